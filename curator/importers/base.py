@@ -1,0 +1,79 @@
+"""What every importer is: bytes/text in, Paper records and per-record problems out (pure)."""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+from curator.domain.paper import Paper
+
+
+class ImportFormatError(ValueError):
+    """The file as a whole cannot be read in this (or any) format."""
+
+
+@dataclass
+class RecordError:
+    """One record that could not be read; the rest of the file still imports."""
+
+    record: int  # 1-based record number within the file
+    line: int | None  # 1-based line where the record starts, when known
+    message: str
+
+    def to_dict(self) -> dict:
+        return {"record": self.record, "line": self.line, "message": self.message}
+
+
+@dataclass
+class ParseResult:
+    format: str
+    papers: list[Paper] = field(default_factory=list)
+    errors: list[RecordError] = field(default_factory=list)
+    deleted_pmids: list[str] = field(default_factory=list)  # PubMed <DeleteCitation>
+
+
+class Importer(Protocol):
+    name: str  # registry key, e.g. "pubmed_xml"
+    label: str  # human name, e.g. "PubMed XML"
+    extensions: tuple[str, ...]
+
+    def sniff(self, text: str) -> float:
+        """Confidence 0..1 that `text` (the decoded file head) is in this format."""
+
+    def parse(self, text: str) -> ParseResult:
+        """Parse the whole decoded text."""
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode a file's bytes: UTF-8 (with or without BOM), UTF-16 LE/BE (with or without BOM),
+    falling back to Windows-1252. Line ends are normalised to \\n."""
+    if data.startswith(codecs.BOM_UTF8):
+        text = data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
+    elif data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        text = data.decode("utf-16", errors="replace")
+    elif len(data) >= 4 and data[1] == 0 and data[3] == 0 and data[0] != 0:
+        text = data.decode("utf-16-le", errors="replace")
+    elif len(data) >= 4 and data[0] == 0 and data[2] == 0 and data[1] != 0:
+        text = data.decode("utf-16-be", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def looks_binary(data: bytes) -> bool:
+    head = data[:4096]
+    if not head:
+        return False
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    # UTF-16 without BOM has NULs in every other byte; that is text, handled by decode_bytes.
+    if len(head) >= 4 and (head[1] == 0 and head[3] == 0 or head[0] == 0 and head[2] == 0):
+        return False
+    return b"\x00" in head
+
+
+ImporterFactory = Callable[[], Importer]
