@@ -1,0 +1,175 @@
+"""Import use case: files and folders → papers in the library, duplicates merged, one transaction per file."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from rapidfuzz import fuzz
+
+from curator import importers
+from curator.domain.merge import merge_papers
+from curator.domain.paper import Paper
+from curator.importers.base import ImportFormatError, RecordError
+from curator.store.library import Library, title_key
+
+FUZZY_TITLE_THRESHOLD = 95.0
+
+ProgressFn = Callable[[int, int, str], None]  # done, total, message
+
+
+class Cancelled(Exception):
+    pass
+
+
+@dataclass
+class FileReport:
+    path: str
+    format: str | None = None
+    added: int = 0
+    merged: int = 0
+    skipped: int = 0
+    deleted: int = 0
+    failed: list[RecordError] = field(default_factory=list)
+    error: str | None = None  # the file as a whole could not be read
+    paper_ids: list[int] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"file": self.path, "format": self.format, "added": self.added, "merged": self.merged,
+                "skipped": self.skipped, "deleted": self.deleted,
+                "failed": [e.to_dict() for e in self.failed], "error": self.error,
+                "paper_ids": self.paper_ids}
+
+
+@dataclass
+class ImportReport:
+    files: list[FileReport] = field(default_factory=list)
+    cancelled: bool = False
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {k: sum(getattr(f, k) for f in self.files) for k in ("added", "merged", "skipped", "deleted")} | {
+            "failed": sum(len(f.failed) for f in self.files),
+            "unreadable_files": sum(1 for f in self.files if f.error)}
+
+    @property
+    def paper_ids(self) -> list[int]:
+        return [pid for f in self.files for pid in f.paper_ids]
+
+    def to_dict(self) -> dict:
+        return {"files": [f.to_dict() for f in self.files], "totals": self.totals, "cancelled": self.cancelled}
+
+    def summary_text(self) -> str:
+        t = self.totals
+        s = (f"{t['added']} added, {t['merged']} merged, {t['skipped']} skipped, {t['failed']} failed"
+             f" from {len(self.files)} file(s)")
+        if t["unreadable_files"]:
+            s += f"; {t['unreadable_files']} file(s) could not be read"
+        if self.cancelled:
+            s += " (cancelled)"
+        return s
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given; folders become the files inside them (recursively, hidden ones skipped)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.is_file() and not any(
+                part.startswith(".") for part in f.relative_to(p).parts))
+        else:
+            out.append(p)
+    return out
+
+
+class _Deduper:
+    """Finds the library paper a new record duplicates: same PMID, same DOI, or same title and year."""
+
+    def __init__(self, lib: Library):
+        self.lib = lib
+
+    def find(self, paper: Paper) -> int | None:
+        if paper.pmid:
+            pid = self.lib.find_by_pmid(paper.pmid)
+            if pid is not None:
+                return pid
+        if paper.doi:
+            pid = self.lib.find_by_doi(paper.doi)
+            if pid is not None:
+                return pid
+        key = title_key(paper.title)
+        if len(key) < 20:  # too short a title to trust ("Correction.", "Editorial")
+            return None
+        pid = self.lib.find_by_title_key(key, paper.year)
+        if pid is not None:
+            return pid
+        for cand_id, cand_key in self.lib.title_candidates(key, paper.year):
+            if fuzz.ratio(key, cand_key) >= FUZZY_TITLE_THRESHOLD:
+                return cand_id
+        return None
+
+
+def import_paper_list(lib: Library, papers: list[Paper], report: FileReport, source: str | None,
+                      fmt: str | None, cancel: threading.Event | None = None) -> None:
+    """Add or merge `papers` inside the caller's transaction."""
+    dedupe = _Deduper(lib)
+    for i, paper in enumerate(papers):
+        if cancel is not None and i % 256 == 0 and cancel.is_set():
+            raise Cancelled()
+        if not (paper.title or paper.pmid or paper.doi):
+            report.skipped += 1
+            continue
+        existing = dedupe.find(paper)
+        if existing is None:
+            report.paper_ids += lib.insert_papers([paper], source, fmt)
+            report.added += 1
+        else:
+            old = lib.get_paper(existing)
+            assert old is not None
+            merged, changed = merge_papers(old, paper)
+            if changed:
+                lib.update_paper(existing, merged)
+            report.merged += 1
+            report.paper_ids.append(existing)
+
+
+def import_files(lib: Library, paths: Iterable[str | Path], progress: ProgressFn | None = None,
+                 cancel: threading.Event | None = None) -> ImportReport:
+    """Import every file; each file is one transaction (a failed or cancelled file leaves nothing)."""
+    files = expand_paths(paths)
+    report = ImportReport()
+    for n, path in enumerate(files):
+        if cancel is not None and cancel.is_set():
+            report.cancelled = True
+            break
+        if progress:
+            progress(n, len(files), f"Reading {path.name}")
+        fr = FileReport(path=str(path))
+        report.files.append(fr)
+        try:
+            result = importers.parse_file(path)
+        except ImportFormatError as exc:
+            fr.error = str(exc)
+            continue
+        fr.format = result.format
+        fr.failed = list(result.errors)
+        try:
+            with lib.transaction():
+                import_paper_list(lib, result.papers, fr, str(path), result.format, cancel)
+                if result.deleted_pmids:
+                    fr.deleted = lib.delete_papers_by_pmid(result.deleted_pmids)
+        except Cancelled:
+            fr.added = fr.merged = fr.skipped = fr.deleted = 0
+            fr.paper_ids = []
+            fr.error = "cancelled: nothing from this file was kept"
+            report.cancelled = True
+            break
+        except Exception as exc:  # the transaction rolled back: the library is as it was
+            fr.added = fr.merged = fr.skipped = 0
+            fr.paper_ids = []
+            fr.error = f"{path}: not imported, library unchanged ({type(exc).__name__}: {exc})"
+    if progress:
+        progress(len(files), len(files), report.summary_text())
+    return report

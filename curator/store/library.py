@@ -1,0 +1,447 @@
+"""The SQLite library: connection, papers, records, provenance, history, autosave.
+
+All SQL of the application lives in `curator/store/`. Every write runs in a transaction, so a
+failed import or save leaves the library exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import unicodedata
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+from curator.domain.outcomes import (
+    LIST_ATTR,
+    PAPER_UNREVIEWED,
+    ROW_TYPES,
+    TABLE_TYPES,
+    Record,
+    Row,
+    Span,
+    Study,
+)
+from curator.domain.paper import Entity, MeshTerm, Paper, Section
+from curator.domain.pvalues import parse_p
+from curator.store import migrations
+
+JSON_LIST_FIELDS = ("authors", "abstract_sections", "body_sections", "keywords", "mesh_terms",
+                    "publication_types", "substances", "grants", "entities", "key_findings")
+SCALAR_FIELDS = ("pmid", "pmcid", "doi", "title", "journal", "journal_abbrev", "pub_date", "year", "volume",
+                 "issue", "pages", "abstract", "tldr", "contribution", "source_url", "language", "citation")
+SORT_COLUMNS = {"id": "p.id", "title": "p.title COLLATE NOCASE", "year": "p.year", "journal": "p.journal",
+                "status": "p.status", "first_author": "p.first_author", "pmid": "CAST(p.pmid AS INTEGER)"}
+LIST_COLUMNS = "p.id, p.pmid, p.doi, p.title, p.first_author, p.journal, p.year, p.status"
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def title_key(title: str | None) -> str:
+    """Lower-case alphanumerics of a title, accents stripped: the key for duplicate detection."""
+    if not title:
+        return ""
+    t = unicodedata.normalize("NFKD", title)
+    t = "".join(c for c in t if not unicodedata.combining(c)).casefold()
+    return re.sub(r"[^0-9a-z\u0370-\u03ff]+", " ", t).strip()
+
+
+@dataclass
+class PaperSummary:
+    id: int
+    pmid: str | None
+    doi: str | None
+    title: str
+    first_author: str | None
+    journal: str | None
+    year: int | None
+    status: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class LibraryError(RuntimeError):
+    pass
+
+
+class Library:
+    """One open library file."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, read_only: bool = False):
+        self.path = path
+        self.conn = conn
+        self.read_only = read_only
+
+    # --- opening ---------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path, read_only: bool = False) -> "Library":
+        path = Path(path).expanduser()
+        if read_only:
+            if not path.exists():
+                raise LibraryError(f"{path}: no such library")
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None,
+                                   check_same_thread=False)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        if not read_only:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            try:
+                migrations.migrate(conn, path)
+            except migrations.MigrationError:
+                conn.close()
+                raise
+        elif migrations.current_version(conn) < migrations.latest_version():
+            conn.close()
+            raise LibraryError(f"{path}: library needs an upgrade and was opened read-only")
+        return cls(path, conn, read_only)
+
+    def close(self) -> None:
+        try:
+            if not self.read_only:
+                self.conn.execute("PRAGMA optimize")
+        finally:
+            self.conn.close()
+
+    @property
+    def schema_version(self) -> int:
+        return migrations.current_version(self.conn)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        if self.read_only:
+            raise LibraryError(f"{self.path} is open read-only")
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def integrity_check(self) -> str:
+        return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+    # --- papers ------------------------------------------------------------------------------------
+    def paper_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+
+    def _paper_row(self, paper: Paper, source_file: str | None, source_format: str | None) -> dict[str, Any]:
+        row: dict[str, Any] = {f: getattr(paper, f) for f in SCALAR_FIELDS}
+        row["title"] = row["title"] or ""
+        row["abstract"] = row["abstract"] or ""
+        d = paper.to_dict()
+        for f in JSON_LIST_FIELDS:
+            row[f] = json.dumps(d[f], ensure_ascii=False)
+        row["extra"] = json.dumps(paper.extra, ensure_ascii=False, default=str)
+        row["title_key"] = title_key(paper.title)
+        row["first_author"] = paper.first_author
+        row["source_file"] = source_file
+        row["source_format"] = source_format
+        return row
+
+    @staticmethod
+    def _fts_values(paper: Paper) -> tuple[str, str, str, str, str]:
+        mesh = "; ".join(m.descriptor for m in paper.mesh_terms)
+        return (paper.title or "", paper.abstract or "", "; ".join(paper.authors),
+                "; ".join(paper.keywords), mesh)
+
+    def insert_papers(self, papers: Sequence[Paper], source_file: str | None = None,
+                      source_format: str | None = None) -> list[int]:
+        """Insert new papers (inside the caller's transaction); returns their ids."""
+        now = utcnow()
+        ids = []
+        cols = None
+        for paper in papers:
+            row = self._paper_row(paper, source_file, source_format)
+            row["status"] = PAPER_UNREVIEWED
+            row["added_at"] = row["updated_at"] = now
+            if cols is None:
+                cols = list(row)
+                sql = f"INSERT INTO papers ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+            cur = self.conn.execute(sql, [row[c] for c in cols])
+            pid = cur.lastrowid
+            ids.append(pid)
+            self.conn.execute("INSERT INTO papers_fts(rowid, title, abstract, authors, keywords, mesh) "
+                              "VALUES (?, ?, ?, ?, ?, ?)", (pid, *self._fts_values(paper)))
+        return ids
+
+    def update_paper(self, paper_id: int, paper: Paper, source_file: str | None = None,
+                     source_format: str | None = None) -> None:
+        """Replace a paper's bibliographic fields (inside the caller's transaction)."""
+        row = self._paper_row(paper, source_file, source_format)
+        if source_file is None:
+            row.pop("source_file")
+            row.pop("source_format")
+        row["updated_at"] = utcnow()
+        sets = ", ".join(f"{c} = ?" for c in row)
+        self.conn.execute(f"UPDATE papers SET {sets} WHERE id = ?", [*row.values(), paper_id])
+        self.conn.execute("DELETE FROM papers_fts WHERE rowid = ?", (paper_id,))
+        self.conn.execute("INSERT INTO papers_fts(rowid, title, abstract, authors, keywords, mesh) "
+                          "VALUES (?, ?, ?, ?, ?, ?)", (paper_id, *self._fts_values(paper)))
+
+    def delete_papers_by_pmid(self, pmids: Iterable[str]) -> int:
+        n = 0
+        for pmid in pmids:
+            row = self.conn.execute("SELECT id FROM papers WHERE pmid = ?", (pmid,)).fetchone()
+            if row:
+                self.conn.execute("DELETE FROM papers_fts WHERE rowid = ?", (row[0],))
+                self.conn.execute("DELETE FROM papers WHERE id = ?", (row[0],))
+                n += 1
+        return n
+
+    def get_paper(self, paper_id: int) -> Paper | None:
+        r = self.conn.execute("SELECT * FROM papers WHERE id = ?", (paper_id,)).fetchone()
+        return _paper_from_row(r) if r else None
+
+    def paper_meta(self, paper_id: int) -> dict[str, Any] | None:
+        r = self.conn.execute("SELECT id, status, source_file, source_format, added_at, updated_at "
+                              "FROM papers WHERE id = ?", (paper_id,)).fetchone()
+        return dict(r) if r else None
+
+    def find_by_pmid(self, pmid: str) -> int | None:
+        r = self.conn.execute("SELECT id FROM papers WHERE pmid = ?", (pmid,)).fetchone()
+        return r[0] if r else None
+
+    def find_by_doi(self, doi: str) -> int | None:
+        r = self.conn.execute("SELECT id FROM papers WHERE doi = ? LIMIT 1", (doi,)).fetchone()
+        return r[0] if r else None
+
+    def find_by_title_key(self, key: str, year: int | None) -> int | None:
+        if not key:
+            return None
+        if year is None:
+            r = self.conn.execute("SELECT id FROM papers WHERE title_key = ? LIMIT 1", (key,)).fetchone()
+        else:
+            r = self.conn.execute("SELECT id FROM papers WHERE title_key = ? AND (year = ? OR year IS NULL) "
+                                  "LIMIT 1", (key, year)).fetchone()
+        return r[0] if r else None
+
+    def title_candidates(self, key: str, year: int | None, limit: int = 50) -> list[tuple[int, str]]:
+        """Papers of that year whose title key starts with the same word: candidates for fuzzy matching."""
+        first = key.split(" ", 1)[0] if key else ""
+        if not first or year is None:
+            return []
+        rows = self.conn.execute(
+            "SELECT id, title_key FROM papers WHERE year = ? AND title_key >= ? AND title_key < ? LIMIT ?",
+            (year, first, first + "\uffff", limit)).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def id_maps(self) -> tuple[dict[str, int], dict[str, int], dict[tuple[str, int | None], int]]:
+        """pmid → id, doi → id and (title_key, year) → id for the whole library (bulk import)."""
+        pmids: dict[str, int] = {}
+        dois: dict[str, int] = {}
+        titles: dict[tuple[str, int | None], int] = {}
+        for pid, pmid, doi, key, year in self.conn.execute(
+                "SELECT id, pmid, doi, title_key, year FROM papers"):
+            if pmid:
+                pmids[pmid] = pid
+            if doi:
+                dois.setdefault(doi, pid)
+            if key:
+                titles.setdefault((key, year), pid)
+        return pmids, dois, titles
+
+    # --- listing and search ------------------------------------------------------------------------
+    @staticmethod
+    def fts_query(text: str) -> str:
+        """A safe FTS5 query from what a curator types: every word must appear, the last as a prefix."""
+        words = re.findall(r"[\w\u0370-\u03ff]+(?:[-'][\w]+)*", text)
+        if not words:
+            return ""
+        parts = ['"' + w.replace('"', "") + '"' for w in words]
+        parts[-1] += "*"
+        return " ".join(parts)
+
+    def _where(self, search: str | None, status: str | None, year_from: int | None, year_to: int | None,
+               ids: Sequence[int] | None = None) -> tuple[str, list[Any]]:
+        clauses, args = [], []
+        if search:
+            q = self.fts_query(search)
+            if q:
+                clauses.append("p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
+                args.append(q)
+        if status:
+            clauses.append("p.status = ?")
+            args.append(status)
+        if year_from is not None:
+            clauses.append("p.year >= ?")
+            args.append(year_from)
+        if year_to is not None:
+            clauses.append("p.year <= ?")
+            args.append(year_to)
+        if ids is not None:
+            clauses.append(f"p.id IN ({','.join('?' * len(ids))})")
+            args.extend(ids)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+    def count_papers(self, search: str | None = None, status: str | None = None,
+                     year_from: int | None = None, year_to: int | None = None) -> int:
+        where, args = self._where(search, status, year_from, year_to)
+        return self.conn.execute(f"SELECT count(*) FROM papers p{where}", args).fetchone()[0]
+
+    def list_papers(self, search: str | None = None, status: str | None = None, year_from: int | None = None,
+                    year_to: int | None = None, order_by: str = "id", descending: bool = False,
+                    limit: int | None = None, offset: int = 0) -> list[PaperSummary]:
+        where, args = self._where(search, status, year_from, year_to)
+        order = SORT_COLUMNS.get(order_by, "p.id") + (" DESC" if descending else "")
+        sql = f"SELECT {LIST_COLUMNS} FROM papers p{where} ORDER BY {order}, p.id"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            args += [limit, offset]
+        return [PaperSummary(*r) for r in self.conn.execute(sql, args)]
+
+    def list_ids(self, search: str | None = None, status: str | None = None, year_from: int | None = None,
+                 year_to: int | None = None, order_by: str = "id", descending: bool = False) -> list[int]:
+        """Just the ids in display order: what a lazy list model keeps in memory."""
+        where, args = self._where(search, status, year_from, year_to)
+        order = SORT_COLUMNS.get(order_by, "p.id") + (" DESC" if descending else "")
+        return [r[0] for r in self.conn.execute(f"SELECT p.id FROM papers p{where} ORDER BY {order}, p.id", args)]
+
+    def summaries(self, ids: Sequence[int]) -> dict[int, PaperSummary]:
+        if not ids:
+            return {}
+        out: dict[int, PaperSummary] = {}
+        for chunk_start in range(0, len(ids), 900):
+            chunk = list(ids[chunk_start:chunk_start + 900])
+            sql = f"SELECT {LIST_COLUMNS} FROM papers p WHERE p.id IN ({','.join('?' * len(chunk))})"
+            for r in self.conn.execute(sql, chunk):
+                out[r[0]] = PaperSummary(*r)
+        return out
+
+    def status_counts(self) -> dict[str, int]:
+        return {r[0]: r[1] for r in self.conn.execute("SELECT status, count(*) FROM papers GROUP BY status")}
+
+    # --- records -----------------------------------------------------------------------------------
+    def load_record(self, paper_id: int) -> Record | None:
+        r = self.conn.execute("SELECT * FROM records WHERE paper_id = ?", (paper_id,)).fetchone()
+        if r is None:
+            return None
+        rec = Record(paper_id=paper_id, status=r["status"], revision=r["revision"], curator=r["curator"],
+                     verified_at=r["verified_at"], updated_at=r["updated_at"], notes=r["notes"],
+                     contradicts=bool(r["contradicts"]), contradiction_comment=r["contradiction_comment"],
+                     exclusion_reason=r["exclusion_reason"])
+        spans: dict[str, dict[str, Span]] = {}
+        for p in self.conn.execute("SELECT row_uid, field, start, end, quote, text_field FROM provenance "
+                                   "WHERE paper_id = ?", (paper_id,)):
+            spans.setdefault(p["row_uid"], {})[p["field"]] = Span(p["start"], p["end"], p["quote"],
+                                                                   p["text_field"])
+        for row_type in (Study, *ROW_TYPES):
+            cols = ["uid", "row_status", *row_type.value_fields()]
+            rows = []
+            for x in self.conn.execute(f"SELECT {', '.join(cols)} FROM {row_type.TABLE} WHERE paper_id = ? "
+                                       "ORDER BY position", (paper_id,)):
+                row = row_type(**dict(zip(cols, x)))
+                row.sources = spans.get(row.uid, {})
+                rows.append(row)
+            if row_type is Study:
+                if rows:
+                    rec.study = rows[0]  # type: ignore[assignment]
+            else:
+                setattr(rec, LIST_ATTR[row_type], rows)
+        return rec
+
+    def save_record(self, rec: Record, changes: Sequence[dict[str, Any]] = (), who: str | None = None) -> None:
+        """Write the whole record, its provenance and its history in one transaction."""
+        with self.transaction() as c:
+            self._write_record(c, rec, changes, who)
+
+    def _write_record(self, c: sqlite3.Connection, rec: Record, changes: Sequence[dict[str, Any]],
+                      who: str | None) -> None:
+        now = rec.updated_at or utcnow()
+        c.execute(
+            "INSERT INTO records (paper_id, status, revision, curator, verified_at, updated_at, notes, "
+            "contradicts, contradiction_comment, exclusion_reason) VALUES (?,?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT(paper_id) DO UPDATE SET status=excluded.status, revision=excluded.revision, "
+            "curator=excluded.curator, verified_at=excluded.verified_at, updated_at=excluded.updated_at, "
+            "notes=excluded.notes, contradicts=excluded.contradicts, "
+            "contradiction_comment=excluded.contradiction_comment, exclusion_reason=excluded.exclusion_reason",
+            (rec.paper_id, rec.status, rec.revision, rec.curator, rec.verified_at, now, rec.notes,
+             int(rec.contradicts), rec.contradiction_comment, rec.exclusion_reason))
+        c.execute("DELETE FROM provenance WHERE paper_id = ?", (rec.paper_id,))
+        for row_type in (Study, *ROW_TYPES):
+            c.execute(f"DELETE FROM {row_type.TABLE} WHERE paper_id = ?", (rec.paper_id,))
+            rows: list[Row] = rec.rows(row_type)
+            if not rows:
+                continue
+            cols = ["uid", "paper_id", "position", "row_status", *row_type.value_fields()]
+            extra_cols = ["p_operator", "p_value"] if row_type.TABLE == "comparisons" else []
+            sql = (f"INSERT INTO {row_type.TABLE} ({', '.join(cols + extra_cols)}) "
+                   f"VALUES ({', '.join('?' * (len(cols) + len(extra_cols)))})")
+            for pos, row in enumerate(rows):
+                vals = [row.uid, rec.paper_id, pos, row.row_status, *row.values().values()]
+                if extra_cols:
+                    vals += list(parse_p(getattr(row, "p_text")))
+                c.execute(sql, vals)
+                for fname, span in row.sources.items():
+                    c.execute("INSERT INTO provenance (paper_id, row_table, row_uid, field, text_field, start, "
+                              "end, quote, entered_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                              (rec.paper_id, row_type.TABLE, row.uid, fname, span.text_field, span.start,
+                               span.end, span.quote, who, now))
+        for ch in changes:
+            c.execute("INSERT INTO history (paper_id, at, who, revision, row_table, row_uid, field, old, new) "
+                      "VALUES (?,?,?,?,?,?,?,?,?)",
+                      (rec.paper_id, now, who, rec.revision, ch.get("table"), ch.get("uid"), ch.get("field"),
+                       _text(ch.get("old")), _text(ch.get("new"))))
+        c.execute("UPDATE papers SET status = ?, updated_at = ? WHERE id = ?", (rec.status, now, rec.paper_id))
+        c.execute("DELETE FROM autosave WHERE paper_id = ?", (rec.paper_id,))
+
+    def history(self, paper_id: int) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.conn.execute(
+            "SELECT at, who, revision, row_table, row_uid, field, old, new FROM history WHERE paper_id = ? "
+            "ORDER BY id", (paper_id,))]
+
+    # --- autosave ----------------------------------------------------------------------------------
+    def autosave(self, paper_id: int, payload: dict[str, Any]) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT INTO autosave (paper_id, payload, saved_at) VALUES (?, ?, ?) "
+                      "ON CONFLICT(paper_id) DO UPDATE SET payload = excluded.payload, saved_at = excluded.saved_at",
+                      (paper_id, json.dumps(payload, ensure_ascii=False), utcnow()))
+
+    def load_autosave(self, paper_id: int) -> tuple[dict[str, Any], str] | None:
+        r = self.conn.execute("SELECT payload, saved_at FROM autosave WHERE paper_id = ?", (paper_id,)).fetchone()
+        return (json.loads(r[0]), r[1]) if r else None
+
+    def discard_autosave(self, paper_id: int) -> None:
+        with self.transaction() as c:
+            c.execute("DELETE FROM autosave WHERE paper_id = ?", (paper_id,))
+
+    # --- export reads ------------------------------------------------------------------------------
+    def record_paper_ids(self, statuses: Sequence[str]) -> list[int]:
+        q = f"SELECT paper_id FROM records WHERE status IN ({','.join('?' * len(statuses))}) ORDER BY paper_id"
+        return [r[0] for r in self.conn.execute(q, list(statuses))]
+
+    def table_columns(self, table: str) -> list[tuple[str, str]]:
+        """(name, declared type) of a table's columns, for the data dictionary."""
+        if table not in TABLE_TYPES and table not in ("papers", "records", "provenance", "history"):
+            raise KeyError(table)
+        return [(r[1], r[2]) for r in self.conn.execute(f"PRAGMA table_info({table})")]
+
+
+def _text(v: Any) -> str | None:
+    if v is None:
+        return None
+    return v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+
+
+def _paper_from_row(r: sqlite3.Row) -> Paper:
+    d: dict[str, Any] = {f: r[f] for f in SCALAR_FIELDS}
+    for f in JSON_LIST_FIELDS:
+        d[f] = json.loads(r[f] or "[]")
+    d["extra"] = json.loads(r["extra"] or "{}")
+    p = Paper.from_dict(d)
+    return p
+
+
+__all__ = ["Library", "LibraryError", "PaperSummary", "title_key", "utcnow", "Entity", "MeshTerm", "Section"]
