@@ -1,0 +1,165 @@
+"""The `curator` command: the GUI when called bare, and import / papers / suggest / export / snapshot.
+
+The CLI calls the same services as the GUI: one code path, two faces.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from curator import __version__
+
+
+def _open(args: argparse.Namespace, seed: bool | None = None):
+    from curator.services.library import open_library
+
+    lib, _ = open_library(args.library, seed=seed)
+    return lib
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from curator.services.importing import import_files
+
+    lib = _open(args, seed=False)
+    try:
+        report = import_files(lib, args.paths)
+    finally:
+        lib.close()
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for f in report.files:
+            if f.error:
+                print(f"{f.path}: ERROR {f.error}")
+                continue
+            print(f"{f.path}: {f.format}: {f.added} added, {f.merged} merged, {f.skipped} skipped, "
+                  f"{len(f.failed)} failed" + (f", {f.deleted} deleted" if f.deleted else ""))
+            for e in f.failed:
+                where = f"record {e.record}" + (f", line {e.line}" if e.line else "")
+                print(f"  {where}: {e.message}")
+        print(report.summary_text())
+    return 2 if any(f.error and not f.error.startswith("cancelled") for f in report.files) else 0
+
+
+def cmd_papers(args: argparse.Namespace) -> int:
+    lib = _open(args)
+    try:
+        rows = lib.list_papers(search=args.search, status=args.status)
+    finally:
+        lib.close()
+    if args.json:
+        print(json.dumps([{"id": r.id, "pmid": r.pmid, "doi": r.doi, "title": r.title, "status": r.status,
+                           "year": r.year, "first_author": r.first_author} for r in rows],
+                         ensure_ascii=False, indent=2))
+    else:
+        for r in rows:
+            print(f"{r.id:>6}  {r.status:<10}  {r.pmid or '-':>9}  {r.doi or '-':<32}  {r.title[:90]}")
+        print(f"{len(rows)} paper(s)")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from curator.services.export import export_dataset
+
+    lib = _open(args)
+    try:
+        report = export_dataset(lib, args.format, Path(args.out), include_drafts=args.include_drafts,
+                                analyte=args.analyte)
+    finally:
+        lib.close()
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        print(report.summary_text())
+    return 0
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    from curator.services.suggest import suggest_cli
+
+    lib = _open(args, seed=args.library is None)
+    try:
+        out, errors = suggest_cli(lib, files=args.files, paper_ids=args.paper, save_drafts=args.save_drafts)
+    finally:
+        lib.close()
+    if args.json or True:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    for e in errors:
+        print(e, file=sys.stderr)
+    return 2 if errors else 0
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    from curator.app import snapshot
+
+    w, h = (int(x) for x in args.size.lower().split("x"))
+    return snapshot(Path(args.out), library=args.library, paper_id=args.paper, size=(w, h), tab=args.tab)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="curator", description="Curate CAR-T toxicity outcomes from papers.")
+    p.add_argument("--version", action="version", version=f"curator {__version__}")
+    p.add_argument("--library", help="library file (default: the library in your data directory)")
+    sub = p.add_subparsers(dest="command")
+
+    def add(name: str, help: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help)
+        sp.add_argument("--library", default=argparse.SUPPRESS, help="library file")
+        return sp
+
+    sp = add("import", "import files or folders of papers")
+    sp.add_argument("paths", nargs="+", metavar="PATH")
+    sp.add_argument("--json", action="store_true", help="print the summary as JSON")
+    sp.set_defaults(func=cmd_import)
+
+    sp = add("papers", "list the papers in the library")
+    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--search", help="full-text search (title, abstract, authors, keywords, MeSH)")
+    sp.add_argument("--status", choices=["unreviewed", "draft", "verified", "rejected", "excluded"])
+    sp.set_defaults(func=cmd_papers)
+
+    sp = add("export", "export verified records")
+    sp.add_argument("--format", required=True, choices=["csv", "xlsx", "json", "parquet", "sqlite"])
+    sp.add_argument("--out", required=True, help="folder (csv) or file")
+    sp.add_argument("--include-drafts", action="store_true", help="also export draft records")
+    sp.add_argument("--analyte", help="only rows about this analyte")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_export)
+
+    sp = add("suggest", "suggest structured values from papers' text")
+    sp.add_argument("files", nargs="*", metavar="FILE")
+    sp.add_argument("--paper", type=int, action="append", help="paper id (repeatable)")
+    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--save-drafts", action="store_true", help="store suggestions as draft records")
+    sp.set_defaults(func=cmd_suggest)
+
+    sp = add("snapshot", "render the main window to a PNG and exit")
+    sp.add_argument("--out", required=True)
+    sp.add_argument("--paper", type=int)
+    sp.add_argument("--size", default="1280x800")
+    sp.add_argument("--tab", default=None, help="form tab to show (study, comparisons, ..., plots)")
+    sp.set_defaults(func=cmd_snapshot)
+
+    sp = add("gui", "start the application (the default)")
+    sp.set_defaults(func=None)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if not hasattr(args, "library"):
+        args.library = None
+    if args.command in (None, "gui") or getattr(args, "func", None) is None:
+        from curator.app import main as gui_main
+
+        return gui_main(["--library", args.library] if args.library else [])
+    if args.command == "suggest" and not args.files and not args.paper:
+        build_parser().error("suggest needs FILE... or --paper ID")
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

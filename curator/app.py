@@ -1,0 +1,159 @@
+"""Composition root: QApplication, settings, logging, the library, the main window; `snapshot`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from curator import __version__, paths
+from curator.services.library import data_dir, default_library_path, log_dir, open_library
+
+log = logging.getLogger("curator")
+
+
+def settings() -> QSettings:
+    folder = os.environ.get("CURATOR_CONFIG_DIR")
+    if folder:
+        return QSettings(str(Path(folder) / "curator.ini"), QSettings.Format.IniFormat)
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "Curator", "Curator")
+
+
+def setup_logging() -> Path:
+    folder = log_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "curator.log"
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("curator")
+    if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return path
+
+
+def install_excepthook(log_path: Path) -> None:
+    """An unexpected exception is logged and shown; the app keeps running."""
+
+    def hook(exc_type, exc, tb):
+        text = "".join(traceback.format_exception(exc_type, exc, tb))
+        log.error("unexpected error\n%s", text)
+        app = QApplication.instance()
+        if app is not None and not os.environ.get("CURATOR_NO_ERROR_DIALOG"):
+            box = QMessageBox(QMessageBox.Icon.Critical, "Something went wrong",
+                              f"{exc_type.__name__}: {exc}\n\nYour saved work is safe. Details are in the log:\n"
+                              f"{log_path}")
+            box.setDetailedText(text)
+            box.exec()
+        else:
+            sys.__excepthook__(exc_type, exc, tb)
+
+    sys.excepthook = hook
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName("Curator")
+    app.setOrganizationName("Curator")
+    app.setApplicationVersion(__version__)
+    icon = paths.resources() / "icons" / "curator.svg"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    return app
+
+
+def build_window(library: str | Path | None, s: QSettings):
+    from curator.ui.main_window import MainWindow
+
+    path = Path(library) if library else Path(s.value("library", "", type=str) or default_library_path())
+    if library is None and not path.exists() and path != default_library_path():
+        path = default_library_path()
+    first_run = not path.exists()
+    lib, report = open_library(path, seed=True if path == default_library_path() else None)
+    win = MainWindow(lib, s)
+    win.first_run = first_run
+    win.seed_report = report
+    return win
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="curator-gui")
+    p.add_argument("--library")
+    args = p.parse_args(argv if argv is not None else sys.argv[1:])
+    app = make_app()
+    log_path = setup_logging()
+    install_excepthook(log_path)
+    s = settings()
+    win = build_window(args.library, s)
+    win.restore_state()
+    if not s.contains("geometry"):
+        win.resize(1280, 800)
+    win.show()
+    last = s.value("last_paper", None)
+    QTimer.singleShot(0, lambda: _open_initial(win, int(last) if last else None))
+    if win.first_run:
+        QTimer.singleShot(200, lambda: _welcome(win))
+    return app.exec()
+
+
+def _open_initial(win, paper_id: int | None) -> None:
+    if paper_id is not None and win.select_paper(paper_id):
+        return
+    if win.paper_model.rowCount():
+        win.paper_view.selectRow(0)
+
+
+def _welcome(win) -> None:
+    QMessageBox.information(
+        win, "Welcome to Curator",
+        "<p>Your library was created with two sample papers.</p>"
+        "<p><b>Import</b> your own with File ▸ Import papers… (Ctrl+I) or drop PubMed XML, MEDLINE, RIS, "
+        "BibTeX or text exports onto the window.</p>"
+        "<p>Pick a paper, press <b>Suggest</b> (Ctrl+G) to pre-fill the forms from its abstract, check each "
+        "value against its highlighted sentence, then <b>Save</b> (Ctrl+S) and <b>Verify</b> (Ctrl+Enter).</p>")
+
+
+def snapshot(out: Path, library: str | None = None, paper_id: int | None = None,
+             size: tuple[int, int] = (1280, 800), tab: str | None = None) -> int:
+    """Render the main window offscreen to a PNG and exit."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("CURATOR_NO_ERROR_DIALOG", "1")
+    app = make_app()
+    s = settings()
+    win = build_window(library, s)
+    win.resize(*size)
+    win.show()
+    app.processEvents()
+    target = paper_id
+    if target is None and win.paper_model.rowCount():
+        target = win.paper_model.ids[0]
+    if target is not None and not win.select_paper(target):
+        print(f"snapshot: no paper with id {target} in {win.lib.path}", file=sys.stderr)
+        return 2
+    if tab:
+        win.show_tab(tab)
+    for _ in range(5):
+        app.processEvents()
+    win.redraw_plot()
+    app.processEvents()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ok = win.grab().save(str(out))
+    win.dirty = False
+    win.lib.close()
+    if not ok:
+        print(f"snapshot: could not write {out}", file=sys.stderr)
+        return 1
+    print(out)
+    return 0
+
+
+__all__ = ["main", "snapshot", "settings", "data_dir"]

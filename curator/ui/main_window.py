@@ -1,0 +1,713 @@
+"""The main window: paper list | reader | outcome forms over plots."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from curator import __version__, paths
+from curator.domain import validation
+from curator.domain.outcomes import Comparison, Record, Row, Span, Study
+from curator.services import curation
+from curator.services.importing import import_files
+from curator.store.library import Library
+from curator.ui.outcome_form import TAB_KEYS, OutcomeForms
+from curator.ui.paper_list_model import PaperListModel
+from curator.ui.plots import ComparisonPlot
+from curator.ui.reader import Reader
+from curator.ui.worker import Task
+
+log = logging.getLogger("curator.ui")
+
+SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, lib: Library, settings: QSettings, parent=None):
+        super().__init__(parent)
+        self.lib = lib
+        self.settings = settings
+        self.paper_id: int | None = None
+        self.record: Record | None = None
+        self.dirty = False
+        self._task: Task | None = None
+        # hooks a test (or a future preference) can replace; the defaults ask the curator
+        self.ask_unsaved: Callable[[], str] = self._ask_unsaved_dialog
+        self.ask_curator_name: Callable[[], str | None] = self._ask_name_dialog
+        self.setWindowTitle(f"Curator — {lib.path.name}")
+        self.setObjectName("main_window")
+        self.setAcceptDrops(True)
+        self._build()
+        self._build_menus()
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(3000)
+        self.autosave_timer.setSingleShot(True)
+        self.autosave_timer.timeout.connect(self.autosave_now)
+        self.redraw_timer = QTimer(self)
+        self.redraw_timer.setInterval(30)
+        self.redraw_timer.setSingleShot(True)
+        self.redraw_timer.timeout.connect(self.redraw_plot)
+        self.paper_model.refresh()
+        self._update_counts()
+
+    # --- layout ----------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText("Search title, abstract, authors, keywords, MeSH…")
+        self.search.setAccessibleName("Search papers")
+        self.search.setClearButtonEnabled(True)
+        self.status_filter = QComboBox()
+        self.status_filter.setObjectName("status_filter")
+        self.status_filter.setAccessibleName("Filter by status")
+        self.status_filter.addItems(["All", "unreviewed", "draft", "verified", "rejected", "excluded"])
+        self.paper_model = PaperListModel(self.lib, self)
+        self.paper_view = QTableView()
+        self.paper_view.setObjectName("paper_list")
+        self.paper_view.setAccessibleName("Papers")
+        self.paper_view.setModel(self.paper_model)
+        self.paper_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.paper_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.paper_view.setSortingEnabled(True)
+        self.paper_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.paper_view.verticalHeader().hide()
+        self.paper_view.verticalHeader().setDefaultSectionSize(22)
+        self.paper_view.setWordWrap(False)
+        self.paper_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        hh = self.paper_view.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, w in enumerate((80, 260, 110, 44, 150, 80)):
+            self.paper_view.setColumnWidth(col, w)
+        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for col in (2, 4, 5):  # first author, journal, PMID: shown from the header's menu
+            self.paper_view.setColumnHidden(col, True)
+        hh.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        hh.customContextMenuRequested.connect(self._list_header_menu)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("count_label")
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(4, 4, 4, 4)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.status_filter)
+        ll.addLayout(top)
+        ll.addWidget(self.paper_view, 1)
+        ll.addWidget(self.count_label)
+
+        self.reader = Reader()
+        self.forms = OutcomeForms()
+        self.plots = QTabWidget()
+        self.plots.setObjectName("plots")
+        self.comparison_plot = ComparisonPlot()
+        self.plots.addTab(self.comparison_plot, "Before / after")
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.setObjectName("right_splitter")
+        right.addWidget(self.forms)
+        right.addWidget(self.plots)
+        right.setSizes([430, 300])
+        self.right_splitter = right
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("main_splitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.reader)
+        self.splitter.addWidget(right)
+        self.splitter.setSizes([300, 430, 550])
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 1)
+        self.setCentralWidget(self.splitter)
+
+        self.search.textChanged.connect(self._filter_changed)
+        self.status_filter.currentTextChanged.connect(self._filter_changed)
+        self.paper_view.selectionModel().currentRowChanged.connect(self._paper_row_changed)
+        self.forms.edited.connect(self._form_edited)
+        self.forms.cell_selected.connect(self._cell_selected)
+        self.forms.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.forms.undo.cleanChanged.connect(lambda _c: self._update_title())
+        self.reader.source_clicked.connect(self._source_clicked)
+        self.comparison_plot.point_clicked.connect(
+            lambda r: self.forms.select_cell(Comparison, r, "analyte"))
+        self.status_text = QLabel()
+        self.statusBar().addPermanentWidget(self.status_text)
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+
+        def act(menu, text: str, slot, shortcut=None, tip: str | None = None, name: str | None = None) -> QAction:
+            a = QAction(text, self)
+            if shortcut is not None:
+                a.setShortcut(QKeySequence(shortcut))
+            if tip:
+                a.setStatusTip(tip)
+            a.triggered.connect(slot)
+            if name:
+                a.setObjectName(name)
+            menu.addAction(a)
+            return a
+
+        f = mb.addMenu("&File")
+        act(f, "&New library…", self.new_library, QKeySequence.StandardKey.New, name="act_new")
+        act(f, "&Open library…", self.open_library_dialog, QKeySequence.StandardKey.Open, name="act_open")
+        f.addSeparator()
+        act(f, "&Import papers…", self.import_dialog, "Ctrl+I", "Import PubMed, MEDLINE, RIS, BibTeX… files",
+            name="act_import")
+        act(f, "&Export…", self.export_dialog, "Ctrl+E", "Export verified records", name="act_export")
+        f.addSeparator()
+        act(f, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        e = mb.addMenu("&Edit")
+        u = self.forms.undo.createUndoAction(self, "&Undo")
+        u.setShortcut(QKeySequence.StandardKey.Undo)
+        r = self.forms.undo.createRedoAction(self, "&Redo")
+        r.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+        e.addAction(u)
+        e.addAction(r)
+        e.addSeparator()
+        self.act_link = act(e, "&Link evidence", self.link_evidence, "Ctrl+L",
+                            "Link the words selected in the reader to the current value", name="act_link")
+        act(e, "Add &row", self.forms.add_row_here, None, "Add a row to the current table (Ctrl+N)")
+
+        rm = mb.addMenu("&Record")
+        self.act_save = act(rm, "&Save draft", self.save_draft, QKeySequence.StandardKey.Save, name="act_save")
+        self.act_verify = act(rm, "&Verify", self.verify, "Ctrl+Return", "Mark the record verified by you",
+                              name="act_verify")
+        rm.addSeparator()
+        self.act_suggest = act(rm, "S&uggest values from the text", self.suggest, "Ctrl+G", name="act_suggest")
+        act(rm, "&Accept all suggestions", self.accept_all, "Ctrl+Shift+A", name="act_accept_all")
+        rm.addSeparator()
+        act(rm, "&Exclude paper…", self.exclude_paper, None, name="act_exclude")
+        act(rm, "&History…", self.show_history, "Ctrl+H", name="act_history")
+
+        g = mb.addMenu("&Go")
+        act(g, "&Next paper", lambda: self.step_paper(1), "Alt+Down")
+        act(g, "&Previous paper", lambda: self.step_paper(-1), "Alt+Up")
+        act(g, "&Search", lambda: self.search.setFocus(), QKeySequence.StandardKey.Find)
+
+        h = mb.addMenu("&Help")
+        act(h, "&User guide", self.open_guide, QKeySequence.StandardKey.HelpContents)
+        act(h, "&About Curator", self.about)
+
+        tb = self.addToolBar("Main")
+        tb.setObjectName("main_toolbar")
+        for a in (self.act_save, self.act_verify, self.act_suggest, self.act_link):
+            tb.addAction(a)
+
+    # --- paper list --------------------------------------------------------------------------------
+    def _list_header_menu(self, pos) -> None:
+        from PySide6.QtWidgets import QMenu
+
+        from curator.ui.paper_list_model import COLUMNS
+
+        menu = QMenu(self)
+        for col, (_key, title) in enumerate(COLUMNS):
+            if col in (0, 1):
+                continue
+            a = menu.addAction(title)
+            a.setCheckable(True)
+            a.setChecked(not self.paper_view.isColumnHidden(col))
+            a.toggled.connect(lambda on, c=col: self.paper_view.setColumnHidden(c, not on))
+        menu.exec(self.paper_view.horizontalHeader().mapToGlobal(pos))
+
+    def _filter_changed(self, *_args) -> None:
+        status = self.status_filter.currentText()
+        self.paper_model.set_filter(self.search.text().strip() or None, None if status == "All" else status)
+        self._update_counts()
+        if self.paper_id is not None:
+            row = self.paper_model.row_of(self.paper_id)
+            if row >= 0:
+                self.paper_view.selectionModel().blockSignals(True)
+                self.paper_view.selectRow(row)
+                self.paper_view.selectionModel().blockSignals(False)
+
+    def _update_counts(self) -> None:
+        counts = self.lib.status_counts()
+        total = sum(counts.values())
+        shown = self.paper_model.rowCount()
+        parts = [f"{counts.get(k, 0)} {k}" for k in ("verified", "draft", "unreviewed") if counts.get(k)]
+        self.count_label.setText(f"{shown} of {total} papers · " + ", ".join(parts))
+
+    def _paper_row_changed(self, current, previous) -> None:
+        if not current.isValid():
+            return
+        pid = self.paper_model.ids[current.row()]
+        if pid == self.paper_id:
+            return
+        if not self.open_paper(pid):
+            # the curator cancelled: stay where we were
+            sm = self.paper_view.selectionModel()
+            sm.blockSignals(True)
+            if previous.isValid():
+                self.paper_view.selectRow(previous.row())
+            sm.blockSignals(False)
+
+    def select_paper(self, paper_id: int) -> bool:
+        row = self.paper_model.row_of(paper_id)
+        if row < 0:
+            self.search.clear()
+            self.status_filter.setCurrentIndex(0)
+            row = self.paper_model.row_of(paper_id)
+        if row < 0:
+            return False
+        self.paper_view.selectRow(row)
+        self.paper_view.scrollTo(self.paper_model.index(row, 0))
+        return self.paper_id == paper_id
+
+    def step_paper(self, delta: int) -> None:
+        row = self.paper_view.currentIndex().row()
+        nxt = max(0, min(self.paper_model.rowCount() - 1, row + delta))
+        if nxt != row:
+            self.paper_view.selectRow(nxt)
+
+    # --- opening and closing a paper --------------------------------------------------------------
+    def maybe_keep_edits(self) -> bool:
+        """Before leaving the current paper: save, discard or stay. False means stay."""
+        self.forms.commit_pending()
+        if not self.dirty or self.record is None:
+            return True
+        choice = self.ask_unsaved()
+        if choice == CANCEL:
+            return False
+        if choice == SAVE:
+            return self.save_draft()
+        self.lib.discard_autosave(self.record.paper_id)
+        self.dirty = False
+        return True
+
+    def open_paper(self, paper_id: int) -> bool:
+        if not self.maybe_keep_edits():
+            return False
+        paper = self.lib.get_paper(paper_id)
+        if paper is None:
+            return False
+        self.paper_id = paper_id
+        self.reader.show_paper(paper)
+        rec = curation.load(self.lib, paper_id)
+        recovered = curation.recover(self.lib, paper_id)
+        if recovered is not None:
+            rec = recovered[0]
+            self.statusBar().showMessage(f"Recovered unsaved edits autosaved at {recovered[1]}", 10000)
+        self.record = rec
+        self.forms.load(rec)
+        self.dirty = recovered is not None
+        self._after_change(redraw_now=True)
+        self.settings.setValue("last_paper", paper_id)
+        self._update_title()
+        return True
+
+    def _update_title(self) -> None:
+        name = self.lib.path.name + (" (read-only)" if self.lib.read_only else "")
+        rec = self.record
+        status = ""
+        if rec is not None:
+            status = f" — {rec.status}" + (f" by {rec.curator}" if rec.status == "verified" and rec.curator else "")
+        self.setWindowTitle(f"{'* ' if self.dirty else ''}Curator — {name}"
+                            + (f" — paper {self.paper_id}{status}" if self.paper_id else ""))
+
+    # --- editing -----------------------------------------------------------------------------------
+    def _form_edited(self) -> None:
+        if self.record is None:
+            return
+        self.dirty = True
+        self.autosave_timer.start()
+        self._after_change()
+        self._update_title()
+
+    def _after_change(self, redraw_now: bool = False) -> None:
+        if self.record is None:
+            return
+        self.forms.notes.store(self.record)
+        msgs = validation.validate(self.record)
+        self.forms.set_messages(msgs)
+        errs = sum(1 for m in msgs if m.level == "error")
+        warns = len(msgs) - errs
+        sugg = sum(1 for r in self.record.all_rows() if r.row_status == "suggested")
+        bits = [f"{self.record.status}", f"rev {self.record.revision}"]
+        if errs:
+            bits.append(f"{errs} error(s)")
+        if warns:
+            bits.append(f"{warns} warning(s)")
+        if sugg:
+            bits.append(f"{sugg} suggestion(s) to review")
+        self.status_text.setText(" · ".join(bits))
+        self.status_text.setToolTip("\n".join(m.text for m in msgs))
+        self.forms.notes.status_label.setText("\n".join(("⛔ " if m.level == "error" else "⚠ ") + m.text
+                                                        for m in msgs))
+        self._refresh_highlights(scroll=False)
+        if redraw_now:
+            self.redraw_plot()
+        else:
+            self.redraw_timer.start()
+
+    def redraw_plot(self) -> None:
+        self.comparison_plot.redraw(self.record)
+
+    def autosave_now(self) -> None:
+        if self.record is not None and self.dirty and not self.lib.read_only:
+            self.forms.notes.store(self.record)
+            curation.autosave(self.lib, self.record)
+
+    def save_draft(self) -> bool:
+        if self.record is None:
+            return False
+        self.forms.commit_pending()
+        try:
+            changes = curation.save_draft(self.lib, self.record, self.curator_name())
+        except curation.CurationError as exc:
+            QMessageBox.warning(self, "Not saved", str(exc))
+            return False
+        self.dirty = False
+        self.forms.undo.setClean()
+        self.paper_model.refresh_ids(changes.paper_ids)
+        self._update_counts()
+        self._after_change()
+        self._update_title()
+        errs = [m for m in changes.messages if m.level == "error"]
+        self.statusBar().showMessage(
+            "Draft saved" + (f" — {len(errs)} error(s) to fix before verifying" if errs else ""), 6000)
+        return True
+
+    def curator_name(self, ask: bool = False) -> str | None:
+        name = self.settings.value("curator_name", "", type=str) or None
+        if name is None and ask:
+            name = self.ask_curator_name()
+            if name:
+                self.settings.setValue("curator_name", name.strip())
+        return name
+
+    def verify(self) -> bool:
+        if self.record is None:
+            return False
+        self.forms.commit_pending()
+        name = self.curator_name(ask=True)
+        if not name:
+            self.statusBar().showMessage("Not verified: a record is verified by a named curator", 8000)
+            return False
+        try:
+            changes = curation.verify(self.lib, self.record, name)
+        except curation.CurationError as exc:
+            QMessageBox.warning(self, "Cannot verify", str(exc))
+            return False
+        self.dirty = False
+        self.forms.undo.setClean()
+        self.paper_model.refresh_ids(changes.paper_ids)
+        self._update_counts()
+        self._after_change()
+        self._update_title()
+        self.statusBar().showMessage(f"Verified by {name} at {self.record.verified_at}", 8000)
+        return True
+
+    def exclude_paper(self) -> None:
+        if self.record is None:
+            return
+        reason, ok = QInputDialog.getText(self, "Exclude paper", "Why is this paper excluded?")
+        if not ok:
+            return
+        try:
+            changes = curation.set_paper_status(self.lib, self.record, "excluded", reason, self.curator_name())
+        except curation.CurationError as exc:
+            QMessageBox.warning(self, "Not excluded", str(exc))
+            return
+        self.dirty = False
+        self.paper_model.refresh_ids(changes.paper_ids)
+        self._update_counts()
+        self._after_change()
+
+    def show_history(self) -> None:
+        if self.paper_id is None:
+            return
+        rows = self.lib.history(self.paper_id)
+        text = "\n".join(f"{h['at']}  {h['who'] or '?'}  rev {h['revision']}  {h['row_table']}"
+                         f"{'.' + h['field'] if h['field'] else ''}: {h['old'] or '∅'} → {h['new'] or '∅'}"
+                         for h in rows) or "No changes recorded yet."
+        box = QMessageBox(self)
+        box.setWindowTitle(f"History of paper {self.paper_id}")
+        box.setText(f"{len(rows)} change(s)")
+        box.setDetailedText(text)
+        box.exec()
+
+    # --- suggestions ------------------------------------------------------------------------------
+    def suggest(self) -> None:
+        if self.record is None or self.paper_id is None:
+            return
+        from curator.services.suggest import suggestion_rows
+
+        paper = self.lib.get_paper(self.paper_id)
+        added = suggestion_rows(paper, self.record)
+        n = 0
+        self.forms.undo.beginMacro("Suggest")
+        for row_type, rows in added.items():
+            if row_type is Study:
+                for field, (value, span) in rows.items():
+                    m = self.forms.models[Study]
+                    if getattr(self.record.study, field) in (None, ""):
+                        m.set_value(0, field, value)
+                        if span is not None:
+                            m.set_source(0, field, span)
+                        n += 1
+                continue
+            self.forms.models[row_type].add_rows(rows, "Suggest")
+            n += len(rows)
+        self.forms.undo.endMacro()
+        self.forms.study_form.rebind()
+        self.statusBar().showMessage(f"{n} suggestion(s): Enter accepts a row, Del rejects it", 8000)
+
+    def accept_all(self) -> None:
+        if self.record is None:
+            return
+        self.forms.undo.beginMacro("Accept all suggestions")
+        for t, m in self.forms.models.items():
+            for i, r in enumerate(m.rows):
+                if r.row_status == "suggested":
+                    m.accept_row(i)
+        self.forms.undo.endMacro()
+
+    # --- provenance -------------------------------------------------------------------------------
+    def link_evidence(self) -> bool:
+        span = self.reader.selected_span()
+        cell = self.forms.current_cell()
+        if span is None:
+            self.statusBar().showMessage("Select the words in the abstract first, then Link evidence", 6000)
+            return False
+        if cell is None:
+            self.statusBar().showMessage("Choose the value (a cell or a study field) the words support", 6000)
+            return False
+        t, row, field = cell
+        self.forms.models[t].set_source(row, field, span)
+        self.statusBar().showMessage(f"Linked “{span.quote[:60]}” to {t.TITLE} {field}", 6000)
+        return True
+
+    def _all_sources(self) -> list[tuple[type[Row], int, str, Span]]:
+        out = []
+        if self.record is None:
+            return out
+        for t, m in self.forms.models.items():
+            for i, r in enumerate(m.rows):
+                for f, s in r.sources.items():
+                    out.append((t, i, f, s))
+        return out
+
+    def _refresh_highlights(self, scroll: bool) -> None:
+        cell = self.forms.current_cell()
+        active = []
+        if cell is not None and self.record is not None:
+            t, row, field = cell
+            rows = self.forms.models[t].rows
+            if 0 <= row < len(rows):
+                s = rows[row].sources.get(field)
+                if s is not None:
+                    active = [s]
+        self.reader.set_sources([s for *_x, s in self._all_sources()], active, scroll=scroll)
+
+    def _cell_selected(self, t: type[Row], row: int, field: str) -> None:
+        self._refresh_highlights(scroll=True)
+
+    def _source_clicked(self, offset: int) -> None:
+        hits = [(t, i, f) for t, i, f, s in self._all_sources() if s.start <= offset < s.end]
+        for n, (t, i, f) in enumerate(hits):
+            self.forms.select_cell(t, i, f, add=n > 0)
+        if hits:
+            self.statusBar().showMessage(f"{len(hits)} value(s) cite this text", 5000)
+
+    # --- library -----------------------------------------------------------------------------------
+    def switch_library(self, lib: Library) -> None:
+        if not self.maybe_keep_edits():
+            lib.close()
+            return
+        old = self.lib
+        self.lib = lib
+        self.paper_id = None
+        self.record = None
+        self.reader.show_paper(None)
+        self.forms.load(Record(paper_id=0))
+        self.paper_model.set_library(lib)
+        self._update_counts()
+        self._update_title()
+        old.close()
+        self.settings.setValue("library", str(lib.path))
+        recent = [p for p in (self.settings.value("recent_libraries", [], type=list) or []) if p != str(lib.path)]
+        self.settings.setValue("recent_libraries", [str(lib.path), *recent][:8])
+
+    def new_library(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "New library", str(Path.home() / "curator-library.sqlite"),
+                                              "Curator library (*.sqlite *.db)")
+        if path:
+            from curator.services.library import open_library
+
+            lib, _rep = open_library(path, seed=False)
+            self.switch_library(lib)
+
+    def open_library_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open library", str(Path.home()),
+                                              "Curator library (*.sqlite *.db);;All files (*)")
+        if path:
+            from curator.services.library import open_library
+
+            try:
+                lib, _rep = open_library(path, seed=False)
+            except Exception as exc:
+                QMessageBox.warning(self, "Cannot open library", f"{path}:\n{exc}")
+                return
+            self.switch_library(lib)
+
+    # --- import / export ----------------------------------------------------------------------------
+    def import_dialog(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "Import papers", str(Path.home()),
+            "Bibliographic files (*.xml *.nxml *.txt *.nbib *.med *.ris *.bib *.md);;All files (*)")
+        if files:
+            self.import_paths(files)
+
+    def import_paths(self, paths_: list[str], wait: bool = False) -> None:
+        """Import off the GUI thread (its own connection), with progress and Cancel."""
+        db_path = self.lib.path
+
+        def work(progress, cancel):
+            lib = Library.open(db_path)
+            try:
+                return import_files(lib, paths_, progress, cancel)
+            finally:
+                lib.close()
+
+        dlg = QProgressDialog("Importing…", "Cancel", 0, 0, self)
+        dlg.setWindowTitle("Import")
+        dlg.setMinimumDuration(600)
+        dlg.setWindowModality(Qt.WindowModality.WindowModal)
+        task = Task(work, self)
+        self._task = task
+        task.progressed.connect(lambda d, t, m: (dlg.setMaximum(max(t, 1)), dlg.setValue(d), dlg.setLabelText(m)))
+        dlg.canceled.connect(task.cancel)
+
+        def done(report):
+            dlg.reset()
+            self.paper_model.refresh()
+            self._update_counts()
+            self.last_import = report
+            lines = [report.summary_text()]
+            for f in report.files:
+                if f.error:
+                    lines.append(f"• {f.error}")
+                for e in f.failed[:20]:
+                    lines.append(f"• {Path(f.path).name}, record {e.record}"
+                                 + (f" (line {e.line})" if e.line else "") + f": {e.message}")
+            self.statusBar().showMessage(lines[0], 10000)
+            if len(lines) > 1 and not wait:
+                QMessageBox.information(self, "Import finished", "\n".join(lines[:40]))
+
+        def failed(msg):
+            dlg.reset()
+            QMessageBox.critical(self, "Import failed", f"Nothing was imported.\n\n{msg}")
+
+        task.succeeded.connect(done)
+        task.failed.connect(failed)
+        task.start()
+        if wait:
+            task.wait()
+            QApplication.processEvents()
+
+    def export_dialog(self) -> None:
+        from curator.ui.export_dialog import ExportDialog
+
+        ExportDialog(self.lib, self.selected_paper_ids(), self).exec()
+
+    def selected_paper_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.paper_view.selectionModel().selectedRows()})
+        return [self.paper_model.ids[r] for r in rows]
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if files:
+            self.import_paths(files)
+
+    # --- help ------------------------------------------------------------------------------------
+    def open_guide(self) -> None:
+        guide = paths.resources() / "guide" / "user-guide.html"
+        if not guide.exists():
+            guide = paths.root() / "README.md"
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(guide)))
+
+    def about(self) -> None:
+        QMessageBox.about(self, "About Curator",
+                          f"<h3>Curator {__version__}</h3><p>Structured-outcome curation of the CAR-T "
+                          f"toxicity literature.</p><p>Library: {self.lib.path}<br>Schema version "
+                          f"{self.lib.schema_version}</p>")
+
+    # --- dialogs (replaceable in tests) ---------------------------------------------------------------
+    def _ask_unsaved_dialog(self) -> str:
+        box = QMessageBox(self)
+        box.setWindowTitle("Unsaved edits")
+        box.setText("This paper has edits that are not saved.")
+        box.setInformativeText("Save them as a draft before leaving?")
+        box.setStandardButtons(QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                               | QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        r = box.exec()
+        return {QMessageBox.StandardButton.Save: SAVE, QMessageBox.StandardButton.Discard: DISCARD}.get(
+            QMessageBox.StandardButton(r), CANCEL)
+
+    def _ask_name_dialog(self) -> str | None:
+        name, ok = QInputDialog.getText(self, "Your name", "Records are verified in your name. Your name:")
+        return name.strip() if ok and name.strip() else None
+
+    # --- state -------------------------------------------------------------------------------------
+    def restore_state(self) -> None:
+        g = self.settings.value("geometry")
+        if isinstance(g, QByteArray):
+            self.restoreGeometry(g)
+        for key, sp in (("splitter", self.splitter), ("right_splitter", self.right_splitter)):
+            s = self.settings.value(key)
+            if isinstance(s, QByteArray):
+                sp.restoreState(s)
+        tab = self.settings.value("form_tab", 0, type=int)
+        self.forms.setCurrentIndex(tab)
+
+    def save_state(self) -> None:
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("splitter", self.splitter.saveState())
+        self.settings.setValue("right_splitter", self.right_splitter.saveState())
+        self.settings.setValue("form_tab", self.forms.currentIndex())
+        self.settings.setValue("library", str(self.lib.path))
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        if not self.maybe_keep_edits():
+            event.ignore()
+            return
+        if self._task is not None and self._task.isRunning():
+            self._task.cancel()
+            self._task.wait(5000)
+        self.save_state()
+        event.accept()
+
+    def show_tab(self, key: str) -> None:
+        if key == "plots":
+            self.right_splitter.setSizes([260, 470])
+            self.forms.show_tab("measurements")
+        elif key in TAB_KEYS:
+            self.forms.show_tab(key)

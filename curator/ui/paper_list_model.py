@@ -1,0 +1,124 @@
+"""The paper list: a lazy table model over the library.
+
+It keeps only the ordered list of paper ids for the current search/filter/sort and fetches the
+displayed columns a page at a time, so a 100,000-paper library opens instantly.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from curator.store.library import Library, PaperSummary
+
+PAGE = 200
+STATUS_LABEL = {"unreviewed": "○ new", "draft": "◐ draft", "verified": "● verified", "rejected": "✕ rejected",
+                "excluded": "⊘ excluded"}
+STATUS_COLOR = {"unreviewed": QColor(120, 120, 120), "draft": QColor(176, 110, 0), "verified": QColor(25, 130, 60),
+                "rejected": QColor(170, 40, 40), "excluded": QColor(110, 110, 110)}
+COLUMNS = (("status", "Status"), ("title", "Title"), ("first_author", "First author"), ("year", "Year"),
+           ("journal", "Journal"), ("pmid", "PMID"))
+
+
+class PaperListModel(QAbstractTableModel):
+    def __init__(self, lib: Library | None = None, parent=None):
+        super().__init__(parent)
+        self.lib = lib
+        self.ids: list[int] = []
+        self._cache: dict[int, PaperSummary] = {}
+        self.search: str | None = None
+        self.status: str | None = None
+        self.year_from: int | None = None
+        self.year_to: int | None = None
+        self.order_by = "id"
+        self.descending = False
+        if lib is not None:
+            self.refresh()
+
+    # --- querying --------------------------------------------------------------------------------
+    def set_library(self, lib: Library) -> None:
+        self.lib = lib
+        self.refresh()
+
+    def set_filter(self, search: str | None = None, status: str | None = None, year_from: int | None = None,
+                   year_to: int | None = None) -> None:
+        self.search, self.status, self.year_from, self.year_to = search or None, status or None, year_from, year_to
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.beginResetModel()
+        self._cache.clear()
+        self.ids = [] if self.lib is None else self.lib.list_ids(
+            self.search, self.status, self.year_from, self.year_to, self.order_by, self.descending)
+        self.endResetModel()
+
+    def refresh_ids(self, ids: list[int]) -> None:
+        """Re-read a few rows (e.g. after a status change) without resetting the view."""
+        if self.lib is None:
+            return
+        fresh = self.lib.summaries(ids)
+        for pid, s in fresh.items():
+            self._cache[pid] = s
+            try:
+                r = self.ids.index(pid)
+            except ValueError:
+                continue
+            self.dataChanged.emit(self.index(r, 0), self.index(r, len(COLUMNS) - 1))
+
+    def summary(self, row: int) -> PaperSummary | None:
+        if not (0 <= row < len(self.ids)):
+            return None
+        pid = self.ids[row]
+        s = self._cache.get(pid)
+        if s is None and self.lib is not None:
+            start = (row // PAGE) * PAGE
+            page_ids = self.ids[start:start + PAGE]
+            self._cache.update(self.lib.summaries(page_ids))
+            if len(self._cache) > 20 * PAGE:  # keep memory flat while scrolling a huge library
+                keep = set(page_ids)
+                self._cache = {k: v for k, v in self._cache.items() if k in keep}
+            s = self._cache.get(pid)
+        return s
+
+    def row_of(self, paper_id: int) -> int:
+        try:
+            return self.ids.index(paper_id)
+        except ValueError:
+            return -1
+
+    # --- Qt model API ------------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.ids)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section][1]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        s = self.summary(index.row())
+        if s is None:
+            return None
+        key = COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if key == "status":
+                return STATUS_LABEL.get(s.status, s.status)
+            v = getattr(s, key)
+            return "" if v is None else str(v)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{s.title}\n{s.first_author or ''} · {s.journal or ''} · {s.year or ''}\nstatus: {s.status}"
+        if role == Qt.ItemDataRole.ForegroundRole and key == "status":
+            return QBrush(STATUS_COLOR.get(s.status, QColor(0, 0, 0)))
+        if role == Qt.ItemDataRole.UserRole:
+            return s.id
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.order_by = COLUMNS[column][0]
+        self.descending = order == Qt.SortOrder.DescendingOrder
+        self.refresh()

@@ -1,0 +1,206 @@
+"""The reader: the paper's metadata, abstract (in paragraphs), key findings, entities and full text.
+
+It maps between character offsets in the paper's abstract (what provenance stores) and positions
+in its document, highlights sources, and tells which source a click landed on.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtWidgets import QTextBrowser, QTextEdit
+
+from curator.domain.outcomes import Span
+from curator.domain.paper import Paper
+
+SOURCE_BG = QColor(214, 234, 248)  # every linked source
+ACTIVE_BG = QColor(255, 214, 102)  # the source of the selected value
+
+
+class Reader(QTextBrowser):
+    source_clicked = Signal(int)  # abstract offset a click landed on (inside a highlighted source)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("reader")
+        self.setAccessibleName("Paper reader")
+        self.setOpenExternalLinks(False)
+        self.setOpenLinks(False)
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.paper: Paper | None = None
+        self._segments: list[tuple[int, int, int]] = []  # (abstract offset, doc position, length)
+        self._spans: list[Span] = []
+        self._active: list[Span] = []
+
+    # --- building the document ---------------------------------------------------------------------
+    def show_paper(self, paper: Paper | None) -> None:
+        self.paper = paper
+        self._segments = []
+        self._spans, self._active = [], []
+        self.clear()
+        self.setExtraSelections([])
+        if paper is None:
+            self.setHtml("<p style='color:#777'>Select a paper in the list.</p>")
+            return
+        cur = QTextCursor(self.document())
+        base = self.font()
+
+        def fmt(size_delta: float = 0, bold: bool = False, italic: bool = False, color: str | None = None):
+            f = QTextCharFormat()
+            font = QFont(base)
+            font.setPointSizeF(max(6.0, base.pointSizeF() + size_delta))
+            font.setBold(bold)
+            font.setItalic(italic)
+            f.setFont(font)
+            if color:
+                f.setForeground(QColor(color))
+            return f
+
+        def block(text: str, f: QTextCharFormat, first: bool = False, space_before: float = 6) -> None:
+            if not first:
+                cur.insertBlock()
+            bf = cur.blockFormat()
+            bf.setTopMargin(space_before)
+            bf.setBottomMargin(2)
+            cur.setBlockFormat(bf)
+            cur.insertText(text, f)
+
+        block(paper.title or "(untitled)", fmt(4, bold=True), first=True, space_before=0)
+        if paper.authors:
+            authors = ", ".join(paper.authors[:12]) + (f", … ({len(paper.authors)} authors)"
+                                                       if len(paper.authors) > 12 else "")
+            block(authors, fmt(0, color="#333"))
+        where = " · ".join(x for x in (paper.journal or paper.journal_abbrev, paper.pub_date or
+                                        (str(paper.year) if paper.year else None),
+                                        f"{paper.volume}" + (f"({paper.issue})" if paper.issue else "")
+                                        if paper.volume else None, paper.pages) if x)
+        if where:
+            block(where, fmt(0, italic=True, color="#444"))
+        ids = " · ".join(x for x in (f"PMID {paper.pmid}" if paper.pmid else None,
+                                      f"{paper.pmcid}" if paper.pmcid else None,
+                                      f"DOI {paper.doi}" if paper.doi else None) if x)
+        if ids:
+            block(ids, fmt(-1, color="#555"))
+        if paper.tldr:
+            block("TL;DR", fmt(1, bold=True), space_before=10)
+            block(paper.tldr, fmt())
+        block("Abstract", fmt(1, bold=True), space_before=10)
+        offset = 0
+        if paper.abstract:
+            for i, para in enumerate(paper.abstract.split("\n\n")):
+                block("", fmt(), space_before=4)
+                self._segments.append((offset, cur.position(), len(para)))
+                cur.insertText(para, fmt())
+                offset += len(para) + 2
+        else:
+            block("No abstract.", fmt(italic=True, color="#777"))
+        if paper.key_findings:
+            block("Key findings", fmt(1, bold=True), space_before=10)
+            for k in paper.key_findings:
+                block("•  " + k, fmt(), space_before=2)
+        if paper.contribution:
+            block("Contribution", fmt(1, bold=True), space_before=10)
+            block(paper.contribution, fmt())
+        if paper.keywords:
+            block("Keywords: " + "; ".join(paper.keywords), fmt(-0.5, color="#333"), space_before=10)
+        if paper.mesh_terms:
+            block("MeSH: " + "; ".join(m.descriptor + ("*" if m.major else "") for m in paper.mesh_terms),
+                  fmt(-0.5, color="#333"))
+        if paper.publication_types:
+            block("Publication types: " + "; ".join(paper.publication_types), fmt(-0.5, color="#333"))
+        if paper.entities:
+            block("Entities", fmt(1, bold=True), space_before=10)
+            for e in paper.entities:
+                label = f" ({e.label})" if e.label else ""
+                ident = f" [{e.identifier}]" if e.identifier else ""
+                scope = " · full text" if e.scope == "full_text" else ""
+                block(f"{e.kind}: {e.name}{label}{ident}{scope}", fmt(-0.5), space_before=1)
+        for sec in paper.body_sections:
+            block(sec.label, fmt(0.5, bold=True), space_before=10)
+            for para in sec.text.split("\n\n"):
+                block(para, fmt(), space_before=3)
+        if paper.source_url:
+            block(f"Source: {paper.source_url}", fmt(-1, color="#555"), space_before=10)
+        self.moveCursor(QTextCursor.MoveOperation.Start)
+
+    # --- offsets ------------------------------------------------------------------------------------
+    def doc_pos(self, offset: int) -> int | None:
+        for a, d, n in self._segments:
+            if a <= offset <= a + n:
+                return d + (offset - a)
+        return None
+
+    def abstract_offset(self, pos: int) -> int | None:
+        for a, d, n in self._segments:
+            if d <= pos <= d + n:
+                return a + (pos - d)
+        return None
+
+    def selected_span(self) -> Span | None:
+        """The selection as a Span of the abstract, or None if nothing (or nothing in the abstract) is selected."""
+        c = self.textCursor()
+        if not c.hasSelection() or self.paper is None:
+            return None
+        s, e = self.abstract_offset(c.selectionStart()), self.abstract_offset(c.selectionEnd())
+        if s is None or e is None or e <= s:
+            return None
+        quote = self.paper.abstract[s:e]
+        # trim whitespace the mouse caught
+        while quote and quote[0].isspace():
+            s, quote = s + 1, quote[1:]
+        while quote and quote[-1].isspace():
+            e, quote = e - 1, quote[:-1]
+        return Span(s, e, quote) if quote else None
+
+    # --- highlighting --------------------------------------------------------------------------------
+    def set_sources(self, spans: list[Span], active: list[Span] | None = None, scroll: bool = True) -> None:
+        self._spans = [s for s in spans if s.text_field == "abstract"]
+        self._active = [s for s in (active or []) if s.text_field == "abstract"]
+        sels = []
+        for span, color in [(s, SOURCE_BG) for s in self._spans] + [(s, ACTIVE_BG) for s in self._active]:
+            a, b = self.doc_pos(span.start), self.doc_pos(span.end)
+            if a is None or b is None:
+                continue
+            sel = QTextEdit.ExtraSelection()
+            sel.cursor = QTextCursor(self.document())
+            sel.cursor.setPosition(a)
+            sel.cursor.setPosition(b, QTextCursor.MoveMode.KeepAnchor)
+            sel.format.setBackground(color)
+            sel.format.setProperty(QTextFormat.Property.FullWidthSelection, False)
+            sels.append(sel)
+        self.setExtraSelections(sels)
+        if scroll and self._active:
+            pos = self.doc_pos(self._active[0].start)
+            if pos is not None:
+                c = QTextCursor(self.document())
+                c.setPosition(pos)
+                self.setTextCursor(c)
+                self.ensureCursorVisible()
+
+    def highlighted_spans(self) -> list[Span]:
+        return list(self._spans)
+
+    def active_spans(self) -> list[Span]:
+        return list(self._active)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().mouseReleaseEvent(event)
+        if self.textCursor().hasSelection():
+            return
+        pos = self.cursorForPosition(event.position().toPoint()).position()
+        off = self.abstract_offset(pos)
+        if off is not None and any(s.start <= off < s.end for s in self._spans):
+            self.source_clicked.emit(off)
+
+    def click_offset(self, offset: int) -> None:
+        """What a click at `offset` does (used by keyboard users and tests)."""
+        if any(s.start <= offset < s.end for s in self._spans):
+            self.source_clicked.emit(offset)
+
+
+def escape(text: str) -> str:
+    return html.escape(text)

@@ -1,0 +1,274 @@
+"""A Qt table model over a list of outcome rows (one row type), driven by the row type's FieldSpecs.
+
+Edits go through a QUndoStack, so Ctrl+Z / Ctrl+Shift+Z undo and redo them. Values are coerced to
+the column's type; what cannot be coerced is refused with a message naming the cell.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QUndoCommand, QUndoStack
+
+from curator.domain import validation
+from curator.domain.outcomes import ROW_ACCEPTED, ROW_SUGGESTED, Row, Span
+
+SOURCE_COL_TITLE = "Src"
+SUGGESTED_BG = QColor(255, 243, 205)  # amber: a suggestion awaiting the curator
+ERROR_BG = QColor(253, 226, 226)
+WARNING_FG = QColor(160, 90, 0)
+
+
+class _SetCell(QUndoCommand):
+    def __init__(self, model: "RowTableModel", row: int, field: str, old: Any, new: Any):
+        super().__init__(f"Edit {model.row_type.spec(field).label}")
+        self.model, self.row, self.field, self.old, self.new = model, row, field, old, new
+
+    def redo(self) -> None:
+        self.model._set(self.row, self.field, self.new)
+
+    def undo(self) -> None:
+        self.model._set(self.row, self.field, self.old)
+
+
+class _InsertRows(QUndoCommand):
+    def __init__(self, model: "RowTableModel", pos: int, rows: list[Row], text: str = "Add row"):
+        super().__init__(text)
+        self.model, self.pos, self.rows = model, pos, rows
+
+    def redo(self) -> None:
+        self.model._insert(self.pos, self.rows)
+
+    def undo(self) -> None:
+        self.model._remove(self.pos, len(self.rows))
+
+
+class _RemoveRow(QUndoCommand):
+    def __init__(self, model: "RowTableModel", pos: int):
+        super().__init__("Remove row")
+        self.model, self.pos = model, pos
+        self.row = model.rows[pos]
+
+    def redo(self) -> None:
+        self.model._remove(self.pos, 1)
+
+    def undo(self) -> None:
+        self.model._insert(self.pos, [self.row])
+
+
+class _SetRowAttr(QUndoCommand):
+    """Change a row's status or a field's source (provenance)."""
+
+    def __init__(self, model: "RowTableModel", pos: int, kind: str, key: str | None, old: Any, new: Any,
+                 text: str):
+        super().__init__(text)
+        self.model, self.pos, self.kind, self.key, self.old, self.new = model, pos, kind, key, old, new
+
+    def _apply(self, value: Any) -> None:
+        row = self.model.rows[self.pos]
+        if self.kind == "status":
+            row.row_status = value
+        else:
+            if value is None:
+                row.sources.pop(self.key, None)
+            else:
+                row.sources[self.key] = value
+        self.model._row_changed(self.pos)
+
+    def redo(self) -> None:
+        self._apply(self.new)
+
+    def undo(self) -> None:
+        self._apply(self.old)
+
+
+class RowTableModel(QAbstractTableModel):
+    """Columns: one per FieldSpec, then a 'Src' column telling whether the row's values have sources."""
+
+    edited = Signal()  # any change to the rows
+    rejected_edit = Signal(str)  # a message naming the cell that refused a value
+
+    def __init__(self, row_type: type[Row], undo: QUndoStack, parent=None):
+        super().__init__(parent)
+        self.row_type = row_type
+        self.specs = row_type.SPECS
+        self.undo = undo
+        self.rows: list[Row] = []
+        self.messages: dict[tuple[str, str], validation.Message] = {}  # (uid, field) -> message
+
+    # --- binding ---------------------------------------------------------------------------------
+    def set_rows(self, rows: list[Row]) -> None:
+        """Bind to the record's own list (edited in place)."""
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def set_messages(self, messages: list[validation.Message]) -> None:
+        self.messages = {(m.uid, m.field): m for m in messages if m.table == self.row_type.TABLE}
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.specs)))
+
+    # --- Qt model API --------------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.specs) + 1
+
+    def field_at(self, column: int) -> str | None:
+        return self.specs[column].name if 0 <= column < len(self.specs) else None
+
+    def column_of(self, field: str) -> int:
+        for i, s in enumerate(self.specs):
+            if s.name == field:
+                return i
+        raise KeyError(field)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self.specs[section].label if section < len(self.specs) else SOURCE_COL_TITLE
+            if role == Qt.ItemDataRole.ToolTipRole:
+                if section < len(self.specs):
+                    s = self.specs[section]
+                    return s.description or s.label
+                return "Whether the row's values are linked to the sentence they came from"
+        elif orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            if 0 <= section < len(self.rows) and self.rows[section].row_status == ROW_SUGGESTED:
+                return f"{section + 1} ✱"
+            return str(section + 1)
+        elif orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.ToolTipRole:
+            if 0 <= section < len(self.rows) and self.rows[section].row_status == ROW_SUGGESTED:
+                return "Suggested from the text: Enter accepts, Del rejects"
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() < len(self.specs):
+            f |= Qt.ItemFlag.ItemIsEditable
+        return f
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        col = index.column()
+        if col == len(self.specs):
+            n = len(row.sources)
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"● {n}" if n else "○"
+            if role == Qt.ItemDataRole.ToolTipRole:
+                if not n:
+                    return "No source linked: select words in the reader and press Link evidence (Ctrl+L)"
+                return "\n".join(f"{k}: “{s.quote}”" for k, s in row.sources.items())
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(QColor(30, 130, 60) if n else QColor(150, 150, 150))
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return Qt.AlignmentFlag.AlignCenter
+            return None
+        spec = self.specs[col]
+        value = getattr(row, spec.name)
+        msg = self.messages.get((row.uid, spec.name))
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            if value is None:
+                return "" if role == Qt.ItemDataRole.DisplayRole else None
+            if role == Qt.ItemDataRole.DisplayRole and isinstance(value, float):
+                return f"{value:g}" if abs(value) < 1e15 else str(value)
+            return value if role == Qt.ItemDataRole.EditRole else str(value)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            parts = []
+            if msg:
+                parts.append(("Error: " if msg.level == "error" else "Warning: ") + msg.text)
+            src = row.sources.get(spec.name)
+            if src:
+                parts.append(f"Source: “{src.quote}”")
+            elif value not in (None, ""):
+                parts.append("No source linked")
+            return "\n".join(parts) or (spec.description or None)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if msg and msg.level == "error":
+                return QBrush(ERROR_BG)
+            if row.row_status == ROW_SUGGESTED:
+                return QBrush(SUGGESTED_BG)
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole and msg and msg.level == "warning":
+            return QBrush(WARNING_FG)
+        if role == Qt.ItemDataRole.FontRole:
+            f = QFont()
+            if row.row_status == ROW_SUGGESTED:
+                f.setItalic(True)
+            if spec.name in row.sources:
+                f.setUnderline(True)
+            return f
+        if role == Qt.ItemDataRole.TextAlignmentRole and spec.kind in ("int", "float"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,
+                role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() >= len(self.specs):
+            return False
+        field = self.specs[index.column()].name
+        return self.set_value(index.row(), field, value)
+
+    # --- editing API (undoable) --------------------------------------------------------------------
+    def set_value(self, row: int, field: str, value: Any) -> bool:
+        new, err = validation.coerce(self.row_type, field, value)
+        if err and self.row_type.spec(field).kind in ("int", "float"):
+            label = self.row_type.spec(field).label
+            self.rejected_edit.emit(f"{self.row_type.TITLE} row {row + 1}, {label}: {err} — value not changed")
+            return False
+        old = getattr(self.rows[row], field)
+        if old == new:
+            return True
+        self.undo.push(_SetCell(self, row, field, old, new))
+        return True
+
+    def add_row(self, row: Row | None = None, at: int | None = None) -> int:
+        pos = len(self.rows) if at is None else at
+        self.undo.push(_InsertRows(self, pos, [row or self.row_type()]))
+        return pos
+
+    def add_rows(self, rows: list[Row], text: str = "Add rows") -> None:
+        if rows:
+            self.undo.push(_InsertRows(self, len(self.rows), rows, text))
+
+    def remove_row(self, pos: int) -> None:
+        if 0 <= pos < len(self.rows):
+            self.undo.push(_RemoveRow(self, pos))
+
+    def accept_row(self, pos: int) -> None:
+        row = self.rows[pos]
+        if row.row_status == ROW_SUGGESTED:
+            self.undo.push(_SetRowAttr(self, pos, "status", None, ROW_SUGGESTED, ROW_ACCEPTED, "Accept suggestion"))
+
+    def set_source(self, pos: int, field: str, span: Span | None) -> None:
+        old = self.rows[pos].sources.get(field)
+        self.undo.push(_SetRowAttr(self, pos, "source", field, old, span, "Link evidence"))
+
+    # --- raw mutations (called by undo commands) ----------------------------------------------------
+    def _set(self, row: int, field: str, value: Any) -> None:
+        setattr(self.rows[row], field, value)
+        col = self.column_of(field)
+        self.dataChanged.emit(self.index(row, col), self.index(row, col))
+        self.edited.emit()
+
+    def _insert(self, pos: int, rows: list[Row]) -> None:
+        self.beginInsertRows(QModelIndex(), pos, pos + len(rows) - 1)
+        self.rows[pos:pos] = rows
+        self.endInsertRows()
+        self.edited.emit()
+
+    def _remove(self, pos: int, count: int) -> None:
+        self.beginRemoveRows(QModelIndex(), pos, pos + count - 1)
+        del self.rows[pos:pos + count]
+        self.endRemoveRows()
+        self.edited.emit()
+
+    def _row_changed(self, pos: int) -> None:
+        self.dataChanged.emit(self.index(pos, 0), self.index(pos, len(self.specs)))
+        self.headerDataChanged.emit(Qt.Orientation.Vertical, pos, pos)
+        self.edited.emit()

@@ -1,0 +1,110 @@
+"""Drive the main window as a curator does: pick the pediatric seed, enter IL-2, save, verify, export."""
+
+from __future__ import annotations
+
+import pandas as pd
+from PySide6.QtCore import Qt
+
+from curator.domain.outcomes import Comparison
+from curator.services.export import export_dataset
+from tests.ui_helpers import make_window, select_paper_titled, type_into_cell
+
+
+def test_curate_il2_end_to_end(qtbot, tmp_path):
+    win = make_window(qtbot, tmp_path)
+    pid = select_paper_titled(win, "Emapalumab in pediatric")
+    assert "Emapalumab in pediatric patients" in win.reader.toPlainText()
+    assert "IL-2 (32.35 vs. 11.94 pg/ml, P < 0.001)" in win.reader.toPlainText()
+
+    forms = win.forms
+    forms.show_tab("measurements")
+    table = forms.tables[Comparison]
+    qtbot.keyClick(table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert table.model().rowCount() == 1
+    m = table.row_model
+    for field, text in (("analyte", "IL-2"), ("value_a", "32.35"), ("value_b", "11.94"), ("unit", "pg/mL"),
+                        ("p_text", "P < 0.001")):
+        type_into_cell(qtbot, table, 0, m.column_of(field), text)
+    row = win.record.comparisons[0]
+    assert (row.analyte, row.value_a, row.value_b, row.unit, row.p_text) == (
+        "IL-2", 32.35, 11.94, "pg/mL", "P < 0.001")
+    assert win.dirty
+
+    # the plot follows the form without saving
+    panel = win.comparison_plot.panels[0]
+    assert [(s.analyte, s.value_a, s.value_b) for s in panel.series] == [("IL-2", 32.35, 11.94)]
+    curve = win.comparison_plot.curves[0]
+    xs, ys = curve.getData()
+    assert list(xs) == [0, 1]
+    assert [round(10 ** y, 2) if win.comparison_plot.plot_items[0].ctrl.logYCheck.isChecked() else y
+            for y in ys] == [32.35, 11.94]
+
+    # Ctrl+S saves a draft; the list shows it
+    qtbot.keyClick(win, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not win.dirty
+    assert win.lib.load_record(pid).status == "draft"
+    assert win.paper_model.summary(win.paper_model.row_of(pid)).status == "draft"
+    assert "draft" in win.paper_model.data(win.paper_model.index(win.paper_model.row_of(pid), 0))
+
+    # verify (Ctrl+Enter) by the curator named in settings
+    qtbot.keyClick(win, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    stored = win.lib.load_record(pid)
+    assert stored.status == "verified" and stored.curator == "Test Curator" and stored.verified_at
+    assert "verified" in win.paper_model.data(win.paper_model.index(win.paper_model.row_of(pid), 0))
+
+    # export and read the CSV back
+    out = tmp_path / "export"
+    export_dataset(win.lib, "csv", out)
+    comps = pd.read_csv(out / "comparisons.csv")
+    assert len(comps) == 1
+    r = comps.iloc[0]
+    assert (r["analyte"], r["value_a"], r["value_b"], r["unit"], r["p_text"]) == (
+        "IL-2", 32.35, 11.94, "pg/mL", "P < 0.001")
+    assert r["p_operator"] == "<" and r["p_value"] == 0.001
+    assert r["curator"] == "Test Curator"
+
+
+def test_unsaved_edits_are_not_lost_when_switching_paper(qtbot, tmp_path):
+    win = make_window(qtbot, tmp_path)
+    pid = select_paper_titled(win, "Emapalumab in pediatric")
+    win.forms.show_tab("study")
+    win.forms.study_form.set_value("n_enrolled", "38")
+    assert win.record.study.n_enrolled == 38 and win.dirty
+    asked = []
+    win.ask_unsaved = lambda: asked.append(1) or "cancel"
+    select_paper_titled_other = [r for r, p in enumerate(win.paper_model.ids) if p != pid][0]
+    win.paper_view.selectRow(select_paper_titled_other)
+    assert asked and win.paper_id == pid  # cancelled: still on the same paper, edits kept
+    assert win.record.study.n_enrolled == 38
+    win.ask_unsaved = lambda: "save"
+    win.paper_view.selectRow(select_paper_titled_other)
+    assert win.paper_id != pid
+    assert win.lib.load_record(pid).study.n_enrolled == 38
+
+
+def test_letters_in_a_number_cell_are_refused_with_a_message(qtbot, tmp_path):
+    win = make_window(qtbot, tmp_path)
+    select_paper_titled(win, "Emapalumab in pediatric")
+    win.forms.show_tab("measurements")
+    table = win.forms.tables[Comparison]
+    table.add_row()
+    type_into_cell(qtbot, table, 0, table.row_model.column_of("value_a"), "abc")
+    assert win.record.comparisons[0].value_a is None
+    assert "Comparisons row 1, Before / A: 'abc' is not a number" in win.statusBar().currentMessage()
+
+
+def test_undo_redo_form_edits(qtbot, tmp_path):
+    win = make_window(qtbot, tmp_path)
+    select_paper_titled(win, "Emapalumab in pediatric")
+    win.forms.show_tab("measurements")
+    table = win.forms.tables[Comparison]
+    table.add_row()
+    type_into_cell(qtbot, table, 0, table.row_model.column_of("value_a"), "5")
+    assert win.record.comparisons[0].value_a == 5.0
+    win.forms.undo.undo()
+    assert win.record.comparisons[0].value_a is None
+    win.forms.undo.redo()
+    assert win.record.comparisons[0].value_a == 5.0
+    win.forms.undo.undo()
+    win.forms.undo.undo()
+    assert win.record.comparisons == []

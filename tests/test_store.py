@@ -1,0 +1,113 @@
+"""The library file: migrations, pragmas, transactions, papers, search, records."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from curator.domain.outcomes import Comparison, Record, Span
+from curator.domain.paper import MeshTerm, Paper
+from curator.store import migrations
+from curator.store.library import Library, title_key
+
+
+def _paper(i: int = 1, **kw) -> Paper:
+    base = dict(title=f"Tocilizumab for cytokine release syndrome number {i}", authors=["Doe J", "Roe R"],
+                pmid=str(1000 + i), doi=f"10.1000/x{i}", year=2020 + i % 5,
+                abstract="IFN-γ rose to 12 µg/L after CAR-T.", keywords=["CRS"],
+                mesh_terms=[MeshTerm("Cytokine Release Syndrome", True)])
+    base.update(kw)
+    return Paper(**base)
+
+
+def test_new_library_is_migrated_with_wal_and_foreign_keys(library_path):
+    lib = Library.open(library_path)
+    assert lib.schema_version == migrations.latest_version() >= 1
+    assert lib.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert lib.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    applied = lib.conn.execute("SELECT version, name FROM schema_migrations").fetchall()
+    assert [tuple(r) for r in applied][0] == (1, "initial")
+    lib.close()
+    # reopening applies nothing and keeps the version
+    lib = Library.open(library_path)
+    assert lib.schema_version == migrations.latest_version()
+    lib.close()
+
+
+def test_failed_migration_leaves_library_untouched(library_path, tmp_path, monkeypatch):
+    lib = Library.open(library_path)
+    with lib.transaction():
+        lib.insert_papers([_paper()])
+    lib.close()
+    bad = tmp_path / "migs"
+    bad.mkdir()
+    for m in migrations.available():
+        (bad / m.path.name).write_text(m.sql())
+    nxt = migrations.latest_version() + 1
+    (bad / f"{nxt:03d}_broken.sql").write_text("CREATE TABLE fine (x);\nTHIS IS NOT SQL;")
+    monkeypatch.setattr("curator.paths.migrations", lambda: bad)
+    with pytest.raises(migrations.MigrationError, match="left at version"):
+        Library.open(library_path)
+    conn = sqlite3.connect(library_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == nxt - 1
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'fine'").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 1
+    conn.close()
+    backups = list(library_path.parent.glob("library.v*.bak.sqlite"))
+    assert backups, "a backup is taken before migrating"
+
+
+def test_transaction_rolls_back_on_error(library_path):
+    lib = Library.open(library_path)
+    with pytest.raises(RuntimeError):
+        with lib.transaction():
+            lib.insert_papers([_paper(1), _paper(2)])
+            raise RuntimeError("boom")
+    assert lib.paper_count() == 0
+    assert lib.list_papers(search="tocilizumab") == []
+
+
+def test_papers_round_trip_and_search(library_path):
+    lib = Library.open(library_path)
+    with lib.transaction():
+        ids = lib.insert_papers([_paper(i) for i in range(1, 6)], "f.xml", "pubmed_xml")
+    p = lib.get_paper(ids[0])
+    assert p.title.startswith("Tocilizumab") and p.authors == ["Doe J", "Roe R"]
+    assert p.abstract == "IFN-γ rose to 12 µg/L after CAR-T."
+    assert p.mesh_terms[0].descriptor == "Cytokine Release Syndrome" and p.mesh_terms[0].major
+    assert lib.count_papers(search="tocili") == 5  # prefix search
+    assert lib.count_papers(search="cytokine release syndrome") == 5
+    assert lib.count_papers(search="Doe") == 5  # authors
+    assert lib.count_papers(search="IFN-γ") == 5  # Greek kept searchable
+    assert lib.count_papers(search='"unbalanced') == 0  # curator typing never breaks FTS syntax
+    assert lib.find_by_pmid("1003") == ids[2]
+    assert lib.find_by_doi("10.1000/x4") == ids[3]
+    assert [s.id for s in lib.list_papers(order_by="pmid", descending=True)] == list(reversed(ids))
+    assert lib.list_ids(year_from=2022, year_to=2023) == [ids[1], ids[2]]
+
+
+def test_record_round_trip_with_provenance(library_path):
+    lib = Library.open(library_path)
+    with lib.transaction():
+        (pid,) = lib.insert_papers([_paper()])
+    rec = Record(paper_id=pid)
+    rec.study.n_enrolled = 38
+    c = Comparison(analyte="IL-2", value_a=32.35, value_b=11.94, unit="pg/ml", p_text="P < 0.001")
+    c.sources["value_a"] = Span(3, 8, "xx yy")
+    rec.comparisons.append(c)
+    lib.save_record(rec, [{"table": "comparisons", "uid": c.uid, "field": "value_a", "old": None, "new": 32.35}],
+                    "tester")
+    back = lib.load_record(pid)
+    assert back.study.n_enrolled == 38
+    assert back.comparisons[0].value_a == 32.35 and back.comparisons[0].uid == c.uid
+    assert back.comparisons[0].sources["value_a"].quote == "xx yy"
+    row = lib.conn.execute("SELECT p_operator, p_value FROM comparisons").fetchone()
+    assert tuple(row) == ("<", 0.001)
+    assert lib.history(pid)[0]["field"] == "value_a"
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        lib.conn.execute("UPDATE history SET who = 'someone else'")
+
+
+def test_title_key_normalises():
+    assert title_key("Émapalumab:  a CASE-report.") == "emapalumab a case report"
