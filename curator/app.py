@@ -70,18 +70,41 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def build_window(library: str | Path | None, s: QSettings):
+def build_window(library: str | Path | None, s: QSettings, ask_read_only=None):
+    """Open the library (the one asked for, else the last one, else the default) and its window.
+
+    A library already open in another Curator window is offered read-only (`ask_read_only(holder)`
+    decides; the default asks with a dialog). Returns None when the curator declines."""
+    from curator.store.lock import LibraryLock
     from curator.ui.main_window import MainWindow
 
     path = Path(library) if library else Path(s.value("library", "", type=str) or default_library_path())
     if library is None and not path.exists() and path != default_library_path():
         path = default_library_path()
     first_run = not path.exists()
-    lib, report = open_library(path, seed=True if path == default_library_path() else None)
+    lock = LibraryLock(path)
+    read_only = False
+    if not lock.acquire():
+        ask = ask_read_only or _ask_read_only
+        if not ask(lock.holder()):
+            return None
+        read_only = True
+        lock = None
+    lib, report = open_library(path, seed=True if path == default_library_path() else None, read_only=read_only)
     win = MainWindow(lib, s)
+    win.lock = lock
     win.first_run = first_run
     win.seed_report = report
     return win
+
+
+def _ask_read_only(holder: str) -> bool:
+    box = QMessageBox(QMessageBox.Icon.Warning, "Library already open",
+                      f"This library is open in another Curator window ({holder}).\n\n"
+                      "Open it read-only? You can read and export, but not save.")
+    box.setStandardButtons(QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel)
+    box.button(QMessageBox.StandardButton.Open).setText("Open read-only")
+    return box.exec() == QMessageBox.StandardButton.Open
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     install_excepthook(log_path)
     s = settings()
     win = build_window(args.library, s)
+    if win is None:
+        return 1
     win.restore_state()
     if not s.contains("geometry"):
         win.resize(1280, 800)
@@ -128,7 +153,7 @@ def snapshot(out: Path, library: str | None = None, paper_id: int | None = None,
     os.environ.setdefault("CURATOR_NO_ERROR_DIALOG", "1")
     app = make_app()
     s = settings()
-    win = build_window(library, s)
+    win = build_window(library, s, ask_read_only=lambda _holder: True)
     win.resize(*size)
     win.show()
     app.processEvents()
@@ -149,6 +174,8 @@ def snapshot(out: Path, library: str | None = None, paper_id: int | None = None,
     ok = win.grab().save(str(out))
     win.dirty = False
     win.lib.close()
+    if win.lock is not None:
+        win.lock.release()
     if not ok:
         print(f"snapshot: could not write {out}", file=sys.stderr)
         return 1

@@ -6,7 +6,7 @@ import pandas as pd
 from PySide6.QtCore import Qt
 
 from curator.domain.outcomes import Comparison
-from curator.services.export import export_dataset
+
 from tests.ui_helpers import make_window, select_paper_titled, type_into_cell
 
 
@@ -31,6 +31,7 @@ def test_curate_il2_end_to_end(qtbot, tmp_path):
     assert win.dirty
 
     # the plot follows the form without saving
+    qtbot.waitUntil(lambda: bool(win.comparison_plot.panels), timeout=1000)
     panel = win.comparison_plot.panels[0]
     assert [(s.analyte, s.value_a, s.value_b) for s in panel.series] == [("IL-2", 32.35, 11.94)]
     curve = win.comparison_plot.curves[0]
@@ -53,6 +54,8 @@ def test_curate_il2_end_to_end(qtbot, tmp_path):
     assert "verified" in win.paper_model.data(win.paper_model.index(win.paper_model.row_of(pid), 0))
 
     # export and read the CSV back
+    from curator.services.export import export_dataset
+
     out = tmp_path / "export"
     export_dataset(win.lib, "csv", out)
     comps = pd.read_csv(out / "comparisons.csv")

@@ -22,6 +22,9 @@ def make_window(qtbot, tmp_path: Path, name: str = "Test Curator") -> MainWindow
     win.resize(1280, 800)
     win.show()
     qtbot.waitExposed(win)
+    win.activateWindow()
+    QApplication.processEvents()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=2000)
     return win
 
 
@@ -31,7 +34,8 @@ def type_into_cell(qtbot, table, row: int, column: int, text: str) -> None:
     table.setFocus()
     table.setCurrentIndex(idx)
     qtbot.keyClick(table, Qt.Key.Key_F2)
-    editor = QApplication.focusWidget()
+    editor = table.indexWidget(idx)  # the open editor of that cell
+    assert editor is not None, f"F2 opened no editor at row {row}, column {column}"
     if isinstance(editor, QComboBox):
         editor.setCurrentText(text)
         qtbot.keyClick(editor.lineEdit() or editor, Qt.Key.Key_Return)
@@ -40,6 +44,10 @@ def type_into_cell(qtbot, table, row: int, column: int, text: str) -> None:
         editor.selectAll()
         qtbot.keyClicks(editor, text)
         qtbot.keyClick(editor, Qt.Key.Key_Return)
+    QApplication.processEvents()  # the delegate commits and closes the editor in a queued call
+    # a completer popup takes activation away from the window on the offscreen platform: give it back
+    table.window().activateWindow()
+    QApplication.processEvents()
 
 
 def select_paper_titled(win: MainWindow, prefix: str) -> int:

@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         self.record: Record | None = None
         self.dirty = False
         self._task: Task | None = None
+        self.lock = None  # the LibraryLock this window holds, set by the composition root
         # hooks a test (or a future preference) can replace; the defaults ask the curator
         self.ask_unsaved: Callable[[], str] = self._ask_unsaved_dialog
         self.ask_curator_name: Callable[[], str | None] = self._ask_name_dialog
@@ -72,6 +73,14 @@ class MainWindow(QMainWindow):
         self.redraw_timer.timeout.connect(self.redraw_plot)
         self.paper_model.refresh()
         self._update_counts()
+        self._apply_read_only()
+
+    def _apply_read_only(self) -> None:
+        ro = self.lib.read_only
+        for a in (self.act_save, self.act_verify):
+            a.setEnabled(not ro)
+        if ro:
+            self.statusBar().showMessage("Read-only: this library is open in another Curator window", 0)
 
     # --- layout ----------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -147,7 +156,7 @@ class MainWindow(QMainWindow):
         self.forms.edited.connect(self._form_edited)
         self.forms.cell_selected.connect(self._cell_selected)
         self.forms.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
-        self.forms.undo.cleanChanged.connect(lambda _c: self._update_title())
+        self.forms.undo.cleanChanged.connect(self._clean_changed)
         self.reader.source_clicked.connect(self._source_clicked)
         self.comparison_plot.point_clicked.connect(
             lambda r: self.forms.select_cell(Comparison, r, "analyte"))
@@ -170,7 +179,7 @@ class MainWindow(QMainWindow):
             return a
 
         f = mb.addMenu("&File")
-        act(f, "&New library…", self.new_library, QKeySequence.StandardKey.New, name="act_new")
+        act(f, "&New library…", self.new_library, "Ctrl+Shift+N", name="act_new")  # Ctrl+N adds a row
         act(f, "&Open library…", self.open_library_dialog, QKeySequence.StandardKey.Open, name="act_open")
         f.addSeparator()
         act(f, "&Import papers…", self.import_dialog, "Ctrl+I", "Import PubMed, MEDLINE, RIS, BibTeX… files",
@@ -317,6 +326,9 @@ class MainWindow(QMainWindow):
         self.settings.setValue("last_paper", paper_id)
         self._update_title()
         return True
+
+    def _clean_changed(self, _clean: bool) -> None:
+        self._update_title()
 
     def _update_title(self) -> None:
         name = self.lib.path.name + (" (read-only)" if self.lib.read_only else "")
@@ -534,9 +546,20 @@ class MainWindow(QMainWindow):
 
     # --- library -----------------------------------------------------------------------------------
     def switch_library(self, lib: Library) -> None:
+        from curator.store.lock import LibraryLock
+
         if not self.maybe_keep_edits():
             lib.close()
             return
+        lock = LibraryLock(lib.path)
+        if not lib.read_only and not lock.acquire():
+            lib.close()
+            QMessageBox.warning(self, "Library already open",
+                                f"{lib.path} is open in another Curator window ({lock.holder()}).")
+            return
+        if self.lock is not None:
+            self.lock.release()
+        self.lock = lock
         old = self.lib
         self.lib = lib
         self.paper_id = None
@@ -546,6 +569,7 @@ class MainWindow(QMainWindow):
         self.paper_model.set_library(lib)
         self._update_counts()
         self._update_title()
+        self._apply_read_only()
         old.close()
         self.settings.setValue("library", str(lib.path))
         recent = [p for p in (self.settings.value("recent_libraries", [], type=list) or []) if p != str(lib.path)]
@@ -703,6 +727,8 @@ class MainWindow(QMainWindow):
             self._task.cancel()
             self._task.wait(5000)
         self.save_state()
+        if self.lock is not None:
+            self.lock.release()
         event.accept()
 
     def show_tab(self, key: str) -> None:
