@@ -42,7 +42,10 @@ def type_into_cell(qtbot, table, row: int, column: int, text: str) -> None:
     else:
         assert isinstance(editor, QLineEdit), f"no line editor for column {column}: {editor!r}"
         editor.selectAll()
-        qtbot.keyClicks(editor, text)
+        if text.isascii():
+            qtbot.keyClicks(editor, text)
+        else:  # QTest types ASCII only: non-ASCII arrives as an input method (or paste) would insert it
+            editor.insert(text)
         qtbot.keyClick(editor, Qt.Key.Key_Return)
     QApplication.processEvents()  # the delegate commits and closes the editor in a queued call
     # a completer popup takes activation away from the window on the offscreen platform: give it back
@@ -57,3 +60,52 @@ def select_paper_titled(win: MainWindow, prefix: str) -> int:
             assert win.paper_id == pid
             return pid
     raise AssertionError(f"no paper titled {prefix!r}")
+
+
+def select_in_reader(win: MainWindow, quote: str, occurrence: int = 0) -> None:
+    """Select `quote` in the reader's abstract, as a curator dragging the mouse over it."""
+    from PySide6.QtGui import QTextCursor
+
+    text = win.reader.paper.abstract
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(quote, start + 1)
+    a, b = win.reader.doc_pos(start), win.reader.doc_pos(start + len(quote))
+    cur = QTextCursor(win.reader.document())
+    cur.setPosition(a)
+    cur.setPosition(b, QTextCursor.MoveMode.KeepAnchor)
+    win.reader.setTextCursor(cur)
+
+
+def enter_row(qtbot, win: MainWindow, row_type, values: dict, quote: str | None = None) -> int:
+    """Add a row to the table of `row_type`, type each value into its cell, and link every value to
+    `quote` (select it in the reader, put the cursor on the cell, Ctrl+L)."""
+    forms = win.forms
+    forms.setCurrentIndex(forms.tab_for(row_type))
+    table = forms.tables[row_type]
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    row = table.model().rowCount() - 1
+    m = table.row_model
+    for field, text in values.items():
+        type_into_cell(qtbot, table, row, m.column_of(field), str(text))
+        if quote:
+            select_in_reader(win, quote)
+            table.setFocus()
+            table.setCurrentIndex(m.index(row, m.column_of(field)))
+            qtbot.keyClick(win, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    return row
+
+
+def enter_study(qtbot, win: MainWindow, values: dict, quotes: dict | None = None) -> None:
+    forms = win.forms
+    forms.show_tab("study")
+    for field, text in values.items():
+        forms.study_form.set_value(field, str(text))
+        q = (quotes or {}).get(field)
+        if q:
+            select_in_reader(win, q)
+            w = forms.study_form.widgets[field]
+            w.setFocus()
+            forms._study_field = field
+            qtbot.keyClick(win, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)

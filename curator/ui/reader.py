@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextBrowser, QTextEdit
 
 from curator.domain.outcomes import Span
@@ -165,12 +165,14 @@ class Reader(QTextBrowser):
             a, b = self.doc_pos(span.start), self.doc_pos(span.end)
             if a is None or b is None:
                 continue
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(a)
+            cursor.setPosition(b, QTextCursor.MoveMode.KeepAnchor)
+            fmt = QTextCharFormat()
+            fmt.setBackground(color)
             sel = QTextEdit.ExtraSelection()
-            sel.cursor = QTextCursor(self.document())
-            sel.cursor.setPosition(a)
-            sel.cursor.setPosition(b, QTextCursor.MoveMode.KeepAnchor)
-            sel.format.setBackground(color)
-            sel.format.setProperty(QTextFormat.Property.FullWidthSelection, False)
+            sel.cursor = cursor  # assign whole objects: PySide hands out copies of these members
+            sel.format = fmt
             sels.append(sel)
         self.setExtraSelections(sels)
         if scroll and self._active:

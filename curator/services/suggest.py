@@ -1,0 +1,252 @@
+"""Suggest use case: the extractor's suggestions → suggested rows of a record, each with its source.
+
+Nothing suggested becomes verified without the curator: rows arrive with status `suggested`; the
+curator accepts (→ draft row) or rejects (removed) each one; verification refuses pending ones.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable
+
+from curator.domain import vocabulary
+from curator.domain.outcomes import (
+    DESIGNS,
+    ENDPOINTS,
+    ROW_SUGGESTED,
+    SYNDROMES,
+    Comparison,
+    Exposure,
+    Measurement,
+    Record,
+    Row,
+    Span,
+    Study,
+    TimelineEvent,
+    TimeToEvent,
+    Toxicity,
+)
+from curator.domain.paper import Paper
+from curator.extract import suggest as extract
+from curator.extract.model import Suggestion
+
+StudySuggestions = dict[str, tuple[Any, Span | None]]
+
+_DESIGN_MAP = {"randomized controlled trial": "randomized controlled trial", "rct": "randomized controlled trial",
+               "phase 1": "phase 1", "phase 1/2": "phase 1/2", "phase 2": "phase 2", "phase 3": "phase 3",
+               "prospective": "prospective cohort", "prospective cohort": "prospective cohort",
+               "retrospective": "retrospective", "retrospective cohort": "retrospective cohort",
+               "case series": "case series", "case report": "case report", "registry": "registry",
+               "meta-analysis": "meta-analysis", "systematic review": "review", "review": "review"}
+
+
+def _span(s: Suggestion) -> Span:
+    return Span(s.start, s.end, s.text)
+
+
+def _sourced(row: Row, s: Suggestion, fields: list[str]) -> Row:
+    span = _span(s)
+    row.row_status = ROW_SUGGESTED
+    row.sources = {f: span for f in fields if getattr(row, f) not in (None, "")}
+    return row
+
+
+def _endpoint(name: str | None) -> str | None:
+    if not name:
+        return None
+    up = name.strip().upper()
+    return up if up in ENDPOINTS else None
+
+
+def suggestions_to_rows(suggestions: list[Suggestion]) -> tuple[StudySuggestions, dict[type[Row], list[Row]]]:
+    """Map the extractor's output onto the outcome model (first study-level value of each kind wins)."""
+    study: StudySuggestions = {}
+    rows: dict[type[Row], list[Row]] = {}
+    exposures: dict[str, Exposure] = {}
+
+    def add(row: Row) -> None:
+        rows.setdefault(type(row), []).append(row)
+
+    def study_value(field: str, value: Any, s: Suggestion) -> None:
+        if value not in (None, "") and field not in study:
+            study[field] = (value, _span(s))
+
+    for s in suggestions:
+        f = s.fields
+        if s.kind == "comparison":
+            c = Comparison(analyte=f.get("analyte"), value_a=f.get("value_a"), value_b=f.get("value_b"),
+                           unit=f.get("unit"), p_text=f.get("p_text"),
+                           statistic=f.get("statistic") if f.get("statistic") in ("mean", "median") else None)
+            add(_sourced(c, s, ["analyte", "value_a", "value_b", "unit", "p_text"]))
+        elif s.kind == "rate":
+            ep = _endpoint(f.get("endpoint"))
+            if ep is None:
+                continue  # proportions of other things (responses of a toxicity...) stay in the CLI output
+            t = TimeToEvent(endpoint=ep, horizon=f.get("horizon"), rate=f.get("value"), ci_level=f.get("ci_level"),
+                            ci_low=f.get("ci_low"), ci_high=f.get("ci_high"))
+            add(_sourced(t, s, ["endpoint", "horizon", "rate", "ci_level", "ci_low", "ci_high"]))
+        elif s.kind == "median":
+            q = (f.get("quantity") or "").lower()
+            if "follow" in q:
+                v, u = f.get("value"), f.get("unit") or ""
+                study_value("follow_up", f"{v:g} {u}".strip() if isinstance(v, (int, float)) else None, s)
+            elif f.get("quantity") and vocabulary.analytes().match(f["quantity"]) is not None:
+                m = Measurement(analyte=vocabulary.analytes().match(f["quantity"]).canonical, statistic="median",
+                                value=f.get("value"), unit=f.get("unit"))
+                if f.get("range_low") is not None:
+                    m.dispersion, m.dispersion_low, m.dispersion_high = "range", f["range_low"], f.get("range_high")
+                elif f.get("iqr_low") is not None:
+                    m.dispersion, m.dispersion_low, m.dispersion_high = "IQR", f["iqr_low"], f.get("iqr_high")
+                add(_sourced(m, s, ["analyte", "value", "unit", "dispersion_low", "dispersion_high"]))
+        elif s.kind == "sample_size":
+            study_value("n_enrolled", f.get("n"), s)
+        elif s.kind == "design":
+            study_value("design", _DESIGN_MAP.get(str(f.get("value", "")).lower(), None)
+                        if str(f.get("value", "")).lower() in _DESIGN_MAP else
+                        (f.get("value") if f.get("value") in DESIGNS else None), s)
+        elif s.kind == "age_group":
+            study_value("age_group", f.get("value"), s)
+        elif s.kind == "car_t_product":
+            study_value("car_t_product", f.get("product"), s)
+            study_value("car_t_product_as_reported", f.get("as_written"), s)
+            study_value("target", f.get("target"), s)
+        elif s.kind == "drug":
+            name = f.get("drug")
+            if not name or name in exposures:
+                continue
+            role = f.get("role")
+            e = Exposure(agent=name, agent_as_reported=f.get("as_written"),
+                         role=role if role in ("CAR-T", "lymphodepletion", "toxicity treatment", "prophylaxis")
+                         else "toxicity treatment")
+            exposures[name] = e
+            add(_sourced(e, s, ["agent", "agent_as_reported"]))
+        elif s.kind == "dose":
+            name = f.get("drug")
+            e = exposures.get(name) if name else None
+            if e is None:
+                if not name:
+                    continue
+                e = Exposure(agent=name, role="toxicity treatment")
+                exposures[name] = e
+                add(_sourced(e, s, ["agent"]))
+            if e.dose is None:
+                e.dose, e.dose_unit = f.get("dose"), f.get("unit")
+                e.sources.update({k: _span(s) for k in ("dose", "dose_unit") if getattr(e, k) is not None})
+        elif s.kind == "toxicity":
+            syn = f.get("syndrome")
+            t = Toxicity(syndrome=syn if syn in SYNDROMES else ("other" if syn else None), grade=f.get("grade"),
+                         grade_as_reported=f.get("grade_as_reported"), percent=f.get("percent"),
+                         n_patients=f.get("count"))
+            add(_sourced(t, s, ["syndrome", "grade", "grade_as_reported", "percent", "n_patients"]))
+        elif s.kind == "event":
+            ev = TimelineEvent(day=f.get("day"), event=f.get("event"))
+            add(_sourced(ev, s, ["day", "event"]))
+            # "emapalumab was initiated on day +11" also dates the treatment
+            text = (f.get("event") or "").lower()
+            for name, e in exposures.items():
+                if name.lower() in text and e.start_day is None and any(
+                        w in text for w in ("initiat", "start", "began", "given", "administ", "received")):
+                    e.start_day = f.get("day")
+                    e.sources["start_day"] = _span(s)
+    return study, rows
+
+
+def suggestion_rows(paper: Paper | None, rec: Record) -> dict[type[Row], Any]:
+    """What Suggest adds to the open record: study fields not yet filled, and suggested rows that do
+    not repeat a row the record already has."""
+    if paper is None or not paper.abstract:
+        return {}
+    study, rows = suggestions_to_rows(extract(paper.abstract))
+    out: dict[type[Row], Any] = {Study: {k: v for k, v in study.items() if getattr(rec.study, k) in (None, "")}}
+    for t, new in rows.items():
+        have = {tuple(r.values().values()) for r in rec.rows(t)}
+        fresh = [r for r in new if tuple(r.values().values()) not in have]
+        if fresh:
+            out[t] = fresh
+    return out
+
+
+def apply_suggestions(paper: Paper, rec: Record) -> int:
+    """Add the suggestions to `rec` in place (no Qt, for the CLI and batch jobs); returns how many."""
+    added = suggestion_rows(paper, rec)
+    n = 0
+    for t, value in added.items():
+        if t is Study:
+            for field, (v, span) in value.items():
+                setattr(rec.study, field, v)
+                if span is not None:
+                    rec.study.sources[field] = span
+                n += 1
+        else:
+            rec.rows(t).extend(value)
+            n += len(value)
+    return n
+
+
+def suggest_library(lib, paper_ids: list[int], who: str | None = "suggest",
+                    progress: Callable[[int, int, str], None] | None = None,
+                    cancel: threading.Event | None = None) -> dict[str, int]:
+    """Pre-fill many papers: suggestions saved as draft records with provenance (a background job).
+
+    Papers that already have a record are left alone (a curator's work is never overwritten)."""
+    from curator.services import curation
+
+    done = {"papers": 0, "suggestions": 0, "skipped": 0}
+    for i, pid in enumerate(paper_ids):
+        if cancel is not None and cancel.is_set():
+            break
+        if progress and i % 50 == 0:
+            progress(i, len(paper_ids), f"Suggesting values for paper {i + 1} of {len(paper_ids)}")
+        if lib.load_record(pid) is not None:
+            done["skipped"] += 1
+            continue
+        paper = lib.get_paper(pid)
+        rec = Record(paper_id=pid)
+        n = apply_suggestions(paper, rec)
+        if n:
+            curation.save_draft(lib, rec, who)
+            done["papers"] += 1
+            done["suggestions"] += n
+    if progress:
+        progress(len(paper_ids), len(paper_ids), f"Suggested {done['suggestions']} values in {done['papers']} papers")
+    return done
+
+
+def suggest_cli(lib, files: list[str] | None = None, paper_ids: list[int] | None = None,
+                save_drafts: bool = False) -> tuple[list[dict[str, Any]], list[str]]:
+    """`curator suggest`: FILEs are imported (merged if already there) first; returns JSON-ready output."""
+    from curator.services.importing import import_files
+
+    errors: list[str] = []
+    ids: list[int] = list(paper_ids or [])
+    if files:
+        report = import_files(lib, files)
+        for f in report.files:
+            if f.error:
+                errors.append(f.error)
+            for e in f.failed:
+                errors.append(f"{f.path}: record {e.record}" + (f" (line {e.line})" if e.line else "")
+                              + f": {e.message}")
+            ids += [pid for pid in f.paper_ids if pid not in ids]
+    out = []
+    for pid in ids:
+        paper = lib.get_paper(pid)
+        if paper is None:
+            errors.append(f"no paper with id {pid} in {lib.path}")
+            continue
+        sugg = extract(paper.abstract) if paper.abstract else []
+        entry: dict[str, Any] = {"paper_id": pid, "pmid": paper.pmid, "doi": paper.doi, "title": paper.title,
+                                 "suggestions": [s.to_dict() for s in sugg]}
+        if save_drafts:
+            if lib.load_record(pid) is None:
+                rec = Record(paper_id=pid)
+                entry["saved_rows"] = apply_suggestions(paper, rec)
+                if entry["saved_rows"]:
+                    from curator.services import curation
+
+                    curation.save_draft(lib, rec, "suggest")
+            else:
+                entry["saved_rows"] = 0
+                entry["note"] = "the paper already has a record: suggestions were not saved over it"
+        out.append(entry)
+    return out, errors
