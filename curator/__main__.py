@@ -37,9 +37,9 @@ def cmd_import(args: argparse.Namespace) -> int:
                 continue
             print(f"{f.path}: {f.format}: {f.added} added, {f.merged} merged, {f.skipped} skipped, "
                   f"{len(f.failed)} failed" + (f", {f.deleted} deleted" if f.deleted else ""))
-            for e in f.failed:
+            for e in f.failed + f.warnings:
                 where = f"record {e.record}" + (f", line {e.line}" if e.line else "")
-                print(f"  {where}: {e.message}")
+                print(f"  {'warning' if e.warning else 'error'}: {where}: {e.message}")
         print(report.summary_text())
     return 2 if any(f.error and not f.error.startswith("cancelled") for f in report.files) else 0
 

@@ -20,9 +20,11 @@ class RecordError:
     record: int  # 1-based record number within the file
     line: int | None  # 1-based line where the record starts, when known
     message: str
+    warning: bool = False  # True: the record imported, but something in it needs a look
 
     def to_dict(self) -> dict:
-        return {"record": self.record, "line": self.line, "message": self.message}
+        return {"record": self.record, "line": self.line, "message": self.message,
+                "severity": "warning" if self.warning else "error"}
 
 
 @dataclass

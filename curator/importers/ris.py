@@ -306,11 +306,12 @@ class RisImporter:
             result.papers.append(paper)
             if not rec.has_ty:
                 result.errors.append(RecordError(
-                    k, rec.line, "record has no TY line (imported anyway as a generic reference)"))
+                    k, rec.line, "record has no TY line (imported anyway as a generic reference)",
+                    warning=True))
             if not rec.ended:
                 result.errors.append(RecordError(
                     k, rec.line, "record has no ER line: the file may be cut short or a record end lost "
-                    "(imported anyway; check it)"))
+                    "(imported anyway; check it)", warning=True))
         return result
 
 

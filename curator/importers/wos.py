@@ -99,7 +99,8 @@ class WosImporter:
             if not ended:
                 paper.extra.setdefault("warnings", []).append("no ER line at the end of the record")
                 result.errors.append(RecordError(
-                    k, start, "record has no ER line: the file may be cut short (imported anyway; check it)"))
+                    k, start, "record has no ER line: the file may be cut short (imported anyway; check it)",
+                    warning=True))
         return result
 
 

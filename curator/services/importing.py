@@ -33,13 +33,15 @@ class FileReport:
     skipped: int = 0
     deleted: int = 0
     failed: list[RecordError] = field(default_factory=list)
+    warnings: list[RecordError] = field(default_factory=list)  # records imported that need a look
     error: str | None = None  # the file as a whole could not be read
     paper_ids: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"file": self.path, "format": self.format, "added": self.added, "merged": self.merged,
                 "skipped": self.skipped, "deleted": self.deleted,
-                "failed": [e.to_dict() for e in self.failed], "error": self.error,
+                "failed": [e.to_dict() for e in self.failed],
+                "warnings": [e.to_dict() for e in self.warnings], "error": self.error,
                 "paper_ids": self.paper_ids}
 
 
@@ -154,7 +156,8 @@ def import_files(lib: Library, paths: Iterable[str | Path], progress: ProgressFn
             fr.error = str(exc)
             continue
         fr.format = result.format
-        fr.failed = list(result.errors)
+        fr.failed = [e for e in result.errors if not e.warning]
+        fr.warnings = [e for e in result.errors if e.warning]
         try:
             with lib.transaction():
                 import_paper_list(lib, result.papers, fr, str(path), result.format, cancel)

@@ -634,7 +634,7 @@ class MainWindow(QMainWindow):
             for f in report.files:
                 if f.error:
                     lines.append(f"• {f.error}")
-                for e in f.failed[:20]:
+                for e in (f.failed + f.warnings)[:20]:
                     lines.append(f"• {Path(f.path).name}, record {e.record}"
                                  + (f" (line {e.line})" if e.line else "") + f": {e.message}")
             self.statusBar().showMessage(lines[0], 10000)
