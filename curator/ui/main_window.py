@@ -207,6 +207,13 @@ class MainWindow(QMainWindow):
         rm.addSeparator()
         self.act_suggest = act(rm, "S&uggest values from the text", self.suggest, "Ctrl+G", name="act_suggest")
         act(rm, "&Accept all suggestions", self.accept_all, "Ctrl+Shift+A", name="act_accept_all")
+        act(rm, "Suggest for all &new papers…", self.suggest_new_papers, None,
+            "Pre-fill every unreviewed paper with suggested draft values (in the background)",
+            name="act_suggest_all")
+        self.act_auto_suggest = act(rm, "Suggest automatically on &import", self._toggle_auto_suggest, None,
+                                    "Pre-fill imported papers with suggestions", name="act_auto_suggest")
+        self.act_auto_suggest.setCheckable(True)
+        self.act_auto_suggest.setChecked(self.settings.value("suggest_on_import", False, type=bool))
         rm.addSeparator()
         act(rm, "&Exclude paper…", self.exclude_paper, None, name="act_exclude")
         act(rm, "&History…", self.show_history, "Ctrl+H", name="act_history")
@@ -487,6 +494,48 @@ class MainWindow(QMainWindow):
         self.forms.study_form.rebind()
         self.statusBar().showMessage(f"{n} suggestion(s): Enter accepts a row, Del rejects it", 8000)
 
+    def _toggle_auto_suggest(self) -> None:
+        self.settings.setValue("suggest_on_import", self.act_auto_suggest.isChecked())
+
+    def suggest_new_papers(self, paper_ids: list[int] | None = None, wait: bool = False) -> None:
+        """Save suggestions as drafts for papers that have no record yet, off the GUI thread."""
+        from curator.services.suggest import suggest_library
+
+        ids = paper_ids if paper_ids is not None else self.lib.list_ids(status="unreviewed")
+        if not ids:
+            self.statusBar().showMessage("No new papers to suggest values for", 5000)
+            return
+        db_path = self.lib.path
+
+        def work(progress, cancel):
+            lib = Library.open(db_path)
+            try:
+                return suggest_library(lib, ids, "suggest", progress, cancel)
+            finally:
+                lib.close()
+
+        dlg = QProgressDialog("Suggesting values…", "Cancel", 0, len(ids), self)
+        dlg.setWindowTitle("Suggest")
+        dlg.setMinimumDuration(600)
+        task = Task(work, self)
+        self._task = task
+        task.progressed.connect(lambda d, t, m: (dlg.setMaximum(max(t, 1)), dlg.setValue(d), dlg.setLabelText(m)))
+        dlg.canceled.connect(task.cancel)
+
+        def done(result):
+            dlg.reset()
+            self.paper_model.refresh()
+            self._update_counts()
+            self.statusBar().showMessage(f"Suggested {result['suggestions']} value(s) in {result['papers']} "
+                                         f"paper(s); {result['skipped']} already had a record", 10000)
+
+        task.succeeded.connect(done)
+        task.failed.connect(lambda msg: (dlg.reset(), QMessageBox.critical(self, "Suggest failed", msg)))
+        task.start()
+        if wait:
+            task.wait()
+            QApplication.processEvents()
+
     def accept_all(self) -> None:
         if self.record is None:
             return
@@ -640,6 +689,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(lines[0], 10000)
             if len(lines) > 1 and not wait:
                 QMessageBox.information(self, "Import finished", "\n".join(lines[:40]))
+            if self.act_auto_suggest.isChecked() and report.paper_ids:
+                new = [pid for pid in report.paper_ids if self.lib.load_record(pid) is None]
+                QTimer.singleShot(0, lambda: self.suggest_new_papers(new, wait=wait))
 
         def failed(msg):
             dlg.reset()
