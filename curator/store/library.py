@@ -6,6 +6,7 @@ failed import or save leaves the library exactly as it was.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sqlite3
@@ -50,6 +51,40 @@ def title_key(title: str | None) -> str:
     t = unicodedata.normalize("NFKD", title)
     t = "".join(c for c in t if not unicodedata.combining(c)).casefold()
     return re.sub(r"[^0-9a-z\u0370-\u03ff]+", " ", t).strip()
+
+
+HASHED = SCALAR_FIELDS + JSON_LIST_FIELDS + ("extra",)
+
+
+def content_hash(row: dict[str, Any]) -> str:
+    """Fingerprint of a paper's bibliographic content (the columns an import writes)."""
+    h = hashlib.blake2b(digest_size=16)
+    for f in HASHED:
+        h.update(str(row.get(f)).encode("utf-8", "surrogatepass"))
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+def paper_row(paper: Paper, source_file: str | None = None, source_format: str | None = None) -> dict[str, Any]:
+    """The `papers` columns for a paper (pure: workers of a bulk import prepare rows with it)."""
+    row: dict[str, Any] = {f: getattr(paper, f) for f in SCALAR_FIELDS}
+    row["title"] = row["title"] or ""
+    row["abstract"] = row["abstract"] or ""
+    d = paper.to_dict()
+    for f in JSON_LIST_FIELDS:
+        row[f] = json.dumps(d[f], ensure_ascii=False)
+    row["extra"] = json.dumps(paper.extra, ensure_ascii=False, default=str)
+    row["title_key"] = title_key(paper.title)
+    row["first_author"] = paper.first_author
+    row["source_file"] = source_file
+    row["source_format"] = source_format
+    row["content_hash"] = content_hash(row)
+    return row
+
+
+def fts_values(paper: Paper) -> tuple[str, str, str, str, str]:
+    mesh = "; ".join(m.descriptor for m in paper.mesh_terms)
+    return (paper.title or "", paper.abstract or "", "; ".join(paper.authors), "; ".join(paper.keywords), mesh)
 
 
 @dataclass
@@ -138,24 +173,11 @@ class Library:
         return self.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
 
     def _paper_row(self, paper: Paper, source_file: str | None, source_format: str | None) -> dict[str, Any]:
-        row: dict[str, Any] = {f: getattr(paper, f) for f in SCALAR_FIELDS}
-        row["title"] = row["title"] or ""
-        row["abstract"] = row["abstract"] or ""
-        d = paper.to_dict()
-        for f in JSON_LIST_FIELDS:
-            row[f] = json.dumps(d[f], ensure_ascii=False)
-        row["extra"] = json.dumps(paper.extra, ensure_ascii=False, default=str)
-        row["title_key"] = title_key(paper.title)
-        row["first_author"] = paper.first_author
-        row["source_file"] = source_file
-        row["source_format"] = source_format
-        return row
+        return paper_row(paper, source_file, source_format)
 
     @staticmethod
     def _fts_values(paper: Paper) -> tuple[str, str, str, str, str]:
-        mesh = "; ".join(m.descriptor for m in paper.mesh_terms)
-        return (paper.title or "", paper.abstract or "", "; ".join(paper.authors),
-                "; ".join(paper.keywords), mesh)
+        return fts_values(paper)
 
     def insert_papers(self, papers: Sequence[Paper], source_file: str | None = None,
                       source_format: str | None = None) -> list[int]:
