@@ -1,0 +1,414 @@
+"""PubMed XML importer on every pubmed_xml/ file of the shared corpus (record counts from
+SOURCES.md), field spot checks (structured abstracts, MathML, books, MeSH flags, DeleteCitation,
+Greek letters), broken input (truncated, malformed, entity bombs) and the streaming API."""
+
+from __future__ import annotations
+
+import gzip
+from functools import cache
+
+import pytest
+from conftest import CORPUS
+
+from curator.importers import detect, get, parse_file
+from curator.importers.base import ImportFormatError, decode_bytes
+from curator.importers.pubmed_xml import (
+    UnsafeXMLError,
+    _iter_iterparse,
+    check_xml_safety,
+    iter_parse_bytes,
+    iter_parse_path,
+    iter_parse_text,
+    parse_path,
+)
+
+# file -> PubmedArticle + PubmedBookArticle records, as listed in SOURCES.md
+COUNTS = {
+    "biopython/pubmed1.xml": 2,
+    "biopython/pubmed2.xml": 2,
+    "biopython/pubmed4.xml": 1,
+    "biopython/pubmed5.xml": 1,
+    "biopython/pubmed6.xml": 1,
+    "biopython/pubmed7.xml": 1,
+    "eutils-json/efetch.pubmed.xml": 2,
+    "eutils-json/efetch.pubmedbook.xml": 1,
+    "jabref/MedlineImporterTestArticleID.xml": 1,
+    "jabref/MedlineImporterTestArticleItalics.xml": 1,
+    "jabref/MedlineImporterTestArticleNoISSN.xml": 1,
+    "jabref/MedlineImporterTestBookArticleSet.xml": 2,
+    "jabref/MedlineImporterTestKeywordSingleEntry.xml": 1,
+    "jabref/MedlineImporterTestMalformedEntry.xml": 1,
+    "jabref/MedlineImporterTestMathML.xml": 1,
+    "jabref/MedlineImporterTestMeshHeadingList.xml": 1,
+    "jabref/MedlineImporterTestMinimalEntry.xml": 1,
+    "jabref/MedlineImporterTestNbib.xml": 2,
+    "jabref/MedlineImporterTestPubmedBook.xml": 1,
+    "mauriciomanoel/pubmed_result.xml": 32,
+    "metapub/30849835.xml": 1,
+    "metapub/32051057.xml": 1,
+    "metapub/34843274.xml": 1,
+    "metapub/36873252.xml": 1,
+    "metapub/36987902.xml": 1,
+    "metapub/37167981.xml": 1,
+    "metapub/37909814.xml": 0,
+    "metapub/38048813.xml": 1,
+    "metapub/38962805.xml": 1,
+    "metapub/39337530.xml": 1,
+    "metapub/sample_article_20301577.xml": 1,
+    "metapub/sample_article_23435529.xml": 1,
+    "mokztk/CPFE.xml": 111,
+    "mokztk/pubmed_result.xml": 15,
+    "p1m-ortho/pubmed_result.xml": 4,
+    "pmparser/pubmed20n1016.xml": 26,
+    "pmparser/pubmed26n1334.xml": 30,
+}
+# Broken on purpose: the record is reported as an error instead of imported.
+BROKEN = {"jabref/MedlineImporterTestMalformedEntry.xml", "jabref/MedlineImporterTestMinimalEntry.xml"}
+
+
+def _path(rel: str):
+    return CORPUS / "pubmed_xml" / rel
+
+
+@cache
+def _text(rel: str) -> str:
+    return decode_bytes(_path(rel).read_bytes())
+
+
+@cache
+def _parse(rel: str):
+    return get("pubmed_xml").parse(_text(rel))
+
+
+def _failed(result):
+    return [e for e in result.errors if not e.warning]
+
+
+def _by_pmid(rel: str, pmid: str):
+    return next(p for p in _parse(rel).papers if p.pmid == pmid)
+
+
+def test_every_corpus_file_is_listed(corpus):
+    on_disk = {str(p.relative_to(corpus / "pubmed_xml")) for p in (corpus / "pubmed_xml").rglob("*.xml")}
+    assert on_disk == set(COUNTS)
+
+
+@pytest.mark.parametrize("rel", sorted(COUNTS))
+def test_record_count_and_detection(corpus, rel):
+    assert detect(_text(rel), _path(rel).name).name == "pubmed_xml"
+    result = _parse(rel)
+    assert len(result.papers) + len(_failed(result)) == COUNTS[rel]
+    if rel in BROKEN:
+        assert result.papers == [] and len(_failed(result)) == 1
+    else:
+        assert _failed(result) == []
+        assert all(p.pmid and p.pmid.isdigit() for p in result.papers)
+
+
+def test_structured_abstract_inline_markup_and_ids(corpus):
+    p = _parse("biopython/pubmed4.xml").papers[0]
+    assert p.pmid == "27797938" and p.pmcid == "PMC5442267"
+    assert p.doi == "10.1136/gutjnl-2016-312510"
+    assert p.title == "Leucocyte telomere length, genetic variants at the TERT gene region and risk of pancreatic cancer."
+    assert len(p.authors) == 22 and p.first_author == "Bao Y" and p.authors[-1] == "Wolpin BM"
+    assert (p.journal, p.journal_abbrev, p.volume, p.issue, p.pages) == ("Gut", "Gut", "66", "6", "1116-1122")
+    assert p.pub_date == "2017-06" and p.year == 2017
+    labels = [s.label for s in p.abstract_sections]
+    assert labels == ["OBJECTIVE", "DESIGN", "RESULTS", "CONCLUSIONS"]
+    paras = p.abstract.split("\n\n")
+    assert len(paras) == 4 and paras[0].startswith("OBJECTIVE: Telomere shortening occurs")
+    assert all(para.startswith(f"{lab}: ") for para, lab in zip(paras, labels))
+    # <i>TERT</i> and r<sup>2</sup> flattened without spaces inside words, none lost around them
+    assert "SNPs at TERT (linkage disequilibrium r2<0.25)" in p.abstract
+    assert "  " not in p.abstract
+    assert "Telomerase" in p.substances and "PANCREATIC CANCER" in p.keywords
+    assert any(g.startswith("R35 CA197735/CA/NCI NIH HHS") for g in p.grants)
+    assert p.language == "eng"
+    assert p.extra["full_authors"][0] == "Bao, Ying"
+
+
+def test_mathml_reduced_to_readable_text(corpus):
+    p = _parse("biopython/pubmed6.xml").papers[0]
+    assert "maximal oxygen uptake ( V\u0307O2max ) 67.6 ± 4.1 ml·kg-1·min-1]" in p.abstract
+    assert "best predictors of V\u0307O2max (r = 0.72-0.79" in p.abstract
+    assert "LEmin" in p.abstract and "mml" not in p.abstract
+    q = _parse("biopython/pubmed7.xml").papers[0]
+    assert "inhaled 3He/129Xe MRI ventilation" in q.abstract
+    assert "Canadian Respiratory Research Network" in q.authors  # CollectiveName kept as author
+    m = _parse("jabref/MedlineImporterTestMathML.xml").papers[0]
+    assert m.abstract.startswith("Following are examples of MathML elements: ηp2 ")
+    assert "(a+1)/b" in m.abstract and "y=3√(x2)" in m.abstract and "\n" not in m.abstract
+
+
+def test_greek_micro_kept_exactly(corpus):
+    p = _parse("metapub/30849835.xml").papers[0]
+    assert "was ≤5 μg/ml" in p.abstract and p.abstract.count("\u03bc") == 11
+    q = _parse("metapub/37167981.xml").papers[0]
+    assert q.title == (
+        "Monte Carlo simulation of micro-x-ray fluorescence (\u03bc-XRF) based detection of "
+        "immunomagnetically labeled tumor cells."
+    )
+    assert "20\u03bcm cancer cell lines" in q.abstract and "Fe3O4@SiO2" in q.abstract
+    cpfe = _by_pmid("mokztk/CPFE.xml", "21438631")
+    assert "Cp(2)M(2)(\u03bc-C(8)H(8))" in cpfe.abstract
+
+
+def test_mesh_major_flags_and_qualifiers(corpus):
+    p = _parse("jabref/MedlineImporterTestMeshHeadingList.xml").papers[0]
+    mesh = {m.descriptor: m for m in p.mesh_terms}
+    assert [m.descriptor for m in p.mesh_terms] == [
+        "Humans", "Software", "Kidney Diseases", "Models, Theoretical", "Sample Heading"
+    ]
+    assert not mesh["Humans"].major and mesh["Software"].major
+    assert mesh["Kidney Diseases"].major
+    assert mesh["Kidney Diseases"].qualifiers == [
+        {"name": "diagnosis", "major": False},
+        {"name": "epidemiology", "major": False},
+        {"name": "therapy", "major": False},
+    ]
+    assert not mesh["Models, Theoretical"].major
+    assert mesh["Models, Theoretical"].qualifiers == [{"name": "methods", "major": True}]
+    assert mesh["Sample Heading"].major and mesh["Sample Heading"].qualifiers == [{"name": "analysis", "major": True}]
+    assert p.journal == "Test Journal" and p.pub_date == "2024" and p.volume == "1"
+
+
+def test_book_articles(corpus):
+    whole = _parse("eutils-json/efetch.pubmedbook.xml").papers[0]
+    assert whole.title == "GeneReviews™" and whole.pmid == "20301295"
+    assert whole.authors == []  # the AuthorList is of editors
+    assert whole.extra["editors"][0] == "Pagon RA" and whole.extra["book_accession"] == "NBK1116"
+    assert whole.extra["record_type"] == "book" and len(whole.extra["book_sections"]) == 577
+    assert whole.abstract.startswith("GeneReviews are expert-authored, peer-reviewed disease descriptions")
+    chapter = _parse("metapub/sample_article_20301577.xml").papers[0]
+    assert chapter.title == "CACNA1C-Related Disorders" and chapter.journal == "GeneReviews®"
+    assert chapter.authors[:2] == ["Napolitano C", "Priori SG"]
+    assert chapter.abstract_sections[0].label == "CLINICAL CHARACTERISTICS"
+    assert chapter.abstract.startswith("CLINICAL CHARACTERISTICS: The clinical manifestations of CACNA1C")
+    pair = _parse("jabref/MedlineImporterTestBookArticleSet.xml")
+    first, second = pair.papers
+    assert first.title == "Title for some article"
+    assert first.journal == "Rheumatoid Arthritis: National Clinical Guideline for Management and Treatment in Adults"
+    assert first.authors == ["National Collaborating Centre for Chronic Conditions (UK)"]
+    assert first.pub_date == "2009-02" and first.doi == "10.3275/8949"
+    assert first.publication_types == ["Review", "Practice Guideline"]
+    assert second.pmid == "21413195" and second.title == "" and second.pages == "1831"
+    assert [(w.record, w.warning) for w in pair.errors] == [(2, True)]  # untitled: imported, flagged
+    mixed = _parse("jabref/MedlineImporterTestNbib.xml").papers
+    assert [p.extra.get("record_type") for p in mixed] == [None, "book"]
+    assert mixed[1].abstract == "just a dummy."  # Label="UNLABELLED" is no label
+
+
+def test_delete_citations(corpus):
+    result = _parse("pmparser/pubmed20n1016.xml")
+    assert len(result.papers) == 26
+    assert len(result.deleted_pmids) == 262
+    assert result.deleted_pmids[0] == "31034065" and result.deleted_pmids[-1] == "31845705"
+    p = _by_pmid("pmparser/pubmed20n1016.xml", "10658653")
+    assert p.title.startswith("Proteome analysis of Bacillus subtilis extracellular proteins")
+    assert p.volume == "146 ( Pt 1)" and p.pub_date == "2000-01" and p.doi == "10.1099/00221287-146-1-65"
+    assert "chimeric antigen receptor T cells" in {k for q in result.papers for k in q.keywords}
+
+
+def test_single_line_baseline_records_and_vernacular_titles(corpus):
+    result = _parse("pmparser/pubmed26n1334.xml")
+    first = result.papers[0]
+    assert first.pmid == "41576520" and first.pub_date == "2026-01-07"
+    assert first.abstract_sections[0].label == "BACKGROUND"
+    german = _by_pmid("pmparser/pubmed26n1334.xml", "41605226")  # <ArticleTitle/> is empty
+    assert german.language == "ger"
+    assert german.title.startswith("Kommentar zu „ABDOMEN BECKEN – Das Avocado-Zeichen")
+    assert german.extra["title_source"] == "VernacularTitle"
+    retraction = _by_pmid("pmparser/pubmed26n1334.xml", "41578200")
+    assert retraction.extra["comments_corrections"][0]["type"] == "RetractionOf"
+    norwegian = _parse("metapub/36987902.xml").papers[0]
+    assert norwegian.title.startswith("Patients over 75 years admitted to the National Burn Centre")
+    assert norwegian.extra["vernacular_title"].startswith("Pasienter over 75\u00a0år innlagt")
+    bracketed = _parse("metapub/38048813.xml").papers[0]
+    assert bracketed.title == "[A Broader Scope - Bio-Psycho-Social Medicine In Global Focus]."  # kept as is
+    assert bracketed.abstract == "" and bracketed.language == "ger"
+
+
+def test_other_spot_checks(corpus):
+    p1 = _parse("biopython/pubmed1.xml").papers
+    assert (p1[0].pmid, p1[0].doi, p1[0].abstract, p1[0].pub_date) == ("12091962", None, "", "1990")
+    assert p1[1].pub_date == "1976-09-28" and p1[1].doi == "10.1016/0005-2795(76)90109-4"
+    big = _parse("eutils-json/efetch.pubmed.xml").papers[0]
+    assert len(big.authors) == 33 and big.first_author == "Ling KH" and big.pmcid == "PMC1800922"
+    tax = _parse("metapub/sample_article_23435529.xml").papers[0]
+    assert "TAX 325 Study Group" in tax.authors
+    assert [s.label for s in tax.abstract_sections] == ["PURPOSE", "PATIENTS AND METHODS", "RESULTS", "CONCLUSION"]
+    assert _parse("jabref/MedlineImporterTestArticleID.xml").papers[0].language == "eng"  # "ENG" in the file
+    correction = _parse("metapub/38962805.xml").papers[0]
+    assert correction.title == "Correction." and correction.authors == [] and correction.abstract == ""
+    assert "Published Erratum" in correction.publication_types
+    mm = _parse("mauriciomanoel/pubmed_result.xml").papers
+    assert sum(1 for p in mm if not p.doi) == 5 and sum(1 for p in mm if p.abstract_sections) == 15
+    cp = _parse("mokztk/CPFE.xml").papers
+    assert sum(1 for p in cp if not p.doi) == 21 and sum(1 for p in cp if not p.abstract) == 3
+    assert "CAR-T therapy" in _parse("metapub/36873252.xml").papers[0].keywords
+
+
+def test_empty_set_gives_nothing(corpus):
+    result = _parse("metapub/37909814.xml")
+    assert result.papers == [] and result.errors == [] and result.deleted_pmids == []
+
+
+def test_malformed_file_reports_record_and_line(corpus):
+    result = _parse("jabref/MedlineImporterTestMalformedEntry.xml")
+    (err,) = result.errors
+    assert (err.record, err.line, err.warning) == (1, 2, False)
+    assert "mismatch" in err.message and "line 4" in err.message
+
+
+def test_truncated_file_keeps_the_records_before_the_cut(corpus):
+    data = _path("mokztk/CPFE.xml").read_bytes()
+    cut = data[: len(data) // 2].decode("utf-8", "ignore")
+    result = get("pubmed_xml").parse(cut)
+    assert len(result.papers) == 43
+    (err,) = result.errors
+    assert err.record == 44 and err.line == 8425
+    assert "cut short" in err.message and "Premature end of data" in err.message
+    assert result.papers[-1].pmid == _parse("mokztk/CPFE.xml").papers[42].pmid
+    # cut right after a record: everything imports, the missing end of the set is reported
+    k = data.index(b"</PubmedArticle>", len(data) // 3) + len(b"</PubmedArticle>")
+    result = get("pubmed_xml").parse(data[:k].decode("utf-8"))
+    assert len(result.papers) == 30 and [e.record for e in result.errors] == [31]
+    assert "without closing </PubmedArticleSet>" in result.errors[0].message
+
+
+def test_a_malformed_record_fails_alone(corpus):
+    bad = _text("mokztk/CPFE.xml").replace("</ArticleTitle>", "</ArticleTitl>", 1)
+    result = get("pubmed_xml").parse(bad)
+    assert len(result.papers) == 110
+    (err,) = result.errors
+    assert err.record == 1 and err.line == 5 and "ArticleTitl" in err.message
+    # a record that lost its end tag stops where the next one starts
+    text = _text("mokztk/CPFE.xml")
+    third_end = text.index("</PubmedArticle>", text.index("</PubmedArticle>", text.index("</PubmedArticle>") + 1) + 1)
+    result = get("pubmed_xml").parse(text[:third_end] + text[third_end + len("</PubmedArticle>"):])
+    assert len(result.papers) == 110 and [(e.record, e.line) for e in result.errors] == [(3, 254)]
+    assert "Premature end of data in tag PubmedArticle line 254" in result.errors[0].message
+    # stray text between records: everything imports, a warning says where
+    first_end = text.index("</PubmedArticle>") + len("</PubmedArticle>")
+    result = get("pubmed_xml").parse(text[:first_end] + "\nGARBAGE\n" + text[first_end:])
+    assert len(result.papers) == 111
+    assert [(e.record, e.line, e.warning) for e in result.errors] == [(2, 156, True)]
+
+
+BOMB = """<?xml version="1.0"?>
+<!DOCTYPE PubmedArticleSet [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+]>
+<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID><Article>
+<ArticleTitle>&lol3;</ArticleTitle></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>
+"""
+XXE = """<?xml version="1.0"?>
+<!DOCTYPE x [<!ATTLIST x y CDATA "]"><!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID><Article>
+<ArticleTitle>&xxe;</ArticleTitle></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>
+"""
+
+
+@pytest.mark.parametrize("doc", [BOMB, XXE], ids=["billion-laughs", "external-entity"])
+def test_entity_declarations_are_refused(doc):
+    assert detect(doc).name == "pubmed_xml"
+    with pytest.raises(UnsafeXMLError, match="declares entities"):
+        get("pubmed_xml").parse(doc)
+    with pytest.raises(ImportFormatError):  # also through the registry's parse_bytes
+        from curator.importers import parse_bytes
+
+        parse_bytes(doc.encode(), "bomb.xml")
+    with pytest.raises(UnsafeXMLError):
+        list(iter_parse_bytes(doc.encode()))
+
+
+def test_entity_hidden_after_a_long_prolog_is_refused():
+    with pytest.raises(UnsafeXMLError):
+        check_xml_safety("<!--" + "x" * 70000 + "-->" + BOMB)
+
+
+def test_normal_doctype_is_fine(corpus):
+    check_xml_safety(_text("mokztk/CPFE.xml")[:65536])  # PUBLIC NLM DOCTYPE, no internal subset
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "TY  - JOUR\nTI  - A title\nER  - \n",
+        "PMID- 12345\nTI  - A title\n",
+        "FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nAU Smith, J\nER\n",
+        "@article{x, title={A title}}",
+        (
+            "<article><front><article-meta><title-group><article-title>x</article-title></title-group>"
+            "</article-meta></front></article>"
+        ),
+        "<pmc-articleset><article/></pmc-articleset>",
+        "<html><body>PubmedArticle</body></html>",
+        "PMID: 12345\n1. Some text about <PubmedArticle> elements.",
+    ],
+)
+def test_sniff_is_low_for_other_formats(text):
+    assert get("pubmed_xml").sniff(text) == 0.0
+
+
+def test_streaming_api_path_gz_and_deleted(corpus, tmp_path):
+    deleted: list[str] = []
+    items = list(iter_parse_path(_path("pmparser/pubmed20n1016.xml"), deleted))
+    assert [n for n, _line, _p in items] == list(range(1, 27))
+    assert all(line == 4 for _n, line, _p in items)  # single-line records: all on line 4
+    assert len(deleted) == 262
+    gz = tmp_path / "pubmed20n1016.xml.gz"
+    gz.write_bytes(gzip.compress(_path("pmparser/pubmed20n1016.xml").read_bytes()))
+    res = parse_path(gz)
+    assert len(res.papers) == 26 and len(res.deleted_pmids) == 262
+    assert [p.to_dict() for p in res.papers] == [p.to_dict() for _n, _l, p in items]
+
+
+def test_fast_path_matches_iterparse_path_on_the_corpus(corpus):
+    """Batch framing (used for UTF-8 files and decoded text) and the generic iterparse path
+    (used for files declared in other encodings) give the same records."""
+    import io
+
+    for rel in COUNTS:
+        if rel in BROKEN:
+            continue
+        text = _text(rel)
+        fast = [(n, p.to_dict()) for n, _l, p in iter_parse_text(text)]
+        slow = [(n, p.to_dict()) for n, _l, p in _iter_iterparse(io.BytesIO(text.encode()), None, "utf-8")]
+        assert fast == slow, rel
+
+
+def test_latin1_declared_file(tmp_path):
+    doc = (
+        '<?xml version="1.0" encoding="ISO-8859-1"?>\n<PubmedArticleSet><PubmedArticle><MedlineCitation>'
+        "<PMID>7</PMID><Article><ArticleTitle>Caf\u00e9 \u00b5g dose</ArticleTitle></Article>"
+        "</MedlineCitation></PubmedArticle></PubmedArticleSet>\n"
+    )
+    path = tmp_path / "latin1.xml"
+    path.write_bytes(doc.encode("latin-1"))
+    (item,) = list(iter_parse_path(path))
+    assert item[2].title == "Caf\u00e9 \u00b5g dose"
+    assert parse_file(path).papers[0].title == "Caf\u00e9 \u00b5g dose"  # decode_bytes + text path
+
+
+def test_utf16_file(corpus, tmp_path):
+    path = tmp_path / "utf16.xml"
+    path.write_bytes(_text("biopython/pubmed4.xml").encode("utf-16"))  # with BOM
+    assert parse_file(path).papers[0].pmid == "27797938"
+    assert [p.pmid for _n, _l, p in iter_parse_path(path)] == ["27797938"]
+
+
+def test_worker_processes_give_the_same_stream(corpus, monkeypatch):
+    import curator.importers.pubmed_xml as px
+
+    monkeypatch.setattr(px, "_BATCH_BYTES", 50_000)  # several batches from one small file
+    rel = "pmparser/pubmed20n1016.xml"
+    serial_deleted: list[str] = []
+    serial = [(n, line, p.to_dict()) for n, line, p in iter_parse_path(_path(rel), serial_deleted)]
+    deleted: list[str] = []
+    parallel = [(n, line, p.to_dict()) for n, line, p in iter_parse_path(_path(rel), deleted, workers=2)]
+    assert parallel == serial and len(parallel) == 26
+    assert deleted == serial_deleted and len(deleted) == 262
