@@ -990,25 +990,34 @@ def _frames(read, parser) -> Iterator[tuple[str, object]]:
         ))
 
 
-def _work_batch(batch: list) -> tuple[list, list[str]]:
-    """Worker-process entry point: extract one batch, return its items and deleted PMIDs."""
+def _transformed(items: Iterator[Item], transform) -> Iterator[Item]:
+    if transform is None:
+        yield from items
+        return
+    for n, line, item in items:
+        yield n, line, (item if isinstance(item, RecordError) else transform(item))
+
+
+def _work_batch(batch: list, transform=None) -> tuple[list, list[str]]:
+    """Worker-process entry point: extract one batch (and transform its papers), return its items and
+    deleted PMIDs."""
     deleted: list[str] = []
-    items = list(_process_batch(batch, deleted, _record_parser()))
+    items = list(_transformed(_process_batch(batch, deleted, _record_parser()), transform))
     return items, deleted
 
 
-def _iter_framed(read, deleted_pmids: list[str] | None, parser, workers: int = 1) -> Iterator[Item]:
+def _iter_framed(read, deleted_pmids: list[str] | None, parser, workers: int = 1, transform=None) -> Iterator[Item]:
     if workers <= 1:
         for kind, payload in _frames(read, parser):
             if kind == "batch":
-                yield from _process_batch(payload, deleted_pmids, parser)  # type: ignore[arg-type]
+                yield from _transformed(_process_batch(payload, deleted_pmids, parser), transform)  # type: ignore[arg-type]
             else:
                 yield payload  # type: ignore[misc]
         return
-    yield from _iter_parallel(_frames(read, parser), deleted_pmids, workers)
+    yield from _iter_parallel(_frames(read, parser), deleted_pmids, workers, transform)
 
 
-def _iter_parallel(frames, deleted_pmids, workers: int) -> Iterator[Item]:
+def _iter_parallel(frames, deleted_pmids, workers: int, transform=None) -> Iterator[Item]:
     """Extract batches in worker processes (spawned, so safe next to Qt threads), in order."""
     import multiprocessing
     from collections import deque
@@ -1021,7 +1030,7 @@ def _iter_parallel(frames, deleted_pmids, workers: int) -> Iterator[Item]:
         try:
             for kind, payload in frames:
                 if kind == "batch":
-                    pending.append(pool.submit(_work_batch, payload))
+                    pending.append(pool.submit(_work_batch, payload, transform))
                 else:
                     pending.append(payload)
                 while len(pending) > limit or (pending and not hasattr(pending[0], "result")):
@@ -1088,12 +1097,13 @@ def _declared_encoding(head: bytes) -> str | None:
     return m.group(1).decode("ascii").lower() if m else None
 
 
-def _iter_binary(stream: IO[bytes], deleted_pmids: list[str] | None, workers: int = 1) -> Iterator[Item]:
+def _iter_binary(stream: IO[bytes], deleted_pmids: list[str] | None, workers: int = 1,
+                 transform=None) -> Iterator[Item]:
     head = stream.read(_PROLOG_LIMIT)
     check_xml_safety(decode_bytes(head))
     enc = _declared_encoding(head)
     if enc not in (None, "utf-8", "utf8", "us-ascii", "ascii"):
-        yield from _iter_iterparse(_Prepend(head, stream), deleted_pmids, None)
+        yield from _transformed(_iter_iterparse(_Prepend(head, stream), deleted_pmids, None), transform)
         return
     first = [head]
 
@@ -1102,7 +1112,28 @@ def _iter_binary(stream: IO[bytes], deleted_pmids: list[str] | None, workers: in
             return first.pop() + stream.read(size)
         return stream.read(size)
 
-    yield from _iter_framed(read, deleted_pmids, _record_parser(), workers)
+    yield from _iter_framed(read, deleted_pmids, _record_parser(), workers, transform)
+
+
+class _Counting(io.RawIOBase):
+    """Reports how many bytes have been read (for progress bars)."""
+
+    def __init__(self, inner: IO[bytes], on_bytes):
+        self._inner, self._on_bytes, self.done = inner, on_bytes, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._inner.read(n)
+        self.done += len(data)
+        self._on_bytes(self.done)
+        return data
+
+    def readinto(self, b) -> int:
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
 
 
 class _Prepend(io.RawIOBase):
@@ -1151,7 +1182,8 @@ def iter_parse_bytes(source: bytes | IO[bytes], deleted_pmids: list[str] | None 
 
 
 def iter_parse_path(
-    path: str | Path, deleted_pmids: list[str] | None = None, *, workers: int = 1
+    path: str | Path, deleted_pmids: list[str] | None = None, *, workers: int = 1, transform=None,
+    on_bytes=None,
 ) -> Iterator[Item]:
     """Stream a PubMed XML file (plain or .gz) record by record with flat memory.
 
@@ -1163,6 +1195,10 @@ def iter_parse_path(
     for files of tens of MB and more; the caller's program must be import-safe for the
     "spawn" start method, i.e. guard its entry point with ``if __name__ == "__main__"``
     and call multiprocessing.freeze_support() when frozen). Results and order are the same.
+
+    `transform`, a picklable function, is applied to every Paper where it is extracted (in the
+    workers), so callers can ship prepared rows instead of Paper objects; `on_bytes(n)` is told
+    how many (compressed) bytes have been read, for progress.
     """
     p = Path(path)
     try:
@@ -1170,7 +1206,8 @@ def iter_parse_path(
     except OSError as exc:
         raise ImportFormatError(f"{p}: cannot read the file ({exc.strerror or exc})") from exc
     with f:
-        yield from _iter_binary(f, deleted_pmids, workers)
+        stream = _Counting(f, on_bytes) if on_bytes is not None else f
+        yield from _iter_binary(stream, deleted_pmids, workers, transform)
 
 
 def iter_parse_text(text: str, deleted_pmids: list[str] | None = None) -> Iterator[Item]:

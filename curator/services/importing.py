@@ -13,9 +13,11 @@ from curator import importers
 from curator.domain.merge import merge_papers
 from curator.domain.paper import Paper
 from curator.importers.base import ImportFormatError, RecordError
-from curator.store.library import Library, title_key
+from curator.store.library import Library, paper_from_prepared, prepare_paper, title_key
 
 FUZZY_TITLE_THRESHOLD = 95.0
+STREAM_BYTES = 2_000_000  # PubMed XML files from this size stream through the bulk path
+PARALLEL_BYTES = 40_000_000  # ... and from this size are parsed in worker processes too
 
 ProgressFn = Callable[[int, int, str], None]  # done, total, message
 
@@ -137,6 +139,89 @@ def import_paper_list(lib: Library, papers: list[Paper], report: FileReport, sou
             report.paper_ids.append(existing)
 
 
+def _sniff_file(path: Path) -> str | None:
+    """The format of a file judged from its first 64 kB (big files are streamed, not read whole)."""
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+    if importers.looks_binary(head) or not head.strip():
+        return None
+    imp = importers.detect(importers.decode_bytes(head), str(path))
+    return imp.name if imp else None
+
+
+def stream_pubmed_xml(lib: Library, path: Path, fr: FileReport, progress: ProgressFn | None = None,
+                      cancel: threading.Event | None = None, workers: int | None = None) -> None:
+    """The lean path for big PubMed XML files (inside the caller's transaction): records are parsed
+    and turned into ready-to-insert rows in worker processes; this process only looks duplicates up
+    in memory and inserts in batches. An unchanged re-imported record costs no write at all."""
+    import functools
+    import os
+
+    from curator.importers import pubmed_xml
+
+    size = path.stat().st_size
+    if workers is None:
+        workers = 2 if size >= PARALLEL_BYTES and (os.cpu_count() or 1) >= 2 else 1
+    fr.format = "pubmed_xml"
+    pmids, dois, titles, next_id = lib.bulk_maps()
+    deleted: list[str] = []
+    batch: list[tuple[int, tuple]] = []
+    transform = functools.partial(prepare_paper, source_file=str(path), source_format=fr.format)
+    last_report = [0]
+
+    def on_bytes(n: int) -> None:
+        if progress and n - last_report[0] >= 8_000_000:
+            last_report[0] = n
+            progress(n, size, f"Importing {path.name}: {fr.added + fr.merged} records")
+
+    def flush() -> None:
+        lib.insert_prepared(batch)
+        batch.clear()
+
+    for i, (_n, _line, item) in enumerate(pubmed_xml.iter_parse_path(
+            path, deleted, workers=workers, transform=transform, on_bytes=on_bytes)):
+        if cancel is not None and i % 512 == 0 and cancel.is_set():
+            raise Cancelled()
+        if isinstance(item, RecordError):
+            (fr.warnings if item.warning else fr.failed).append(item)
+            continue
+        pmid, doi, key, year, h = item[:5]
+        hit = pmids.get(pmid) if pmid else None
+        if hit is None and doi:
+            hit = dois.get(doi)
+        if hit is None and len(key) >= 20:
+            t = titles.get((key, year))
+            if t is not None and not (pmid and t[2]):  # two different PMIDs are two records
+                hit = t[:2]
+        if hit is None:
+            pid = next_id
+            next_id += 1
+            batch.append((pid, item))
+            if pmid:
+                pmids[pmid] = (pid, h)
+            if doi:
+                dois.setdefault(doi, (pid, h))
+            if key:
+                titles.setdefault((key, year), (pid, h, bool(pmid)))
+            fr.added += 1
+            fr.paper_ids.append(pid)
+            if len(batch) >= 2000:
+                flush()
+            continue
+        fr.merged += 1
+        fr.paper_ids.append(hit[0])
+        if hit[1] == h:
+            continue  # the very same record again: nothing to write
+        flush()
+        old = lib.get_paper(hit[0])
+        merged, changed = merge_papers(old, paper_from_prepared(item))
+        if changed:
+            lib.update_paper(hit[0], merged)
+    flush()
+    if deleted:
+        fr.deleted = lib.delete_papers_by_pmid(deleted)
+
+
 def import_files(lib: Library, paths: Iterable[str | Path], progress: ProgressFn | None = None,
                  cancel: threading.Event | None = None) -> ImportReport:
     """Import every file; each file is one transaction (a failed or cancelled file leaves nothing)."""
@@ -150,6 +235,27 @@ def import_files(lib: Library, paths: Iterable[str | Path], progress: ProgressFn
             progress(n, len(files), f"Reading {path.name}")
         fr = FileReport(path=str(path))
         report.files.append(fr)
+        try:
+            if path.is_file() and path.stat().st_size >= STREAM_BYTES and _sniff_file(path) == "pubmed_xml":
+                with lib.transaction():
+                    stream_pubmed_xml(lib, path, fr, progress, cancel)
+                continue
+        except Cancelled:
+            fr.added = fr.merged = fr.skipped = fr.deleted = 0
+            fr.paper_ids = []
+            fr.error = "cancelled: nothing from this file was kept"
+            report.cancelled = True
+            break
+        except ImportFormatError as exc:
+            fr.added = fr.merged = fr.deleted = 0
+            fr.paper_ids = []
+            fr.error = str(exc) if str(path) in str(exc) else f"{path}: {exc}"
+            continue
+        except Exception as exc:  # the transaction rolled back: the library is as it was
+            fr.added = fr.merged = fr.deleted = 0
+            fr.paper_ids = []
+            fr.error = f"{path}: not imported, library unchanged ({type(exc).__name__}: {exc})"
+            continue
         try:
             result = importers.parse_file(path)
         except ImportFormatError as exc:

@@ -87,6 +87,27 @@ def fts_values(paper: Paper) -> tuple[str, str, str, str, str]:
     return (paper.title or "", paper.abstract or "", "; ".join(paper.authors), "; ".join(paper.keywords), mesh)
 
 
+PAPER_COLUMNS = (*SCALAR_FIELDS, *JSON_LIST_FIELDS, "extra", "title_key", "first_author", "source_file",
+                 "source_format", "content_hash")
+
+
+def prepare_paper(paper: Paper, source_file: str | None = None, source_format: str | None = None) -> tuple:
+    """A paper as ready-to-insert values (pure and picklable: bulk-import workers call it):
+    (pmid, doi, title_key, year, content_hash, values in PAPER_COLUMNS order, FTS values)."""
+    row = paper_row(paper, source_file, source_format)
+    return (row["pmid"], row["doi"], row["title_key"], row["year"], row["content_hash"],
+            tuple(row[c] for c in PAPER_COLUMNS), fts_values(paper))
+
+
+def paper_from_prepared(prepared: tuple) -> Paper:
+    values = dict(zip(PAPER_COLUMNS, prepared[5]))
+    d: dict[str, Any] = {f: values[f] for f in SCALAR_FIELDS}
+    for f in JSON_LIST_FIELDS:
+        d[f] = json.loads(values[f] or "[]")
+    d["extra"] = json.loads(values["extra"] or "{}")
+    return Paper.from_dict(d)
+
+
 @dataclass
 class PaperSummary:
     id: int
@@ -212,6 +233,36 @@ class Library:
         self.conn.execute("DELETE FROM papers_fts WHERE rowid = ?", (paper_id,))
         self.conn.execute("INSERT INTO papers_fts(rowid, title, abstract, authors, keywords, mesh) "
                           "VALUES (?, ?, ?, ?, ?, ?)", (paper_id, *self._fts_values(paper)))
+
+    def bulk_maps(self) -> tuple[dict[str, tuple[int, str | None]], dict[str, tuple[int, str | None]],
+                                 dict[tuple[str, int | None], tuple[int, str | None, bool]], int]:
+        """For a bulk import: pmid → (id, hash), doi → (id, hash), (title key, year) → (id, hash, has pmid),
+        and the next free id."""
+        pmids: dict[str, tuple[int, str | None]] = {}
+        dois: dict[str, tuple[int, str | None]] = {}
+        titles: dict[tuple[str, int | None], tuple[int, str | None, bool]] = {}
+        top = 0
+        for pid, pmid, doi, key, year, h in self.conn.execute(
+                "SELECT id, pmid, doi, title_key, year, content_hash FROM papers"):
+            top = max(top, pid)
+            if pmid:
+                pmids[pmid] = (pid, h)
+            if doi:
+                dois.setdefault(doi, (pid, h))
+            if key:
+                titles.setdefault((key, year), (pid, h, bool(pmid)))
+        return pmids, dois, titles, top + 1
+
+    def insert_prepared(self, rows: Sequence[tuple[int, tuple]]) -> None:
+        """Insert (id, prepared) rows in one go (inside the caller's transaction)."""
+        if not rows:
+            return
+        now = utcnow()
+        cols = ("id", *PAPER_COLUMNS, "status", "added_at", "updated_at")
+        sql = f"INSERT INTO papers ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+        self.conn.executemany(sql, [(pid, *prep[5], PAPER_UNREVIEWED, now, now) for pid, prep in rows])
+        self.conn.executemany("INSERT INTO papers_fts(rowid, title, abstract, authors, keywords, mesh) "
+                              "VALUES (?, ?, ?, ?, ?, ?)", [(pid, *prep[6]) for pid, prep in rows])
 
     def delete_papers_by_pmid(self, pmids: Iterable[str]) -> int:
         n = 0

@@ -1,0 +1,174 @@
+"""Import at library scale (issue 8): throughput vs the bare lxml floor, re-import, search, open, start.
+
+    python benchmarks/bench_import.py [N=100000] [--workdir /tmp/curator-bench] [--keep]
+
+Builds an N-record PubMed XML file from the corpus records (benchmarks/make_pubmed_xml.py), then
+prints: the bare floor (lxml iterparse taking five fields + executemany into a plain table), Curator's
+import (all fields, duplicates, FTS) and the ratio, re-import of the same file, peak memory, FTS search
+median, opening a paper median, and app start to a populated window (offscreen).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from lxml import etree
+
+HERE = Path(__file__).resolve().parent
+
+
+def floor(xml: Path, db: Path) -> tuple[int, float]:
+    if db.exists():
+        db.unlink()
+    t0 = time.perf_counter()
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE p (pmid TEXT, title TEXT, journal TEXT, year TEXT, abstract TEXT)")
+    rows, n = [], 0
+    for _ev, el in etree.iterparse(str(xml), events=("end",), tag="PubmedArticle", resolve_entities=False,
+                                   no_network=True):
+        t = el.find(".//ArticleTitle")
+        rows.append((el.findtext(".//PMID"), "".join(t.itertext()) if t is not None else "",
+                     el.findtext(".//Journal/Title"), el.findtext(".//PubDate/Year"),
+                     " ".join("".join(a.itertext()) for a in el.iterfind(".//AbstractText"))))
+        el.clear()
+        while el.getprevious() is not None:
+            del el.getparent()[0]
+        n += 1
+        if len(rows) == 5000:
+            conn.executemany("INSERT INTO p VALUES (?,?,?,?,?)", rows)
+            rows = []
+    conn.executemany("INSERT INTO p VALUES (?,?,?,?,?)", rows)
+    conn.commit()
+    conn.close()
+    return n, time.perf_counter() - t0
+
+
+def peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, kids) / 1024
+
+
+START_SCRIPT = r"""
+import os, sys, time
+t0 = float(sys.argv[2])
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from curator.app import make_app
+from curator.store.library import Library
+from curator.ui.main_window import MainWindow
+app = make_app()
+lib = Library.open(sys.argv[1])
+win = MainWindow(lib, QSettings(sys.argv[3], QSettings.Format.IniFormat))
+win.resize(1280, 800)
+win.show()
+app.processEvents()
+win.paper_view.selectRow(0)
+app.processEvents()
+assert win.paper_model.rowCount() > 0 and win.paper_model.summary(0) is not None
+print(time.time() - t0)
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("n", nargs="?", type=int, default=100_000)
+    ap.add_argument("--workdir", default="/tmp/curator-bench")
+    ap.add_argument("--keep", action="store_true", help="keep the generated XML between runs")
+    a = ap.parse_args()
+    work = Path(a.workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    xml = work / f"pubmed{a.n}.xml"
+    if not xml.exists():
+        subprocess.run([sys.executable, str(HERE / "make_pubmed_xml.py"), str(xml), str(a.n)], check=True)
+    print(f"file: {xml} ({xml.stat().st_size / 1e6:.0f} MB, {a.n} records), {os.cpu_count()} CPUs")
+
+    n, dt = floor(xml, work / "floor.sqlite")
+    floor_rate = n / dt
+    print(f"bare floor (lxml iterparse, 5 fields, executemany): {n} records in {dt:.1f} s = {floor_rate:,.0f} rec/s")
+
+    from curator.services.importing import import_files
+    from curator.store.library import Library
+
+    db = work / "library.sqlite"
+    for x in (db, Path(str(db) + "-wal"), Path(str(db) + "-shm")):
+        if x.exists():
+            x.unlink()
+    lib = Library.open(db)
+    t0 = time.perf_counter()
+    rep = import_files(lib, [xml])
+    dt = time.perf_counter() - t0
+    rate = (rep.totals["added"] + rep.totals["merged"] + rep.totals["failed"]) / dt
+    print(f"curator import: {rep.totals} in {dt:.1f} s = {rate:,.0f} rec/s "
+          f"({rate / floor_rate:.2f}× the floor)")
+    count = lib.paper_count()
+    t0 = time.perf_counter()
+    rep2 = import_files(lib, [xml])
+    dt2 = time.perf_counter() - t0
+    print(f"re-import: {rep2.totals['added']} added, {rep2.totals['merged']} merged in {dt2:.1f} s "
+          f"= {rep2.totals['merged'] / dt2:,.0f} rec/s; library {count} → {lib.paper_count()} papers")
+    print(f"peak memory (this process or a worker): {peak_rss_mb():.0f} MB")
+
+    queries = ["cytokine", "tocilizumab", "interleukin 6", "lung cancer", "smith", "fibrosis", "CAR T",
+               "randomized", "mice", "covid"]
+    times = []
+    for q in queries * 3:
+        t0 = time.perf_counter()
+        ids = lib.list_ids(search=q)
+        lib.summaries(ids[:200])
+        times.append(time.perf_counter() - t0)
+    print(f"FTS search to a first page (ids + 200 rows): median {statistics.median(times) * 1000:.1f} ms, "
+          f"max {max(times) * 1000:.1f} ms over {len(times)} searches")
+
+    ids = lib.list_ids()
+    import random
+
+    random.seed(1)
+    sample = random.sample(ids, 50)
+    lib.close()
+
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtCore import QSettings
+
+    from curator.app import make_app
+    from curator.ui.main_window import MainWindow
+
+    app = make_app()
+    lib = Library.open(db)
+    win = MainWindow(lib, QSettings(str(work / "bench.ini"), QSettings.Format.IniFormat))
+    win.resize(1280, 800)
+    win.show()
+    app.processEvents()
+    times = []
+    for pid in sample:
+        t0 = time.perf_counter()
+        win.open_paper(pid)
+        app.processEvents()
+        times.append(time.perf_counter() - t0)
+    print(f"open a paper (reader + forms + plot): median {statistics.median(times) * 1000:.1f} ms, "
+          f"max {max(times) * 1000:.1f} ms")
+    win.close()
+    lib.close()
+
+    starts = []
+    for _ in range(5):
+        out = subprocess.run([sys.executable, "-c", START_SCRIPT, str(db), str(time.time()),
+                              str(work / "start.ini")], capture_output=True, text=True, check=True)
+        starts.append(float(out.stdout.strip().splitlines()[-1]))
+    print(f"app start to a populated list with {count} papers: median {statistics.median(starts):.2f} s "
+          f"(runs: {', '.join(f'{s:.2f}' for s in starts)})")
+    if not a.keep:
+        xml.unlink()
+
+
+if __name__ == "__main__":
+    main()
