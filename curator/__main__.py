@@ -149,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # bulk imports parse in worker processes, also when frozen
     args = build_parser().parse_args(argv)
     if not hasattr(args, "library"):
         args.library = None
