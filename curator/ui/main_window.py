@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressDialog,
+    QSpinBox,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -93,6 +94,18 @@ class MainWindow(QMainWindow):
         self.status_filter.setObjectName("status_filter")
         self.status_filter.setAccessibleName("Filter by status")
         self.status_filter.addItems(["All", "unreviewed", "draft", "verified", "rejected", "excluded"])
+        self.year_from = QSpinBox()
+        self.year_to = QSpinBox()
+        for box, name, tip in ((self.year_from, "year_from", "Published from year"),
+                               (self.year_to, "year_to", "Published up to year")):
+            box.setObjectName(name)
+            box.setAccessibleName(tip)
+            box.setToolTip(tip)
+            box.setRange(1899, 2100)
+            box.setSpecialValueText("any")  # the minimum means no limit
+            box.setValue(1899)
+            box.setMaximumWidth(70)
+            box.valueChanged.connect(self._filter_changed)
         self.paper_model = PaperListModel(self.lib, self)
         self.paper_view = QTableView()
         self.paper_view.setObjectName("paper_list")
@@ -124,6 +137,13 @@ class MainWindow(QMainWindow):
         top.addWidget(self.search, 1)
         top.addWidget(self.status_filter)
         ll.addLayout(top)
+        years = QHBoxLayout()
+        years.addWidget(QLabel("Years"))
+        years.addWidget(self.year_from)
+        years.addWidget(QLabel("–"))
+        years.addWidget(self.year_to)
+        years.addStretch(1)
+        ll.addLayout(years)
         ll.addWidget(self.paper_view, 1)
         ll.addWidget(self.count_label)
 
@@ -250,7 +270,9 @@ class MainWindow(QMainWindow):
 
     def _filter_changed(self, *_args) -> None:
         status = self.status_filter.currentText()
-        self.paper_model.set_filter(self.search.text().strip() or None, None if status == "All" else status)
+        y0 = self.year_from.value() if self.year_from.value() > self.year_from.minimum() else None
+        y1 = self.year_to.value() if self.year_to.value() > self.year_to.minimum() else None
+        self.paper_model.set_filter(self.search.text().strip() or None, None if status == "All" else status, y0, y1)
         self._update_counts()
         if self.paper_id is not None:
             row = self.paper_model.row_of(self.paper_id)
