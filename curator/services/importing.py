@@ -124,6 +124,7 @@ def import_paper_list(lib: Library, papers: list[Paper], report: FileReport, sou
             raise Cancelled()
         if not (paper.title or paper.pmid or paper.doi):
             report.skipped += 1
+            report.warnings.append(RecordError(i + 1, None, "no title, PMID or DOI: skipped", warning=True))
             continue
         existing = dedupe.find(paper)
         if existing is None:

@@ -1,0 +1,125 @@
+"""The command line: import / papers / export / suggest / snapshot, sharing the GUI's services."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from curator.__main__ import main
+from tests.conftest import CASE_REPORT_SEED, PEDIATRIC_SEED
+
+
+@pytest.fixture(autouse=True)
+def _dirs(tmp_path, monkeypatch):
+    monkeypatch.setenv("CURATOR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CURATOR_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("CURATOR_LOG_DIR", str(tmp_path / "log"))
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_import_json_summary_and_exit_codes(capsys, tmp_path):
+    db = str(tmp_path / "lib.sqlite")
+    code, out, _ = run(capsys, "import", str(PEDIATRIC_SEED), str(CASE_REPORT_SEED), "--library", db, "--json")
+    assert code == 0
+    rep = json.loads(out)
+    assert [(f["format"], f["added"], f["merged"]) for f in rep["files"]] == [
+        ("markdown_summary", 1, 0), ("pubmed_text", 1, 0)]
+    assert rep["totals"]["added"] == 2
+    # again: merged, not added
+    code, out, _ = run(capsys, "import", str(PEDIATRIC_SEED), "--library", db, "--json")
+    assert json.loads(out)["totals"] == {"added": 0, "merged": 1, "skipped": 0, "deleted": 0, "failed": 0,
+                                         "unreadable_files": 0}
+    # a file that cannot be read at all: exit 2, named in the summary, library unchanged
+    bad = tmp_path / "photo.ris"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00binary")
+    code, out, _ = run(capsys, "import", str(bad), "--library", db, "--json")
+    assert code == 2
+    f = json.loads(out)["files"][0]
+    assert "photo.ris" in f["error"] and f["added"] == 0
+    code, out, _ = run(capsys, "papers", "--library", db, "--json")
+    assert len(json.loads(out)) == 2
+
+
+def test_bad_records_are_reported_with_number_and_line(capsys, tmp_path):
+    db = str(tmp_path / "lib.sqlite")
+    ris = tmp_path / "mixed.ris"
+    ris.write_text("TY  - JOUR\nTI  - A good record about tocilizumab\nPY  - 2020\nER  - \n\n"
+                   "TY  - JOUR\nTI  - Another good one\nER  - \n", encoding="utf-8")
+    xml = tmp_path / "broken.xml"
+    xml.write_text('<?xml version="1.0"?>\n<PubmedArticleSet>\n<PubmedArticle><MedlineCitation><PMID>1</PMID>'
+                   "<Article><ArticleTitle>Fine record</ArticleTitle></Article></MedlineCitation></PubmedArticle>\n"
+                   "<PubmedArticle><MedlineCitation><PMID>2</PMID><Article><ArticleTitle>Broken <b>record"
+                   "</ArticleTitle></Article></MedlineCitation></PubmedArticle>\n</PubmedArticleSet>\n")
+    code, out, _ = run(capsys, "import", str(ris), str(xml), "--library", db, "--json")
+    assert code == 0  # every file was read; bad records are reported, not fatal
+    files = json.loads(out)["files"]
+    assert files[0]["added"] == 2
+    assert files[1]["added"] == 1
+    (err,) = files[1]["failed"]
+    assert err["record"] == 2 and err["line"] == 4 and "XML" in err["message"]
+
+
+def test_folder_import_and_text_output(capsys, tmp_path):
+    db = str(tmp_path / "lib.sqlite")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.md").write_text(PEDIATRIC_SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "b.txt").write_text(CASE_REPORT_SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    code, out, _ = run(capsys, "import", str(folder), "--library", db)
+    assert code == 0
+    assert "2 added, 0 merged, 0 skipped, 0 failed from 2 file(s)" in out
+
+
+def test_export_writes_only_verified(capsys, tmp_path):
+    from curator.domain.outcomes import Comparison
+    from curator.services import curation
+    from curator.services.library import open_library
+
+    db = tmp_path / "lib.sqlite"
+    lib, _ = open_library(db, seed=True)
+    a, b = [s.id for s in lib.list_papers()]
+    rec = curation.load(lib, a)
+    rec.comparisons.append(Comparison(analyte="IL-6", value_a=10.0, value_b=5.0, unit="pg/mL", p_text="P = 0.02"))
+    curation.save_draft(lib, rec, "x")
+    curation.verify(lib, rec, "Ana")
+    draft = curation.load(lib, b)
+    draft.comparisons.append(Comparison(analyte="IL-2", value_a=1.0, value_b=2.0, unit="pg/mL"))
+    curation.save_draft(lib, draft, "x")
+    lib.close()
+    out_dir = tmp_path / "out"
+    code, out, _ = run(capsys, "export", "--format", "csv", "--out", str(out_dir), "--library", str(db))
+    assert code == 0
+    import pandas as pd
+
+    comps = pd.read_csv(out_dir / "comparisons.csv")
+    assert comps["analyte"].tolist() == ["IL-6"]
+    assert (out_dir / "datapackage.json").exists()
+
+
+def test_snapshot_renders_a_png(tmp_path):
+    out = tmp_path / "shot.png"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CURATOR_DATA_DIR=str(tmp_path / "d"),
+               CURATOR_CONFIG_DIR=str(tmp_path / "c"), CURATOR_LOG_DIR=str(tmp_path / "l"))
+    r = subprocess.run([sys.executable, "-m", "curator", "snapshot", "--out", str(out), "--size", "1280x800"],
+                       env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    from PySide6.QtGui import QImage
+
+    img = QImage(str(out))
+    assert (img.width(), img.height()) == (1280, 800)
+    # not blank: text pixels (dark) and many colours
+    dark = sum(1 for x in range(0, 1280, 8) for y in range(0, 800, 8) if img.pixelColor(x, y).lightness() < 80)
+    assert dark > 50
+    r = subprocess.run([sys.executable, "-m", "curator", "snapshot", "--out", str(out), "--paper", "999"],
+                       env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "no paper with id 999" in r.stderr
