@@ -148,11 +148,28 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _opened_files(argv: list[str]) -> list[Path] | None:
+    """`argv` when it is only paths of existing files (not a subcommand), else None."""
+    if not argv or any(a.startswith("-") for a in argv) or argv[0] in COMMANDS:
+        return None
+    files = [Path(a) for a in argv]
+    return files if all(f.is_file() for f in files) else None
+
+
+COMMANDS = ("import", "papers", "export", "suggest", "snapshot", "gui")
+
+
 def main(argv: list[str] | None = None) -> int:
     import multiprocessing
 
     multiprocessing.freeze_support()  # bulk imports parse in worker processes, also when frozen
-    args = build_parser().parse_args(argv)
+    raw = sys.argv[1:] if argv is None else argv
+    files = _opened_files(raw)
+    if files:  # `curator FILE...`: what a desktop runs when the curator opens files with Curator
+        from curator.app import main as gui_main
+
+        return gui_main([str(f) for f in files])
+    args = build_parser().parse_args(raw)
     if not hasattr(args, "library"):
         args.library = None
     if args.command in (None, "gui") or getattr(args, "func", None) is None:

@@ -18,6 +18,7 @@ from curator import __version__, paths
 from curator.services.library import data_dir, default_library_path, log_dir, open_library
 
 log = logging.getLogger("curator")
+LIBRARY_SUFFIXES = {".sqlite", ".sqlite3", ".db", ".curator"}
 
 
 def settings() -> QSettings:
@@ -64,6 +65,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("Curator")
     app.setOrganizationName("Curator")
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName("io.github.curator.Curator")  # docks match the window to its .desktop entry
     icon = paths.resources() / "icons" / "curator.svg"
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
@@ -110,7 +112,14 @@ def _ask_read_only(holder: str) -> bool:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="curator-gui")
     p.add_argument("--library")
+    p.add_argument("files", nargs="*", help="a library to open, or papers to import")
     args = p.parse_args(argv if argv is not None else sys.argv[1:])
+    to_import = []
+    for f in args.files:
+        if Path(f).suffix.lower() in LIBRARY_SUFFIXES and args.library is None:
+            args.library = f
+        else:
+            to_import.append(f)
     app = make_app()
     log_path = setup_logging()
     install_excepthook(log_path)
@@ -126,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     QTimer.singleShot(0, lambda: _open_initial(win, int(last) if last else None))
     if win.first_run:
         QTimer.singleShot(200, lambda: _welcome(win))
+    if to_import:
+        QTimer.singleShot(100, lambda: win.import_paths(to_import))
     return app.exec()
 
 
