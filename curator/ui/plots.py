@@ -1,94 +1,327 @@
-"""Plots of the current record (pyqtgraph): before/after comparisons, one panel per unit, log scale."""
+"""The plots of the current record and of the library (pyqtgraph), as one embeddable tab widget.
+
+`PlotPanel` holds four tabs — Kinetics, Before / after, Survival, Across library — and is all the main
+window talks to:
+
+    panel = PlotPanel()
+    panel.set_library(lib)                       # the across-library tab reads verified papers from it
+    panel.redraw(record, paper_title, paper_text)  # after each (debounced) form edit; no save needed
+    panel.select_row("measurements", 3)          # the form's current row → ring its point
+    panel.row_clicked.connect(...)               # (table, row) a point / band / line was clicked
+    panel.paper_clicked.connect(...)             # paper id of a point in the across-library tab
+    panel.show_tab("before_after")               # 'kinetics' | 'before_after' | 'survival' | 'library'
+    panel.export_png(path) / export_svg(path) / export_csv(path)   # the current tab, no dialog
+
+Log axes: curves keep the raw values (`curve.getOriginalDataset()`); `curve.getData()` returns what
+is drawn, which on a log panel is log10(value) (pyqtgraph's log mode).
+"""
 
 from __future__ import annotations
 
+import itertools
 import math
+from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTabWidget
 
 from curator.domain.outcomes import Record
-from curator.services.plot_data import Panel, comparison_panels
+from curator.services.plot_data import (
+    COMPARISON_COLUMNS,
+    PairSeries,
+    Panel,
+    comparison_panels,
+    comparison_rows,
+    comparison_tooltip,
+)
+from curator.ui.base_plot import (
+    FLAG_COLOR,
+    PALETTE,
+    PlotView,
+    add_legend,
+    add_plot,
+    color,
+    font,
+    legend_add,
+    make_legend,
+    rows_key,
+    set_title,
+    style_plot,
+)
+from curator.ui.kinetics_plot import KineticsPlot
+from curator.ui.library_plot import LibraryPlot
+from curator.ui.survival_plot import SurvivalPlot
 
 pg.setConfigOptions(antialias=True, background="w", foreground="k")
 
-PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
-           "#7f7f7f", "#bcbd22"]
+__all__ = ["PALETTE", "ComparisonPlot", "KineticsPlot", "LibraryPlot", "PlotPanel", "SurvivalPlot", "color"]
 
 
-def color(i: int) -> str:
-    return PALETTE[i % len(PALETTE)]
+def _spread(ys: list[float], gap: float) -> list[float]:
+    """Push label positions apart (keeping their order) so no two are closer than `gap`."""
+    order = sorted(range(len(ys)), key=lambda i: ys[i])
+    out = list(ys)
+    for a, b in itertools.pairwise(order):
+        if out[b] - out[a] < gap:
+            out[b] = out[a] + gap
+    return out
 
 
-class ComparisonPlot(QWidget):
-    """Before → after for each analyte; series of different units on separate panels."""
+class ComparisonPlot(PlotView):
+    """Before → after for each comparison; one panel per unit; p-values written at the line ends.
+
+    `curves[row]` is the PlotDataItem of comparison `row`: x = [0, 1]; getData() y = log10 of the two
+    values on a log panel (getOriginalDataset() gives them raw)."""
 
     point_clicked = Signal(int)  # comparison row
 
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setObjectName("comparison_plot")
+        super().__init__("comparison_plot", "No comparisons with both values yet.\n"
+                                            "Add rows under Comparisons, or press Suggest (Ctrl+G).", parent)
         self.setAccessibleName("Before and after plot")
-        self.stack = QStackedWidget()
-        self.empty = QLabel("No comparisons with both values yet.\n"
-                            "Add rows under Labs, or press Suggest (Ctrl+G).")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setStyleSheet("color: #666;")
-        self.glw = pg.GraphicsLayoutWidget()
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(self.glw)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.stack)
         self.panels: list[Panel] = []
-        self.plot_items: list[pg.PlotItem] = []
         self.curves: dict[int, pg.PlotDataItem] = {}  # comparison row -> curve
+        self.p_texts: dict[int, pg.TextItem] = {}  # comparison row -> its p-value label
+        self.rings: list[pg.PlotDataItem] = []
+        self.legends: list[pg.LegendItem] = []
+        self.selected: int | None = None
+        self.record: Record | None = None
+        self._key: Any = None
+        self._sig: Any = None
+        self._labels: list[list[tuple[PairSeries, str, pg.TextItem]]] = []
 
-    def redraw(self, rec: Record | None) -> None:
-        self.panels = comparison_panels(rec)
-        self.glw.clear()
-        self.plot_items = []
-        self.curves = {}
+    @staticmethod
+    def _structure(panels: list[Panel]) -> Any:
+        return tuple((p.unit, p.log, p.labels, p.note, tuple(
+            (s.row, s.name, s.suggested, s.p_text, s.ref, p.log and s.value_a <= 0, p.log and s.value_b <= 0)
+            for s in p.series)) for p in panels)
+
+    def _update(self) -> None:
+        for panel, p, rows in zip(self.panels, self.plot_items, self._labels):
+            by_row = {s.row: s for s in panel.series}
+            for s in panel.series:
+                self.curves[s.row].setData([0, 1], [s.y_a, s.y_b], data=[(s, "a"), (s, "b")])
+                self.curves[s.row].setToolTip(comparison_tooltip(s))
+            fresh = [(by_row[s.row], w, t) for s, w, t in rows]
+            rows[:] = fresh
+            self._place_p_labels(p, panel, fresh)
+
+    def figure_title(self) -> str:
+        return "Before → after" + (f" — {self.paper_title}" if self.paper_title else "")
+
+    def redraw(self, rec: Record | None, paper_title: str | None = None, paper_text: str | None = None) -> None:
+        key = (rows_key(rec, ("comparisons",)), paper_title, paper_text)
+        if key == self._key and rec is self.record:
+            return  # the comparisons did not change
+        self._key = key
+        self.record = rec
+        self.paper_title = paper_title or ""
+        self.panels = comparison_panels(rec, paper_title, paper_text)
+        self.data = self.panels
+        sig = self._structure(self.panels)
+        if sig == self._sig and self.plot_items:
+            self._update()  # same panels and rows, new numbers: move the points
+            if self.selected is not None:
+                self.select_row("comparisons", self.selected)
+            return
+        self._sig = sig
+        self.glw.ci.clear()
+        self.plot_items, self.curves, self.p_texts, self.rings, self.legends = [], {}, {}, [], []
+        self._labels = []
         if not self.panels:
-            self.stack.setCurrentWidget(self.empty)
+            self.show_message("No comparisons with both values yet.\n"
+                              "Add rows under Comparisons, or press Suggest (Ctrl+G).")
             return
         self.stack.setCurrentWidget(self.glw)
+        self._building = True
+        try:
+            self.plot_items = self._build_into(self.glw.ci, export=False, live=True)
+        finally:
+            self._building = False
+        if self.selected is not None:
+            self.select_row("comparisons", self.selected)
+
+    def _build(self, layout: pg.GraphicsLayout, export: bool = False) -> list[pg.PlotItem]:
+        return self._build_into(layout, export=export, live=False)
+
+    def _build_into(self, layout: pg.GraphicsLayout, export: bool, live: bool) -> list[pg.PlotItem]:
+        plots = []
         k = 0
         for col, panel in enumerate(self.panels):
-            p: pg.PlotItem = self.glw.addPlot(row=0, col=col)
-            p.setTitle(f"Before → after ({panel.unit})", size="9pt")
-            log = panel.log_ok
-            p.setLogMode(x=False, y=log)
-            p.setLabel("left", "Value" + (" (log)" if log else ""), units=None)
-            p.getAxis("left").setLabel(f"Value [{panel.unit}]" + (", log scale" if log else ""))
-            labels_a = {s.label_a for s in panel.series}
-            labels_b = {s.label_b for s in panel.series}
-            la = labels_a.pop() if len(labels_a) == 1 else "before / A"
-            lb = labels_b.pop() if len(labels_b) == 1 else "after / B"
-            p.getAxis("bottom").setTicks([[(0, la), (1, lb)]])
-            p.setXRange(-0.35, 1.6, padding=0)
-            p.showGrid(x=False, y=True, alpha=0.25)
-            legend = p.addLegend(offset=(-5, 5), labelTextSize="8pt")
-            legend.setBrush(pg.mkBrush(255, 255, 255, 200))
+            p: pg.PlotItem = add_plot(layout, 0, col)
+            style_plot(p, left=panel.unit + (" (log scale)" if panel.log else ""), export=export)
+            set_title(p, panel.title, panel.note)
+            p.setLogMode(x=False, y=panel.log)
+            la, lb = panel.labels
+            ax = p.getAxis("bottom")
+            ax.setTicks([[(0, la), (1, lb)]])
+            ax.setStyle(tickTextOffset=6)
+            p.setXRange(-0.55, 1.6, padding=0)
+            p.setMouseEnabled(x=False, y=True)
+            legend = make_legend(cols=1 if len(panel.series) < 4 else 2)
+            add_legend(layout, legend, 1, col)
+            if live:
+                self.legends.append(legend)
+            label_rows: list[tuple[PairSeries, str, pg.TextItem]] = []
             for s in panel.series:
                 c = color(k)
                 k += 1
                 style = Qt.PenStyle.DashLine if s.suggested else Qt.PenStyle.SolidLine
-                name = s.analyte + (f"  {s.p_text}" if s.p_text else "")
-                curve = p.plot([0, 1], [s.value_a, s.value_b], pen=pg.mkPen(c, width=2, style=style),
-                               symbol="o", symbolSize=8, symbolBrush=c, symbolPen=c, name=name)
-                curve.sigClicked.connect(lambda *_a, r=s.row: self.point_clicked.emit(r))
-                self.curves[s.row] = curve
+                syms, brushes, pens, sizes = [], [], [], []
+                for v in (s.value_a, s.value_b):
+                    bad = panel.log and v <= 0
+                    syms.append("x" if bad else "o")
+                    brushes.append(pg.mkBrush(FLAG_COLOR if bad else ("#FFFFFF" if s.suggested else c)))
+                    pens.append(pg.mkPen(FLAG_COLOR if bad else c, width=1.5))
+                    sizes.append(12 if bad else 9)
+                curve = p.plot([0, 1], [s.y_a, s.y_b], pen=pg.mkPen(c, width=2.6 if export else 2, style=style),
+                               symbol=syms, symbolSize=sizes, symbolBrush=brushes, symbolPen=pens, name=s.name,
+                               data=[(s, "a"), (s, "b")])
+                curve.curve.setClickable(True, width=8)
+                curve.scatter.opts["hoverable"] = True
+                curve.scatter.opts["tip"] = lambda x, y, data: comparison_tooltip(*data)
+                curve.setToolTip(comparison_tooltip(s))
+                legend_add(legend, curve, s.name, pen=pg.mkPen(c, width=2, style=style), sym="o",
+                           brush=pg.mkBrush("#FFFFFF" if s.suggested else c), sym_pen=pg.mkPen(c, width=1.5))
+                if live:
+                    curve.sigClicked.connect(lambda *_a, r=s.row: self._clicked(r))
+                    self.curves[s.row] = curve
+                    self._track_visibility(curve, f"comparison|{s.ref.uid}")
+                elif f"comparison|{s.ref.uid}" in self.hidden:
+                    curve.setVisible(False)
                 if s.p_text:
-                    y = max(s.value_a, s.value_b)
-                    ty = math.log10(y) if log and y > 0 else y
                     t = pg.TextItem(s.p_text, color=c, anchor=(0, 0.5))
-                    t.setPos(1.04, ty)
-                    p.addItem(t)
-            if not log:
-                warn = pg.TextItem("zero or negative values: linear scale", color="#b00", anchor=(0, 0))
-                p.addItem(warn)
-                vb = p.getViewBox()
-                warn.setPos(-0.3, vb.viewRange()[1][1])
-            self.plot_items.append(p)
+                    t.setFont(font(9, bold=False))
+                    p.addItem(t, ignoreBounds=True)
+                    label_rows.append((s, "b", t))
+                    if live:
+                        self.p_texts[s.row] = t
+                    curve.visibleChanged.connect(lambda cv=curve, tt=t: tt.setVisible(cv.isVisible()))
+                    t.setVisible(curve.isVisible())
+            self._place_p_labels(p, panel, label_rows)
+            if live:
+                self._labels.append(label_rows)
+            ring = pg.PlotDataItem([], [], pen=None, symbol="o", symbolSize=18, symbolBrush=None,
+                                   symbolPen=pg.mkPen("#000000", width=2.2))
+            p.addItem(ring)
+            if live:
+                self.rings.append(ring)
+            plots.append(p)
+        return plots
+
+    @staticmethod
+    def _place_p_labels(p: pg.PlotItem, panel: Panel, rows: list[tuple[PairSeries, str, pg.TextItem]]) -> None:
+        if not rows:
+            return
+        def vy(v: float) -> float:
+            return math.log10(max(v, panel.floor)) if panel.log else v
+        allv = [vy(v) for s in panel.series for v in (s.y_a, s.y_b)]
+        span = (max(allv) - min(allv)) or 1.0
+        ys = _spread([vy(s.y_b) for s, _w, _t in rows], 0.075 * span)
+        for (_s, _w, t), y in zip(rows, ys):
+            t.setPos(1.07, y)
+
+    def _clicked(self, row: int) -> None:
+        self.point_clicked.emit(row)
+        self.row_clicked.emit("comparisons", row)
+
+    def select_row(self, table: str, row: int) -> bool:
+        if table != "comparisons":
+            return False
+        self.selected = row
+        found = False
+        for panel, ring in zip(self.panels, self.rings):
+            hit = [s for s in panel.series if s.row == row]
+            if hit:
+                ring.setData([0, 1], [hit[0].y_a, hit[0].y_b])
+                found = True
+            else:
+                ring.setData([], [])
+        return found
+
+    def csv(self):
+        return comparison_rows(self.panels), COMPARISON_COLUMNS
+
+
+TAB_KEYS = ("kinetics", "before_after", "survival", "library")
+TAB_TITLES = {"kinetics": "Kinetics", "before_after": "Before / after", "survival": "Survival",
+              "library": "Across library"}
+_TABLE_TAB = {"measurements": "kinetics", "exposures": "kinetics", "toxicities": "kinetics",
+              "timeline_events": "kinetics", "comparisons": "before_after", "time_to_event": "survival"}
+
+
+class PlotPanel(QTabWidget):
+    """Kinetics | Before / after | Survival | Across library: the plots of the current record and of the
+    library. Thin: every number it draws comes from `curator.services.plot_data`."""
+
+    row_clicked = Signal(str, int)  # (table, row index in the record) of a clicked point, band or line
+    paper_clicked = Signal(int)  # paper id of a clicked point in the across-library plot
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("plot_panel")
+        self.setDocumentMode(True)
+        self.kinetics_plot = KineticsPlot()
+        self.comparison_plot = ComparisonPlot()
+        self.survival_plot = SurvivalPlot()
+        self.library_plot = LibraryPlot()
+        self.views: dict[str, PlotView] = {
+            "kinetics": self.kinetics_plot, "before_after": self.comparison_plot,
+            "survival": self.survival_plot, "library": self.library_plot,
+        }
+        for key, view in self.views.items():
+            self.addTab(view, TAB_TITLES[key])
+            view.row_clicked.connect(self.row_clicked)
+        self.library_plot.paper_clicked.connect(self.paper_clicked)
+        self.record: Record | None = None
+        self.currentChanged.connect(self._tab_changed)
+
+    # --- API -------------------------------------------------------------------------------------
+    def set_library(self, lib: Any) -> None:
+        self.library_plot.set_library(lib)
+        if self.current_key() == "library":
+            self.library_plot.refresh()
+
+    def redraw(self, record: Record | None, paper_title: str | None = None, paper_text: str | None = None) -> None:
+        """Redraw the plots of the current record (the across-library tab is not touched: it shows
+        verified papers only, refreshed with `refresh_library()` or when its tab is shown)."""
+        self.record = record
+        self.kinetics_plot.redraw(record, paper_title, paper_text)
+        self.comparison_plot.redraw(record, paper_title, paper_text)
+        self.survival_plot.redraw(record, paper_title, paper_text)
+        self.library_plot.suggest_analytes(record)
+
+    def refresh_library(self) -> None:
+        """Re-read the across-library plot (e.g. after a record was verified)."""
+        self.library_plot.refresh()
+
+    def select_row(self, table: str, row: int) -> bool:
+        """Highlight the drawn point (band, line) of a form row; False when that row is not drawn."""
+        view = self.views.get(_TABLE_TAB.get(table, ""))
+        return bool(view and view.select_row(table, row))
+
+    def show_tab(self, key: str) -> None:
+        self.setCurrentWidget(self.views[key])
+
+    def current_key(self) -> str:
+        for k, v in self.views.items():
+            if v is self.currentWidget():
+                return k
+        return "kinetics"
+
+    def current_view(self) -> PlotView:
+        return self.views[self.current_key()]
+
+    def export_png(self, path, size: tuple[int, int] = (2400, 1600)):
+        return self.current_view().export_png(path, size)
+
+    def export_svg(self, path):
+        return self.current_view().export_svg(path)
+
+    def export_csv(self, path):
+        return self.current_view().export_csv(path)
+
+    def _tab_changed(self, _i: int) -> None:
+        if self.current_key() == "library":
+            self.library_plot.refresh_if_stale()
