@@ -293,8 +293,12 @@ class PlotPanel(QTabWidget):
         self.library_plot.suggest_analytes(record)
 
     def refresh_library(self) -> None:
-        """Re-read the across-library plot (e.g. after a record was verified)."""
-        self.library_plot.refresh()
+        """The library changed (a record was verified, a paper imported): re-read the across-library plot
+        now if its tab is showing, else when it is next shown."""
+        if self.current_key() == "library":
+            self.library_plot.refresh()
+        else:
+            self.library_plot.stale = True
 
     def select_row(self, table: str, row: int) -> bool:
         """Highlight the drawn point (band, line) of a form row; False when that row is not drawn."""
