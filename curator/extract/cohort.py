@@ -1,0 +1,257 @@
+"""Who was studied and how: sample size, design, age group.
+
+Rules
+  sample_size.n_equals   (n = 21), N=120
+  sample_size.count      38 pediatric patients, a total of 2,182 Chinese subjects, Two patients
+  design.keyword         retrospective, prospective, case series, phase 1/2, randomized, registry, meta-analysis,
+                         review ("future prospective studies" is not the design)
+  design.case_report     "Case report", "we report a/an ... patient", "this case"
+  age_group.keyword      pediatric / AYA / adult / mixed; cues in sentences about the study population win
+Counts of outcomes are not sample sizes: "920 patients (58%)", "12 patients developed CRS", "5 of 38 patients".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from curator.extract.context import Doc
+from curator.extract.model import Suggestion, make
+from curator.extract.patterns import NB, NUM, balanced_close
+from curator.extract.subjects import clause_start
+
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+WORDNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+           "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+           "seventeen": 17, "eighteen": 18, "nineteen": 19, **_TENS,
+           **{f"{t}{sep}{u}": tv + uv for t, tv in _TENS.items() for u, uv in _UNITS.items() for sep in "- "}}
+INT = r"\d{1,3}(?:[,\u2009\u202f\u00a0 ]\d{3})+(?!\d)|\d+"
+NOUNS = (r"patients|children|adults|subjects|participants|individuals|cases|controls|recipients|pts|adolescents|infants|"
+         r"persons|people|volunteers|survivors|men|women|boys|girls|neonates|newborns")
+N_EQUALS = re.compile(rf"[nN](?<![\w][nN])\s*=\s*(?P<n>{INT})(?![\d.,]\d)")
+NOUN = re.compile(rf"(?:{NOUNS})(?![\w])", re.IGNORECASE)
+COUNT_BEFORE = re.compile(
+    rf"{NB}(?P<n>{INT}|\b(?:{'|'.join(sorted(WORDNUM, key=len, reverse=True))}))\s+(?P<adj>(?:(?!(?:{NOUNS})\b)[A-Za-z][\w\-/+]*\s+){{0,3}})$",
+    re.IGNORECASE)
+ADJ_DENY = {"of", "with", "and", "or", "in", "who", "were", "was", "had", "the", "from", "at", "to", "for", "more",
+            "than", "years", "year", "months", "month", "days", "day", "weeks", "old", "aged", "age", "per", "each",
+            "times", "doses", "cycles", "mg", "kg", "g", "hours", "these", "those", "such", "other", "all", "are",
+            "is", "vs", "versus", "by", "on", "out", "among", "between", "that", "which"}
+NOT_SAMPLE_BEFORE = re.compile(
+    r"(?:\d\s*(?:of|out\s+of)\s*$|/\s*$|\b(?:aged?|day|days|grade|dose|doses|cycle|cycles|week|weeks|month|months|"
+    r"year|years|[<>≤≥=±])\s*$|(?:occurred|observed|developed|seen|reported|noted|documented|achieved|"
+    r"experienced|found|identified|detected|died|relapsed)\s+(?:in|by|among)\s+(?:only\s+)?$)", re.IGNORECASE)
+OUTCOME_VERB_AFTER = re.compile(
+    r"^\s*(?:\(|\[)?\s*(?:\d[\d.·]*\s?%|n\s*=)|^\s*(?:who\s+)?(?:developed|experienced|achieved|died|relapsed|required|"
+    r"needed|progressed|responded|presented\s+with|suffered|had\s+(?:grade|CRS|ICANS|a\s|an\s)|were\s+(?:alive|dead|"
+    r"still|discharged|refractory|MRD))", re.IGNORECASE)
+
+NEGATIVE_CONTEXT = re.compile(r"(?:future|further|larger|additional|more|warrant\w*|need\w*|require\w*|planned|"
+                              r"ongoing|should|must|upcoming|confirmatory|well-designed)\s+(?:\w+[\s-]+){0,2}$",
+                              re.IGNORECASE)
+PREFILTER = {
+    "meta-analysis": ("meta",), "randomized controlled trial": ("random", "rct"), "phase": ("phase",),
+    "retrospective": ("retrospect",), "prospective": ("prospect",),
+    "case series": ("case series", "we report", "we describe", "we present"),
+    "case report": ("case", "we report", "we describe", "we present"),
+    "registry": ("regist", "cibmtr", "descar"), "review": ("review",),
+}
+DESIGNS: list[tuple[str, re.Pattern[str]]] = [
+    ("meta-analysis", re.compile(r"\bmeta-?\s?analys[ie]s\b", re.IGNORECASE)),
+    ("randomized controlled trial", re.compile(
+        r"\brandomi[sz]ed(?:,)?\s+(?:[\w-]+\s+){0,3}?(?:trial|study)\b|\brandomly\s+(?:assigned|allocated)\b|"
+        r"\bRCTs?\b|\brandomi[sz]ed\s+(?:to|in\s+a)\b|\b(?:were|was)\s+randomi[sz]ed\b", re.IGNORECASE)),
+    ("phase", re.compile(r"\bphase[\s-]*(?P<a>I{1,3}V?|[1-4])\s*[ab]?(?:\s*(?:/|-|–|and)\s*(?P<b>I{1,3}|[1-3])\s*[ab]?)?\b",
+                         re.IGNORECASE)),
+    ("retrospective", re.compile(r"\bretrospective(?:ly)?\b", re.IGNORECASE)),
+    ("prospective", re.compile(r"\bprospective(?:ly)?\b", re.IGNORECASE)),
+    ("case series", re.compile(r"\bcase\s+series\b|\bwe\s+(?:report|describe|present)\s+(?:two|three|four|five|six|"
+                               r"seven|eight|nine|ten|\d+)\s+(?:[\w-]+\s+){0,4}?(?:patients|cases|children|adults)\b",
+                               re.IGNORECASE)),
+    ("case report", re.compile(
+        r"\bcase\s+report\b|\bwe\s+(?:report|describe|present)\s+(?:a|an|the\s+case\s+of\s+(?:a|an)|one)\s+"
+        r"(?:[^.;]{0,120}?)\b(?:patient|man|woman|boy|girl|child|case|infant|adolescent|male|female)\b|"
+        r"\bthis\s+case\b(?!\s*[-‐]?\s*(?:series|study|studies|control|-control|mix))|\ba\s+case\s+of\b",
+        re.IGNORECASE)),
+    ("registry", re.compile(r"(?<!Trials )(?<!Trial )\b(?:registry|register)[- ]based\b|"
+                            r"(?<!Trials )(?<!Trial )\bregistry\b(?!\s+(?:number|identifier|no\b|of\s+India))|"
+                            r"\bCIBMTR\b|\bDESCAR-T\b", re.IGNORECASE)),
+    ("review", re.compile(r"\b(?:systematic|narrative|literature|scoping|comprehensive|critical)\s+review\b|"
+                          r"\b(?:this|our|the\s+present)\s+review\b|\bwe\s+review\b|\breview\s+of\s+the\s+literature\b|"
+                          r"\bhere,?\s+we\s+(?:summari[sz]e|review)\b|\b(?:will|this\s+article|this\s+paper)\s+reviews?\b", re.IGNORECASE)),
+]
+NEEDED_AFTER = re.compile(r"[^.;]{0,40}?\b(?:is|are|was|were|would\s+be|will\s+be)\s+(?:still\s+)?(?:needed|warranted|"
+                          r"required|necessary|planned|ongoing|underway)\b", re.IGNORECASE)
+NOT_REVIEW = re.compile(r"(?:chart|record|records|medical|retrospective|case)\s+$", re.IGNORECASE)
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+
+MIXED = re.compile(
+    r"\b(?:children|pediatric|paediatric|child)(?:\s+patients)?\s+(?:and|or|&)\s+(?:young\s+)?adults?\b|"
+    r"\badults?(?:\s+patients)?\s+(?:and|or|&)\s+(?:pediatric|paediatric|children|child)\b|"
+    r"\bpediatric\s+and\s+adult\b|\ball\s+ages\b", re.IGNORECASE)
+AYA = re.compile(r"\badolescents?\s+and\s+young\s+adults?\b|\bAYAs?\b", re.IGNORECASE)
+PEDIATRIC = re.compile(r"\b(?:pediatric|paediatric|children|child|childhood|infants?|adolescents?|juvenile|"
+                       r"neonat\w+)\b|\baged?\s*(?:<|≤|under|below|younger\s+than)\s*(?:18|21)\b", re.IGNORECASE)
+ADULT = re.compile(r"(?<!young )(?<!and young )\badults?\b(?!-onset)|\belderly\b|"
+                   r"\baged?\s*(?:≥|>=|>|over|above|older\s+than)\s*(?:1[89]|[2-9]\d)\b|"
+                   r"\b(?:patients|individuals|people|subjects)\s+(?:aged\s+)?(?:≥|>=|>|over|above|older\s+than)\s*"
+                   r"(?:1[89]|[2-9]\d)\s*(?:years|yrs|y)\b|\bover\s+the\s+age\s+of\s+(?:1[89]|[2-9]\d)\b",
+                   re.IGNORECASE)
+YEAR_OLD = re.compile(r"\b(\d{1,2})[- ](?:year|yr)s?[- ]old\b", re.IGNORECASE)
+POPULATION = re.compile(r"\b(?:we|our|this\s+(?:study|trial|analysis|cohort|case|report)|enrolled|included|"
+                        r"retrospective|prospective|treated|received|report|describe|underwent|consecutive)\b",
+                        re.IGNORECASE)
+
+
+def _int(s: str) -> int:
+    s = s.strip()
+    if s.lower() in WORDNUM:
+        return WORDNUM[s.lower()]
+    return int(re.sub(r"[,\u2009\u202f\u00a0 ]", "", s))
+
+
+def sample_sizes(doc: Doc) -> list[Suggestion]:
+    text = doc.text
+    out: list[Suggestion] = []
+    seen: set[int] = set()
+    for m in N_EQUALS.finditer(text):
+        after = text[m.end():m.end() + 14]
+        if re.match(rf"\s*(?:[,;]\s*{NUM}\s?%|%|\s*\()", after):
+            continue  # (n = 5, 13%): a count of an outcome
+        n = _int(m.group("n"))
+        s_start, _ = doc.sentence(m.start())
+        cs = clause_start(text, m.start(), s_start)
+        pop = None
+        pstart = m.start()
+        if cs > s_start and text[cs - 1] == "(":
+            close = balanced_close(text, cs - 1)
+            if close is not None:
+                pm = re.search(r"((?:[A-Za-z][\w\-+/]*\s+){0,3}[A-Za-z][\w\-+/]*)\s*$", text[s_start:cs - 1])
+                if pm:
+                    pop = pm.group(1)
+                    words = pop.split()
+                    while words and words[0].lower() in ADJ_DENY | {"compared", "between", "among"}:
+                        words.pop(0)
+                    pop = " ".join(words) or None
+        fields: dict[str, Any] = {"n": n, "population": pop}
+        key = n
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(make("sample_size", fields, text, pstart, m.end(), 0.8, "sample_size.n_equals"))
+    for nm in NOUN.finditer(text):
+        if nm.start() and (text[nm.start() - 1].isalnum() or text[nm.start() - 1] == "-"):
+            continue
+        lo = max(0, nm.start() - 70)
+        m = COUNT_BEFORE.search(text, lo, nm.start())
+        if m is None:
+            continue
+        adj = m.group("adj").split()
+        if any(w.lower() in ADJ_DENY for w in adj):
+            continue
+        before = text[max(0, m.start() - 25):m.start()]
+        if NOT_SAMPLE_BEFORE.search(before):
+            continue
+        if OUTCOME_VERB_AFTER.match(text[nm.end():nm.end() + 40]):
+            continue
+        if re.match(r"\s*[-‐]\s*(?:year|month|day)", text[m.end("n"):m.end("n") + 8]):
+            continue
+        n = _int(m.group("n"))
+        if n == 0 or (re.fullmatch(r"(?:19|20)\d\d", m.group("n")) and not adj):
+            continue
+        prev = text[max(0, m.start() - 25):m.start()]
+        if nm.group().lower() in ("controls", "cases") and (
+                not m.group("n")[0].isdigit()
+                or (re.search(r"[,:;]\s*$", prev) and not re.search(rf"(?:{NOUNS})\s*[,;]\s*$", prev, re.IGNORECASE))):
+            continue  # 'two non-irradiated controls', 'UIP, 15 cases; NSIP, 16 cases': groups, not a sample
+        if n in seen:
+            continue
+        seen.add(n)
+        pop = " ".join(adj + [nm.group()])
+        out.append(make("sample_size", {"n": n, "population": pop}, text, m.start(), nm.end(), 0.75,
+                        "sample_size.count"))
+    return out
+
+
+def designs(doc: Doc) -> list[Suggestion]:
+    text = doc.text
+    out: list[Suggestion] = []
+    seen: set[str] = set()
+    for value, rx in DESIGNS:
+        if not doc.has(*PREFILTER[value]):
+            continue
+        for m in rx.finditer(text):
+            before = text[max(0, m.start() - 40):m.start()]
+            if NEGATIVE_CONTEXT.search(before) or NEEDED_AFTER.match(text, m.end(), m.end() + 60):
+                continue
+            v = value
+            if value == "phase":
+                a = m.group("a").lower()
+                b = m.group("b").lower() if m.group("b") else None
+                ai = int(a) if a.isdigit() else _ROMAN.get(a)
+                bi = (int(b) if b.isdigit() else _ROMAN.get(b)) if b else None
+                if ai is None:
+                    continue
+                v = f"phase {ai}" if not bi else f"phase {ai}/{bi}"
+            if value == "review" and NOT_REVIEW.search(before):
+                continue
+            if v in seen:
+                break
+            seen.add(v)
+            conf = 0.85 if value in ("retrospective", "case report", "meta-analysis", "phase") else 0.75
+            out.append(make("design", {"value": v, "as_written": m.group(0)}, text, m.start(), m.end(), conf,
+                            "design.case_report" if value == "case report" else "design.keyword"))
+            break
+    return out
+
+
+def age_group(doc: Doc) -> list[Suggestion]:
+    text = doc.text
+    hits: list[tuple[int, int, int, str]] = []  # (weight, start, end, category)
+    taken: list[tuple[int, int]] = []
+    weights: dict[tuple[int, int], int] = {}
+    has_adult = doc.has("adult")
+    has_ped = doc.has("pediatric", "paediatric", "child", "infant", "adolesc", "juvenile", "neonat")
+    passes = []
+    if has_adult and (has_ped or doc.has("all ages")):
+        passes.append(("mixed", MIXED))
+    if doc.has("young adult", "aya"):
+        passes.append(("AYA", AYA))
+    if has_ped or doc.has("aged", "age <", "age ≤", "age under"):
+        passes.append(("pediatric", PEDIATRIC))
+    if has_adult or doc.has("aged", "age ≥", "age >", "age over", "elderly", "age of", " ≥", " >", " over "):
+        passes.append(("adult", ADULT))
+    for cat, rx in passes:
+        for m in rx.finditer(text):
+            if any(s <= m.start() < e for s, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            span = doc.sentence(m.start())
+            w = weights.get(span)
+            if w is None:
+                s, e = span
+                w = weights[span] = 2 if POPULATION.search(text, s, e) or re.search(
+                    r"\d+\s+(?:\w+\s+){0,2}(?:patients|children|adults)", text[s:e]) else 1
+            hits.append((w, m.start(), m.end(), cat))
+    for m in YEAR_OLD.finditer(text):
+        if not any(s <= m.start() < e for s, e in taken):
+            age = int(m.group(1))
+            hits.append((3, m.start(), m.end(), "pediatric" if age < 18 else "adult" if age >= 25 else "AYA"))
+    if not hits:
+        return []
+    top = max(h[0] for h in hits)
+    best = sorted(h for h in hits if h[0] == top and True)
+    best.sort(key=lambda h: h[1])
+    cats = {h[3] for h in best}
+    if "mixed" in cats or len(cats - {"mixed"}) >= 2:
+        value = "mixed"
+    else:
+        value = next(iter(cats))
+    first = next(h for h in best if h[3] == value) if value in cats else best[0]
+    return [make("age_group", {"value": value, "as_written": text[first[1]:first[2]]}, text, first[1], first[2],
+                 0.8 if top == 2 else 0.6, "age_group.keyword")]
+
+
+def find(doc: Doc) -> list[Suggestion]:
+    return sample_sizes(doc) + designs(doc) + age_group(doc)

@@ -1,0 +1,271 @@
+"""Comparisons: two values of one quantity (before/after, arm A/arm B) and the p-value, as written.
+
+Rules
+  comparison.paren      NAME (a [unit] vs b [unit], P < x)        the pair inside one parenthesis
+  comparison.inline     NAME was a% in A versus b% in B (P = x)   the pair in running text
+  comparison.from_to    NAME decreased from a to b pg/mL (P < x)
+  comparison.p_only     NAME was significantly higher ... (P < x)  a named outcome with only a p-value
+The two numbers must be clearly the pair: one separator (vs, versus, v, compared with) between two single
+values; lists ("93% and 56% vs 89% and 61%"), fractions (0/10 vs 3/10) and three-way comparisons are left
+alone; units that disagree (pg/mL vs ng/mL) reject the pair.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from curator.domain.units import parse_unit
+from curator.extract.context import Doc
+from curator.extract.model import Suggestion, make
+from curator.extract.patterns import NB, NUM, NUMB, P_RE, SNUM, UNIT, balanced_close, num, p_float, p_operator
+from curator.extract.subjects import STATISTICS, Subject, clause_start, find_subject, np_before
+from curator.extract.subjects import _make as _make_subject
+
+SEP = r"(?:vs\.?|versus|v\.?|compared\s+(?:with|to))"
+
+
+_NOT_P = r"[^()\[\]]*?\b[Pp](?:\s?[-‐]?\s?values?)?(?:\s?(?:for\s)?trend)?\s*[=<>≤≥]"  # a dispersion is not a p-value
+NB2 = rf"(?:(?<=vs\.)|(?<=\bv\.)|{NB})"  # 'vs.20.6': the second value may touch the separator's full stop
+
+
+def _item(i: str, label: bool = True, lazy_label: bool = True) -> str:
+    lab = ""
+    if label:
+        q = "{1,60}?" if lazy_label else "{1,60}"
+        lab = rf"(?:\s(?:for|in|with|among|on|of|at)\s(?P<l{i}>[^\d;,.()\[\]]{q}))?"
+    return (rf"(?P<op{i}>[<>≤≥]\s?)?{NB2 if i == '2' else NB}(?P<v{i}>{SNUM})(?:\s?(?P<u{i}>{UNIT}))?"
+            rf"(?:\s?(?:±|\+/-|\+/−|\+-)\s?{NUM}(?:\s?(?P<s{i}>{UNIT}))?)?"
+            rf"(?:\s?(?:\((?!{_NOT_P})(?P<d{i}>[^()]{{0,60}})\)|\[(?!{_NOT_P})[^\[\]]{{0,60}}\]))?(?:\s?(?P<w{i}>{UNIT}))?" + lab)
+
+
+PAIR = re.compile(
+    rf"^\s*(?:(?P<label>[A-Za-z][^()\d;=]{{0,40}}?(?:\[[^\]]*\])?)\s*[,:]\s*|(?P<label2>median|mean|geometric\s+mean|peak|"
+    rf"average)\s+)?"
+    rf"{_item('1')}\s*(?P<sep>{SEP})\s*{_item('2', lazy_label=False)}"
+    rf"(?P<rest>(?:\s*(?:[,;]|respectively).*)?)$",
+    re.DOTALL | re.IGNORECASE,
+)
+INLINE = re.compile(rf"{_item('1')}\s*(?P<sep>{SEP})\s*{_item('2', lazy_label=False)}", re.IGNORECASE)
+FROM_TO = re.compile(
+    rf"\b(?P<verb>decreas\w*|declin\w*|dropp\w*|fell|fall\w*|increas\w*|rose|ris\w*|reduc\w*|improv\w*|chang\w*|"
+    rf"went|normali[sz]\w*|elevat\w*)\s+(?:\w+\s+){{0,2}}?from\s+{_item('1', label=False)}\s+to\s+"
+    rf"{_item('2', label=False)}", re.IGNORECASE)
+_DISP_TAIL = r"(?:\s*[,;]\s*(?:range|IQR|interquartile\s+range|SD|SE|95\s?%\s?CI)[^()\[\];]{0,30})?"
+GROUPS = re.compile(
+    rf"[(\[]\s*(?:(?:median|mean)\s+)?(?P<op1>[<>≤≥]\s?)?(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?{_DISP_TAIL}\s*[)\]]\s*"
+    rf"(?P<sep>{SEP}|than)\s+(?P<l2>(?:in\s+|for\s+|with\s+)?(?:the\s+|those\s+)?[A-Za-z][\w\- ]{{0,40}}?)\s*"
+    rf"[(\[]\s*(?:(?:median|mean)\s+)?(?P<op2>[<>≤≥]\s?)?(?P<v2>{NUMB})\s?(?P<u2>{UNIT})?{_DISP_TAIL}"
+    rf"(?P<rest2>\s*;\s*[^()\[\]]{{0,40}})?\s*[)\]]", re.IGNORECASE)
+AND_PAIR = re.compile(
+    rf"(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?(?:\s?(?:\((?P<d1>[^()]{{0,60}})\)|\[[^\[\]]{{0,60}}\]))?\s+(?:in|for|among|with)\s+"
+    rf"(?P<l1>(?:the\s+)?[A-Za-z][^\d;,.()\[\]]{{0,40}}?)\s+(?P<sep>and|,\s*and|while|whereas|but)\s+"
+    rf"(?P<v2>{NUMB})\s?(?P<u2>{UNIT})?(?:\s?(?:\((?P<d2>[^()]{{0,60}})\)|\[[^\[\]]{{0,60}}\]))?\s+(?:in|for|among|with)\s+"
+    rf"(?P<l2>(?:the\s+)?[A-Za-z][^\d;,.()\[\]]{{0,40}}?)(?=\s*[(\[,;]\s*[Pp]\b|\s*\([^()]*\b[Pp]\s*[=<>≤≥])",
+    re.IGNORECASE)
+HAD = re.compile(
+    rf"(?P<v1>{NUMB})\s?(?P<u1>%)\s+of\s+(?P<l1>[^\d;,.()]{{1,40}}?)\s+(?:had|developed|experienced|achieved|"
+    rf"showed|presented\s+with)\s+(?P<np>[^;()]{{1,80}}?)\s*,?\s+(?P<sep>{SEP})\s+(?P<v2>{NUMB})\s?(?P<u2>%)"
+    rf"(?:\s+of\s+(?P<l2>[^\d;,.()]{{1,40}}))?", re.IGNORECASE)
+PAREN_CANDIDATE = re.compile(r"\((?=[^()]{0,300}?(?:\bvs?\b\.?|versus|compared|\b[Pp](?:\s?[-‐]?\s?values?)?\s*[=<>≤≥]))")
+P_ONLY = re.compile(rf"^\s*{P_RE.pattern}\s*$")
+LIST_BEFORE = re.compile(rf"(?:{NUM}\s?%?|\))\s*(?:,|and|or|&)\s*$")
+LIST_AFTER = re.compile(rf"^\s*(?:,|and|or|&)\s*{NB}{SNUM}")
+ANOTHER_PAIR = re.compile(rf"{NB}{SNUM}\s?\S{{0,12}}\s*{SEP}\s*{SNUM}", re.IGNORECASE)
+ASSOCIATION = re.compile(r"\b(?:associat\w*|correlat\w*|predict\w*|linked|related|relationships?)\b", re.IGNORECASE)
+CUE = re.compile(r"significan|higher|lower|increas|decreas|reduc|elevat|differ|improv|associat|correlat|"
+                 r"greater|better|worse|longer|shorter|declin|rose|fell", re.IGNORECASE)
+
+
+def _units(m: re.Match[str]) -> tuple[str | None, bool]:
+    """(unit as written for the pair, consistent?)."""
+    g = m.groupdict()
+    u1 = g.get("u1") or g.get("s1") or g.get("w1")
+    u2 = g.get("u2") or g.get("s2") or g.get("w2")
+    if u1 and u2:
+        p1, p2 = parse_unit(u1), parse_unit(u2)
+        if p1 and p2 and p1.code != p2.code:
+            return None, False
+        if (p1 is None) != (p2 is None):
+            return None, False
+    return (u2 or u1), True
+
+
+def _p(text: str, start: int, end: int) -> dict[str, Any] | None:
+    m = P_RE.search(text, start, end)
+    if not m:
+        return None
+    return {"p_operator": p_operator(m.group("pop")), "p_value": p_float(m.group("pval")), "p_text": m.group("ptext"),
+            "_p_end": m.end()}
+
+
+def _fields(subj: Subject, m: re.Match[str] | None, unit: str | None, p: dict[str, Any] | None) -> dict[str, Any]:
+    f: dict[str, Any] = {
+        "analyte": subj.analyte,
+        "analyte_as_written": subj.as_written,
+        "value_a": num(m.group("v1")) if m else None,
+        "value_b": num(m.group("v2")) if m else None,
+        "unit": unit,
+        "p_operator": p["p_operator"] if p else None,
+        "p_value": p["p_value"] if p else None,
+        "p_text": p["p_text"] if p else None,
+        "statistic": subj.statistic,
+    }
+    if m is not None:
+        for i, key in (("1", "value_a_operator"), ("2", "value_b_operator")):
+            op = m.groupdict().get(f"op{i}")
+            if op:
+                f[key] = op.strip()
+        la, lb = m.groupdict().get("l1"), m.groupdict().get("l2")
+        if la:
+            f["label_a"] = la.strip()
+        if lb:
+            f["label_b"] = lb.strip()
+    return f
+
+
+def _plausible(m: re.Match[str]) -> bool:
+    a, b = m.group("v1"), m.group("v2")
+    try:
+        fa, fb = float(num(a)), float(num(b))
+    except (TypeError, ValueError):
+        return False
+    # two calendar years are a period, not a pair of values
+    if re.fullmatch(r"(?:19|20)\d\d", a) and re.fullmatch(r"(?:19|20)\d\d", b):
+        return False
+    return not (fa == 0 and fb == 0 and not m.group("u1") and not m.group("u2"))
+
+
+def _p_after(doc: Doc, end: int, s_end: int) -> tuple[dict[str, Any] | None, int]:
+    """The p-value right after a pair: '(P = .03)' / '(difference...; P = .006)' or ', P = .03'."""
+    text = doc.text
+    after = text[end:s_end]
+    am = re.match(r"\s*,?\s*(?:(?:within|after|at|by|over|during|in)\s+(?:the\s+first\s+)?\d+\s*"
+                  r"(?:h|hrs?|hours?|days?|weeks?|months?)\s*)?([(\[])", after)
+    if am:
+        o = end + am.start(1)
+        c = balanced_close(text, o)
+        if c is not None and not ANOTHER_PAIR.search(text, o, c):
+            p = _p(text, o + 1, c)
+            if p:
+                return p, c + 1
+        return None, end
+    am = re.match(r"\s*[,;]\s*(?=[Pp]\b|[Pp]\s?[-‐]?\s?val)", after)
+    if am:
+        p = _p(text, end + am.end(), min(s_end, end + am.end() + 30))
+        if p:
+            return p, p["_p_end"]
+    return None, end
+
+
+def find(doc: Doc) -> list[Suggestion]:
+    text = doc.text
+    out: list[Suggestion] = []
+    taken: list[tuple[int, int]] = []
+    p_only: list[tuple[int, int]] = []
+
+    def free(s: int, e: int) -> bool:
+        return not any(s < te and ts < e for ts, te in taken)
+
+    # ---- inside one parenthesis
+    for pm in PAREN_CANDIDATE.finditer(text):
+        o = pm.start()
+        c = balanced_close(text, o)
+        if c is None:
+            continue
+        inner = text[o + 1:c]
+        s_start, _ = doc.sentence(o)
+        m = PAIR.match(inner)
+        if m:
+            rest = m.group("rest") or ""
+            if ANOTHER_PAIR.search(rest) or LIST_AFTER.match(rest) or not _plausible(m):
+                continue
+            unit, ok = _units(m)
+            if not ok:
+                continue
+            label = None
+            if m.group("label"):
+                label = (o + 1 + m.start("label"), o + 1 + m.end("label"))
+            subj = find_subject(doc, o, s_start, label=label)
+            if subj is None:
+                continue
+            p = _p(text, o + 1 + m.start("rest"), c) if rest else None
+            if subj.statistic is None and (m.group("label") or m.group("label2")):
+                st = (m.group("label") or m.group("label2")).lower().split()
+                subj.statistic = next((STATISTICS[w] for w in st if w in STATISTICS), None)
+            conf = 0.9 if subj.in_vocabulary else 0.7
+            if p is None:
+                conf -= 0.1
+            out.append(make("comparison", _fields(subj, m, unit, p), text, subj.start, c + 1, conf,
+                            f"comparison.paren/{subj.how}"))
+            taken.append((o, c + 1))
+        elif P_ONLY.match(inner):
+            p_only.append((o, c))
+
+    # ---- in running text
+    passes = []
+    if doc.has(" vs", "versus", " v ", " v.", "compared with", "compared to"):
+        passes += [(INLINE, "comparison.inline"), (HAD, "comparison.had")]
+    if doc.has(" vs", "versus", " v ", " v.", "compared with", "compared to", "than"):
+        passes.append((GROUPS, "comparison.groups"))
+    if doc.has(" from "):
+        passes.append((FROM_TO, "comparison.from_to"))
+    if doc.has(" and ", " while ", " whereas ", " but "):
+        passes.append((AND_PAIR, "comparison.and_pair"))
+    for rx, rule in passes:
+        for m in rx.finditer(text):
+            a0 = m.start("v1") if rule != "comparison.from_to" else m.start()
+            if not free(m.start(), m.end()):
+                continue
+            s_start, s_end = doc.sentence(m.start())
+            cs = clause_start(text, a0, s_start)
+            if rule == "comparison.inline" and cs > s_start and text[cs - 1] in "([":
+                continue  # inside a parenthesis: the paren rule's business
+            if LIST_BEFORE.search(text[max(s_start, a0 - 12):a0]) or LIST_AFTER.match(text[m.end():m.end() + 15]):
+                continue
+            if not _plausible(m):
+                continue
+            unit, ok = _units(m)
+            if not ok:
+                continue
+            if rule == "comparison.had":
+                subj = _make_subject(doc, m.start("np"), m.end("np"), "had", max_words=12)
+            else:
+                anchor = a0 if rule != "comparison.groups" else m.start()
+                subj = None
+                if re.search(r"[A-Za-z][\w\-+/ ]{0,40}:\s*$", text[max(s_start, anchor - 45):anchor]):
+                    subj = np_before(doc, anchor, s_start)  # 'fatty: 10.0 vs. 7.7 mm3/mm'
+                if subj is None:
+                    subj = find_subject(doc, anchor, s_start, allow_np=rule == "comparison.from_to")
+            if subj is None or (rule != "comparison.had" and subj.end > a0):
+                continue
+            p, end = _p_after(doc, m.end(), s_end)
+            if rule == "comparison.and_pair" and p is None:
+                continue  # 'a in A and b in B' pairs only with the p-value that tests them
+            if p is None and rule == "comparison.groups" and m.group("rest2"):
+                p = _p(text, m.start("rest2"), m.end("rest2"))
+            conf = (0.8 if subj.in_vocabulary else 0.65) - (0.1 if p is None else 0)
+            start = min(subj.start, m.start())
+            out.append(make("comparison", _fields(subj, m, unit, p), text, start, end, conf, f"{rule}/{subj.how}"))
+            taken.append((m.start(), end))
+
+    # ---- a named outcome with only a p-value
+    for o, c in p_only:
+        if not free(o, c + 1):
+            continue
+        s_start, _ = doc.sentence(o)
+        subj = find_subject(doc, o, s_start, allow_np=False)
+        if subj is None or subj.how == "label":
+            continue
+        cs = clause_start(text, o, s_start)
+        if not subj.in_vocabulary and not CUE.search(text, cs, o):
+            continue
+        if re.search(r"\d", text[subj.end:o]):
+            continue  # numbers between the outcome and its p-value: something else is being tested
+        if ASSOCIATION.search(text, cs, o):
+            continue  # 'X was associated with Y (p)': an association, not a comparison of X
+        p = _p(text, o + 1, c)
+        out.append(make("comparison", _fields(subj, None, None, p), text, subj.start, c + 1,
+                        0.7 if subj.in_vocabulary else 0.55, f"comparison.p_only/{subj.how}"))
+        taken.append((o, c + 1))
+    return out

@@ -1,0 +1,33 @@
+"""`suggest(text)`: run every rule over one text and return the suggestions in text order."""
+
+from __future__ import annotations
+
+import logging
+
+from curator.extract import cohort, comparisons, doses, entities, events, medians, rates, toxicity
+from curator.extract.context import Doc
+from curator.extract.model import Suggestion
+
+log = logging.getLogger(__name__)
+
+RULES = (comparisons.find, rates.find, medians.find, cohort.find, entities.find, toxicity.find, doses.find,
+         events.find)
+
+
+def suggest(text: str) -> list[Suggestion]:
+    """Explainable suggestions (comparisons, rates, medians, n, design, age group, products, drugs,
+    toxicities, doses, timeline events) found in `text`, each with exact offsets into `text`.
+
+    A rule that fails on an unusual text is logged and skipped: the others still answer."""
+    if not text or not text.strip():
+        return []
+    doc = Doc(text)
+    out: list[Suggestion] = []
+    for rule in RULES:
+        try:
+            out.extend(rule(doc))
+        except Exception:  # pragma: no cover - a defect in one rule must not cost the curator the rest
+            log.exception("extract rule %s failed", getattr(rule, "__module__", rule))
+    out = [s for s in out if s.end > s.start and text[s.start:s.end] == s.text]
+    out.sort(key=lambda s: (s.start, s.end, s.kind))
+    return out

@@ -1,0 +1,95 @@
+"""CAR-T products and management drugs named in the text (vocabularies), one suggestion per entry.
+
+Rules
+  car_t_product.vocabulary     tisagenlecleucel, Kymriah, tisa-cel, CTL019, KTE-X19, "investigational CAR-T products"
+  car_t_product.investigational  "novel CD19 CAR-T", "in-house CAR T cells", "CD19/CD22 CAR-T" (dual target: not an
+                               approved product); target and costimulatory domain when written nearby
+  drug.vocabulary              tocilizumab, Actemra, glucocorticoids → corticosteroids, ... with the entry's role
+The suggestion points at the first mention; `mentions` counts them all.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from curator.extract.context import Doc
+from curator.extract.model import Suggestion, make
+
+TARGET = (r"(?:anti-?)?(?:CD\d{1,3}[a-z]?|BCMA|GPRC5D|CLL-?1|GD2|B7-H3|HER2|GPC3|mesothelin|EGFR|MUC1|PSMA|CS1|SLAMF7|"
+          r"NKG2D|ROR1|Claudin\s?18\.2|FcRH5|Lewis\s?Y)")
+_CAR = (r"(?:CAR[- ]?T(?:[- ]?cells?)?(?:\s+(?:products?|therapy|therapies|cells?|infusions?))?|"
+        r"CAR\+?\s?T[- ]cells?|chimeric\s+antigen\s+receptor(?:[- ]modified)?\s+T[- ]cells?)")
+INVESTIGATIONAL = re.compile(
+    rf"\b(?P<mod>investigational|in[- ]house|academic|novel|locally\s+(?:manufactured|produced)|point[- ]of[- ]care|"
+    rf"humani[sz]ed|fully[- ]human|second[- ]generation|third[- ]generation|fourth[- ]generation|bispecific|tandem|"
+    rf"dual[- ]target(?:ed|ing)?|home[- ]made|non-?commercial)\s+(?:(?P<tgt>{TARGET}(?:\s?(?:/|and|-|\+)\s?{TARGET})*)"
+    rf"[- ](?:directed\s+|targeted\s+|targeting\s+|specific\s+|redirected\s+)?)?{_CAR}", re.IGNORECASE)
+DUAL = re.compile(rf"\b(?P<tgt>{TARGET}(?:\s?(?:/|-|\+)\s?{TARGET})+)[- ](?:directed\s+|targeted\s+|bispecific\s+|"
+                  rf"dual[- ]targeting\s+|tandem\s+)?{_CAR}", re.IGNORECASE)
+CAR_ANCHOR = re.compile(r"CAR(?![a-z])|[Cc]himeric")
+COSTIM = re.compile(r"\b(4-1BB|41BB|CD28|ICOS|OX40|CD27)\b")
+LYMPHODEPLETION = re.compile(r"lymphodeplet|lympho-deplet|conditioning", re.IGNORECASE)
+
+
+def products(doc: Doc) -> list[Suggestion]:
+    text = doc.text
+    out: list[Suggestion] = []
+    by_id: dict[str, list[Any]] = {}
+    for h in doc.products:
+        by_id.setdefault(h.entry_id, []).append(h)
+    for eid, hs in by_id.items():
+        h = hs[0]
+        fields: dict[str, Any] = {"product": h.canonical, "as_written": h.as_written, "target": h.entry.get("target"),
+                                  "mentions": len(hs)}
+        if eid == "investigational":
+            s, e = doc.sentence(h.start)
+            cm = COSTIM.search(text, s, e)
+            tm = re.search(rf"(?:targeting|directed\s+(?:against|at)|against|anti-)\s*({TARGET})", text[s:e])
+            fields["target"] = tm.group(1) if tm else None
+            fields["costimulatory_domain"] = cm.group(1) if cm else None
+        else:
+            fields["costimulatory_domain"] = h.entry.get("costimulatory_domain")
+        out.append(make("car_t_product", fields, text, h.start, h.end, 0.9, "car_t_product.vocabulary"))
+    if "investigational" not in by_id and doc.has("car", "chimeric"):
+        cands = []
+        for c in CAR_ANCHOR.finditer(text):
+            lo = max(0, c.start() - 70)
+            for rx in (INVESTIGATIONAL, DUAL):
+                cands.extend(m for m in rx.finditer(text, lo, min(len(text), c.end() + 40))
+                             if m.start() <= c.start() < m.end())
+        seen_starts: set[int] = set()
+        cands = [m for m in cands if not (m.start() in seen_starts or seen_starts.add(m.start()))]
+        cands.sort(key=lambda m: m.start())
+        if cands:
+            m = cands[0]
+            s, e = doc.sentence(m.start())
+            cm = COSTIM.search(text, s, e)
+            fields = {"product": "investigational", "as_written": m.group(0),
+                      "target": (m.group("tgt") or None), "costimulatory_domain": cm.group(1) if cm else None,
+                      "mentions": len(cands)}
+            out.append(make("car_t_product", fields, text, m.start(), m.end(), 0.7,
+                            "car_t_product.investigational"))
+    return out
+
+
+def drugs(doc: Doc) -> list[Suggestion]:
+    text = doc.text
+    out: list[Suggestion] = []
+    by_id: dict[str, list[Any]] = {}
+    for h in doc.drugs:
+        by_id.setdefault(h.entry_id, []).append(h)
+    for eid, hs in by_id.items():
+        h = hs[0]
+        role = h.entry.get("role")
+        if role != "lymphodepletion" and any(LYMPHODEPLETION.search(text, *doc.sentence(x.start)) for x in hs) and \
+                eid in ("cyclophosphamide", "fludarabine", "bendamustine", "etoposide"):
+            role = "lymphodepletion"
+        fields = {"drug": h.canonical, "as_written": h.as_written, "role": role, "target": h.entry.get("target"),
+                  "mentions": len(hs)}
+        out.append(make("drug", fields, text, h.start, h.end, 0.9, "drug.vocabulary"))
+    return out
+
+
+def find(doc: Doc) -> list[Suggestion]:
+    return products(doc) + drugs(doc)

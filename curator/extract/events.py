@@ -1,0 +1,121 @@
+"""Timeline events (case reports): what happened on which day relative to CAR-T infusion (day 0).
+
+Rules
+  event.passive   Emapalumab was initiated on day +11          → "emapalumab initiated", 11
+  event.phrase    ... and full neurological recovery by day +21  → "full neurological recovery", 21
+  event.clause    CRS developed on day 7                         → "CRS developed", 7
+Days are stored as the paper states them (+11 → 11, −5 → -5). Schedules ("days 1 and 8", "mg/m2 on day 1")
+are not events.
+"""
+
+from __future__ import annotations
+
+import re
+
+from curator.extract.context import Doc
+from curator.extract.model import Suggestion, make
+from curator.extract.subjects import _depth0
+
+DAY = re.compile(
+    r"[Dd](?<![\w][Dd])(?:ay\s*(?P<sign>[+\-−‐])?\s?(?P<d>\d{1,3})|\s?(?P<sign2>[+\-−])\s?(?P<d2>\d{1,3}))\b"
+    r"(?!\s*(?:and|or|,|-|–|to)\s*(?:day\s*)?\d)(?!\s*%)(?![.·]\d)")
+PREP = re.compile(r"\b(?P<prep>on|by|at|from|until|through|till|since|starting|beginning|after|before|as\s+of|around)"
+                  r"\s+(?:(?:post[- ]?[A-Za-z]+|pre[- ]?[A-Za-z]+|CAR[- ]?T|hospital|illness|disease|study|treatment)"
+                  r"\s+)?$", re.IGNORECASE)
+AFTER = re.compile(r"\s*,?\s*(?P<ev>(?:the\s+|a\s+|an\s+|his\s+|her\s+)?[A-Za-z][^.;,()]{3,80}?)(?=\s*(?:[.;,(]|$|\band\b))")
+RESTATED = re.compile(r"\b[Dd]ay\s*[+\-−‐]?\s?\d{1,3}\s*[(\[,]\s*$")
+_VERBISH = re.compile(r"\b(?:was|were|is|are|had|has|have|been|developed|received|underwent|started|initiated|"
+                      r"resolved|recovered|occurred|\w+ed)\b", re.IGNORECASE)
+BOUNDARY = re.compile(r"(?:,\s*(?:resulting\s+in|leading\s+to|followed\s+by|with|and|which|while|after|before|"
+                      r"when|but)?|;|\band\b|\bresulting\s+in\b|\bleading\s+to\b|\bfollowed\s+by\b|\bwith\b|"
+                      r"\bwhich\b|\bwhile\b|\bwhen\b|\bbut\b|\bthen\b|:)\s*", re.IGNORECASE)
+PASSIVE = re.compile(r"^(?P<subj>.+?)\s+(?:was|were|had\s+been|has\s+been|is|are|got)\s+(?:\w+ly\s+)?"
+                     r"(?P<verb>[a-z]+(?:ed|en|un|iven|egun))\b(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
+SCHEDULE_BEFORE = re.compile(r"(?:(?<![A-Za-z])(?:mg|g|µg|μg|IU)\b|/kg|/m2|m\(2\)|/m²|\bdose[sd]?|\bcycles?)\s*(?:\w+\s*){0,2}$",
+                             re.IGNORECASE)
+LEAD = re.compile(r"^(?:the|a|an|and|then|finally|subsequently|thereafter|however|his|her|their|its|"
+                  r"patient's)\s+", re.IGNORECASE)
+
+
+def _lower_first(s: str) -> str:
+    """'Emapalumab' → 'emapalumab', but 'IgG', 'CRS', 'IL-6' stay as written."""
+    w = s.split(" ", 1)[0]
+    if w[:1].isupper() and w[1:].islower() and w[1:].isalpha():
+        return s[0].lower() + s[1:]
+    return s
+
+
+def _describe(doc: Doc, seg_start: int, seg_end: int) -> tuple[str, int, str] | None:
+    """(event text, where it starts, rule) from the clause before the day phrase."""
+    text = doc.text
+    seg = text[seg_start:seg_end]
+    seg_stripped = seg.rstrip(" ,")
+    if not seg_stripped.strip():
+        return None
+    lead = len(seg) - len(seg.lstrip())
+    start = seg_start + lead
+    body = seg_stripped.strip()
+    while True:
+        m = LEAD.match(body)
+        if not m:
+            break
+        body = body[m.end():]
+        start += m.end()
+    if not body:
+        return None
+    pm = PASSIVE.match(body)
+    if pm and len(pm.group("subj").split()) <= 5 and not pm.group("rest").strip():
+        subj = pm.group("subj").strip()
+        for h in doc.drugs + doc.products:
+            if h.start >= start and h.end <= start + len(subj) + 1:
+                subj = h.canonical
+                break
+        else:
+            subj = _lower_first(subj)
+        return f"{subj} {pm.group('verb').lower()}", start, "event.passive"
+    words = body.split()
+    if len(words) > 8:
+        return None
+    ev = _lower_first(body)
+    return ev, start, ("event.clause" if re.search(r"\b\w+ed\b", body) else "event.phrase")
+
+
+def find(doc: Doc) -> list[Suggestion]:
+    text = doc.text
+    out: list[Suggestion] = []
+    for m in DAY.finditer(text):
+        if m.group("d2") and text[m.start()] != "D":
+            continue  # 'd+11' is not a day
+        pm = PREP.search(text, max(0, m.start() - 40), m.start())
+        m_start = pm.start() if pm else m.start()
+        d = m.group("d") or m.group("d2")
+        sign = m.group("sign") or m.group("sign2") or ""
+        day = int(d) * (-1 if sign in "-−‐" and sign else 1)
+        if SCHEDULE_BEFORE.search(text[max(0, m_start - 40):m_start]):
+            continue
+        if RESTATED.search(text, max(0, m_start - 20), m_start):
+            continue  # 'day 4 (day 9 after symptom onset)': the same event counted another way
+        s_start, _ = doc.sentence(m.start())
+        flat = _depth0(text, s_start, m_start)
+        cuts = [0] + [b.end() for b in BOUNDARY.finditer(flat) if b.end() < len(flat.rstrip())]
+        cut = cuts[-1]
+        # 'Maternal IgM and IgG were positive on day 4': 'and' joined two subjects, not two clauses
+        if len(cuts) > 1 and flat[cut - 4:cut].strip().lower() == "and" and _VERBISH.search(flat, cut) \
+                and not _VERBISH.search(flat, cuts[-2], cut - 4):
+            cut = cuts[-2]
+        desc = _describe(doc, s_start + cut, m_start)
+        end = m.end()
+        if desc is None:
+            # 'On hospital day 5, the patient developed ARDS': the event follows the day
+            am = AFTER.match(text, m.end())
+            if not am or not _VERBISH.search(am.group("ev")) or len(am.group("ev").split()) > 10:
+                continue
+            ev = re.sub(r"^(?:the|a|an|his|her)\s+", "", am.group("ev").strip(), flags=re.IGNORECASE)
+            desc = (_lower_first(ev), m_start, "event.after")
+            end = am.end("ev")
+        event, start, rule = desc
+        fields = {"event": event, "day": day, "day_as_written": f"{sign}{d}" if sign else d,
+                  "preposition": pm.group("prep").lower() if pm else None}
+        out.append(make("event", fields, text, start, end, 0.75 if rule not in ("event.clause", "event.after") else 0.6,
+                        rule))
+    return out

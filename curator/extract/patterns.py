@@ -1,0 +1,184 @@
+"""Regex building blocks for how papers write numbers, units, p-values, CIs and ranges (compiled once).
+
+Number writing handled: middle-dot decimals (14·8), thousands separators (21,984.11 / 21 984 / thin
+spaces), leading-dot decimals (P=.02), Unicode minus, en/em dashes and "to" in ranges, ×10^6 / × 10⁶ /
+× 106 (superscript lost in copy), Greek mu vs micro sign, ℃.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+# --------------------------------------------------------------------------- numbers
+
+# an unsigned number; thousands groups with ',' or (thin/no-break/plain) spaces; '.', '·' or '∙' decimals
+NUM = (r"(?:\d{1,3}(?:(?:,|[\u2009\u202f\u00a0 ])\d{3})+(?![\d])(?:[.·∙]\d+)?"
+       r"|\d+(?:[.·∙]\d+)?(?![.·∙]?\d)|[.·∙]\d+)")
+SIGN = r"(?:[-−‐–]\s?)"
+SNUM = rf"(?:{SIGN}?{NUM})"
+# a number that starts a value: not glued to a word, a decimal point or a slash before it
+NBC = r"\w.·∙/^*±+\-−‐–"
+NB = rf"(?<![{NBC}])"
+# the same, written so the pattern opens with a digit (lets the regex engine skip to digits quickly)
+NUMB = (rf"(?:\d(?<![{NBC}]\d)(?:\d{{0,2}}(?:(?:,|[\u2009\u202f\u00a0 ])\d{{3}})+(?!\d)(?:[.·∙]\d+)?"
+        rf"|\d*(?:[.·∙]\d+)?(?![.·∙]?\d)))")
+INTB = rf"(?:\d(?<![{NBC}]\d)\d*(?![.·∙]?\d))"
+DASH = r"(?:\s*(?:-|–|—|‒|‑|‐|−|~)\s*|\s+to\s+)"
+
+_THOUSANDS = re.compile(r"(?<=\d)[,\u2009\u202f\u00a0 ](?=\d{3}(?!\d))")
+
+
+def to_float(s: str) -> float:
+    """'21,984.11' → 21984.11, '14·8' → 14.8, '.02' → 0.02, '−3' → -3.0, '21 984' → 21984.0."""
+    t = s.strip()
+    neg = bool(t) and t[0] in "-−‐–"
+    if neg:
+        t = t[1:].strip()
+    t = _THOUSANDS.sub("", t).replace("·", ".").replace("∙", ".")
+    v = float(t)
+    return -v if neg else v
+
+
+def num(s: str | None) -> float | int | None:
+    """A float, or an int when the text has no decimals (counts, days, n)."""
+    if s is None:
+        return None
+    v = to_float(s)
+    if v.is_integer() and not re.search(r"[.·∙]", s):
+        return int(v)
+    return v
+
+
+# --------------------------------------------------------------------------- units
+
+_MASS = r"(?:pg|ng|[µμu]g|mcg|mg|g|kg)"
+_SUBST = r"(?:pmol|nmol|[µμu]mol|mmol|mol)"
+_ACT = r"(?:mIU|kIU|IU|mU|kU|U)"
+_VOL = r"(?:[dmµμun]?[lL]|mm3|mm³|mm\(3\)|mm\^3)"
+_SUPDIG = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+# ×10^9, × 10⁹, x10^6, × 106 (superscript lost: 10 followed by the exponent digits)
+MULT = (rf"(?:[×x*]\s?10(?:\s?[\^*]\s?[-−]?\d{{1,2}}|[{_SUPDIG}⁻]+|\s?(?:[3-9]|1[0-2])(?!\d))"
+        rf"|10(?:\s?\^\s?[-−]?\d{{1,2}}|[{_SUPDIG}]+))")
+_COUNTW = (r"(?:CAR[-+ ]?T[- ]?cells?|CAR\+\s?T[- ]?cells?|CAR[- ]?positive\s+(?:viable\s+)?T[- ]cells?|"
+           r"viable\s+T[- ]cells?|cells?|copies|copy|events)")
+_DEN = (rf"(?:{_VOL}|kg|m2|m²|m\(2\)|[µμu]g(?:\s?(?:of\s)?DNA)?|mg|g(?![a-zA-Z])|days?|d(?![a-zA-Z])|h|hr"
+        r"|min|wk|week)")
+_SLASH = (rf"(?:{MULT}\s?)?(?:(?:{_MASS}|{_SUBST}|{_ACT}|{_COUNTW})\s?)?/\s?{_DEN}"
+          rf"(?:\s?/\s?(?:days?|d|h|kg|m2|m²))?(?:\s?(?:FEU|DDU))?")
+UNIT = (
+    r"(?:%"
+    r"|°\s?[CF](?![a-zA-Z])|℃|℉|º\s?C(?![a-zA-Z])"
+    rf"|{_SLASH}"
+    rf"|(?:{_MASS}|{_SUBST}|{_ACT})\s?{_VOL}\s?[-−]\s?1(?!\d)"
+    rf"|{MULT}(?:\s?{_COUNTW})?(?:\s?/\s?(?:kg|m2|m²|{_VOL}))?"
+    r"|mm\s?Hg|cm\s?H2O|cm\s?H₂O"
+    r"|(?!and/|or/)[a-zA-Zµμ]{1,4}[23³²]?/[a-zA-Zµμ]{1,4}[23³²]?(?![\w/])"
+    r"|(?:months?|mos?|years?|yrs?|y|days?|d|weeks?|wks?|hours?|hrs?|h|minutes?|min"
+    rf"|{_MASS}|{_ACT}|cells|copies)(?![\w/])"
+    r")"
+)
+UNIT_RE = re.compile(UNIT)
+
+# --------------------------------------------------------------------------- p-values
+
+P_OP = r"(?:=\s*<|=\s*>|<\s*=|>\s*=|=<|=>|[=<>≤≥⩽⩾])"
+P_VALUE = (rf"(?<![\w])(?P<ptext>[Pp](?:\s?[-‐]?\s?values?)?(?:\s?\((?:two|2)[- ]sided\))?(?:\s?(?:for\s)?trend)?"
+           rf"\s*(?P<pop>{P_OP})\s*(?P<pval>{NUM}(?:\s?[×x]\s?10\s?\^?\s?[-−]\s?\d+|\s?[eE][-−]\d+)?))(?![\d])")
+P_RE = re.compile(P_VALUE)
+_OPS = {"=<": "<", "=>": ">", "<=": "≤", ">=": "≥", "⩽": "≤", "⩾": "≥"}
+
+
+def p_operator(op: str) -> str:
+    o = re.sub(r"\s+", "", op)
+    if len(o) == 2 and o[0] == "=":
+        return o[1]  # 'P-value = < 0·0001' → '<'
+    return _OPS.get(o, o)
+
+
+def p_float(s: str) -> float:
+    s = s.replace("−", "-")
+    m = re.match(rf"({NUM})\s?[×x]\s?10\s?\^?\s?(-)\s?(\d+)", s)
+    if m:
+        return to_float(m.group(1)) * 10 ** -int(m.group(3))
+    m = re.match(rf"({NUM})\s?[eE](-\d+)", s)
+    if m:
+        return to_float(m.group(1)) * 10 ** int(m.group(2))
+    return to_float(s)
+
+
+# --------------------------------------------------------------------------- confidence intervals
+
+CI_HEAD = (r"(?:(?P<lvl>\d{2}(?:[.·]\d)?)\s?%\s?(?:CIs?|C\.I\.|Cl|confidence\s+intervals?)(?:\s?\[CI\]|\s?\(CI\))?"
+           r"|CI\s?(?P<lvl2>\d{2})\s?%)")
+CI_BODY = (rf"{CI_HEAD}\s*[,:=]?\s*(?:of\s+|from\s+)?(?:(?P<lo>{SNUM})\s?%?{DASH}(?P<hi>{SNUM})\s?%?"
+           rf"|(?P<lo2>{SNUM})\s?%?\s*[,;]\s*(?P<hi2>{SNUM})\s?%?(?=\s*[)\]]))")
+CI_RE = re.compile(CI_BODY, re.IGNORECASE)
+
+
+def ci_parts(m: re.Match[str]) -> tuple[float, float, float]:
+    lvl = m.group("lvl") or m.group("lvl2")
+    lo = m.group("lo") if m.group("lo") is not None else m.group("lo2")
+    hi = m.group("hi") if m.group("hi") is not None else m.group("hi2")
+    return to_float(lo), to_float(hi), to_float(lvl)
+
+
+# --------------------------------------------------------------------------- sentences and clauses
+
+_ABBREV = {"vs", "v", "e.g", "i.e", "al", "fig", "figs", "approx", "no", "dr", "ca", "cf", "resp", "ref", "refs",
+           "mo", "mos", "yr", "yrs", "pts", "sd", "st", "min", "max", "incl", "nos"}
+_SPLIT = re.compile(r"[.!?][\"'”’)]?\s+(?=[A-Z(\[“\"0-9])|\n\s*\n")
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans: split after . ! ? before a capital/number/bracket, and at blank lines; not after
+    'vs.', 'e.g.', 'et al.' and similar."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SPLIT.finditer(text):
+        cut = m.start() if m.group()[0] == "\n" else m.start() + 1  # keep the full stop in the sentence
+        if m.group()[0] != "\n" and not re.search(r"\n\s*\n", m.group()):
+            w = _WORD_BEFORE.search(text[max(start, cut - 12): cut])
+            if w and w.group(1).lower().rstrip(".") in _ABBREV:
+                continue
+        if cut > start:
+            spans.append((start, cut))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+class SentenceIndex:
+    def __init__(self, text: str) -> None:
+        self.spans = sentences(text)
+        self._starts = [s for s, _ in self.spans]
+
+    def at(self, pos: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self._starts, pos) - 1
+        if i < 0:
+            return (0, self.spans[0][1] if self.spans else 0)
+        return self.spans[i]
+
+
+def balanced_close(text: str, open_pos: int, limit: int = 400) -> int | None:
+    """Index of the bracket closing the one at `open_pos` ((, [), or None."""
+    pairs = {"(": ")", "[": "]"}
+    stack = [pairs.get(text[open_pos])]
+    if stack[0] is None:
+        return None
+    i = open_pos + 1
+    end = min(len(text), open_pos + limit)
+    while i < end:
+        c = text[i]
+        if c in pairs:
+            stack.append(pairs[c])
+        elif c in ")]":
+            if c != stack[-1]:
+                return None
+            stack.pop()
+            if not stack:
+                return i
+        i += 1
+    return None
