@@ -18,6 +18,8 @@ def make_window(qtbot, tmp_path: Path, name: str = "Test Curator") -> MainWindow
         settings.setValue("curator_name", name)
     win = MainWindow(lib, settings)
     win.ask_unsaved = lambda: "save"
+    win.warnings = []
+    win.warn = lambda title, text: win.warnings.append((title, text))  # no modal dialogs in tests
     qtbot.addWidget(win)
     win.resize(1280, 800)
     win.show()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
@@ -24,20 +25,19 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QTableView,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from curator import __version__, paths
 from curator.domain import validation
-from curator.domain.outcomes import Comparison, Record, Row, Span, Study
+from curator.domain.outcomes import TABLE_TYPES, Record, Row, Span, Study
 from curator.services import curation
 from curator.services.importing import import_files
 from curator.store.library import Library
 from curator.ui.outcome_form import TAB_KEYS, OutcomeForms
 from curator.ui.paper_list_model import PaperListModel
-from curator.ui.plots import ComparisonPlot
+from curator.ui.plots import PlotPanel
 from curator.ui.reader import Reader
 from curator.ui.worker import Task
 
@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         # hooks a test (or a future preference) can replace; the defaults ask the curator
         self.ask_unsaved: Callable[[], str] = self._ask_unsaved_dialog
         self.ask_curator_name: Callable[[], str | None] = self._ask_name_dialog
+        self.warn: Callable[[str, str], None] = lambda title, text: QMessageBox.warning(self, title, text)
         self.setWindowTitle(f"Curator — {lib.path.name}")
         self.setObjectName("main_window")
         self.setAcceptDrops(True)
@@ -149,10 +150,12 @@ class MainWindow(QMainWindow):
 
         self.reader = Reader()
         self.forms = OutcomeForms()
-        self.plots = QTabWidget()
-        self.plots.setObjectName("plots")
-        self.comparison_plot = ComparisonPlot()
-        self.plots.addTab(self.comparison_plot, "Before / after")
+        self.plot_panel = PlotPanel()
+        self.plot_panel.setObjectName("plots")
+        self.plots = self.plot_panel
+        self.comparison_plot = self.plot_panel.comparison_plot
+        self.plot_panel.set_library(self.lib)
+        self._plot_paper = None  # (title, abstract) of the open paper, for plot tooltips
         right = QSplitter(Qt.Orientation.Vertical)
         right.setObjectName("right_splitter")
         right.addWidget(self.forms)
@@ -165,7 +168,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.reader)
         self.splitter.addWidget(right)
-        self.splitter.setSizes([300, 430, 550])
+        self.splitter.setSizes([265, 425, 590])
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 1)
         self.setCentralWidget(self.splitter)
@@ -178,8 +181,8 @@ class MainWindow(QMainWindow):
         self.forms.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.forms.undo.cleanChanged.connect(self._clean_changed)
         self.reader.source_clicked.connect(self._source_clicked)
-        self.comparison_plot.point_clicked.connect(
-            lambda r: self.forms.select_cell(Comparison, r, "analyte"))
+        self.plot_panel.row_clicked.connect(self._plot_row_clicked)
+        self.plot_panel.paper_clicked.connect(self.select_paper)
         self.status_text = QLabel()
         self.statusBar().addPermanentWidget(self.status_text)
 
@@ -342,6 +345,7 @@ class MainWindow(QMainWindow):
         if paper is None:
             return False
         self.paper_id = paper_id
+        self._plot_paper = (paper.title, paper.abstract)
         self.reader.show_paper(paper)
         rec = curation.load(self.lib, paper_id)
         recovered = curation.recover(self.lib, paper_id)
@@ -404,7 +408,12 @@ class MainWindow(QMainWindow):
             self.redraw_timer.start()
 
     def redraw_plot(self) -> None:
-        self.comparison_plot.redraw(self.record)
+        title, text = self._plot_paper or (None, None)
+        self.plot_panel.redraw(self.record, title, text)
+
+    def _plot_row_clicked(self, table: str, row: int) -> None:
+        t = TABLE_TYPES[table]
+        self.forms.select_cell(t, row, t.value_fields()[0])
 
     def autosave_now(self) -> None:
         if self.record is not None and self.dirty and not self.lib.read_only:
@@ -418,7 +427,8 @@ class MainWindow(QMainWindow):
         try:
             changes = curation.save_draft(self.lib, self.record, self.curator_name())
         except curation.CurationError as exc:
-            QMessageBox.warning(self, "Not saved", str(exc))
+            self.statusBar().showMessage(f"Not saved: {exc}", 10000)
+            self.warn("Not saved", str(exc))
             return False
         self.dirty = False
         self.forms.undo.setClean()
@@ -450,7 +460,8 @@ class MainWindow(QMainWindow):
         try:
             changes = curation.verify(self.lib, self.record, name)
         except curation.CurationError as exc:
-            QMessageBox.warning(self, "Cannot verify", str(exc))
+            self.statusBar().showMessage("Not verified: " + str(exc).replace("\n", " "), 15000)
+            self.warn("Cannot verify", str(exc))
             return False
         self.dirty = False
         self.forms.undo.setClean()
@@ -458,6 +469,7 @@ class MainWindow(QMainWindow):
         self._update_counts()
         self._after_change()
         self._update_title()
+        self.plot_panel.refresh_library()
         self.statusBar().showMessage(f"Verified by {name} at {self.record.verified_at}", 8000)
         return True
 
@@ -470,7 +482,7 @@ class MainWindow(QMainWindow):
         try:
             changes = curation.set_paper_status(self.lib, self.record, "excluded", reason, self.curator_name())
         except curation.CurationError as exc:
-            QMessageBox.warning(self, "Not excluded", str(exc))
+            self.warn("Not excluded", str(exc))
             return
         self.dirty = False
         self.paper_model.refresh_ids(changes.paper_ids)
@@ -562,7 +574,7 @@ class MainWindow(QMainWindow):
         if self.record is None:
             return
         self.forms.undo.beginMacro("Accept all suggestions")
-        for t, m in self.forms.models.items():
+        for m in self.forms.models.values():
             for i, r in enumerate(m.rows):
                 if r.row_status == "suggested":
                     m.accept_row(i)
@@ -607,6 +619,7 @@ class MainWindow(QMainWindow):
 
     def _cell_selected(self, t: type[Row], row: int, field: str) -> None:
         self._refresh_highlights(scroll=True)
+        self.plot_panel.select_row(t.TABLE, row)
 
     def _source_clicked(self, offset: int) -> None:
         hits = [(t, i, f) for t, i, f, s in self._all_sources() if s.start <= offset < s.end]
@@ -638,6 +651,7 @@ class MainWindow(QMainWindow):
         self.reader.show_paper(None)
         self.forms.load(Record(paper_id=0))
         self.paper_model.set_library(lib)
+        self.plot_panel.set_library(lib)
         self._update_counts()
         self._update_title()
         self._apply_read_only()
@@ -663,7 +677,7 @@ class MainWindow(QMainWindow):
 
             try:
                 lib, _rep = open_library(path, seed=False)
-            except Exception as exc:
+            except (OSError, RuntimeError, sqlite3.DatabaseError) as exc:  # not a library, or newer than us
                 QMessageBox.warning(self, "Cannot open library", f"{path}:\n{exc}")
                 return
             self.switch_library(lib)
@@ -700,6 +714,7 @@ class MainWindow(QMainWindow):
             dlg.reset()
             self.paper_model.refresh()
             self._update_counts()
+            self.plot_panel.refresh_library()
             self.last_import = report
             lines = [report.summary_text()]
             for f in report.files:
@@ -735,11 +750,11 @@ class MainWindow(QMainWindow):
         rows = sorted({i.row() for i in self.paper_view.selectionModel().selectedRows()})
         return [self.paper_model.ids[r] for r in rows]
 
-    def dragEnterEvent(self, event) -> None:  # noqa: N802
+    def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
-    def dropEvent(self, event) -> None:  # noqa: N802
+    def dropEvent(self, event) -> None:
         files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if files:
             self.import_paths(files)
@@ -793,7 +808,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("form_tab", self.forms.currentIndex())
         self.settings.setValue("library", str(self.lib.path))
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event) -> None:
         if not self.maybe_keep_edits():
             event.ignore()
             return
@@ -806,8 +821,10 @@ class MainWindow(QMainWindow):
         event.accept()
 
     def show_tab(self, key: str) -> None:
-        if key == "plots":
-            self.right_splitter.setSizes([260, 470])
-            self.forms.show_tab("measurements")
+        """A form tab (study, treatments, …), or the plots: 'plots' (kinetics), 'kinetics',
+        'before_after', 'survival', 'library' — the plot area then gets most of the height."""
+        if key in ("plots", "kinetics", "before_after", "survival", "library"):
+            self.right_splitter.setSizes([200, 530])
+            self.plot_panel.show_tab("kinetics" if key == "plots" else key)
         elif key in TAB_KEYS:
             self.forms.show_tab(key)

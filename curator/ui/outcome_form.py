@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStyledItemDelegate,
     QTableView,
@@ -220,6 +221,7 @@ class StudyForm(QWidget):
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addLayout(form)
         lay.addWidget(QLabel("<b>Arms, cohorts and patients</b>"))
+        self.arms_table.setMinimumHeight(110)
         lay.addWidget(self.arms_table, 1)
 
     def rebind(self) -> None:
@@ -314,7 +316,12 @@ class OutcomeForms(QTabWidget):
         self.notes = NotesTab()
         self.notes.changed.connect(self.edited)
 
-        self.addTab(self.study_form, "Study")
+        study_scroll = QScrollArea()
+        study_scroll.setWidget(self.study_form)
+        study_scroll.setWidgetResizable(True)
+        study_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.study_scroll = study_scroll
+        self.addTab(study_scroll, "Study")
         self.addTab(self._with_toolbar(Exposure), "Treatments")
         self.addTab(self._with_toolbar(Toxicity), "Toxicities")
         meas = QSplitter(Qt.Orientation.Vertical)
@@ -383,7 +390,7 @@ class OutcomeForms(QTabWidget):
     # --- navigation ----------------------------------------------------------------------------------
     def current_table(self) -> FormTable | None:
         w = self.currentWidget()
-        if w is self.study_form:
+        if w is self.study_scroll:
             return self.study_form.arms_table if self.study_form.arms_table.hasFocus() else None
         for t in self.tables.values():
             if w.isAncestorOf(t) and (t.hasFocus() or len([x for x in self.tables.values()
@@ -397,7 +404,7 @@ class OutcomeForms(QTabWidget):
 
     def add_row_here(self) -> None:
         t = self.current_table()
-        if t is None and self.currentWidget() is self.study_form:
+        if t is None and self.currentWidget() is self.study_scroll:
             t = self.study_form.arms_table
         if t is not None:
             t.add_row()
@@ -445,7 +452,7 @@ class OutcomeForms(QTabWidget):
 
     def current_cell(self) -> tuple[type[Row], int, str] | None:
         """The value the curator is on: (row type, row, field)."""
-        if self.currentWidget() is self.study_form and not self.study_form.arms_table.hasFocus():
+        if self.currentWidget() is self.study_scroll and not self.study_form.arms_table.hasFocus():
             f = self.study_form.focused_field() or getattr(self, "_study_field", None)
             return (Study, 0, f) if f else None
         t = self.current_table()

@@ -148,8 +148,10 @@ class ComparisonPlot(PlotView):
     def _build_into(self, layout: pg.GraphicsLayout, export: bool, live: bool) -> list[pg.PlotItem]:
         plots = []
         k = 0
-        for col, panel in enumerate(self.panels):
-            p: pg.PlotItem = add_plot(layout, 0, col)
+        ncols = min(len(self.panels), 3 if export else 2)  # a grid: each panel keeps a readable width
+        for i, panel in enumerate(self.panels):
+            row, col = 2 * (i // ncols), i % ncols
+            p: pg.PlotItem = add_plot(layout, row, col)
             style_plot(p, left=panel.unit + (" (log scale)" if panel.log else ""), export=export)
             set_title(p, panel.title, panel.note)
             p.setLogMode(x=False, y=panel.log)
@@ -157,10 +159,10 @@ class ComparisonPlot(PlotView):
             ax = p.getAxis("bottom")
             ax.setTicks([[(0, la), (1, lb)]])
             ax.setStyle(tickTextOffset=6)
-            p.setXRange(-0.55, 1.6, padding=0)
+            p.setXRange(-0.45, 1.95, padding=0)  # room on the right for the p-value labels
             p.setMouseEnabled(x=False, y=True)
             legend = make_legend(cols=1 if len(panel.series) < 4 else 2)
-            add_legend(layout, legend, 1, col)
+            add_legend(layout, legend, row + 1, col)
             if live:
                 self.legends.append(legend)
             label_rows: list[tuple[PairSeries, str, pg.TextItem]] = []

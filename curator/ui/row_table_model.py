@@ -20,6 +20,12 @@ ERROR_BG = QColor(253, 226, 226)
 WARNING_FG = QColor(160, 90, 0)
 
 
+def format_number(value: float) -> str:
+    """Exactly the number entered (21984.11 stays 21984.11; 38.0 shows as 38)."""
+    text = repr(value)
+    return text[:-2] if text.endswith(".0") else text
+
+
 class _SetCell(QUndoCommand):
     def __init__(self, model: "RowTableModel", row: int, field: str, old: Any, new: Any):
         super().__init__(f"Edit {model.row_type.spec(field).label}")
@@ -176,7 +182,7 @@ class RowTableModel(QAbstractTableModel):
             if value is None:
                 return "" if role == Qt.ItemDataRole.DisplayRole else None
             if role == Qt.ItemDataRole.DisplayRole and isinstance(value, float):
-                return f"{value:g}" if abs(value) < 1e15 else str(value)
+                return format_number(value)
             return value if role == Qt.ItemDataRole.EditRole else str(value)
         if role == Qt.ItemDataRole.ToolTipRole:
             parts = []

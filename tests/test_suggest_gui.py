@@ -1,0 +1,60 @@
+"""Suggest in the window: suggested rows, visibly marked, sources highlighted; Enter accepts, Del rejects."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from curator.domain.outcomes import ROW_SUGGESTED, Comparison, TimeToEvent
+from tests.ui_helpers import make_window, select_paper_titled
+
+
+def test_suggest_accept_reject_verify(qtbot, tmp_path):
+    win = make_window(qtbot, tmp_path)
+    pid = select_paper_titled(win, "Emapalumab in pediatric")
+    qtbot.keyClick(win, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    comps = win.record.comparisons
+    assert [c.analyte for c in comps][:2] == ["temperature", "IL-2"]
+    assert all(c.row_status == ROW_SUGGESTED for c in comps)
+    il2 = comps[1]
+    assert (il2.value_a, il2.value_b, il2.unit, il2.p_text) == (32.35, 11.94, "pg/ml", "P < 0.001")
+    abstract = win.reader.paper.abstract
+    assert abstract[il2.sources["value_a"].start:il2.sources["value_a"].end] == \
+        "IL-2 (32.35 vs. 11.94 pg/ml, P < 0.001)"
+    # study fields filled, each with a source
+    assert win.record.study.n_enrolled == 38 and "n_enrolled" in win.record.study.sources
+    assert win.record.study.design in ("retrospective", "retrospective cohort")
+    # survival rows
+    efs = [t for t in win.record.time_to_event if t.endpoint == "EFS"][0]
+    assert (efs.rate, efs.ci_low, efs.ci_high, efs.horizon) == (76.9, 63.8, 92.6, "6 months")
+    # marked as suggestions in the table, sources highlighted in the reader
+    model = win.forms.models[Comparison]
+    assert model.headerData(0, Qt.Orientation.Vertical).endswith("✱")
+    assert len(win.reader.highlighted_spans()) >= len(comps)
+
+    win.forms.show_tab("measurements")
+    table = win.forms.tables[Comparison]
+    table.setFocus()
+    table.setCurrentIndex(model.index(1, 0))
+    qtbot.keyClick(table, Qt.Key.Key_Return)  # accept IL-2
+    assert comps[1].row_status == "accepted"
+    n = len(comps)
+    table.setCurrentIndex(model.index(0, 0))
+    qtbot.keyClick(table, Qt.Key.Key_Delete)  # reject temperature
+    assert len(comps) == n - 1 and comps[0].analyte == "IL-2"
+
+    assert not win.verify()  # pending suggestions block verification
+    assert win.warnings[-1][0] == "Cannot verify" and "suggestion(s)" in win.warnings[-1][1]
+    assert win.lib.load_record(pid) is None or win.lib.load_record(pid).status != "verified"
+
+    win.activateWindow()
+    qtbot.keyClick(win, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert not win.record.has_suggestions()
+    win.forms.undo.undo()  # accept-all is one undoable step
+    assert win.record.has_suggestions()
+    win.forms.undo.redo()
+    assert win.verify(), win.statusBar().currentMessage()
+    stored = win.lib.load_record(pid)
+    assert stored.status == "verified"
+    assert stored.comparisons[0].analyte == "IL-2"
+    assert stored.comparisons[0].sources["p_text"].quote == "IL-2 (32.35 vs. 11.94 pg/ml, P < 0.001)"
+    assert any(isinstance(r, TimeToEvent) for r in stored.time_to_event)
