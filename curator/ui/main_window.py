@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self.paper_model.refresh()
         self._update_counts()
         self._apply_read_only()
+        self._remember_library()
 
     def _apply_read_only(self) -> None:
         ro = self.lib.read_only
@@ -204,6 +205,9 @@ class MainWindow(QMainWindow):
         f = mb.addMenu("&File")
         act(f, "&New library…", self.new_library, "Ctrl+Shift+N", name="act_new")  # Ctrl+N adds a row
         act(f, "&Open library…", self.open_library_dialog, QKeySequence.StandardKey.Open, name="act_open")
+        self.recent_menu = f.addMenu("Open &recent")
+        self.recent_menu.setObjectName("recent_menu")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
         f.addSeparator()
         act(f, "&Import papers…", self.import_dialog, "Ctrl+I", "Import PubMed, MEDLINE, RIS, BibTeX… files",
             name="act_import")
@@ -239,6 +243,7 @@ class MainWindow(QMainWindow):
         self.act_auto_suggest.setChecked(self.settings.value("suggest_on_import", False, type=bool))
         rm.addSeparator()
         act(rm, "&Exclude paper…", self.exclude_paper, None, name="act_exclude")
+        act(rm, "Re&ject record…", self.reject_record, None, name="act_reject")
         act(rm, "&History…", self.show_history, "Ctrl+H", name="act_history")
 
         g = mb.addMenu("&Go")
@@ -473,16 +478,24 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Verified by {name} at {self.record.verified_at}", 8000)
         return True
 
-    def exclude_paper(self) -> None:
+    def exclude_paper(self, reason: str | None = None) -> None:
+        self._set_status("excluded", "Exclude paper", "Why is this paper excluded?", reason)
+
+    def reject_record(self, reason: str | None = None) -> None:
+        self._set_status("rejected", "Reject record", "Why is this record rejected?", reason)
+
+    def _set_status(self, status: str, title: str, question: str, reason: str | None) -> None:
         if self.record is None:
             return
-        reason, ok = QInputDialog.getText(self, "Exclude paper", "Why is this paper excluded?")
-        if not ok:
-            return
+        if reason is None:
+            reason, ok = QInputDialog.getText(self, title, question)
+            if not ok:
+                return
+        self.forms.commit_pending()
         try:
-            changes = curation.set_paper_status(self.lib, self.record, "excluded", reason, self.curator_name())
+            changes = curation.set_paper_status(self.lib, self.record, status, reason, self.curator_name())
         except curation.CurationError as exc:
-            self.warn("Not excluded", str(exc))
+            self.warn(f"Not {status}", str(exc))
             return
         self.dirty = False
         self.paper_model.refresh_ids(changes.paper_ids)
@@ -656,9 +669,26 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._apply_read_only()
         old.close()
-        self.settings.setValue("library", str(lib.path))
-        recent = [p for p in (self.settings.value("recent_libraries", [], type=list) or []) if p != str(lib.path)]
-        self.settings.setValue("recent_libraries", [str(lib.path), *recent][:8])
+        self._remember_library()
+
+    def _remember_library(self) -> None:
+        path = str(self.lib.path)
+        self.settings.setValue("library", path)
+        recent = [p for p in (self.settings.value("recent_libraries", [], type=list) or []) if p != path]
+        self.settings.setValue("recent_libraries", [path, *recent][:8])
+
+    def _fill_recent(self) -> None:
+        from curator.services.library import open_library
+
+        self.recent_menu.clear()
+        recent = [p for p in (self.settings.value("recent_libraries", [], type=list) or [])
+                  if p != str(self.lib.path) and Path(p).exists()]
+        if not recent:
+            a = self.recent_menu.addAction("(none)")
+            a.setEnabled(False)
+        for p in recent:
+            a = self.recent_menu.addAction(p)
+            a.triggered.connect(lambda _c=False, p=p: self.switch_library(open_library(p, seed=False)[0]))
 
     def new_library(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "New library", str(Path.home() / "curator-library.sqlite"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QColor, QFont, QPalette, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextBrowser, QTextEdit
 
 from curator.domain.outcomes import Span
@@ -44,10 +44,17 @@ class Reader(QTextBrowser):
         self.clear()
         self.setExtraSelections([])
         if paper is None:
-            self.setHtml("<p style='color:#777'>Select a paper in the list.</p>")
+            self.setHtml("<p>Select a paper in the list.</p>")
             return
         cur = QTextCursor(self.document())
         base = self.font()
+        pal = self.palette()
+        text_c, base_c = pal.color(QPalette.ColorRole.Text), pal.color(QPalette.ColorRole.Base)
+
+        def muted(k: float) -> str:  # text colour faded towards the background: readable light or dark
+            return QColor(round(text_c.red() * (1 - k) + base_c.red() * k),
+                          round(text_c.green() * (1 - k) + base_c.green() * k),
+                          round(text_c.blue() * (1 - k) + base_c.blue() * k)).name()
 
         def fmt(size_delta: float = 0, bold: bool = False, italic: bool = False, color: str | None = None):
             f = QTextCharFormat()
@@ -73,18 +80,18 @@ class Reader(QTextBrowser):
         if paper.authors:
             authors = ", ".join(paper.authors[:12]) + (f", … ({len(paper.authors)} authors)"
                                                        if len(paper.authors) > 12 else "")
-            block(authors, fmt(0, color="#333"))
+            block(authors, fmt(0, color=muted(0.15)))
         where = " · ".join(x for x in (paper.journal or paper.journal_abbrev, paper.pub_date or
                                         (str(paper.year) if paper.year else None),
                                         f"{paper.volume}" + (f"({paper.issue})" if paper.issue else "")
                                         if paper.volume else None, paper.pages) if x)
         if where:
-            block(where, fmt(0, italic=True, color="#444"))
+            block(where, fmt(0, italic=True, color=muted(0.22)))
         ids = " · ".join(x for x in (f"PMID {paper.pmid}" if paper.pmid else None,
                                       f"{paper.pmcid}" if paper.pmcid else None,
                                       f"DOI {paper.doi}" if paper.doi else None) if x)
         if ids:
-            block(ids, fmt(-1, color="#555"))
+            block(ids, fmt(-1, color=muted(0.3)))
         if paper.tldr:
             block("TL;DR", fmt(1, bold=True), space_before=10)
             block(paper.tldr, fmt())
@@ -97,7 +104,7 @@ class Reader(QTextBrowser):
                 cur.insertText(para, fmt())
                 offset += len(para) + 2
         else:
-            block("No abstract.", fmt(italic=True, color="#777"))
+            block("No abstract.", fmt(italic=True, color=muted(0.42)))
         if paper.key_findings:
             block("Key findings", fmt(1, bold=True), space_before=10)
             for k in paper.key_findings:
@@ -106,12 +113,12 @@ class Reader(QTextBrowser):
             block("Contribution", fmt(1, bold=True), space_before=10)
             block(paper.contribution, fmt())
         if paper.keywords:
-            block("Keywords: " + "; ".join(paper.keywords), fmt(-0.5, color="#333"), space_before=10)
+            block("Keywords: " + "; ".join(paper.keywords), fmt(-0.5, color=muted(0.15)), space_before=10)
         if paper.mesh_terms:
             block("MeSH: " + "; ".join(m.descriptor + ("*" if m.major else "") for m in paper.mesh_terms),
-                  fmt(-0.5, color="#333"))
+                  fmt(-0.5, color=muted(0.15)))
         if paper.publication_types:
-            block("Publication types: " + "; ".join(paper.publication_types), fmt(-0.5, color="#333"))
+            block("Publication types: " + "; ".join(paper.publication_types), fmt(-0.5, color=muted(0.15)))
         if paper.entities:
             block("Entities", fmt(1, bold=True), space_before=10)
             for e in paper.entities:
@@ -124,7 +131,7 @@ class Reader(QTextBrowser):
             for para in sec.text.split("\n\n"):
                 block(para, fmt(), space_before=3)
         if paper.source_url:
-            block(f"Source: {paper.source_url}", fmt(-1, color="#555"), space_before=10)
+            block(f"Source: {paper.source_url}", fmt(-1, color=muted(0.3)), space_before=10)
         self.moveCursor(QTextCursor.MoveOperation.Start)
 
     # --- offsets ------------------------------------------------------------------------------------
@@ -170,6 +177,7 @@ class Reader(QTextBrowser):
             cursor.setPosition(b, QTextCursor.MoveMode.KeepAnchor)
             fmt = QTextCharFormat()
             fmt.setBackground(color)
+            fmt.setForeground(QColor(0, 0, 0))  # dark text on the light highlight, in light and dark themes
             sel = QTextEdit.ExtraSelection()
             sel.cursor = cursor  # assign whole objects: PySide hands out copies of these members
             sel.format = fmt

@@ -200,8 +200,12 @@ class RowTableModel(QAbstractTableModel):
             if row.row_status == ROW_SUGGESTED:
                 return QBrush(SUGGESTED_BG)
             return None
-        if role == Qt.ItemDataRole.ForegroundRole and msg and msg.level == "warning":
-            return QBrush(WARNING_FG)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if msg and msg.level == "warning":
+                return QBrush(WARNING_FG)
+            if (msg and msg.level == "error") or row.row_status == ROW_SUGGESTED:
+                return QBrush(QColor(0, 0, 0))  # dark text on the light tint, also in a dark theme
+            return None
         if role == Qt.ItemDataRole.FontRole:
             f = QFont()
             if row.row_status == ROW_SUGGESTED:
