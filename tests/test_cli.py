@@ -123,3 +123,37 @@ def test_snapshot_renders_a_png(tmp_path):
     r = subprocess.run([sys.executable, "-m", "curator", "snapshot", "--out", str(out), "--paper", "999"],
                        env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and "no paper with id 999" in r.stderr
+
+
+def test_suggest_json_for_files_and_papers(capsys, tmp_path):
+    db = str(tmp_path / "lib.sqlite")
+    code, out, _ = run(capsys, "suggest", str(PEDIATRIC_SEED), "--library", db, "--json")
+    assert code == 0
+    (paper,) = json.loads(out)
+    kinds = {s["kind"] for s in paper["suggestions"]}
+    assert {"comparison", "rate", "sample_size", "design", "age_group"} <= kinds
+    from curator.store.library import Library
+
+    lib = Library.open(db)
+    abstract = lib.get_paper(paper["paper_id"]).abstract
+    lib.close()
+    for s in paper["suggestions"]:
+        assert abstract[s["start"]:s["end"]] == s["text"]
+        assert set(s) >= {"kind", "fields", "start", "end", "text"}
+    il2 = [s for s in paper["suggestions"] if s["kind"] == "comparison" and s["fields"]["analyte"] == "IL-2"][0]
+    assert il2["fields"]["value_a"] == 32.35 and il2["fields"]["value_b"] == 11.94
+    assert il2["fields"]["p_operator"] == "<" and il2["fields"]["p_value"] == 0.001
+    efs = [s for s in paper["suggestions"] if s["kind"] == "rate" and s["fields"]["endpoint"] == "EFS"][0]
+    assert (efs["fields"]["value"], efs["fields"]["ci_low"], efs["fields"]["ci_high"]) == (76.9, 63.8, 92.6)
+    assert efs["fields"]["horizon"] == "6 months"
+
+    # the same file again is merged (one paper), and --paper works; --save-drafts pre-fills a draft
+    code, out, _ = run(capsys, "suggest", "--paper", str(paper["paper_id"]), "--library", db, "--json",
+                       "--save-drafts")
+    assert code == 0 and json.loads(out)[0]["saved_rows"] > 5
+    lib = Library.open(db)
+    rec = lib.load_record(paper["paper_id"])
+    assert lib.paper_count() == 1
+    assert rec.status == "draft" and rec.has_suggestions()
+    assert any(c.analyte == "IL-2" and c.sources for c in rec.comparisons)
+    lib.close()
