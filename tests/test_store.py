@@ -111,3 +111,24 @@ def test_record_round_trip_with_provenance(library_path):
 
 def test_title_key_normalises():
     assert title_key("Émapalumab:  a CASE-report.") == "emapalumab a case report"
+
+
+def test_upgrade_keeps_papers_searchable_and_backs_up(library_path, tmp_path, monkeypatch):
+    old = tmp_path / "old_migs"
+    old.mkdir()
+    for m in migrations.available()[:2]:
+        (old / m.path.name).write_text(m.sql())
+    real = migrations.paths.migrations
+    monkeypatch.setattr("curator.paths.migrations", lambda: old)
+    lib = Library.open(library_path)
+    assert lib.schema_version == 2
+    with lib.transaction():
+        lib.insert_papers([_paper(1, authors=["Smith J"], keywords=["tocilizumab"])])
+    lib.close()
+    monkeypatch.setattr("curator.paths.migrations", real)
+    lib = Library.open(library_path)
+    assert lib.schema_version == migrations.latest_version()
+    assert lib.count_papers(search="smith") == 1  # authors re-indexed from their JSON
+    assert lib.count_papers(search="tocilizumab") == 1
+    assert list(library_path.parent.glob("library.v2.*.bak.sqlite"))
+    lib.close()

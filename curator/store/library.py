@@ -44,13 +44,19 @@ def utcnow() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+_NON_KEY = re.compile(r"[^0-9a-z\u0370-\u03ff]+")
+
+
 def title_key(title: str | None) -> str:
     """Lower-case alphanumerics of a title, accents stripped: the key for duplicate detection."""
     if not title:
         return ""
-    t = unicodedata.normalize("NFKD", title)
-    t = "".join(c for c in t if not unicodedata.combining(c)).casefold()
-    return re.sub(r"[^0-9a-z\u0370-\u03ff]+", " ", t).strip()
+    if title.isascii():
+        t = title.lower()
+    else:
+        t = unicodedata.normalize("NFKD", title)
+        t = "".join(c for c in t if not unicodedata.combining(c)).casefold()
+    return _NON_KEY.sub(" ", t).strip()
 
 
 HASHED = SCALAR_FIELDS + JSON_LIST_FIELDS + ("extra",)
@@ -58,11 +64,13 @@ HASHED = SCALAR_FIELDS + JSON_LIST_FIELDS + ("extra",)
 
 def content_hash(row: dict[str, Any]) -> str:
     """Fingerprint of a paper's bibliographic content (the columns an import writes)."""
-    h = hashlib.blake2b(digest_size=16)
-    for f in HASHED:
-        h.update(str(row.get(f)).encode("utf-8", "surrogatepass"))
-        h.update(b"\x1f")
-    return h.hexdigest()
+    text = "\x1f".join([str(row.get(f)) for f in HASHED])
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _plain(items: list) -> list:
+    """JSON-ready list: strings as they are, dataclass items as their fields (shallow, fast)."""
+    return [x if isinstance(x, str) else x.__dict__ for x in items]
 
 
 def paper_row(paper: Paper, source_file: str | None = None, source_format: str | None = None) -> dict[str, Any]:
@@ -70,10 +78,11 @@ def paper_row(paper: Paper, source_file: str | None = None, source_format: str |
     row: dict[str, Any] = {f: getattr(paper, f) for f in SCALAR_FIELDS}
     row["title"] = row["title"] or ""
     row["abstract"] = row["abstract"] or ""
-    d = paper.to_dict()
+    dumps = json.dumps
     for f in JSON_LIST_FIELDS:
-        row[f] = json.dumps(d[f], ensure_ascii=False)
-    row["extra"] = json.dumps(paper.extra, ensure_ascii=False, default=str)
+        v = getattr(paper, f)
+        row[f] = dumps(_plain(v), ensure_ascii=False) if v else "[]"
+    row["extra"] = dumps(paper.extra, ensure_ascii=False, default=str)
     row["title_key"] = title_key(paper.title)
     row["first_author"] = paper.first_author
     row["source_file"] = source_file
@@ -329,11 +338,12 @@ class Library:
     # --- listing and search ------------------------------------------------------------------------
     @staticmethod
     def fts_query(text: str) -> str:
-        """A safe FTS5 query from what a curator types: every word must appear, the last as a prefix."""
-        words = re.findall(r"[\w\u0370-\u03ff]+(?:[-'][\w]+)*", text)
+        """A safe FTS5 query from what a curator types: every word must appear, the last as a prefix.
+        (The index keeps no positions, so 'IFN-γ' is searched as 'IFN' and 'γ'.)"""
+        words = re.findall(r"[\w\u0370-\u03ff]+", text)
         if not words:
             return ""
-        parts = ['"' + w.replace('"', "") + '"' for w in words]
+        parts = ['"' + w + '"' for w in words]
         parts[-1] += "*"
         return " ".join(parts)
 
