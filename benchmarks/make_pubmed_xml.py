@@ -50,7 +50,7 @@ def main() -> None:
             r = recs[i % len(recs)]
             pmid = 90_000_000 + i
             r = pmid_re.sub(b"<PMID Version=\"1\">%d</PMID>" % pmid, r, count=1)
-            r = doi_re.sub(lambda m: m.group(1) + m.group(2) + b".v%d<" % i, r)
+            r = doi_re.sub(lambda m: m.group(1) + m.group(2) + b".v%d<" % i, r)  # noqa: B023 (used at once)
             r = title_re.sub(b"<ArticleTitle>[%d] " % i, r, count=1)
             fh.write(r)
             fh.write(b"\n")

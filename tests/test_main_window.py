@@ -6,7 +6,6 @@ import pandas as pd
 from PySide6.QtCore import Qt
 
 from curator.domain.outcomes import Comparison
-
 from tests.ui_helpers import make_window, select_paper_titled, type_into_cell
 
 

@@ -7,7 +7,8 @@ store's column list and the export data dictionary are all generated from these 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field, fields as dc_fields
+from dataclasses import dataclass, field
+from dataclasses import fields as dc_fields
 from typing import Any, ClassVar
 
 # --- statuses ---------------------------------------------------------------------------------
@@ -82,7 +83,7 @@ class Row:
     def is_empty(self) -> bool:
         return all(v in (None, "") for v in self.values().values())
 
-    def copy(self) -> "Row":
+    def copy(self) -> Row:
         clone = type(self)(**{f.name: getattr(self, f.name) for f in dc_fields(self)})
         clone.sources = dict(self.sources)
         return clone
@@ -359,7 +360,7 @@ class Record:
             out.extend(self.rows(t))
         return out
 
-    def copy(self) -> "Record":
+    def copy(self) -> Record:
         clone = Record(**{f.name: getattr(self, f.name) for f in dc_fields(self)})
         clone.study = self.study.copy()  # type: ignore[assignment]
         for t in ROW_TYPES:

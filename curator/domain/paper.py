@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, asdict
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
@@ -102,7 +102,7 @@ class Paper:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Paper":
+    def from_dict(cls, d: dict[str, Any]) -> Paper:
         d = dict(d)
         d["mesh_terms"] = [MeshTerm(**m) for m in d.get("mesh_terms") or []]
         d["entities"] = [Entity(**e) for e in d.get("entities") or []]

@@ -5,8 +5,9 @@ Errors block verification; warnings do not. A record can always be saved as a dr
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from curator.domain import units as unit_mod
 from curator.domain import vocabulary

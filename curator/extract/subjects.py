@@ -294,7 +294,7 @@ def clause_subject(doc: Doc, anchor: int, floor: int) -> Subject | None:
     flat = _depth0(text, cs, anchor)
     # the last coordinated clause: '..., and median Pao2/Fio2 was higher in younger patients: 163.5 vs 156'
     last = None
-    for last in CLAUSE_JOIN.finditer(flat):
+    for last in CLAUSE_JOIN.finditer(flat):  # noqa: B007 (keeps the last match)
         pass
     if last is not None:
         cs += last.end()
@@ -347,7 +347,7 @@ def find_subject(doc: Doc, anchor: int, floor: int, label: tuple[int, int] | Non
             return s
     cs = clause_start(doc.text, anchor, floor)
     dm = None
-    for dm in DIFFERENCE_IN.finditer(_depth0(doc.text, cs, anchor)):
+    for dm in DIFFERENCE_IN.finditer(_depth0(doc.text, cs, anchor)):  # noqa: B007 (keeps the last match)
         pass
     if dm is not None:
         s = _make(doc, cs + dm.start("np"), cs + dm.end("np"), "difference")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from curator.importers.base import (
-    ImportFormatError,
     Importer,
+    ImportFormatError,
     ParseResult,
     RecordError,
     decode_bytes,

@@ -7,7 +7,8 @@ curator accepts (→ draft row) or rejects (removed) each one; verification refu
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from curator.domain import vocabulary
 from curator.domain.outcomes import (

@@ -11,11 +11,12 @@ import json
 import re
 import sqlite3
 import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 from curator.domain.outcomes import (
     LIST_ATTR,
@@ -41,7 +42,7 @@ LIST_COLUMNS = "p.id, p.pmid, p.doi, p.title, p.first_author, p.journal, p.year,
 
 
 def utcnow() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 _NON_KEY = re.compile(r"[^0-9a-z\u0370-\u03ff]+")
@@ -146,7 +147,7 @@ class Library:
 
     # --- opening ---------------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path, read_only: bool = False) -> "Library":
+    def open(cls, path: str | Path, read_only: bool = False) -> Library:
         path = Path(path).expanduser()
         if read_only:
             if not path.exists():
@@ -465,7 +466,7 @@ class Library:
             for pos, row in enumerate(rows):
                 vals = [row.uid, rec.paper_id, pos, row.row_status, *row.values().values()]
                 if extra_cols:
-                    vals += list(parse_p(getattr(row, "p_text")))
+                    vals += list(parse_p(row.p_text))
                 c.execute(sql, vals)
                 for fname, span in row.sources.items():
                     c.execute("INSERT INTO provenance (paper_id, row_table, row_uid, field, text_field, start, "

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-import shutil
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from curator import paths
@@ -53,7 +52,7 @@ def backup(db_path: Path, version: int) -> Path | None:
     """Copy the library before migrating it; returns the backup's path."""
     if not db_path.exists() or db_path.stat().st_size == 0:
         return None
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     dest = db_path.with_name(f"{db_path.stem}.v{version}.{stamp}.bak{db_path.suffix}")
     src = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
@@ -74,7 +73,7 @@ def migrate(conn: sqlite3.Connection, db_path: Path | None = None) -> list[int]:
         return []
     if have > 0 and db_path is not None:
         backup(db_path, have)
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     script = ["BEGIN IMMEDIATE;",
               "CREATE TABLE IF NOT EXISTS schema_migrations "
               "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);"]

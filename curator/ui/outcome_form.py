@@ -311,7 +311,7 @@ class OutcomeForms(QTabWidget):
             table.selectionModel().currentChanged.connect(
                 lambda cur, _prev, t=t: self._current_changed(t, cur))
             table.focused.connect(lambda t=t: self._current_changed(t, self.tables[t].currentIndex()))
-        for name, w in self.study_form.widgets.items():
+        for w in self.study_form.widgets.values():
             (w.lineEdit() if isinstance(w, QComboBox) else w).installEventFilter(self)
         self.notes = NotesTab()
         self.notes.changed.connect(self.edited)

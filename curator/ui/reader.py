@@ -98,7 +98,7 @@ class Reader(QTextBrowser):
         block("Abstract", fmt(1, bold=True), space_before=10)
         offset = 0
         if paper.abstract:
-            for i, para in enumerate(paper.abstract.split("\n\n")):
+            for para in paper.abstract.split("\n\n"):
                 block("", fmt(), space_before=4)
                 self._segments.append((offset, cur.position(), len(para)))
                 cur.insertText(para, fmt())

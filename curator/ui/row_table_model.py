@@ -27,7 +27,7 @@ def format_number(value: float) -> str:
 
 
 class _SetCell(QUndoCommand):
-    def __init__(self, model: "RowTableModel", row: int, field: str, old: Any, new: Any):
+    def __init__(self, model: RowTableModel, row: int, field: str, old: Any, new: Any):
         super().__init__(f"Edit {model.row_type.spec(field).label}")
         self.model, self.row, self.field, self.old, self.new = model, row, field, old, new
 
@@ -39,7 +39,7 @@ class _SetCell(QUndoCommand):
 
 
 class _InsertRows(QUndoCommand):
-    def __init__(self, model: "RowTableModel", pos: int, rows: list[Row], text: str = "Add row"):
+    def __init__(self, model: RowTableModel, pos: int, rows: list[Row], text: str = "Add row"):
         super().__init__(text)
         self.model, self.pos, self.rows = model, pos, rows
 
@@ -51,7 +51,7 @@ class _InsertRows(QUndoCommand):
 
 
 class _RemoveRow(QUndoCommand):
-    def __init__(self, model: "RowTableModel", pos: int):
+    def __init__(self, model: RowTableModel, pos: int):
         super().__init__("Remove row")
         self.model, self.pos = model, pos
         self.row = model.rows[pos]
@@ -66,7 +66,7 @@ class _RemoveRow(QUndoCommand):
 class _SetRowAttr(QUndoCommand):
     """Change a row's status or a field's source (provenance)."""
 
-    def __init__(self, model: "RowTableModel", pos: int, kind: str, key: str | None, old: Any, new: Any,
+    def __init__(self, model: RowTableModel, pos: int, kind: str, key: str | None, old: Any, new: Any,
                  text: str):
         super().__init__(text)
         self.model, self.pos, self.kind, self.key, self.old, self.new = model, pos, kind, key, old, new
