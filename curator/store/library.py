@@ -391,7 +391,9 @@ class Library:
         """Just the ids in display order: what a lazy list model keeps in memory."""
         where, args = self._where(search, status, year_from, year_to)
         order = SORT_COLUMNS.get(order_by, "p.id") + (" DESC" if descending else "")
-        return [r[0] for r in self.conn.execute(f"SELECT p.id FROM papers p{where} ORDER BY {order}, p.id", args)]
+        cur = self.conn.cursor()
+        cur.row_factory = lambda _c, row: row[0]  # plain ints: 100,000 ids in a few tens of ms
+        return cur.execute(f"SELECT p.id FROM papers p{where} ORDER BY {order}, p.id", args).fetchall()
 
     def summaries(self, ids: Sequence[int]) -> dict[int, PaperSummary]:
         if not ids:

@@ -37,7 +37,6 @@ from curator.services.importing import import_files
 from curator.store.library import Library
 from curator.ui.outcome_form import TAB_KEYS, OutcomeForms
 from curator.ui.paper_list_model import PaperListModel
-from curator.ui.plots import PlotPanel
 from curator.ui.reader import Reader
 from curator.ui.worker import Task
 
@@ -73,7 +72,6 @@ class MainWindow(QMainWindow):
         self.redraw_timer.setInterval(30)
         self.redraw_timer.setSingleShot(True)
         self.redraw_timer.timeout.connect(self.redraw_plot)
-        self.paper_model.refresh()
         self._update_counts()
         self._apply_read_only()
         self._remember_library()
@@ -115,8 +113,10 @@ class MainWindow(QMainWindow):
         self.paper_view.setModel(self.paper_model)
         self.paper_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.paper_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        # the model already holds the papers in this order: say so before sorting is switched on,
+        # so the view does not ask for (and the library does not run) the same query again
+        self.paper_view.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.paper_view.setSortingEnabled(True)
-        self.paper_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.paper_view.verticalHeader().hide()
         self.paper_view.verticalHeader().setDefaultSectionSize(22)
         self.paper_view.setWordWrap(False)
@@ -151,16 +151,16 @@ class MainWindow(QMainWindow):
 
         self.reader = Reader()
         self.forms = OutcomeForms()
-        self.plot_panel = PlotPanel()
-        self.plot_panel.setObjectName("plots")
-        self.plots = self.plot_panel
-        self.comparison_plot = self.plot_panel.comparison_plot
-        self.plot_panel.set_library(self.lib)
+        # the plots (pyqtgraph, numpy: half a second of imports) are built just after the window shows
+        self.plot_host = QWidget()
+        self.plot_host.setObjectName("plot_host")
+        QVBoxLayout(self.plot_host).setContentsMargins(0, 0, 0, 0)
+        self._plot_panel = None
         self._plot_paper = None  # (title, abstract) of the open paper, for plot tooltips
         right = QSplitter(Qt.Orientation.Vertical)
         right.setObjectName("right_splitter")
         right.addWidget(self.forms)
-        right.addWidget(self.plots)
+        right.addWidget(self.plot_host)
         right.setSizes([430, 300])
         self.right_splitter = right
 
@@ -182,8 +182,6 @@ class MainWindow(QMainWindow):
         self.forms.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.forms.undo.cleanChanged.connect(self._clean_changed)
         self.reader.source_clicked.connect(self._source_clicked)
-        self.plot_panel.row_clicked.connect(self._plot_row_clicked)
-        self.plot_panel.paper_clicked.connect(self.select_paper)
         self.status_text = QLabel()
         self.statusBar().addPermanentWidget(self.status_text)
 
@@ -412,6 +410,29 @@ class MainWindow(QMainWindow):
         else:
             self.redraw_timer.start()
 
+    @property
+    def plot_panel(self):
+        """The plot tabs, created on first use (keeps pyqtgraph off the path to the first window)."""
+        if self._plot_panel is None:
+            from curator.ui.plots import PlotPanel
+
+            panel = PlotPanel()
+            panel.setObjectName("plots")
+            panel.set_library(self.lib)
+            panel.row_clicked.connect(self._plot_row_clicked)
+            panel.paper_clicked.connect(self.select_paper)
+            self.plot_host.layout().addWidget(panel)
+            self._plot_panel = panel
+        return self._plot_panel
+
+    @property
+    def plots(self):
+        return self.plot_panel
+
+    @property
+    def comparison_plot(self):
+        return self.plot_panel.comparison_plot
+
     def redraw_plot(self) -> None:
         title, text = self._plot_paper or (None, None)
         self.plot_panel.redraw(self.record, title, text)
@@ -474,7 +495,8 @@ class MainWindow(QMainWindow):
         self._update_counts()
         self._after_change()
         self._update_title()
-        self.plot_panel.refresh_library()
+        if self._plot_panel is not None:
+            self._plot_panel.refresh_library()
         self.statusBar().showMessage(f"Verified by {name} at {self.record.verified_at}", 8000)
         return True
 
@@ -632,7 +654,8 @@ class MainWindow(QMainWindow):
 
     def _cell_selected(self, t: type[Row], row: int, field: str) -> None:
         self._refresh_highlights(scroll=True)
-        self.plot_panel.select_row(t.TABLE, row)
+        if self._plot_panel is not None:
+            self._plot_panel.select_row(t.TABLE, row)
 
     def _source_clicked(self, offset: int) -> None:
         hits = [(t, i, f) for t, i, f, s in self._all_sources() if s.start <= offset < s.end]
@@ -664,7 +687,8 @@ class MainWindow(QMainWindow):
         self.reader.show_paper(None)
         self.forms.load(Record(paper_id=0))
         self.paper_model.set_library(lib)
-        self.plot_panel.set_library(lib)
+        if self._plot_panel is not None:
+            self._plot_panel.set_library(lib)
         self._update_counts()
         self._update_title()
         self._apply_read_only()
@@ -744,7 +768,8 @@ class MainWindow(QMainWindow):
             dlg.reset()
             self.paper_model.refresh()
             self._update_counts()
-            self.plot_panel.refresh_library()
+            if self._plot_panel is not None:
+                self._plot_panel.refresh_library()
             self.last_import = report
             lines = [report.summary_text()]
             for f in report.files:

@@ -30,8 +30,9 @@ class PaperListModel(QAbstractTableModel):
         self.status: str | None = None
         self.year_from: int | None = None
         self.year_to: int | None = None
-        self.order_by = "id"
+        self.order_by = "status"
         self.descending = False
+        self._loaded = False
         if lib is not None:
             self.refresh()
 
@@ -50,6 +51,7 @@ class PaperListModel(QAbstractTableModel):
         self._cache.clear()
         self.ids = [] if self.lib is None else self.lib.list_ids(
             self.search, self.status, self.year_from, self.year_to, self.order_by, self.descending)
+        self._loaded = self.lib is not None
         self.endResetModel()
 
     def refresh_ids(self, ids: list[int]) -> None:
@@ -119,6 +121,8 @@ class PaperListModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self.order_by = COLUMNS[column][0]
-        self.descending = order == Qt.SortOrder.DescendingOrder
+        key, desc = COLUMNS[column][0], order == Qt.SortOrder.DescendingOrder
+        if (key, desc) == (self.order_by, self.descending) and self._loaded:
+            return  # the view asks again when sorting is switched on: nothing changed
+        self.order_by, self.descending = key, desc
         self.refresh()
