@@ -46,7 +46,7 @@ def self_check() -> int:
     report: dict[str, str] = {}
     modules = ["curator.importers", "curator.services.importing", "curator.ui.main_window", "sqlite_utils",
                "pandas", "pyarrow.parquet", "openpyxl", "lxml.etree", "bibtexparser", "rapidfuzz",
-               "defusedxml", "platformdirs", "pyqtgraph", "PySide6.QtSvg"]
+               "platformdirs", "pyqtgraph", "PySide6.QtSvg"]
     for name in modules:
         try:
             importlib.import_module(name)

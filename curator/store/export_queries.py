@@ -221,27 +221,36 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+_PY_TYPES = {"INTEGER": int, "REAL": float, "TEXT": str}
+
+
 def write_database(path: Path, tables: Sequence[tuple[str, Sequence[tuple[str, str]], Iterable[Sequence[tuple]]]],
                    on_chunk: Callable[[str, int], None] | None = None) -> None:
     """Write a new SQLite file at `path` (which must not exist yet): for each (table, [(column, SQL
     type)], chunks of row tuples) a table, then an index on paper_id wherever there is one.
     `on_chunk(table, rows)` is called after each chunk and may raise to abandon the file (the
-    caller deletes it: nothing is journalled, the file is a temporary until it is renamed)."""
+    caller deletes it: nothing is journalled, the file is a temporary until it is renamed).
+
+    sqlite-utils creates the typed tables and indexes (and keeps column order); rows go in with
+    executemany, chunk by chunk, so memory stays flat."""
+    import sqlite_utils  # imports pandas: kept off the app's start-up path
+
     conn = sqlite3.connect(path, isolation_level=None)
+    db = sqlite_utils.Database(conn)
     try:
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
         conn.execute("BEGIN")
         for name, columns, chunks in tables:
-            cols = ", ".join(f"{_ident(c)} {t}" for c, t in columns)
-            conn.execute(f"CREATE TABLE {_ident(name)} ({cols})")
+            table = db.table(name)
+            table.create({c: _PY_TYPES.get(t, str) for c, t in columns}, column_order=[c for c, _ in columns])
             insert = f"INSERT INTO {_ident(name)} VALUES ({', '.join('?' * len(columns))})"
             for rows in chunks:
                 conn.executemany(insert, rows)
                 if on_chunk is not None:
                     on_chunk(name, len(rows))
             if any(c == "paper_id" for c, _ in columns):
-                conn.execute(f"CREATE INDEX {_ident(name + '_paper_id')} ON {_ident(name)} (paper_id)")
+                table.create_index(["paper_id"], index_name=f"{name}_paper_id")
         conn.execute("COMMIT")
     finally:
         conn.close()
