@@ -593,3 +593,26 @@ def test_report_and_read_only_library(lib, tmp_path):
     assert json.loads(json.dumps(d))["counts"]["measurements"] == 7
     text = rep.summary_text()
     assert "3 paper(s)" in text and "measurements" in text
+
+
+def test_analyte_spellings_share_one_canonical_name(tmp_path):
+    """Typed text keeps what was written; the export adds the vocabulary's name for it."""
+    from curator.domain.outcomes import Comparison, Measurement
+    from curator.services import curation
+    from curator.services.export import export_dataset
+    from curator.services.library import open_library
+
+    lib, _ = open_library(tmp_path / "lib.sqlite", seed=True)
+    pid = lib.list_papers()[0].id
+    rec = curation.load(lib, pid)
+    rec.comparisons.append(Comparison(analyte="IFN-gamma", value_a=2.0, value_b=1.0, unit="pg/mL"))
+    rec.measurements.append(Measurement(analyte="interferon gamma", day=7, value=3.0, unit="ng/L"))
+    curation.save_draft(lib, rec, "x")
+    curation.verify(lib, rec, "Ana")
+    out = tmp_path / "out"
+    export_dataset(lib, "csv", out)
+    comps = pd.read_csv(out / "comparisons.csv")
+    meas = pd.read_csv(out / "measurements.csv")
+    assert (comps.loc[0, "analyte"], comps.loc[0, "analyte_std"]) == ("IFN-gamma", "IFN-γ")
+    assert (meas.loc[0, "analyte"], meas.loc[0, "analyte_std"]) == ("interferon gamma", "IFN-γ")
+    assert meas.loc[0, "value_std"] == 3.0 and meas.loc[0, "unit_std"] == "pg/mL"  # ng/L = pg/mL

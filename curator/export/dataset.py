@@ -228,7 +228,7 @@ def build_dataset(raw: Mapping[str, pd.DataFrame], schema: Mapping[str, Sequence
             src, dst = STANDARDIZED[t]
             std = standardize_frame(df, src, dst, fn=standardizer)
             for c in std.columns:
-                df[c] = std[c].to_numpy() if c not in ("unit_std", "conversion") else std[c].array
+                df[c] = std[c].to_numpy() if c not in ("unit_std", "conversion", "analyte_std") else std[c].array
             cols += dd.derived_columns(t)
             df = df[[c.name for c in cols]]
         sdata, scols = _source_columns(t, df, vcols, prov_raw, groups)

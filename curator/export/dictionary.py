@@ -95,8 +95,13 @@ PROVENANCE_COLUMNS: dict[str, tuple[str, str, str]] = {
 }
 
 # columns the export derives (standardized values); name -> (label, type, unit, description)
+_ANALYTE_STD = ("Analyte (vocabulary)", "string", None,
+                "The analyte's canonical name in Curator's vocabulary (IFN-gamma, interferon gamma and IFN-γ all "
+                "give IFN-γ); empty when the vocabulary does not know it. `analyte` keeps what was written")
+
 DERIVED_COLUMNS: dict[str, dict[str, tuple[str, str, str | None, str]]] = {
     "measurements": {
+        "analyte_std": _ANALYTE_STD,
         "value_std": ("Value (standard unit)", "number", "as in column unit_std",
                       ("value converted to unit_std, the analyte's standard unit; empty when no safe conversion "
                       "exists (conversion says why)")),
@@ -109,6 +114,7 @@ DERIVED_COLUMNS: dict[str, dict[str, tuple[str, str, str | None, str]]] = {
                        "the value was not converted")),
     },
     "comparisons": {
+        "analyte_std": _ANALYTE_STD,
         "value_a_std": ("A (standard unit)", "number", "as in column unit_std", "value_a converted to unit_std"),
         "value_b_std": ("B (standard unit)", "number", "as in column unit_std", "value_b converted to unit_std"),
         "unit_std": ("Standard unit", "string", None,

@@ -102,6 +102,26 @@ def _row_by_row(fn: Standardizer, unit: Any, analyte: Any, columns: list[np.ndar
     return out
 
 
+def canonical_analytes(names: pd.Series) -> list[str | None]:
+    """The vocabulary's canonical name of each analyte as written (None when unknown)."""
+    try:
+        from curator.domain.vocabulary import analytes
+        vocab = analytes()
+    except (ImportError, OSError, ValueError):  # no vocabulary: nothing to normalise against
+        return [None] * len(names)
+    cache: dict[str, str | None] = {}
+    out: list[str | None] = []
+    for name in names.to_numpy(dtype=object, na_value=None):
+        if not isinstance(name, str) or not name.strip():
+            out.append(None)
+            continue
+        if name not in cache:
+            m = vocab.match(name)
+            cache[name] = m.canonical if m else None
+        out.append(cache[name])
+    return out
+
+
 def standardize_frame(df: pd.DataFrame, value_cols: Sequence[str], std_cols: Sequence[str],
                       unit_col: str = "unit", analyte_col: str = "analyte",
                       fn: Standardizer | None = None) -> pd.DataFrame:
@@ -128,6 +148,7 @@ def standardize_frame(df: pd.DataFrame, value_cols: Sequence[str], std_cols: Seq
                 std[s][idx] = res
             unit_std[idx] = target
             conv[idx] = desc
+    out["analyte_std"] = pd.array(canonical_analytes(df[analyte_col]), dtype="str")
     for s in std_cols:
         out[s] = std[s]
     out["unit_std"] = pd.array(unit_std, dtype="str")
