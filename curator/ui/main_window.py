@@ -574,36 +574,14 @@ class MainWindow(QMainWindow):
         if not ids:
             self.statusBar().showMessage("No new papers to suggest values for", 5000)
             return
-        db_path = self.lib.path
-
-        def work(progress, cancel):
-            lib = Library.open(db_path)
-            try:
-                return suggest_library(lib, ids, "suggest", progress, cancel)
-            finally:
-                lib.close()
-
-        dlg = QProgressDialog("Suggesting values…", "Cancel", 0, len(ids), self)
-        dlg.setWindowTitle("Suggest")
-        dlg.setMinimumDuration(600)
-        task = Task(work, self)
-        self._task = task
-        task.progressed.connect(lambda d, t, m: (dlg.setMaximum(max(t, 1)), dlg.setValue(d), dlg.setLabelText(m)))
-        dlg.canceled.connect(task.cancel)
 
         def done(result):
-            dlg.reset()
-            self.paper_model.refresh()
-            self._update_counts()
             self.statusBar().showMessage(f"Suggested {result['suggestions']} value(s) in {result['papers']} "
                                          f"paper(s); {result['skipped']} already had a record", 10000)
 
-        task.succeeded.connect(done)
-        task.failed.connect(lambda msg: (dlg.reset(), QMessageBox.critical(self, "Suggest failed", msg)))
-        task.start()
-        if wait:
-            task.wait()
-            QApplication.processEvents()
+        self._background("Suggest", "Suggesting values…",
+                         lambda lib, progress, cancel: suggest_library(lib, ids, "suggest", progress, cancel),
+                         done, "Suggest failed", wait)
 
     def accept_all(self) -> None:
         if self.record is None:
@@ -746,30 +724,8 @@ class MainWindow(QMainWindow):
 
     def import_paths(self, paths_: list[str], wait: bool = False) -> None:
         """Import off the GUI thread (its own connection), with progress and Cancel."""
-        db_path = self.lib.path
-
-        def work(progress, cancel):
-            lib = Library.open(db_path)
-            try:
-                return import_files(lib, paths_, progress, cancel)
-            finally:
-                lib.close()
-
-        dlg = QProgressDialog("Importing…", "Cancel", 0, 0, self)
-        dlg.setWindowTitle("Import")
-        dlg.setMinimumDuration(600)
-        dlg.setWindowModality(Qt.WindowModality.WindowModal)
-        task = Task(work, self)
-        self._task = task
-        task.progressed.connect(lambda d, t, m: (dlg.setMaximum(max(t, 1)), dlg.setValue(d), dlg.setLabelText(m)))
-        dlg.canceled.connect(task.cancel)
 
         def done(report):
-            dlg.reset()
-            self.paper_model.refresh()
-            self._update_counts()
-            if self._plot_panel is not None:
-                self._plot_panel.refresh_library()
             self.last_import = report
             lines = [report.summary_text()]
             for f in report.files:
@@ -785,11 +741,43 @@ class MainWindow(QMainWindow):
                 new = [pid for pid in report.paper_ids if self.lib.load_record(pid) is None]
                 QTimer.singleShot(0, lambda: self.suggest_new_papers(new, wait=wait))
 
-        def failed(msg):
-            dlg.reset()
-            QMessageBox.critical(self, "Import failed", f"Nothing was imported.\n\n{msg}")
+        self._background("Import", "Importing…", lambda lib, progress, cancel: import_files(lib, paths_, progress, cancel),
+                         done, "Import failed: nothing was imported", wait)
 
-        task.succeeded.connect(done)
+    def _background(self, title: str, label: str, work, done, fail_title: str, wait: bool = False) -> None:
+        """Run `work(library, progress, cancel)` on its own connection off the GUI thread, behind a progress
+        dialog (shown after 0.6 s) with Cancel; then refresh the list and call `done(result)`."""
+        db_path = self.lib.path
+
+        def run(progress, cancel):
+            lib = Library.open(db_path)
+            try:
+                return work(lib, progress, cancel)
+            finally:
+                lib.close()
+
+        dlg = QProgressDialog(label, "Cancel", 0, 0, self)
+        dlg.setWindowTitle(title)
+        dlg.setMinimumDuration(600)
+        dlg.setWindowModality(Qt.WindowModality.WindowModal)
+        task = Task(run, self)
+        self._task = task
+        task.progressed.connect(lambda d, t, m: (dlg.setMaximum(max(t, 1)), dlg.setValue(d), dlg.setLabelText(m)))
+        dlg.canceled.connect(task.cancel)
+
+        def finished(result) -> None:
+            dlg.reset()
+            self.paper_model.refresh()
+            self._update_counts()
+            if self._plot_panel is not None:
+                self._plot_panel.refresh_library()
+            done(result)
+
+        def failed(msg: str) -> None:
+            dlg.reset()
+            QMessageBox.critical(self, fail_title, msg)
+
+        task.succeeded.connect(finished)
         task.failed.connect(failed)
         task.start()
         if wait:
