@@ -1174,7 +1174,7 @@ def library_plot_columns(analyte: str, tables: dict[str, Columns], papers: dict[
                        else np.zeros((0, 2), dtype=int))
         p.y = p.value.copy()
         pos = p.value > 0
-        p.log = bool(pos.any())
+        p.log = bool(pos.any()) and p.unit not in _AFFINE_UNITS  # temperatures read on a linear axis
         p.floor = _log_floor(p.value[pos].tolist()) if p.log else 1.0
         if p.log and not pos.all():
             p.y[~pos] = p.floor
@@ -1189,9 +1189,24 @@ def library_plot_columns(analyte: str, tables: dict[str, Columns], papers: dict[
     return LibraryPlotData(name, target, panels, len(seen), skipped, message)
 
 
+def surname(author: str | None) -> str:
+    """The family name of an author written 'Smith JA' (PubMed), 'Smith, John' or 'John Smith'."""
+    a = (author or "").strip()
+    if not a:
+        return ""
+    if "," in a:
+        return a.split(",")[0].strip()
+    parts = a.split()
+    if any(w in a.lower() for w in ("group", "consortium", "investigators", "collaborat", "committee")):
+        return a  # a collective author
+    if len(parts) > 1 and parts[-1].isupper() and len(parts[-1]) <= 3:  # 'Smith JA', 'van der Berg J'
+        return " ".join(parts[:-1])
+    return parts[-1]  # 'Jing Zhang'
+
+
 def paper_short(r: dict[str, Any], paper_id: int | None = None) -> str:
     """'Smith 2023' / 'PMID 123' / the start of the title: an x tick label for a paper."""
-    author = (r.get("first_author") or "").split(",")[0].split(" ")[0].strip()
+    author = surname(r.get("first_author"))
     year = r.get("year")
     if author:
         return f"{author} {year}" if year else author

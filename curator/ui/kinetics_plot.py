@@ -532,13 +532,22 @@ class Canvas:
 
     def _track_label(self, text: str, x0: float, x1: float, y: float, c: str, split: tuple,
                      pad: float = 0.25) -> None:
-        """Right of the bar when it fits, else left of it, else right anyway (clipped at the edge)."""
+        """Right of the bar when it fits, else left of it, else over the bar's middle (never cut at an edge
+        when the plot is wide enough to hold it)."""
         lo, hi, px = split
         need = (len(text) * 6.4 + 8) / px  # 9 pt text, in days
-        right = x1 + pad + need <= hi or x0 - pad - need < lo
-        item = pg.TextItem(text, color=c if c != "#999999" else TEXT, anchor=(0, 0.5) if right else (1, 0.5))
+        colour = c if c != "#999999" else TEXT
+        if x1 + pad + need <= hi:
+            item = pg.TextItem(text, color=colour, anchor=(0, 0.5))
+            item.setPos(x1 + pad, y)
+        elif x0 - pad - need >= lo:
+            item = pg.TextItem(text, color=colour, anchor=(1, 0.5))
+            item.setPos(x0 - pad, y)
+        else:
+            mid = min(max((x0 + x1) / 2, lo + need / 2), hi - need / 2)
+            item = pg.TextItem(text, color=colour, anchor=(0.5, 0.5), fill=(255, 255, 255, 225))
+            item.setPos(mid, y)
         item.setFont(font(9))
-        item.setPos((x1 + pad) if right else (x0 - pad), y)
         self.track.addItem(item, ignoreBounds=True)
         self.track_texts.append(item)
 
