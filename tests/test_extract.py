@@ -540,3 +540,12 @@ def test_corpus_abstracts_offsets_and_speed():
         check_offsets(t, suggest(t))
     rate = len(texts) / (time.perf_counter() - t0)
     assert rate > 50  # the benchmark asks ≥ 200/s on one idle core; this only catches a pathological slowdown
+
+
+def test_horizon_leading_the_clause():
+    from curator.extract import suggest
+
+    text = "After CAR-T infusion. At 12 months, the progression-free survival rate was 44·2% (95% CI 35·1–52·9)."
+    (r,) = [s for s in suggest(text) if s.kind == "rate"]
+    assert (r.fields["endpoint"], r.fields["value"], r.fields["horizon"]) == ("PFS", 44.2, "12 months")
+    assert (r.fields["ci_low"], r.fields["ci_high"]) == (35.1, 52.9)

@@ -72,8 +72,13 @@ def _endpoint_before(doc: Doc, pos: int, floor: int, max_gap: int = 70) -> tuple
     return best
 
 
+HORIZON_LEAD = re.compile(rf"\b(?:at|by)\s+(?P<n>\d+|one|two|three|five|six|twelve)\s?[-‐ ]?\s?(?P<u>{_HUNIT})"
+                          r"\b(?:\s+of\s+follow-?up)?\s*,[^.;:%()]{0,40}$", re.IGNORECASE)
+
+
 def _prefix_horizon(text: str, start: int) -> str | None:
-    m = HORIZON_PREFIX.search(text[max(0, start - 25):start])
+    """'6-month OS …' or, leading the clause, 'At 12 months, the PFS rate …'."""
+    m = HORIZON_PREFIX.search(text[max(0, start - 25):start]) or HORIZON_LEAD.search(text[max(0, start - 70):start])
     return _horizon(m.group("n"), m.group("u")) if m else None
 
 
