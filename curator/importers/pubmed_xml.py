@@ -1026,7 +1026,7 @@ def _iter_parallel(frames, deleted_pmids, workers: int, transform=None) -> Itera
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         pending: deque = deque()  # futures and ready items, in file order
-        limit = workers * 3
+        limit = workers * 16  # enough queued work that the workers never wait while the caller writes
         try:
             for kind, payload in frames:
                 if kind == "batch":

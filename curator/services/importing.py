@@ -175,50 +175,89 @@ def stream_pubmed_xml(lib: Library, path: Path, fr: FileReport, progress: Progre
             last_report[0] = n
             progress(n, size, f"Importing {path.name}: {fr.added + fr.merged} records")
 
-    def flush() -> None:
-        lib.insert_prepared(batch)
-        batch.clear()
+    # SQLite does its work without the GIL: a writer thread inserts while this thread dispatches
+    # and looks duplicates up, so the two overlap.
+    import queue
 
-    for i, (_n, _line, item) in enumerate(pubmed_xml.iter_parse_path(
-            path, deleted, workers=workers, transform=transform, on_bytes=on_bytes)):
-        if cancel is not None and i % 512 == 0 and cancel.is_set():
-            raise Cancelled()
-        if isinstance(item, RecordError):
-            (fr.warnings if item.warning else fr.failed).append(item)
-            continue
-        pmid, doi, key, year, h = item[:5]
-        hit = pmids.get(pmid) if pmid else None
-        if hit is None and doi:
-            hit = dois.get(doi)
-        if hit is None and len(key) >= 20:
-            t = titles.get((key, year))
-            if t is not None and not (pmid and t[2]):  # two different PMIDs are two records
-                hit = t[:2]
-        if hit is None:
-            pid = next_id
-            next_id += 1
-            batch.append((pid, item))
-            if pmid:
-                pmids[pmid] = (pid, h)
-            if doi:
-                dois.setdefault(doi, (pid, h))
-            if key:
-                titles.setdefault((key, year), (pid, h, bool(pmid)))
-            fr.added += 1
-            fr.paper_ids.append(pid)
-            if len(batch) >= 2000:
-                flush()
-            continue
-        fr.merged += 1
-        fr.paper_ids.append(hit[0])
-        if hit[1] == h:
-            continue  # the very same record again: nothing to write
+    pending: queue.Queue = queue.Queue(maxsize=4)
+    failure: list[BaseException] = []
+
+    def writer() -> None:
+        while True:
+            rows = pending.get()
+            if rows is None:
+                return
+            if not failure:
+                try:
+                    lib.insert_prepared(rows)
+                except BaseException as exc:  # re-raised in the importing thread
+                    failure.append(exc)
+
+    thread = threading.Thread(target=writer, name="import-writer", daemon=True)
+    thread.start()
+
+    def flush() -> None:
+        if batch:
+            pending.put(list(batch))
+            batch.clear()
+        if failure:
+            raise failure[0]
+
+    def drain() -> None:  # wait until every queued row is written (before reading or updating the library)
         flush()
-        old = lib.get_paper(hit[0])
-        merged, changed = merge_papers(old, paper_from_prepared(item))
-        if changed:
-            lib.update_paper(hit[0], merged)
-    flush()
+        pending.put(None)
+        thread.join()
+        if failure:
+            raise failure[0]
+
+    try:
+        for i, (_n, _line, item) in enumerate(pubmed_xml.iter_parse_path(
+                path, deleted, workers=workers, transform=transform, on_bytes=on_bytes)):
+            if cancel is not None and i % 512 == 0 and cancel.is_set():
+                raise Cancelled()
+            if isinstance(item, RecordError):
+                (fr.warnings if item.warning else fr.failed).append(item)
+                continue
+            pmid, doi, key, year, h = item[:5]
+            hit = pmids.get(pmid) if pmid else None
+            if hit is None and doi:
+                hit = dois.get(doi)
+            if hit is None and len(key) >= 20:
+                t = titles.get((key, year))
+                if t is not None and not (pmid and t[2]):  # two different PMIDs are two records
+                    hit = t[:2]
+            if hit is None:
+                pid = next_id
+                next_id += 1
+                batch.append((pid, item))
+                if pmid:
+                    pmids[pmid] = (pid, h)
+                if doi:
+                    dois.setdefault(doi, (pid, h))
+                if key:
+                    titles.setdefault((key, year), (pid, h, bool(pmid)))
+                fr.added += 1
+                fr.paper_ids.append(pid)
+                if len(batch) >= 1000:
+                    flush()
+                continue
+            fr.merged += 1
+            fr.paper_ids.append(hit[0])
+            if hit[1] == h:
+                continue  # the very same record again: nothing to write
+            drain()
+            old = lib.get_paper(hit[0])
+            merged, changed = merge_papers(old, paper_from_prepared(item))
+            if changed:
+                lib.update_paper(hit[0], merged)
+            thread = threading.Thread(target=writer, name="import-writer", daemon=True)
+            thread.start()
+        drain()
+    finally:
+        if thread.is_alive():
+            failure.append(Cancelled())  # stop writing; the caller rolls the transaction back
+            pending.put(None)
+            thread.join()
     if deleted:
         fr.deleted = lib.delete_papers_by_pmid(deleted)
 
