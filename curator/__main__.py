@@ -85,8 +85,14 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         out, errors = suggest_cli(lib, files=args.files, paper_ids=args.paper, save_drafts=args.save_drafts)
     finally:
         lib.close()
-    if args.json or True:
+    if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for paper in out:
+            print(f"paper {paper['paper_id']}: {paper['title'][:80]}")
+            for s in paper["suggestions"]:
+                fields = ", ".join(f"{k}={v}" for k, v in s["fields"].items() if v is not None)
+                print(f"  {s['kind']:<13} {fields}  [{s['start']}:{s['end']}]")
     for e in errors:
         print(e, file=sys.stderr)
     return 2 if errors else 0

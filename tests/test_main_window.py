@@ -110,3 +110,21 @@ def test_undo_redo_form_edits(qtbot, tmp_path):
     win.forms.undo.undo()
     win.forms.undo.undo()
     assert win.record.comparisons == []
+
+
+def test_text_typed_but_not_entered_is_saved(qtbot, tmp_path):
+    from PySide6.QtWidgets import QLineEdit
+
+    win = make_window(qtbot, tmp_path)
+    pid = select_paper_titled(win, "Emapalumab in pediatric")
+    win.forms.show_tab("measurements")
+    table = win.forms.tables[Comparison]
+    table.add_row()
+    idx = table.model().index(0, table.row_model.column_of("analyte"))
+    table.setCurrentIndex(idx)
+    table.edit(idx)
+    editor = table.indexWidget(idx)
+    assert isinstance(editor, QLineEdit)
+    editor.setText("IL-6")  # no Enter: the curator presses Ctrl+S straight away
+    assert win.save_draft()
+    assert win.lib.load_record(pid).comparisons[0].analyte == "IL-6"

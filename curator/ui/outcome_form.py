@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QCheckBox,
     QComboBox,
@@ -376,10 +377,11 @@ class OutcomeForms(QTabWidget):
         """Push any open editor's text into the record (before save, verify or switching paper)."""
         self.study_form.mapper.submit()
         for table in self.tables.values():
-            w = table.indexWidget(table.currentIndex()) if table.currentIndex().isValid() else None
-            if table.state() == QAbstractItemView.State.EditingState:
-                table.setFocus()  # closes the editor, which commits it
-            del w
+            if table.state() == QAbstractItemView.State.EditingState and table.currentIndex().isValid():
+                editor = table.indexWidget(table.currentIndex())
+                if editor is not None:  # what is typed but not yet entered counts
+                    table.commitData(editor)
+                    table.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
         if self.record is not None:
             self.notes.store(self.record)
 
