@@ -549,3 +549,20 @@ def test_horizon_leading_the_clause():
     (r,) = [s for s in suggest(text) if s.kind == "rate"]
     assert (r.fields["endpoint"], r.fields["value"], r.fields["horizon"]) == ("PFS", 44.2, "12 months")
     assert (r.fields["ci_low"], r.fields["ci_high"]) == (35.1, 52.9)
+
+
+def test_respectively_pairs_with_two_named_groups_and_a_p_value():
+    from curator.extract import suggest
+
+    text = ("IFN-γ concentrations before and after emapalumab were 1520 ± 340 and 210 ± 95 pg/mL, "
+            "respectively (P = 0.004).")
+    (c,) = [s for s in suggest(text) if s.kind == "comparison"]
+    f = c.fields
+    assert (f["analyte"], f["value_a"], f["value_b"], f["unit"], f["p_operator"], f["p_value"]) == (
+        "IFN-γ", 1520, 210, "pg/mL", "=", 0.004)
+    assert (f["label_a"], f["label_b"]) == ("before emapalumab", "after emapalumab")
+    assert text[c.start:c.end] == c.text and c.text.endswith("(P = 0.004)")
+    # no p-value, or lists of rates: left to the curator
+    assert not [s for s in suggest("Ferritin before and after tocilizumab were 5000 and 2000 ng/mL, respectively.")
+                if s.kind == "comparison"]
+    assert not [s for s in suggest("The CR rates were 60% and 40%, respectively.") if s.kind == "comparison"]

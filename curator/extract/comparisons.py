@@ -5,6 +5,7 @@ Rules
   comparison.inline     NAME was a% in A versus b% in B (P = x)   the pair in running text
   comparison.from_to    NAME decreased from a to b pg/mL (P < x)
   comparison.p_only     NAME was significantly higher ... (P < x)  a named outcome with only a p-value
+  comparison.respectively  NAME before and after X were a and b unit, respectively (P < x)
 The two numbers must be clearly the pair: one separator (vs, versus, v, compared with) between two single
 values; lists ("93% and 56% vs 89% and 61%"), fractions (0/10 vs 3/10) and three-way comparisons are left
 alone; units that disagree (pg/mL vs ng/mL) reject the pair.
@@ -67,6 +68,14 @@ HAD = re.compile(
     rf"(?P<v1>{NUMB})\s?(?P<u1>%)\s+of\s+(?P<l1>[^\d;,.()]{{1,40}}?)\s+(?:had|developed|experienced|achieved|"
     rf"showed|presented\s+with)\s+(?P<np>[^;()]{{1,80}}?)\s*,?\s+(?P<sep>{SEP})\s+(?P<v2>{NUMB})\s?(?P<u2>%)"
     rf"(?:\s+of\s+(?P<l2>[^\d;,.()]{{1,40}}))?", re.IGNORECASE)
+# 'IFN-γ levels before and after emapalumab were 1520 ± 340 and 210 ± 95 pg/mL, respectively (P = 0.004)':
+# exactly two groups named before the verb, exactly two values after it, 'respectively', then the p-value.
+RESPECTIVELY = re.compile(
+    rf"\b(?:(?P<ba>before\s+and\s+after)\s+(?P<what>[^,.;()\d]{{1,40}}?)|"
+    rf"(?:in|for|among|with)\s+(?P<l1>(?:the\s+)?[A-Za-z][^,.;()\d]{{0,40}}?)\s+and\s+"
+    rf"(?P<l2>(?:the\s+)?[A-Za-z][^,.;()\d]{{0,40}}?))\s+(?:were|was)\s+(?:(?:median|mean)\s+)?"
+    rf"{_item('1', label=False)}\s+and\s+{_item('2', label=False)}\s*,?\s*respectively\b",
+    re.IGNORECASE)
 PAREN_CANDIDATE = re.compile(r"\((?=[^()]{0,300}?(?:\bvs?\b\.?|versus|compared|\b[Pp](?:\s?[-‐]?\s?values?)?\s*[=<>≤≥]))")
 P_ONLY = re.compile(rf"^\s*{P_RE.pattern}\s*$")
 LIST_BEFORE = re.compile(rf"(?:{NUM}\s?%?|\))\s*(?:,|and|or|&)\s*$")
@@ -212,6 +221,8 @@ def find(doc: Doc) -> list[Suggestion]:
         passes.append((FROM_TO, "comparison.from_to"))
     if doc.has(" and ", " while ", " whereas ", " but "):
         passes.append((AND_PAIR, "comparison.and_pair"))
+    if doc.has("respectively"):
+        passes.append((RESPECTIVELY, "comparison.respectively"))
     for rx, rule in passes:
         for m in rx.finditer(text):
             a0 = m.start("v1") if rule != "comparison.from_to" else m.start()
@@ -231,7 +242,7 @@ def find(doc: Doc) -> list[Suggestion]:
             if rule == "comparison.had":
                 subj = _make_subject(doc, m.start("np"), m.end("np"), "had", max_words=12)
             else:
-                anchor = a0 if rule != "comparison.groups" else m.start()
+                anchor = a0 if rule not in ("comparison.groups", "comparison.respectively") else m.start()
                 subj = None
                 if re.search(r"[A-Za-z][\w\-+/ ]{0,40}:\s*$", text[max(s_start, anchor - 45):anchor]):
                     subj = np_before(doc, anchor, s_start)  # 'fatty: 10.0 vs. 7.7 mm3/mm'
@@ -240,13 +251,17 @@ def find(doc: Doc) -> list[Suggestion]:
             if subj is None or (rule != "comparison.had" and subj.end > a0):
                 continue
             p, end = _p_after(doc, m.end(), s_end)
-            if rule == "comparison.and_pair" and p is None:
+            if rule in ("comparison.and_pair", "comparison.respectively") and p is None:
                 continue  # 'a in A and b in B' pairs only with the p-value that tests them
             if p is None and rule == "comparison.groups" and m.group("rest2"):
                 p = _p(text, m.start("rest2"), m.end("rest2"))
             conf = (0.8 if subj.in_vocabulary else 0.65) - (0.1 if p is None else 0)
             start = min(subj.start, m.start())
-            out.append(make("comparison", _fields(subj, m, unit, p), text, start, end, conf, f"{rule}/{subj.how}"))
+            fields = _fields(subj, m, unit, p)
+            if rule == "comparison.respectively" and m.group("what"):
+                what = " ".join(m.group("what").split())
+                fields["label_a"], fields["label_b"] = f"before {what}", f"after {what}"
+            out.append(make("comparison", fields, text, start, end, conf, f"{rule}/{subj.how}"))
             taken.append((m.start(), end))
 
     # ---- a named outcome with only a p-value
