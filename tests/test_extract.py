@@ -566,3 +566,13 @@ def test_respectively_pairs_with_two_named_groups_and_a_p_value():
     assert not [s for s in suggest("Ferritin before and after tocilizumab were 5000 and 2000 ng/mL, respectively.")
                 if s.kind == "comparison"]
     assert not [s for s in suggest("The CR rates were 60% and 40%, respectively.") if s.kind == "comparison"]
+
+
+def test_from_to_inside_the_parenthesis():
+    from curator.extract import suggest
+
+    text = "After CAR-T cell therapy, CRP dropped significantly (from 120 mg/L to 25 mg/L, P-value = < 0·0001)."
+    (c,) = [s for s in suggest(text) if s.kind == "comparison"]
+    assert (c.fields["analyte"], c.fields["value_a"], c.fields["value_b"], c.fields["unit"]) == ("CRP", 120, 25, "mg/L")
+    assert (c.fields["p_operator"], c.fields["p_value"]) == ("<", 0.0001)
+    assert not [s for s in suggest("Enrollment ran (from 2010 to 2015, P = 0.3).") if s.kind == "comparison"]

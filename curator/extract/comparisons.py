@@ -47,6 +47,9 @@ PAIR = re.compile(
     rf"(?P<rest>(?:\s*(?:[,;]|respectively).*)?)$",
     re.DOTALL | re.IGNORECASE,
 )
+PAREN_FROM_TO = re.compile(  # 'CRP dropped (from 120 mg/L to 25 mg/L, P < 0.001)'
+    rf"^\s*(?P<label>)?(?P<label2>)?from\s+{_item('1', label=False)}\s+to\s+{_item('2', label=False)}"
+    rf"(?P<rest>\s*[,;].*)$", re.DOTALL | re.IGNORECASE)
 INLINE = re.compile(rf"{_item('1')}\s*(?P<sep>{SEP})\s*{_item('2', lazy_label=False)}", re.IGNORECASE)
 FROM_TO = re.compile(
     rf"\b(?P<verb>decreas\w*|declin\w*|dropp\w*|fell|fall\w*|increas\w*|rose|ris\w*|reduc\w*|improv\w*|chang\w*|"
@@ -184,7 +187,7 @@ def find(doc: Doc) -> list[Suggestion]:
             continue
         inner = text[o + 1:c]
         s_start, _ = doc.sentence(o)
-        m = PAIR.match(inner)
+        m = PAIR.match(inner) or PAREN_FROM_TO.match(inner)
         if m:
             rest = m.group("rest") or ""
             if ANOTHER_PAIR.search(rest) or LIST_AFTER.match(rest) or not _plausible(m):
