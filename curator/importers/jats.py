@@ -32,6 +32,8 @@ from curator.importers.pubmed_xml import (
     _Prepend,
     check_xml_safety,
     make_iterparse,
+    release,
+    syntax_error,
     xml_text,
 )
 
@@ -414,20 +416,10 @@ def _iter_stream(stream, encoding: str | None) -> Iterator[Item]:
                     yield done, line, RecordError(
                         done, line, f"article {done} (line {line}) has no title and no PMID/PMCID/DOI"
                     )
-            elem.clear(keep_tail=False)
-            parent = elem.getparent()
-            if parent is not None:
-                while elem.getprevious() is not None:
-                    del parent[0]
+            release(elem)
     except etree.XMLSyntaxError as exc:
-        n = done + 1
-        err_line = exc.lineno or None
-        if depth and open_line:
-            where, line = f"in article {n} (starting at line {open_line})", open_line
-        else:
-            where, line = (f"after article {done}" if done else "before the first article"), err_line
-        msg = getattr(exc, "msg", None) or str(exc)
-        yield n, line, RecordError(n, line, f"XML error {where}, at line {err_line}: {msg}")
+        err = syntax_error(exc, done, open_line if depth else None, noun="article")
+        yield err.record, err.line, err
 
 
 def iter_parse_bytes(source: bytes | IO[bytes]) -> Iterator[Item]:

@@ -1054,6 +1054,27 @@ def _drain_one(pending, deleted_pmids) -> Iterator[Item]:
     yield from items
 
 
+def release(elem) -> None:
+    """Free a record element and the siblings before it, so iterparse memory stays flat."""
+    elem.clear(keep_tail=False)
+    parent = elem.getparent()
+    if parent is not None:
+        while elem.getprevious() is not None:
+            del parent[0]
+
+
+def syntax_error(exc: etree.XMLSyntaxError, done: int, open_line: int | None, noun: str = "record") -> RecordError:
+    """The RecordError for an XML error met after `done` complete records (inside one when `open_line`)."""
+    n = done + 1
+    err_line = exc.lineno or None
+    if open_line:
+        where, line = f"in {noun} {n} (starting at line {open_line})", open_line
+    else:
+        where, line = (f"after {noun} {done}" if done else f"before the first {noun}"), err_line
+    msg = getattr(exc, "msg", None) or str(exc)
+    return RecordError(n, line, f"XML error {where}, at line {err_line}: {msg}")
+
+
 def _iter_iterparse(stream, deleted_pmids, encoding) -> Iterator[Item]:
     """Generic path (any declared encoding): lxml iterparse with element clearing."""
     context = make_iterparse(stream, _RECORD_TAGS, encoding=encoding)
@@ -1074,20 +1095,10 @@ def _iter_iterparse(stream, deleted_pmids, encoding) -> Iterator[Item]:
                 done += 1
                 in_record = False
                 yield from _convert(elem, done, elem.sourceline)
-            elem.clear(keep_tail=False)
-            parent = elem.getparent()
-            if parent is not None:
-                while elem.getprevious() is not None:
-                    del parent[0]
+            release(elem)
     except etree.XMLSyntaxError as exc:
-        n = done + 1
-        err_line = exc.lineno or None
-        if in_record and open_line:
-            where, line = f"in record {n} (starting at line {open_line})", open_line
-        else:
-            where, line = (f"after record {done}" if done else "before the first record"), err_line
-        msg = getattr(exc, "msg", None) or str(exc)
-        yield n, line, RecordError(n, line, f"XML error {where}, at line {err_line}: {msg}")
+        err = syntax_error(exc, done, open_line if in_record else None)
+        yield err.record, err.line, err
 
 
 def _declared_encoding(head: bytes) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -428,6 +429,23 @@ class PlotView(QWidget):
 
     _building = False
 
+    @contextmanager
+    def building(self):
+        """Items created (and hidden again) inside are not legend toggles by the curator."""
+        self._building = True
+        try:
+            yield
+        finally:
+            self._building = False
+
+    def _draw_live(self, table: str) -> None:
+        """Show the plot area, build the live items into it and keep the selected row highlighted."""
+        self.stack.setCurrentWidget(self.glw)
+        with self.building():
+            self.plot_items = self._build_into(self.glw.ci, export=False, live=True)
+        if self.selected is not None:
+            self.select_row(table, self.selected)
+
     # --- export
     def _offscreen(self, size: tuple[int, int]) -> tuple[pg.GraphicsLayoutWidget, list[pg.PlotItem]]:
         w = pg.GraphicsLayoutWidget()
@@ -441,11 +459,8 @@ class PlotView(QWidget):
                       row=0, col=0, colspan=4)
         inner = w.ci.addLayout(row=1, col=0, colspan=4)
         inner.setSpacing(4)
-        self._building = True
-        try:
+        with self.building():
             plots = self._build(inner, export=True)
-        finally:
-            self._building = False
         # the curator's zoom, where it was changed
         for src, dst in zip(self.plot_items, plots):
             if not all(src.getViewBox().autoRangeEnabled()):

@@ -334,11 +334,8 @@ class Canvas:
             self._apply_head(st)
             style = {"color": TEXT, "font-size": "11pt" if self.export else "10pt"}
             if old is None or old[3] != pan.log:
-                self.view._building = True
-                try:
+                with self.view.building():
                     p.setLogMode(x=False, y=pan.log)
-                finally:
-                    self.view._building = False
             if last:
                 p.setLabel("bottom", d.x_label, **style)
                 p.getAxis("bottom").setStyle(showValues=True)

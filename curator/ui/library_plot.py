@@ -336,11 +336,8 @@ class LibraryPlot(PlotView):
             self.show_message(data.message)
             return
         self.stack.setCurrentWidget(self.glw)
-        self._building = True
-        try:
+        with self.building():
             self.canvas.draw(data)
-        finally:
-            self._building = False
         self.plot_items = self.canvas.plots
 
     @property

@@ -133,14 +133,7 @@ class ComparisonPlot(PlotView):
             self.show_message("No comparisons with both values yet.\n"
                               "Add rows under Comparisons, or press Suggest (Ctrl+G).")
             return
-        self.stack.setCurrentWidget(self.glw)
-        self._building = True
-        try:
-            self.plot_items = self._build_into(self.glw.ci, export=False, live=True)
-        finally:
-            self._building = False
-        if self.selected is not None:
-            self.select_row("comparisons", self.selected)
+        self._draw_live("comparisons")
 
     def _build(self, layout: pg.GraphicsLayout, export: bool = False) -> list[pg.PlotItem]:
         return self._build_into(layout, export=export, live=False)

@@ -94,14 +94,7 @@ class SurvivalPlot(PlotView):
         if not self.data.series:
             self.show_message(self.data.message)
             return
-        self.stack.setCurrentWidget(self.glw)
-        self._building = True
-        try:
-            self.plot_items = self._build_into(self.glw.ci, export=False, live=True)
-        finally:
-            self._building = False
-        if self.selected is not None:
-            self.select_row("time_to_event", self.selected)
+        self._draw_live("time_to_event")
 
     def _build(self, layout: pg.GraphicsLayout, export: bool = False) -> list[pg.PlotItem]:
         return self._build_into(layout, export, live=False)
