@@ -143,7 +143,9 @@ class SurvivalPlot(PlotView):
             curve.visibleChanged.connect(lambda cv=curve, e=err: e.setVisible(cv.isVisible()))
             texts = []
             for pt, x in zip(s.points, xs):
-                t = pg.TextItem(f"{fmt_value(pt.rate)}%", color=c, anchor=(-0.25, 0.5), fill=(255, 255, 255, 200))
+                # series dodged to the left of a horizon label to the left, so labels never sit on a neighbour's CI
+                t = pg.TextItem(f"{fmt_value(pt.rate)}%", color=c, anchor=(1.25, 0.5) if off < 0 else (-0.25, 0.5),
+                                fill=(255, 255, 255, 200))
                 t.setFont(font(9))
                 t.setPos(x, pt.rate)
                 p.addItem(t, ignoreBounds=True)
