@@ -1,0 +1,628 @@
+"""PubMed XML record extraction: one parsed <PubmedArticle>/<PubmedBookArticle> element -> Paper,
+and the readable-text helpers (inline markup flattened, MathML linearised) the JATS importer shares.
+
+Pure functions over lxml elements; the streaming, batching and safety live in pubmed_xml.
+"""
+
+from __future__ import annotations
+
+import re
+
+from curator.domain.paper import MeshTerm, Paper, Section
+from curator.importers.medline import initials, make_date, parse_medline_date
+
+# ====================================================================== text extraction
+
+_WS = re.compile(r"[ \t\n\r]+")
+
+
+def clean(s: str) -> str:
+    """Collapse runs of ASCII whitespace to one space and strip (keeps NBSP, thin space...)."""
+    if "\n" in s or "  " in s or "\t" in s or "\r" in s:
+        s = _WS.sub(" ", s)
+    return s.strip()
+
+
+# Elements whose content is its own block: a space on each side so words don't glue together.
+_BLOCK = frozenset(
+    [
+        "p", "list-item", "list", "title", "label", "caption", "td", "th", "tr", "def-item", "def",
+        "term", "disp-quote", "break", "br", "AbstractText", "Keyword",
+    ]
+)
+# Elements whose text is not part of the running text.
+_SKIP = frozenset(["xref-group", "object-id", "alt-text", "annotation", "annotation-xml"])
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2] if tag[0] == "{" else tag
+
+
+def _collect(el, parts: list[str], skip: frozenset[str]) -> None:
+    if el.text:
+        parts.append(el.text)
+    for ch in el:
+        tag = ch.tag
+        if isinstance(tag, str):  # comments, PIs and unexpanded entities have non-str tags
+            local = _local(tag)
+            if local == "math":
+                parts.append(mathml_text(ch))
+            elif local in skip or local in _SKIP:
+                pass
+            elif local in _BLOCK:
+                parts.append(" ")
+                _collect(ch, parts, skip)
+                parts.append(" ")
+            else:
+                _collect(ch, parts, skip)
+        if ch.tail:
+            parts.append(ch.tail)
+
+
+def xml_text(el, skip: frozenset[str] = frozenset()) -> str:
+    """Readable text of an element: inline markup (<i>, <sup>, <b>...) flattened without
+    adding spaces, block children separated by a space, MathML reduced to linear text,
+    whitespace collapsed. Elements named in `skip` (local names) are left out."""
+    if el is None:
+        return ""
+    if len(el) == 0:
+        t = el.text
+        return clean(t) if t else ""
+    parts: list[str] = []
+    _collect(el, parts, skip)
+    return clean("".join(parts))
+
+
+_MATH_TOKENS = frozenset(["mi", "mn", "mo", "ms", "cn", "ci", "csymbol"])
+_DOT_ACCENTS = {".", "\u02d9", "\u0307"}
+
+
+def _math_children(el) -> list:
+    return [c for c in el if isinstance(c.tag, str)]
+
+
+def _math(el) -> str:
+    tag = _local(el.tag)
+    if tag in _MATH_TOKENS:
+        return "".join(el.itertext()).strip()
+    if tag == "mtext":
+        t = "".join(el.itertext())
+        return " " if t and not t.strip() else clean(t)
+    if tag in ("annotation", "annotation-xml", "none", "mprescripts"):
+        return ""
+    kids = _math_children(el)
+    if tag == "semantics":
+        return _math(kids[0]) if kids else ""
+    if tag == "mmultiscripts" and kids:
+        base = _math(kids[0])
+        post, pre, seen_pre = [], [], False
+        for k in kids[1:]:
+            if _local(k.tag) == "mprescripts":
+                seen_pre = True
+                continue
+            (pre if seen_pre else post).append(_math(k))
+        return "".join(pre) + base + "".join(post)
+    if tag == "mfrac" and len(kids) == 2:
+        a, b = (_math(k) for k in kids)
+        a = a if a.isalnum() or len(a) <= 1 else f"({a})"
+        b = b if b.isalnum() or len(b) <= 1 else f"({b})"
+        return f"{a}/{b}"
+    if tag == "msqrt":
+        return "\u221a(" + "".join(_math(k) for k in kids) + ")"
+    if tag == "mroot" and len(kids) == 2:
+        return f"{_math(kids[1])}\u221a({_math(kids[0])})"
+    if tag == "mover" and len(kids) == 2:
+        base, over = _math(kids[0]), _math(kids[1])
+        if over in _DOT_ACCENTS and base:
+            return base + "\u0307"
+        return base + over
+    if tag == "mfenced":
+        seps = el.get("separators", ",").replace(" ", "")
+        items = [_math(k) for k in kids]
+        out = []
+        for i, it in enumerate(items):
+            if i and seps:
+                out.append(seps[min(i - 1, len(seps) - 1)])
+            out.append(it)
+        return el.get("open", "(") + "".join(out) + el.get("close", ")")
+    if tag in ("mtable", "matrix"):
+        return "[" + "; ".join(_math(k) for k in kids) + "]"
+    if tag in ("mtr", "matrixrow", "mlabeledtr"):
+        return " ".join(_math(k) for k in kids)
+    return "".join(_math(k) for k in kids)
+
+
+def mathml_text(el) -> str:
+    """MathML (presentation or content) to compact linear text: msub/msup concatenate
+    ('V̇O2max'), prescripts come first ('3He'), fractions 'a/b', tokens keep their text."""
+    try:
+        return clean(_math(el))
+    except RecursionError:
+        return clean("".join(el.itertext()))
+
+
+# ====================================================================== record extraction
+# Written for speed (one pass over each element's children, leaf text read directly):
+# a 100k-record baseline file spends most of its time here and in libxml2.
+
+
+def _txt(el) -> str:
+    """Readable text of one element; the fast path is a leaf with clean text."""
+    if len(el):
+        return xml_text(el)
+    t = el.text
+    if not t:
+        return ""
+    if "\n" in t or "  " in t or "\t" in t or "\r" in t:
+        t = _WS.sub(" ", t)
+    return t.strip()
+
+
+_AUTHOR_PARTS = {"LastName": 0, "ForeName": 1, "Initials": 2, "Suffix": 3, "CollectiveName": 4}
+
+
+def _author(a) -> tuple[str | None, str | None, str | None]:
+    """(short "Last FM" name, full "Last, First" name, ORCID) of an <Author>."""
+    v: list = [None, None, None, None, None]
+    orcid = None
+    get = _AUTHOR_PARTS.get
+    for c in a:
+        i = get(c.tag)
+        if i is not None:
+            v[i] = _txt(c)
+        elif c.tag == "Identifier" and not orcid and (c.get("Source") or "").upper() == "ORCID":
+            orcid = _txt(c)
+    last, fore, ini, suffix, coll = v
+    if coll:
+        return coll, coll, orcid
+    if not last:
+        return fore or None, fore or None, orcid
+    if not ini and fore:
+        ini = initials(fore)
+    short = f"{last} {ini}" if ini else last
+    if suffix:
+        short = f"{short} {suffix}"
+    return short, (f"{last}, {fore}" if fore else last), orcid
+
+
+def _authors(author_list, extra: dict) -> list[str]:
+    names: list[str] = []
+    full: list[str] = []
+    for a in author_list:
+        if a.tag != "Author" or a.get("ValidYN") == "N":
+            continue
+        short, long_, orcid = _author(a)
+        if short:
+            names.append(short)
+            full.append(long_ or short)
+            if orcid:
+                extra.setdefault("orcids", {})[short] = orcid
+    if full:
+        extra["full_authors"] = full
+    return names
+
+
+def _date(el) -> str | None:
+    """<PubDate>/<ArticleDate>/<ContributionDate>: Year/Month/Day or MedlineDate."""
+    if el is None:
+        return None
+    year = month = day = medline = None
+    for c in el:
+        tag = c.tag
+        if tag == "Year":
+            year = c.text
+        elif tag == "Month":
+            month = c.text
+        elif tag == "Day":
+            day = c.text
+        elif tag == "MedlineDate":
+            medline = c.text
+    if year:
+        return make_date(year.strip(), month, day)
+    return parse_medline_date(medline) if medline else None
+
+
+def _abstract(abs_el, extra: dict) -> tuple[str, list[Section]]:
+    paras: list[str] = []
+    sections: list[Section] = []
+    labelled = False
+    for at in abs_el:
+        tag = at.tag
+        if tag == "AbstractText":
+            txt = _txt(at)
+            label = at.get("Label")
+            if label:
+                label = label.strip()
+                if label.upper() == "UNLABELLED":  # NLM's marker for "no label"
+                    label = ""
+            if not txt and not label:
+                continue
+            if label:
+                labelled = True
+                paras.append(f"{label}: {txt}".rstrip())
+            else:
+                paras.append(txt)
+            sections.append(Section(label=label or "", text=txt))
+        elif tag == "CopyrightInformation":
+            cr = _txt(at)
+            if cr:
+                extra["copyright"] = cr
+    return "\n\n".join(paras), (sections if labelled else [])
+
+
+def _keywords(kw_list, out: list[str]) -> None:
+    for kw in kw_list:
+        if kw.tag == "Keyword":
+            k = _txt(kw)
+            if k and k not in out:
+                out.append(k)
+
+
+def _mesh(mesh_list) -> list[MeshTerm]:
+    terms: list[MeshTerm] = []
+    for mh in mesh_list:
+        if mh.tag != "MeshHeading":
+            continue
+        name = None
+        major = False
+        quals: list[dict] = []
+        for c in mh:
+            tag = c.tag
+            if tag == "DescriptorName":
+                name = _txt(c)
+                major = c.get("MajorTopicYN") == "Y"
+            elif tag == "QualifierName":
+                quals.append({"name": _txt(c), "major": c.get("MajorTopicYN") == "Y"})
+        if name:
+            terms.append(MeshTerm(name, major, quals))
+    return terms
+
+
+def _grant(g) -> str:
+    # Same shape as MEDLINE "GR" lines: GrantID/Acronym/Agency/Country.
+    parts = {"GrantID": None, "Acronym": None, "Agency": None, "Country": None}
+    for c in g:
+        if c.tag in parts:
+            parts[c.tag] = _txt(c)
+    return "/".join(v for v in parts.values() if v)
+
+
+def _grants(grant_list) -> list[str]:
+    return [s for s in (_grant(g) for g in grant_list if g.tag == "Grant") if s]
+
+
+def _article_ids(id_list, ids: dict) -> None:
+    for aid in id_list:
+        if aid.tag != "ArticleId":
+            continue
+        kind = aid.get("IdType")
+        val = aid.text
+        if kind and val:
+            kind = kind.lower()
+            if kind not in ids:
+                ids[kind] = val.strip()
+
+
+def _elocation_doi(el) -> str | None:
+    if (el.get("EIdType") or "").lower() == "doi" and el.get("ValidYN") != "N":
+        return (el.text or "").strip() or None
+    return None
+
+
+def _pmcid(v: str | None) -> str | None:
+    if not v:
+        return None
+    v = v.strip()
+    return v if v.upper().startswith("PMC") else f"PMC{v}"
+
+
+def _pagination(pg) -> str | None:
+    mp = sp = ep = None
+    for c in pg:
+        tag = c.tag
+        if tag == "MedlinePgn":
+            mp = _txt(c)
+        elif tag == "StartPage":
+            sp = _txt(c)
+        elif tag == "EndPage":
+            ep = _txt(c)
+    if mp:
+        return mp
+    if sp and ep:
+        return f"{sp}-{ep}"
+    return sp or None
+
+
+def _languages(langs: list[str], extra: dict) -> str | None:
+    if not langs:
+        return None
+    if len(langs) > 1:
+        extra["languages"] = langs
+    return langs[0]
+
+
+# Links that matter when judging evidence (retractions, errata, expressions of concern...).
+RELATED_TYPES = frozenset(
+    [
+        "RetractionIn", "RetractionOf", "PartialRetractionIn", "PartialRetractionOf", "ErratumIn",
+        "ErratumFor", "ExpressionOfConcernIn", "ExpressionOfConcernFor", "UpdateIn", "UpdateOf",
+        "RepublishedIn", "RepublishedFrom", "ReprintIn", "ReprintOf", "CorrectedandRepublishedIn",
+        "CorrectedandRepublishedFrom",
+    ]
+)
+
+
+def _related(cc_list) -> list[dict]:
+    out = []
+    for cc in cc_list:
+        rt = cc.get("RefType")
+        if cc.tag != "CommentsCorrections" or rt not in RELATED_TYPES:
+            continue
+        pmid = source = None
+        for x in cc:
+            if x.tag == "PMID" and pmid is None:
+                pmid = _txt(x) or None
+            elif x.tag == "RefSource" and source is None:
+                source = _txt(x) or None
+        out.append({"type": rt, "pmid": pmid, "source": source})
+    return out
+
+
+def _pubmed_article(rec) -> Paper:
+    extra: dict = {}
+    ids: dict = {}
+    title = ""
+    pmid = journal = abbrev = volume = issue = pub_date = pages = doi = None
+    abstract = ""
+    sections: list[Section] = []
+    authors: list[str] = []
+    keywords: list[str] = []
+    mesh: list[MeshTerm] = []
+    pub_types: list[str] = []
+    substances: list[str] = []
+    grants: list[str] = []
+    langs: list[str] = []
+    article_date_seen = False
+    for part in rec:
+        ptag = part.tag
+        if ptag == "MedlineCitation":
+            status = part.get("Status")
+            if status:
+                extra["status"] = status
+            for c in part:
+                tag = c.tag
+                if tag == "Article":
+                    for a in c:
+                        atag = a.tag
+                        if atag == "AuthorList":
+                            authors = _authors(a, extra)
+                        elif atag == "Journal":
+                            for j in a:
+                                jtag = j.tag
+                                if jtag == "Title":
+                                    journal = _txt(j) or None
+                                elif jtag == "ISOAbbreviation":
+                                    abbrev = _txt(j) or None
+                                elif jtag == "JournalIssue":
+                                    for ji in j:
+                                        jitag = ji.tag
+                                        if jitag == "Volume":
+                                            volume = _txt(ji) or None
+                                        elif jitag == "Issue":
+                                            issue = _txt(ji) or None
+                                        elif jitag == "PubDate":
+                                            pub_date = _date(ji)
+                                elif jtag == "ISSN" and "issn" not in extra:
+                                    issn = _txt(j)
+                                    if issn:
+                                        extra["issn"] = issn
+                        elif atag == "ArticleTitle":
+                            title = _txt(a)
+                        elif atag == "Abstract":
+                            abstract, sections = _abstract(a, extra)
+                        elif atag == "ELocationID":
+                            doi = doi or _elocation_doi(a)
+                        elif atag == "Pagination":
+                            pages = _pagination(a)
+                        elif atag == "Language":
+                            lang = _txt(a).lower()
+                            if lang:
+                                langs.append(lang)
+                        elif atag == "PublicationTypeList":
+                            pub_types = [t for t in (_txt(x) for x in a if x.tag == "PublicationType") if t]
+                        elif atag == "GrantList":
+                            grants = _grants(a)
+                        elif atag == "ArticleDate" and not article_date_seen:
+                            article_date_seen = True
+                            adate = _date(a)
+                            if adate:
+                                extra["article_date"] = adate
+                        elif atag == "VernacularTitle":
+                            vt = _txt(a)
+                            if vt and "vernacular_title" not in extra:
+                                extra["vernacular_title"] = vt
+                elif tag == "PMID":
+                    pmid = _txt(c) or None
+                elif tag == "MeshHeadingList":
+                    mesh = _mesh(c)
+                elif tag == "ChemicalList":
+                    for ch in c:
+                        for x in ch:
+                            if x.tag == "NameOfSubstance":
+                                s = _txt(x)
+                                if s and s not in substances:
+                                    substances.append(s)
+                elif tag == "KeywordList":
+                    _keywords(c, keywords)
+                elif tag == "MedlineJournalInfo":
+                    for x in c:
+                        xtag = x.tag
+                        if xtag in ("MedlineTA", "Country"):
+                            v = _txt(x)
+                            if v:
+                                extra["medline_ta" if xtag == "MedlineTA" else "country"] = v
+                elif tag == "SupplMeshList":
+                    sup = [v for v in (_txt(x) for x in c if x.tag == "SupplMeshName") if v]
+                    if sup:
+                        extra["supplementary_concepts"] = sup
+                elif tag == "CommentsCorrectionsList":
+                    related = _related(c)
+                    if related:
+                        extra["comments_corrections"] = related
+                elif tag == "OtherAbstract":
+                    oa = _abstract(c, {})[0]
+                    if oa:
+                        extra.setdefault("other_abstracts", []).append(oa)
+        elif ptag == "PubmedData":
+            for c in part:
+                tag = c.tag
+                if tag == "ArticleIdList":
+                    _article_ids(c, ids)
+                elif tag == "PublicationStatus":
+                    st = _txt(c)
+                    if st:
+                        extra["publication_status"] = st
+    if not pmid:
+        pmid = ids.get("pubmed")
+    if not title and extra.get("vernacular_title"):
+        # NLM leaves <ArticleTitle/> empty until a translation exists; the original is better
+        # than nothing (it stays in extra too).
+        title = extra["vernacular_title"]
+        extra["title_source"] = "VernacularTitle"
+    if not abbrev:
+        abbrev = extra.get("medline_ta") or None
+    if not pub_date:
+        pub_date = extra.get("article_date")
+    return Paper(
+        title=title,
+        authors=authors,
+        journal=journal,
+        journal_abbrev=abbrev,
+        pub_date=pub_date,
+        volume=volume,
+        issue=issue,
+        pages=pages,
+        doi=doi or ids.get("doi"),
+        pmid=pmid,
+        pmcid=_pmcid(ids.get("pmc")),
+        abstract=abstract,
+        abstract_sections=sections,
+        keywords=keywords,
+        mesh_terms=mesh,
+        publication_types=pub_types,
+        substances=substances,
+        grants=grants,
+        language=_languages(langs, extra),
+        source_url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/" if pmid else None,
+        extra=extra,
+    )
+
+
+def _book_article(rec) -> Paper:
+    extra: dict = {"record_type": "book"}
+    ids: dict = {}
+    bd = rec.find("BookDocument")
+    pbd = rec.find("PubmedBookData")
+    if pbd is not None:
+        for c in pbd:
+            if c.tag == "ArticleIdList":
+                _article_ids(c, ids)
+            elif c.tag == "PublicationStatus":
+                extra["publication_status"] = _txt(c)
+    p = Paper()
+    if bd is None:
+        p.pmid = ids.get("pubmed")
+        p.extra = extra
+        return p
+    article_title = book_title = ""
+    book_authors: list[str] = []
+    chapter_authors: list[str] | None = None
+    langs: list[str] = []
+    for c in bd:
+        tag = c.tag
+        if tag == "PMID":
+            p.pmid = _txt(c) or None
+        elif tag == "ArticleIdList":
+            _article_ids(c, ids)
+        elif tag == "ArticleTitle":
+            article_title = _txt(c)
+        elif tag == "Book":
+            for b in c:
+                btag = b.tag
+                if btag == "BookTitle":
+                    book_title = _txt(b)
+                elif btag == "Publisher":
+                    for x in b:
+                        if x.tag == "PublisherName":
+                            extra["publisher"] = _txt(x)
+                        elif x.tag == "PublisherLocation":
+                            extra["publisher_location"] = _txt(x)
+                elif btag == "PubDate":
+                    p.pub_date = _date(b)
+                elif btag == "Volume":
+                    p.volume = _txt(b) or None
+                elif btag == "AuthorList":
+                    if b.get("Type") == "editors":
+                        extra["editors"] = _authors(b, {})
+                    elif not book_authors:
+                        book_authors = _authors(b, extra)
+                elif btag == "ELocationID":
+                    p.doi = p.doi or _elocation_doi(b)
+                elif btag in ("CollectionTitle", "Isbn", "Edition", "Medium"):
+                    v = _txt(b)
+                    if v:
+                        extra[{"CollectionTitle": "collection_title", "Isbn": "isbn",
+                               "Edition": "edition", "Medium": "medium"}[btag]] = v
+        elif tag == "AuthorList":
+            if c.get("Type") == "editors":
+                extra.setdefault("editors", _authors(c, {}))
+            elif chapter_authors is None:
+                chapter_authors = _authors(c, extra)
+        elif tag == "Pagination":
+            p.pages = _pagination(c)
+        elif tag == "ELocationID":
+            p.doi = p.doi or _elocation_doi(c)
+        elif tag == "Abstract":
+            p.abstract, p.abstract_sections = _abstract(c, extra)
+        elif tag == "Language":
+            lang = _txt(c).lower()
+            if lang:
+                langs.append(lang)
+        elif tag == "KeywordList":
+            _keywords(c, p.keywords)
+        elif tag == "GrantList":
+            p.grants = _grants(c)
+        elif tag == "PublicationType":
+            pt = _txt(c)
+            if pt:
+                p.publication_types.append(pt)
+        elif tag == "ContributionDate":
+            cd = _date(c)
+            if cd:
+                extra["contribution_date"] = cd
+        elif tag == "Sections":
+            titles = [_txt(t) for t in c.iterfind("Section/SectionTitle")]
+            extra["book_sections"] = [t for t in titles if t]
+    p.authors = chapter_authors if chapter_authors else book_authors
+    if book_title:
+        extra["book_title"] = book_title
+    p.title = article_title or book_title
+    if article_title and book_title:
+        p.journal = book_title
+    else:
+        p.journal = extra.get("collection_title")
+    if not p.pub_date:
+        p.pub_date = extra.get("contribution_date")
+    p.language = _languages(langs, extra)
+    if not p.pmid:
+        p.pmid = ids.get("pubmed")
+    if not p.doi:
+        p.doi = ids.get("doi")
+    if ids.get("bookaccession"):
+        extra["book_accession"] = ids["bookaccession"]
+        p.source_url = f"https://www.ncbi.nlm.nih.gov/books/{ids['bookaccession']}/"
+    elif p.pmid:
+        p.source_url = f"https://pubmed.ncbi.nlm.nih.gov/{p.pmid}/"
+    p.extra = extra
+    p.__post_init__()
+    return p
