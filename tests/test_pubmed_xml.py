@@ -292,7 +292,7 @@ def test_a_malformed_record_fails_alone(corpus):
     first_end = text.index("</PubmedArticle>") + len("</PubmedArticle>")
     result = get("pubmed_xml").parse(text[:first_end] + "\nGARBAGE\n" + text[first_end:])
     assert len(result.papers) == 111
-    assert [(e.record, e.line, e.warning) for e in result.errors] == [(2, 156, True)]
+    assert [(e.record, e.line, e.warning) for e in result.errors] == [(2, 157, True)]  # the GARBAGE line
 
 
 BOMB = """<?xml version="1.0"?>
@@ -404,7 +404,7 @@ def test_utf16_file(corpus, tmp_path):
 def test_worker_processes_give_the_same_stream(corpus, monkeypatch):
     import curator.importers.pubmed_xml as px
 
-    monkeypatch.setattr(px, "_BATCH_BYTES", 50_000)  # several batches from one small file
+    monkeypatch.setattr(px, "_RANGE_BYTES", 50_000)  # several ranges from one small file
     rel = "pmparser/pubmed20n1016.xml"
     serial_deleted: list[str] = []
     serial = [(n, line, p.to_dict()) for n, line, p in iter_parse_path(_path(rel), serial_deleted)]
@@ -412,3 +412,74 @@ def test_worker_processes_give_the_same_stream(corpus, monkeypatch):
     parallel = [(n, line, p.to_dict()) for n, line, p in iter_parse_path(_path(rel), deleted, workers=2)]
     assert parallel == serial and len(parallel) == 26
     assert deleted == serial_deleted and len(deleted) == 262
+
+
+def _problem_file(tmp_path, cut: bool):
+    """30 records with, between them, stray text, a comment, a <DeleteCitation>, a record without
+    its end tag and a record with a tag mismatch; optionally cut short inside the last record."""
+    rec = (
+        "<PubmedArticle>\n<MedlineCitation>\n<PMID>{pmid}</PMID>\n<Article>\n"
+        "<ArticleTitle>Record {pmid} about IL-6 and CRS</ArticleTitle>\n</Article>\n</MedlineCitation>\n"
+        "<PubmedData>\n<History>\n<PubMedPubDate><Year>2020</Year></PubMedPubDate>\n</History>\n"
+        "<ReferenceList>\n<Reference><Citation>x</Citation></Reference>\n</ReferenceList>\n</PubmedData>\n"
+        "</PubmedArticle>\n"
+    )
+    parts = ['<?xml version="1.0" encoding="utf-8"?>\n<PubmedArticleSet>\n']
+    for i in range(1, 31):
+        r = rec.format(pmid=1000 + i)
+        if i == 5:
+            parts.append("stray text between records\n")
+        elif i == 9:
+            parts.append("<!-- a comment is fine -->\n")
+        elif i == 12:
+            parts.append("<DeleteCitation>\n<PMID>77</PMID>\n</DeleteCitation>\n")
+        elif i == 17:
+            r = r.replace("</PubmedArticle>", "")
+        elif i == 23:
+            r = r.replace("</ArticleTitle>", "</ArticleTitl>")
+        parts.append(r)
+    text = "".join(parts) + "</PubmedArticleSet>\n"
+    if cut:
+        text = text[: text.rindex("<ArticleTitle>")]
+    path = tmp_path / ("cut.xml" if cut else "problems.xml")
+    path.write_text(text, encoding="utf-8")
+    return path, text
+
+
+@pytest.mark.parametrize("cut", [False, True], ids=["whole", "cut-short"])
+def test_problems_are_numbered_alike_in_workers_and_serially(tmp_path, monkeypatch, cut):
+    """Workers read their own byte ranges and number records and lines within them; put back
+    together, records, lines, messages and deleted PMIDs are those of a serial read."""
+    import curator.importers.pubmed_xml as px
+
+    path, text = _problem_file(tmp_path, cut)
+    lines = text.split("\n")
+
+    def line_of(needle: str) -> int:
+        return next(i for i, ln in enumerate(lines, 1) if needle in ln)
+
+    def run(workers: int):
+        deleted: list[str] = []
+        out = [(n, line, p.message if hasattr(p, "message") else p.pmid)
+               for n, line, p in iter_parse_path(path, deleted, workers=workers)]
+        return out, deleted
+
+    serial, serial_deleted = run(1)
+    monkeypatch.setattr(px, "_RANGE_BYTES", 2_000)  # many ranges of a few records each
+    parallel, deleted = run(2)
+    assert parallel == serial
+    assert deleted == serial_deleted == ["77"]
+    errors = {n: (line, msg) for n, line, msg in serial if msg.startswith(("XML", "unexpected", "record"))}
+    assert errors[5] == (line_of("stray text"), "unexpected text between records 4 and 5 "
+                         f"(line {line_of('stray text')}); ignored")
+    assert 9 not in errors  # a comment between records is not a problem
+    assert errors[17][0] == line_of("<PMID>1017</PMID>") - 2
+    assert errors[17][1].startswith("XML error in record 17 (starting at line")
+    assert errors[23][1].startswith(f"XML error in record 23 (starting at line {line_of('<PMID>1023</PMID>') - 2})")
+    assert f"ArticleTitle line {line_of('Record 1023 about')}" in errors[23][1]  # lxml's own words, file lines
+    pmids = [m for _n, _l, m in serial if m.isdigit()]
+    if cut:
+        assert errors[30][1].startswith(f"record 30 (starting at line {line_of('<PMID>1030</PMID>') - 2}) is cut short")
+        assert len(pmids) == 27
+    else:
+        assert len(pmids) == 28 and pmids[-1] == "1030"

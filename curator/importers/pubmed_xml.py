@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import gzip
 import io
+import mmap
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from lxml import etree
 
@@ -132,13 +133,18 @@ def make_iterparse(source: IO[bytes], tags, events=("start", "end"), encoding: s
 # ====================================================================== streaming parser
 #
 # Fast path ("framing"): PubMed files are a flat list of <PubmedArticle>/<PubmedBookArticle>/
-# <DeleteCitation> elements under one root. The bytes are read in 4 MB blocks, each record is
-# cut out at its end tag (a C-speed bytes search), and ~1 MB batches of records are parsed by
-# one lxml call. This skips iterparse's per-element event machinery, lets one malformed
-# record fail alone (the batch is re-parsed record by record) while the others still import,
-# and drops the two largest unused subtrees (<ReferenceList>, <History>) before libxml2
-# builds them. Batches can also be extracted in worker processes (iter_parse_path(workers=)).
-# Fallback: files declared in an encoding other than UTF-8 go through lxml iterparse.
+# <DeleteCitation> elements under one root. The file is cut into byte ranges that each start at
+# a record start tag, each range is cut into records at their end tags (C-speed bytes
+# searches), and ~1 MB batches of records are parsed by one lxml call. This skips iterparse's
+# per-element event machinery, lets one malformed record fail alone (the batch is re-parsed
+# record by record) while the others still import, and drops the two largest unused subtrees
+# (<ReferenceList>, <History>) before libxml2 builds them.
+#
+# Ranges are independent: records and lines are numbered within a range and renumbered for the
+# whole file when the ranges are put back in order. So a big file can be split among worker
+# processes that each map the file and read their own ranges (iter_parse_path(workers=)); only
+# the extracted records travel back. Files declared in an encoding other than UTF-8 go through
+# lxml iterparse instead.
 
 Item = tuple[int, int | None, "Paper | RecordError"]
 
@@ -153,11 +159,13 @@ _SET_ROOTS = (b"<PubmedArticleSet", b"<PubmedBookArticleSet")
 _SET_ENDS = (b"</PubmedArticleSet", b"</PubmedBookArticleSet")
 _ENCODING_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)")
 _TAGS_AND_COMMENTS = re.compile(rb"<!--.*?-->|<[^>]*>", re.DOTALL)
-_BLOCK_SIZE = 4 << 20
+_BLOCK_SIZE = 4 << 20  # bytes read at a time from a stream
+_RANGE_BYTES = 4 << 20  # a worker's unit of work in a mapped file
+_BATCH_BYTES = 1 << 20  # records parsed by one lxml call
 _PAD_LIMIT = 5_000_000  # lines of padding used to make lxml's error messages show file lines
 
 
-def _record_parser(encoding: str | None = None) -> etree.XMLParser:
+def _record_parser(encoding: str | None = "utf-8") -> etree.XMLParser:
     return etree.XMLParser(
         encoding=encoding,
         resolve_entities=False,
@@ -169,21 +177,43 @@ def _record_parser(encoding: str | None = None) -> etree.XMLParser:
     )
 
 
-def _convert(elem, n: int, line: int | None) -> Iterator[Item]:
-    """The Paper of one record (plus a warning when it has no title), or its RecordError."""
+class _Err(NamedTuple):
+    """A problem numbered within one range of the file; `at(n0, line0)` gives its RecordError for the
+    whole file. The message is a str.format template over n, n_1 (= n - 1), line, err_line and
+    detail; for an XML syntax error, `chunk` holds the record and the lxml message is made by
+    re-parsing it at its real line, so the line numbers inside lxml's words are right too."""
+
+    n: int
+    line: int | None
+    template: str
+    detail: str = ""
+    warning: bool = False
+    chunk: bytes | None = None
+    err_line: int | None = None
+
+    def at(self, n0: int = 0, line0: int = 0) -> RecordError:
+        n = self.n + n0
+        line = None if self.line is None else self.line + line0
+        err_line, detail = self.err_line, self.detail
+        if self.chunk is not None and line is not None:
+            err_line, detail = _syntax_message(self.chunk, line, _record_parser())
+        msg = self.template.format(n=n, n_1=n - 1, line=line, err_line=err_line, detail=detail)
+        return RecordError(max(n, 1), line, msg, warning=self.warning)
+
+
+def _convert(elem, n: int, line: int | None) -> Iterator[tuple[int, int | None, Paper | _Err]]:
+    """The Paper of one record (plus a warning when it has no title), or its problem."""
     try:
         paper = _book_article(elem) if elem.tag == "PubmedBookArticle" else _pubmed_article(elem)
     except Exception as exc:  # noqa: BLE001 -- one odd record must not stop a 100k-record file
-        yield n, line, RecordError(n, line, f"record {n} (line {line}) could not be read: {exc}")
+        yield n, line, _Err(n, line, "record {n} (line {line}) could not be read: {detail}", str(exc))
         return
     if not paper.pmid and not paper.title:
-        yield n, line, RecordError(n, line, f"record {n} (line {line}) has no title and no PMID")
+        yield n, line, _Err(n, line, "record {n} (line {line}) has no title and no PMID")
         return
     yield n, line, paper
     if not paper.title:
-        yield n, line, RecordError(
-            n, line, f"record {n} (line {line}, PMID {paper.pmid}) has no title", warning=True
-        )
+        yield n, line, _Err(n, line, "record {n} (line {line}, PMID {detail}) has no title", str(paper.pmid), True)
 
 
 def _deleted(elem, deleted_pmids: list[str] | None) -> None:
@@ -198,11 +228,12 @@ _STARTS = tuple((b"<" + name, name) for name in _END_TAG)
 _NAME_ENDS = frozenset(b" \t\r\n>/")
 
 
-def _next_start(buf: bytes, i: int, j: int | None = None) -> tuple[int, bytes] | None:
-    """Position and name of the first record start tag in buf[i:j] (C-speed bytes.find)."""
+def _next_start(buf, i: int, j: int | None = None, starts=_STARTS) -> tuple[int, bytes] | None:
+    """Position and name of the first record start tag in buf[i:j] (C-speed bytes.find); `buf` may
+    be bytes or an mmap."""
     j = len(buf) if j is None else j
     best: tuple[int, bytes] | None = None
-    for open_tag, name in _STARTS:
+    for open_tag, name in starts:
         k = buf.find(open_tag, i, j)
         while k >= 0:
             after = k + len(open_tag)
@@ -215,15 +246,39 @@ def _next_start(buf: bytes, i: int, j: int | None = None) -> tuple[int, bytes] |
     return best
 
 
-def _strip_unused(chunk: bytes) -> bytes:
+def _last_start(buf: bytes, lo: int) -> int:
+    """Position of the last record start tag in buf[lo:], or -1."""
+    best = -1
+    for open_tag, _name in _STARTS:
+        k = buf.rfind(open_tag, max(lo, best + 1))
+        while k >= 0:
+            after = k + len(open_tag)
+            if after < len(buf) and buf[after] in _NAME_ENDS:  # complete, and not "<PubmedArticleSet"
+                break
+            k = buf.rfind(open_tag, max(lo, best + 1), k)
+        best = max(best, k)
+    return best
+
+
+def _strip_unused(chunk: bytes, start: int = 0) -> bytes:
+    """The record without the subtrees it never reads (searched from `start`); line count kept."""
     for open_tag, close_tag in _UNUSED_SUBTREES:
-        i = chunk.find(open_tag)
+        i = chunk.find(open_tag, start)
         if i >= 0:
-            j = chunk.rfind(close_tag)
+            j = chunk.rfind(close_tag, i)
             if j > i:
                 # keep the line count so lxml's line numbers stay right
                 chunk = chunk[:i] + b"\n" * chunk.count(b"\n", i, j) + chunk[j + len(close_tag):]
     return chunk
+
+
+def _record_bytes(buf: bytes, s: int, e: int, name: bytes) -> bytes:
+    chunk = buf[s:e]
+    if name == b"DeleteCitation":
+        return chunk
+    # In a PubmedArticle both unused subtrees sit in the trailing <PubmedData>: search only there.
+    start = chunk.rfind(b"<PubmedData") if name == b"PubmedArticle" else 0
+    return _strip_unused(chunk, max(start, 0))
 
 
 def _syntax_message(chunk: bytes, start_line: int, parser) -> tuple[int | None, str]:
@@ -237,20 +292,13 @@ def _syntax_message(chunk: bytes, start_line: int, parser) -> tuple[int | None, 
     return None, "malformed XML"
 
 
-_BATCH_BYTES = 1 << 20  # records parsed by one lxml call (and sent to one worker)
-
-
-def _process_single(
-    n: int, line: int, chunk: bytes, is_delete: bool, deleted_pmids, parser
-) -> Iterator[Item]:
+def _process_single(n: int, line: int, chunk: bytes, is_delete: bool, deleted_pmids, parser):
     try:
         elem = etree.fromstring(chunk, parser)
     except etree.XMLSyntaxError:
-        err_line, msg = _syntax_message(chunk, line, parser)
-        what = "a <DeleteCitation> list" if is_delete else f"record {n}"
-        yield n, line, RecordError(
-            max(n, 1), line, f"XML error in {what} (starting at line {line}), at line {err_line}: {msg}"
-        )
+        what = "a <DeleteCitation> list" if is_delete else "record {n}"
+        yield n, line, _Err(n, line, f"XML error in {what} (starting at line {{line}}), at line {{err_line}}: {{detail}}",
+                            chunk=chunk)
         return
     if is_delete:
         _deleted(elem, deleted_pmids)
@@ -258,13 +306,12 @@ def _process_single(
         yield from _convert(elem, n, line)
 
 
-def _process_batch(batch: list, deleted_pmids, parser) -> Iterator[Item]:
+def _process_batch(batch: list, deleted_pmids, parser):
     """Parse a batch of framed records as one document (one libxml2 call), then extract."""
     root = None
     try:
-        root = etree.fromstring(
-            b"<PubmedArticleSet>" + b"".join(e[2] for e in batch) + b"</PubmedArticleSet>", parser
-        )
+        root = etree.fromstring(b"".join([b"<PubmedArticleSet>", *(e[2] for e in batch), b"</PubmedArticleSet>"]),
+                                parser)
     except etree.XMLSyntaxError:
         root = None
     if root is None or len(root) != len(batch):  # a broken record: parse one at a time
@@ -278,169 +325,274 @@ def _process_batch(batch: list, deleted_pmids, parser) -> Iterator[Item]:
             yield from _convert(elem, n, line)
 
 
-def _frames(read, parser) -> Iterator[tuple[str, object]]:
-    """Cut the byte stream into batches of records: yields ("batch", [(n, line, chunk, is_delete)])
-    and ("item", (n, line, RecordError)) for problems found between or after records."""
-    buf = b""
-    pos = 0  # start of the unprocessed part of buf
+def _stray_text(gap: bytes, n: int, line: int):
+    """The warning for text (not tags or comments) between record n and the next, or None."""
+    body = gap.lstrip()
+    if not body or not _TAGS_AND_COMMENTS.sub(b"", body).strip():
+        return None
+    at = line + gap.count(b"\n", 0, len(gap) - len(body))  # the line where the stray text starts
+    return n + 1, at, _Err(n + 1, at, "unexpected text between records {n_1} and {n} (line {line}); ignored",
+                           warning=True)
+
+
+def _frame_range(buf: bytes, first: bool, last: bool, set_root: bool):
+    """Cut one range of the file into batches of records.
+
+    The range is the start of the file (`first`) or starts at a record start tag; it is the end of
+    the file (`last`) or ends right before a record start tag. Records and lines are numbered
+    from 1 within it. Yields ("batch", [(n, line, chunk, is_delete)]), ("item", (n, line, _Err))
+    for problems between or after records, and finally ("end", number of records).
+    `set_root`: the file's root is <PubmedArticleSet> (checked at its end)."""
+    starts = tuple(t for t in _STARTS if t[0] in buf)  # most files hold only <PubmedArticle>s
+    pos = 0  # end of the last record
     line = 1  # line number at buf[pos]
     n = 0  # records seen (articles + books)
-    eof = False
-    seen_record = False
-    set_root = False
+    seen_record = not first
     batch: list[tuple[int, int, bytes, bool]] = []
     batch_bytes = 0
-    while True:
-        m = _next_start(buf, pos)
+    size = len(buf)
+    nxt = _next_start(buf, 0, None, starts)
+    while nxt is not None:
+        s, name = nxt
+        following = _next_start(buf, s + 1, None, starts)
+        limit = following[0] if following is not None else size
         end = -1
-        if m is not None:
-            s, name = m
-            gt = buf.find(b">", s)
-            if gt >= 0:
-                if buf[gt - 1] == 0x2F:  # "<PubmedArticle/>"
-                    end = gt + 1
-                else:
-                    close = _END_TAG[name]
-                    e = buf.find(close, gt)
-                    if e >= 0:
-                        end = e + len(close)
-                # A record whose end tag is missing stops where the next record starts
-                # (it is then reported as malformed, and the next one still imports).
-                following = _next_start(buf, s + 1, end if end >= 0 else len(buf))
-                if following is not None:
-                    end = following[0]
+        gt = buf.find(b">", s, limit)
+        if gt >= 0:
+            if buf[gt - 1] == 0x2F:  # "<PubmedArticle/>"
+                end = gt + 1
+            else:
+                close = _END_TAG[name]
+                e = buf.find(close, gt, limit)
+                if e >= 0:
+                    end = e + len(close)
         if end < 0:
-            if not eof:
-                more = read(_BLOCK_SIZE)
-                if more:
-                    buf = buf[pos:] + more
-                    pos = 0
-                else:
-                    eof = True
-                continue
-            break
-        gap = buf[pos:s]
-        start_line = line + gap.count(b"\n")
+            if following is None and last:
+                break  # the file ends inside this record: reported below
+            # A record whose end tag is missing stops where the next record starts
+            # (it is then reported as malformed, and the next one still imports).
+            end = limit
+        start_line = line + buf.count(b"\n", pos, s)
         if not seen_record:
             seen_record = True
-            set_root = any(r in gap for r in _SET_ROOTS)
-        elif gap.strip() and _TAGS_AND_COMMENTS.sub(b"", gap).strip():
-            if batch:
-                yield "batch", batch
-                batch, batch_bytes = [], 0
-            yield "item", (n + 1, line, RecordError(
-                n + 1, line, f"unexpected text between records {n} and {n + 1} (line {line}); ignored",
-                warning=True,
-            ))
-        chunk = buf[s:end]
-        line = start_line + chunk.count(b"\n")
-        pos = end
+        elif s > pos:
+            stray = _stray_text(buf[pos:s], n, line)
+            if stray is not None:
+                if batch:
+                    yield "batch", batch
+                    batch, batch_bytes = [], 0
+                yield "item", stray
         is_delete = name == b"DeleteCitation"
         if not is_delete:
             n += 1
-            chunk = _strip_unused(chunk)
-        batch.append((n, start_line, chunk, is_delete))
-        batch_bytes += len(chunk)
+        batch.append((n, start_line, _record_bytes(buf, s, end, name), is_delete))
+        batch_bytes += end - s
         if batch_bytes >= _BATCH_BYTES:
             yield "batch", batch
             batch, batch_bytes = [], 0
+        line = start_line + buf.count(b"\n", s, end)
+        pos = end
+        nxt = following
     if batch:
         yield "batch", batch
-    # End of data: what is left is the tail (or the whole document when it held no record).
     rest = buf[pos:]
+    if not last:
+        # What follows the last record here comes before the next range's first record.
+        stray = _stray_text(rest, n, line)
+        if stray is not None:
+            yield "item", stray
+        yield "end", n
+        return
+    # End of the file: what is left is the tail (or the whole document when it held no record).
     m = _next_start(rest, 0)
     if m is not None:  # a record that never ends: the file is cut short
         s = m[0]
         start_line = line + rest.count(b"\n", 0, s)
         n += 1
-        err_line, msg = _syntax_message(rest[s:], start_line, parser)
-        yield "item", (n, start_line, RecordError(
-            n, start_line,
-            f"record {n} (starting at line {start_line}) is cut short or malformed, "
-            f"XML error at line {err_line}: {msg}",
-        ))
-        return
-    if not seen_record:
+        yield "item", (n, start_line, _Err(
+            n, start_line, "record {n} (starting at line {line}) is cut short or malformed, "
+            "XML error at line {err_line}: {detail}", chunk=rest[s:]))
+    elif not seen_record:
         # No record at all: validate the (small) document so junk is reported, not ignored.
         if len(rest) <= _BLOCK_SIZE:
             try:
-                etree.fromstring(rest, parser)
+                etree.fromstring(rest, _record_parser())
             except etree.XMLSyntaxError as exc:
-                yield "item", (1, exc.lineno, RecordError(
-                    1, exc.lineno, f"XML error at line {exc.lineno}: {getattr(exc, 'msg', None) or exc}"
-                ))
-        return
-    if set_root and not any(e in rest for e in _SET_ENDS):
+                yield "item", (1, exc.lineno, _Err(
+                    1, exc.lineno, "XML error at line {line}: {detail}", getattr(exc, "msg", None) or str(exc)))
+    elif set_root and not any(e in rest for e in _SET_ENDS):
         end_line = line + rest.count(b"\n")
-        yield "item", (n + 1, end_line, RecordError(
-            n + 1, end_line,
-            f"the file ends at line {end_line} without closing </PubmedArticleSet>: "
-            f"it is cut short after record {n}",
-        ))
+        yield "item", (n + 1, end_line, _Err(
+            n + 1, end_line, "the file ends at line {line} without closing </PubmedArticleSet>: "
+            "it is cut short after record {n_1}"))
+    yield "end", n
 
 
-def _transformed(items: Iterator[Item], transform) -> Iterator[Item]:
-    if transform is None:
-        yield from items
-        return
-    for n, line, item in items:
-        yield n, line, (item if isinstance(item, RecordError) else transform(item))
-
-
-def _work_batch(batch: list, transform=None) -> tuple[list, list[str]]:
-    """Worker-process entry point: extract one batch (and transform its papers), return its items and
-    deleted PMIDs."""
+def _process_range(buf: bytes, first: bool, last: bool, set_root: bool, transform=None):
+    """Frame, parse and extract one range: (items numbered within the range, deleted PMIDs,
+    records in the range, newlines in the range). `transform` is applied to every Paper."""
+    parser = _record_parser()
     deleted: list[str] = []
-    items = list(_transformed(_process_batch(batch, deleted, _record_parser()), transform))
-    return items, deleted
+    items: list = []
+    n = 0
+    for kind, payload in _frame_range(buf, first, last, set_root):
+        if kind == "batch":
+            for item in _process_batch(payload, deleted, parser):  # type: ignore[arg-type]
+                if transform is not None and not isinstance(item[2], _Err):
+                    item = (item[0], item[1], transform(item[2]))
+                items.append(item)
+        elif kind == "item":
+            items.append(payload)
+        else:
+            n = payload  # type: ignore[assignment]
+    return items, deleted, n, buf.count(b"\n")
 
 
-def _iter_framed(read, deleted_pmids: list[str] | None, parser, workers: int = 1, transform=None) -> Iterator[Item]:
-    if workers <= 1:
-        for kind, payload in _frames(read, parser):
-            if kind == "batch":
-                yield from _transformed(_process_batch(payload, deleted_pmids, parser), transform)  # type: ignore[arg-type]
+_MAPS: dict[str, mmap.mmap] = {}  # worker process: files mapped so far
+
+
+def _work_range(source: bytes | tuple[str, int, int], first: bool, last: bool, set_root: bool, transform=None):
+    """Worker-process entry point: one range, given as bytes or as (path, start, end) of a file
+    the worker maps itself (so the file's bytes never travel between processes)."""
+    if isinstance(source, tuple):
+        path, a, b = source
+        mm = _MAPS.get(path)
+        if mm is None:
+            with open(path, "rb") as f:
+                mm = _MAPS[path] = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        source = mm[a:b]
+    return _process_range(source, first, last, set_root, transform)
+
+
+def _has_set_root(head: bytes) -> bool:
+    return any(r in head for r in _SET_ROOTS)
+
+
+def _stream_ranges(read) -> Iterator[tuple[bytes, bool, bool, bool, int]]:
+    """Cut a byte stream into ranges: (bytes, first, last, set_root, bytes read so far)."""
+    buf = b""
+    first = True
+    set_root = False
+    done = 0
+    eof = False
+    while True:
+        if not eof:
+            more = read(_BLOCK_SIZE)
+            done += len(more)
+            eof = not more
+            buf = buf + more if buf else more
+        if first and not set_root:
+            m = _next_start(buf, 0)
+            if m is not None:
+                set_root = _has_set_root(buf[: m[0]])
+        if eof:
+            yield buf, first, True, set_root, done
+            return
+        lo = 0
+        if first:
+            m = _next_start(buf, 0)
+            if m is None:
+                continue
+            lo = m[0] + 1
+        cut = _last_start(buf, max(lo, 1))
+        if cut > 0:
+            yield buf[:cut], first, False, set_root, done
+            buf = buf[cut:]
+            first = False
+
+
+def _range_bounds(mm, size: int, target: int) -> list[int]:
+    """Start offsets of ranges of about `target` bytes, each at a record start tag (the first at 0)."""
+    m = _next_start(mm, 0)
+    bounds = [0]
+    if m is None:
+        return bounds
+    p = m[0] + 1
+    while True:
+        p = max(p, bounds[-1] + target)
+        if p >= size:
+            return bounds
+        m = _next_start(mm, p)
+        if m is None:
+            return bounds
+        bounds.append(m[0])
+        p = m[0] + 1
+
+
+def _renumbered(results, deleted_pmids: list[str] | None) -> Iterator[Item]:
+    """Ranges' results in file order -> items numbered for the whole file."""
+    n0 = line0 = 0
+    for items, deleted, n, lines in results:
+        for k, line, item in items:
+            if isinstance(item, _Err):
+                err = item.at(n0, line0)
+                yield err.record, err.line, err
             else:
-                yield payload  # type: ignore[misc]
-        return
-    yield from _iter_parallel(_frames(read, parser), deleted_pmids, workers, transform)
+                yield k + n0, (None if line is None else line + line0), item
+        if deleted_pmids is not None:
+            deleted_pmids.extend(deleted)
+        n0 += n
+        line0 += lines
 
 
-def _iter_parallel(frames, deleted_pmids, workers: int, transform=None) -> Iterator[Item]:
-    """Extract batches in worker processes (spawned, so safe next to Qt threads), in order."""
+def _serial_results(ranges, transform, on_range=None):
+    for buf, first, last, set_root, done in ranges:
+        yield _process_range(buf, first, last, set_root, transform)
+        if on_range is not None:
+            on_range(done)
+
+
+def _parallel_results(tasks, workers: int, transform, on_range=None):
+    """Run (source, first, last, set_root, done) tasks in spawned worker processes (safe next to Qt
+    threads); results in order, a few ranges ahead per worker."""
     import multiprocessing
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        pending: deque = deque()  # futures and ready items, in file order
-        limit = workers * 16  # enough queued work that the workers never wait while the caller writes
+        pending: deque = deque()
         try:
-            for kind, payload in frames:
-                if kind == "batch":
-                    pending.append(pool.submit(_work_batch, payload, transform))
-                else:
-                    pending.append(payload)
-                while len(pending) > limit or (pending and not hasattr(pending[0], "result")):
-                    yield from _drain_one(pending, deleted_pmids)
+            for source, first, last, set_root, done in tasks:
+                pending.append((pool.submit(_work_range, source, first, last, set_root, transform), done))
+                while len(pending) > workers * 3:
+                    fut, d = pending.popleft()
+                    yield fut.result()
+                    if on_range is not None:
+                        on_range(d)
             while pending:
-                yield from _drain_one(pending, deleted_pmids)
+                fut, d = pending.popleft()
+                yield fut.result()
+                if on_range is not None:
+                    on_range(d)
         finally:
-            for f in pending:
-                if hasattr(f, "cancel"):
-                    f.cancel()
+            for fut, _d in pending:
+                fut.cancel()
 
 
-def _drain_one(pending, deleted_pmids) -> Iterator[Item]:
-    head = pending.popleft()
-    if not hasattr(head, "result"):
-        yield head
-        return
-    items, deleted = head.result()
-    if deleted_pmids is not None:
-        deleted_pmids.extend(deleted)
-    yield from items
+def _iter_framed(read, deleted_pmids: list[str] | None, workers: int = 1, transform=None,
+                 on_range=None) -> Iterator[Item]:
+    ranges = _stream_ranges(read)
+    if workers <= 1:
+        results = _serial_results(ranges, transform, on_range)
+    else:
+        results = _parallel_results(ranges, workers, transform, on_range)
+    yield from _renumbered(results, deleted_pmids)
+
+
+def _iter_mapped(path: Path, deleted_pmids: list[str] | None, workers: int, transform=None,
+                 on_bytes=None) -> Iterator[Item]:
+    """A big plain UTF-8 file split among worker processes that map it and read their own ranges."""
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        size = len(mm)
+        target = max(_RANGE_BYTES // 16, min(_RANGE_BYTES, size // (workers * 4) + 1))
+        bounds = _range_bounds(mm, size, target)
+        m = _next_start(mm, 0)
+        set_root = m is not None and _has_set_root(mm[: m[0]])
+    ends = [*bounds[1:], size]
+    tasks = ((((str(path), a, b)), i == 0, i == len(bounds) - 1, set_root, b)
+             for i, (a, b) in enumerate(zip(bounds, ends)))
+    yield from _renumbered(_parallel_results(tasks, workers, transform, on_bytes), deleted_pmids)
 
 
 def release(elem) -> None:
@@ -483,7 +635,8 @@ def _iter_iterparse(stream, deleted_pmids, encoding) -> Iterator[Item]:
             else:
                 done += 1
                 in_record = False
-                yield from _convert(elem, done, elem.sourceline)
+                for n, line, item in _convert(elem, done, elem.sourceline):
+                    yield n, line, (item.at() if isinstance(item, _Err) else item)
             release(elem)
     except etree.XMLSyntaxError as exc:
         err = syntax_error(exc, done, open_line if in_record else None)
@@ -497,12 +650,27 @@ def _declared_encoding(head: bytes) -> str | None:
     return m.group(1).decode("ascii").lower() if m else None
 
 
+_UTF8_NAMES = (None, "utf-8", "utf8", "us-ascii", "ascii")
+
+
+def _framable(head: bytes) -> bool:
+    """Refuse unsafe XML (raises UnsafeXMLError); True when the bytes can be framed as UTF-8."""
+    check_xml_safety(decode_bytes(head))
+    return _declared_encoding(head) in _UTF8_NAMES
+
+
+def _transformed(items: Iterator[Item], transform) -> Iterator[Item]:
+    if transform is None:
+        yield from items
+        return
+    for n, line, item in items:
+        yield n, line, (item if isinstance(item, RecordError) else transform(item))
+
+
 def _iter_binary(stream: IO[bytes], deleted_pmids: list[str] | None, workers: int = 1,
                  transform=None) -> Iterator[Item]:
     head = stream.read(_PROLOG_LIMIT)
-    check_xml_safety(decode_bytes(head))
-    enc = _declared_encoding(head)
-    if enc not in (None, "utf-8", "utf8", "us-ascii", "ascii"):
+    if not _framable(head):
         yield from _transformed(_iter_iterparse(_Prepend(head, stream), deleted_pmids, None), transform)
         return
     first = [head]
@@ -512,7 +680,7 @@ def _iter_binary(stream: IO[bytes], deleted_pmids: list[str] | None, workers: in
             return first.pop() + stream.read(size)
         return stream.read(size)
 
-    yield from _iter_framed(read, deleted_pmids, _record_parser(), workers, transform)
+    yield from _iter_framed(read, deleted_pmids, workers, transform)
 
 
 class _Counting(io.RawIOBase):
@@ -591,10 +759,11 @@ def iter_parse_path(
     to `deleted_pmids` if given. Raises UnsafeXMLError for DOCTYPE entity declarations and
     ImportFormatError if the file cannot be opened.
 
-    `workers` > 1 extracts batches of ~1 MB in that many spawned worker processes (worth it
-    for files of tens of MB and more; the caller's program must be import-safe for the
-    "spawn" start method, i.e. guard its entry point with ``if __name__ == "__main__"``
-    and call multiprocessing.freeze_support() when frozen). Results and order are the same.
+    `workers` > 1 splits the file among that many spawned worker processes, which map a plain
+    file and read their own ranges of it (worth it for files of tens of MB and more; the
+    caller's program must be import-safe for the "spawn" start method, i.e. guard its entry
+    point with ``if __name__ == "__main__"`` and call multiprocessing.freeze_support() when
+    frozen). Results and order are the same.
 
     `transform`, a picklable function, is applied to every Paper where it is extracted (in the
     workers), so callers can ship prepared rows instead of Paper objects; `on_bytes(n)` is told
@@ -605,6 +774,13 @@ def iter_parse_path(
         f = _open_binary(p)
     except OSError as exc:
         raise ImportFormatError(f"{p}: cannot read the file ({exc.strerror or exc})") from exc
+    if workers > 1 and not isinstance(f, gzip.GzipFile):
+        with f:
+            head = f.read(_PROLOG_LIMIT)
+        if _framable(head):
+            yield from _iter_mapped(p, deleted_pmids, workers, transform, on_bytes)
+            return
+        f = _open_binary(p)
     with f:
         stream = _Counting(f, on_bytes) if on_bytes is not None else f
         yield from _iter_binary(stream, deleted_pmids, workers, transform)
@@ -622,7 +798,7 @@ def iter_parse_text(text: str, deleted_pmids: list[str] | None = None) -> Iterat
         pos[0] = i + size
         return text[i : i + size].encode("utf-8", "surrogatepass")
 
-    yield from _iter_framed(read, deleted_pmids, _record_parser("utf-8"))
+    yield from _iter_framed(read, deleted_pmids)
 
 
 def _collect_result(items, deleted: list[str], fmt: str) -> ParseResult:
