@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import re
 import sqlite3
 import unicodedata
@@ -61,11 +62,18 @@ def title_key(title: str | None) -> str:
 
 
 HASHED = SCALAR_FIELDS + JSON_LIST_FIELDS + ("extra",)
+_OBJECT_LISTS = frozenset(["abstract_sections", "body_sections", "mesh_terms", "entities"])  # lists of dataclasses
+# One encoder for every row (json.dumps with options builds a new encoder on each call).
+_to_json = json.JSONEncoder(ensure_ascii=False, default=str, check_circular=False).encode  # plain data: no cycles
 
 
 def content_hash(row: dict[str, Any]) -> str:
     """Fingerprint of a paper's bibliographic content (the columns an import writes)."""
-    text = "\x1f".join([str(row.get(f)) for f in HASHED])
+    return _hash_values([row.get(f) for f in HASHED])
+
+
+def _hash_values(values: list) -> str:
+    text = "\x1f".join(map(str, values))
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
@@ -76,19 +84,19 @@ def _plain(items: list) -> list:
 
 def paper_row(paper: Paper, source_file: str | None = None, source_format: str | None = None) -> dict[str, Any]:
     """The `papers` columns for a paper (pure: workers of a bulk import prepare rows with it)."""
-    row: dict[str, Any] = {f: getattr(paper, f) for f in SCALAR_FIELDS}
+    fields = paper.__dict__
+    row: dict[str, Any] = {f: fields[f] for f in SCALAR_FIELDS}
     row["title"] = row["title"] or ""
     row["abstract"] = row["abstract"] or ""
-    dumps = json.dumps
     for f in JSON_LIST_FIELDS:
-        v = getattr(paper, f)
-        row[f] = dumps(_plain(v), ensure_ascii=False) if v else "[]"
-    row["extra"] = dumps(paper.extra, ensure_ascii=False, default=str)
+        v = fields[f]
+        row[f] = (_to_json(_plain(v) if f in _OBJECT_LISTS else v) if v else "[]")
+    row["extra"] = _to_json(paper.extra)
     row["title_key"] = title_key(paper.title)
     row["first_author"] = paper.first_author
     row["source_file"] = source_file
     row["source_format"] = source_format
-    row["content_hash"] = content_hash(row)
+    row["content_hash"] = _hash_values([row[f] for f in HASHED])
     return row
 
 
@@ -101,12 +109,15 @@ PAPER_COLUMNS = (*SCALAR_FIELDS, *JSON_LIST_FIELDS, "extra", "title_key", "first
                  "source_format", "content_hash")
 
 
+_paper_values = operator.itemgetter(*PAPER_COLUMNS)
+
+
 def prepare_paper(paper: Paper, source_file: str | None = None, source_format: str | None = None) -> tuple:
     """A paper as ready-to-insert values (pure and picklable: bulk-import workers call it):
     (pmid, doi, title_key, year, content_hash, values in PAPER_COLUMNS order, FTS values)."""
     row = paper_row(paper, source_file, source_format)
     return (row["pmid"], row["doi"], row["title_key"], row["year"], row["content_hash"],
-            tuple(row[c] for c in PAPER_COLUMNS), fts_values(paper))
+            _paper_values(row), fts_values(paper))
 
 
 def paper_from_prepared(prepared: tuple) -> Paper:
