@@ -261,14 +261,14 @@ def _last_start(buf: bytes, lo: int) -> int:
 
 
 def _strip_unused(chunk: bytes, start: int = 0) -> bytes:
-    """The record without the subtrees it never reads (searched from `start`); line count kept."""
+    """The record without the subtrees it never reads (searched from `start`). Its lines shift:
+    error messages are made from the record as written."""
     for open_tag, close_tag in _UNUSED_SUBTREES:
         i = chunk.find(open_tag, start)
         if i >= 0:
             j = chunk.rfind(close_tag, i)
             if j > i:
-                # keep the line count so lxml's line numbers stay right
-                chunk = chunk[:i] + b"\n" * chunk.count(b"\n", i, j) + chunk[j + len(close_tag):]
+                chunk = chunk[:i] + chunk[j + len(close_tag):]
     return chunk
 
 
@@ -292,13 +292,13 @@ def _syntax_message(chunk: bytes, start_line: int, parser) -> tuple[int | None, 
     return None, "malformed XML"
 
 
-def _process_single(n: int, line: int, chunk: bytes, is_delete: bool, deleted_pmids, parser):
+def _process_single(n: int, line: int, chunk: bytes, is_delete: bool, written: bytes, deleted_pmids, parser):
     try:
         elem = etree.fromstring(chunk, parser)
     except etree.XMLSyntaxError:
         what = "a <DeleteCitation> list" if is_delete else "record {n}"
         yield n, line, _Err(n, line, f"XML error in {what} (starting at line {{line}}), at line {{err_line}}: {{detail}}",
-                            chunk=chunk)
+                            chunk=written)
         return
     if is_delete:
         _deleted(elem, deleted_pmids)
@@ -306,8 +306,9 @@ def _process_single(n: int, line: int, chunk: bytes, is_delete: bool, deleted_pm
         yield from _convert(elem, n, line)
 
 
-def _process_batch(batch: list, deleted_pmids, parser):
-    """Parse a batch of framed records as one document (one libxml2 call), then extract."""
+def _process_batch(buf: bytes, batch: list, deleted_pmids, parser):
+    """Parse a batch of framed records as one document (one libxml2 call), then extract. Batch
+    entries: (n, line, bytes to parse, is_delete, start, end of the record as written in buf)."""
     root = None
     try:
         root = etree.fromstring(b"".join([b"<PubmedArticleSet>", *(e[2] for e in batch), b"</PubmedArticleSet>"]),
@@ -315,10 +316,10 @@ def _process_batch(batch: list, deleted_pmids, parser):
     except etree.XMLSyntaxError:
         root = None
     if root is None or len(root) != len(batch):  # a broken record: parse one at a time
-        for n, line, chunk, is_delete in batch:
-            yield from _process_single(n, line, chunk, is_delete, deleted_pmids, parser)
+        for n, line, chunk, is_delete, s, e in batch:
+            yield from _process_single(n, line, chunk, is_delete, buf[s:e], deleted_pmids, parser)
         return
-    for (n, line, _chunk, is_delete), elem in zip(batch, root):
+    for (n, line, _chunk, is_delete, _s, _e), elem in zip(batch, root):
         if is_delete:
             _deleted(elem, deleted_pmids)
         else:
@@ -340,15 +341,15 @@ def _frame_range(buf: bytes, first: bool, last: bool, set_root: bool):
 
     The range is the start of the file (`first`) or starts at a record start tag; it is the end of
     the file (`last`) or ends right before a record start tag. Records and lines are numbered
-    from 1 within it. Yields ("batch", [(n, line, chunk, is_delete)]), ("item", (n, line, _Err))
-    for problems between or after records, and finally ("end", number of records).
+    from 1 within it. Yields ("batch", [(n, line, chunk, is_delete, start, end)]), ("item", (n, line,
+    _Err)) for problems between or after records, and finally ("end", (records, newlines)).
     `set_root`: the file's root is <PubmedArticleSet> (checked at its end)."""
     starts = tuple(t for t in _STARTS if t[0] in buf)  # most files hold only <PubmedArticle>s
     pos = 0  # end of the last record
     line = 1  # line number at buf[pos]
     n = 0  # records seen (articles + books)
     seen_record = not first
-    batch: list[tuple[int, int, bytes, bool]] = []
+    batch: list[tuple[int, int, bytes, bool, int, int]] = []
     batch_bytes = 0
     size = len(buf)
     nxt = _next_start(buf, 0, None, starts)
@@ -385,7 +386,7 @@ def _frame_range(buf: bytes, first: bool, last: bool, set_root: bool):
         is_delete = name == b"DeleteCitation"
         if not is_delete:
             n += 1
-        batch.append((n, start_line, _record_bytes(buf, s, end, name), is_delete))
+        batch.append((n, start_line, _record_bytes(buf, s, end, name), is_delete, s, end))
         batch_bytes += end - s
         if batch_bytes >= _BATCH_BYTES:
             yield "batch", batch
@@ -401,7 +402,7 @@ def _frame_range(buf: bytes, first: bool, last: bool, set_root: bool):
         stray = _stray_text(rest, n, line)
         if stray is not None:
             yield "item", stray
-        yield "end", n
+        yield "end", (n, line - 1 + rest.count(b"\n"))
         return
     # End of the file: what is left is the tail (or the whole document when it held no record).
     m = _next_start(rest, 0)
@@ -425,7 +426,7 @@ def _frame_range(buf: bytes, first: bool, last: bool, set_root: bool):
         yield "item", (n + 1, end_line, _Err(
             n + 1, end_line, "the file ends at line {line} without closing </PubmedArticleSet>: "
             "it is cut short after record {n_1}"))
-    yield "end", n
+    yield "end", (n, line - 1 + rest.count(b"\n"))
 
 
 def _process_range(buf: bytes, first: bool, last: bool, set_root: bool, transform=None):
@@ -434,18 +435,18 @@ def _process_range(buf: bytes, first: bool, last: bool, set_root: bool, transfor
     parser = _record_parser()
     deleted: list[str] = []
     items: list = []
-    n = 0
+    n = lines = 0
     for kind, payload in _frame_range(buf, first, last, set_root):
         if kind == "batch":
-            for item in _process_batch(payload, deleted, parser):  # type: ignore[arg-type]
+            for item in _process_batch(buf, payload, deleted, parser):  # type: ignore[arg-type]
                 if transform is not None and not isinstance(item[2], _Err):
                     item = (item[0], item[1], transform(item[2]))
                 items.append(item)
         elif kind == "item":
             items.append(payload)
         else:
-            n = payload  # type: ignore[assignment]
-    return items, deleted, n, buf.count(b"\n")
+            n, lines = payload  # type: ignore[misc]
+    return items, deleted, n, lines
 
 
 _MAPS: dict[str, mmap.mmap] = {}  # worker process: files mapped so far
