@@ -76,3 +76,40 @@ def test_import_from_the_window(qtbot, tmp_path, corpus):
     assert added == 24  # ASP 4 + Scopus 3 + CiteSource 17
     assert win.paper_model.rowCount() == before + added
     assert "24 added" in win.statusBar().currentMessage()
+
+
+@pytest.mark.parametrize("workers_from", [10**12, 0], ids=["one-process", "worker-processes"])
+def test_streaming_merges_keep_every_field(tmp_path, monkeypatch, workers_from):
+    """A PubMed file that holds a record twice (the second copy adds a DOI and an abstract) and a
+    record already in the library from RIS: both merge, nothing is lost, nothing is added twice."""
+    monkeypatch.setattr(importing, "STREAM_BYTES", 0)
+    monkeypatch.setattr(importing, "PARALLEL_BYTES", workers_from)
+    lib = Library.open(tmp_path / "lib.sqlite")
+    ris = tmp_path / "prior.ris"
+    ris.write_text("TY  - JOUR\nTI  - Anakinra for refractory ICANS after CAR T cells\nPY  - 2023\n"
+                   "AU  - Doe, Jane\nKW  - anakinra\nN1  - curator note kept\nER  - \n", encoding="utf-8")
+    assert import_files(lib, [ris]).totals["added"] == 1
+
+    def article(pmid, title, extra=""):
+        return (f"<PubmedArticle><MedlineCitation><PMID>{pmid}</PMID><Article><Journal><JournalIssue>"
+                f"<PubDate><Year>2023</Year></PubDate></JournalIssue><Title>Blood</Title></Journal>"
+                f"<ArticleTitle>{title}</ArticleTitle>{extra}</Article></MedlineCitation></PubmedArticle>\n")
+
+    xml = tmp_path / "pubmed.xml"
+    xml.write_text(
+        '<?xml version="1.0"?>\n<PubmedArticleSet>\n'
+        + article(111, "Tocilizumab timing and cytokine release syndrome grade")
+        + "".join(article(200 + i, f"Unrelated record number {i} about lymphoma outcomes") for i in range(30))
+        + article(111, "Tocilizumab timing and cytokine release syndrome grade",
+                  "<ELocationID EIdType=\"doi\">10.1/toci</ELocationID>"
+                  "<Abstract><AbstractText>IL-6 fell from 120 to 15 pg/mL.</AbstractText></Abstract>")
+        + article(999, "Anakinra for refractory ICANS after CAR T cells")
+        + "</PubmedArticleSet>\n", encoding="utf-8")
+    rep = import_files(lib, [xml])
+    assert rep.totals["added"] == 31 and rep.totals["merged"] == 2 and rep.totals["failed"] == 0
+    assert lib.paper_count() == 32
+    toci = lib.get_paper(lib.find_by_pmid("111"))
+    assert toci.doi == "10.1/toci" and toci.abstract.startswith("IL-6 fell from 120")
+    ana = lib.get_paper(lib.find_by_pmid("999"))
+    assert ana.authors == ["Doe J"] and "anakinra" in ana.keywords  # the RIS fields are kept
+    assert lib.count_papers(search="pg") == 1  # the merged abstract is searchable

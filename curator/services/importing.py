@@ -150,6 +150,55 @@ def _sniff_file(path: Path) -> str | None:
     return imp.name if imp else None
 
 
+class _BatchWriter:
+    """Inserts prepared rows on a thread of its own (SQLite works without the GIL), in order."""
+
+    def __init__(self, lib: Library):
+        import queue
+
+        self.lib = lib
+        self.pending: queue.Queue = queue.Queue(maxsize=4)
+        self.failure: list[BaseException] = []
+        self.thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            rows = self.pending.get()
+            try:
+                if rows is None:
+                    return
+                if not self.failure:
+                    self.lib.insert_prepared(rows)
+            except BaseException as exc:  # re-raised in the importing thread
+                self.failure.append(exc)
+            finally:
+                self.pending.task_done()
+
+    def _check(self) -> None:
+        if self.failure:
+            raise self.failure[0]
+
+    def put(self, rows: list) -> None:
+        self._check()
+        if rows:
+            self.pending.put(rows)
+
+    def sync(self) -> None:
+        """Wait until every queued row is written."""
+        self.pending.join()
+        self._check()
+
+    def abort(self) -> None:
+        """Skip whatever is still queued (the caller rolls the transaction back)."""
+        self.failure.append(Cancelled())
+
+    def close(self) -> None:
+        if self.thread.is_alive():
+            self.pending.put(None)
+            self.thread.join()
+
+
 def stream_pubmed_xml(lib: Library, path: Path, fr: FileReport, progress: ProgressFn | None = None,
                       cancel: threading.Event | None = None, workers: int | None = None) -> None:
     """The lean path for big PubMed XML files (inside the caller's transaction): records are parsed
@@ -166,7 +215,7 @@ def stream_pubmed_xml(lib: Library, path: Path, fr: FileReport, progress: Progre
     fr.format = "pubmed_xml"
     pmids, dois, titles, next_id = lib.bulk_maps()
     deleted: list[str] = []
-    batch: list[tuple[int, tuple]] = []
+    batch: list[tuple[int, tuple]] = []  # new papers, written 1,000 at a time
     transform = functools.partial(prepare_paper, source_file=str(path), source_format=fr.format)
     last_report = [0]
 
@@ -175,40 +224,19 @@ def stream_pubmed_xml(lib: Library, path: Path, fr: FileReport, progress: Progre
             last_report[0] = n
             progress(n, size, f"Importing {path.name}: {fr.added + fr.merged} records")
 
-    # SQLite does its work without the GIL: a writer thread inserts while this thread dispatches
-    # and looks duplicates up, so the two overlap.
-    import queue
+    # SQLite does its work without the GIL: a writer thread inserts while this thread looks
+    # duplicates up, so the two overlap.
+    writer = _BatchWriter(lib)
+    merges: list[tuple[int, tuple]] = []  # (library id, record): merged in batches, not one stall each
 
-    pending: queue.Queue = queue.Queue(maxsize=4)
-    failure: list[BaseException] = []
-
-    def writer() -> None:
-        while True:
-            rows = pending.get()
-            if rows is None:
-                return
-            if not failure:
-                try:
-                    lib.insert_prepared(rows)
-                except BaseException as exc:  # re-raised in the importing thread
-                    failure.append(exc)
-
-    thread = threading.Thread(target=writer, name="import-writer", daemon=True)
-    thread.start()
-
-    def flush() -> None:
-        if batch:
-            pending.put(list(batch))
-            batch.clear()
-        if failure:
-            raise failure[0]
-
-    def drain() -> None:  # wait until every queued row is written (before reading or updating the library)
-        flush()
-        pending.put(None)
-        thread.join()
-        if failure:
-            raise failure[0]
+    def apply_merges() -> None:
+        writer.sync()  # every queued row is in the library before it is read back
+        for pid, item in merges:
+            old = lib.get_paper(pid)
+            merged, changed = merge_papers(old, paper_from_prepared(item))
+            if changed:
+                lib.update_paper(pid, merged)
+        merges.clear()
 
     try:
         for i, (_n, _line, item) in enumerate(pubmed_xml.iter_parse_path(
@@ -239,25 +267,25 @@ def stream_pubmed_xml(lib: Library, path: Path, fr: FileReport, progress: Progre
                 fr.added += 1
                 fr.paper_ids.append(pid)
                 if len(batch) >= 1000:
-                    flush()
+                    writer.put(batch)
+                    batch = []
                 continue
             fr.merged += 1
             fr.paper_ids.append(hit[0])
             if hit[1] == h:
                 continue  # the very same record again: nothing to write
-            drain()
-            old = lib.get_paper(hit[0])
-            merged, changed = merge_papers(old, paper_from_prepared(item))
-            if changed:
-                lib.update_paper(hit[0], merged)
-            thread = threading.Thread(target=writer, name="import-writer", daemon=True)
-            thread.start()
-        drain()
+            merges.append((hit[0], item))
+            if len(merges) >= 1000:
+                writer.put(batch)
+                batch = []
+                apply_merges()
+        writer.put(batch)
+        apply_merges()
+    except BaseException:
+        writer.abort()
+        raise
     finally:
-        if thread.is_alive():
-            failure.append(Cancelled())  # stop writing; the caller rolls the transaction back
-            pending.put(None)
-            thread.join()
+        writer.close()
     if deleted:
         fr.deleted = lib.delete_papers_by_pmid(deleted)
 
