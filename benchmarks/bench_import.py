@@ -92,9 +92,15 @@ def main() -> None:
         subprocess.run([sys.executable, str(HERE / "make_pubmed_xml.py"), str(xml), str(a.n)], check=True)
     print(f"file: {xml} ({xml.stat().st_size / 1e6:.0f} MB, {a.n} records), {os.cpu_count()} CPUs")
 
+    t0 = time.perf_counter()
+    sum(range(30_000_000))
+    print(f"machine speed check (sum of 30 M ints): {time.perf_counter() - t0:.2f} s "
+          "(this VM's speed drifts: compare figures from the same run)")
+    size_mb = xml.stat().st_size / 1e6
     n, dt = floor(xml, work / "floor.sqlite")
     floor_rate = n / dt
-    print(f"bare floor (lxml iterparse, 5 fields, executemany): {n} records in {dt:.1f} s = {floor_rate:,.0f} rec/s")
+    print(f"bare floor (lxml iterparse, 5 fields, executemany): {n} records in {dt:.1f} s = {floor_rate:,.0f} rec/s"
+          f" ({size_mb / dt:.0f} MB/s)")
 
     from curator.services.importing import import_files
     from curator.store.library import Library
@@ -105,11 +111,14 @@ def main() -> None:
             x.unlink()
     lib = Library.open(db)
     t0 = time.perf_counter()
+    c0 = os.times()
     rep = import_files(lib, [xml])
     dt = time.perf_counter() - t0
+    c1 = os.times()
     rate = (rep.totals["added"] + rep.totals["merged"] + rep.totals["failed"]) / dt
-    print(f"curator import: {rep.totals} in {dt:.1f} s = {rate:,.0f} rec/s "
-          f"({rate / floor_rate:.2f}× the floor)")
+    print(f"curator import: {rep.totals} in {dt:.1f} s = {rate:,.0f} rec/s, {size_mb / dt:.0f} MB/s "
+          f"({rate / floor_rate:.2f}× the floor); CPU: this process {c1.user + c1.system - c0.user - c0.system:.1f} s, "
+          f"workers {c1.children_user + c1.children_system - c0.children_user - c0.children_system:.1f} s")
     count = lib.paper_count()
     t0 = time.perf_counter()
     rep2 = import_files(lib, [xml])
