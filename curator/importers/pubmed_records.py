@@ -7,6 +7,7 @@ Pure functions over lxml elements; the streaming, batching and safety live in pu
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from curator.domain.paper import MeshTerm, Paper, Section
 from curator.importers.medline import initials, make_date, parse_medline_date
@@ -39,12 +40,16 @@ def _local(tag: str) -> str:
 
 
 def _collect(el, parts: list[str], skip: frozenset[str]) -> None:
-    if el.text:
-        parts.append(el.text)
-    for ch in el:
+    # Hot for abstracts with inline markup: .text/.tail are read once each (lxml builds a new
+    # string per access), el[:] builds the child list in C (faster than iterating the element)
+    # and leaf children are handled here rather than by a recursive call.
+    text = el.text
+    if text:
+        parts.append(text)
+    for ch in el[:]:
         tag = ch.tag
         if isinstance(tag, str):  # comments, PIs and unexpanded entities have non-str tags
-            local = _local(tag)
+            local = tag.rpartition("}")[2] if tag[0] == "{" else tag
             if local == "math":
                 parts.append(mathml_text(ch))
             elif local in skip or local in _SKIP:
@@ -53,10 +58,15 @@ def _collect(el, parts: list[str], skip: frozenset[str]) -> None:
                 parts.append(" ")
                 _collect(ch, parts, skip)
                 parts.append(" ")
-            else:
+            elif len(ch):
                 _collect(ch, parts, skip)
-        if ch.tail:
-            parts.append(ch.tail)
+            else:
+                text = ch.text
+                if text:
+                    parts.append(text)
+        tail = ch.tail
+        if tail:
+            parts.append(tail)
 
 
 def xml_text(el, skip: frozenset[str] = frozenset()) -> str:
@@ -74,23 +84,40 @@ def xml_text(el, skip: frozenset[str] = frozenset()) -> str:
 
 
 _MATH_TOKENS = frozenset(["mi", "mn", "mo", "ms", "cn", "ci", "csymbol"])
+_MATH_EMPTY = frozenset(["annotation", "annotation-xml", "none", "mprescripts"])
+# Elements with a rule of their own in _math; any other is the concatenation of its children.
+_MATH_RULES = frozenset(
+    [
+        "semantics", "mmultiscripts", "mfrac", "msqrt", "mroot", "mover", "mfenced", "mtable",
+        "matrix", "mtr", "matrixrow", "mlabeledtr",
+    ]
+)
 _DOT_ACCENTS = {".", "\u02d9", "\u0307"}
 
 
 def _math_children(el) -> list:
-    return [c for c in el if isinstance(c.tag, str)]
+    return [c for c in el[:] if isinstance(c.tag, str)]
 
 
 def _math(el) -> str:
-    tag = _local(el.tag)
+    # Tokens are nearly always leaves: their .text is what itertext() would join, without
+    # the cost of an iterator; most other elements take the default rule (checked first).
+    tag = el.tag
+    if tag[0] == "{":
+        tag = tag.rpartition("}")[2]
     if tag in _MATH_TOKENS:
-        return "".join(el.itertext()).strip()
+        if len(el):
+            return "".join(el.itertext()).strip()
+        t = el.text
+        return t.strip() if t else ""
     if tag == "mtext":
-        t = "".join(el.itertext())
+        t = "".join(el.itertext()) if len(el) else (el.text or "")
         return " " if t and not t.strip() else clean(t)
-    if tag in ("annotation", "annotation-xml", "none", "mprescripts"):
+    if tag in _MATH_EMPTY:
         return ""
     kids = _math_children(el)
+    if tag not in _MATH_RULES:
+        return "".join([_math(k) for k in kids])
     if tag == "semantics":
         return _math(kids[0]) if kids else ""
     if tag == "mmultiscripts" and kids:
@@ -142,8 +169,14 @@ def mathml_text(el) -> str:
 
 
 # ====================================================================== record extraction
-# Written for speed (one pass over each element's children, leaf text read directly):
-# a 100k-record baseline file spends most of its time here and in libxml2.
+# Written for speed: a 100k-record baseline file spends most of its time here and in libxml2,
+# and what costs is Python-level work per element touched (each child visited gets a new
+# lxml proxy object; .tag, .text and .get() each build a new string). Hence, throughout:
+# - children are listed with el[:] (one C call building the list) instead of `for c in el`,
+#   whose per-child iterator protocol costs several times as much;
+# - .tag, .text and .get() are read at most once per element, and only where used;
+# - the leaf fast path of _txt is inlined in the loops that run for every author and MeSH
+#   heading; elements with children (inline markup, MathML) still go through xml_text.
 
 
 def _txt(el) -> str:
@@ -153,26 +186,44 @@ def _txt(el) -> str:
     t = el.text
     if not t:
         return ""
+    if t.isalnum():  # one word or number (most names, MeSH terms, ids): nothing to clean
+        return t
     if "\n" in t or "  " in t or "\t" in t or "\r" in t:
         t = _WS.sub(" ", t)
     return t.strip()
 
 
-_AUTHOR_PARTS = {"LastName": 0, "ForeName": 1, "Initials": 2, "Suffix": 3, "CollectiveName": 4}
-
-
 def _author(a) -> tuple[str | None, str | None, str | None]:
     """(short "Last FM" name, full "Last, First" name, ORCID) of an <Author>."""
-    v: list = [None, None, None, None, None]
-    orcid = None
-    get = _AUTHOR_PARTS.get
-    for c in a:
-        i = get(c.tag)
-        if i is not None:
-            v[i] = _txt(c)
-        elif c.tag == "Identifier" and not orcid and (c.get("Source") or "").upper() == "ORCID":
-            orcid = _txt(c)
-    last, fore, ini, suffix, coll = v
+    last = fore = ini = suffix = coll = orcid = None
+    for c in a[:]:
+        tag = c.tag
+        if tag == "AffiliationInfo":  # the usual child besides the name parts
+            continue
+        if tag == "Identifier":
+            if not orcid and (c.get("Source") or "").upper() == "ORCID":
+                orcid = _txt(c)
+            continue
+        # _txt(c), inlined (runs for every name part of every author)
+        if len(c):
+            t = xml_text(c)
+        else:
+            t = c.text
+            if t and not t.isalnum():
+                if "\n" in t or "  " in t or "\t" in t or "\r" in t:
+                    t = _WS.sub(" ", t)
+                t = t.strip()
+        # A missing text stays None rather than "": only the truth of a part matters below.
+        if tag == "LastName":
+            last = t
+        elif tag == "ForeName":
+            fore = t
+        elif tag == "Initials":
+            ini = t
+        elif tag == "Suffix":
+            suffix = t
+        elif tag == "CollectiveName":
+            coll = t
     if coll:
         return coll, coll, orcid
     if not last:
@@ -188,7 +239,7 @@ def _author(a) -> tuple[str | None, str | None, str | None]:
 def _authors(author_list, extra: dict) -> list[str]:
     names: list[str] = []
     full: list[str] = []
-    for a in author_list:
+    for a in author_list[:]:
         if a.tag != "Author" or a.get("ValidYN") == "N":
             continue
         short, long_, orcid = _author(a)
@@ -202,12 +253,18 @@ def _authors(author_list, extra: dict) -> list[str]:
     return names
 
 
+# Dates repeat a lot within a file: memoised, make_date costs more than a cache hit.
+# (make_date strips the year itself, so the raw strings are the key.)
+_make_date = lru_cache(maxsize=4096)(make_date)
+_parse_medline_date = lru_cache(maxsize=1024)(parse_medline_date)
+
+
 def _date(el) -> str | None:
     """<PubDate>/<ArticleDate>/<ContributionDate>: Year/Month/Day or MedlineDate."""
     if el is None:
         return None
     year = month = day = medline = None
-    for c in el:
+    for c in el[:]:
         tag = c.tag
         if tag == "Year":
             year = c.text
@@ -218,15 +275,15 @@ def _date(el) -> str | None:
         elif tag == "MedlineDate":
             medline = c.text
     if year:
-        return make_date(year.strip(), month, day)
-    return parse_medline_date(medline) if medline else None
+        return _make_date(year, month, day)
+    return _parse_medline_date(medline) if medline else None
 
 
 def _abstract(abs_el, extra: dict) -> tuple[str, list[Section]]:
     paras: list[str] = []
     sections: list[Section] = []
     labelled = False
-    for at in abs_el:
+    for at in abs_el[:]:
         tag = at.tag
         if tag == "AbstractText":
             txt = _txt(at)
@@ -242,7 +299,7 @@ def _abstract(abs_el, extra: dict) -> tuple[str, list[Section]]:
                 paras.append(f"{label}: {txt}".rstrip())
             else:
                 paras.append(txt)
-            sections.append(Section(label=label or "", text=txt))
+            sections.append(Section(label or "", txt))
         elif tag == "CopyrightInformation":
             cr = _txt(at)
             if cr:
@@ -251,7 +308,7 @@ def _abstract(abs_el, extra: dict) -> tuple[str, list[Section]]:
 
 
 def _keywords(kw_list, out: list[str]) -> None:
-    for kw in kw_list:
+    for kw in kw_list[:]:
         if kw.tag == "Keyword":
             k = _txt(kw)
             if k and k not in out:
@@ -260,19 +317,32 @@ def _keywords(kw_list, out: list[str]) -> None:
 
 def _mesh(mesh_list) -> list[MeshTerm]:
     terms: list[MeshTerm] = []
-    for mh in mesh_list:
+    for mh in mesh_list[:]:
         if mh.tag != "MeshHeading":
             continue
         name = None
         major = False
         quals: list[dict] = []
-        for c in mh:
+        for c in mh[:]:
             tag = c.tag
+            if tag != "DescriptorName" and tag != "QualifierName":
+                continue
+            # _txt(c), inlined (six headings a record, each with a descriptor and qualifiers)
+            if len(c):
+                t = xml_text(c)
+            else:
+                t = c.text
+                if not t:
+                    t = ""
+                elif not t.isalnum():
+                    if "\n" in t or "  " in t or "\t" in t or "\r" in t:
+                        t = _WS.sub(" ", t)
+                    t = t.strip()
             if tag == "DescriptorName":
-                name = _txt(c)
+                name = t
                 major = c.get("MajorTopicYN") == "Y"
-            elif tag == "QualifierName":
-                quals.append({"name": _txt(c), "major": c.get("MajorTopicYN") == "Y"})
+            else:
+                quals.append({"name": t, "major": c.get("MajorTopicYN") == "Y"})
         if name:
             terms.append(MeshTerm(name, major, quals))
     return terms
@@ -281,26 +351,28 @@ def _mesh(mesh_list) -> list[MeshTerm]:
 def _grant(g) -> str:
     # Same shape as MEDLINE "GR" lines: GrantID/Acronym/Agency/Country.
     parts = {"GrantID": None, "Acronym": None, "Agency": None, "Country": None}
-    for c in g:
-        if c.tag in parts:
-            parts[c.tag] = _txt(c)
+    for c in g[:]:
+        tag = c.tag
+        if tag in parts:
+            parts[tag] = _txt(c)
     return "/".join(v for v in parts.values() if v)
 
 
 def _grants(grant_list) -> list[str]:
-    return [s for s in (_grant(g) for g in grant_list if g.tag == "Grant") if s]
+    return [s for s in (_grant(g) for g in grant_list[:] if g.tag == "Grant") if s]
 
 
 def _article_ids(id_list, ids: dict) -> None:
-    for aid in id_list:
+    for aid in id_list[:]:
         if aid.tag != "ArticleId":
             continue
         kind = aid.get("IdType")
-        val = aid.text
-        if kind and val:
-            kind = kind.lower()
-            if kind not in ids:
-                ids[kind] = val.strip()
+        if kind:
+            val = aid.text
+            if val:
+                kind = kind.lower()
+                if kind not in ids:
+                    ids[kind] = val.strip()
 
 
 def _elocation_doi(el) -> str | None:
@@ -318,7 +390,7 @@ def _pmcid(v: str | None) -> str | None:
 
 def _pagination(pg) -> str | None:
     mp = sp = ep = None
-    for c in pg:
+    for c in pg[:]:
         tag = c.tag
         if tag == "MedlinePgn":
             mp = _txt(c)
@@ -354,15 +426,18 @@ RELATED_TYPES = frozenset(
 
 def _related(cc_list) -> list[dict]:
     out = []
-    for cc in cc_list:
+    for cc in cc_list[:]:
+        if cc.tag != "CommentsCorrections":
+            continue
         rt = cc.get("RefType")
-        if cc.tag != "CommentsCorrections" or rt not in RELATED_TYPES:
+        if rt not in RELATED_TYPES:
             continue
         pmid = source = None
-        for x in cc:
-            if x.tag == "PMID" and pmid is None:
+        for x in cc[:]:
+            tag = x.tag
+            if tag == "PMID" and pmid is None:
                 pmid = _txt(x) or None
-            elif x.tag == "RefSource" and source is None:
+            elif tag == "RefSource" and source is None:
                 source = _txt(x) or None
         out.append({"type": rt, "pmid": pmid, "source": source})
     return out
@@ -383,28 +458,28 @@ def _pubmed_article(rec) -> Paper:
     grants: list[str] = []
     langs: list[str] = []
     article_date_seen = False
-    for part in rec:
+    for part in rec[:]:
         ptag = part.tag
         if ptag == "MedlineCitation":
             status = part.get("Status")
             if status:
                 extra["status"] = status
-            for c in part:
+            for c in part[:]:
                 tag = c.tag
                 if tag == "Article":
-                    for a in c:
+                    for a in c[:]:
                         atag = a.tag
                         if atag == "AuthorList":
                             authors = _authors(a, extra)
                         elif atag == "Journal":
-                            for j in a:
+                            for j in a[:]:
                                 jtag = j.tag
                                 if jtag == "Title":
                                     journal = _txt(j) or None
                                 elif jtag == "ISOAbbreviation":
                                     abbrev = _txt(j) or None
                                 elif jtag == "JournalIssue":
-                                    for ji in j:
+                                    for ji in j[:]:
                                         jitag = ji.tag
                                         if jitag == "Volume":
                                             volume = _txt(ji) or None
@@ -429,7 +504,12 @@ def _pubmed_article(rec) -> Paper:
                             if lang:
                                 langs.append(lang)
                         elif atag == "PublicationTypeList":
-                            pub_types = [t for t in (_txt(x) for x in a if x.tag == "PublicationType") if t]
+                            pub_types = []
+                            for x in a[:]:
+                                if x.tag == "PublicationType":
+                                    pt = _txt(x)
+                                    if pt:
+                                        pub_types.append(pt)
                         elif atag == "GrantList":
                             grants = _grants(a)
                         elif atag == "ArticleDate" and not article_date_seen:
@@ -446,8 +526,8 @@ def _pubmed_article(rec) -> Paper:
                 elif tag == "MeshHeadingList":
                     mesh = _mesh(c)
                 elif tag == "ChemicalList":
-                    for ch in c:
-                        for x in ch:
+                    for ch in c[:]:
+                        for x in ch[:]:
                             if x.tag == "NameOfSubstance":
                                 s = _txt(x)
                                 if s and s not in substances:
@@ -455,14 +535,14 @@ def _pubmed_article(rec) -> Paper:
                 elif tag == "KeywordList":
                     _keywords(c, keywords)
                 elif tag == "MedlineJournalInfo":
-                    for x in c:
+                    for x in c[:]:
                         xtag = x.tag
-                        if xtag in ("MedlineTA", "Country"):
+                        if xtag == "MedlineTA" or xtag == "Country":
                             v = _txt(x)
                             if v:
                                 extra["medline_ta" if xtag == "MedlineTA" else "country"] = v
                 elif tag == "SupplMeshList":
-                    sup = [v for v in (_txt(x) for x in c if x.tag == "SupplMeshName") if v]
+                    sup = [v for v in (_txt(x) for x in c[:] if x.tag == "SupplMeshName") if v]
                     if sup:
                         extra["supplementary_concepts"] = sup
                 elif tag == "CommentsCorrectionsList":
@@ -474,7 +554,7 @@ def _pubmed_article(rec) -> Paper:
                     if oa:
                         extra.setdefault("other_abstracts", []).append(oa)
         elif ptag == "PubmedData":
-            for c in part:
+            for c in part[:]:
                 tag = c.tag
                 if tag == "ArticleIdList":
                     _article_ids(c, ids)
