@@ -35,6 +35,7 @@ from curator.domain.paper import Paper
 from curator.importers import register
 from curator.importers.base import ImportFormatError, ParseResult, RecordError, decode_bytes
 from curator.importers.pubmed_records import (  # noqa: F401 (xml_text, mathml_text, clean: shared with JATS)
+    RELATED_TYPES,
     _book_article,
     _pubmed_article,
     clean,
@@ -272,13 +273,42 @@ def _strip_unused(chunk: bytes, start: int = 0) -> bytes:
     return chunk
 
 
+# A <CommentsCorrectionsList> is read only for links to retractions, errata and the like.
+_RELATED_REF = re.compile(rb"RefType\s*=\s*[\"'](?:" + b"|".join(sorted(t.encode() for t in RELATED_TYPES)) + rb")[\"']")
+
+
 def _record_bytes(buf: bytes, s: int, e: int, name: bytes) -> bytes:
+    """The bytes libxml2 is given for one record: what the extraction never reads is left out
+    (affiliations, cited-by lists, history dates, reference lists: a third of a typical record)."""
     chunk = buf[s:e]
     if name == b"DeleteCitation":
         return chunk
-    # In a PubmedArticle both unused subtrees sit in the trailing <PubmedData>: search only there.
-    start = chunk.rfind(b"<PubmedData") if name == b"PubmedArticle" else 0
-    return _strip_unused(chunk, max(start, 0))
+    if name != b"PubmedArticle":
+        return _strip_unused(chunk)
+    keep: list[bytes] = []
+    pos = 0
+    a = chunk.find(b"<AuthorList")
+    if a >= 0:
+        z = chunk.find(b"</AuthorList>", a)
+        i = chunk.find(b"<AffiliationInfo>", a, z) if z > 0 else -1
+        while i >= 0:
+            j = chunk.find(b"</AffiliationInfo>", i, z)
+            if j < 0:
+                break
+            keep.append(chunk[pos:i])
+            pos = j + 18
+            i = chunk.find(b"<AffiliationInfo>", pos, z)
+    c = chunk.find(b"<CommentsCorrectionsList>", pos)
+    if c >= 0:
+        d = chunk.find(b"</CommentsCorrectionsList>", c)
+        if d > 0 and not _RELATED_REF.search(chunk, c, d):
+            keep.append(chunk[pos:c])
+            pos = d + 26
+    if keep:
+        keep.append(chunk[pos:])
+        chunk = b"".join(keep)
+    # Both remaining unused subtrees sit in the trailing <PubmedData>: search only there.
+    return _strip_unused(chunk, max(chunk.rfind(b"<PubmedData"), 0))
 
 
 def _syntax_message(chunk: bytes, start_line: int, parser) -> tuple[int | None, str]:
