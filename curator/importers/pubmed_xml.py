@@ -143,7 +143,7 @@ def make_iterparse(source: IO[bytes], tags, events=("start", "end"), encoding: s
 #
 # Ranges are independent: records and lines are numbered within a range and renumbered for the
 # whole file when the ranges are put back in order. So a big file can be split among worker
-# processes that each map the file and read their own ranges (iter_parse_path(workers=)); only
+# processes that each read their own ranges of the file (iter_parse_path(workers=)); only
 # the extracted records travel back. Files declared in an encoding other than UTF-8 go through
 # lxml iterparse instead.
 
@@ -161,7 +161,7 @@ _SET_ENDS = (b"</PubmedArticleSet", b"</PubmedBookArticleSet")
 _ENCODING_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)")
 _TAGS_AND_COMMENTS = re.compile(rb"<!--.*?-->|<[^>]*>", re.DOTALL)
 _BLOCK_SIZE = 4 << 20  # bytes read at a time from a stream
-_RANGE_BYTES = 4 << 20  # a worker's unit of work in a mapped file
+_RANGE_BYTES = 4 << 20  # a worker's unit of work in a big file
 _BATCH_BYTES = 1 << 20  # records parsed by one lxml call
 _PAD_LIMIT = 5_000_000  # lines of padding used to make lxml's error messages show file lines
 
@@ -479,19 +479,19 @@ def _process_range(buf: bytes, first: bool, last: bool, set_root: bool, transfor
     return items, deleted, n, lines
 
 
-_MAPS: dict[str, mmap.mmap] = {}  # worker process: files mapped so far
+_OPEN: dict[str, IO[bytes]] = {}  # worker process: files opened so far
 
 
 def _work_range(source: bytes | tuple[str, int, int], first: bool, last: bool, set_root: bool, transform=None):
     """Worker-process entry point: one range, given as bytes or as (path, start, end) of a file
-    the worker maps itself (so the file's bytes never travel between processes)."""
+    the worker reads itself (so the file's bytes never travel between processes)."""
     if isinstance(source, tuple):
         path, a, b = source
-        mm = _MAPS.get(path)
-        if mm is None:
-            with open(path, "rb") as f:
-                mm = _MAPS[path] = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        source = mm[a:b]
+        f = _OPEN.get(path)
+        if f is None:
+            f = _OPEN[path] = open(path, "rb")  # kept open for the worker's next ranges
+        f.seek(a)
+        source = f.read(b - a)
     return _process_range(source, first, last, set_root, transform)
 
 
@@ -613,7 +613,8 @@ def _iter_framed(read, deleted_pmids: list[str] | None, workers: int = 1, transf
 
 def _iter_mapped(path: Path, deleted_pmids: list[str] | None, workers: int, transform=None,
                  on_bytes=None) -> Iterator[Item]:
-    """A big plain UTF-8 file split among worker processes that map it and read their own ranges."""
+    """A big plain UTF-8 file split among worker processes that read their own ranges of it (this
+    process maps the file only to find where ranges start)."""
     with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         size = len(mm)
         target = max(_RANGE_BYTES // 16, min(_RANGE_BYTES, size // (workers * 4) + 1))
@@ -790,8 +791,8 @@ def iter_parse_path(
     to `deleted_pmids` if given. Raises UnsafeXMLError for DOCTYPE entity declarations and
     ImportFormatError if the file cannot be opened.
 
-    `workers` > 1 splits the file among that many spawned worker processes, which map a plain
-    file and read their own ranges of it (worth it for files of tens of MB and more; the
+    `workers` > 1 splits the file among that many spawned worker processes, which read their
+    own ranges of a plain file (worth it for files of tens of MB and more; the
     caller's program must be import-safe for the "spawn" start method, i.e. guard its entry
     point with ``if __name__ == "__main__"`` and call multiprocessing.freeze_support() when
     frozen). Results and order are the same.
