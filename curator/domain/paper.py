@@ -6,6 +6,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+_YEAR = re.compile(r"(\d{4})")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 
 
@@ -86,9 +87,13 @@ class Paper:
     def __post_init__(self) -> None:
         self.doi = normalize_doi(self.doi)
         if self.year is None and self.pub_date:
-            m = re.match(r"(\d{4})", self.pub_date)
-            if m:
-                self.year = int(m.group(1))
+            y = self.pub_date[:4]
+            if y.isascii() and y.isdigit() and len(y) == 4:  # "2024-05-01": the usual case, no regex
+                self.year = int(y)
+            else:
+                m = _YEAR.match(self.pub_date)
+                if m:
+                    self.year = int(m.group(1))
 
     @property
     def first_author(self) -> str | None:
