@@ -128,3 +128,20 @@ def test_text_typed_but_not_entered_is_saved(qtbot, tmp_path):
     editor.setText("IL-6")  # no Enter: the curator presses Ctrl+S straight away
     assert win.save_draft()
     assert win.lib.load_record(pid).comparisons[0].analyte == "IL-6"
+
+
+def test_first_paper_shows_before_the_plots_are_built(qtbot, tmp_path):
+    """Opening a paper does not wait for pyqtgraph: the plots are built one event-loop turn later,
+    drawn for the open paper; once built they redraw at once."""
+    win = make_window(qtbot, tmp_path)
+    win._plot_panel = None  # as in a fresh start, before any paper was opened
+    for i in reversed(range(win.plot_host.layout().count())):
+        win.plot_host.layout().itemAt(i).widget().setParent(None)
+    pid = win.paper_model.ids[-1]
+    assert win.open_paper(pid)
+    assert win._plot_panel is None and win.reader.toPlainText()  # the paper is on screen already
+    qtbot.waitUntil(lambda: win._plot_panel is not None, timeout=3000)
+    assert win._plot_panel.record is win.record
+    other = win.paper_model.ids[0]
+    assert win.open_paper(other)
+    assert win._plot_panel.record is win.record  # drawn synchronously now

@@ -405,9 +405,9 @@ class MainWindow(QMainWindow):
         self.forms.notes.status_label.setText("\n".join(("⛔ " if m.level == "error" else "⚠ ") + m.text
                                                         for m in msgs))
         self._refresh_highlights(scroll=False)
-        if redraw_now:
+        if redraw_now and self._plot_panel is not None:
             self.redraw_plot()
-        else:
+        else:  # the first time, the plots (and pyqtgraph) are built once the paper is on screen
             self.redraw_timer.start()
 
     @property
@@ -423,6 +423,8 @@ class MainWindow(QMainWindow):
             panel.paper_clicked.connect(self.select_paper)
             self.plot_host.layout().addWidget(panel)
             self._plot_panel = panel
+            if self.record is not None:
+                panel.redraw(self.record, *(self._plot_paper or (None, None)))
         return self._plot_panel
 
     @property
@@ -434,8 +436,11 @@ class MainWindow(QMainWindow):
         return self.plot_panel.comparison_plot
 
     def redraw_plot(self) -> None:
+        if self._plot_panel is None:
+            self.plot_panel  # noqa: B018 -- built now, and drawn as it is built
+            return
         title, text = self._plot_paper or (None, None)
-        self.plot_panel.redraw(self.record, title, text)
+        self._plot_panel.redraw(self.record, title, text)
 
     def _plot_row_clicked(self, table: str, row: int) -> None:
         t = TABLE_TYPES[table]
