@@ -469,6 +469,10 @@ def test_problems_are_numbered_alike_in_workers_and_serially(tmp_path, monkeypat
     parallel, deleted = run(2)
     assert parallel == serial
     assert deleted == serial_deleted == ["77"]
+    monkeypatch.setattr(px, "_BLOCK_SIZE", 1_500)  # a stream read in small blocks: many ranges too
+    assert run(1) == (serial, serial_deleted)
+    text_items = [(n, line, p.message if hasattr(p, "message") else p.pmid) for n, line, p in iter_parse_text(text)]
+    assert text_items == serial
     errors = {n: (line, msg) for n, line, msg in serial if msg.startswith(("XML", "unexpected", "record"))}
     assert errors[5] == (line_of("stray text"), "unexpected text between records 4 and 5 "
                          f"(line {line_of('stray text')}); ignored")

@@ -512,20 +512,18 @@ def _stream_ranges(read) -> Iterator[tuple[bytes, bool, bool, bool, int]]:
             done += len(more)
             eof = not more
             buf = buf + more if buf else more
-        if first and not set_root:
+        lo = 1  # a range ends before a record start tag that is not its first
+        if first:
             m = _next_start(buf, 0)
             if m is not None:
                 set_root = _has_set_root(buf[: m[0]])
+                lo = m[0] + 1
+            elif not eof:
+                continue  # the first record has not come yet
         if eof:
             yield buf, first, True, set_root, done
             return
-        lo = 0
-        if first:
-            m = _next_start(buf, 0)
-            if m is None:
-                continue
-            lo = m[0] + 1
-        cut = _last_start(buf, max(lo, 1))
+        cut = _last_start(buf, lo)
         if cut > 0:
             yield buf[:cut], first, False, set_root, done
             buf = buf[cut:]
