@@ -138,8 +138,8 @@ def make_iterparse(source: IO[bytes], tags, events=("start", "end"), encoding: s
 # a record start tag, each range is cut into records at their end tags (C-speed bytes
 # searches), and ~1 MB batches of records are parsed by one lxml call. This skips iterparse's
 # per-element event machinery, lets one malformed record fail alone (the batch is re-parsed
-# record by record) while the others still import, and drops the two largest unused subtrees
-# (<ReferenceList>, <History>) before libxml2 builds them.
+# record by record) while the others still import, and leaves out what the extraction never
+# reads (reference lists, history, affiliations, most cited-by lists) before libxml2 builds it.
 #
 # Ranges are independent: records and lines are numbered within a range and renumbered for the
 # whole file when the ranges are put back in order. So a big file can be split among worker
@@ -166,9 +166,9 @@ _BATCH_BYTES = 1 << 20  # records parsed by one lxml call
 _PAD_LIMIT = 5_000_000  # lines of padding used to make lxml's error messages show file lines
 
 
-def _record_parser(encoding: str | None = "utf-8") -> etree.XMLParser:
+def _record_parser() -> etree.XMLParser:
     return etree.XMLParser(
-        encoding=encoding,
+        encoding="utf-8",  # framed bytes are UTF-8 (other encodings go through iterparse)
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -190,12 +190,11 @@ class _Err(NamedTuple):
     detail: str = ""
     warning: bool = False
     chunk: bytes | None = None
-    err_line: int | None = None
 
     def at(self, n0: int = 0, line0: int = 0) -> RecordError:
         n = self.n + n0
         line = None if self.line is None else self.line + line0
-        err_line, detail = self.err_line, self.detail
+        err_line, detail = None, self.detail
         if self.chunk is not None and line is not None:
             err_line, detail = _syntax_message(self.chunk, line, _record_parser())
         msg = self.template.format(n=n, n_1=n - 1, line=line, err_line=err_line, detail=detail)
@@ -530,13 +529,13 @@ def _stream_ranges(read) -> Iterator[tuple[bytes, bool, bool, bool, int]]:
             first = False
 
 
-def _range_bounds(mm, size: int, target: int) -> list[int]:
-    """Start offsets of ranges of about `target` bytes, each at a record start tag (the first at 0)."""
-    m = _next_start(mm, 0)
+def _range_bounds(mm, size: int, target: int, first_start: int | None) -> list[int]:
+    """Start offsets of ranges of about `target` bytes, each at a record start tag (the first at 0,
+    holding the file's first record, which starts at `first_start`)."""
     bounds = [0]
-    if m is None:
+    if first_start is None:
         return bounds
-    p = m[0] + 1
+    p = first_start + 1
     while True:
         p = max(p, bounds[-1] + target)
         if p >= size:
@@ -616,11 +615,11 @@ def _iter_mapped(path: Path, deleted_pmids: list[str] | None, workers: int, tran
     with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         size = len(mm)
         target = max(_RANGE_BYTES // 16, min(_RANGE_BYTES, size // (workers * 4) + 1))
-        bounds = _range_bounds(mm, size, target)
         m = _next_start(mm, 0)
+        bounds = _range_bounds(mm, size, target, m[0] if m is not None else None)
         set_root = m is not None and _has_set_root(mm[: m[0]])
     ends = [*bounds[1:], size]
-    tasks = ((((str(path), a, b)), i == 0, i == len(bounds) - 1, set_root, b)
+    tasks = (((str(path), a, b), i == 0, i == len(bounds) - 1, set_root, b)
              for i, (a, b) in enumerate(zip(bounds, ends)))
     yield from _renumbered(_parallel_results(tasks, workers, transform, on_bytes), deleted_pmids)
 

@@ -414,18 +414,22 @@ class MainWindow(QMainWindow):
     def plot_panel(self):
         """The plot tabs, created on first use (keeps pyqtgraph off the path to the first window)."""
         if self._plot_panel is None:
-            from curator.ui.plots import PlotPanel
-
-            panel = PlotPanel()
-            panel.setObjectName("plots")
-            panel.set_library(self.lib)
-            panel.row_clicked.connect(self._plot_row_clicked)
-            panel.paper_clicked.connect(self.select_paper)
-            self.plot_host.layout().addWidget(panel)
-            self._plot_panel = panel
-            if self.record is not None:
-                panel.redraw(self.record, *(self._plot_paper or (None, None)))
+            self._build_plot_panel()
         return self._plot_panel
+
+    def _build_plot_panel(self) -> None:
+        """Create the plot tabs and draw the open paper in them."""
+        from curator.ui.plots import PlotPanel
+
+        panel = PlotPanel()
+        panel.setObjectName("plots")
+        panel.set_library(self.lib)
+        panel.row_clicked.connect(self._plot_row_clicked)
+        panel.paper_clicked.connect(self.select_paper)
+        self.plot_host.layout().addWidget(panel)
+        self._plot_panel = panel
+        if self.record is not None:
+            panel.redraw(self.record, *(self._plot_paper or (None, None)))
 
     @property
     def plots(self):
@@ -437,7 +441,7 @@ class MainWindow(QMainWindow):
 
     def redraw_plot(self) -> None:
         if self._plot_panel is None:
-            self.plot_panel  # noqa: B018 -- built now, and drawn as it is built
+            self._build_plot_panel()  # drawn as it is built
             return
         title, text = self._plot_paper or (None, None)
         self._plot_panel.redraw(self.record, title, text)
