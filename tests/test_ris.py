@@ -248,3 +248,13 @@ def test_ris_sniff_ignores_other_formats(corpus):
     assert ris.sniff(medline) < 0.3
     bib = decode_bytes((corpus / "bibtex/mauriciomanoel/pubmed.bib").read_bytes())
     assert ris.sniff(bib[:20000]) == 0
+
+
+def test_scopus_c2_is_the_pubmed_id_only_in_scopus_exports():
+    rec = ("TY  - JOUR\nAU  - Lee, D.W.\nTI  - ASTCT Consensus Grading for Cytokine Release Syndrome\nPY  - 2019\n"
+           "T2  - Biology of Blood and Marrow Transplantation\nDO  - 10.1016/j.bbmt.2018.12.758\n"
+           "C2  - 30592986\n{db}ER  - \n")
+    scopus = get("ris").parse(rec.format(db="DB  - Scopus\n")).papers[0]
+    assert (scopus.pmid, scopus.doi) == ("30592986", "10.1016/j.bbmt.2018.12.758")
+    other = get("ris").parse(rec.format(db="")).papers[0]
+    assert other.pmid is None  # C2 means something else elsewhere (e.g. a PMCID in EndNote)

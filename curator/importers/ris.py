@@ -438,6 +438,11 @@ def _ris_ids(paper: Paper, tags: dict[str, list[str]]) -> None:
             paper.pmcid = v
         elif v:
             paper.extra["accession"] = v
+    if not paper.pmid and "scopus" in source:  # Scopus writes the PubMed ID, bare, in C2
+        for v in tags.get("C2", []):
+            if re.fullmatch(r"\d{1,9}", v.strip()):
+                paper.pmid = v.strip()
+                break
     if not paper.pmid:
         for n in ("AN", "U1", "U2", "U3", "U4", "U5", "N1", "M1", "M2", "C1", "C2", "C5", "C6", "LB"):
             for v in tags.get(n, []):
