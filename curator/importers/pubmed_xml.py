@@ -43,6 +43,12 @@ from curator.importers.pubmed_records import (  # noqa: F401 (xml_text, mathml_t
     xml_text,
 )
 
+try:  # the compiled twin of _pubmed_article (setup.py builds it where a C compiler is at hand)
+    from curator.importers._pubmed_c import pubmed_article as _read_article
+except ImportError:  # pragma: no cover - exercised where the extension is not built
+    _read_article = _pubmed_article
+COMPILED_READER = _read_article is not _pubmed_article
+
 # ====================================================================== safety
 
 
@@ -204,7 +210,7 @@ class _Err(NamedTuple):
 def _convert(elem, n: int, line: int | None) -> Iterator[tuple[int, int | None, Paper | _Err]]:
     """The Paper of one record (plus a warning when it has no title), or its problem."""
     try:
-        paper = _book_article(elem) if elem.tag == "PubmedBookArticle" else _pubmed_article(elem)
+        paper = _book_article(elem) if elem.tag == "PubmedBookArticle" else _read_article(elem)
     except Exception as exc:  # noqa: BLE001 -- one odd record must not stop a 100k-record file
         yield n, line, _Err(n, line, "record {n} (line {line}) could not be read: {detail}", str(exc))
         return

@@ -1,0 +1,568 @@
+# cython: language_level=3, boundscheck=False, wraparound=False
+"""Compiled twin of pubmed_records._pubmed_article: the same Paper from the same lxml element,
+read by walking libxml2's nodes in C instead of through a Python proxy per element.
+
+Built when a C compiler is at hand (optional in setup.py); pubmed_records stays the reference
+and the fallback, and tests/test_pubmed_compiled.py checks that both give identical Papers.
+Rules mirrored one for one (see pubmed_records for the why of each):
+- an element's text is lxml's .text (text and CDATA nodes up to the first other child);
+- an element with element-like children (elements, comments, PIs, entity references: what
+  len(el) counts) is flattened by the Python xml_text on its proxy, so markup reads the same;
+- tags match only without a namespace, as "Author" == el.tag does in Python.
+"""
+
+from libc.string cimport strcmp
+
+from lxml.includes cimport tree
+from lxml.includes.tree cimport xmlAttr, xmlNode
+
+cimport lxml.includes.etreepublic as cetree
+from lxml.includes.etreepublic cimport _Document, _Element
+
+cetree.import_lxml__etree()
+
+from curator.domain.paper import MeshTerm, Paper, Section
+from curator.importers import pubmed_records as _pr
+from curator.importers.medline import initials
+
+cdef object _mathml_text = _pr.mathml_text
+cdef frozenset _BLOCK = _pr._BLOCK
+cdef frozenset _SKIP = _pr._SKIP
+cdef object _make_date = _pr._make_date
+cdef object _parse_medline_date = _pr._parse_medline_date
+cdef object _ws_sub = _pr._WS.sub
+cdef object _languages = _pr._languages
+cdef object _pmcid = _pr._pmcid
+cdef object _py_related = _pr._related
+cdef object _py_abstract = _pr._abstract
+
+
+cdef inline bint _is(xmlNode* n, const char* name) noexcept:
+    return n.type == tree.XML_ELEMENT_NODE and n.ns is NULL and strcmp(<const char*>n.name, name) == 0
+
+
+cdef inline bint _element_like(xmlNode* n) noexcept:
+    return (n.type == tree.XML_ELEMENT_NODE or n.type == tree.XML_COMMENT_NODE
+            or n.type == tree.XML_ENTITY_REF_NODE or n.type == tree.XML_PI_NODE)
+
+
+cdef inline bint _has_children(xmlNode* n) noexcept:
+    """len(el) > 0"""
+    cdef xmlNode* c = n.children
+    while c is not NULL:
+        if _element_like(c):
+            return True
+        c = c.next
+    return False
+
+
+cdef inline bint _texty(xmlNode* n) noexcept:
+    return n.type == tree.XML_TEXT_NODE or n.type == tree.XML_CDATA_SECTION_NODE
+
+
+cdef object _text(xmlNode* n):
+    """lxml's el.text: the text and CDATA nodes before the first other child; None if none."""
+    cdef xmlNode* c = n.children
+    cdef xmlNode* k
+    if c is NULL or not _texty(c):
+        return None
+    if c.next is NULL or not _texty(c.next):
+        if c.content is NULL:
+            return ""
+        return (<const char*>c.content).decode("utf-8")
+    parts = []
+    k = c
+    while k is not NULL and _texty(k):
+        if k.content is not NULL:
+            parts.append((<const char*>k.content).decode("utf-8"))
+        k = k.next
+    return "".join(parts)
+
+
+cdef object _get(_Document doc, xmlNode* n, const char* name):
+    """el.get(name) for an attribute without a namespace."""
+    cdef xmlAttr* a = n.properties
+    while a is not NULL:
+        if a.ns is NULL and strcmp(<const char*>a.name, name) == 0:
+            if a.children is not NULL and a.children.next is NULL and a.children.type == tree.XML_TEXT_NODE:
+                if a.children.content is NULL:
+                    return ""
+                return (<const char*>a.children.content).decode("utf-8")
+            return cetree.elementFactory(doc, n).get(name.decode("ascii"))
+        a = a.next
+    return None
+
+
+cdef void _collect(_Document doc, xmlNode* el, list parts) except *:
+    """pubmed_records._collect (no `skip` set: the record reader never passes one)."""
+    cdef xmlNode* c = el.children
+    while c is not NULL and _texty(c):  # el.text
+        if c.content is not NULL and c.content[0] != 0:
+            parts.append((<const char*>c.content).decode("utf-8"))
+        c = c.next
+    while c is not NULL:
+        if not _element_like(c):
+            c = c.next
+            continue
+        if c.type == tree.XML_ELEMENT_NODE:
+            local = (<const char*>c.name).decode("utf-8")
+            if local == "math":
+                parts.append(_mathml_text(cetree.elementFactory(doc, c)))
+            elif local in _SKIP:
+                pass
+            elif local in _BLOCK:
+                parts.append(" ")
+                _collect(doc, c, parts)
+                parts.append(" ")
+            elif _has_children(c):
+                _collect(doc, c, parts)
+            else:
+                t = _text(c)
+                if t:
+                    parts.append(t)
+        c = c.next
+        while c is not NULL and _texty(c):  # the child's tail
+            if c.content is not NULL and c.content[0] != 0:
+                parts.append((<const char*>c.content).decode("utf-8"))
+            c = c.next
+
+
+cdef object _clean(s):
+    if "\n" in s or "  " in s or "\t" in s or "\r" in s:
+        s = _ws_sub(" ", s)
+    return s.strip()
+
+
+cdef object _xml_text(_Document doc, xmlNode* n):
+    """pubmed_records.xml_text of an element that has children."""
+    cdef list parts = []
+    _collect(doc, n, parts)
+    return _clean("".join(parts))
+
+
+cdef inline bint _edge_ok(unsigned char ch) noexcept:
+    """A first or last byte that str.strip() surely keeps: printable ASCII other than a space
+    (a non-ASCII character might be a Unicode space such as NBSP: the slow path decides)."""
+    return 32 < ch < 127
+
+
+cdef inline bint _plain(const char* s) noexcept:
+    """True when clean() would return the text unchanged: no tab, newline or carriage return, no
+    two spaces in a row, nothing strip() removes at either end (one pass over the UTF-8 bytes)."""
+    cdef const unsigned char* p = <const unsigned char*>s
+    cdef unsigned char ch, prev = 0
+    if p[0] == 0 or not _edge_ok(p[0]):
+        return False
+    while p[0] != 0:
+        ch = p[0]
+        if ch == 9 or ch == 10 or ch == 13 or (ch == 32 and prev == 32):
+            return False
+        prev = ch
+        p += 1
+    return _edge_ok(prev)
+
+
+cdef object _txt(_Document doc, xmlNode* n):
+    """pubmed_records._txt"""
+    cdef xmlNode* c = n.children
+    if c is NULL:
+        return ""
+    if c.next is NULL and c.type == tree.XML_TEXT_NODE and c.content is not NULL:  # a leaf
+        if _plain(<const char*>c.content):
+            return (<const char*>c.content).decode("utf-8")
+        return _clean((<const char*>c.content).decode("utf-8"))
+    if _has_children(n):
+        return _xml_text(doc, n)
+    t = _text(n)
+    if not t:
+        return ""
+    return _clean(t)
+
+
+cdef object _part(_Document doc, xmlNode* n):
+    """A name part as _author reads it: None when there is no text."""
+    if _has_children(n):
+        return _xml_text(doc, n)
+    t = _text(n)
+    if t and not t.isalnum():
+        if "\n" in t or "  " in t or "\t" in t or "\r" in t:
+            t = _ws_sub(" ", t)
+        t = t.strip()
+    return t
+
+
+cdef tuple _author(_Document doc, xmlNode* a):
+    last = fore = ini = suffix = coll = orcid = None
+    cdef xmlNode* c = a.children
+    while c is not NULL:
+        if c.type != tree.XML_ELEMENT_NODE or c.ns is not NULL:
+            pass
+        elif _is(c, b"AffiliationInfo"):
+            pass
+        elif _is(c, b"Identifier"):
+            if not orcid and (_get(doc, c, b"Source") or "").upper() == "ORCID":
+                orcid = _txt(doc, c)
+        elif _is(c, b"LastName"):
+            last = _part(doc, c)
+        elif _is(c, b"ForeName"):
+            fore = _part(doc, c)
+        elif _is(c, b"Initials"):
+            ini = _part(doc, c)
+        elif _is(c, b"Suffix"):
+            suffix = _part(doc, c)
+        elif _is(c, b"CollectiveName"):
+            coll = _part(doc, c)
+        c = c.next
+    if coll:
+        return coll, coll, orcid
+    if not last:
+        return fore or None, fore or None, orcid
+    if not ini and fore:
+        ini = initials(fore)
+    short = f"{last} {ini}" if ini else last
+    if suffix:
+        short = f"{short} {suffix}"
+    return short, (f"{last}, {fore}" if fore else last), orcid
+
+
+cdef list _authors(_Document doc, xmlNode* lst, dict extra):
+    cdef list names = []
+    cdef list full = []
+    cdef xmlNode* a = lst.children
+    while a is not NULL:
+        if _is(a, b"Author") and _get(doc, a, b"ValidYN") != "N":
+            short, long_, orcid = _author(doc, a)
+            if short:
+                names.append(short)
+                full.append(long_ or short)
+                if orcid:
+                    extra.setdefault("orcids", {})[short] = orcid
+        a = a.next
+    if full:
+        extra["full_authors"] = full
+    return names
+
+
+cdef object _date(xmlNode* el):
+    year = month = day = medline = None
+    cdef xmlNode* c = el.children
+    while c is not NULL:
+        if _is(c, b"Year"):
+            year = _text(c)
+        elif _is(c, b"Month"):
+            month = _text(c)
+        elif _is(c, b"Day"):
+            day = _text(c)
+        elif _is(c, b"MedlineDate"):
+            medline = _text(c)
+        c = c.next
+    if year:
+        return _make_date(year, month, day)
+    return _parse_medline_date(medline) if medline else None
+
+
+cdef tuple _abstract(_Document doc, xmlNode* abs_el, dict extra):
+    cdef list paras = []
+    cdef list sections = []
+    cdef bint labelled = False
+    cdef xmlNode* at = abs_el.children
+    while at is not NULL:
+        if _is(at, b"AbstractText"):
+            txt = _txt(doc, at)
+            label = _get(doc, at, b"Label")
+            if label:
+                label = label.strip()
+                if label.upper() == "UNLABELLED":
+                    label = ""
+            if txt or label:
+                if label:
+                    labelled = True
+                    paras.append(f"{label}: {txt}".rstrip())
+                else:
+                    paras.append(txt)
+                sections.append(Section(label or "", txt))
+        elif _is(at, b"CopyrightInformation"):
+            cr = _txt(doc, at)
+            if cr:
+                extra["copyright"] = cr
+        at = at.next
+    return "\n\n".join(paras), (sections if labelled else [])
+
+
+cdef list _mesh(_Document doc, xmlNode* lst):
+    cdef list terms = []
+    cdef list quals
+    cdef xmlNode* mh = lst.children
+    cdef xmlNode* c
+    while mh is not NULL:
+        if _is(mh, b"MeshHeading"):
+            name = None
+            major = False
+            quals = []
+            c = mh.children
+            while c is not NULL:
+                if _is(c, b"DescriptorName"):
+                    name = _txt(doc, c)
+                    major = _get(doc, c, b"MajorTopicYN") == "Y"
+                elif _is(c, b"QualifierName"):
+                    quals.append({"name": _txt(doc, c), "major": _get(doc, c, b"MajorTopicYN") == "Y"})
+                c = c.next
+            if name:
+                terms.append(MeshTerm(name, major, quals))
+        mh = mh.next
+    return terms
+
+
+cdef list _grants(_Document doc, xmlNode* lst):
+    cdef list out = []
+    cdef xmlNode* g = lst.children
+    cdef xmlNode* c
+    while g is not NULL:
+        if _is(g, b"Grant"):
+            gid = acr = agency = country = None
+            c = g.children
+            while c is not NULL:
+                if _is(c, b"GrantID"):
+                    gid = _txt(doc, c)
+                elif _is(c, b"Acronym"):
+                    acr = _txt(doc, c)
+                elif _is(c, b"Agency"):
+                    agency = _txt(doc, c)
+                elif _is(c, b"Country"):
+                    country = _txt(doc, c)
+                c = c.next
+            s = "/".join([v for v in (gid, acr, agency, country) if v])
+            if s:
+                out.append(s)
+        g = g.next
+    return out
+
+
+cdef void _article_ids(_Document doc, xmlNode* lst, dict ids) except *:
+    cdef xmlNode* aid = lst.children
+    while aid is not NULL:
+        if _is(aid, b"ArticleId"):
+            kind = _get(doc, aid, b"IdType")
+            if kind:
+                val = _text(aid)
+                if val:
+                    kind = kind.lower()
+                    if kind not in ids:
+                        ids[kind] = val.strip()
+        aid = aid.next
+
+
+cdef object _pagination(_Document doc, xmlNode* pg):
+    mp = sp = ep = None
+    cdef xmlNode* c = pg.children
+    while c is not NULL:
+        if _is(c, b"MedlinePgn"):
+            mp = _txt(doc, c)
+        elif _is(c, b"StartPage"):
+            sp = _txt(doc, c)
+        elif _is(c, b"EndPage"):
+            ep = _txt(doc, c)
+        c = c.next
+    if mp:
+        return mp
+    if sp and ep:
+        return f"{sp}-{ep}"
+    return sp or None
+
+
+def pubmed_article(_Element rec):
+    """pubmed_records._pubmed_article, compiled."""
+    cdef _Document doc = rec._doc
+    cdef dict extra = {}
+    cdef dict ids = {}
+    cdef list sections = []
+    cdef list authors = []
+    cdef list keywords = []
+    cdef list mesh = []
+    cdef list pub_types = []
+    cdef list substances = []
+    cdef list grants = []
+    cdef list langs = []
+    cdef bint article_date_seen = False
+    cdef xmlNode* part = rec._c_node.children
+    cdef xmlNode* c
+    cdef xmlNode* a
+    cdef xmlNode* j
+    cdef xmlNode* ji
+    cdef xmlNode* x
+    cdef xmlNode* y
+    title = ""
+    pmid = journal = abbrev = volume = issue = pub_date = pages = doi = None
+    abstract = ""
+    while part is not NULL:
+        if _is(part, b"MedlineCitation"):
+            status = _get(doc, part, b"Status")
+            if status:
+                extra["status"] = status
+            c = part.children
+            while c is not NULL:
+                if c.type != tree.XML_ELEMENT_NODE or c.ns is not NULL:
+                    pass
+                elif _is(c, b"Article"):
+                    a = c.children
+                    while a is not NULL:
+                        if a.type != tree.XML_ELEMENT_NODE or a.ns is not NULL:
+                            pass
+                        elif _is(a, b"AuthorList"):
+                            authors = _authors(doc, a, extra)
+                        elif _is(a, b"Journal"):
+                            j = a.children
+                            while j is not NULL:
+                                if _is(j, b"Title"):
+                                    journal = _txt(doc, j) or None
+                                elif _is(j, b"ISOAbbreviation"):
+                                    abbrev = _txt(doc, j) or None
+                                elif _is(j, b"JournalIssue"):
+                                    ji = j.children
+                                    while ji is not NULL:
+                                        if _is(ji, b"Volume"):
+                                            volume = _txt(doc, ji) or None
+                                        elif _is(ji, b"Issue"):
+                                            issue = _txt(doc, ji) or None
+                                        elif _is(ji, b"PubDate"):
+                                            pub_date = _date(ji)
+                                        ji = ji.next
+                                elif _is(j, b"ISSN") and "issn" not in extra:
+                                    issn = _txt(doc, j)
+                                    if issn:
+                                        extra["issn"] = issn
+                                j = j.next
+                        elif _is(a, b"ArticleTitle"):
+                            title = _txt(doc, a)
+                        elif _is(a, b"Abstract"):
+                            abstract, sections = _abstract(doc, a, extra)
+                        elif _is(a, b"ELocationID"):
+                            if not doi and (_get(doc, a, b"EIdType") or "").lower() == "doi" \
+                                    and _get(doc, a, b"ValidYN") != "N":
+                                doi = (_text(a) or "").strip() or None
+                        elif _is(a, b"Pagination"):
+                            pages = _pagination(doc, a)
+                        elif _is(a, b"Language"):
+                            lang = _txt(doc, a).lower()
+                            if lang:
+                                langs.append(lang)
+                        elif _is(a, b"PublicationTypeList"):
+                            pub_types = []
+                            x = a.children
+                            while x is not NULL:
+                                if _is(x, b"PublicationType"):
+                                    pt = _txt(doc, x)
+                                    if pt:
+                                        pub_types.append(pt)
+                                x = x.next
+                        elif _is(a, b"GrantList"):
+                            grants = _grants(doc, a)
+                        elif _is(a, b"ArticleDate") and not article_date_seen:
+                            article_date_seen = True
+                            adate = _date(a)
+                            if adate:
+                                extra["article_date"] = adate
+                        elif _is(a, b"VernacularTitle"):
+                            vt = _txt(doc, a)
+                            if vt and "vernacular_title" not in extra:
+                                extra["vernacular_title"] = vt
+                        a = a.next
+                elif _is(c, b"PMID"):
+                    pmid = _txt(doc, c) or None
+                elif _is(c, b"MeshHeadingList"):
+                    mesh = _mesh(doc, c)
+                elif _is(c, b"ChemicalList"):
+                    x = c.children
+                    while x is not NULL:
+                        if x.type == tree.XML_ELEMENT_NODE:  # ch[:] of a comment or entity is empty
+                            y = x.children
+                            while y is not NULL:
+                                if _is(y, b"NameOfSubstance"):
+                                    s = _txt(doc, y)
+                                    if s and s not in substances:
+                                        substances.append(s)
+                                y = y.next
+                        x = x.next
+                elif _is(c, b"KeywordList"):
+                    x = c.children
+                    while x is not NULL:
+                        if _is(x, b"Keyword"):
+                            k = _txt(doc, x)
+                            if k and k not in keywords:
+                                keywords.append(k)
+                        x = x.next
+                elif _is(c, b"MedlineJournalInfo"):
+                    x = c.children
+                    while x is not NULL:
+                        if _is(x, b"MedlineTA"):
+                            v = _txt(doc, x)
+                            if v:
+                                extra["medline_ta"] = v
+                        elif _is(x, b"Country"):
+                            v = _txt(doc, x)
+                            if v:
+                                extra["country"] = v
+                        x = x.next
+                elif _is(c, b"SupplMeshList"):
+                    sup = []
+                    x = c.children
+                    while x is not NULL:
+                        if _is(x, b"SupplMeshName"):
+                            v = _txt(doc, x)
+                            if v:
+                                sup.append(v)
+                        x = x.next
+                    if sup:
+                        extra["supplementary_concepts"] = sup
+                elif _is(c, b"CommentsCorrectionsList"):
+                    related = _py_related(cetree.elementFactory(doc, c))
+                    if related:
+                        extra["comments_corrections"] = related
+                elif _is(c, b"OtherAbstract"):
+                    oa = _py_abstract(cetree.elementFactory(doc, c), {})[0]
+                    if oa:
+                        extra.setdefault("other_abstracts", []).append(oa)
+                c = c.next
+        elif _is(part, b"PubmedData"):
+            c = part.children
+            while c is not NULL:
+                if _is(c, b"ArticleIdList"):
+                    _article_ids(doc, c, ids)
+                elif _is(c, b"PublicationStatus"):
+                    st = _txt(doc, c)
+                    if st:
+                        extra["publication_status"] = st
+                c = c.next
+        part = part.next
+    if not pmid:
+        pmid = ids.get("pubmed")
+    if not title and extra.get("vernacular_title"):
+        title = extra["vernacular_title"]
+        extra["title_source"] = "VernacularTitle"
+    if not abbrev:
+        abbrev = extra.get("medline_ta") or None
+    if not pub_date:
+        pub_date = extra.get("article_date")
+    return Paper(
+        title=title,
+        authors=authors,
+        journal=journal,
+        journal_abbrev=abbrev,
+        pub_date=pub_date,
+        volume=volume,
+        issue=issue,
+        pages=pages,
+        doi=doi or ids.get("doi"),
+        pmid=pmid,
+        pmcid=_pmcid(ids.get("pmc")),
+        abstract=abstract,
+        abstract_sections=sections,
+        keywords=keywords,
+        mesh_terms=mesh,
+        publication_types=pub_types,
+        substances=substances,
+        grants=grants,
+        language=_languages(langs, extra),
+        source_url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/" if pmid else None,
+        extra=extra,
+    )

@@ -1,0 +1,25 @@
+"""Builds the optional compiled PubMed XML reader (curator/importers/_pubmed_c.pyx).
+
+Everything else is in pyproject.toml. The extension is optional: where no C compiler is at hand
+the build goes on without it and the importer uses its pure-Python twin (same results, slower).
+"""
+
+from setuptools import Extension, setup
+
+
+def extensions() -> list[Extension]:
+    try:
+        import lxml
+        from Cython.Build import cythonize
+    except ImportError:  # no Cython or lxml in the build environment: pure Python
+        return []
+    ext = Extension(
+        "curator.importers._pubmed_c",
+        ["curator/importers/_pubmed_c.pyx"],
+        include_dirs=lxml.get_include(),
+        optional=True,
+    )
+    return cythonize([ext], compiler_directives={"language_level": "3"}, quiet=True)
+
+
+setup(ext_modules=extensions())
