@@ -131,4 +131,40 @@ def test_upgrade_keeps_papers_searchable_and_backs_up(library_path, tmp_path, mo
     assert lib.count_papers(search="smith") == 1  # authors re-indexed from their JSON
     assert lib.count_papers(search="tocilizumab") == 1
     assert list(library_path.parent.glob("library.v2.*.bak.sqlite"))
+    assert lib.integrity_check() == "ok"
+    lib.close()
+
+
+def test_search_index_keeps_no_copy_and_follows_updates_and_deletes(library_path):
+    """The index reads a paper's old words from `papers_fts_source` when it changes: the view must
+    give exactly what the store indexed (FTS5's integrity-check re-reads every row to compare)."""
+    lib = Library.open(library_path)
+    odd = [_paper(1, authors=[], keywords=[], mesh_terms=[]),
+           _paper(2, authors=["Ünal Ö", "O'Brien; K", "李 华"], keywords=["IL-6 → CRS", "γδ T cells"],
+                  mesh_terms=[MeshTerm("Receptors, Chimeric Antigen", False, [{"name": "therapeutic use", "major": True}]),
+                              MeshTerm("Interleukin-6")], title="", abstract=""),
+           *[_paper(i) for i in range(3, 30)]]
+    with lib.transaction():
+        ids = lib.insert_papers(odd, "f.xml", "pubmed_xml")
+    cols = {r[1] for r in lib.conn.execute("PRAGMA table_info(papers_fts_content)")}
+    assert not cols  # no shadow table holding a second copy of the text
+    assert lib.integrity_check() == "ok"
+    assert lib.count_papers(search="Ünal") == 1 and lib.count_papers(search="interleukin") == 1
+    with lib.transaction():
+        lib.update_paper(ids[1], _paper(2, authors=["Nguyen T"], keywords=["anakinra"]))
+        lib.update_paper(ids[5], _paper(6, abstract="Siltuximab was given on day +11."))
+        assert lib.delete_papers_by_pmid(["1010", "1011", "9999"]) == 2
+    assert lib.integrity_check() == "ok"
+    assert lib.count_papers(search="Ünal") == 0 and lib.count_papers(search="interleukin") == 0
+    assert lib.count_papers(search="anakinra") == 1 and lib.count_papers(search="siltuximab") == 1
+    assert lib.count_papers(search="tocilizumab") == 27  # every paper but the two deleted
+    lib.close()
+
+
+def test_integrity_check_finds_a_search_index_out_of_step(library_path):
+    lib = Library.open(library_path)
+    with lib.transaction():
+        (pid,) = lib.insert_papers([_paper(1)])
+        lib.conn.execute("UPDATE papers SET abstract = 'changed behind the index' WHERE id = ?", (pid,))
+    assert lib.integrity_check().startswith("search index:")
     lib.close()

@@ -99,8 +99,26 @@ def paper_row(paper: Paper, source_file: str | None = None, source_format: str |
 
 
 def fts_values(paper: Paper) -> tuple[str, str, str, str, str]:
+    """What the search index holds for a paper: the same strings the view `papers_fts_source`
+    (migration 004) makes of the stored row with fts_list/fts_mesh, which FTS5 reads to delete them."""
     mesh = "; ".join(m.descriptor for m in paper.mesh_terms)
     return (paper.title or "", paper.abstract or "", "; ".join(paper.authors), "; ".join(paper.keywords), mesh)
+
+
+def _fts_list(value: str | None) -> str:
+    """SQL fts_list(json): a stored JSON list of strings as the index holds it."""
+    return "; ".join(json.loads(value)) if value else ""
+
+
+def _fts_mesh(value: str | None) -> str:
+    """SQL fts_mesh(json): the descriptors of stored MeSH terms as the index holds them."""
+    return "; ".join(m["descriptor"] for m in json.loads(value)) if value else ""
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """The SQL functions the schema's view papers_fts_source needs (every connection)."""
+    conn.create_function("fts_list", 1, _fts_list, deterministic=True)
+    conn.create_function("fts_mesh", 1, _fts_mesh, deterministic=True)
 
 
 PAPER_COLUMNS = (*SCALAR_FIELDS, *JSON_LIST_FIELDS, "extra", "title_key", "first_author", "source_file",
@@ -168,6 +186,7 @@ class Library:
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
+        register_functions(conn)
         if not read_only:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -206,7 +225,16 @@ class Library:
             self.conn.execute("COMMIT")
 
     def integrity_check(self) -> str:
-        return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
+        """"ok", or what is wrong: SQLite's own check, then the search index against the papers
+        it indexes (FTS5 re-reads every paper's words through `papers_fts_source`)."""
+        result = self.conn.execute("PRAGMA integrity_check").fetchone()[0]
+        if result != "ok" or self.read_only:
+            return result
+        try:
+            self.conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")
+        except sqlite3.DatabaseError as exc:
+            return f"search index: {exc}"
+        return "ok"
 
     # --- papers ------------------------------------------------------------------------------------
     def paper_count(self) -> int:
@@ -248,8 +276,9 @@ class Library:
             row.pop("source_format")
         row["updated_at"] = utcnow()
         sets = ", ".join(f"{c} = ?" for c in row)
-        self.conn.execute(f"UPDATE papers SET {sets} WHERE id = ?", [*row.values(), paper_id])
+        # First: the index reads the words to take out from the row as it still is (migration 004).
         self.conn.execute("DELETE FROM papers_fts WHERE rowid = ?", (paper_id,))
+        self.conn.execute(f"UPDATE papers SET {sets} WHERE id = ?", [*row.values(), paper_id])
         self.conn.execute("INSERT INTO papers_fts(rowid, title, abstract, authors, keywords, mesh) "
                           "VALUES (?, ?, ?, ?, ?, ?)", (paper_id, *self._fts_values(paper)))
 
