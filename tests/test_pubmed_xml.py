@@ -10,7 +10,7 @@ from functools import cache
 import pytest
 from conftest import CORPUS
 
-from curator.importers import detect, get, parse_file
+from curator.importers import detect, get, parse_file, pubmed_xml
 from curator.importers.base import ImportFormatError, decode_bytes
 from curator.importers.pubmed_xml import (
     UnsafeXMLError,
@@ -487,3 +487,17 @@ def test_problems_are_numbered_alike_in_workers_and_serially(tmp_path, monkeypat
         assert len(pmids) == 27
     else:
         assert len(pmids) == 28 and pmids[-1] == "1030"
+
+
+def test_newline_counts_agree_with_and_without_numpy(monkeypatch):
+    import random
+
+    rng = random.Random(7)
+    buf = bytes(rng.choice(b"ab<>\n\r ") for _ in range(50_000))
+    xs = sorted(rng.randrange(len(buf) + 1) for _ in range(300)) + [0, len(buf), 10, 5]  # mostly rising
+    monkeypatch.setattr(pubmed_xml, "_NUMPY_BYTES", 1)
+    with_numpy = pubmed_xml._newlines_before(buf)
+    monkeypatch.setattr(pubmed_xml, "_NUMPY_BYTES", 1 << 40)
+    counted = pubmed_xml._newlines_before(buf)
+    for x in xs:
+        assert with_numpy(x) == counted(x) == buf.count(b"\n", 0, x)
