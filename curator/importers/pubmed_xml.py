@@ -181,7 +181,6 @@ def _record_parser() -> etree.XMLParser:
         dtd_validation=False,
         huge_tree=False,
         recover=False,
-        collect_ids=False,  # no xml:id lookups here: libxml2 need not hash them
     )
 
 
