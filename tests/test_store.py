@@ -111,6 +111,18 @@ def test_record_round_trip_with_provenance(library_path):
 
 def test_title_key_normalises():
     assert title_key("Émapalumab:  a CASE-report.") == "emapalumab a case report"
+    assert title_key("IL-6\t(CRS)\x1f grade 3+ ") == "il 6 crs grade 3"
+
+
+def test_title_key_ascii_fast_path_matches_the_general_rule():
+    import random
+
+    from curator.store.library import _NON_KEY
+
+    rng = random.Random(3)
+    for _ in range(20_000):
+        s = "".join(chr(rng.randrange(128)) for _ in range(rng.randrange(40)))
+        assert title_key(s) == _NON_KEY.sub(" ", s.lower()).strip(), repr(s)
 
 
 def test_upgrade_keeps_papers_searchable_and_backs_up(library_path, tmp_path, monkeypatch):

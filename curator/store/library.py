@@ -51,15 +51,18 @@ def utcnow() -> str:
 _NON_KEY = re.compile(r"[^0-9a-z\u0370-\u03ff]+")
 
 
+# Bytes that are not part of a key become a space (the ASCII fast path of title_key).
+_ASCII_KEY_BYTES = bytes(c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(256))
+
+
 def title_key(title: str | None) -> str:
     """Lower-case alphanumerics of a title, accents stripped: the key for duplicate detection."""
     if not title:
         return ""
-    if title.isascii():
-        t = title.lower()
-    else:
-        t = unicodedata.normalize("NFKD", title)
-        t = "".join(c for c in t if not unicodedata.combining(c)).casefold()
+    if title.isascii():  # bytes.translate + split: several times faster than the regex below
+        return b" ".join(title.encode("ascii").lower().translate(_ASCII_KEY_BYTES).split()).decode("ascii")
+    t = unicodedata.normalize("NFKD", title)
+    t = "".join(c for c in t if not unicodedata.combining(c)).casefold()
     return _NON_KEY.sub(" ", t).strip()
 
 
