@@ -140,3 +140,43 @@ def test_mutated_records_read_the_same(corpus):
         _same(xml)
         checked += 1
     assert checked > 2000  # most mutations keep the record well-formed
+
+
+def _framing_buffers() -> list[bytes]:
+    bufs = [f.read_bytes() for f in sorted((CORPUS / "pubmed_xml").rglob("*.xml"))]
+    rec = _records()[5]
+    odd = [
+        b"<PubmedArticleSet>\n" + rec + b"\nstray words\n<!-- c -->" + rec.replace(b"</PubmedArticle>", b"") +
+        b"\n" + rec + b"<DeleteCitation><PMID>1</PMID></DeleteCitation><PubmedArticle/>\n<PubmedArticleSetX>" +
+        rec[: len(rec) // 2],
+        b"<PubmedBookArticleSet><PubmedBookArticle><BookDocument><PMID>2</PMID><ReferenceList>x</ReferenceList>"
+        b"</BookDocument><PubmedBookData><History>h</History></PubmedBookData></PubmedBookArticle>\r\n"
+        b"<PubmedArticle>" + rec[15:] + b"</PubmedArticle></PubmedArticle>",
+        rec.replace(b"<AuthorList", b"<AuthorList><Author><AffiliationInfo>a</AffiliationInfo>"
+                    b"<AffiliationInfo>b", 1),
+        rec.replace(b"</AuthorList>", b"<Author><LastName>L</LastName><AffiliationInfo><Affiliation>x"
+                    b"</Affiliation></AffiliationInfo></Author>" * 150 + b"</AuthorList>", 1),  # a consortium
+        rec.replace(b"</MedlineCitation>", b"<CommentsCorrectionsList><CommentsCorrections RefType=\"CommentIn\">"
+                    b"<PMID>3</PMID></CommentsCorrections></CommentsCorrectionsList></MedlineCitation>", 1),
+        rec.replace(b"</MedlineCitation>", b"<CommentsCorrectionsList><CommentsCorrections RefType=\"ErratumIn\">"
+                    b"<PMID>4</PMID></CommentsCorrections></CommentsCorrectionsList></MedlineCitation>", 1),
+    ]
+    return bufs + odd
+
+
+def test_compiled_framing_finds_the_same_records_and_bytes(corpus):
+    from curator.importers.pubmed_xml import _record_bytes_c, _record_bytes_py, _scan_c, _scan_py
+
+    rng = random.Random(11)
+    checked = 0
+    for buf in _framing_buffers():
+        pieces = [buf] + [buf[a:b] for a, b in (sorted(rng.sample(range(len(buf) + 1), 2)) for _ in range(6))]
+        for piece in pieces:
+            got, want = list(_scan_c(piece)), list(_scan_py(piece))
+            assert got == want
+            for s, name, end, _a, _b in want:
+                e = end if end >= 0 else len(piece)
+                assert _record_bytes_c(piece, s, e, name) == _record_bytes_py(piece, s, e, name)
+                checked += 1
+    assert checked > 300
+    assert any(b.count(b"<AffiliationInfo>") >= 150 for b in _framing_buffers()[-5:])

@@ -566,3 +566,255 @@ def pubmed_article(_Element rec):
         source_url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/" if pmid else None,
         extra=extra,
     )
+
+
+# ====================================================================== framing (pubmed_xml)
+# C twins of the byte scanning in pubmed_xml._frame_range and pubmed_xml._record_bytes: the same
+# rules, searched with memchr/memcmp instead of a dozen bytes.find calls and numpy per record.
+
+from libc.string cimport memchr, memcmp
+
+
+cdef Py_ssize_t _bfind(const char* b, Py_ssize_t lo, Py_ssize_t hi, const char* needle,
+                       Py_ssize_t m) noexcept nogil:
+    """bytes.find(needle, lo, hi)"""
+    cdef const char* p
+    if lo < 0:
+        lo = 0
+    while lo + m <= hi:
+        p = <const char*>memchr(b + lo, needle[0], hi - m + 1 - lo)
+        if p is NULL:
+            return -1
+        lo = p - b
+        if memcmp(p, needle, m) == 0:
+            return lo
+        lo += 1
+    return -1
+
+
+cdef Py_ssize_t _brfind(const char* b, Py_ssize_t lo, Py_ssize_t hi, const char* needle,
+                        Py_ssize_t m) noexcept nogil:
+    """bytes.rfind(needle, lo, hi)"""
+    cdef Py_ssize_t k = hi - m
+    if lo < 0:
+        lo = 0
+    while k >= lo:
+        if b[k] == needle[0] and memcmp(b + k, needle, m) == 0:
+            return k
+        k -= 1
+    return -1
+
+
+cdef inline bint _name_end(unsigned char c) noexcept nogil:
+    return c == 32 or c == 9 or c == 13 or c == 10 or c == 62 or c == 47  # " \t\r\n>/"
+
+
+cdef Py_ssize_t _count_nl(const char* b, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
+    """bytes.count(b"\\n", lo, hi): memchr skips from newline to newline (SIMD in libc)."""
+    cdef Py_ssize_t n = 0
+    cdef const char* p = b + lo
+    cdef const char* e = b + hi
+    while p < e:
+        p = <const char*>memchr(p, 10, e - p)
+        if p is NULL:
+            break
+        n += 1
+        p += 1
+    return n
+
+
+cdef struct _Names:
+    int n
+    const char* name[4]
+    Py_ssize_t name_len[4]
+    const char* close[4]
+    Py_ssize_t close_len[4]
+
+
+def scan_records(bytes buf, tuple names, tuple closes):
+    """The record boundaries of one range, as pubmed_xml._frame_range finds them: a list of
+    (start, name index, end, newlines before start, newlines before end). `names` are the record
+    start tags ("<PubmedArticle"...), `closes` their end tags (at most 4). `end` is the end of the
+    end tag, or (no end tag) the next record's start, or -1 when there is no next record either;
+    then the newline count is that of the whole range."""
+    cdef const char* b = buf
+    cdef Py_ssize_t size = len(buf)
+    cdef Py_ssize_t s, nxt, gt, e, end, limit, nl_pos = 0, nl = 0, nl_s
+    cdef int i, nxt_i, k
+    cdef _Names nm
+    if len(names) > 4 or len(closes) != len(names):
+        raise ValueError("at most 4 record names, each with its end tag")
+    nm.n = len(names)
+    for k in range(nm.n):
+        nm.name[k] = names[k]
+        nm.name_len[k] = len(names[k])
+        nm.close[k] = closes[k]
+        nm.close_len[k] = len(closes[k])
+    out = []
+    s = _next_start_c(b, size, 0, &nm, &i)
+    while s >= 0:
+        nxt = _next_start_c(b, size, s + 1, &nm, &nxt_i)
+        limit = nxt if nxt >= 0 else size
+        end = -1
+        gt = _bfind(b, s, limit, b">", 1)
+        if gt >= 0:
+            if b[gt - 1] == 47:  # "<PubmedArticle/>"
+                end = gt + 1
+            else:
+                e = _brfind(b, gt, limit, nm.close[i], nm.close_len[i])  # from the next record's start
+                if e >= 0:
+                    end = e + nm.close_len[i]
+        if end < 0 and nxt >= 0:
+            end = limit
+        nl += _count_nl(b, nl_pos, s)
+        nl_pos = s
+        nl_s = nl
+        if end < 0:
+            out.append((s, i, -1, nl_s, nl + _count_nl(b, s, size)))
+            return out
+        nl += _count_nl(b, nl_pos, end)
+        nl_pos = end
+        out.append((s, i, end, nl_s, nl))
+        s, i = nxt, nxt_i
+    return out
+
+
+cdef Py_ssize_t _next_start_c(const char* b, Py_ssize_t size, Py_ssize_t lo, _Names* nm,
+                              int* which) noexcept nogil:
+    """pubmed_xml._next_start: the position of the first record start tag in b[lo:] (a "<Name"
+    followed by a space, ">" or "/", or by the end), its name's index in *which; or -1. One pass:
+    every "<" is compared with each name."""
+    cdef const char* p
+    cdef Py_ssize_t k = lo, m
+    cdef int i
+    while k < size:
+        p = <const char*>memchr(b + k, 60, size - k)  # "<"
+        if p is NULL:
+            return -1
+        k = p - b
+        for i in range(nm.n):
+            m = nm.name_len[i]
+            if k + m <= size and b[k + 1] == nm.name[i][1] and memcmp(p, nm.name[i], m) == 0 and (
+                    k + m >= size or _name_end(<unsigned char>b[k + m])):
+                which[0] = i
+                return k
+        k += 1
+    return -1
+
+
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from libc.string cimport memcpy
+
+
+cdef bytes _cut(bytes chunk, Py_ssize_t i, Py_ssize_t j):
+    """chunk[:i] + chunk[j:], with one allocation and copy."""
+    cdef Py_ssize_t n = len(chunk)
+    cdef bytes out = PyBytes_FromStringAndSize(NULL, n - (j - i))
+    cdef char* o = PyBytes_AS_STRING(out)
+    cdef const char* c = chunk
+    memcpy(o, c, i)
+    memcpy(o + i, c + j, n - j)
+    return out
+
+
+cdef bytes _strip_unused(bytes chunk, Py_ssize_t start):
+    """pubmed_xml._strip_unused"""
+    cdef const char* c
+    cdef Py_ssize_t i, j, n
+    for open_tag, close_tag in ((b"<ReferenceList", b"</ReferenceList>"), (b"<History>", b"</History>")):
+        c = chunk
+        n = len(chunk)
+        i = _bfind(c, start, n, open_tag, len(open_tag))
+        if i >= 0:
+            j = _brfind(c, i, n, close_tag, len(close_tag))
+            if j > i:
+                chunk = _cut(chunk, i, j + len(close_tag))
+    return chunk
+
+
+def record_bytes(bytes buf, Py_ssize_t s, Py_ssize_t e, int kind, related_search):
+    """pubmed_xml._record_bytes: the bytes libxml2 is given for one record (kind 0 = PubmedArticle,
+    1 = PubmedBookArticle, 2 = DeleteCitation); `related_search` is _RELATED_REF.search."""
+    cdef bytes chunk = buf[s:e]
+    cdef const char* c = chunk
+    cdef Py_ssize_t n = len(chunk), pos = 0, a, z, i, j, cc, d, pd, total, k
+    cdef Py_ssize_t lo[64]
+    cdef Py_ssize_t hi[64]
+    cdef int nseg = 0
+    cdef bytes joined
+    cdef char* o
+    if kind == 2:
+        return chunk
+    if kind != 0:
+        return _strip_unused(chunk, 0)
+    a = _bfind(c, 0, n, b"<AuthorList", 11)
+    if a >= 0:
+        z = _bfind(c, a, n, b"</AuthorList>", 13)
+        i = _bfind(c, a, z, b"<AffiliationInfo>", 17) if z > 0 else -1
+        while i >= 0:
+            j = _bfind(c, i, z, b"</AffiliationInfo>", 18)
+            if j < 0:
+                break
+            if nseg == 62:  # a long author list: the same cuts, kept in Python lists
+                return _record_bytes_long(chunk, related_search)
+            lo[nseg] = pos
+            hi[nseg] = i
+            nseg += 1
+            pos = j + 18
+            i = _bfind(c, pos, z, b"<AffiliationInfo>", 17)
+    cc = _bfind(c, pos, n, b"<CommentsCorrectionsList>", 25)
+    if cc >= 0:
+        d = _bfind(c, cc, n, b"</CommentsCorrectionsList>", 26)
+        if d > 0 and not related_search(chunk, cc, d):
+            lo[nseg] = pos
+            hi[nseg] = cc
+            nseg += 1
+            pos = d + 26
+    if nseg:
+        lo[nseg] = pos
+        hi[nseg] = n
+        nseg += 1
+        total = 0
+        for k in range(nseg):
+            total += hi[k] - lo[k]
+        joined = PyBytes_FromStringAndSize(NULL, total)
+        o = PyBytes_AS_STRING(joined)
+        for k in range(nseg):
+            memcpy(o, c + lo[k], hi[k] - lo[k])
+            o += hi[k] - lo[k]
+        chunk = joined
+        c = chunk
+        n = total
+    pd = _brfind(c, 0, n, b"<PubmedData", 11)
+    return _strip_unused(chunk, pd if pd > 0 else 0)
+
+
+cdef bytes _record_bytes_long(bytes chunk, related_search):
+    """record_bytes of a <PubmedArticle> with more affiliations than its fixed arrays hold."""
+    cdef const char* c = chunk
+    cdef Py_ssize_t n = len(chunk), pos = 0, a, z, i, j, cc, d, pd
+    keep = []
+    a = _bfind(c, 0, n, b"<AuthorList", 11)
+    if a >= 0:
+        z = _bfind(c, a, n, b"</AuthorList>", 13)
+        i = _bfind(c, a, z, b"<AffiliationInfo>", 17) if z > 0 else -1
+        while i >= 0:
+            j = _bfind(c, i, z, b"</AffiliationInfo>", 18)
+            if j < 0:
+                break
+            keep.append(chunk[pos:i])
+            pos = j + 18
+            i = _bfind(c, pos, z, b"<AffiliationInfo>", 17)
+    cc = _bfind(c, pos, n, b"<CommentsCorrectionsList>", 25)
+    if cc >= 0:
+        d = _bfind(c, cc, n, b"</CommentsCorrectionsList>", 26)
+        if d > 0 and not related_search(chunk, cc, d):
+            keep.append(chunk[pos:cc])
+            pos = d + 26
+    if keep:
+        keep.append(chunk[pos:])
+        chunk = b"".join(keep)
+        c = chunk
+        n = len(chunk)
+    pd = _brfind(c, 0, n, b"<PubmedData", 11)
+    return _strip_unused(chunk, pd if pd > 0 else 0)

@@ -43,10 +43,13 @@ from curator.importers.pubmed_records import (  # noqa: F401 (xml_text, mathml_t
     xml_text,
 )
 
-try:  # the compiled twin of _pubmed_article (setup.py builds it where a C compiler is at hand)
+try:  # compiled twins of the record reader and scanner (setup.py builds them where a C compiler is at hand)
     from curator.importers._pubmed_c import pubmed_article as _read_article
+    from curator.importers._pubmed_c import record_bytes as _c_record_bytes
+    from curator.importers._pubmed_c import scan_records as _scan_records
 except ImportError:  # pragma: no cover - exercised where the extension is not built
     _read_article = _pubmed_article
+    _scan_records = _c_record_bytes = None
 COMPILED_READER = _read_article is not _pubmed_article
 
 # ====================================================================== safety
@@ -282,7 +285,7 @@ def _strip_unused(chunk: bytes, start: int = 0) -> bytes:
 _RELATED_REF = re.compile(rb"RefType\s*=\s*[\"'](?:" + b"|".join(sorted(t.encode() for t in RELATED_TYPES)) + rb")[\"']")
 
 
-def _record_bytes(buf: bytes, s: int, e: int, name: bytes) -> bytes:
+def _record_bytes_py(buf: bytes, s: int, e: int, name: bytes) -> bytes:
     """The bytes libxml2 is given for one record: what the extraction never reads is left out
     (affiliations, cited-by lists, history dates, reference lists: a third of a typical record)."""
     chunk = buf[s:e]
@@ -314,6 +317,17 @@ def _record_bytes(buf: bytes, s: int, e: int, name: bytes) -> bytes:
         chunk = b"".join(keep)
     # Both remaining unused subtrees sit in the trailing <PubmedData>: search only there.
     return _strip_unused(chunk, max(chunk.rfind(b"<PubmedData"), 0))
+
+
+_KIND = {b"PubmedArticle": 0, b"PubmedBookArticle": 1, b"DeleteCitation": 2}
+
+
+def _record_bytes_c(buf: bytes, s: int, e: int, name: bytes) -> bytes:
+    """_record_bytes_py, compiled (curator/importers/_pubmed_c.pyx): the same bytes."""
+    return _c_record_bytes(buf, s, e, _KIND[name], _RELATED_REF.search)
+
+
+_record_bytes = _record_bytes_c if COMPILED_READER else _record_bytes_py
 
 
 def _syntax_message(chunk: bytes, start_line: int, parser) -> tuple[int | None, str]:
@@ -394,21 +408,11 @@ def _newlines_before(buf: bytes):
     return count
 
 
-def _frame_range(buf: bytes, first: bool, last: bool, set_root: bool):
-    """Cut one range of the file into batches of records.
-
-    The range is the start of the file (`first`) or starts at a record start tag; it is the end of
-    the file (`last`) or ends right before a record start tag. Records and lines are numbered
-    from 1 within it. Yields ("batch", [(n, line, chunk, is_delete, start, end)]), ("item", (n, line,
-    _Err)) for problems between or after records, and finally ("end", (records, newlines)).
-    `set_root`: the file's root is <PubmedArticleSet> (checked at its end)."""
+def _scan_py(buf: bytes) -> Iterator[tuple[int, bytes, int, int, int]]:
+    """The records of a range: (start, name, end, newlines before start, newlines before end).
+    `end` is the end of the record's end tag; without one, where the next record starts; without
+    a next record either, -1 (and the newline count is the whole range's)."""
     starts = tuple(t for t in _STARTS if t[0] in buf)  # most files hold only <PubmedArticle>s
-    pos = 0  # end of the last record
-    line = 1  # line number at buf[pos]
-    n = 0  # records seen (articles + books)
-    seen_record = not first
-    batch: list[tuple[int, int, bytes, bool, int, int]] = []
-    batch_bytes = 0
     size = len(buf)
     newlines = _newlines_before(buf)
     nxt = _next_start(buf, 0, None, starts)
@@ -426,13 +430,53 @@ def _frame_range(buf: bytes, first: bool, last: bool, set_root: bool):
                 e = buf.rfind(close, gt, limit)  # from the next record's start: found at once
                 if e >= 0:
                     end = e + len(close)
-        if end < 0:
-            if following is None and last:
-                break  # the file ends inside this record: reported below
+        if end < 0 and following is not None:
             # A record whose end tag is missing stops where the next record starts
             # (it is then reported as malformed, and the next one still imports).
             end = limit
-        start_line = 1 + newlines(s)
+        if end < 0:
+            yield s, name, -1, newlines(s), newlines(size)
+            return
+        yield s, name, end, newlines(s), newlines(end)
+        nxt = following
+
+
+_SCAN_NAMES = tuple(_END_TAG)
+_SCAN_OPEN = tuple(b"<" + name for name in _SCAN_NAMES)
+_SCAN_CLOSE = tuple(_END_TAG.values())
+
+
+def _scan_c(buf: bytes) -> Iterator[tuple[int, bytes, int, int, int]]:
+    """_scan_py, compiled (curator/importers/_pubmed_c.pyx): the same records."""
+    names = _SCAN_NAMES
+    for s, i, end, nl_start, nl_end in _scan_records(buf, _SCAN_OPEN, _SCAN_CLOSE):
+        yield s, names[i], end, nl_start, nl_end
+
+
+_scan = _scan_c if COMPILED_READER else _scan_py
+
+
+def _frame_range(buf: bytes, first: bool, last: bool, set_root: bool):
+    """Cut one range of the file into batches of records.
+
+    The range is the start of the file (`first`) or starts at a record start tag; it is the end of
+    the file (`last`) or ends right before a record start tag. Records and lines are numbered
+    from 1 within it. Yields ("batch", [(n, line, chunk, is_delete, start, end)]), ("item", (n, line,
+    _Err)) for problems between or after records, and finally ("end", (records, newlines)).
+    `set_root`: the file's root is <PubmedArticleSet> (checked at its end)."""
+    pos = 0  # end of the last record
+    line = 1  # line number at buf[pos]
+    n = 0  # records seen (articles + books)
+    seen_record = not first
+    batch: list[tuple[int, int, bytes, bool, int, int]] = []
+    batch_bytes = 0
+    size = len(buf)
+    for s, name, end, nl_start, nl_end in _scan(buf):
+        if end < 0:
+            if last:
+                break  # the file ends inside this record: reported below
+            end = size
+        start_line = 1 + nl_start
         if not seen_record:
             seen_record = True
         elif s > pos:
@@ -450,9 +494,8 @@ def _frame_range(buf: bytes, first: bool, last: bool, set_root: bool):
         if batch_bytes >= _BATCH_BYTES:
             yield "batch", batch
             batch, batch_bytes = [], 0
-        line = 1 + newlines(end)
+        line = 1 + nl_end
         pos = end
-        nxt = following
     if batch:
         yield "batch", batch
     rest = buf[pos:]
