@@ -160,6 +160,7 @@ def test_search_index_keeps_no_copy_and_follows_updates_and_deletes(library_path
         ids = lib.insert_papers(odd, "f.xml", "pubmed_xml")
     cols = {r[1] for r in lib.conn.execute("PRAGMA table_info(papers_fts_content)")}
     assert not cols  # no shadow table holding a second copy of the text
+    assert dict(map(tuple, lib.conn.execute("SELECT k, v FROM papers_fts_config")))["hashsize"] == 16 << 20
     assert lib.integrity_check() == "ok"
     assert lib.count_papers(search="Ünal") == 1 and lib.count_papers(search="interleukin") == 1
     with lib.transaction():
