@@ -21,6 +21,10 @@ from lxml.includes.etreepublic cimport _Document, _Element
 
 cetree.import_lxml__etree()
 
+# The lxml this module was compiled against: it reads lxml's element structs directly, so
+# pubmed_xml uses it only with that same lxml (after an lxml upgrade it falls back to Python).
+BUILT_WITH_LXML = cetree.LXML_VERSION_STRING.decode("ascii")
+
 from curator.domain.paper import MeshTerm, Paper, Section
 from curator.importers import pubmed_records as _pr
 from curator.importers.medline import initials

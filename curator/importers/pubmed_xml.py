@@ -44,9 +44,15 @@ from curator.importers.pubmed_records import (  # noqa: F401 (xml_text, mathml_t
 )
 
 try:  # compiled twins of the record reader and scanner (setup.py builds them where a C compiler is at hand)
-    from curator.importers._pubmed_c import pubmed_article as _read_article
-    from curator.importers._pubmed_c import record_bytes as _c_record_bytes
-    from curator.importers._pubmed_c import scan_records as _scan_records
+    import lxml
+
+    from curator.importers import _pubmed_c
+
+    if _pubmed_c.BUILT_WITH_LXML != lxml.__version__:  # it reads lxml's structs: only with its own lxml
+        raise ImportError(f"_pubmed_c was built with lxml {_pubmed_c.BUILT_WITH_LXML}, not {lxml.__version__}")
+    _read_article = _pubmed_c.pubmed_article
+    _c_record_bytes = _pubmed_c.record_bytes
+    _scan_records = _pubmed_c.scan_records
 except ImportError:  # pragma: no cover - exercised where the extension is not built
     _read_article = _pubmed_article
     _scan_records = _c_record_bytes = None
