@@ -27,7 +27,6 @@ BUILT_WITH_LXML = cetree.LXML_VERSION_STRING.decode("ascii")
 
 from curator.domain.paper import MeshTerm, Paper, Section
 from curator.importers import pubmed_records as _pr
-from curator.importers.medline import initials
 
 cdef object _mathml_text = _pr.mathml_text
 cdef frozenset _BLOCK = _pr._BLOCK
@@ -39,6 +38,8 @@ cdef object _languages = _pr._languages
 cdef object _pmcid = _pr._pmcid
 cdef object _py_related = _pr._related
 cdef object _py_abstract = _pr._abstract
+cdef object _article_paper = _pr.article_paper
+cdef object _author_names = _pr.author_names
 
 
 cdef inline bint _is(xmlNode* n, const char* name) noexcept:
@@ -195,6 +196,17 @@ cdef object _part(_Document doc, xmlNode* n):
     return t
 
 
+cdef void _append_texts(_Document doc, xmlNode* parent, const char* name, list out, bint unique) except *:
+    """Append the text of each child `name` of `parent` (skipping empty ones, and repeats if `unique`)."""
+    cdef xmlNode* x = parent.children
+    while x is not NULL:
+        if _is(x, name):
+            v = _txt(doc, x)
+            if v and not (unique and v in out):
+                out.append(v)
+        x = x.next
+
+
 cdef tuple _author(_Document doc, xmlNode* a):
     last = fore = ini = suffix = coll = orcid = None
     cdef xmlNode* c = a.children
@@ -217,16 +229,7 @@ cdef tuple _author(_Document doc, xmlNode* a):
         elif _is(c, b"CollectiveName"):
             coll = _part(doc, c)
         c = c.next
-    if coll:
-        return coll, coll, orcid
-    if not last:
-        return fore or None, fore or None, orcid
-    if not ini and fore:
-        ini = initials(fore)
-    short = f"{last} {ini}" if ini else last
-    if suffix:
-        short = f"{short} {suffix}"
-    return short, (f"{last}, {fore}" if fore else last), orcid
+    return _author_names(last, fore, ini, suffix, coll, orcid)
 
 
 cdef list _authors(_Document doc, xmlNode* lst, dict extra):
@@ -247,19 +250,24 @@ cdef list _authors(_Document doc, xmlNode* lst, dict extra):
     return names
 
 
-cdef object _date(xmlNode* el):
-    year = month = day = medline = None
+cdef list _parts(_Document doc, xmlNode* el, tuple names, bint raw):
+    """For each of `names` (bytes), the text of the last child element of that name (lxml's .text
+    if `raw`, else _txt), or None: the loops of _date, _grant and _pagination in pubmed_records."""
+    cdef list out = [None] * len(names)
     cdef xmlNode* c = el.children
+    cdef int k
     while c is not NULL:
-        if _is(c, b"Year"):
-            year = _text(c)
-        elif _is(c, b"Month"):
-            month = _text(c)
-        elif _is(c, b"Day"):
-            day = _text(c)
-        elif _is(c, b"MedlineDate"):
-            medline = _text(c)
+        if c.type == tree.XML_ELEMENT_NODE and c.ns is NULL:
+            for k in range(len(names)):
+                if strcmp(<const char*>c.name, <const char*>names[k]) == 0:
+                    out[k] = _text(c) if raw else _txt(doc, c)
+                    break
         c = c.next
+    return out
+
+
+cdef object _date(_Document doc, xmlNode* el):
+    year, month, day, medline = _parts(doc, el, (b"Year", b"Month", b"Day", b"MedlineDate"), True)
     if year:
         return _make_date(year, month, day)
     return _parse_medline_date(medline) if medline else None
@@ -320,22 +328,9 @@ cdef list _mesh(_Document doc, xmlNode* lst):
 cdef list _grants(_Document doc, xmlNode* lst):
     cdef list out = []
     cdef xmlNode* g = lst.children
-    cdef xmlNode* c
     while g is not NULL:
         if _is(g, b"Grant"):
-            gid = acr = agency = country = None
-            c = g.children
-            while c is not NULL:
-                if _is(c, b"GrantID"):
-                    gid = _txt(doc, c)
-                elif _is(c, b"Acronym"):
-                    acr = _txt(doc, c)
-                elif _is(c, b"Agency"):
-                    agency = _txt(doc, c)
-                elif _is(c, b"Country"):
-                    country = _txt(doc, c)
-                c = c.next
-            s = "/".join([v for v in (gid, acr, agency, country) if v])
+            s = "/".join([v for v in _parts(doc, g, (b"GrantID", b"Acronym", b"Agency", b"Country"), False) if v])
             if s:
                 out.append(s)
         g = g.next
@@ -357,16 +352,7 @@ cdef void _article_ids(_Document doc, xmlNode* lst, dict ids) except *:
 
 
 cdef object _pagination(_Document doc, xmlNode* pg):
-    mp = sp = ep = None
-    cdef xmlNode* c = pg.children
-    while c is not NULL:
-        if _is(c, b"MedlinePgn"):
-            mp = _txt(doc, c)
-        elif _is(c, b"StartPage"):
-            sp = _txt(doc, c)
-        elif _is(c, b"EndPage"):
-            ep = _txt(doc, c)
-        c = c.next
+    mp, sp, ep = _parts(doc, pg, (b"MedlinePgn", b"StartPage", b"EndPage"), False)
     if mp:
         return mp
     if sp and ep:
@@ -394,7 +380,6 @@ def pubmed_article(_Element rec):
     cdef xmlNode* j
     cdef xmlNode* ji
     cdef xmlNode* x
-    cdef xmlNode* y
     title = ""
     pmid = journal = abbrev = volume = issue = pub_date = pages = doi = None
     abstract = ""
@@ -429,7 +414,7 @@ def pubmed_article(_Element rec):
                                         elif _is(ji, b"Issue"):
                                             issue = _txt(doc, ji) or None
                                         elif _is(ji, b"PubDate"):
-                                            pub_date = _date(ji)
+                                            pub_date = _date(doc, ji)
                                         ji = ji.next
                                 elif _is(j, b"ISSN") and "issn" not in extra:
                                     issn = _txt(doc, j)
@@ -452,18 +437,12 @@ def pubmed_article(_Element rec):
                                 langs.append(lang)
                         elif _is(a, b"PublicationTypeList"):
                             pub_types = []
-                            x = a.children
-                            while x is not NULL:
-                                if _is(x, b"PublicationType"):
-                                    pt = _txt(doc, x)
-                                    if pt:
-                                        pub_types.append(pt)
-                                x = x.next
+                            _append_texts(doc, a, b"PublicationType", pub_types, False)
                         elif _is(a, b"GrantList"):
                             grants = _grants(doc, a)
                         elif _is(a, b"ArticleDate") and not article_date_seen:
                             article_date_seen = True
-                            adate = _date(a)
+                            adate = _date(doc, a)
                             if adate:
                                 extra["article_date"] = adate
                         elif _is(a, b"VernacularTitle"):
@@ -479,22 +458,10 @@ def pubmed_article(_Element rec):
                     x = c.children
                     while x is not NULL:
                         if x.type == tree.XML_ELEMENT_NODE:  # ch[:] of a comment or entity is empty
-                            y = x.children
-                            while y is not NULL:
-                                if _is(y, b"NameOfSubstance"):
-                                    s = _txt(doc, y)
-                                    if s and s not in substances:
-                                        substances.append(s)
-                                y = y.next
+                            _append_texts(doc, x, b"NameOfSubstance", substances, True)
                         x = x.next
                 elif _is(c, b"KeywordList"):
-                    x = c.children
-                    while x is not NULL:
-                        if _is(x, b"Keyword"):
-                            k = _txt(doc, x)
-                            if k and k not in keywords:
-                                keywords.append(k)
-                        x = x.next
+                    _append_texts(doc, c, b"Keyword", keywords, True)
                 elif _is(c, b"MedlineJournalInfo"):
                     x = c.children
                     while x is not NULL:
@@ -509,13 +476,7 @@ def pubmed_article(_Element rec):
                         x = x.next
                 elif _is(c, b"SupplMeshList"):
                     sup = []
-                    x = c.children
-                    while x is not NULL:
-                        if _is(x, b"SupplMeshName"):
-                            v = _txt(doc, x)
-                            if v:
-                                sup.append(v)
-                        x = x.next
+                    _append_texts(doc, c, b"SupplMeshName", sup, False)
                     if sup:
                         extra["supplementary_concepts"] = sup
                 elif _is(c, b"CommentsCorrectionsList"):
@@ -538,38 +499,8 @@ def pubmed_article(_Element rec):
                         extra["publication_status"] = st
                 c = c.next
         part = part.next
-    if not pmid:
-        pmid = ids.get("pubmed")
-    if not title and extra.get("vernacular_title"):
-        title = extra["vernacular_title"]
-        extra["title_source"] = "VernacularTitle"
-    if not abbrev:
-        abbrev = extra.get("medline_ta") or None
-    if not pub_date:
-        pub_date = extra.get("article_date")
-    return Paper(
-        title=title,
-        authors=authors,
-        journal=journal,
-        journal_abbrev=abbrev,
-        pub_date=pub_date,
-        volume=volume,
-        issue=issue,
-        pages=pages,
-        doi=doi or ids.get("doi"),
-        pmid=pmid,
-        pmcid=_pmcid(ids.get("pmc")),
-        abstract=abstract,
-        abstract_sections=sections,
-        keywords=keywords,
-        mesh_terms=mesh,
-        publication_types=pub_types,
-        substances=substances,
-        grants=grants,
-        language=_languages(langs, extra),
-        source_url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/" if pmid else None,
-        extra=extra,
-    )
+    return _article_paper(title, pmid, journal, abbrev, volume, issue, pub_date, pages, doi, abstract, sections,
+                          authors, keywords, mesh, pub_types, substances, grants, langs, extra, ids)
 
 
 # ====================================================================== framing (pubmed_xml)
@@ -707,6 +638,7 @@ cdef Py_ssize_t _next_start_c(const char* b, Py_ssize_t size, Py_ssize_t lo, _Na
 
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from cpython.mem cimport PyMem_Free, PyMem_Realloc
 from libc.string cimport memcpy
 
 
@@ -738,87 +670,67 @@ cdef bytes _strip_unused(bytes chunk, Py_ssize_t start):
 
 def record_bytes(bytes buf, Py_ssize_t s, Py_ssize_t e, int kind, related_search):
     """pubmed_xml._record_bytes: the bytes libxml2 is given for one record (kind 0 = PubmedArticle,
-    1 = PubmedBookArticle, 2 = DeleteCitation); `related_search` is _RELATED_REF.search."""
+    1 = PubmedBookArticle, 2 = DeleteCitation); `related_search` is _RELATED_REF.search. The parts
+    to keep are collected as (start, end) pairs and copied once."""
     cdef bytes chunk = buf[s:e]
     cdef const char* c = chunk
-    cdef Py_ssize_t n = len(chunk), pos = 0, a, z, i, j, cc, d, pd, total, k
-    cdef Py_ssize_t lo[64]
-    cdef Py_ssize_t hi[64]
-    cdef int nseg = 0
-    cdef bytes joined
+    cdef Py_ssize_t n = len(chunk), pos = 0, a, z, i, j, cc, d, pd, total
+    cdef Py_ssize_t* seg = NULL  # kept parts: seg[2k], seg[2k + 1]
+    cdef Py_ssize_t nseg = 0, cap = 0
+    cdef bytes out
     cdef char* o
     if kind == 2:
         return chunk
     if kind != 0:
         return _strip_unused(chunk, 0)
-    a = _bfind(c, 0, n, b"<AuthorList", 11)
-    if a >= 0:
-        z = _bfind(c, a, n, b"</AuthorList>", 13)
-        i = _bfind(c, a, z, b"<AffiliationInfo>", 17) if z > 0 else -1
-        while i >= 0:
-            j = _bfind(c, i, z, b"</AffiliationInfo>", 18)
-            if j < 0:
-                break
-            if nseg == 62:  # a long author list: the same cuts, kept in Python lists
-                return _record_bytes_long(chunk, related_search)
-            lo[nseg] = pos
-            hi[nseg] = i
-            nseg += 1
-            pos = j + 18
-            i = _bfind(c, pos, z, b"<AffiliationInfo>", 17)
-    cc = _bfind(c, pos, n, b"<CommentsCorrectionsList>", 25)
-    if cc >= 0:
-        d = _bfind(c, cc, n, b"</CommentsCorrectionsList>", 26)
-        if d > 0 and not related_search(chunk, cc, d):
-            lo[nseg] = pos
-            hi[nseg] = cc
-            nseg += 1
-            pos = d + 26
-    if nseg:
-        lo[nseg] = pos
-        hi[nseg] = n
-        nseg += 1
-        total = 0
-        for k in range(nseg):
-            total += hi[k] - lo[k]
-        joined = PyBytes_FromStringAndSize(NULL, total)
-        o = PyBytes_AS_STRING(joined)
-        for k in range(nseg):
-            memcpy(o, c + lo[k], hi[k] - lo[k])
-            o += hi[k] - lo[k]
-        chunk = joined
-        c = chunk
-        n = total
+    try:
+        a = _bfind(c, 0, n, b"<AuthorList", 11)
+        if a >= 0:
+            z = _bfind(c, a, n, b"</AuthorList>", 13)
+            i = _bfind(c, a, z, b"<AffiliationInfo>", 17) if z > 0 else -1
+            while i >= 0:
+                j = _bfind(c, i, z, b"</AffiliationInfo>", 18)
+                if j < 0:
+                    break
+                seg = _keep(seg, &nseg, &cap, pos, i)
+                pos = j + 18
+                i = _bfind(c, pos, z, b"<AffiliationInfo>", 17)
+        cc = _bfind(c, pos, n, b"<CommentsCorrectionsList>", 25)
+        if cc >= 0:
+            d = _bfind(c, cc, n, b"</CommentsCorrectionsList>", 26)
+            if d > 0 and not related_search(chunk, cc, d):
+                seg = _keep(seg, &nseg, &cap, pos, cc)
+                pos = d + 26
+        if nseg:
+            seg = _keep(seg, &nseg, &cap, pos, n)
+            total = 0
+            for i in range(nseg):
+                total += seg[2 * i + 1] - seg[2 * i]
+            out = PyBytes_FromStringAndSize(NULL, total)
+            o = PyBytes_AS_STRING(out)
+            for i in range(nseg):
+                memcpy(o, c + seg[2 * i], seg[2 * i + 1] - seg[2 * i])
+                o += seg[2 * i + 1] - seg[2 * i]
+            chunk = out  # (only now: c pointed into the old chunk)
+            c = chunk
+            n = total
+    finally:
+        PyMem_Free(seg)
     pd = _brfind(c, 0, n, b"<PubmedData", 11)
     return _strip_unused(chunk, pd if pd > 0 else 0)
 
 
-cdef bytes _record_bytes_long(bytes chunk, related_search):
-    """record_bytes of a <PubmedArticle> with more affiliations than its fixed arrays hold."""
-    cdef const char* c = chunk
-    cdef Py_ssize_t n = len(chunk), pos = 0, a, z, i, j, cc, d, pd
-    keep = []
-    a = _bfind(c, 0, n, b"<AuthorList", 11)
-    if a >= 0:
-        z = _bfind(c, a, n, b"</AuthorList>", 13)
-        i = _bfind(c, a, z, b"<AffiliationInfo>", 17) if z > 0 else -1
-        while i >= 0:
-            j = _bfind(c, i, z, b"</AffiliationInfo>", 18)
-            if j < 0:
-                break
-            keep.append(chunk[pos:i])
-            pos = j + 18
-            i = _bfind(c, pos, z, b"<AffiliationInfo>", 17)
-    cc = _bfind(c, pos, n, b"<CommentsCorrectionsList>", 25)
-    if cc >= 0:
-        d = _bfind(c, cc, n, b"</CommentsCorrectionsList>", 26)
-        if d > 0 and not related_search(chunk, cc, d):
-            keep.append(chunk[pos:cc])
-            pos = d + 26
-    if keep:
-        keep.append(chunk[pos:])
-        chunk = b"".join(keep)
-        c = chunk
-        n = len(chunk)
-    pd = _brfind(c, 0, n, b"<PubmedData", 11)
-    return _strip_unused(chunk, pd if pd > 0 else 0)
+cdef Py_ssize_t* _keep(Py_ssize_t* seg, Py_ssize_t* nseg, Py_ssize_t* cap, Py_ssize_t lo, Py_ssize_t hi) except NULL:
+    """Append the part [lo, hi) to the growable array `seg` (returned, maybe moved)."""
+    cdef Py_ssize_t* grown
+    if nseg[0] == cap[0]:
+        cap[0] = cap[0] * 2 if cap[0] else 32
+        grown = <Py_ssize_t*>PyMem_Realloc(seg, 2 * cap[0] * sizeof(Py_ssize_t))
+        if grown is NULL:
+            PyMem_Free(seg)
+            raise MemoryError()
+        seg = grown
+    seg[2 * nseg[0]] = lo
+    seg[2 * nseg[0] + 1] = hi
+    nseg[0] += 1
+    return seg

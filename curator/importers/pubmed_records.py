@@ -224,6 +224,12 @@ def _author(a) -> tuple[str | None, str | None, str | None]:
             suffix = t
         elif tag == "CollectiveName":
             coll = t
+    return author_names(last, fore, ini, suffix, coll, orcid)
+
+
+def author_names(last, fore, ini, suffix, coll, orcid) -> tuple[str | None, str | None, str | None]:
+    """(short "Last FM" name, full "Last, First" name, ORCID) from an <Author>'s parts (shared with
+    the compiled reader)."""
     if coll:
         return coll, coll, orcid
     if not last:
@@ -443,6 +449,46 @@ def _related(cc_list) -> list[dict]:
     return out
 
 
+def article_paper(title, pmid, journal, abbrev, volume, issue, pub_date, pages, doi, abstract, sections,
+                  authors, keywords, mesh, pub_types, substances, grants, langs, extra, ids) -> Paper:
+    """The Paper of a <PubmedArticle> from what was read of it (shared with the compiled reader,
+    _pubmed_c.pubmed_article): the fall-backs between fields, then the Paper."""
+    if not pmid:
+        pmid = ids.get("pubmed")
+    if not title and extra.get("vernacular_title"):
+        # NLM leaves <ArticleTitle/> empty until a translation exists; the original is better
+        # than nothing (it stays in extra too).
+        title = extra["vernacular_title"]
+        extra["title_source"] = "VernacularTitle"
+    if not abbrev:
+        abbrev = extra.get("medline_ta") or None
+    if not pub_date:
+        pub_date = extra.get("article_date")
+    return Paper(
+        title=title,
+        authors=authors,
+        journal=journal,
+        journal_abbrev=abbrev,
+        pub_date=pub_date,
+        volume=volume,
+        issue=issue,
+        pages=pages,
+        doi=doi or ids.get("doi"),
+        pmid=pmid,
+        pmcid=_pmcid(ids.get("pmc")),
+        abstract=abstract,
+        abstract_sections=sections,
+        keywords=keywords,
+        mesh_terms=mesh,
+        publication_types=pub_types,
+        substances=substances,
+        grants=grants,
+        language=_languages(langs, extra),
+        source_url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/" if pmid else None,
+        extra=extra,
+    )
+
+
 def _pubmed_article(rec) -> Paper:
     extra: dict = {}
     ids: dict = {}
@@ -562,40 +608,8 @@ def _pubmed_article(rec) -> Paper:
                     st = _txt(c)
                     if st:
                         extra["publication_status"] = st
-    if not pmid:
-        pmid = ids.get("pubmed")
-    if not title and extra.get("vernacular_title"):
-        # NLM leaves <ArticleTitle/> empty until a translation exists; the original is better
-        # than nothing (it stays in extra too).
-        title = extra["vernacular_title"]
-        extra["title_source"] = "VernacularTitle"
-    if not abbrev:
-        abbrev = extra.get("medline_ta") or None
-    if not pub_date:
-        pub_date = extra.get("article_date")
-    return Paper(
-        title=title,
-        authors=authors,
-        journal=journal,
-        journal_abbrev=abbrev,
-        pub_date=pub_date,
-        volume=volume,
-        issue=issue,
-        pages=pages,
-        doi=doi or ids.get("doi"),
-        pmid=pmid,
-        pmcid=_pmcid(ids.get("pmc")),
-        abstract=abstract,
-        abstract_sections=sections,
-        keywords=keywords,
-        mesh_terms=mesh,
-        publication_types=pub_types,
-        substances=substances,
-        grants=grants,
-        language=_languages(langs, extra),
-        source_url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/" if pmid else None,
-        extra=extra,
-    )
+    return article_paper(title, pmid, journal, abbrev, volume, issue, pub_date, pages, doi, abstract, sections,
+                         authors, keywords, mesh, pub_types, substances, grants, langs, extra, ids)
 
 
 def _book_article(rec) -> Paper:
