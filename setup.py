@@ -19,7 +19,10 @@ def extensions() -> list[Extension]:
         include_dirs=lxml.get_include(),
         optional=True,
     )
-    return cythonize([ext], compiler_directives={"language_level": "3"}, quiet=True)
+    built = cythonize([ext], compiler_directives={"language_level": "3"}, quiet=True)
+    for e in built:  # cythonize makes new Extension objects: keep them optional
+        e.optional = True
+    return built
 
 
 setup(ext_modules=extensions())
