@@ -1,17 +1,23 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
-"""Compiled twin of pubmed_records._pubmed_article: the same Paper from the same lxml element,
-read by walking libxml2's nodes in C instead of through a Python proxy per element.
+"""Compiled twins of the PubMed XML importer's hot paths (Cython):
 
-Built when a C compiler is at hand (optional in setup.py); pubmed_records stays the reference
-and the fallback, and tests/test_pubmed_compiled.py checks that both give identical Papers.
-Rules mirrored one for one (see pubmed_records for the why of each):
+- pubmed_article: pubmed_records._pubmed_article, the same Paper from the same lxml element, read
+  by walking libxml2's nodes in C instead of through a Python proxy per element;
+- scan_records and record_bytes: the byte scanning of pubmed_xml._scan_py and _record_bytes_py
+  (record boundaries, line numbers, the parts left out before parsing), with memchr/memcmp.
+
+Built when a C compiler is at hand (optional in setup.py) and used only with the lxml it was built
+against; the Python code stays the reference and the fallback, and tests/test_pubmed_compiled.py
+checks that both give identical results. Rules mirrored one for one (see pubmed_records):
 - an element's text is lxml's .text (text and CDATA nodes up to the first other child);
-- an element with element-like children (elements, comments, PIs, entity references: what
-  len(el) counts) is flattened by the Python xml_text on its proxy, so markup reads the same;
+- an element with element-like children (elements, comments, PIs, entity references: what len(el)
+  counts) is flattened as xml_text does it (_collect), MathML by the Python mathml_text;
 - tags match only without a namespace, as "Author" == el.tag does in Python.
 """
 
-from libc.string cimport strcmp
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from cpython.mem cimport PyMem_Free, PyMem_Realloc
+from libc.string cimport memchr, memcmp, memcpy, strcmp
 
 from lxml.includes cimport tree
 from lxml.includes.tree cimport xmlAttr, xmlNode
@@ -507,9 +513,6 @@ def pubmed_article(_Element rec):
 # C twins of the byte scanning in pubmed_xml._frame_range and pubmed_xml._record_bytes: the same
 # rules, searched with memchr/memcmp instead of a dozen bytes.find calls and numpy per record.
 
-from libc.string cimport memchr, memcmp
-
-
 cdef Py_ssize_t _bfind(const char* b, Py_ssize_t lo, Py_ssize_t hi, const char* needle,
                        Py_ssize_t m) noexcept nogil:
     """bytes.find(needle, lo, hi)"""
@@ -635,11 +638,6 @@ cdef Py_ssize_t _next_start_c(const char* b, Py_ssize_t size, Py_ssize_t lo, _Na
                 return k
         k += 1
     return -1
-
-
-from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
-from cpython.mem cimport PyMem_Free, PyMem_Realloc
-from libc.string cimport memcpy
 
 
 cdef bytes _cut(bytes chunk, Py_ssize_t i, Py_ssize_t j):
