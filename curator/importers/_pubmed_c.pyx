@@ -190,18 +190,6 @@ cdef object _txt(_Document doc, xmlNode* n):
     return _clean(t)
 
 
-cdef object _part(_Document doc, xmlNode* n):
-    """A name part as _author reads it: None when there is no text."""
-    if _has_children(n):
-        return _xml_text(doc, n)
-    t = _text(n)
-    if t and not t.isalnum():
-        if "\n" in t or "  " in t or "\t" in t or "\r" in t:
-            t = _ws_sub(" ", t)
-        t = t.strip()
-    return t
-
-
 cdef void _append_texts(_Document doc, xmlNode* parent, const char* name, list out, bint unique) except *:
     """Append the text of each child `name` of `parent` (skipping empty ones, and repeats if `unique`)."""
     cdef xmlNode* x = parent.children
@@ -225,16 +213,17 @@ cdef tuple _author(_Document doc, xmlNode* a):
             if not orcid and (_get(doc, c, b"Source") or "").upper() == "ORCID":
                 orcid = _txt(doc, c)
         elif _is(c, b"LastName"):
-            last = _part(doc, c)
+            last = _txt(doc, c)
         elif _is(c, b"ForeName"):
-            fore = _part(doc, c)
+            fore = _txt(doc, c)
         elif _is(c, b"Initials"):
-            ini = _part(doc, c)
+            ini = _txt(doc, c)
         elif _is(c, b"Suffix"):
-            suffix = _part(doc, c)
+            suffix = _txt(doc, c)
         elif _is(c, b"CollectiveName"):
-            coll = _part(doc, c)
+            coll = _txt(doc, c)
         c = c.next
+    # (The Python reader keeps a missing part as None, this one as ""; only their truth is used.)
     return _author_names(last, fore, ini, suffix, coll, orcid)
 
 

@@ -13,7 +13,7 @@ from curator import importers
 from curator.domain.merge import merge_papers
 from curator.domain.paper import Paper
 from curator.importers.base import ImportFormatError, RecordError
-from curator.store.library import Library, paper_from_prepared, prepare_paper, title_key
+from curator.store.library import Library, paper_from_prepared, prepare_paper, remember_paper, title_key
 
 FUZZY_TITLE_THRESHOLD = 95.0
 STREAM_BYTES = 2_000_000  # PubMed XML files from this size stream through the bulk path
@@ -258,12 +258,7 @@ def stream_pubmed_xml(lib: Library, path: Path, fr: FileReport, progress: Progre
                 pid = next_id
                 next_id += 1
                 batch.append((pid, item))
-                if pmid:
-                    pmids[pmid] = (pid, h)
-                if doi:
-                    dois.setdefault(doi, (pid, h))
-                if key:
-                    titles.setdefault((key, year), (pid, h, bool(pmid)))
+                remember_paper(pmids, dois, titles, pid, pmid, doi, key, year, h)
                 fr.added += 1
                 fr.paper_ids.append(pid)
                 if len(batch) >= 1000:

@@ -148,6 +148,18 @@ def paper_from_prepared(prepared: tuple) -> Paper:
     return Paper.from_dict(d)
 
 
+def remember_paper(pmids: dict, dois: dict, titles: dict, pid: int, pmid: str | None, doi: str | None,
+                   key: str, year: int | None, h: str | None) -> None:
+    """Enter a paper in the duplicate maps of a bulk import (see Library.bulk_maps): a PMID names
+    one paper; the first paper with a DOI, or with a title key and year, keeps it."""
+    if pmid:
+        pmids[pmid] = (pid, h)
+    if doi:
+        dois.setdefault(doi, (pid, h))
+    if key:
+        titles.setdefault((key, year), (pid, h, bool(pmid)))
+
+
 @dataclass
 class PaperSummary:
     id: int
@@ -296,12 +308,7 @@ class Library:
         for pid, pmid, doi, key, year, h in self.conn.execute(
                 "SELECT id, pmid, doi, title_key, year, content_hash FROM papers"):
             top = max(top, pid)
-            if pmid:
-                pmids[pmid] = (pid, h)
-            if doi:
-                dois.setdefault(doi, (pid, h))
-            if key:
-                titles.setdefault((key, year), (pid, h, bool(pmid)))
+            remember_paper(pmids, dois, titles, pid, pmid, doi, key, year, h)
         return pmids, dois, titles, top + 1
 
     def insert_prepared(self, rows: Sequence[tuple[int, tuple]]) -> None:
