@@ -3,6 +3,8 @@
 
 - pubmed_article: pubmed_records._pubmed_article, the same Paper from the same lxml element, read
   by walking libxml2's nodes in C instead of through a Python proxy per element;
+- pubmed_article_bytes: the same Paper from a record's bytes, parsed by this module's own small
+  XML parser when the record is plain XML (most are), else None (the record goes to lxml);
 - scan_records and record_bytes: the byte scanning of pubmed_xml._scan_py and _record_bytes_py
   (record boundaries, line numbers, the parts left out before parsing), with memchr/memcmp.
 
@@ -17,7 +19,7 @@ checks that both give identical results. Rules mirrored one for one (see pubmed_
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.mem cimport PyMem_Free, PyMem_Realloc
-from libc.string cimport memchr, memcmp, memcpy, strcmp
+from libc.string cimport memchr, memcmp, memcpy, strcmp, strlen
 
 from lxml.includes cimport tree
 from lxml.includes.tree cimport xmlAttr, xmlNode
@@ -48,18 +50,51 @@ cdef object _article_paper = _pr.article_paper
 cdef object _author_names = _pr.author_names
 
 
-cdef inline bint _is(xmlNode* n, const char* name) noexcept:
+# The record reader runs on two kinds of tree: libxml2's (a record lxml parsed) and FNode, the
+# small tree this module's own parser builds for the plain records most files consist of (see
+# "own parser" below). FNode has the fields of xmlNode the reader looks at, so one reader serves
+# both; the few branches that need lxml (MathML, entity-split attributes, the Python helpers for
+# CommentsCorrectionsList and OtherAbstract) are never reached with an FNode tree: the parser
+# refuses such records (_Refused) and they go the lxml way.
+cdef struct FAttr:
+    void* ns  # always NULL: names with a prefix are refused
+    const char* name
+    FAttr* next
+    FNode* children  # one text node, also for an empty value
+
+
+cdef struct FNode:
+    int type  # XML_ELEMENT_NODE, XML_TEXT_NODE or XML_COMMENT_NODE
+    void* ns  # always NULL
+    const char* name
+    FNode* children
+    FNode* last
+    FNode* next
+    char* content  # text nodes: NUL-terminated UTF-8
+    FAttr* properties
+
+
+ctypedef fused Node:
+    xmlNode
+    FNode
+
+
+class _Refused(Exception):
+    """An FNode tree reached a part only the lxml reader handles."""
+
+
+cdef inline bint _is(Node* n, const char* name) noexcept:
     return n.type == tree.XML_ELEMENT_NODE and n.ns is NULL and strcmp(<const char*>n.name, name) == 0
 
 
-cdef inline bint _element_like(xmlNode* n) noexcept:
+cdef inline bint _element_like(Node* n) noexcept:
     return (n.type == tree.XML_ELEMENT_NODE or n.type == tree.XML_COMMENT_NODE
             or n.type == tree.XML_ENTITY_REF_NODE or n.type == tree.XML_PI_NODE)
 
 
-cdef inline bint _has_children(xmlNode* n) noexcept:
+cdef inline bint _has_children(Node* n) noexcept:
     """len(el) > 0"""
-    cdef xmlNode* c = n.children
+    cdef Node* c = n.children
     while c is not NULL:
         if _element_like(c):
             return True
@@ -67,14 +102,14 @@ cdef inline bint _has_children(xmlNode* n) noexcept:
     return False
 
 
-cdef inline bint _texty(xmlNode* n) noexcept:
+cdef inline bint _texty(Node* n) noexcept:
     return n.type == tree.XML_TEXT_NODE or n.type == tree.XML_CDATA_SECTION_NODE
 
 
-cdef object _text(xmlNode* n):
+cdef object _text(Node* n):
     """lxml's el.text: the text and CDATA nodes before the first other child; None if none."""
-    cdef xmlNode* c = n.children
-    cdef xmlNode* k
+    cdef Node* c = n.children
+    cdef Node* k
     if c is NULL or not _texty(c):
         return None
     if c.next is NULL or not _texty(c.next):
@@ -90,23 +125,33 @@ cdef object _text(xmlNode* n):
     return "".join(parts)
 
 
-cdef object _get(_Document doc, xmlNode* n, const char* name):
+cdef object _get(_Document doc, Node* n, const char* name):
     """el.get(name) for an attribute without a namespace."""
-    cdef xmlAttr* a = n.properties
-    while a is not NULL:
-        if a.ns is NULL and strcmp(<const char*>a.name, name) == 0:
-            if a.children is not NULL and a.children.next is NULL and a.children.type == tree.XML_TEXT_NODE:
-                if a.children.content is NULL:
-                    return ""
-                return (<const char*>a.children.content).decode("utf-8")
-            return cetree.elementFactory(doc, n).get(name.decode("ascii"))
-        a = a.next
-    return None
+    cdef xmlAttr* a
+    cdef FAttr* fa
+    if Node is FNode:
+        fa = n.properties
+        while fa is not NULL:
+            if strcmp(fa.name, name) == 0:
+                return (<const char*>fa.children.content).decode("utf-8")
+            fa = fa.next
+        return None
+    else:
+        a = n.properties
+        while a is not NULL:
+            if a.ns is NULL and strcmp(<const char*>a.name, name) == 0:
+                if a.children is not NULL and a.children.next is NULL and a.children.type == tree.XML_TEXT_NODE:
+                    if a.children.content is NULL:
+                        return ""
+                    return (<const char*>a.children.content).decode("utf-8")
+                return cetree.elementFactory(doc, n).get(name.decode("ascii"))
+            a = a.next
+        return None
 
 
-cdef void _collect(_Document doc, xmlNode* el, list parts) except *:
+cdef void _collect(_Document doc, Node* el, list parts) except *:
     """pubmed_records._collect (no `skip` set: the record reader never passes one)."""
-    cdef xmlNode* c = el.children
+    cdef Node* c = el.children
     while c is not NULL and _texty(c):  # el.text
         if c.content is not NULL and c.content[0] != 0:
             parts.append((<const char*>c.content).decode("utf-8"))
@@ -118,7 +163,10 @@ cdef void _collect(_Document doc, xmlNode* el, list parts) except *:
         if c.type == tree.XML_ELEMENT_NODE:
             local = (<const char*>c.name).decode("utf-8")
             if local == "math":
-                parts.append(_mathml_text(cetree.elementFactory(doc, c)))
+                if Node is FNode:
+                    raise _Refused("MathML")
+                else:
+                    parts.append(_mathml_text(cetree.elementFactory(doc, c)))
             elif local in _SKIP:
                 pass
             elif local in _BLOCK:
@@ -144,7 +192,7 @@ cdef object _clean(s):
     return s.strip()
 
 
-cdef object _xml_text(_Document doc, xmlNode* n):
+cdef object _xml_text(_Document doc, Node* n):
     """pubmed_records.xml_text of an element that has children."""
     cdef list parts = []
     _collect(doc, n, parts)
@@ -173,9 +221,9 @@ cdef inline bint _plain(const char* s) noexcept:
     return _edge_ok(prev)
 
 
-cdef object _txt(_Document doc, xmlNode* n):
+cdef object _txt(_Document doc, Node* n):
     """pubmed_records._txt"""
-    cdef xmlNode* c = n.children
+    cdef Node* c = n.children
     if c is NULL:
         return ""
     if c.next is NULL and c.type == tree.XML_TEXT_NODE and c.content is not NULL:  # a leaf
@@ -190,9 +238,9 @@ cdef object _txt(_Document doc, xmlNode* n):
     return _clean(t)
 
 
-cdef void _append_texts(_Document doc, xmlNode* parent, const char* name, list out, bint unique) except *:
+cdef void _append_texts(_Document doc, Node* parent, const char* name, list out, bint unique) except *:
     """Append the text of each child `name` of `parent` (skipping empty ones, and repeats if `unique`)."""
-    cdef xmlNode* x = parent.children
+    cdef Node* x = parent.children
     while x is not NULL:
         if _is(x, name):
             v = _txt(doc, x)
@@ -201,9 +249,9 @@ cdef void _append_texts(_Document doc, xmlNode* parent, const char* name, list o
         x = x.next
 
 
-cdef tuple _author(_Document doc, xmlNode* a):
+cdef tuple _author(_Document doc, Node* a):
     last = fore = ini = suffix = coll = orcid = None
-    cdef xmlNode* c = a.children
+    cdef Node* c = a.children
     while c is not NULL:
         if c.type != tree.XML_ELEMENT_NODE or c.ns is not NULL:
             pass
@@ -227,10 +275,10 @@ cdef tuple _author(_Document doc, xmlNode* a):
     return _author_names(last, fore, ini, suffix, coll, orcid)
 
 
-cdef list _authors(_Document doc, xmlNode* lst, dict extra):
+cdef list _authors(_Document doc, Node* lst, dict extra):
     cdef list names = []
     cdef list full = []
-    cdef xmlNode* a = lst.children
+    cdef Node* a = lst.children
     while a is not NULL:
         if _is(a, b"Author") and _get(doc, a, b"ValidYN") != "N":
             short, long_, orcid = _author(doc, a)
@@ -245,11 +293,11 @@ cdef list _authors(_Document doc, xmlNode* lst, dict extra):
     return names
 
 
-cdef list _parts(_Document doc, xmlNode* el, tuple names, bint raw):
+cdef list _parts(_Document doc, Node* el, tuple names, bint raw):
     """For each of `names` (bytes), the text of the last child element of that name (lxml's .text
     if `raw`, else _txt), or None: the loops of _date, _grant and _pagination in pubmed_records."""
     cdef list out = [None] * len(names)
-    cdef xmlNode* c = el.children
+    cdef Node* c = el.children
     cdef int k
     while c is not NULL:
         if c.type == tree.XML_ELEMENT_NODE and c.ns is NULL:
@@ -261,18 +309,18 @@ cdef list _parts(_Document doc, xmlNode* el, tuple names, bint raw):
     return out
 
 
-cdef object _date(_Document doc, xmlNode* el):
+cdef object _date(_Document doc, Node* el):
     year, month, day, medline = _parts(doc, el, (b"Year", b"Month", b"Day", b"MedlineDate"), True)
     if year:
         return _make_date(year, month, day)
     return _parse_medline_date(medline) if medline else None
 
 
-cdef tuple _abstract(_Document doc, xmlNode* abs_el, dict extra):
+cdef tuple _abstract(_Document doc, Node* abs_el, dict extra):
     cdef list paras = []
     cdef list sections = []
     cdef bint labelled = False
-    cdef xmlNode* at = abs_el.children
+    cdef Node* at = abs_el.children
     while at is not NULL:
         if _is(at, b"AbstractText"):
             txt = _txt(doc, at)
@@ -296,11 +344,11 @@ cdef tuple _abstract(_Document doc, xmlNode* abs_el, dict extra):
     return "\n\n".join(paras), (sections if labelled else [])
 
 
-cdef list _mesh(_Document doc, xmlNode* lst):
+cdef list _mesh(_Document doc, Node* lst):
     cdef list terms = []
     cdef list quals
-    cdef xmlNode* mh = lst.children
-    cdef xmlNode* c
+    cdef Node* mh = lst.children
+    cdef Node* c
     while mh is not NULL:
         if _is(mh, b"MeshHeading"):
             name = None
@@ -320,9 +368,9 @@ cdef list _mesh(_Document doc, xmlNode* lst):
     return terms
 
 
-cdef list _grants(_Document doc, xmlNode* lst):
+cdef list _grants(_Document doc, Node* lst):
     cdef list out = []
-    cdef xmlNode* g = lst.children
+    cdef Node* g = lst.children
     while g is not NULL:
         if _is(g, b"Grant"):
             s = "/".join([v for v in _parts(doc, g, (b"GrantID", b"Acronym", b"Agency", b"Country"), False) if v])
@@ -332,8 +380,8 @@ cdef list _grants(_Document doc, xmlNode* lst):
     return out
 
 
-cdef void _article_ids(_Document doc, xmlNode* lst, dict ids) except *:
-    cdef xmlNode* aid = lst.children
+cdef void _article_ids(_Document doc, Node* lst, dict ids) except *:
+    cdef Node* aid = lst.children
     while aid is not NULL:
         if _is(aid, b"ArticleId"):
             kind = _get(doc, aid, b"IdType")
@@ -346,7 +394,7 @@ cdef void _article_ids(_Document doc, xmlNode* lst, dict ids) except *:
         aid = aid.next
 
 
-cdef object _pagination(_Document doc, xmlNode* pg):
+cdef object _pagination(_Document doc, Node* pg):
     mp, sp, ep = _parts(doc, pg, (b"MedlinePgn", b"StartPage", b"EndPage"), False)
     if mp:
         return mp
@@ -357,7 +405,10 @@ cdef object _pagination(_Document doc, xmlNode* pg):
 
 def pubmed_article(_Element rec):
     """pubmed_records._pubmed_article, compiled."""
-    cdef _Document doc = rec._doc
+    return _article(rec._doc, rec._c_node)
+
+
+cdef object _article(_Document doc, Node* rec):
     cdef dict extra = {}
     cdef dict ids = {}
     cdef list sections = []
@@ -369,12 +420,12 @@ def pubmed_article(_Element rec):
     cdef list grants = []
     cdef list langs = []
     cdef bint article_date_seen = False
-    cdef xmlNode* part = rec._c_node.children
-    cdef xmlNode* c
-    cdef xmlNode* a
-    cdef xmlNode* j
-    cdef xmlNode* ji
-    cdef xmlNode* x
+    cdef Node* part = rec.children
+    cdef Node* c
+    cdef Node* a
+    cdef Node* j
+    cdef Node* ji
+    cdef Node* x
     title = ""
     pmid = journal = abbrev = volume = issue = pub_date = pages = doi = None
     abstract = ""
@@ -475,13 +526,19 @@ def pubmed_article(_Element rec):
                     if sup:
                         extra["supplementary_concepts"] = sup
                 elif _is(c, b"CommentsCorrectionsList"):
-                    related = _py_related(cetree.elementFactory(doc, c))
-                    if related:
-                        extra["comments_corrections"] = related
+                    if Node is FNode:
+                        raise _Refused("CommentsCorrectionsList")
+                    else:
+                        related = _py_related(cetree.elementFactory(doc, c))
+                        if related:
+                            extra["comments_corrections"] = related
                 elif _is(c, b"OtherAbstract"):
-                    oa = _py_abstract(cetree.elementFactory(doc, c), {})[0]
-                    if oa:
-                        extra.setdefault("other_abstracts", []).append(oa)
+                    if Node is FNode:
+                        raise _Refused("OtherAbstract")
+                    else:
+                        oa = _py_abstract(cetree.elementFactory(doc, c), {})[0]
+                        if oa:
+                            extra.setdefault("other_abstracts", []).append(oa)
                 c = c.next
         elif _is(part, b"PubmedData"):
             c = part.children
@@ -496,6 +553,523 @@ def pubmed_article(_Element rec):
         part = part.next
     return _article_paper(title, pmid, journal, abbrev, volume, issue, pub_date, pages, doi, abstract, sections,
                           authors, keywords, mesh, pub_types, substances, grants, langs, extra, ids)
+
+
+# ====================================================================== own parser
+# Most records in an export are plain XML: ASCII element and attribute names without a prefix, the
+# five predefined entities and character references, maybe comments. For those, libxml2's parse and
+# free were 40 % of a worker's instructions. _parse builds the small FNode tree of such a record
+# in one pass over its bytes, into buffers reused from record to record. It accepts only what
+# libxml2 (as _record_parser sets it up) accepts and builds the same tree of it; anything else (a
+# CDATA section, a processing instruction, a DOCTYPE, a namespace, a name outside ASCII, another
+# entity, a malformed byte or tag) makes it give up, and the record goes to lxml as before, which
+# also words any error. tests/test_pubmed_compiled.py compares its trees with lxml's.
+
+cdef struct _Arena:
+    char* text  # names, attribute values and texts, NUL-terminated
+    FNode* nodes
+    FAttr* attrs
+    Py_ssize_t cap  # the record size the buffers are big enough for
+
+
+cdef _Arena _shared  # reused by every record (zero-initialised)
+cdef bint _shared_busy = False  # another thread is using _shared (the GIL guards this flag)
+cdef const char* _NO_NAME = ""
+
+
+cdef int _reserve(_Arena* ar, Py_ssize_t n) except -1:
+    """Buffers for the tree of any record of n bytes: every node and every attribute stands on
+    at least one byte of its own ("<", a text byte, "="), and nothing decodes longer than written."""
+    cdef void* p
+    if ar.cap >= n:
+        return 0
+    n = max(n, 2 * ar.cap, 16384)
+    p = PyMem_Realloc(ar.text, n + 64)
+    if p is NULL:
+        raise MemoryError()
+    ar.text = <char*>p
+    p = PyMem_Realloc(ar.nodes, (n + 4) * sizeof(FNode))
+    if p is NULL:
+        raise MemoryError()
+    ar.nodes = <FNode*>p
+    p = PyMem_Realloc(ar.attrs, (n // 4 + 4) * sizeof(FAttr))
+    if p is NULL:
+        raise MemoryError()
+    ar.attrs = <FAttr*>p
+    ar.cap = n
+    return 0
+
+
+cdef void _release(_Arena* ar) noexcept:
+    PyMem_Free(ar.text)
+    PyMem_Free(ar.nodes)
+    PyMem_Free(ar.attrs)
+    ar.text = NULL
+    ar.nodes = NULL
+    ar.attrs = NULL
+    ar.cap = 0
+
+
+cdef bint _valid_chars(const unsigned char* p, Py_ssize_t n) noexcept nogil:
+    """Every byte is part of well-formed UTF-8 for an XML 1.0 character (no C0 control other than
+    tab, LF, CR; no surrogate, U+FFFE or U+FFFF), as libxml2 checks as it reads."""
+    cdef Py_ssize_t i = 0
+    cdef unsigned char c, c1, c2
+    cdef unsigned long long w
+    while i < n:
+        if i + 8 <= n:  # eight plain printable ASCII bytes at a time
+            memcpy(&w, p + i, 8)
+            if ((w | (w - 0x2020202020202020ULL)) & 0x8080808080808080ULL) == 0:
+                i += 8
+                continue
+        c = p[i]
+        if c < 0x80:
+            if c < 0x20 and c != 9 and c != 10 and c != 13:
+                return False
+            i += 1
+        elif c < 0xC2:
+            return False
+        elif c < 0xE0:
+            if i + 1 >= n or (p[i + 1] & 0xC0) != 0x80:
+                return False
+            i += 2
+        elif c < 0xF0:
+            if i + 2 >= n:
+                return False
+            c1 = p[i + 1]
+            c2 = p[i + 2]
+            if (c1 & 0xC0) != 0x80 or (c2 & 0xC0) != 0x80:
+                return False
+            if (c == 0xE0 and c1 < 0xA0) or (c == 0xED and c1 >= 0xA0) or (c == 0xEF and c1 == 0xBF and c2 >= 0xBE):
+                return False
+            i += 3
+        elif c < 0xF5:
+            if i + 3 >= n:
+                return False
+            c1 = p[i + 1]
+            if (c1 & 0xC0) != 0x80 or (p[i + 2] & 0xC0) != 0x80 or (p[i + 3] & 0xC0) != 0x80:
+                return False
+            if (c == 0xF0 and c1 < 0x90) or (c == 0xF4 and c1 >= 0x90):
+                return False
+            i += 4
+        else:
+            return False
+    return True
+
+
+cdef inline bint _name_start(unsigned char c) noexcept nogil:
+    return (65 <= c <= 90) or (97 <= c <= 122) or c == 95  # A-Z a-z _
+
+
+cdef inline bint _name_char(unsigned char c) noexcept nogil:
+    return (65 <= c <= 90) or (97 <= c <= 122) or (48 <= c <= 57) or c == 95 or c == 45 or c == 46  # + 0-9 - .
+
+
+cdef inline bint _space(unsigned char c) noexcept nogil:
+    return c == 32 or c == 10 or c == 9 or c == 13
+
+
+cdef Py_ssize_t _reference(const unsigned char* p, Py_ssize_t i, Py_ssize_t n, char* out,
+                           Py_ssize_t* o) noexcept nogil:
+    """Decode the reference at p[i] ("&") into out + o[0] (advanced): a predefined entity or a
+    character reference to an XML character. Returns the index after its ";", or -1."""
+    cdef Py_ssize_t j = i + 1, start
+    cdef unsigned long v = 0
+    cdef unsigned char c
+    if j < n and p[j] == 35:  # "#"
+        j += 1
+        if j < n and p[j] == 120:  # "x" (lower case only, as in XML)
+            j += 1
+            start = j
+            while j < n and j - start < 8:
+                c = p[j]
+                if 48 <= c <= 57:
+                    v = v * 16 + (c - 48)
+                elif 97 <= c <= 102:
+                    v = v * 16 + (c - 87)
+                elif 65 <= c <= 70:
+                    v = v * 16 + (c - 55)
+                else:
+                    break
+                j += 1
+        else:
+            start = j
+            while j < n and j - start < 9 and 48 <= p[j] <= 57:
+                v = v * 10 + (p[j] - 48)
+                j += 1
+        if j == start or j >= n or p[j] != 59:  # ";"
+            return -1
+        if not (v == 9 or v == 10 or v == 13 or 0x20 <= v <= 0xD7FF or 0xE000 <= v <= 0xFFFD
+                or 0x10000 <= v <= 0x10FFFF):
+            return -1
+        if v < 0x80:
+            out[o[0]] = <char>v
+            o[0] += 1
+        elif v < 0x800:
+            out[o[0]] = <char>(0xC0 | (v >> 6))
+            out[o[0] + 1] = <char>(0x80 | (v & 0x3F))
+            o[0] += 2
+        elif v < 0x10000:
+            out[o[0]] = <char>(0xE0 | (v >> 12))
+            out[o[0] + 1] = <char>(0x80 | ((v >> 6) & 0x3F))
+            out[o[0] + 2] = <char>(0x80 | (v & 0x3F))
+            o[0] += 3
+        else:
+            out[o[0]] = <char>(0xF0 | (v >> 18))
+            out[o[0] + 1] = <char>(0x80 | ((v >> 12) & 0x3F))
+            out[o[0] + 2] = <char>(0x80 | ((v >> 6) & 0x3F))
+            out[o[0] + 3] = <char>(0x80 | (v & 0x3F))
+            o[0] += 4
+        return j + 1
+    if j + 3 <= n and p[j + 2] == 59:
+        if p[j] == 108 and p[j + 1] == 116:  # lt;
+            c = 60
+        elif p[j] == 103 and p[j + 1] == 116:  # gt;
+            c = 62
+        else:
+            return -1
+        out[o[0]] = <char>c
+        o[0] += 1
+        return j + 3
+    if j + 4 <= n and memcmp(p + j, b"amp;", 4) == 0:
+        out[o[0]] = 38
+        o[0] += 1
+        return j + 4
+    if j + 5 <= n and (memcmp(p + j, b"quot;", 5) == 0 or memcmp(p + j, b"apos;", 5) == 0):
+        out[o[0]] = 34 if p[j] == 113 else 39
+        o[0] += 1
+        return j + 5
+    return -1
+
+
+cdef inline FNode* _new_node(_Arena* ar, Py_ssize_t* nn, int kind) noexcept nogil:
+    cdef FNode* x = &ar.nodes[nn[0]]
+    nn[0] += 1
+    x.type = kind
+    x.ns = NULL
+    x.name = _NO_NAME
+    x.children = NULL
+    x.last = NULL
+    x.next = NULL
+    x.content = NULL
+    x.properties = NULL
+    return x
+
+
+cdef inline void _append(FNode* parent, FNode* child) noexcept nogil:
+    if parent.last is NULL:
+        parent.children = child
+    else:
+        parent.last.next = child
+    parent.last = child
+
+
+cdef enum:
+    _MAX_DEPTH = 100  # libxml2 allows 256 without XML_PARSE_HUGE; a record is 2 deep in its set
+
+
+cdef FNode* _parse(_Arena* ar, const unsigned char* p, Py_ssize_t n) noexcept nogil:
+    """The FNode tree of one record (p[:n], its buffers in `ar`, reserved for n bytes), or NULL
+    when the bytes hold anything this parser leaves to libxml2 (see the section comment)."""
+    cdef FNode* stack[_MAX_DEPTH]
+    cdef FNode* root = NULL
+    cdef FNode* cur = NULL
+    cdef FNode* el
+    cdef FAttr* at
+    cdef FAttr* last_at
+    cdef FAttr* other
+    cdef int depth = 0
+    cdef bint opened, spaced
+    cdef Py_ssize_t i = 0, j, k, o = 0, nn = 0, na = 0, a0, alen
+    cdef unsigned char c, q
+    cdef const unsigned char* hit
+    cdef char* out = ar.text
+    if n == 0 or p[0] != 60 or not _valid_chars(p, n):
+        return NULL
+    while i < n:
+        c = p[i]
+        if c != 60:  # text up to the next "<"
+            if depth == 0:
+                return NULL
+            hit = <const unsigned char*>memchr(p + i, 60, n - i)
+            if hit is NULL:
+                return NULL  # the record ends inside an element
+            k = hit - p
+            el = _new_node(ar, &nn, tree.XML_TEXT_NODE)
+            el.content = out + o
+            if (memchr(p + i, 38, k - i) is NULL and memchr(p + i, 13, k - i) is NULL
+                    and memchr(p + i, 93, k - i) is NULL):  # no "&", CR or "]": as written
+                memcpy(out + o, p + i, k - i)
+                o += k - i
+                i = k
+            else:
+                while i < k:
+                    c = p[i]
+                    if c == 38:  # "&"
+                        i = _reference(p, i, k, out, &o)
+                        if i < 0:
+                            return NULL
+                        continue
+                    if c == 13:  # CR LF and a lone CR are read as LF
+                        out[o] = 10
+                        if i + 1 < k and p[i + 1] == 10:
+                            i += 1
+                    elif c == 93 and i + 2 < k and p[i + 1] == 93 and p[i + 2] == 62:
+                        return NULL  # "]]>" is not allowed in text
+                    else:
+                        out[o] = <char>c
+                    o += 1
+                    i += 1
+            out[o] = 0
+            o += 1
+            _append(cur, el)
+            continue
+        if i + 1 >= n:
+            return NULL
+        c = p[i + 1]
+        if c == 47:  # "</": must close the open element
+            if depth == 0:
+                return NULL
+            k = strlen(cur.name)
+            j = i + 2 + k
+            if j > n or memcmp(p + i + 2, cur.name, k) != 0:
+                return NULL
+            while j < n and _space(p[j]):
+                j += 1
+            if j >= n or p[j] != 62:
+                return NULL
+            i = j + 1
+            depth -= 1
+            if depth == 0:
+                break
+            cur = stack[depth - 1]
+            continue
+        if c == 33:  # "<!": only a comment
+            if depth == 0 or i + 3 >= n or p[i + 2] != 45 or p[i + 3] != 45:
+                return NULL
+            j = i + 4
+            while True:  # the first "--" must end the comment
+                hit = <const unsigned char*>memchr(p + j, 45, n - j)
+                if hit is NULL:
+                    return NULL
+                j = hit - p
+                if j + 1 < n and p[j + 1] == 45:
+                    break
+                j += 1
+            if j + 2 >= n or p[j + 2] != 62:
+                return NULL
+            _append(cur, _new_node(ar, &nn, tree.XML_COMMENT_NODE))
+            i = j + 3
+            continue
+        if not _name_start(c):  # "<?", or a name this parser leaves to libxml2
+            return NULL
+        j = i + 1
+        while j < n and _name_char(p[j]):
+            j += 1
+        el = _new_node(ar, &nn, tree.XML_ELEMENT_NODE)
+        el.name = out + o
+        memcpy(out + o, p + i + 1, j - i - 1)
+        o += j - i - 1
+        out[o] = 0
+        o += 1
+        last_at = NULL
+        while True:  # attributes, then ">" or "/>"
+            spaced = False
+            while j < n and _space(p[j]):
+                j += 1
+                spaced = True
+            if j >= n:
+                return NULL
+            if p[j] == 62:
+                opened = True
+                j += 1
+                break
+            if p[j] == 47:
+                if j + 1 < n and p[j + 1] == 62:
+                    opened = False
+                    j += 2
+                    break
+                return NULL
+            if not spaced or not _name_start(p[j]):
+                return NULL
+            a0 = j
+            while j < n and _name_char(p[j]):
+                j += 1
+            alen = j - a0
+            if alen == 5 and memcmp(p + a0, b"xmlns", 5) == 0:
+                return NULL
+            other = el.properties
+            while other is not NULL:  # a repeated attribute is an error
+                if <Py_ssize_t>strlen(other.name) == alen and memcmp(other.name, p + a0, alen) == 0:
+                    return NULL
+                other = other.next
+            while j < n and _space(p[j]):
+                j += 1
+            if j >= n or p[j] != 61:  # "="
+                return NULL
+            j += 1
+            while j < n and _space(p[j]):
+                j += 1
+            if j >= n or (p[j] != 34 and p[j] != 39):
+                return NULL
+            q = p[j]
+            j += 1
+            at = &ar.attrs[na]
+            na += 1
+            at.ns = NULL
+            at.next = NULL
+            at.name = out + o
+            memcpy(out + o, p + a0, alen)
+            o += alen
+            out[o] = 0
+            o += 1
+            at.children = _new_node(ar, &nn, tree.XML_TEXT_NODE)
+            at.children.content = out + o
+            while True:  # the value, normalised as XML says
+                if j >= n:
+                    return NULL
+                c = p[j]
+                if c == q:
+                    j += 1
+                    break
+                if c == 60:  # "<"
+                    return NULL
+                if c == 38:
+                    j = _reference(p, j, n, out, &o)
+                    if j < 0:
+                        return NULL
+                    continue
+                if c == 13:
+                    out[o] = 32
+                    if j + 1 < n and p[j + 1] == 10:
+                        j += 1
+                elif c == 10 or c == 9:
+                    out[o] = 32
+                else:
+                    out[o] = <char>c
+                o += 1
+                j += 1
+            out[o] = 0
+            o += 1
+            if last_at is NULL:
+                el.properties = at
+            else:
+                last_at.next = at
+            last_at = at
+        if depth == 0:
+            if root is not NULL:
+                return NULL
+            root = el
+        else:
+            _append(cur, el)
+        i = j
+        if opened:
+            if depth >= _MAX_DEPTH:
+                return NULL
+            stack[depth] = el
+            depth += 1
+            cur = el
+        elif depth == 0:
+            break
+    if root is NULL or depth != 0:
+        return NULL
+    while i < n and _space(p[i]):  # after the record: nothing but white space
+        i += 1
+    return root if i == n else NULL
+
+
+cdef object _with_tree(bytes chunk, object use):
+    """use(tree) with the FNode tree of `chunk` (None when _parse gives up), in the shared buffers
+    unless another thread holds them (Python code runs while a tree is read)."""
+    global _shared_busy
+    cdef _Arena own
+    cdef _Arena* ar
+    cdef Py_ssize_t n = len(chunk)
+    cdef FNode* root
+    if _shared_busy:
+        own.text = NULL
+        own.nodes = NULL
+        own.attrs = NULL
+        own.cap = 0
+        ar = &own
+    else:
+        _shared_busy = True
+        ar = &_shared
+    try:
+        _reserve(ar, n)
+        root = _parse(ar, <const unsigned char*>PyBytes_AS_STRING(chunk), n)
+        if root is NULL:
+            return None
+        return use(_Tree.at(root))
+    finally:
+        if ar is &_shared:
+            _shared_busy = False
+        else:
+            _release(ar)
+
+
+cdef class _Tree:
+    """An FNode tree handed to Python code inside _with_tree (valid only there)."""
+    cdef FNode* root
+
+    @staticmethod
+    cdef _Tree at(FNode* root):
+        cdef _Tree t = _Tree.__new__(_Tree)
+        t.root = root
+        return t
+
+
+def _read_tree(_Tree t):
+    cdef _Document no_doc = None  # an FNode tree has no lxml document
+    if strcmp(t.root.name, b"PubmedArticle") != 0:
+        return None
+    try:
+        return _article(no_doc, t.root)
+    except Exception:  # _Refused, or a problem the lxml reader will report in its own words
+        return None
+
+
+def pubmed_article_bytes(bytes chunk):
+    """The Paper of one <PubmedArticle> record as bytes (what _record_bytes gives), read with the
+    parser above: the Paper pubmed_article gives for lxml's tree of the same bytes. None when the
+    record is not plain enough for that parser, or holds a part only the lxml reader handles."""
+    return _with_tree(chunk, _read_tree)
+
+
+cdef object _py_tree(FNode* el):
+    """(tag, attributes, text, children, tail) as lxml shows an element (comments as ("<!--",))."""
+    cdef FNode* c = el.children
+    cdef FAttr* a = el.properties
+    cdef list kids = []
+    attrs = {}
+    while a is not NULL:
+        attrs[a.name.decode("utf-8")] = (<const char*>a.children.content).decode("utf-8")
+        a = a.next
+    text = None
+    while c is not NULL and c.type == tree.XML_TEXT_NODE:
+        text = (text or "") + (<const char*>c.content).decode("utf-8")
+        c = c.next
+    while c is not NULL:
+        if c.type == tree.XML_ELEMENT_NODE:
+            kid = list(_py_tree(c))
+        else:
+            kid = ["<!--", {}, None, [], None]
+        c = c.next
+        while c is not NULL and c.type == tree.XML_TEXT_NODE:
+            kid[4] = (kid[4] or "") + (<const char*>c.content).decode("utf-8")
+            c = c.next
+        kids.append(tuple(kid))
+    return (el.name.decode("utf-8"), attrs, text, kids, None)
+
+
+def _tree_of(_Tree t):
+    return _py_tree(t.root)
+
+
+def own_tree(bytes chunk):
+    """For tests: the tree _parse builds of `chunk`, as nested (tag, attributes, text, children,
+    tail) tuples, or None when it leaves the bytes to libxml2."""
+    return _with_tree(chunk, _tree_of)
 
 
 # ====================================================================== framing (pubmed_xml)

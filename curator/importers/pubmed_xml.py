@@ -51,11 +51,12 @@ try:  # compiled twins of the record reader and scanner (setup.py builds them wh
     if _pubmed_c.BUILT_WITH_LXML != lxml.__version__:  # it reads lxml's structs: only with its own lxml
         raise ImportError(f"_pubmed_c was built with lxml {_pubmed_c.BUILT_WITH_LXML}, not {lxml.__version__}")
     _read_article = _pubmed_c.pubmed_article
+    _read_bytes = _pubmed_c.pubmed_article_bytes
     _c_record_bytes = _pubmed_c.record_bytes
     _scan_records = _pubmed_c.scan_records
 except ImportError:  # pragma: no cover - exercised where the extension is not built
     _read_article = _pubmed_article
-    _scan_records = _c_record_bytes = None
+    _scan_records = _c_record_bytes = _read_bytes = None
 COMPILED_READER = _read_article is not _pubmed_article
 
 # ====================================================================== safety
@@ -223,6 +224,10 @@ def _convert(elem, n: int, line: int | None) -> Iterator[tuple[int, int | None, 
     except Exception as exc:  # noqa: BLE001 -- one odd record must not stop a 100k-record file
         yield n, line, _Err(n, line, "record {n} (line {line}) could not be read: {detail}", str(exc))
         return
+    yield from _checked(paper, n, line)
+
+
+def _checked(paper: Paper, n: int, line: int | None) -> Iterator[tuple[int, int | None, Paper | _Err]]:
     if not paper.pmid and not paper.title:
         yield n, line, _Err(n, line, "record {n} (line {line}) has no title and no PMID")
         return
@@ -362,8 +367,29 @@ def _process_single(n: int, line: int, chunk: bytes, is_delete: bool, written: b
 
 
 def _process_batch(buf: bytes, batch: list, deleted_pmids, parser):
-    """Parse a batch of framed records as one document (one libxml2 call), then extract. Batch
-    entries: (n, line, bytes to parse, is_delete, start, end of the record as written in buf)."""
+    """Read a batch of framed records. Batch entries: (n, line, bytes to parse, is_delete, start,
+    end of the record as written in buf). With the compiled module, a plain <PubmedArticle> is read
+    by its own parser (_pubmed_c.pubmed_article_bytes: the same Paper as lxml's tree gives); the
+    records it leaves (and all of them without it) go to lxml, in file order."""
+    if _read_bytes is None:
+        yield from _lxml_batch(buf, batch, deleted_pmids, parser)
+        return
+    left: list = []  # records for lxml since the last one read here
+    for entry in batch:
+        paper = None if entry[3] else _read_bytes(entry[2])
+        if paper is None:
+            left.append(entry)
+            continue
+        if left:
+            yield from _lxml_batch(buf, left, deleted_pmids, parser)
+            left = []
+        yield from _checked(paper, entry[0], entry[1])
+    if left:
+        yield from _lxml_batch(buf, left, deleted_pmids, parser)
+
+
+def _lxml_batch(buf: bytes, batch: list, deleted_pmids, parser):
+    """Parse a batch of framed records as one document (one libxml2 call), then extract."""
     root = None
     try:
         root = etree.fromstring(b"".join([b"<PubmedArticleSet>", *(e[2] for e in batch), b"</PubmedArticleSet>"]),
