@@ -414,6 +414,25 @@ def test_worker_processes_give_the_same_stream(corpus, monkeypatch):
     assert deleted == serial_deleted and len(deleted) == 262
 
 
+def _niceness(_paper) -> int:  # a transform that runs in the worker processes
+    import os
+
+    return os.getpriority(os.PRIO_PROCESS, 0)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "getpriority"), reason="POSIX priorities")
+def test_worker_processes_yield_the_cpu_to_the_importing_process(corpus, monkeypatch):
+    import os
+
+    import curator.importers.pubmed_xml as px
+
+    monkeypatch.setattr(px, "_RANGE_BYTES", 50_000)
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    seen = {item for _n, _l, item in iter_parse_path(_path("pmparser/pubmed20n1016.xml"), [], workers=2,
+                                                     transform=_niceness) if isinstance(item, int)}
+    assert seen == {min(mine + 5, 19)}
+
+
 def _problem_file(tmp_path, cut: bool):
     """30 records with, between them, stray text, a comment, a <DeleteCitation>, a record without
     its end tag and a record with a tag mismatch; optionally cut short inside the last record."""

@@ -675,6 +675,19 @@ def _serial_results(ranges, transform, on_range=None):
             on_range(done)
 
 
+def _yield_cpu() -> None:
+    """Worker-process start: a lower CPU priority. The importing process (its duplicate lookups and
+    the SQLite writer) then runs whenever it has work, and never falls behind to finish alone after
+    the workers are done; the workers take the rest of the cores. The GUI stays responsive too."""
+    import os
+
+    if hasattr(os, "nice"):
+        try:
+            os.nice(5)
+        except OSError:  # not allowed here: run at the normal priority
+            pass
+
+
 def _parallel_results(tasks, workers: int, transform, on_range=None):
     """Run (source, first, last, set_root, done) tasks in spawned worker processes (safe next to Qt
     threads); results in order, a few ranges ahead per worker."""
@@ -683,7 +696,7 @@ def _parallel_results(tasks, workers: int, transform, on_range=None):
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_yield_cpu) as pool:
         pending: deque = deque()
         try:
             for source, first, last, set_root, done in tasks:
