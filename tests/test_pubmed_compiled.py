@@ -256,6 +256,12 @@ _BREAKS = [b"<", b">", b"&", b"/", b"'", b'"', b"=", b" ", b"]]>", b"--", b"<!--
            b"&#0;", b"&#xFFFE;", b"&nbsp;", b"&amp", b"</", b"<b>", b"</b>", b"<b/>", b"<b c='1'", b"xmlns='u'", b":"]
 
 
+def test_own_parser_leaves_a_giant_record_to_lxml():
+    big = b"<a>" + b"x" * (5 << 20) + b"</a>"
+    assert _pubmed_c.own_tree(big) is None
+    assert _pubmed_c.own_tree(big[:1000] + b"</a>") is not None
+
+
 def test_own_parser_never_accepts_what_lxml_refuses(corpus):
     """Break records at random (a byte dropped, a piece of markup or a bad byte put in, a cut):
     whenever the own parser still accepts one, lxml must too, and build the same tree."""

@@ -766,6 +766,7 @@ cdef inline void _append(FNode* parent, FNode* child) noexcept nogil:
 
 cdef enum:
     _MAX_DEPTH = 100  # libxml2 allows 256 without XML_PARSE_HUGE; a record is 2 deep in its set
+    _OWN_MAX_BYTES = 4 << 20  # a record this big (PubMed's are ~10 kB) is left to lxml
 
 
 cdef FNode* _parse(_Arena* ar, const unsigned char* p, Py_ssize_t n) noexcept nogil:
@@ -986,6 +987,8 @@ cdef object _with_tree(bytes chunk, object use):
     cdef _Arena* ar
     cdef Py_ssize_t n = len(chunk)
     cdef FNode* root
+    if n > _OWN_MAX_BYTES:  # the buffers would be ~70x its size: lxml reads a giant record
+        return None
     if _shared_busy:
         own.text = NULL
         own.nodes = NULL
