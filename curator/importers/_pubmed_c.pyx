@@ -55,7 +55,8 @@ cdef object _author_names = _pr.author_names
 # "own parser" below). FNode has the fields of xmlNode the reader looks at, so one reader serves
 # both; the few branches that need lxml (MathML, entity-split attributes, the Python helpers for
 # CommentsCorrectionsList and OtherAbstract) are never reached with an FNode tree: the parser
-# refuses such records (_Refused) and they go the lxml way.
+# refuses prefixed names and entities it does not know, and the reader raises _Refused at the
+# others; either way the record goes the lxml way.
 cdef struct FAttr:
     void* ns  # always NULL: names with a prefix are refused
     const char* name

@@ -676,9 +676,8 @@ def _serial_results(ranges, transform, on_range=None):
 
 
 def _yield_cpu() -> None:
-    """Worker-process start: a lower CPU priority. The importing process (its duplicate lookups and
-    the SQLite writer) then runs whenever it has work, and never falls behind to finish alone after
-    the workers are done; the workers take the rest of the cores. The GUI stays responsive too."""
+    """Worker-process start: a lower CPU priority, so the importing process (its duplicate lookups,
+    the SQLite writer, the GUI) runs first whenever it has work; the workers take the rest."""
     import os
 
     if hasattr(os, "nice"):
