@@ -21,22 +21,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel
 
 from curator.domain.outcomes import Record
-from curator.services.plot_data import (
-    FLAG_ABOVE,
-    FLAG_BELOW,
-    FLAG_NONPOSITIVE,
-    LIB_AFTER,
-    LIB_BEFORE,
-    LIB_MEASURE,
-    LIBRARY_COLUMNS,
-    LibraryPanel,
-    LibraryPlotData,
-    analyte_name,
-    library_analytes,
-    library_rows,
-    library_tooltip,
-    load_library_plot,
-)
+from curator.plotting.csv_rows import LIBRARY_COLUMNS, library_rows
+from curator.plotting.library import LIB_AFTER, LIB_BEFORE, LIB_MEASURE, LibraryPanel, LibraryPlotData
+from curator.plotting.tooltips import library_tooltip
+from curator.plotting.values import FLAG_ABOVE, FLAG_BELOW, FLAG_NONPOSITIVE, analyte_name
+from curator.services.plots import library_analytes, load_library_plot
 from curator.ui.base_plot import (
     FLAG_COLOR,
     TEXT,

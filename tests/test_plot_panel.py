@@ -28,7 +28,7 @@ from curator.domain.outcomes import (
     Toxicity,
 )
 from curator.domain.paper import Paper
-from curator.ui.plots import PlotPanel
+from curator.ui.plot_panel import PlotPanel
 
 TEXT = "IL-6 peaked at 2150 pg/mL on day 5. IL-10 was below 5 pg/mL by day 21. EFS was 76.9% at 6 months."
 
