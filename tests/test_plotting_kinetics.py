@@ -66,7 +66,7 @@ def test_kinetics_panels_per_unit_cytokines_first_expansion_last():
     assert [s.name for s in cyto.series] == ["IL-6", "IL-10", "IL-2"]
     il6 = cyto.series[0]
     assert (il6.xs, il6.ys) == ([0.0, 5.0], [20.0, 2150.0])
-    assert il6.rows == [0, 1]
+    assert [q.ref.row for q in il6.points] == [0, 1]
     assert cyto.series[2].xs == [10.0]  # 'day 10' read from the timepoint
     assert k.x_label == "Day relative to CAR-T infusion"
 
@@ -74,7 +74,7 @@ def test_kinetics_panels_per_unit_cytokines_first_expansion_last():
 def test_kinetics_undated_measurement_is_listed_not_drawn():
     k = kinetics(record())
     assert [r.row for r in k.undated] == [8]
-    assert all(8 not in s.rows for p in k.panels for s in p.series)
+    assert all(q.ref.row != 8 for p in k.panels for q in p.points)
 
 
 def test_detection_limit_and_nonpositive_values_are_flagged_not_dropped():

@@ -8,13 +8,31 @@ import pytest
 from curator.plotting.csv_rows import library_rows
 from curator.plotting.library import (
     analyte_counts,
-    library_plot,
+    library_plot_columns,
     papers_needing_text,
     quote_sentences,
     same_analyte,
 )
 from curator.plotting.tooltips import library_tooltip
 from curator.plotting.values import FLAG_NONPOSITIVE
+
+_ROW_KEYS = {  # the columns `curator.store.plot_queries.analyte_columns` hands over
+    "comparisons": ("paper_id", "position", "uid", "unit", "value_a", "value_b", "label_a", "label_b", "p_text",
+                    "statistic", "quote"),
+    "measurements": ("paper_id", "position", "uid", "unit", "value", "operator", "day", "timepoint", "statistic",
+                     "arm", "quote"),
+}
+
+
+def library_plot(analyte: str, rows: list[dict]):
+    """`library_plot_columns` for rows written as dicts (one per stored row, paper metadata inline)."""
+    tables = {t: {"table": t, **{k: [] for k in keys}} for t, keys in _ROW_KEYS.items()}
+    papers: dict[int, dict] = {}
+    for r in rows:
+        for k in _ROW_KEYS[r["table"]]:
+            tables[r["table"]][k].append(r.get(k))
+        papers.setdefault(r["paper_id"], {k: r.get(k) for k in ("title", "pmid", "year", "first_author")})
+    return library_plot_columns(analyte, tables, papers)
 
 
 def _rows():

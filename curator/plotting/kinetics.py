@@ -92,10 +92,6 @@ class KSeries:
     def ys(self) -> list[float]:
         return [p.y for p in self.points]
 
-    @property
-    def rows(self) -> list[int]:
-        return [p.ref.row for p in self.points]
-
 
 @dataclass
 class KPanel:

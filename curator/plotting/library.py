@@ -158,36 +158,6 @@ def _unit_plan(unit: str, target: str | None, analyte: str) -> tuple[str, bool, 
 
 Columns = dict[str, list]  # column name -> values, one per row; 'table' -> the table name
 
-_ROW_KEYS = {
-    "comparisons": ("paper_id", "position", "uid", "unit", "value_a", "value_b", "label_a", "label_b", "p_text",
-                    "statistic", "quote"),
-    "measurements": ("paper_id", "position", "uid", "unit", "value", "operator", "day", "timepoint", "statistic",
-                     "arm", "quote"),
-}
-
-
-def rows_to_columns(rows: Iterable[dict[str, Any]]) -> tuple[dict[str, Columns], dict[int, dict[str, Any]]]:
-    """Row dicts (as a test writes them) → the columns `library_plot_columns` reads, and paper metadata."""
-    out: dict[str, Columns] = {t: {"table": t, **{k: [] for k in keys}} for t, keys in _ROW_KEYS.items()}  # type: ignore[dict-item]
-    papers: dict[int, dict[str, Any]] = {}
-    for r in rows:
-        cols = out[r["table"]]
-        for k in _ROW_KEYS[r["table"]]:
-            cols[k].append(r.get(k))
-        pid = r["paper_id"]
-        if pid not in papers:
-            papers[pid] = {k: r.get(k) for k in ("title", "pmid", "year", "first_author")}
-    return out, papers
-
-
-def library_plot(analyte: str, rows: Iterable[dict[str, Any]], target_unit: str | None = None) -> LibraryPlotData:
-    """`library_plot_columns` for rows given as dicts: keys table ('comparisons'|'measurements'), paper_id,
-    position, uid, unit, quote, title, pmid, year, first_author; comparisons: value_a, value_b, label_a,
-    label_b; measurements: value, operator, day, timepoint, arm, statistic."""
-    tables, papers = rows_to_columns(rows)
-    return library_plot_columns(analyte, tables, papers, target_unit)
-
-
 def library_plot_columns(analyte: str, tables: dict[str, Columns], papers: dict[int, dict[str, Any]],
                          target_unit: str | None = None) -> LibraryPlotData:
     """One analyte across papers, converted to the analyte's default unit where that is safe; values in

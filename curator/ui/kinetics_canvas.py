@@ -349,7 +349,7 @@ class Canvas:
         if limit != st.limit_sig:
             for t in st.limit_texts:
                 p.removeItem(t)
-            st.limit_texts = self._limit_labels(p, pan)
+            st.limit_texts = self._limit_labels(st, pan)
             st.limit_sig = limit
 
     def _add_series(self, st: PanelState, pan: KPanel, s: KSeries, k: int) -> None:
@@ -368,7 +368,7 @@ class Canvas:
         sc.opts["tip"] = lambda x, y, data: kinetics_tooltip(data)
         sc.opts["hoverSize"] = 12
         curve.sigPointsClicked.connect(self.view.points_clicked)
-        curve.visibleChanged.connect(lambda cv=curve, e=err: e.setVisible(cv.isVisible()))
+        curve.visibleChanged.connect(lambda cv=curve, e=err, k=s.key: self._follow(st, k, cv.isVisible(), e))
         st.curves[s.key] = curve
         st.errors[s.key] = err
         hidden = s.key in self.view.hidden
@@ -389,8 +389,18 @@ class Canvas:
         curve.setData(s.xs, s.ys, data=s.points, **point_style(s.points, c, symbol(k)))
         st.errors[s.key].setData(*_error_xy(s.points, pan.floor, pan.log))
 
-    def _limit_labels(self, p: pg.PlotItem, pan: KPanel) -> list[pg.TextItem]:
-        """'<5' beside a value below its detection limit, '>5000' beside one above the upper limit."""
+    @staticmethod
+    def _follow(st: PanelState, key: str, visible: bool, err: pg.PlotDataItem) -> None:
+        """A series hidden (or shown again) from the legend takes its error bars and limit labels along."""
+        err.setVisible(visible)
+        for t in st.limit_texts:
+            if t.series_key == key:  # type: ignore[attr-defined]
+                t.setVisible(visible)
+
+    def _limit_labels(self, st: PanelState, pan: KPanel) -> list[pg.TextItem]:
+        """'<5' beside a value below its detection limit, '>5000' beside one above the upper limit; shown
+        only while its series is."""
+        p = st.plot
         items = []
         for s in pan.series:
             k = self.view.colour_index(pan, s.key)
@@ -401,6 +411,8 @@ class Canvas:
                 t.setFont(font(8))
                 t.setZValue(30)
                 t.setPos(q.x, view_y(p, q.y))
+                t.series_key = s.key  # type: ignore[attr-defined]
+                t.setVisible(st.curves[s.key].isVisible())
                 p.addItem(t, ignoreBounds=True)
                 items.append(t)
         return items

@@ -150,9 +150,6 @@ class KineticsPlot(PlotView):
         c.draw(self.data)
         return ([c.track] if c.track else []) + c.plots
 
-    def has_plot(self) -> bool:
-        return self.stack.currentWidget() is self.glw
-
     def resizeEvent(self, event) -> None:  # Qt API
         super().resizeEvent(event)
         self._apply_compact()
@@ -228,12 +225,6 @@ class KineticsPlot(PlotView):
             self.anchor_combo.setCurrentIndex(keys.index(self.anchor_key))
         finally:
             self._filling_combo = False
-
-    def set_anchor(self, key: str) -> None:
-        """x relative to 'infusion' or to the exposure with this uid."""
-        i = self.anchor_combo.findData(key)
-        if i >= 0:
-            self.anchor_combo.setCurrentIndex(i)
 
     def _anchor_changed(self, i: int) -> None:
         if self._filling_combo or i < 0:

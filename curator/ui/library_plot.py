@@ -38,12 +38,6 @@ from curator.ui.base_plot import (
     style_plot,
 )
 
-KIND_STYLE = {  # kind: (legend name, symbol, colour)
-    LIB_BEFORE: ("before / A", "o", "#0072B2"),
-    LIB_AFTER: ("after / B", "s", "#D55E00"),
-    LIB_MEASURE: ("measurement", "d", "#009E73"),
-}
-
 
 def _item(p: pg.PlotItem, x: np.ndarray, y: np.ndarray, **kw) -> pg.PlotDataItem:
     """Add an empty item first, then set its data once: pyqtgraph re-lays a 10,000-point scatter on every
