@@ -8,7 +8,20 @@ import math
 import pytest
 
 from curator.plotting.sources import source_sentence
-from curator.plotting.values import day_in_text, fmt_day, fmt_value, log_floor, log_suits, unit_display
+from curator.plotting.values import (
+    FLAG_ABOVE,
+    FLAG_BELOW,
+    FLAG_NONPOSITIVE,
+    day_in_text,
+    flag_operator,
+    floor_note,
+    fmt_day,
+    fmt_value,
+    limit_flag,
+    log_floor,
+    log_suits,
+    unit_display,
+)
 
 
 def test_log_suits_not_temperature_nor_narrow_ranges():
@@ -43,3 +56,11 @@ def test_source_sentence_is_the_sentence_that_holds_the_span():
     assert source_sentence(i, i + len(q), q, text) == "IL-6 peaked at 2150 pg/mL on day 5."
     assert source_sentence(i, i + len(q), "other words", text) == "other words"  # offsets of another text
     assert source_sentence(i, i + len(q), q, None) == q
+
+
+def test_limit_flags_and_the_floor_note():
+    assert [limit_flag(op) for op in ("<", "≤", ">", "≥", "=", None)] == [
+        FLAG_BELOW, FLAG_BELOW, FLAG_ABOVE, FLAG_ABOVE, "", ""]
+    assert [flag_operator(f) for f in (FLAG_BELOW, FLAG_ABOVE, FLAG_NONPOSITIVE, "")] == ["<", ">", "", ""]
+    assert floor_note(0) == "" and floor_note(1) == "⚠ 1 value ≤ 0 drawn at the axis floor (✕)"
+    assert floor_note(3).startswith("⚠ 3 values ≤ 0")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from curator.domain.outcomes import ROW_SUGGESTED, Comparison, Record
 from curator.plotting.sources import Ref, paper_label, row_ref
-from curator.plotting.values import analyte_name, as_number, log_floor, log_suits, unit_display
+from curator.plotting.values import analyte_name, as_number, floor_note, log_floor, log_suits, unit_display
 
 
 @dataclass
@@ -63,8 +63,7 @@ class Panel:
 
     @property
     def note(self) -> str:
-        n = len(self.flagged)
-        return f"⚠ {n} value{'s' if n > 1 else ''} ≤ 0 drawn at the axis floor (✕)" if n else ""
+        return floor_note(len(self.flagged))
 
     @property
     def title(self) -> str:

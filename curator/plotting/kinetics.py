@@ -16,14 +16,14 @@ from typing import Any
 from curator.domain.outcomes import ROW_SUGGESTED, Measurement, Record, TimelineEvent
 from curator.plotting.sources import Ref, paper_label, row_ref
 from curator.plotting.values import (
-    FLAG_ABOVE,
-    FLAG_BELOW,
     FLAG_NONPOSITIVE,
     analyte_info,
     as_number,
     day_in_text,
+    floor_note,
     fmt_day,
     fmt_value,
+    limit_flag,
     log_floor,
     log_suits,
     unit_display,
@@ -114,10 +114,7 @@ class KPanel:
     @property
     def note(self) -> str:
         """What the panel must say about its values (shown under its title)."""
-        bits = []
-        n = len(self.flagged)
-        if n:
-            bits.append(f"⚠ {n} value{'s' if n > 1 else ''} ≤ 0 drawn at the axis floor (✕)")
+        bits = [floor_note(len(self.flagged))] if self.flagged else []
         if not self.log and any(p.value <= 0 for p in self.points):
             bits.append("linear scale: no positive value to put on a log axis")
         return " · ".join(bits)
@@ -295,7 +292,7 @@ def kinetics(rec: Record | None, anchor_key: str = "infusion", paper_title: str 
             s = series[skey] = KSeries(skey, label, name, arm, unit, stat, category)
             panels[pkey].series.append(s)
         op = (m.operator or "=").strip() or "="
-        flag = FLAG_BELOW if op in ("<", "≤") else FLAG_ABOVE if op in (">", "≥") else ""
+        flag = limit_flag(op)
         low, high = as_number(m.dispersion_low), as_number(m.dispersion_high)
         if m.dispersion in ("SD", "SE") and low is not None and high is None:
             low, high = v - low, v + low

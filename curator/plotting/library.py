@@ -18,12 +18,12 @@ from typing import Any
 from curator.plotting.sources import Ref, sentence_starts, source_sentence
 from curator.plotting.values import (
     AFFINE_UNITS,
-    FLAG_ABOVE,
-    FLAG_BELOW,
     FLAG_NONPOSITIVE,
     analyte_info,
     day_in_text,
+    flag_operator,
     fmt_value,
+    limit_flag,
     log_floor,
     unit_display,
 )
@@ -95,8 +95,7 @@ class LibraryPanel:
 
     def reported(self, i: int) -> str:
         """Point i as the paper wrote it: '<5 pg/mL', '0.05 ng/mL'."""
-        op = "<" if self.flag[i] == FLAG_BELOW else ">" if self.flag[i] == FLAG_ABOVE else ""
-        return f"{op}{fmt_value(float(self.raw[i]))} {self.raw_unit[i]}".strip()
+        return f"{flag_operator(self.flag[i])}{fmt_value(float(self.raw[i]))} {self.raw_unit[i]}".strip()
 
 
 @dataclass
@@ -253,8 +252,7 @@ def library_plot_columns(analyte: str, tables: dict[str, Columns], papers: dict[
             d = day_in_text(tps[r])
             if d is not None:
                 day[r] = d
-        flags = [FLAG_BELOW if op in ("<", "≤") else FLAG_ABOVE if op in (">", "≥") else ""
-                 for op in meas["operator"]]
+        flags = [limit_flag(op) for op in meas["operator"]]
         punits = np.array([plan_of(u)[0] for u in units], dtype=object)
         dated = ~np.isnan(day)
         for pu in dict.fromkeys(punits.tolist()):

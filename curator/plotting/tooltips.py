@@ -10,7 +10,13 @@ from curator.plotting.kinetics import EventMark, ExposureMark, KPoint, ToxBand
 from curator.plotting.library import LIB_KIND_NAMES, LibraryPanel
 from curator.plotting.sources import Ref
 from curator.plotting.survival import SurvPoint
-from curator.plotting.values import FLAG_ABOVE, FLAG_BELOW, FLAG_NONPOSITIVE, FLAG_TEXT, fmt_day, fmt_value
+from curator.plotting.values import (
+    FLAG_NONPOSITIVE,
+    FLAG_TEXT,
+    flag_operator,
+    fmt_day,
+    fmt_value,
+)
 
 
 def wrap(text: str, width: int = 90) -> str:
@@ -94,8 +100,7 @@ def survival_tooltip(p: SurvPoint) -> str:
 
 def library_tooltip(p: LibraryPanel, i: int, analyte: str = "") -> str:
     ref = p.refs[i]
-    op = "<" if p.flag[i] == FLAG_BELOW else ">" if p.flag[i] == FLAG_ABOVE else ""
-    lines = [f"{analyte + ': ' if analyte else ''}{op}{fmt_value(float(p.value[i]))} {p.unit}"]
+    lines = [f"{analyte + ': ' if analyte else ''}{flag_operator(p.flag[i])}{fmt_value(float(p.value[i]))} {p.unit}"]
     if p.conversion[i] not in ("same unit", "not converted"):
         lines.append(f"as reported {p.reported(i)} → {p.conversion[i]}")
     elif p.conversion[i] == "not converted" and p.reason:

@@ -20,6 +20,23 @@ FLAG_TEXT = {
 }
 
 
+
+def limit_flag(operator: str | None) -> str:
+    """The flag of a value written with an operator: '<' or '≤' below a detection limit, '>' or '≥' above
+    the upper limit, '' for a plain value."""
+    return FLAG_BELOW if operator in ("<", "≤") else FLAG_ABOVE if operator in (">", "≥") else ""
+
+
+def flag_operator(flag: str) -> str:
+    """'<' or '>' to write before a value with that flag, '' otherwise."""
+    return "<" if flag == FLAG_BELOW else ">" if flag == FLAG_ABOVE else ""
+
+
+def floor_note(n: int) -> str:
+    """What a log panel says about its values ≤ 0 (drawn at the axis floor), '' when there are none."""
+    return f"⚠ {n} value{'s' if n > 1 else ''} ≤ 0 drawn at the axis floor (✕)" if n else ""
+
+
 @lru_cache(maxsize=512)
 def unit_display(unit: str | None) -> str:
     """How a unit is shown on an axis: the display form of a known unit, else the text as written."""
