@@ -127,8 +127,8 @@ def main() -> None:
 
     from PySide6.QtWidgets import QApplication
 
-    from curator.services.plot_data import load_library_plot
-    from curator.ui.plots import PlotPanel
+    from curator.services.plots import load_library_plot
+    from curator.ui.plot_panel import PlotPanel
 
     app = QApplication.instance() or QApplication([])
     panel = PlotPanel()

@@ -116,7 +116,7 @@ def main(out_dir: str = "/tmp/curator_plots") -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from curator.ui.plots import PlotPanel
+    from curator.ui.plot_panel import PlotPanel
 
     app = QApplication.instance() or QApplication([])
     out = Path(out_dir)

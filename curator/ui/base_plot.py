@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from curator.services.plot_data import csv_text
+from curator.plotting.csv_rows import csv_text
 
 pg.setConfigOptions(antialias=True, background="w", foreground="k")
 

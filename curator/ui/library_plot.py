@@ -21,22 +21,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel
 
 from curator.domain.outcomes import Record
-from curator.services.plot_data import (
-    FLAG_ABOVE,
-    FLAG_BELOW,
-    FLAG_NONPOSITIVE,
-    LIB_AFTER,
-    LIB_BEFORE,
-    LIB_MEASURE,
-    LIBRARY_COLUMNS,
-    LibraryPanel,
-    LibraryPlotData,
-    analyte_name,
-    library_analytes,
-    library_rows,
-    library_tooltip,
-    load_library_plot,
-)
+from curator.plotting.csv_rows import LIBRARY_COLUMNS, library_rows
+from curator.plotting.library import LIB_AFTER, LIB_BEFORE, LIB_MEASURE, LibraryPanel, LibraryPlotData
+from curator.plotting.tooltips import library_tooltip
+from curator.plotting.values import FLAG_ABOVE, FLAG_BELOW, FLAG_NONPOSITIVE, analyte_name
+from curator.services.plots import library_analytes, load_library_plot
 from curator.ui.base_plot import (
     FLAG_COLOR,
     TEXT,
@@ -48,12 +37,6 @@ from curator.ui.base_plot import (
     set_title,
     style_plot,
 )
-
-KIND_STYLE = {  # kind: (legend name, symbol, colour)
-    LIB_BEFORE: ("before / A", "o", "#0072B2"),
-    LIB_AFTER: ("after / B", "s", "#D55E00"),
-    LIB_MEASURE: ("measurement", "d", "#009E73"),
-}
 
 
 def _item(p: pg.PlotItem, x: np.ndarray, y: np.ndarray, **kw) -> pg.PlotDataItem:

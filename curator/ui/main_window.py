@@ -419,7 +419,7 @@ class MainWindow(QMainWindow):
 
     def _build_plot_panel(self) -> None:
         """Create the plot tabs and draw the open paper in them."""
-        from curator.ui.plots import PlotPanel
+        from curator.ui.plot_panel import PlotPanel
 
         panel = PlotPanel()
         panel.setObjectName("plots")

@@ -7,14 +7,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from curator.domain.outcomes import Record
-from curator.services.plot_data import (
-    SURVIVAL_COLUMNS,
-    SurvivalData,
-    fmt_value,
-    survival,
-    survival_rows,
-    survival_tooltip,
-)
+from curator.plotting.csv_rows import SURVIVAL_COLUMNS, survival_rows
+from curator.plotting.survival import SurvivalData, survival
+from curator.plotting.tooltips import survival_tooltip
+from curator.plotting.values import fmt_value
 from curator.ui.base_plot import (
     FLAG_COLOR,
     PlotView,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import math
+import xml.etree.ElementTree as ET
 
 import numpy as np
 import pyqtgraph as pg
@@ -28,7 +29,7 @@ from curator.domain.outcomes import (
     Toxicity,
 )
 from curator.domain.paper import Paper
-from curator.ui.plots import PlotPanel
+from curator.ui.plot_panel import PlotPanel
 
 TEXT = "IL-6 peaked at 2150 pg/mL on day 5. IL-10 was below 5 pg/mL by day 21. EFS was 76.9% at 6 months."
 
@@ -219,9 +220,14 @@ def test_legend_click_toggles_a_series_and_it_stays_hidden(drawn, qtbot):
     assert label.text == "IL-10"
     _click_scene(qtbot, k.glw, sample.mapToScene(sample.boundingRect().center()))
     assert not k.curves["IL-10|||pg/mL"].isVisible()
+    below = next(t for t in k.texts if t.toPlainText() == "<5")  # IL-10's detection-limit label goes with it
+    assert not below.isVisible()
     rec.measurements[0].value = 25.0
     panel.redraw(rec)
     assert not k.curves["IL-10|||pg/mL"].isVisible() and k.curves["IL-6|||pg/mL"].isVisible()
+    assert not below.isVisible()
+    _click_scene(qtbot, k.glw, sample.mapToScene(sample.boundingRect().center()))
+    assert k.curves["IL-10|||pg/mL"].isVisible() and below.isVisible()
 
 
 def test_clicking_a_point_emits_its_row_and_selecting_a_row_rings_the_point(drawn, qtbot):
@@ -408,13 +414,29 @@ def test_export_png_svg_csv(drawn, tmp_path):
         "EFS", 6.0, 76.9, 63.8)
 
 
+def _series_strokes(svg: str, colour: str) -> int:
+    """Lines and markers (not text, not translucent bands) stroked in `colour` in an SVG export."""
+    n = 0
+    for g in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}g"):
+        if (g.get("stroke") or "").lower() == colour and g.get("stroke-opacity") == "1" \
+                and any(ch.tag.rsplit("}", 1)[-1] in ("path", "polyline", "polygon") for ch in g):
+            n += 1
+    return n
+
+
 def test_export_keeps_hidden_series_hidden(drawn, tmp_path):
     panel, _rec = drawn
     k = panel.kinetics_plot
-    k.curves["IL-10|||pg/mL"].setVisible(False)
-    svg = panel.export_svg(tmp_path / "k.svg").read_text(encoding="utf-8")
-    assert "IL-6" in svg
+    il10, il6 = k.curves["IL-10|||pg/mL"], k.curves["IL-6|||pg/mL"]
+    c10, c6 = il10.opts["pen"].color().name(), il6.opts["pen"].color().name()
+    shown = panel.export_svg(tmp_path / "shown.svg").read_text(encoding="utf-8")
+    assert _series_strokes(shown, c10) >= 3 and "&lt;5" in shown  # line, points, legend sample, '<5' label
+    il10.setVisible(False)  # what a click on its legend entry does
     assert "IL-10|||pg/mL" in k.hidden
+    hidden = panel.export_svg(tmp_path / "hidden.svg").read_text(encoding="utf-8")
+    assert _series_strokes(hidden, c10) == 0  # no line, marker or error bar of IL-10 in the file
+    assert "&lt;5" not in hidden  # nor its detection-limit label
+    assert _series_strokes(hidden, c6) == _series_strokes(shown, c6) >= 3  # IL-6 is drawn as before
 
 
 def test_export_button_offers_png_svg_csv(drawn, monkeypatch, tmp_path):
