@@ -184,7 +184,13 @@ def main(argv: list[str] | None = None) -> int:
         return gui_main(["--library", args.library] if args.library else [])
     if args.command == "suggest" and not args.files and not args.paper:
         build_parser().error("suggest needs FILE... or --paper ID")
-    return args.func(args)
+    from curator.services.library import LIBRARY_ERRORS
+
+    try:
+        return args.func(args)
+    except LIBRARY_ERRORS as exc:  # not a library, newer than this Curator, read-only, disk full
+        print(f"curator {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

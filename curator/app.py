@@ -15,7 +15,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from curator import __version__, paths
-from curator.services.library import data_dir, default_library_path, log_dir, open_library
+from curator.services.library import LIBRARY_ERRORS, data_dir, default_library_path, log_dir, open_library
 
 log = logging.getLogger("curator")
 LIBRARY_SUFFIXES = {".sqlite", ".sqlite3", ".db", ".curator"}
@@ -76,8 +76,9 @@ def build_window(library: str | Path | None, s: QSettings, ask_read_only=None):
     """Open the library (the one asked for, else the last one, else the default) and its window.
 
     A library already open in another Curator window is offered read-only (`ask_read_only(holder)`
-    decides; the default asks with a dialog). Returns None when the curator declines."""
-    from curator.store.lock import LibraryLock
+    decides; the default asks with a dialog). Returns None when the curator declines, or when the
+    file cannot be opened (after saying why)."""
+    from curator.store.lock import Acquired, LibraryLock
     from curator.ui.main_window import MainWindow
 
     path = Path(library) if library else Path(s.value("library", "", type=str) or default_library_path())
@@ -86,13 +87,27 @@ def build_window(library: str | Path | None, s: QSettings, ask_read_only=None):
     first_run = not path.exists()
     lock = LibraryLock(path)
     read_only = False
-    if not lock.acquire():
+    got = lock.acquire()
+    if got is Acquired.READ_ONLY:  # read-only media: the store opens the library read-only and says why
+        lock = None
+    elif not got:
         ask = ask_read_only or _ask_read_only
         if not ask(lock.holder()):
             return None
         read_only = True
         lock = None
-    lib, report = open_library(path, seed=True if path == default_library_path() else None, read_only=read_only)
+    try:
+        lib, report = open_library(path, seed=True if path == default_library_path() else None,
+                                   read_only=read_only)
+    except LIBRARY_ERRORS as exc:  # not a library, damaged, cannot be created here
+        if lock is not None:
+            lock.release()
+        log.error("cannot open library: %s", exc)
+        if os.environ.get("CURATOR_NO_ERROR_DIALOG"):
+            print(f"curator: {exc}", file=sys.stderr)
+        else:
+            QMessageBox.critical(None, "Cannot open library", str(exc))
+        return None
     win = MainWindow(lib, s)
     win.lock = lock
     win.first_run = first_run
@@ -131,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     if not s.contains("geometry"):
         win.resize(1280, 800)
     win.show()
+    if win.lib.read_only_reason:  # a newer Curator's library, read-only media
+        QTimer.singleShot(0, lambda: win.warn("Opened read-only", win.lib.read_only_reason))
     last = s.value("last_paper", None)
     QTimer.singleShot(0, lambda: _open_initial(win, int(last) if last else None))
     if win.first_run:
@@ -165,6 +182,8 @@ def snapshot(out: Path, library: str | None = None, paper_id: int | None = None,
     app = make_app()
     s = settings()
     win = build_window(library, s, ask_read_only=lambda _holder: True)
+    if win is None:
+        return 2
     win.resize(*size)
     win.show()
     app.processEvents()

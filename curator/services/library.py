@@ -9,7 +9,12 @@ import platformdirs
 
 from curator import paths
 from curator.services.importing import ImportReport, import_files
-from curator.store.library import Library
+from curator.store.library import Library, LibraryError
+from curator.store.migrations import MigrationError
+
+# What opening or writing a library raises with a message for the curator, naming the file (not a
+# library, newer than this Curator, cannot be written, disk full): shown as it is, never a traceback.
+LIBRARY_ERRORS = (LibraryError, MigrationError)
 
 APP_NAME = "Curator"
 APP_AUTHOR = "Curator"

@@ -81,7 +81,8 @@ class MainWindow(QMainWindow):
         for a in (self.act_save, self.act_verify):
             a.setEnabled(not ro)
         if ro:
-            self.statusBar().showMessage("Read-only: this library is open in another Curator window", 0)
+            self.statusBar().showMessage("Read-only: " + (self.lib.read_only_reason
+                                                          or "this library is open in another Curator window"), 0)
 
     # --- layout ----------------------------------------------------------------------------------
     def _build(self) -> None:
