@@ -101,7 +101,7 @@ def build_window(library: str | Path | None, s: QSettings, ask_read_only=None):
                                    read_only=read_only)
     except LIBRARY_ERRORS as exc:  # not a library, damaged, cannot be created here
         if lock is not None:
-            lock.release()
+            lock.abandon()  # nothing left next to a file that is not a library
         log.error("cannot open library: %s", exc)
         if os.environ.get("CURATOR_NO_ERROR_DIALOG"):
             print(f"curator: {exc}", file=sys.stderr)

@@ -36,6 +36,7 @@ class LibraryLock:
     def __init__(self, db_path: str | Path):
         self.path = Path(str(db_path) + ".lock")
         self._fh = None
+        self._created = False  # this lock made the lock file (abandon() takes it away again)
         self.reason: str | None = None  # why the lock could not be written, after Acquired.READ_ONLY
 
     def acquire(self) -> Acquired:
@@ -43,6 +44,7 @@ class LibraryLock:
         READ_ONLY when the lock file cannot be written (read-only media: `reason` says why)."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            created = not self.path.exists()
             fh = open(self.path, "a+")
         except OSError as exc:
             if exc.errno not in _UNWRITABLE:
@@ -64,6 +66,7 @@ class LibraryLock:
         fh.write(f"{os.getpid()}@{socket.gethostname()}\n")
         fh.flush()
         self._fh = fh
+        self._created = created
         return Acquired.HELD
 
     def holder(self) -> str:
@@ -80,3 +83,11 @@ class LibraryLock:
             finally:
                 self._fh.close()
                 self._fh = None
+
+    def abandon(self) -> None:
+        """Release, and remove the lock file if this lock made it: for a file that turned out not to
+        be a library, so nothing is left next to it."""
+        held, created = self._fh is not None, self._created
+        self.release()
+        if held and created:
+            self.path.unlink(missing_ok=True)

@@ -100,7 +100,8 @@ def recognise(path: Path) -> Recognised:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as exc:
-        raise NotALibrary(f"{path} is not a Curator library: {exc}") from exc
+        raise NotALibrary(f"{path} cannot be read: it is damaged or not an SQLite database ({exc}); "
+                          "it was not changed") from exc
     finally:
         conn.close()
     if app_id == APPLICATION_ID:
