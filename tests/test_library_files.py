@@ -160,7 +160,7 @@ def test_libraries_are_marked_and_earlier_ones_recognised_by_their_schema(tmp_pa
     assert list(tmp_path.glob("earlier.v*.bak.sqlite")), "a backup is taken before migrating"
 
 
-def test_a_newer_curators_library_opens_read_only_and_is_never_written(capsys, tmp_path):
+def test_a_newer_curators_library_opens_read_only_and_is_never_written(qtbot, capsys, tmp_path):
     path = _library(tmp_path / "newer.sqlite")
     conn = sqlite3.connect(path)
     newer = migrations.latest_version() + 1
@@ -181,6 +181,13 @@ def test_a_newer_curators_library_opens_read_only_and_is_never_written(capsys, t
     assert code == 0 and "2 paper(s)" in out
     code, out, err = _cli(capsys, "import", str(PEDIATRIC_SEED), "--library", str(path))
     assert code == 2 and str(path) in out + err and "newer Curator" in out + err and "Traceback" not in err
+    # the window opens it read-only and says why
+    win = app_mod.build_window(path, QSettings(str(tmp_path / "a.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    assert win.lib.read_only and not win.act_save.isEnabled()
+    assert "newer Curator" in win.statusBar().currentMessage()
+    win.lib.close()
+    win.lock.release()
     assert _state(path)[:2] == before[:2]  # same bytes, same mtime (a reader may leave -shm/-wal)
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == newer
@@ -278,6 +285,9 @@ def test_a_library_on_read_only_media_opens_read_only(qtbot, capsys, tmp_path):
         with pytest.raises(LibraryError, match="read-only"):
             with lib.transaction():
                 pass
+        lib.close()
+        lib = Library.open(path, read_only=True)  # as an export's worker thread opens it
+        assert lib.paper_count() == 2
         lib.close()
         # the window opens it read-only and says why
         s = QSettings(str(tmp_path / "a.ini"), QSettings.Format.IniFormat)

@@ -243,7 +243,7 @@ class Library:
         if read_only and found.new:
             raise LibraryError(f"{path}: no such library" if reason is None
                                else f"{path}: cannot create a library here: {reason}")
-        conn = cls._read_only(path, reason) if read_only else cls._read_write(path, found)
+        conn = cls._read_only(path) if read_only else cls._read_write(path, found)
         if read_only and not found.newer and found.version < migrations.latest_version():
             conn.close()
             raise LibraryError(f"{path}: library needs an upgrade and was opened read-only"
@@ -258,10 +258,9 @@ class Library:
         return conn
 
     @classmethod
-    def _read_only(cls, path: Path, reason: str | None) -> sqlite3.Connection:
+    def _read_only(cls, path: Path) -> sqlite3.Connection:
         # Where no -shm can be created (read-only media) a WAL library is read as immutable.
-        immutable = reason is not None and not os.access(path.parent, os.W_OK) \
-            and not Path(f"{path}-wal").exists()
+        immutable = not os.access(path.parent, os.W_OK) and not Path(f"{path}-wal").exists()
         try:
             conn = sqlite3.connect(migrations.read_only_uri(path, immutable), uri=True, isolation_level=None,
                                    check_same_thread=False)
