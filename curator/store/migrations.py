@@ -85,12 +85,14 @@ def recognise(path: Path) -> Recognised:
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(head[28:32], "big")
     valid_count = head[92:96] == head[24:28]  # the header's page count is trustworthy (SQLite >= 3.7.0)
-    if page_size < 512 or size % page_size or (valid_count and pages and size < pages * page_size):
+    in_use = Path(f"{path}-wal").exists()  # open elsewhere (or not closed): a checkpoint may be growing it
+    if page_size < 512 or size % page_size or (
+            not in_use and valid_count and pages and size < pages * page_size):
         raise NotALibrary(f"{path} is truncated or damaged: {size} bytes where the SQLite header "
                           f"promises {pages} pages of {page_size} bytes; it was not changed")
     # A WAL-mode file without a -wal file is read as immutable: a read-only connection would
     # otherwise leave -wal and -shm files next to someone else's database.
-    immutable = _header_wal(head) and not Path(f"{path}-wal").exists()
+    immutable = _header_wal(head) and not in_use
     try:
         conn = sqlite3.connect(read_only_uri(path, immutable), uri=True)
     except sqlite3.Error as exc:
