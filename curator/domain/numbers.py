@@ -27,10 +27,3 @@ def parse_number(text: str | None) -> float | None:
         return float(t)
     except ValueError:
         return None
-
-
-def parse_int(text: str | None) -> int | None:
-    v = parse_number(text)
-    if v is None or v != int(v):
-        return None
-    return int(v)

@@ -78,7 +78,6 @@ UNIT = (
     rf"|{_MASS}|{_ACT}|cells|copies)(?![\w/])"
     r")"
 )
-UNIT_RE = re.compile(UNIT)
 
 # --------------------------------------------------------------------------- p-values
 
@@ -113,7 +112,6 @@ CI_HEAD = (r"(?:(?P<lvl>\d{2}(?:[.·]\d)?)\s?%\s?(?:CIs?|C\.I\.|Cl|confidence\s+
            r"|CI\s?(?P<lvl2>\d{2})\s?%)")
 CI_BODY = (rf"{CI_HEAD}\s*[,:=]?\s*(?:of\s+|from\s+)?(?:(?P<lo>{SNUM})\s?%?{DASH}(?P<hi>{SNUM})\s?%?"
            rf"|(?P<lo2>{SNUM})\s?%?\s*[,;]\s*(?P<hi2>{SNUM})\s?%?(?=\s*[)\]]))")
-CI_RE = re.compile(CI_BODY, re.IGNORECASE)
 
 
 def ci_parts(m: re.Match[str]) -> tuple[float, float, float]:
