@@ -84,26 +84,7 @@ UNIT = (
 P_OP = r"(?:=\s*<|=\s*>|<\s*=|>\s*=|=<|=>|[=<>≤≥⩽⩾])"
 P_VALUE = (rf"(?<![\w])(?P<ptext>[Pp](?:\s?[-‐]?\s?values?)?(?:\s?\((?:two|2)[- ]sided\))?(?:\s?(?:for\s)?trend)?"
            rf"\s*(?P<pop>{P_OP})\s*(?P<pval>{NUM}(?:\s?[×x]\s?10\s?\^?\s?[-−]\s?\d+|\s?[eE][-−]\d+)?))(?![\d])")
-P_RE = re.compile(P_VALUE)
-_OPS = {"=<": "<", "=>": ">", "<=": "≤", ">=": "≥", "⩽": "≤", "⩾": "≥"}
-
-
-def p_operator(op: str) -> str:
-    o = re.sub(r"\s+", "", op)
-    if len(o) == 2 and o[0] == "=":
-        return o[1]  # 'P-value = < 0·0001' → '<'
-    return _OPS.get(o, o)
-
-
-def p_float(s: str) -> float:
-    s = s.replace("−", "-")
-    m = re.match(rf"({NUM})\s?[×x]\s?10\s?\^?\s?(-)\s?(\d+)", s)
-    if m:
-        return to_float(m.group(1)) * 10 ** -int(m.group(3))
-    m = re.match(rf"({NUM})\s?[eE](-\d+)", s)
-    if m:
-        return to_float(m.group(1)) * 10 ** int(m.group(2))
-    return to_float(s)
+P_RE = re.compile(P_VALUE)  # what it finds is read by curator.domain.pvalues.parse_p
 
 
 # --------------------------------------------------------------------------- confidence intervals
