@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from curator.domain import validation
+from curator.domain.numbers import parse_number
 from curator.domain.outcomes import Comparison, Measurement, Record, TimeToEvent, Toxicity
 from curator.domain.pvalues import parse_p
 from curator.extract import suggest
+from curator.extract.patterns import to_float
 
 
 def _texts(rec: Record, level: str = "error") -> list[str]:
@@ -76,3 +78,19 @@ def test_a_p_value_the_extractor_reads_validates():
     rec = Record(paper_id=1)
     rec.comparisons.append(Comparison(analyte="fibre density", value_a=10.0, value_b=7.7, p_text=s.fields["p_text"]))
     assert not [t for t in _texts(rec) if "P as written" in t]
+
+
+@pytest.mark.parametrize(("written", "value"), [
+    ("14·8", 14.8), ("1∙5", 1.5), ("21,984.11", 21984.11), ("21 984", 21984), ("21\u202f984", 21984),
+    ("21\u00a0984", 21984), ("1,234 567", 1234567), ("−3", -3), ("‐2", -2), ("- 3", -3), (".02", 0.02),
+    ("0,5", 0.5), ("1.2 × 10^6", 1.2e6), ("1.2 x 10⁶", 1.2e6), ("3e-5", 3e-5),
+    ("abc", None), ("", None), ("nan", None), ("inf", None),
+])
+def test_numbers_as_papers_write_them(written, value):
+    """One rule reads a written number for the forms and for the extractor."""
+    assert parse_number(written) == (pytest.approx(value) if value is not None else None)
+    if value is not None:
+        assert to_float(written) == pytest.approx(value)
+    else:
+        with pytest.raises(ValueError, match="not a number"):
+            to_float(written)

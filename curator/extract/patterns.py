@@ -10,6 +10,8 @@ from __future__ import annotations
 import bisect
 import re
 
+from curator.domain.numbers import parse_number
+
 # --------------------------------------------------------------------------- numbers
 
 # an unsigned number; thousands groups with ',' or (thin/no-break/plain) spaces; '.', '·' or '∙' decimals
@@ -26,18 +28,13 @@ NUMB = (rf"(?:\d(?<![{NBC}]\d)(?:\d{{0,2}}(?:(?:,|[\u2009\u202f\u00a0 ])\d{{3}})
 INTB = rf"(?:\d(?<![{NBC}]\d)\d*(?![.·∙]?\d))"
 DASH = r"(?:\s*(?:-|–|—|‒|‑|‐|−|~)\s*|\s+to\s+)"
 
-_THOUSANDS = re.compile(r"(?<=\d)[,\u2009\u202f\u00a0 ](?=\d{3}(?!\d))")
-
 
 def to_float(s: str) -> float:
-    """'21,984.11' → 21984.11, '14·8' → 14.8, '.02' → 0.02, '−3' → -3.0, '21 984' → 21984.0."""
-    t = s.strip()
-    neg = bool(t) and t[0] in "-−‐–"
-    if neg:
-        t = t[1:].strip()
-    t = _THOUSANDS.sub("", t).replace("·", ".").replace("∙", ".")
-    v = float(t)
-    return -v if neg else v
+    """'21,984.11' → 21984.11, '14·8' → 14.8, '.02' → 0.02, '−3' → -3.0, '21 984' → 21984.0 (the domain's rule)."""
+    v = parse_number(s)
+    if v is None:
+        raise ValueError(f"not a number: {s!r}")
+    return v
 
 
 def num(s: str | None) -> float | int | None:
