@@ -209,3 +209,11 @@ def test_no_term_names_two_entries():
             for t in v.terms(e["id"]):
                 k = normalize_key(t)
                 assert seen.setdefault(k, e["id"]) == e["id"], (v.name, t)
+
+
+def test_form_choices_are_the_vocabulary_lists():
+    """The Syndrome and Grading system choices the forms offer are the ones the vocabulary grades against."""
+    from curator.domain.outcomes import GRADING_SYSTEMS, SYNDROMES
+
+    assert GRADING_SYSTEMS == tuple(vocabulary.grading_systems())
+    assert SYNDROMES == tuple(vocabulary.syndromes().ids())
