@@ -25,3 +25,13 @@ class Changes:
     @property
     def empty(self) -> bool:
         return not (self.paper_ids or self.papers or self.records)
+
+
+def of_import(report) -> Changes:
+    """An import (services.importing.ImportReport) adds and merges papers: lists are re-read whole."""
+    return Changes(paper_ids=list(report.paper_ids), papers=True)
+
+
+def of_records(paper_ids: list[int]) -> Changes:
+    """Records of these papers were written (suggestions saved as drafts, a batch of saves)."""
+    return Changes(paper_ids=list(paper_ids), records=True)
