@@ -211,3 +211,28 @@ def test_a_row_removed_meanwhile_but_edited_here_is_a_conflict(lib):
     untouched.notes = "only a note"
     curation.save_draft(lib, untouched, "Ana", base=base)  # the removal is taken in
     assert lib.load_record(base.paper_id).comparisons == []
+
+
+def test_batch_suggestions_never_overwrite_a_record_saved_meanwhile(lib, monkeypatch):
+    """suggest_library saves only papers without a record; one a curator saves between that check and
+    the save is merged with (values both set differently: the paper is skipped), never written over."""
+    from curator.services import suggest
+
+    pid = _pid(lib)
+    real = lib.load_record
+    saved = []
+
+    def curator_saves_meanwhile(paper_id):
+        got = real(paper_id)
+        if paper_id == pid and got is None and not saved:
+            saved.append(1)
+            cur = Record(paper_id=pid, notes="Ana's work")
+            cur.study.n_enrolled = 99  # the abstract says 38: a conflict with the suggestion
+            curation.save_draft(lib, cur, "Ana")
+        return got
+
+    monkeypatch.setattr(lib, "load_record", curator_saves_meanwhile)
+    assert suggest.suggest_library(lib, [pid]) == {"papers": 0, "suggestions": 0, "skipped": 1}
+    monkeypatch.undo()
+    rec = lib.load_record(pid)
+    assert rec.notes == "Ana's work" and rec.study.n_enrolled == 99 and rec.comparisons == []

@@ -205,7 +205,11 @@ def suggest_library(lib, paper_ids: list[int], who: str | None = "suggest",
         rec = Record(paper_id=pid)
         n = apply_suggestions(paper, rec)
         if n:
-            curation.save_draft(lib, rec, who)
+            try:  # based on "no record yet": a record a curator saved since is merged with, never overwritten
+                curation.save_draft(lib, rec, who, base=None)
+            except curation.StaleRecord:
+                done["skipped"] += 1
+                continue
             done["papers"] += 1
             done["suggestions"] += n
     if progress:
