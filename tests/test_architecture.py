@@ -6,9 +6,11 @@ curator/store (the SQLite export file being the one listed exception)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -52,3 +54,30 @@ def test_contracts_catch_a_forbidden_import(tmp_path, module, line, contract):
     assert r.returncode != 0, r.stdout[-3000:]
     broken = [ln for ln in r.stdout.splitlines() if " BROKEN" in ln]
     assert len(broken) == 1 and contract in broken[0], r.stdout[-3000:]
+
+
+SQL = re.compile(r"\.execute(many|script)?\(|sqlite3\.connect|sqlite_utils\.Database")
+
+
+def _sql_exceptions() -> set[str]:
+    """Modules outside curator/store allowed to speak SQL: the ones the "sql-only-in-store" contract in
+    pyproject.toml lists (so each exception is written down once, with its reason)."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    (contract,) = [c for c in config["tool"]["importlinter"]["contracts"] if c["id"] == "sql-only-in-store"]
+    return {line.split("->")[0].strip() for line in contract.get("ignore_imports", [])}
+
+
+def test_sql_statements_only_in_store():
+    """Imports aside, no SQL runs outside curator/store (a connection handed out by the store included)."""
+    pkg = REPO / "curator"
+    allowed = _sql_exceptions()
+    assert allowed == {"curator.export.sqlite_file"}
+    offenders = []
+    for p in pkg.rglob("*.py"):
+        module = ".".join(p.relative_to(REPO).with_suffix("").parts)
+        if module.startswith("curator.store") or module in allowed:
+            continue
+        if SQL.search(p.read_text(encoding="utf-8")):
+            offenders.append(module)
+    assert offenders == []
+    assert SQL.search("conn.execute('SELECT 1')")  # the pattern does find SQL
