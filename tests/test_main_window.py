@@ -263,3 +263,33 @@ def test_export_dialog_exports_in_the_background(qtbot, tmp_path):
         pass
     assert dlg.report is not None and (tmp_path / "out.json").exists()
     assert "Exported" in dlg.preview.text() and dlg.report.counts["comparisons"] == 1
+
+
+def test_escape_during_an_export_cancels_it_and_writes_nothing(qtbot, tmp_path, monkeypatch):
+    import threading
+
+    from curator.services.export import ExportCancelled
+    from curator.ui import export_dialog as mod
+
+    started = threading.Event()
+
+    def slow_export(lib, fmt, out, progress=None, cancel=None, **filters):
+        started.set()
+        while not cancel.wait(0.01):
+            progress(1, 10, "writing")
+        raise ExportCancelled("export cancelled: nothing was written")
+
+    monkeypatch.setattr(mod, "export_dataset", slow_export)
+    win = make_window(qtbot, tmp_path)
+    dlg = mod.ExportDialog(win.lib, [], win)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.out.setText(str(tmp_path / "out.json"))
+    op = dlg.start()
+    assert started.wait(10)
+    qtbot.keyClick(dlg, Qt.Key.Key_Escape)
+    assert op.done and op.error and "ExportCancelled" in op.error
+    assert dlg.isVisible() and dlg.preview.text() == "Cancelled: nothing was written."
+    assert not (tmp_path / "out.json").exists()
+    qtbot.keyClick(dlg, Qt.Key.Key_Escape)  # nothing running: Esc closes it
+    assert not dlg.isVisible()

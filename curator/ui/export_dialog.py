@@ -93,7 +93,7 @@ class ExportDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.export_btn = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
         self.export_btn.clicked.connect(self.start)
-        self.buttons.rejected.connect(self.cancel)
+        self.buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(self.preview)
@@ -177,10 +177,14 @@ class ExportDialog(QDialog):
         first = msg.splitlines()[0]
         self.preview.setText(f"⚠ Export failed, nothing was written: {first}")
 
-    def cancel(self) -> None:
+    def reject(self) -> None:
+        """Cancel, Esc or the close box: a running export is stopped first (it leaves nothing behind)
+        and the dialog stays open to say so; otherwise the dialog closes."""
         if self.op is not None and self.op.running:
             self.op.cancel()
             self.op.wait(10000)
             self.preview.setText("Cancelled: nothing was written.")
             return
-        self.reject()
+        super().reject()
+
+    cancel = reject
