@@ -100,3 +100,49 @@ def test_the_hub_ignores_empty_changes(parent):
     hub.publish(None)
     hub.publish(Changes(paper_ids=[3]))
     assert [c.paper_ids for c in got] == [[3]]
+
+
+def test_writes_run_one_after_another_and_a_queued_cancel_never_starts(qtbot, lib, parent):
+    release = threading.Event()
+    log: list[str] = []
+
+    def first(conn, progress, cancel):
+        log.append("first started")
+        release.wait(10)
+        log.append("first done")
+        return 1
+
+    def second(conn, progress, cancel):
+        log.append("second started")
+        return 2
+
+    op1 = LibraryOp(parent, lib, first).run_in_background()
+    op2 = LibraryOp(parent, lib, second).run_after(op1)
+    op3 = LibraryOp(parent, lib, second).failure(lambda m: log.append("op3 failure")).run_after(op2)
+    op3.cancel()  # cancelled while queued
+    assert op2.running and op2.queued
+    qtbot.wait(100)
+    assert "second started" not in log
+    release.set()
+    assert op2.wait(10000) and op3.wait(10000)
+    assert log == ["first started", "first done", "second started"]
+    assert op1.result == 1 and op2.result == 2 and op3.result is None and not op3.running
+
+
+def test_window_stops_its_operations_when_it_closes(qtbot, tmp_path):
+    from tests.ui_helpers import make_window
+
+    win = make_window(qtbot, tmp_path)
+    started = threading.Event()
+
+    def endless(conn, progress, cancel):
+        started.set()
+        while not cancel.wait(0.01):
+            pass
+        return "stopped"
+
+    op = win.run_op(endless, None, "Test", "Working…", lambda r: None, "failed")
+    queued = win.run_op(endless, None, "Test", "Working…", lambda r: None, "failed")
+    assert started.wait(10) and queued.queued
+    win.close()
+    assert op.done and op.result == "stopped" and queued.done and queued.result is None and win.ops == []

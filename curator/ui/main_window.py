@@ -61,7 +61,8 @@ class MainWindow(QMainWindow):
         self.record: Record | None = None
         self.base: Record | None = None  # the stored record the open edit began from (None: it had none)
         self.dirty = False
-        self.ops: list[LibraryOp] = []  # background operations still running
+        self.ops: list[LibraryOp] = []  # background operations running or queued, oldest first
+        self._stopping = False
         self.lock = None  # the library lock this window holds (services.library.open_locked), if not read-only
         # the one "changes applied" signal: every write says here what it changed, each view refreshes itself
         self.hub = ChangeHub(self)
@@ -711,10 +712,7 @@ class MainWindow(QMainWindow):
         except CannotOpen as exc:
             self.warn("Cannot open library", str(exc))
             return False
-        for op in self.ops:
-            op.cancel()
-        for op in list(self.ops):
-            op.wait(10000)
+        self._stop_ops()
         if self.lock is not None:
             self.lock.release()
         self.lock = opened.lock
@@ -766,16 +764,32 @@ class MainWindow(QMainWindow):
             self.switch_library(path)
 
     # --- background work ----------------------------------------------------------------------------
+    def _stop_ops(self) -> None:
+        """Cancel every background operation and wait for it (closing the window, switching library)."""
+        self._stopping = True
+        try:
+            while self.ops:
+                for op in self.ops:
+                    op.cancel()
+                if not self.ops[0].wait(10000):
+                    log.warning("a background operation did not stop within 10 s")
+                    break
+        finally:
+            self._stopping = False
+
     def run_op(self, work, changes, title: str, label: str, done, fail_title: str,
                read_only: bool = False) -> LibraryOp:
         """Run `work(library, progress, cancel)` with the one background helper: its own connection, a
-        progress dialog with Cancel, then the Changes it made on the hub, then `done(result)`."""
+        progress dialog with Cancel, then the Changes it made on the hub, then `done(result)`. The
+        window's operations write to the library, so each starts when the one before has finished."""
         op = LibraryOp(self, self.lib, work, changes=changes, hub=self.hub, read_only=read_only)
+        if self._stopping:  # an import finishing while the window closes or switches would start suggestions
+            op.cancel()
+        previous = self.ops[-1] if self.ops else None  # writes run one after another
         self.ops.append(op)
         op.finished.connect(lambda: self.ops.remove(op) if op in self.ops else None)
-        op.with_progress(title, label).success(done).failure(
-            lambda msg: QMessageBox.critical(self, fail_title, msg)).run_in_background()
-        return op
+        return op.with_progress(title, label).success(done).failure(
+            lambda msg: QMessageBox.critical(self, fail_title, msg)).run_after(previous)
 
     # --- import / export ----------------------------------------------------------------------------
     def import_dialog(self) -> None:
@@ -888,10 +902,7 @@ class MainWindow(QMainWindow):
         if not self.maybe_keep_edits():
             event.ignore()
             return
-        for op in self.ops:
-            op.cancel()
-        for op in list(self.ops):
-            op.wait(5000)
+        self._stop_ops()
         self.save_state()
         if self.lock is not None:
             self.lock.release()

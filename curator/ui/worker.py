@@ -80,6 +80,7 @@ class LibraryOp(QObject):
         self.result: Any = None
         self.error: str | None = None
         self._thread: _Thread | None = None
+        self.queued = False  # waiting for an earlier write (run_after)
 
     # --- configuring ------------------------------------------------------------------------------
     def success(self, fn: Callable[[Any], None]) -> LibraryOp:
@@ -97,6 +98,12 @@ class LibraryOp(QObject):
 
     # --- running ----------------------------------------------------------------------------------
     def run_in_background(self) -> LibraryOp:
+        if self.done or self._thread is not None:
+            return self
+        if self.cancel_event.is_set():  # cancelled while queued: it never starts, and says nothing
+            self.error = "cancelled before it started"
+            self._finish()
+            return self
         path_lib, op, read_only = self._lib, self._op, self._read_only
 
         def run(progress: ProgressFn, cancel: threading.Event) -> Any:
@@ -124,9 +131,19 @@ class LibraryOp(QObject):
         thread.start()
         return self
 
+    def run_after(self, previous: LibraryOp | None) -> LibraryOp:
+        """Start once `previous` has finished (at once if it has): writes to a library run one at a
+        time, so two of them never wait on each other's transactions."""
+        if previous is None or previous.done:
+            return self.run_in_background()
+        self.queued = True
+        previous.finished.connect(self.run_in_background)
+        return self
+
     @property
     def running(self) -> bool:
-        return self._thread is not None and not self.done
+        """Started or queued, and not finished yet."""
+        return (self._thread is not None or self.queued) and not self.done
 
     def cancel(self) -> None:
         self.cancel_event.set()
@@ -134,7 +151,7 @@ class LibraryOp(QObject):
     def wait(self, timeout_ms: int = 60000) -> bool:
         """Run the event loop until the operation has finished (its callbacks too): for tests and for
         closing a window. True when it finished in time."""
-        if self.done or self._thread is None:
+        if self.done or not self.running:
             return self.done
         loop = QEventLoop()
         self.finished.connect(loop.quit)
