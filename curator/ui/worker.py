@@ -81,6 +81,7 @@ class LibraryOp(QObject):
         self.error: str | None = None
         self._thread: _Thread | None = None
         self.queued = False  # waiting for an earlier write (run_after)
+        self._progress_dialog: QProgressDialog | None = None
 
     # --- configuring ------------------------------------------------------------------------------
     def success(self, fn: Callable[[Any], None]) -> LibraryOp:
