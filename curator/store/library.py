@@ -199,20 +199,22 @@ class Library:
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA foreign_keys = ON")
-        register_functions(conn)
-        if not read_only:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            try:
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA foreign_keys = ON")
+            register_functions(conn)
+            if not read_only:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
                 migrations.migrate(conn, path)
-            except migrations.MigrationError:
-                conn.close()
-                raise
-        elif migrations.current_version(conn) < migrations.latest_version():
+            elif migrations.current_version(conn) < migrations.latest_version():
+                raise LibraryError(f"{path}: library needs an upgrade and was opened read-only")
+        except sqlite3.DatabaseError as exc:  # not an SQLite file, or a damaged one
             conn.close()
-            raise LibraryError(f"{path}: library needs an upgrade and was opened read-only")
+            raise LibraryError(f"{path}: not a Curator library ({exc})") from exc
+        except BaseException:
+            conn.close()
+            raise
         return cls(path, conn, read_only)
 
     def close(self) -> None:

@@ -68,7 +68,11 @@ def backup(db_path: Path, version: int) -> Path | None:
 def migrate(conn: sqlite3.Connection, db_path: Path | None = None) -> list[int]:
     """Apply every pending migration in ONE transaction; returns the versions applied."""
     have = current_version(conn)
-    pending = [m for m in available() if m.version > have]
+    known = available()
+    if have > len(known):
+        raise MigrationError(f"the library is at schema version {have}, written by a newer Curator "
+                             f"(this one knows versions up to {len(known)}): nothing was changed")
+    pending = [m for m in known if m.version > have]
     if not pending:
         return []
     if have > 0 and db_path is not None:
