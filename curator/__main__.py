@@ -13,21 +13,22 @@ from pathlib import Path
 from curator import __version__
 
 
-def _open(args: argparse.Namespace, seed: bool | None = None):
-    from curator.services.library import open_library
+def _open(args: argparse.Namespace, seed: bool | None = None, write: bool = True):
+    """The library, opened the one way (services.library.open_locked: its lock, then any migration).
+    Writing commands refuse a library another Curator window holds; reading ones open it read-only."""
+    from curator.services.library import open_locked
 
-    lib, _ = open_library(args.library, seed=seed)
-    return lib
+    return open_locked(args.library, seed=seed, if_locked=None if write else (lambda _holder: True))
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     from curator.services.importing import import_files
 
-    lib = _open(args, seed=False)
+    opened = _open(args, seed=False)
     try:
-        report = import_files(lib, args.paths)
+        report = import_files(opened.lib, args.paths)
     finally:
-        lib.close()
+        opened.close()
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -45,11 +46,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_papers(args: argparse.Namespace) -> int:
-    lib = _open(args)
+    opened = _open(args, write=False)
     try:
-        rows = lib.list_papers(search=args.search, status=args.status)
+        rows = opened.lib.list_papers(search=args.search, status=args.status)
     finally:
-        lib.close()
+        opened.close()
     if args.json:
         print(json.dumps([{"id": r.id, "pmid": r.pmid, "doi": r.doi, "title": r.title, "status": r.status,
                            "year": r.year, "first_author": r.first_author} for r in rows],
@@ -64,12 +65,12 @@ def cmd_papers(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from curator.services.export import export_dataset
 
-    lib = _open(args)
+    opened = _open(args, write=False)
     try:
-        report = export_dataset(lib, args.format, Path(args.out), include_drafts=args.include_drafts,
+        report = export_dataset(opened.lib, args.format, Path(args.out), include_drafts=args.include_drafts,
                                 analyte=args.analyte)
     finally:
-        lib.close()
+        opened.close()
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:
@@ -80,11 +81,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_suggest(args: argparse.Namespace) -> int:
     from curator.services.suggest import suggest_cli
 
-    lib = _open(args, seed=args.library is None)
+    # reading suggestions only needs the library; importing FILEs or saving drafts writes to it
+    opened = _open(args, seed=args.library is None, write=bool(args.files or args.save_drafts))
     try:
-        out, errors = suggest_cli(lib, files=args.files, paper_ids=args.paper, save_drafts=args.save_drafts)
+        out, errors = suggest_cli(opened.lib, files=args.files, paper_ids=args.paper, save_drafts=args.save_drafts)
     finally:
-        lib.close()
+        opened.close()
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
@@ -184,11 +186,11 @@ def main(argv: list[str] | None = None) -> int:
         return gui_main(["--library", args.library] if args.library else [])
     if args.command == "suggest" and not args.files and not args.paper:
         build_parser().error("suggest needs FILE... or --paper ID")
-    from curator.services.library import LIBRARY_ERRORS
+    from curator.services.library import LIBRARY_ERRORS, CannotOpen
 
     try:
         return args.func(args)
-    except LIBRARY_ERRORS as exc:  # not a library, newer than this Curator, read-only, disk full
+    except (CannotOpen, *LIBRARY_ERRORS) as exc:  # in use, not a library, newer, read-only, disk full
         print(f"curator {args.command}: {exc}", file=sys.stderr)
         return 2
 

@@ -15,7 +15,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from curator import __version__, paths
-from curator.services.library import LIBRARY_ERRORS, data_dir, default_library_path, log_dir, open_library
+from curator.services.library import CannotOpen, LibraryInUse, data_dir, default_library_path, log_dir, open_locked
 
 log = logging.getLogger("curator")
 LIBRARY_SUFFIXES = {".sqlite", ".sqlite3", ".db", ".curator"}
@@ -76,52 +76,30 @@ def build_window(library: str | Path | None, s: QSettings, ask_read_only=None):
     """Open the library (the one asked for, else the last one, else the default) and its window.
 
     A library already open in another Curator window is offered read-only (`ask_read_only(holder)`
-    decides; the default asks with a dialog). Returns None when the curator declines, or when the
-    file cannot be opened (after saying why)."""
-    from curator.store.lock import Acquired, LibraryLock
-    from curator.ui.main_window import MainWindow
+    decides; the default asks with a dialog). Returns None when the curator declines or the library
+    cannot be opened (after saying why)."""
+    from curator.ui.main_window import MainWindow, ask_read_only_dialog
 
     path = Path(library) if library else Path(s.value("library", "", type=str) or default_library_path())
     if library is None and not path.exists() and path != default_library_path():
         path = default_library_path()
-    first_run = not path.exists()
-    lock = LibraryLock(path)
-    read_only = False
-    got = lock.acquire()
-    if got is Acquired.READ_ONLY:  # read-only media: the store opens the library read-only and says why
-        lock = None
-    elif not got:
-        ask = ask_read_only or _ask_read_only
-        if not ask(lock.holder()):
-            return None
-        read_only = True
-        lock = None
     try:
-        lib, report = open_library(path, seed=True if path == default_library_path() else None,
-                                   read_only=read_only)
-    except LIBRARY_ERRORS as exc:  # not a library, damaged, cannot be created here
-        if lock is not None:
-            lock.abandon()  # nothing left next to a file that is not a library
-        log.error("cannot open library: %s", exc)
-        if os.environ.get("CURATOR_NO_ERROR_DIALOG"):
-            print(f"curator: {exc}", file=sys.stderr)
-        else:
-            QMessageBox.critical(None, "Cannot open library", str(exc))
+        opened = open_locked(path, seed=True if path == default_library_path() else None,
+                             if_locked=ask_read_only or ask_read_only_dialog)
+    except LibraryInUse:
         return None
-    win = MainWindow(lib, s)
-    win.lock = lock
-    win.first_run = first_run
-    win.seed_report = report
+    except CannotOpen as exc:
+        log.error("cannot open library: %s", exc)
+        if not os.environ.get("CURATOR_NO_ERROR_DIALOG"):
+            QMessageBox.critical(None, "Cannot open library", str(exc))
+        else:
+            print(f"curator: {exc}", file=sys.stderr)
+        return None
+    win = MainWindow(opened.lib, s)
+    win.lock = opened.lock
+    win.first_run = opened.created
+    win.seed_report = opened.report
     return win
-
-
-def _ask_read_only(holder: str) -> bool:
-    box = QMessageBox(QMessageBox.Icon.Warning, "Library already open",
-                      f"This library is open in another Curator window ({holder}).\n\n"
-                      "Open it read-only? You can read and export, but not save.")
-    box.setStandardButtons(QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel)
-    box.button(QMessageBox.StandardButton.Open).setText("Open read-only")
-    return box.exec() == QMessageBox.StandardButton.Open
 
 
 def main(argv: list[str] | None = None) -> int:

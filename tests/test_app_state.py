@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction
 
 from curator import app as app_mod
 from curator.domain.outcomes import Comparison, Span
@@ -91,3 +92,29 @@ def test_exclude_and_reject_from_the_window(qtbot, tmp_path):
     assert "excluded" in win.paper_model.data(win.paper_model.index(win.paper_model.row_of(pid), 0))
     win.reject_record("  ")
     assert win.warnings and "say why" in win.warnings[-1][1]
+
+
+def test_file_open_takes_the_lock_first_and_offers_a_held_library_read_only(qtbot, tmp_path):
+    from curator.services.library import open_locked
+
+    win = make_window(qtbot, tmp_path)
+    win.lock = None
+    other_path = tmp_path / "other.sqlite"
+    held = open_locked(other_path, seed=True)  # another window holds it
+    asked = []
+    win.ask_read_only = lambda holder: asked.append(holder) or False
+    assert not win.switch_library(other_path)  # declined: the window stays where it was
+    assert asked and win.lib.path == tmp_path / "library.sqlite" and not win.lib.read_only
+    win.ask_read_only = lambda holder: True
+    assert win.switch_library(other_path)
+    assert win.lib.path == other_path and win.lib.read_only and win.lock is None
+    assert not win.act_save.isEnabled() and not win.findChild(QAction, "act_import").isEnabled()
+    held.close()
+    assert win.switch_library(tmp_path / "library.sqlite")  # free: opened with its lock, writable again
+    assert not win.lib.read_only and win.lock is not None and win.act_save.isEnabled()
+    assert win.findChild(QAction, "act_import").isEnabled()
+    win.warnings.clear()
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"x" * 5000)
+    assert not win.switch_library(bad) and "bad.sqlite" in win.warnings[-1][1]
+    win.lock.release()

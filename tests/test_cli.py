@@ -156,3 +156,29 @@ def test_suggest_json_for_files_and_papers(capsys, tmp_path):
     assert rec.status == "draft" and rec.has_suggestions()
     assert any(c.analyte == "IL-2" and c.sources for c in rec.comparisons)
     lib.close()
+
+
+def test_writing_commands_refuse_a_library_open_in_a_window_reading_ones_open_it_read_only(capsys, tmp_path):
+    from curator.services.library import open_locked
+
+    db = tmp_path / "lib.sqlite"
+    window = open_locked(db, seed=True)  # a Curator window holds the library
+    try:
+        code, _out, err = run(capsys, "import", str(PEDIATRIC_SEED), "--library", str(db))
+        assert code == 2 and "is open in another Curator window" in err and str(os.getpid()) in err
+        code, _out, err = run(capsys, "suggest", "--paper", "1", "--save-drafts", "--library", str(db))
+        assert code == 2 and "is open in another Curator window" in err
+        assert window.lib.load_record(1) is None
+        code, out, _ = run(capsys, "papers", "--library", str(db), "--json")  # reading: read-only
+        assert code == 0 and len(json.loads(out)) == 2
+    finally:
+        window.close()
+    code, out, _ = run(capsys, "import", str(PEDIATRIC_SEED), "--library", str(db), "--json")
+    assert code == 0 and json.loads(out)["totals"]["merged"] == 1  # free again: the import runs
+
+
+def test_a_file_that_is_not_a_library_is_named(capsys, tmp_path):
+    bad = tmp_path / "notes.db"
+    bad.write_bytes(b"not a database " * 200)
+    code, _out, err = run(capsys, "papers", "--library", str(bad))
+    assert code == 2 and "notes.db" in err and "not a Curator library" in err

@@ -79,3 +79,77 @@ def test_second_window_gets_read_only(tmp_path):
     first.release()
     assert second.acquire()
     second.release()
+
+
+def _old_library(path, tmp_path, monkeypatch) -> int:
+    """A library at the schema version before the latest (as an older Curator left it)."""
+    from curator.store import migrations
+
+    older = tmp_path / "older_migrations"
+    older.mkdir()
+    for m in migrations.available()[:-1]:
+        (older / m.path.name).write_text(m.sql())
+    with monkeypatch.context() as mp:
+        mp.setattr("curator.paths.migrations", lambda: older)
+        lib, _ = open_library(path, seed=True)
+        version = lib.schema_version
+        lib.close()
+    assert version == migrations.latest_version() - 1
+    return version
+
+
+def _version(path) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_a_library_held_elsewhere_is_never_migrated(tmp_path, monkeypatch):
+    """open_locked takes the lock BEFORE any migration: a file another window holds stays as it is."""
+    import pytest
+
+    from curator.services.library import CannotOpen, LibraryInUse, open_locked
+    from curator.store import migrations
+
+    path = tmp_path / "lib.sqlite"
+    old = _old_library(path, tmp_path, monkeypatch)
+    other_window = LibraryLock(path)
+    assert other_window.acquire()
+    asked = []
+    with pytest.raises(LibraryInUse) as exc:
+        open_locked(path, if_locked=lambda holder: asked.append(holder) or False)
+    assert asked and str(os.getpid()) in exc.value.holder
+    with pytest.raises(CannotOpen, match="needs an upgrade and was opened read-only"):
+        open_locked(path, if_locked=lambda holder: True)
+    assert _version(path) == old and not list(tmp_path.glob("lib.v*.bak.sqlite"))  # untouched, no backup
+    other_window.release()
+
+    opened = open_locked(path)  # free now: locked first, then migrated (with a backup)
+    assert opened.lock is not None and not opened.read_only
+    assert opened.lib.schema_version == migrations.latest_version() and list(tmp_path.glob("lib.v*.bak.sqlite"))
+    assert not LibraryLock(path).acquire()  # held while open
+    read_only = open_locked(path, if_locked=lambda holder: True)  # a second window: read-only, no lock
+    assert read_only.read_only and read_only.lock is None and read_only.lib.paper_count() == 2
+    read_only.close()
+    opened.close()
+    again = LibraryLock(path)
+    assert again.acquire()  # closing gave the lock back
+    again.release()
+
+
+def test_a_file_that_is_not_a_library_is_refused_by_name(tmp_path):
+    import pytest
+
+    from curator.services.library import CannotOpen, open_locked
+
+    bad = tmp_path / "notes.sqlite"
+    bad.write_bytes(b"these are my notes, not a database" * 100)
+    with pytest.raises(CannotOpen, match="notes.sqlite.*not a Curator library"):
+        open_locked(bad)
+    free = LibraryLock(bad)
+    assert free.acquire()  # the failed open gave its lock back
+    free.release()

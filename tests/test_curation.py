@@ -135,3 +135,104 @@ def test_exclude_needs_a_reason(lib):
     curation.set_paper_status(lib, rec, "excluded", "not CAR-T", "Ana")
     assert lib.load_record(pid).exclusion_reason == "not CAR-T"
     assert lib.list_papers(status="excluded")[0].id == pid
+
+
+def test_every_record_change_is_refused_on_a_read_only_library(lib):
+    pid = _pid(lib)
+    rec = curation.load(lib, pid)
+    rec.notes = "read-only edit"
+    ro = Library.open(lib.path, read_only=True)
+    try:
+        for call, word in ((lambda: curation.save_draft(ro, rec, "Ana"), "saved"),
+                           (lambda: curation.verify(ro, rec, "Ana"), "verified"),
+                           (lambda: curation.set_paper_status(ro, rec, "rejected", "no data", "Ana"), "rejected"),
+                           (lambda: curation.set_paper_status(ro, rec, "excluded", "not CAR-T", "Ana"), "excluded")):
+            with pytest.raises(curation.ReadOnlyLibrary, match=f"read-only: nothing was {word}"):
+                call()
+        curation.discard_autosave(ro, pid)  # a no-op, not an error
+    finally:
+        ro.close()
+    assert lib.load_record(pid) is None and rec.status == "draft" and rec.revision == 0
+
+
+def _two_editors(lib):
+    """Two curators open the same stored record; returns (base, mine, theirs)."""
+    pid = _pid(lib)
+    first = curation.load(lib, pid)
+    first.comparisons.append(Comparison(analyte="IL-2", value_a=32.35, value_b=11.94, unit="pg/ml"))
+    curation.save_draft(lib, first, "Ana")
+    base = curation.stored(lib, pid)
+    return base, base.copy(), base.copy()
+
+
+def test_a_stale_save_is_merged_value_by_value(lib):
+    base, mine, theirs = _two_editors(lib)
+    theirs.comparisons[0].value_b = 12.0  # another window saves first
+    theirs.time_to_event.append(TimeToEvent(endpoint="OS", rate=80.0))
+    curation.save_draft(lib, theirs, "Ben", base=base)
+    mine.study.n_enrolled = 38  # this window edits other values of the record it opened
+    mine.notes = "checked the table"
+    ch = curation.save_draft(lib, mine, "Ana", base=base)
+    stored = lib.load_record(base.paper_id)
+    assert stored.study.n_enrolled == 38 and stored.notes == "checked the table"  # mine
+    assert stored.comparisons[0].value_b == 12.0 and [t.endpoint for t in stored.time_to_event] == ["OS"]  # theirs
+    assert "Comparisons row 1, value_b" in ch.merged and any("Survival row added" in m for m in ch.merged)
+    assert mine.comparisons[0].value_b == 12.0  # the editor's record took the merged values in
+    # and the next save from the merged record is based on what is stored now: no merge, no refusal
+    mine.notes = "checked twice"
+    assert curation.save_draft(lib, mine, "Ana", base=curation.stored(lib, base.paper_id)).merged == []
+
+
+def test_a_stale_save_that_changes_the_same_value_is_refused(lib):
+    base, mine, theirs = _two_editors(lib)
+    theirs.comparisons[0].value_b = 12.0
+    curation.verify(lib, theirs, "Ben", base=base)
+    mine.comparisons[0].value_b = 11.95
+    with pytest.raises(curation.StaleRecord) as exc:
+        curation.save_draft(lib, mine, "Ana", base=base)
+    text = str(exc.value)
+    assert "saved meanwhile (verified, revision 1, by Ben" in text
+    assert "Comparisons row 1, value_b (yours: 11.95, saved meanwhile: 12.0)" in text and "Nothing was saved" in text
+    stored = lib.load_record(base.paper_id)
+    assert stored.status == "verified" and stored.comparisons[0].value_b == 12.0  # never written over
+    # a save without a base (a script) still goes over whatever is stored, as before
+    curation.save_draft(lib, mine, "script")
+    assert lib.load_record(base.paper_id).comparisons[0].value_b == 11.95
+
+
+def test_a_row_removed_meanwhile_but_edited_here_is_a_conflict(lib):
+    base, mine, theirs = _two_editors(lib)
+    theirs.comparisons.clear()
+    curation.save_draft(lib, theirs, "Ben", base=base)
+    mine.comparisons[0].unit = "ng/ml"
+    with pytest.raises(curation.StaleRecord, match="you edited it, the other save removed it"):
+        curation.set_paper_status(lib, mine, "rejected", "duplicate cohort", "Ana", base=base)
+    untouched = base.copy()
+    untouched.notes = "only a note"
+    curation.save_draft(lib, untouched, "Ana", base=base)  # the removal is taken in
+    assert lib.load_record(base.paper_id).comparisons == []
+
+
+def test_batch_suggestions_never_overwrite_a_record_saved_meanwhile(lib, monkeypatch):
+    """suggest_library saves only papers without a record; one a curator saves between that check and
+    the save is merged with (values both set differently: the paper is skipped), never written over."""
+    from curator.services import suggest
+
+    pid = _pid(lib)
+    real = lib.load_record
+    saved = []
+
+    def curator_saves_meanwhile(paper_id):
+        got = real(paper_id)
+        if paper_id == pid and got is None and not saved:
+            saved.append(1)
+            cur = Record(paper_id=pid, notes="Ana's work")
+            cur.study.n_enrolled = 99  # the abstract says 38: a conflict with the suggestion
+            curation.save_draft(lib, cur, "Ana")
+        return got
+
+    monkeypatch.setattr(lib, "load_record", curator_saves_meanwhile)
+    assert suggest.suggest_library(lib, [pid]) == {"papers": 0, "suggestions": 0, "skipped": 1}
+    monkeypatch.undo()
+    rec = lib.load_record(pid)
+    assert rec.notes == "Ana's work" and rec.study.n_enrolled == 99 and rec.comparisons == []

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import CASE_REPORT_SEED, CORPUS, PEDIATRIC_SEED
 
+from curator.domain.numbers import parse_number
 from curator.extract import KINDS, Suggestion, suggest
-from curator.extract.scoring import evaluate, format_table, load_gold
+from curator.extract.scoring import KEY_FIELDS, evaluate, format_table, load_gold, matches
 
 GOLD = Path(__file__).parent / "data" / "extract_gold.json"
 
@@ -46,6 +47,25 @@ def check_offsets(text: str, found: list[Suggestion]) -> None:
                 assert not (isinstance(v, str) and re.fullmatch(r"[-−+]?\d+(?:[.·]\d+)?", v)), s
 
 
+# a number as a paper writes it: '413 467', '.006', '21,984.11', '14·8'
+_WRITTEN_NUMBER = re.compile(r"\d{1,3}(?:[ \u2009\u202f]\d{3})+(?![\d.,·])|(?<![\w.·])[.·]\d+|\d+(?:[.,·]\d+)*")
+
+
+def check_evidence(text: str, s: Suggestion) -> None:
+    """The offsets point at the evidence itself: every number the suggestion keys on is written inside
+    text[start:end], and so is every 'as written' name (a dose's drug name may stand outside the dose)."""
+    span = text[s.start:s.end]
+    written = [abs(v) for m in _WRITTEN_NUMBER.finditer(span) if (v := parse_number(m.group())) is not None]
+    if any(c.isdigit() for c in span):  # 'Thirty-one patients' writes its number in words
+        for k in KEY_FIELDS[s.kind]:
+            v = s.fields.get(k)
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                assert any(abs(abs(v) - w) < 1e-9 for w in written), (s.kind, k, v, span)
+    for k, v in s.fields.items():
+        if k.endswith("as_written") and isinstance(v, str) and s.kind != "dose":
+            assert v in span, (s.kind, k, v, span)
+
+
 # ------------------------------------------------------------------ API
 
 def test_suggestion_api():
@@ -67,7 +87,17 @@ def pediatric():
 
 
 def test_pediatric_offsets(pediatric):
-    check_offsets(*pediatric)
+    text, found = pediatric
+    check_offsets(text, found)
+    spans = {(s.kind, s.start, s.end) for s in found}
+    expected = [("comparison", c[-1]) for c in PEDIATRIC_COMPARISONS] + [
+        ("sample_size", "38 pediatric patients"), ("car_t_product", "investigational CAR-T products")]
+    for kind, evidence in expected:
+        assert text.count(evidence) == 1, evidence
+        start = text.index(evidence)
+        assert (kind, start, start + len(evidence)) in spans, (kind, evidence)
+    for s in found:
+        check_evidence(text, s)
 
 
 def test_pediatric_study(pediatric):
@@ -515,8 +545,18 @@ def test_gold_other_kinds_stay_useful(gold_table):
 
 
 def test_gold_offsets_exact():
+    """Every gold abstract yields expected values, and each one's offsets point at its own evidence."""
+    n_gold = n_found = 0
     for d in load_gold(GOLD):
-        check_offsets(d["text"], suggest(d["text"]))
+        found = suggest(d["text"])
+        check_offsets(d["text"], found)
+        hits = [s for s in found if any(matches(g, s.to_dict()) for g in d["expected"])]
+        assert hits, f"{d['id']}: none of its {len(d['expected'])} expected values was extracted"
+        for s in hits:
+            check_evidence(d["text"], s)
+        n_gold += len(d["expected"])
+        n_found += sum(any(matches(g, s.to_dict()) for s in hits) for g in d["expected"])
+    assert n_found >= 0.8 * n_gold, (n_found, n_gold)
 
 
 # ------------------------------------------------------------------ the whole corpus: no crash, exact offsets

@@ -70,8 +70,9 @@ def test_import_from_the_window(qtbot, tmp_path, corpus):
 
     win = make_window(qtbot, tmp_path)
     before = win.paper_model.rowCount()
-    win.import_paths([str(corpus / "ris" / "synthesisr")], wait=True)
-    qtbot.waitUntil(lambda: getattr(win, "last_import", None) is not None, timeout=5000)
+    op = win.import_paths([str(corpus / "ris" / "synthesisr")])
+    with qtbot.waitSignal(op.finished, timeout=20000):
+        pass
     added = win.last_import.totals["added"]
     assert added == 24  # ASP 4 + Scopus 3 + CiteSource 17
     assert win.paper_model.rowCount() == before + added

@@ -145,3 +145,151 @@ def test_first_paper_shows_before_the_plots_are_built(qtbot, tmp_path):
     other = win.paper_model.ids[0]
     assert win.open_paper(other)
     assert win._plot_panel.record is win.record  # drawn synchronously now
+
+
+def _read_only_window(qtbot, tmp_path):
+    """A window on a library another Curator window holds, opened read-only as the curator agreed."""
+    from PySide6.QtCore import QSettings
+
+    from curator import app as app_mod
+    from curator.services.library import open_locked
+
+    first = open_locked(tmp_path / "lib.sqlite", seed=True)  # the other window
+    s = QSettings(str(tmp_path / "ro.ini"), QSettings.Format.IniFormat)
+    s.setValue("curator_name", "Test Curator")
+    win = app_mod.build_window(tmp_path / "lib.sqlite", s, ask_read_only=lambda holder: True)
+    qtbot.addWidget(win)
+    win.warnings = []
+    win.warn = lambda title, text: win.warnings.append((title, text))
+    return first, win
+
+
+def test_a_read_only_library_disables_every_writing_action(qtbot, tmp_path):
+    first, win = _read_only_window(qtbot, tmp_path)
+    assert win.lib.read_only and win.lock is None
+    writing = {a.objectName() for a in win.writing_actions}
+    assert writing >= {"act_save", "act_verify", "act_reject", "act_exclude", "act_import", "act_suggest",
+                       "act_suggest_all", "act_accept_all", "act_link", "act_add_row", "act_auto_suggest"}
+    assert [a.objectName() for a in win.writing_actions if a.isEnabled()] == []
+    from PySide6.QtGui import QAction
+
+    for name in ("act_open", "act_new", "act_export", "act_history"):  # reading and leaving still work
+        assert win.findChild(QAction, name).isEnabled()
+
+    pid = win.paper_model.ids[0]
+    assert win.open_paper(pid)
+    # the forms show the record but take no edit: not by typing, not by a row added or removed
+    from curator.domain.outcomes import Study
+
+    study = win.forms.models[Study]
+    assert study.rowCount() == 1 and not (study.flags(study.index(0, 0)) & Qt.ItemFlag.ItemIsEditable)
+    table = win.forms.tables[Comparison]
+    m = table.row_model
+    table.add_row()
+    assert m.rowCount() == 0 and "read-only" in win.statusBar().currentMessage()
+    assert win.forms.study_form.widgets["disease"].isReadOnly() and win.forms.notes.notes.isReadOnly()
+    # and if a writing call still comes (a shortcut, a script), it is refused with a message, never a traceback
+    assert not win.reject_record("duplicate") and not win.exclude_paper("not CAR-T")
+    assert not win.save_draft() and not win.verify()
+    assert [t for t, _ in win.warnings] == ["Not rejected", "Not excluded", "Not saved", "Cannot verify"]
+    assert all("read-only" in text for _, text in win.warnings)
+    assert win.import_paths(["/nonexistent.ris"]) is None and "nothing was imported" in win.warnings[-1][1]
+    assert first.lib.load_record(pid) is None
+    win.close()
+    first.close()
+
+
+def test_a_save_made_meanwhile_is_merged_in_the_window_or_refused(qtbot, tmp_path):
+    from curator.services import curation
+    from curator.store.library import Library
+
+    win = make_window(qtbot, tmp_path)
+    pid = select_paper_titled(win, "Emapalumab in pediatric")
+    assert win.save_draft()
+    # a second Curator (here: a second connection) saves a note on the same record meanwhile
+    other = Library.open(win.lib.path)
+    theirs = curation.load(other, pid)
+    theirs.notes = "checked by Ben"
+    curation.save_draft(other, theirs, "Ben", base=curation.stored(other, pid))
+    win.forms.show_tab("study")
+    win.forms.study_form.set_value("n_enrolled", "38")
+    assert win.save_draft()
+    stored = win.lib.load_record(pid)
+    assert stored.study.n_enrolled == 38 and stored.notes == "checked by Ben"
+    assert win.forms.notes.notes.toPlainText() == "checked by Ben"  # the form shows what was merged in
+    assert "merged with a save made meanwhile" in win.statusBar().currentMessage()
+
+    theirs = curation.load(other, pid)
+    theirs.study.n_enrolled = 40
+    curation.save_draft(other, theirs, "Ben", base=curation.stored(other, pid))
+    win.forms.study_form.set_value("n_enrolled", "39")
+    assert not win.save_draft()
+    assert win.warnings[-1][0] == "Not saved" and "Study, n_enrolled (yours: 39, saved meanwhile: 40)" in win.warnings[-1][1]
+    assert win.lib.load_record(pid).study.n_enrolled == 40 and win.dirty and win.record.study.n_enrolled == 39
+    other.close()
+
+
+def test_views_follow_a_background_suggest_through_the_changes_signal(qtbot, tmp_path):
+    win = make_window(qtbot, tmp_path)
+    ids = list(win.paper_model.ids)
+    published = []
+    win.hub.applied.connect(published.append)
+    op = win.suggest_new_papers()
+    with qtbot.waitSignal(op.finished, timeout=20000):
+        pass
+    assert published and sorted(published[0].paper_ids) == sorted(ids) and published[0].records
+    # the list re-read its rows: nothing refreshed it by hand
+    drafts = [win.paper_model.summary(r).status for r in range(win.paper_model.rowCount())]
+    assert drafts.count("draft") == win.lib.status_counts().get("draft", 0) > 0
+    assert "draft" in win.count_label.text()
+
+
+def test_export_dialog_exports_in_the_background(qtbot, tmp_path):
+    from curator.services import curation
+    from curator.ui.export_dialog import ExportDialog
+
+    win = make_window(qtbot, tmp_path)
+    pid = select_paper_titled(win, "Emapalumab in pediatric")
+    rec = curation.load(win.lib, pid)
+    rec.comparisons.append(Comparison(analyte="IL-2", value_a=32.35, value_b=11.94, unit="pg/mL"))
+    curation.verify(win.lib, rec, "Ana")
+    dlg = ExportDialog(win.lib, [pid], win)
+    qtbot.addWidget(dlg)
+    dlg.out.setText(str(tmp_path / "out.json"))
+    dlg.format.setCurrentIndex([dlg.format.itemData(i) for i in range(dlg.format.count())].index("json"))
+    dlg.out.setText(str(tmp_path / "out.json"))
+    op = dlg.start()
+    with qtbot.waitSignal(op.finished, timeout=20000):
+        pass
+    assert dlg.report is not None and (tmp_path / "out.json").exists()
+    assert "Exported" in dlg.preview.text() and dlg.report.counts["comparisons"] == 1
+
+
+def test_escape_during_an_export_cancels_it_and_writes_nothing(qtbot, tmp_path, monkeypatch):
+    import threading
+
+    from curator.services.export import ExportCancelled
+    from curator.ui import export_dialog as mod
+
+    started = threading.Event()
+
+    def slow_export(lib, fmt, out, progress=None, cancel=None, **filters):
+        started.set()
+        while not cancel.wait(0.01):
+            progress(1, 10, "writing")
+        raise ExportCancelled("export cancelled: nothing was written")
+
+    monkeypatch.setattr(mod, "export_dataset", slow_export)
+    win = make_window(qtbot, tmp_path)
+    dlg = mod.ExportDialog(win.lib, [], win)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.out.setText(str(tmp_path / "out.json"))
+    op = dlg.start()
+    assert started.wait(10)
+    qtbot.keyClick(dlg, Qt.Key.Key_Escape)
+    assert op.done and op.error and "ExportCancelled" in op.error
+    assert dlg.isVisible() and dlg.preview.text() == "Cancelled: nothing was written."
+    assert not (tmp_path / "out.json").exists()
+    qtbot.keyClick(dlg, Qt.Key.Key_Escape)  # nothing running: Esc closes it
+    assert not dlg.isVisible()

@@ -165,7 +165,47 @@ def test_spec_and_installers_name_the_bundle_pieces():
     assert os.access(PACKAGING / "build.sh", os.X_OK)
 
 
-# --- the built bundle (slow: about 2 minutes) -----------------------------------------------------------
+# --- the built bundle (slow: about 2 minutes; a plain `pytest` skips it, `pytest --run-slow` and CI run it) ----
+
+class _Item:
+    def __init__(self, slow: bool) -> None:
+        self.slow, self.added = slow, []
+
+    def get_closest_marker(self, name: str):
+        return pytest.mark.slow.mark if name == "slow" and self.slow else None
+
+    def add_marker(self, marker) -> None:
+        self.added.append(marker)
+
+
+class _Config:
+    def __init__(self, run_slow: bool) -> None:
+        self.flag = run_slow
+
+    def getoption(self, name: str) -> bool:
+        assert name == "--run-slow"
+        return self.flag
+
+
+@pytest.mark.parametrize(("flag", "ci", "skipped"), [
+    (False, None, True), (False, "", True), (False, "false", True), (True, None, False), (False, "true", False),
+    (False, "1", False),
+])
+def test_slow_tests_run_only_when_asked(monkeypatch, flag, ci, skipped):
+    from tests import conftest
+
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    slow, fast = _Item(True), _Item(False)
+    conftest.pytest_collection_modifyitems(_Config(flag), [slow, fast])
+    assert not fast.added
+    assert [(m.name, m.kwargs.get("reason")) for m in slow.added] == (
+        [("skip", conftest.SLOW_SKIP_REASON)] if skipped else [])
+    bundle_tests = [f for n, f in globals().items() if n.startswith("test_bundle_")]
+    assert len(bundle_tests) == 4 and all(m.name == "slow" for f in bundle_tests for m in f.pytestmark)
+
 
 def _bundle_size(folder: Path) -> int:
     return sum(p.lstat().st_size for p in folder.rglob("*") if p.is_file() or p.is_symlink())

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from curator.domain import validation
+from curator.domain.numbers import parse_number
 from curator.domain.outcomes import Comparison, Measurement, Record, TimeToEvent, Toxicity
+from curator.domain.pvalues import parse_p
+from curator.extract import suggest
+from curator.extract.patterns import to_float
 
 
 def _texts(rec: Record, level: str = "error") -> list[str]:
@@ -48,3 +54,43 @@ def test_typed_text_is_coerced_or_refused_by_name():
     assert validation.coerce(Comparison, "value_a", "14·8") == (14.8, None)
     assert validation.coerce(Comparison, "value_a", "abc") == ("abc", "'abc' is not a number")
     assert validation.coerce(Toxicity, "syndrome", "crs") == ("CRS", None)
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("P < 0.001", ("<", 0.001)), ("P=.02", ("=", 0.02)), ("P-value = < 0·0001", ("<", 0.0001)),
+    ("p ≤ 0.05", ("≤", 0.05)), ("p <= 0.05", ("≤", 0.05)), ("P < = 0.05", ("≤", 0.05)), ("P ⩽ 0.01", ("≤", 0.01)),
+    ("P =< 0.05", ("<", 0.05)), ("p for trend = 0.04", ("=", 0.04)), ("p trend\u202f=\u202f0.042", ("=", 0.042)),
+    ("P (two-sided) = 0.03", ("=", 0.03)), ("P = 1.2 × 10⁻⁶", ("=", 1.2e-6)), ("P = 1.2 x 10-6", ("=", 1.2e-6)),
+    ("P=3e-5", ("=", 3e-5)), ("p = 0,05", ("=", 0.05)), ("< 0.05", ("<", 0.05)), ("NS", (">", 0.05)),
+    ("P << 0.01", (None, None)), ("P", (None, None)), ("P = abc", (None, None)), ("", (None, None)),
+])
+def test_p_values_as_papers_write_them(written, expected):
+    op, value = parse_p(written)
+    assert op == expected[0]
+    assert value == pytest.approx(expected[1]) if expected[1] is not None else value is None
+
+
+def test_a_p_value_the_extractor_reads_validates():
+    """The extractor and the store read p-values with one rule: what the extractor suggests, the form accepts."""
+    text = "Fibre density fell (10.0 vs. 7.7 mm3/mm, p trend\u202f=\u202f0.042)."
+    (s,) = [s for s in suggest(text) if s.kind == "comparison"]
+    assert (s.fields["p_text"], s.fields["p_operator"], s.fields["p_value"]) == ("p trend\u202f=\u202f0.042", "=", 0.042)
+    rec = Record(paper_id=1)
+    rec.comparisons.append(Comparison(analyte="fibre density", value_a=10.0, value_b=7.7, p_text=s.fields["p_text"]))
+    assert not [t for t in _texts(rec) if "P as written" in t]
+
+
+@pytest.mark.parametrize(("written", "value"), [
+    ("14·8", 14.8), ("1∙5", 1.5), ("21,984.11", 21984.11), ("21 984", 21984), ("21\u202f984", 21984),
+    ("21\u00a0984", 21984), ("1,234 567", 1234567), ("−3", -3), ("‐2", -2), ("- 3", -3), (".02", 0.02),
+    ("0,5", 0.5), ("1.2 × 10^6", 1.2e6), ("1.2 x 10⁶", 1.2e6), ("3e-5", 3e-5),
+    ("abc", None), ("", None), ("nan", None), ("inf", None),
+])
+def test_numbers_as_papers_write_them(written, value):
+    """One rule reads a written number for the forms and for the extractor."""
+    assert parse_number(written) == (pytest.approx(value) if value is not None else None)
+    if value is not None:
+        assert to_float(written) == pytest.approx(value)
+    else:
+        with pytest.raises(ValueError, match="not a number"):
+            to_float(written)

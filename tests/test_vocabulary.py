@@ -172,8 +172,8 @@ def test_grades_for():
     assert vocabulary.grades_for("CRS", None) is None
     assert vocabulary.grades_for("CRS", "no such system") is None
     assert vocabulary.grades_for("not a syndrome", "ASTCT_2019") is None
-    assert "MSKCC" in vocabulary.grading_systems_for("CRS")
-    assert "CARTOX" in vocabulary.grading_systems_for("ICANS")
+    assert vocabulary.grades_for("CRS", "MSKCC") == [1, 2, 3, 4]
+    assert vocabulary.grades_for("ICANS", "CARTOX") == [1, 2, 3, 4]
     assert set(vocabulary.grading_systems()) >= {"ASTCT_2019", "CTCAE_V5", "LEE_2014", "PENN", "MSKCC", "CARTOX",
                                                  "HINES_2023", "HLH_2004", "HSCORE", "author_defined"}
 
@@ -209,3 +209,11 @@ def test_no_term_names_two_entries():
             for t in v.terms(e["id"]):
                 k = normalize_key(t)
                 assert seen.setdefault(k, e["id"]) == e["id"], (v.name, t)
+
+
+def test_form_choices_are_the_vocabulary_lists():
+    """The Syndrome and Grading system choices the forms offer are the ones the vocabulary grades against."""
+    from curator.domain.outcomes import GRADING_SYSTEMS, SYNDROMES
+
+    assert GRADING_SYSTEMS == tuple(vocabulary.grading_systems())
+    assert SYNDROMES == tuple(vocabulary.syndromes().ids())

@@ -1,36 +1,39 @@
-"""Numbers as papers write them: '14·8', '21,984.11', '1.2 × 10^6', '−3', '.02'."""
+"""Numbers as papers write them: '14·8', '21,984.11', '21 984', '1.2 × 10^6', '−3', '.02', '0,5'.
+
+The one rule for reading a written number: the forms coerce typed text with it, and the extractor reads
+the numbers its patterns find with it (`curator.extract.patterns.to_float`)."""
 
 from __future__ import annotations
 
+import math
 import re
 
-_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+# decimal points, minus signs and superscripts as papers write them, to plain ASCII
+_CHARS = str.maketrans({"·": ".", "∙": ".", "−": "-", "–": "-", "‐": "-",
+                        **{s: d for s, d in zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-", strict=True)}})
+# thousands in groups of three, with ',' or a (thin, narrow no-break, no-break or plain) space
+_GROUPED = re.compile(r"[-+]?\d{1,3}(?:[,\u2009\u202f\u00a0 ]\d{3})+(?:\.\d+)?")
+_SEPARATORS = re.compile(r"[,\s]")
 _SCI = re.compile(r"^([-+]?\d*\.?\d+)\s*[x×*]\s*10\s*\^?\s*([-+]?\d+)$")
 
 
 def parse_number(text: str | None) -> float | None:
-    """A float from a number as written, or None when it is not a number."""
+    """A float from a number as written, or None when it is not a (finite) number."""
     if text is None:
         return None
-    t = str(text).strip().replace("·", ".").replace("−", "-").replace("–", "-").replace("\u2009", "")
-    t = t.translate(_SUPERSCRIPTS).replace(" ", "")
+    t = str(text).strip().translate(_CHARS)
+    if _GROUPED.fullmatch(t):
+        return float(_SEPARATORS.sub("", t))
+    t = re.sub(r"\s", "", t)
     if not t:
         return None
     m = _SCI.match(t.replace("E", "e") if "10" in t else t)
     if m:
         return float(m.group(1)) * 10 ** int(m.group(2))
-    if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?", t):
-        t = t.replace(",", "")
-    elif re.fullmatch(r"[-+]?\d+,\d+", t):
+    if re.fullmatch(r"[-+]?\d+,\d+", t):
         t = t.replace(",", ".")  # decimal comma
     try:
-        return float(t)
+        v = float(t)
     except ValueError:
         return None
-
-
-def parse_int(text: str | None) -> int | None:
-    v = parse_number(text)
-    if v is None or v != int(v):
-        return None
-    return int(v)
+    return v if math.isfinite(v) else None  # 'nan', 'inf' are words, not numbers a paper reports

@@ -370,10 +370,6 @@ class Record:
     def has_suggestions(self) -> bool:
         return any(r.row_status == ROW_SUGGESTED for r in self.all_rows())
 
-    def is_blank(self) -> bool:
-        return (self.study.is_empty() and not any(self.rows(t) for t in ROW_TYPES) and not self.notes
-                and not self.contradicts)
-
 
 # --- serialisation for autosave / JSON ------------------------------------------------------------
 

@@ -372,11 +372,6 @@ def grades_for(syndrome: str | None, system: str | None) -> list[int] | None:
     return list(spec.get("grades", []))
 
 
-def grading_systems_for(syndrome: str) -> list[str]:
-    m = syndromes().match(syndrome)
-    return list(m.entry.get("grading", {})) if m else []
-
-
 def allowed_units(analyte: str | None) -> set[str] | None:
     """UCUM-like codes allowed for `analyte` (any spelling), or None when the analyte is unknown."""
     if not analyte:

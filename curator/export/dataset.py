@@ -81,9 +81,6 @@ class Dataset:
     def frame(self, table: str) -> pd.DataFrame:
         return self.dictionary() if table == "dictionary" else self.tables[table]
 
-    def row_count(self) -> int:
-        return sum(len(df) for df in self.tables.values())
-
 
 # --- typing --------------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ through a `Ticker`, which also raises `ExportCancelled` between chunks.
 * JSON: one file {"export": metadata, "readme": [...], "dictionary": [...], "tables": {table: [rows]}}.
 * Parquet: one `<table>.parquet` per table + `dictionary.parquet`, `curator_export.json`, `README.txt`
   in a folder or a .zip; column descriptions and units are in each file's field metadata.
-* SQLite: `sqlite_tables` prepares the tables; the SQL lives in `curator.store.export_queries`.
+* SQLite: `sqlite_tables` prepares the tables; `curator.export.sqlite_file` writes the file.
 * Excel: see `curator.export.xlsx`.
 """
 
@@ -332,7 +332,7 @@ def write_parquet(ds: Dataset, path: Path, ticker: Ticker, as_zip: bool = False)
         return list(sink.files)
 
 
-# --- SQLite (the SQL itself is in curator.store.export_queries) ---------------------------------
+# --- SQLite (the file itself is written by curator.export.sqlite_file) --------------------------
 
 SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "string": "TEXT", "datetime": "TEXT"}
 

@@ -200,7 +200,7 @@ def designs(doc: Doc) -> list[Suggestion]:
                 break
             seen.add(v)
             conf = 0.85 if value in ("retrospective", "case report", "meta-analysis", "phase") else 0.75
-            out.append(make("design", {"value": v, "as_written": m.group(0)}, text, m.start(), m.end(), conf,
+            out.append(make("design", {"value": v, "as_written": m.group(0).strip()}, text, m.start(), m.end(), conf,
                             "design.case_report" if value == "case report" else "design.keyword"))
             break
     return out

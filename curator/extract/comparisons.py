@@ -16,10 +16,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from curator.domain.pvalues import parse_p
 from curator.domain.units import parse_unit
 from curator.extract.context import Doc
 from curator.extract.model import Suggestion, make
-from curator.extract.patterns import NB, NUM, NUMB, P_RE, SNUM, UNIT, balanced_close, num, p_float, p_operator
+from curator.extract.patterns import NB, NUM, NUMB, P_RE, SNUM, UNIT, balanced_close, num
 from curator.extract.subjects import STATISTICS, Subject, clause_start, find_subject, np_before
 from curator.extract.subjects import _make as _make_subject
 
@@ -107,8 +108,10 @@ def _p(text: str, start: int, end: int) -> dict[str, Any] | None:
     m = P_RE.search(text, start, end)
     if not m:
         return None
-    return {"p_operator": p_operator(m.group("pop")), "p_value": p_float(m.group("pval")), "p_text": m.group("ptext"),
-            "_p_end": m.end()}
+    op, value = parse_p(m.group("ptext"))
+    if value is None:
+        return None
+    return {"p_operator": op, "p_value": value, "p_text": m.group("ptext"), "_p_end": m.end()}
 
 
 def _fields(subj: Subject, m: re.Match[str] | None, unit: str | None, p: dict[str, Any] | None) -> dict[str, Any]:

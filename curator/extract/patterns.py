@@ -10,6 +10,8 @@ from __future__ import annotations
 import bisect
 import re
 
+from curator.domain.numbers import parse_number
+
 # --------------------------------------------------------------------------- numbers
 
 # an unsigned number; thousands groups with ',' or (thin/no-break/plain) spaces; '.', '·' or '∙' decimals
@@ -26,18 +28,13 @@ NUMB = (rf"(?:\d(?<![{NBC}]\d)(?:\d{{0,2}}(?:(?:,|[\u2009\u202f\u00a0 ])\d{{3}})
 INTB = rf"(?:\d(?<![{NBC}]\d)\d*(?![.·∙]?\d))"
 DASH = r"(?:\s*(?:-|–|—|‒|‑|‐|−|~)\s*|\s+to\s+)"
 
-_THOUSANDS = re.compile(r"(?<=\d)[,\u2009\u202f\u00a0 ](?=\d{3}(?!\d))")
-
 
 def to_float(s: str) -> float:
-    """'21,984.11' → 21984.11, '14·8' → 14.8, '.02' → 0.02, '−3' → -3.0, '21 984' → 21984.0."""
-    t = s.strip()
-    neg = bool(t) and t[0] in "-−‐–"
-    if neg:
-        t = t[1:].strip()
-    t = _THOUSANDS.sub("", t).replace("·", ".").replace("∙", ".")
-    v = float(t)
-    return -v if neg else v
+    """'21,984.11' → 21984.11, '14·8' → 14.8, '.02' → 0.02, '−3' → -3.0, '21 984' → 21984.0 (the domain's rule)."""
+    v = parse_number(s)
+    if v is None:
+        raise ValueError(f"not a number: {s!r}")
+    return v
 
 
 def num(s: str | None) -> float | int | None:
@@ -78,33 +75,13 @@ UNIT = (
     rf"|{_MASS}|{_ACT}|cells|copies)(?![\w/])"
     r")"
 )
-UNIT_RE = re.compile(UNIT)
 
 # --------------------------------------------------------------------------- p-values
 
 P_OP = r"(?:=\s*<|=\s*>|<\s*=|>\s*=|=<|=>|[=<>≤≥⩽⩾])"
 P_VALUE = (rf"(?<![\w])(?P<ptext>[Pp](?:\s?[-‐]?\s?values?)?(?:\s?\((?:two|2)[- ]sided\))?(?:\s?(?:for\s)?trend)?"
            rf"\s*(?P<pop>{P_OP})\s*(?P<pval>{NUM}(?:\s?[×x]\s?10\s?\^?\s?[-−]\s?\d+|\s?[eE][-−]\d+)?))(?![\d])")
-P_RE = re.compile(P_VALUE)
-_OPS = {"=<": "<", "=>": ">", "<=": "≤", ">=": "≥", "⩽": "≤", "⩾": "≥"}
-
-
-def p_operator(op: str) -> str:
-    o = re.sub(r"\s+", "", op)
-    if len(o) == 2 and o[0] == "=":
-        return o[1]  # 'P-value = < 0·0001' → '<'
-    return _OPS.get(o, o)
-
-
-def p_float(s: str) -> float:
-    s = s.replace("−", "-")
-    m = re.match(rf"({NUM})\s?[×x]\s?10\s?\^?\s?(-)\s?(\d+)", s)
-    if m:
-        return to_float(m.group(1)) * 10 ** -int(m.group(3))
-    m = re.match(rf"({NUM})\s?[eE](-\d+)", s)
-    if m:
-        return to_float(m.group(1)) * 10 ** int(m.group(2))
-    return to_float(s)
+P_RE = re.compile(P_VALUE)  # what it finds is read by curator.domain.pvalues.parse_p
 
 
 # --------------------------------------------------------------------------- confidence intervals
@@ -113,7 +90,6 @@ CI_HEAD = (r"(?:(?P<lvl>\d{2}(?:[.·]\d)?)\s?%\s?(?:CIs?|C\.I\.|Cl|confidence\s+
            r"|CI\s?(?P<lvl2>\d{2})\s?%)")
 CI_BODY = (rf"{CI_HEAD}\s*[,:=]?\s*(?:of\s+|from\s+)?(?:(?P<lo>{SNUM})\s?%?{DASH}(?P<hi>{SNUM})\s?%?"
            rf"|(?P<lo2>{SNUM})\s?%?\s*[,;]\s*(?P<hi2>{SNUM})\s?%?(?=\s*[)\]]))")
-CI_RE = re.compile(CI_BODY, re.IGNORECASE)
 
 
 def ci_parts(m: re.Match[str]) -> tuple[float, float, float]:

@@ -3,11 +3,17 @@
 Statuses: rows are `suggested` until the curator accepts them; a record is `draft` → `verified`
 (or `rejected` / `excluded` with a reason). Editing a verified record returns it to draft with a
 new revision. Every save appends what changed to the paper's history.
+
+Every change to a record goes through one gate, `_write`: the read-only check, the check against
+the record the edit was based on (a save made meanwhile is merged value by value, or the save is
+refused naming each value both changed), the new revision, the history and the save itself.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import fields as dc_fields
+from typing import Any
 
 from curator.domain import validation
 from curator.domain.history import diff_records
@@ -21,27 +27,46 @@ from curator.domain.outcomes import (
     record_from_dict,
     record_to_dict,
 )
+from curator.domain.record_merge import RECORD_FIELDS, MergeConflict, merge_records
+from curator.services.changes import Changes
 from curator.store.library import Library, utcnow
+
+__all__ = ["Changes", "CurationError", "ReadOnlyLibrary", "StaleRecord", "UNCHECKED", "autosave",
+           "discard_autosave", "load", "recover", "save_draft", "set_paper_status", "stored", "verify"]
 
 
 class CurationError(ValueError):
     pass
 
 
-@dataclass
-class Changes:
-    """What a service call changed, so views refresh only what they show."""
+class ReadOnlyLibrary(CurationError):
+    pass
 
-    paper_ids: list[int] = field(default_factory=list)
-    status: str | None = None
-    messages: list[validation.Message] = field(default_factory=list)
-    history_rows: int = 0
+
+class StaleRecord(CurationError):
+    """Another save changed the same values since the edit began: nothing was saved."""
+
+
+class _Unchecked:
+    def __repr__(self) -> str:
+        return "UNCHECKED"
+
+
+# `base=UNCHECKED`: the caller does not know which stored record its edit began from (a batch job that
+# only writes papers without a record, a script); the save then goes over whatever is stored.
+UNCHECKED: Any = _Unchecked()
+_BOOKKEEPING = ("status", "revision", "curator", "verified_at", "updated_at", *RECORD_FIELDS)
 
 
 def load(lib: Library, paper_id: int) -> Record:
     """The paper's record, or a fresh empty draft when it has none yet."""
     rec = lib.load_record(paper_id)
     return rec if rec is not None else Record(paper_id=paper_id)
+
+
+def stored(lib: Library, paper_id: int) -> Record | None:
+    """The record as stored now (None when the paper has none): what an edit is based on."""
+    return lib.load_record(paper_id)
 
 
 def _content_equal(a: Record, b: Record) -> bool:
@@ -52,75 +77,124 @@ def _content_equal(a: Record, b: Record) -> bool:
     return da == db
 
 
-def save_draft(lib: Library, rec: Record, who: str | None) -> Changes:
-    """Store the record as a draft (invalid values allowed). Editing a verified record makes it a draft
-    again with a new revision; saving an unchanged verified record keeps it verified."""
+def _same_version(old: Record | None, base: Record | None) -> bool:
+    if old is None or base is None:
+        return old is None and base is None
+    return record_to_dict(old) == record_to_dict(base)
+
+
+def _next_revision(old: Record | None, status: str) -> int:
+    """A record's revision grows when it leaves verified, rejected or excluded, and at each reject or
+    exclude; saving a draft again (or verifying it) keeps its revision."""
+    if old is None:
+        return 1
+    keep = old.status == RECORD_DRAFT and status in (RECORD_DRAFT, RECORD_VERIFIED)
+    return old.revision + (0 if keep else 1)
+
+
+def _write(lib: Library, rec: Record, who: str | None, action: str, base: Record | None,
+           apply: Callable[[Record, Record | None, str], bool]) -> Changes:
+    """THE write gate for a record. `apply(new, old, now)` sets the new status and its fields on a
+    copy of `rec` (after any merge) and may refuse by raising CurationError, or return False to keep
+    the stored record as it is. `rec` then holds what was saved (its bookkeeping; and, when a save
+    made meanwhile was merged in, its content too: `Changes.merged` lists what came in)."""
     if lib.read_only:
-        raise CurationError(f"{lib.path} is open read-only: nothing was saved")
+        raise ReadOnlyLibrary(f"{lib.path} is open read-only: nothing was {action}")
     old = lib.load_record(rec.paper_id)
     new = rec.copy()
-    if old is not None and old.status == RECORD_VERIFIED and _content_equal(old, new):
-        return Changes([rec.paper_id], old.status)
-    new.revision = (old.revision if old else 0) + (0 if old and old.status == RECORD_DRAFT else 1)
-    new.status = RECORD_DRAFT
-    new.verified_at = None
-    new.updated_at = utcnow()
+    merged: list[str] = []
+    if base is not UNCHECKED and old is not None and not _same_version(old, base):
+        try:
+            result = merge_records(base, new, old)
+        except MergeConflict as exc:
+            who_when = f"by {old.curator} " if old.curator else ""
+            raise StaleRecord(
+                f"paper {rec.paper_id}: the record was saved meanwhile ({old.status}, revision {old.revision}, "
+                f"{who_when}at {old.updated_at}) and these values were changed both there and here:\n• "
+                + "\n• ".join(exc.conflicts) + f"\nNothing was {action}; your edits are kept as they are.") from exc
+        new, merged = result.record, result.taken
+    now = utcnow()
+    if not apply(new, old, now):
+        assert old is not None
+        return Changes([rec.paper_id], status=old.status, merged=merged)
+    new.revision = _next_revision(old, new.status)
+    new.updated_at = now
     changes = diff_records(old, new)
     lib.save_record(new, changes, who)
-    rec.status, rec.revision, rec.verified_at, rec.updated_at = new.status, new.revision, None, new.updated_at
-    return Changes([rec.paper_id], new.status, validation.validate(new), len(changes))
+    if merged:  # the curator's record takes in what the other save brought (the window reloads it)
+        for f in dc_fields(Record):
+            setattr(rec, f.name, getattr(new, f.name))
+    else:  # only the bookkeeping: the forms keep editing the very same rows
+        for k in _BOOKKEEPING:
+            setattr(rec, k, getattr(new, k))
+    return Changes([rec.paper_id], records=True, status=new.status, messages=validation.validate(new),
+                   history_rows=len(changes), merged=merged)
 
 
-def verify(lib: Library, rec: Record, curator: str) -> Changes:
+def save_draft(lib: Library, rec: Record, who: str | None, base: Record | None = UNCHECKED) -> Changes:
+    """Store the record as a draft (invalid values allowed). Editing a verified record makes it a draft
+    again with a new revision; saving an unchanged verified record keeps it verified. `base` is the
+    stored record the edit began from (see `_write`)."""
+
+    def apply(new: Record, old: Record | None, _now: str) -> bool:
+        if old is not None and old.status == RECORD_VERIFIED and _content_equal(old, new):
+            return False
+        new.status = RECORD_DRAFT
+        new.verified_at = None
+        return True
+
+    return _write(lib, rec, who, "saved", base, apply)
+
+
+def verify(lib: Library, rec: Record, curator: str, base: Record | None = UNCHECKED) -> Changes:
     """Mark the record verified by `curator`, now. Refused (nothing saved) while it has errors or
     unreviewed suggestions."""
     if not curator or not curator.strip():
         raise CurationError("a record is verified by a named curator: set your name first")
-    if lib.read_only:
-        raise CurationError(f"{lib.path} is open read-only: nothing was verified")
-    errs = validation.errors(rec)
-    if errs:
-        raise CurationError("cannot verify while the record has errors:\n" + "\n".join(m.text for m in errs))
-    pending = [r for r in rec.all_rows() if r.row_status == ROW_SUGGESTED]
-    if pending:
-        raise CurationError(f"cannot verify: {len(pending)} suggestion(s) are neither accepted nor rejected")
-    old = lib.load_record(rec.paper_id)
-    new = rec.copy()
-    new.status = RECORD_VERIFIED
-    new.curator = curator.strip()
-    new.verified_at = utcnow()
-    new.updated_at = new.verified_at
-    new.revision = (old.revision if old else 0) + (0 if old and old.status == RECORD_DRAFT else 1)
-    changes = diff_records(old, new)
-    lib.save_record(new, changes, curator)
-    rec.status, rec.curator, rec.verified_at, rec.revision = new.status, new.curator, new.verified_at, new.revision
-    rec.updated_at = new.updated_at
-    return Changes([rec.paper_id], new.status, validation.validate(new), len(changes))
+
+    def apply(new: Record, _old: Record | None, now: str) -> bool:
+        errs = validation.errors(new)
+        if errs:
+            raise CurationError("cannot verify while the record has errors:\n" + "\n".join(m.text for m in errs))
+        pending = [r for r in new.all_rows() if r.row_status == ROW_SUGGESTED]
+        if pending:
+            raise CurationError(f"cannot verify: {len(pending)} suggestion(s) are neither accepted nor rejected")
+        new.status = RECORD_VERIFIED
+        new.curator = curator.strip()
+        new.verified_at = now
+        return True
+
+    return _write(lib, rec, curator, "verified", base, apply)
 
 
-def set_paper_status(lib: Library, rec: Record, status: str, reason: str, who: str | None) -> Changes:
+def set_paper_status(lib: Library, rec: Record, status: str, reason: str, who: str | None,
+                     base: Record | None = UNCHECKED) -> Changes:
     """Reject the record or exclude the paper, with a reason."""
     if status not in (RECORD_REJECTED, RECORD_EXCLUDED):
         raise CurationError(f"unknown status {status!r}")
     if not reason.strip():
         raise CurationError(f"say why the paper is {status}")
-    old = lib.load_record(rec.paper_id)
-    new = rec.copy()
-    new.status = status
-    new.exclusion_reason = reason.strip()
-    new.verified_at = None
-    new.updated_at = utcnow()
-    new.revision = (old.revision if old else 0) + 1
-    changes = diff_records(old, new)
-    lib.save_record(new, changes, who)
-    rec.status, rec.exclusion_reason, rec.revision = new.status, new.exclusion_reason, new.revision
-    return Changes([rec.paper_id], status, [], len(changes))
+
+    def apply(new: Record, _old: Record | None, _now: str) -> bool:
+        new.status = status
+        new.exclusion_reason = reason.strip()
+        new.verified_at = None
+        return True
+
+    return _write(lib, rec, who, status, base, apply)
 
 
 def autosave(lib: Library, rec: Record) -> None:
     """Keep the form as typed, so a crash loses nothing; cleared by the next save."""
     if not lib.read_only:
         lib.autosave(rec.paper_id, record_to_dict(rec))
+
+
+def discard_autosave(lib: Library, paper_id: int) -> None:
+    """The curator chose to drop unsaved edits: forget their autosave (nothing to do read-only: a
+    read-only window never autosaves)."""
+    if not lib.read_only:
+        lib.discard_autosave(paper_id)
 
 
 def recover(lib: Library, paper_id: int) -> tuple[Record, str] | None:
@@ -130,7 +204,7 @@ def recover(lib: Library, paper_id: int) -> tuple[Record, str] | None:
         return None
     payload, saved_at = got
     rec = record_from_dict(payload)
-    stored = lib.load_record(paper_id)
-    if stored is not None and _content_equal(stored, rec):
+    current = lib.load_record(paper_id)
+    if current is not None and _content_equal(current, rec):
         return None
     return rec, saved_at

@@ -28,7 +28,7 @@ from typing import Any
 
 from curator import __version__
 from curator.domain.outcomes import RECORD_DRAFT, RECORD_STATUSES, RECORD_VERIFIED
-from curator.export import writers, xlsx
+from curator.export import sqlite_file, writers, xlsx
 from curator.export.dataset import ExportInfo, build_dataset
 from curator.export.safety import (
     ExportCancelled,
@@ -243,8 +243,7 @@ def export_dataset(lib, fmt: str, out: str | Path, include_drafts: bool = False,
         elif fmt == "xlsx":
             names = xlsx.write_xlsx(ds, tmp, ticker)
         else:
-            q.write_database(tmp, [(name, cols, writers.sql_rows(df)) for name, cols, df in writers.sqlite_tables(ds)],
-                             on_chunk=lambda table, n: ticker.advance(n, f"{table} (SQLite)"))
+            sqlite_file.write_sqlite(ds, tmp, ticker)
             names = [out.name]
         ticker.check()  # a cancel during the last chunk still leaves nothing
     files = [out / n for n in names] if folder else [out]

@@ -1,16 +1,31 @@
-"""Opening libraries: the default one in the user's data directory, seeded with the sample papers."""
+"""Opening libraries: lock first, then open (and migrate); the default library in the user's data
+directory, seeded with the sample papers; a second connection for work off the GUI thread.
+
+`open_locked` is the one way the app, File ▸ Open and the CLI open a library: it takes the library's
+lock BEFORE anything is migrated, so a file another Curator window holds is never upgraded under it;
+that file is offered read-only (or refused) instead.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
 from curator import paths
 from curator.services.importing import ImportReport, import_files
-from curator.store.library import Library, LibraryError
+from curator.store.library import Library, LibraryError, PaperSummary
+from curator.store.lock import Acquired, LibraryLock
 from curator.store.migrations import MigrationError
+
+# the handle the GUI holds on an open library, and a row of its paper list (the GUI reaches the store
+# only through services: these names are what it may hold, never import from curator.store itself)
+__all__ = ["APP_NAME", "CannotOpen", "LIBRARY_ERRORS", "Library", "LibraryInUse", "OpenLibrary", "PaperSummary", "data_dir",
+           "default_library_path", "library_path", "log_dir", "open_library", "open_locked", "sample_files",
+           "second_connection"]
 
 # What opening or writing a library raises with a message for the curator, naming the file (not a
 # library, newer than this Curator, cannot be written, disk full): shown as it is, never a traceback.
@@ -18,6 +33,16 @@ LIBRARY_ERRORS = (LibraryError, MigrationError)
 
 APP_NAME = "Curator"
 APP_AUTHOR = "Curator"
+
+
+class CannotOpen(RuntimeError):
+    """A library that could not be opened (not a library, newer than this Curator, unreadable)."""
+
+
+class LibraryInUse(CannotOpen):
+    def __init__(self, path: Path, holder: str):
+        self.path, self.holder = path, holder
+        super().__init__(f"{path} is open in another Curator window ({holder})")
 
 
 def data_dir() -> Path:
@@ -36,16 +61,91 @@ def sample_files() -> list[Path]:
     return sorted(p for p in paths.samples().iterdir() if p.is_file() and not p.name.startswith("."))
 
 
+def library_path(path: str | Path | None) -> Path:
+    return Path(path).expanduser() if path else default_library_path()
+
+
 def open_library(path: str | Path | None = None, seed: bool | None = None,
                  read_only: bool = False) -> tuple[Library, ImportReport | None]:
-    """Open (creating on first use) a library. A new default library gets the bundled sample papers;
-    `seed=True` seeds any new library. Returns the library and the seeding report, if it seeded."""
-    p = Path(path).expanduser() if path else default_library_path()
+    """Open (creating on first use) a library WITHOUT its lock: for tests, scripts and `open_locked`.
+    A new default library gets the bundled sample papers; `seed=True` seeds any new library.
+    Returns the library and the seeding report, if it seeded."""
+    p = library_path(path)
     is_new = not p.exists() or p.stat().st_size == 0
     lib = Library.open(p, read_only=read_only)
     if seed is None:
         seed = path is None
     report = None
     if is_new and seed and not read_only:
-        report = import_files(lib, sample_files())
+        try:
+            report = import_files(lib, sample_files())
+        except BaseException:
+            lib.close()
+            raise
     return lib, report
+
+
+@dataclass
+class OpenLibrary:
+    """A library opened by `open_locked`, with the lock it holds (None when opened read-only)."""
+
+    lib: Library
+    lock: LibraryLock | None
+    report: ImportReport | None  # the sample papers a new default library was seeded with
+    created: bool
+
+    @property
+    def read_only(self) -> bool:
+        return self.lib.read_only
+
+    def release(self) -> None:
+        """Give the library's lock back (the connection stays open)."""
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+    def close(self) -> None:
+        try:
+            self.lib.close()
+        finally:
+            self.release()
+
+
+def open_locked(path: str | Path | None = None, seed: bool | None = None,
+                if_locked: Callable[[str], bool] | None = None) -> OpenLibrary:
+    """Lock, then open the library (migrating it if it is older: only ever under its lock).
+
+    When another process holds the lock, `if_locked(holder)` decides: True opens it read-only (no
+    migration), False or no `if_locked` raises LibraryInUse. Any other failure raises CannotOpen
+    naming the file; the lock is then given back."""
+    p = library_path(path)
+    created = not p.exists() or p.stat().st_size == 0
+    lock = LibraryLock(p)
+    try:
+        locked = lock.acquire()
+    except OSError as exc:
+        raise CannotOpen(f"{p}: cannot take the library's lock ({exc})") from exc
+    try:
+        if locked:
+            lib, report = open_library(p, seed=seed)
+            return OpenLibrary(lib, lock, report, created)
+        if locked is Acquired.READ_ONLY:  # read-only media: nobody can write it; the store opens it
+            return OpenLibrary(Library.open(p), None, None, False)  # read-only and says why
+        holder = lock.holder()
+        if if_locked is None or not if_locked(holder):
+            raise LibraryInUse(p, holder)
+        return OpenLibrary(Library.open(p, read_only=True), None, None, False)
+    except LibraryInUse:
+        raise
+    except (LibraryError, MigrationError, OSError) as exc:
+        lock.abandon()  # a file that is no library is left as it was: no lock file next to it
+        raise CannotOpen(str(exc) if str(p) in str(exc) else f"{p}: {exc}") from exc
+    except BaseException:
+        lock.release()
+        raise
+
+
+def second_connection(lib: Library, read_only: bool = False) -> Library:
+    """Another connection to the same library (a worker thread's own); read-only when asked or when
+    `lib` is. The library is already migrated by `lib`: this never upgrades anything."""
+    return Library.open(lib.path, read_only=read_only or lib.read_only)

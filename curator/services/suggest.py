@@ -205,7 +205,11 @@ def suggest_library(lib, paper_ids: list[int], who: str | None = "suggest",
         rec = Record(paper_id=pid)
         n = apply_suggestions(paper, rec)
         if n:
-            curation.save_draft(lib, rec, who)
+            try:  # based on "no record yet": a record a curator saved since is merged with, never overwritten
+                curation.save_draft(lib, rec, who, base=None)
+            except curation.StaleRecord:
+                done["skipped"] += 1
+                continue
             done["papers"] += 1
             done["suggestions"] += n
     if progress:
@@ -245,7 +249,11 @@ def suggest_cli(lib, files: list[str] | None = None, paper_ids: list[int] | None
                 if entry["saved_rows"]:
                     from curator.services import curation
 
-                    curation.save_draft(lib, rec, "suggest")
+                    try:  # based on "no record yet": one saved meanwhile is merged with, never written over
+                        curation.save_draft(lib, rec, "suggest", base=None)
+                    except curation.StaleRecord as exc:
+                        entry["saved_rows"] = 0
+                        entry["note"] = str(exc)
             else:
                 entry["saved_rows"] = 0
                 entry["note"] = "the paper already has a record: suggestions were not saved over it"

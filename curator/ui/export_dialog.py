@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 
 from curator.domain.completions import completion_terms
 from curator.services.export import ExportError, export_dataset, preview_counts
-from curator.store.library import Library
-from curator.ui.worker import Task
+from curator.services.library import Library
+from curator.ui.worker import LibraryOp
 
 FORMATS = [("csv", "CSV — one file per table + datapackage.json"), ("xlsx", "Excel workbook"),
            ("json", "JSON"), ("parquet", "Parquet — one file per table"), ("sqlite", "SQLite file")]
@@ -39,7 +39,7 @@ class ExportDialog(QDialog):
         self.setObjectName("export_dialog")
         self.lib = lib
         self.selected_ids = selected_ids
-        self.task: Task | None = None
+        self.op: LibraryOp | None = None
         self.report = None
 
         self.format = QComboBox()
@@ -93,7 +93,7 @@ class ExportDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.export_btn = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
         self.export_btn.clicked.connect(self.start)
-        self.buttons.rejected.connect(self.cancel)
+        self.buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(self.preview)
@@ -144,27 +144,19 @@ class ExportDialog(QDialog):
         if path:
             self.out.setText(path)
 
-    def start(self, wait: bool = False) -> None:
+    def start(self) -> LibraryOp:
+        """Export off the GUI thread on a read-only connection of its own (the background helper)."""
         fmt, out, filters = self.format.currentData(), Path(self.out.text()), self.filters()
-        db_path = self.lib.path
 
-        def work(progress, cancel):
-            lib = Library.open(db_path, read_only=True)
-            try:
-                return export_dataset(lib, fmt, out, progress=progress, cancel=cancel, **filters)
-            finally:
-                lib.close()
+        def work(lib, progress, cancel):
+            return export_dataset(lib, fmt, out, progress=progress, cancel=cancel, **filters)
 
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
         self.export_btn.setEnabled(False)
-        self.task = Task(work, self)
-        self.task.progressed.connect(self._progress)
-        self.task.succeeded.connect(self._done)
-        self.task.failed.connect(self._failed)
-        self.task.start()
-        if wait:
-            self.task.wait()
+        self.op = LibraryOp(self, self.lib, work, read_only=True).success(self._done).failure(self._failed)
+        self.op.progressed.connect(self._progress)
+        return self.op.run_in_background()
 
     def _progress(self, done: int, total: int, msg: str) -> None:
         self.progress.setRange(0, max(total, 1))
@@ -185,10 +177,14 @@ class ExportDialog(QDialog):
         first = msg.splitlines()[0]
         self.preview.setText(f"⚠ Export failed, nothing was written: {first}")
 
-    def cancel(self) -> None:
-        if self.task is not None and self.task.isRunning():
-            self.task.cancel()
-            self.task.wait(10000)
+    def reject(self) -> None:
+        """Cancel, Esc or the close box: a running export is stopped first (it leaves nothing behind)
+        and the dialog stays open to say so; otherwise the dialog closes."""
+        if self.op is not None and self.op.running:
+            self.op.cancel()
+            self.op.wait(10000)
             self.preview.setText("Cancelled: nothing was written.")
             return
-        self.reject()
+        super().reject()
+
+    cancel = reject

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +10,6 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -21,7 +19,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMessageBox,
-    QProgressDialog,
     QSpinBox,
     QSplitter,
     QTableView,
@@ -33,16 +30,26 @@ from curator import __version__, paths
 from curator.domain import validation
 from curator.domain.outcomes import TABLE_TYPES, Record, Row, Span, Study
 from curator.services import curation
-from curator.services.importing import import_files
-from curator.store.library import Library
+from curator.services.changes import Changes, of_import, of_records
+from curator.services.library import CannotOpen, Library, LibraryInUse, open_locked
 from curator.ui.outcome_form import TAB_KEYS, OutcomeForms
 from curator.ui.paper_list_model import PaperListModel
 from curator.ui.reader import Reader
-from curator.ui.worker import Task
+from curator.ui.worker import ChangeHub, LibraryOp
 
 log = logging.getLogger("curator.ui")
 
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+
+
+def ask_read_only_dialog(holder: str, parent=None) -> bool:
+    """A library another Curator window holds: open it read-only? (at start-up and File ▸ Open)"""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Library already open",
+                      f"This library is open in another Curator window ({holder}).\n\n"
+                      "Open it read-only? You can read and export, but not save.", parent=parent)
+    box.setStandardButtons(QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel)
+    box.button(QMessageBox.StandardButton.Open).setText("Open read-only")
+    return box.exec() == QMessageBox.StandardButton.Open
 
 
 class MainWindow(QMainWindow):
@@ -52,12 +59,17 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.paper_id: int | None = None
         self.record: Record | None = None
+        self.base: Record | None = None  # the stored record the open edit began from (None: it had none)
         self.dirty = False
-        self._task: Task | None = None
-        self.lock = None  # the LibraryLock this window holds, set by the composition root
+        self.ops: list[LibraryOp] = []  # background operations running or queued, oldest first
+        self._stopping = False
+        self.lock = None  # the library lock this window holds (services.library.open_locked), if not read-only
+        # the one "changes applied" signal: every write says here what it changed, each view refreshes itself
+        self.hub = ChangeHub(self)
         # hooks a test (or a future preference) can replace; the defaults ask the curator
         self.ask_unsaved: Callable[[], str] = self._ask_unsaved_dialog
         self.ask_curator_name: Callable[[], str | None] = self._ask_name_dialog
+        self.ask_read_only: Callable[[str], bool] = lambda holder: ask_read_only_dialog(holder, self)
         self.warn: Callable[[str, str], None] = lambda title, text: QMessageBox.warning(self, title, text)
         self.setWindowTitle(f"Curator — {lib.path.name}")
         self.setObjectName("main_window")
@@ -72,17 +84,29 @@ class MainWindow(QMainWindow):
         self.redraw_timer.setInterval(30)
         self.redraw_timer.setSingleShot(True)
         self.redraw_timer.timeout.connect(self.redraw_plot)
+        self.hub.applied.connect(self.paper_model.apply_changes)
+        self.hub.applied.connect(self._changes_applied)
         self._update_counts()
         self._apply_read_only()
         self._remember_library()
 
     def _apply_read_only(self) -> None:
+        """A read-only library: every action that would write is disabled, and the forms refuse edits."""
         ro = self.lib.read_only
-        for a in (self.act_save, self.act_verify):
+        for a in self.writing_actions:
             a.setEnabled(not ro)
+        self.forms.set_read_only(ro)
         if ro:
             self.statusBar().showMessage("Read-only: " + (self.lib.read_only_reason
                                                           or "this library is open in another Curator window"), 0)
+        else:
+            self.statusBar().clearMessage()
+
+    def _changes_applied(self, changes: Changes) -> None:
+        """The window's own views (the list's counts, the plots over the library) follow every write."""
+        self._update_counts()
+        if self._plot_panel is not None and (changes.records or changes.papers):
+            self._plot_panel.refresh_library()
 
     # --- layout ----------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -189,8 +213,13 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         mb = self.menuBar()
 
-        def act(menu, text: str, slot, shortcut=None, tip: str | None = None, name: str | None = None) -> QAction:
+        self.writing_actions: list[QAction] = []
+
+        def act(menu, text: str, slot, shortcut=None, tip: str | None = None, name: str | None = None,
+                writes: bool = False) -> QAction:
             a = QAction(text, self)
+            if writes:  # disabled on a read-only library
+                self.writing_actions.append(a)
             if shortcut is not None:
                 a.setShortcut(QKeySequence(shortcut))
             if tip:
@@ -209,7 +238,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         f.addSeparator()
         act(f, "&Import papers…", self.import_dialog, "Ctrl+I", "Import PubMed, MEDLINE, RIS, BibTeX… files",
-            name="act_import")
+            name="act_import", writes=True)
         act(f, "&Export…", self.export_dialog, "Ctrl+E", "Export verified records", name="act_export")
         f.addSeparator()
         act(f, "&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -217,32 +246,38 @@ class MainWindow(QMainWindow):
         e = mb.addMenu("&Edit")
         u = self.forms.undo.createUndoAction(self, "&Undo")
         u.setShortcut(QKeySequence.StandardKey.Undo)
+        u.setObjectName("act_undo")
         r = self.forms.undo.createRedoAction(self, "&Redo")
+        r.setObjectName("act_redo")
         r.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
         e.addAction(u)
         e.addAction(r)
         e.addSeparator()
         self.act_link = act(e, "&Link evidence", self.link_evidence, "Ctrl+L",
-                            "Link the words selected in the reader to the current value", name="act_link")
-        act(e, "Add &row", self.forms.add_row_here, None, "Add a row to the current table (Ctrl+N)")
+                            "Link the words selected in the reader to the current value", name="act_link", writes=True)
+        act(e, "Add &row", self.forms.add_row_here, None, "Add a row to the current table (Ctrl+N)", name="act_add_row",
+            writes=True)
 
         rm = mb.addMenu("&Record")
-        self.act_save = act(rm, "&Save draft", self.save_draft, QKeySequence.StandardKey.Save, name="act_save")
+        self.act_save = act(rm, "&Save draft", self.save_draft, QKeySequence.StandardKey.Save, name="act_save",
+                            writes=True)
         self.act_verify = act(rm, "&Verify", self.verify, "Ctrl+Return", "Mark the record verified by you",
-                              name="act_verify")
+                              name="act_verify", writes=True)
         rm.addSeparator()
-        self.act_suggest = act(rm, "S&uggest values from the text", self.suggest, "Ctrl+G", name="act_suggest")
-        act(rm, "&Accept all suggestions", self.accept_all, "Ctrl+Shift+A", name="act_accept_all")
-        act(rm, "Suggest for all &new papers…", self.suggest_new_papers, None,
+        self.act_suggest = act(rm, "S&uggest values from the text", self.suggest, "Ctrl+G", name="act_suggest",
+                               writes=True)
+        act(rm, "&Accept all suggestions", self.accept_all, "Ctrl+Shift+A", name="act_accept_all", writes=True)
+        act(rm, "Suggest for all &new papers…", lambda: self.suggest_new_papers(), None,
             "Pre-fill every unreviewed paper with suggested draft values (in the background)",
-            name="act_suggest_all")
+            name="act_suggest_all", writes=True)
         self.act_auto_suggest = act(rm, "Suggest automatically on &import", self._toggle_auto_suggest, None,
-                                    "Pre-fill imported papers with suggestions", name="act_auto_suggest")
+                                    "Pre-fill imported papers with suggestions", name="act_auto_suggest",
+                                    writes=True)
         self.act_auto_suggest.setCheckable(True)
         self.act_auto_suggest.setChecked(self.settings.value("suggest_on_import", False, type=bool))
         rm.addSeparator()
-        act(rm, "&Exclude paper…", self.exclude_paper, None, name="act_exclude")
-        act(rm, "Re&ject record…", self.reject_record, None, name="act_reject")
+        act(rm, "&Exclude paper…", lambda: self.exclude_paper(), None, name="act_exclude", writes=True)
+        act(rm, "Re&ject record…", lambda: self.reject_record(), None, name="act_reject", writes=True)
         act(rm, "&History…", self.show_history, "Ctrl+H", name="act_history")
 
         g = mb.addMenu("&Go")
@@ -338,7 +373,7 @@ class MainWindow(QMainWindow):
             return False
         if choice == SAVE:
             return self.save_draft()
-        self.lib.discard_autosave(self.record.paper_id)
+        curation.discard_autosave(self.lib, self.record.paper_id)
         self.dirty = False
         return True
 
@@ -351,7 +386,8 @@ class MainWindow(QMainWindow):
         self.paper_id = paper_id
         self._plot_paper = (paper.title, paper.abstract)
         self.reader.show_paper(paper)
-        rec = curation.load(self.lib, paper_id)
+        self.base = curation.stored(self.lib, paper_id)
+        rec = self.base.copy() if self.base is not None else curation.load(self.lib, paper_id)
         recovered = curation.recover(self.lib, paper_id)
         if recovered is not None:
             rec = recovered[0]
@@ -456,25 +492,40 @@ class MainWindow(QMainWindow):
             self.forms.notes.store(self.record)
             curation.autosave(self.lib, self.record)
 
+    def _record_saved(self, changes: Changes) -> None:
+        """After any record change went through the services' write gate: the edit is based on what is
+        stored now; values merged in from a save made meanwhile are shown; the views follow."""
+        assert self.record is not None
+        self.base = self.record.copy()
+        self.dirty = False
+        if changes.merged:
+            self.forms.load(self.record)  # the record took in the other save's values
+        self.forms.undo.setClean()
+        self.hub.publish(changes)
+        self._after_change()
+        self._update_title()
+
+    def _merged_note(self, changes: Changes) -> str:
+        if not changes.merged:
+            return ""
+        return f" — merged with a save made meanwhile ({len(changes.merged)} value(s) taken in: " \
+               + "; ".join(changes.merged[:3]) + ("…" if len(changes.merged) > 3 else "") + ")"
+
     def save_draft(self) -> bool:
         if self.record is None:
             return False
         self.forms.commit_pending()
         try:
-            changes = curation.save_draft(self.lib, self.record, self.curator_name())
+            changes = curation.save_draft(self.lib, self.record, self.curator_name(), base=self.base)
         except curation.CurationError as exc:
-            self.statusBar().showMessage(f"Not saved: {exc}", 10000)
+            self.statusBar().showMessage("Not saved: " + str(exc).replace("\n", " "), 10000)
             self.warn("Not saved", str(exc))
             return False
-        self.dirty = False
-        self.forms.undo.setClean()
-        self.paper_model.refresh_ids(changes.paper_ids)
-        self._update_counts()
-        self._after_change()
-        self._update_title()
+        self._record_saved(changes)
         errs = [m for m in changes.messages if m.level == "error"]
         self.statusBar().showMessage(
-            "Draft saved" + (f" — {len(errs)} error(s) to fix before verifying" if errs else ""), 6000)
+            "Draft saved" + (f" — {len(errs)} error(s) to fix before verifying" if errs else "")
+            + self._merged_note(changes), 10000)
         return True
 
     def curator_name(self, ask: bool = False) -> str | None:
@@ -494,45 +545,40 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Not verified: a record is verified by a named curator", 8000)
             return False
         try:
-            changes = curation.verify(self.lib, self.record, name)
+            changes = curation.verify(self.lib, self.record, name, base=self.base)
         except curation.CurationError as exc:
             self.statusBar().showMessage("Not verified: " + str(exc).replace("\n", " "), 15000)
             self.warn("Cannot verify", str(exc))
             return False
-        self.dirty = False
-        self.forms.undo.setClean()
-        self.paper_model.refresh_ids(changes.paper_ids)
-        self._update_counts()
-        self._after_change()
-        self._update_title()
-        if self._plot_panel is not None:
-            self._plot_panel.refresh_library()
-        self.statusBar().showMessage(f"Verified by {name} at {self.record.verified_at}", 8000)
+        self._record_saved(changes)
+        self.statusBar().showMessage(f"Verified by {name} at {self.record.verified_at}" + self._merged_note(changes),
+                                     10000)
         return True
 
-    def exclude_paper(self, reason: str | None = None) -> None:
-        self._set_status("excluded", "Exclude paper", "Why is this paper excluded?", reason)
+    def exclude_paper(self, reason: str | None = None) -> bool:
+        return self._set_status("excluded", "Exclude paper", "Why is this paper excluded?", reason)
 
-    def reject_record(self, reason: str | None = None) -> None:
-        self._set_status("rejected", "Reject record", "Why is this record rejected?", reason)
+    def reject_record(self, reason: str | None = None) -> bool:
+        return self._set_status("rejected", "Reject record", "Why is this record rejected?", reason)
 
-    def _set_status(self, status: str, title: str, question: str, reason: str | None) -> None:
+    def _set_status(self, status: str, title: str, question: str, reason: str | None) -> bool:
         if self.record is None:
-            return
+            return False
         if reason is None:
             reason, ok = QInputDialog.getText(self, title, question)
             if not ok:
-                return
+                return False
         self.forms.commit_pending()
         try:
-            changes = curation.set_paper_status(self.lib, self.record, status, reason, self.curator_name())
+            changes = curation.set_paper_status(self.lib, self.record, status, reason, self.curator_name(),
+                                                base=self.base)
         except curation.CurationError as exc:
+            self.statusBar().showMessage(f"Not {status}: " + str(exc).replace("\n", " "), 10000)
             self.warn(f"Not {status}", str(exc))
-            return
-        self.dirty = False
-        self.paper_model.refresh_ids(changes.paper_ids)
-        self._update_counts()
-        self._after_change()
+            return False
+        self._record_saved(changes)
+        self.statusBar().showMessage(f"Paper {self.record.paper_id} {status}" + self._merged_note(changes), 8000)
+        return True
 
     def show_history(self) -> None:
         if self.paper_id is None:
@@ -576,22 +622,21 @@ class MainWindow(QMainWindow):
     def _toggle_auto_suggest(self) -> None:
         self.settings.setValue("suggest_on_import", self.act_auto_suggest.isChecked())
 
-    def suggest_new_papers(self, paper_ids: list[int] | None = None, wait: bool = False) -> None:
+    def suggest_new_papers(self, paper_ids: list[int] | None = None) -> LibraryOp | None:
         """Save suggestions as drafts for papers that have no record yet, off the GUI thread."""
         from curator.services.suggest import suggest_library
 
         ids = paper_ids if paper_ids is not None else self.lib.list_ids(status="unreviewed")
         if not ids:
             self.statusBar().showMessage("No new papers to suggest values for", 5000)
-            return
+            return None
 
         def done(result):
             self.statusBar().showMessage(f"Suggested {result['suggestions']} value(s) in {result['papers']} "
                                          f"paper(s); {result['skipped']} already had a record", 10000)
 
-        self._background("Suggest", "Suggesting values…",
-                         lambda lib, progress, cancel: suggest_library(lib, ids, "suggest", progress, cancel),
-                         done, "Suggest failed", wait)
+        return self.run_op(lambda lib, progress, cancel: suggest_library(lib, ids, "suggest", progress, cancel),
+                           lambda _result: of_records(ids), "Suggest", "Suggesting values…", done, "Suggest failed")
 
     def accept_all(self) -> None:
         if self.record is None:
@@ -653,35 +698,42 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"{len(hits)} value(s) cite this text", 5000)
 
     # --- library -----------------------------------------------------------------------------------
-    def switch_library(self, lib: Library) -> None:
-        from curator.store.lock import LibraryLock
-
+    def switch_library(self, path: str | Path, seed: bool = False) -> bool:
+        """Leave the open paper (save/discard/stay), then open `path` the one way libraries are opened
+        (services.library.open_locked: its lock first, then any migration). A library another window
+        holds is offered read-only. False when nothing changed."""
+        if Path(path).expanduser().resolve() == self.lib.path.resolve():
+            return False
         if not self.maybe_keep_edits():
-            lib.close()
-            return
-        lock = LibraryLock(lib.path)
-        if not lib.read_only and not lock.acquire():
-            lib.close()
-            QMessageBox.warning(self, "Library already open",
-                                f"{lib.path} is open in another Curator window ({lock.holder()}).")
-            return
+            return False
+        try:
+            opened = open_locked(path, seed=seed, if_locked=self.ask_read_only)
+        except LibraryInUse:
+            return False  # the curator declined to open it read-only
+        except CannotOpen as exc:
+            self.warn("Cannot open library", str(exc))
+            return False
+        self._stop_ops()
         if self.lock is not None:
             self.lock.release()
-        self.lock = lock
+        self.lock = opened.lock
         old = self.lib
-        self.lib = lib
+        self.lib = opened.lib
         self.paper_id = None
         self.record = None
+        self.base = None
+        self.dirty = False
         self.reader.show_paper(None)
         self.forms.load(Record(paper_id=0))
-        self.paper_model.set_library(lib)
+        self.paper_model.set_library(self.lib)
         if self._plot_panel is not None:
-            self._plot_panel.set_library(lib)
+            self._plot_panel.set_library(self.lib)
         self._update_counts()
         self._update_title()
         self._apply_read_only()
         old.close()
         self._remember_library()
+        return True
 
     def _remember_library(self) -> None:
         path = str(self.lib.path)
@@ -690,8 +742,6 @@ class MainWindow(QMainWindow):
         self.settings.setValue("recent_libraries", [path, *recent][:8])
 
     def _fill_recent(self) -> None:
-        from curator.services.library import open_library
-
         self.recent_menu.clear()
         recent = [p for p in (self.settings.value("recent_libraries", [], type=list) or [])
                   if p != str(self.lib.path) and Path(p).exists()]
@@ -700,29 +750,47 @@ class MainWindow(QMainWindow):
             a.setEnabled(False)
         for p in recent:
             a = self.recent_menu.addAction(p)
-            a.triggered.connect(lambda _c=False, p=p: self.switch_library(open_library(p, seed=False)[0]))
+            a.triggered.connect(lambda _c=False, p=p: self.switch_library(p))
 
     def new_library(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "New library", str(Path.home() / "curator-library.sqlite"),
                                               "Curator library (*.sqlite *.db)")
         if path:
-            from curator.services.library import open_library
-
-            lib, _rep = open_library(path, seed=False)
-            self.switch_library(lib)
+            self.switch_library(path)
 
     def open_library_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open library", str(Path.home()),
                                               "Curator library (*.sqlite *.db);;All files (*)")
         if path:
-            from curator.services.library import open_library
+            self.switch_library(path)
 
-            try:
-                lib, _rep = open_library(path, seed=False)
-            except (OSError, RuntimeError, sqlite3.DatabaseError) as exc:  # not a library, or newer than us
-                QMessageBox.warning(self, "Cannot open library", f"{path}:\n{exc}")
-                return
-            self.switch_library(lib)
+    # --- background work ----------------------------------------------------------------------------
+    def _stop_ops(self) -> None:
+        """Cancel every background operation and wait for it (closing the window, switching library)."""
+        self._stopping = True
+        try:
+            while self.ops:
+                for op in self.ops:
+                    op.cancel()
+                if not self.ops[0].wait(10000):
+                    log.warning("a background operation did not stop within 10 s")
+                    break
+        finally:
+            self._stopping = False
+
+    def run_op(self, work, changes, title: str, label: str, done, fail_title: str,
+               read_only: bool = False) -> LibraryOp:
+        """Run `work(library, progress, cancel)` with the one background helper: its own connection, a
+        progress dialog with Cancel, then the Changes it made on the hub, then `done(result)`. The
+        window's operations write to the library, so each starts when the one before has finished."""
+        op = LibraryOp(self, self.lib, work, changes=changes, hub=self.hub, read_only=read_only)
+        if self._stopping:  # an import finishing while the window closes or switches would start suggestions
+            op.cancel()
+        previous = self.ops[-1] if self.ops else None  # writes run one after another
+        self.ops.append(op)
+        op.finished.connect(lambda: self.ops.remove(op) if op in self.ops else None)
+        return op.with_progress(title, label).success(done).failure(
+            lambda msg: QMessageBox.critical(self, fail_title, msg)).run_after(previous)
 
     # --- import / export ----------------------------------------------------------------------------
     def import_dialog(self) -> None:
@@ -732,8 +800,13 @@ class MainWindow(QMainWindow):
         if files:
             self.import_paths(files)
 
-    def import_paths(self, paths_: list[str], wait: bool = False) -> None:
+    def import_paths(self, paths_: list[str]) -> LibraryOp | None:
         """Import off the GUI thread (its own connection), with progress and Cancel."""
+        from curator.services.importing import import_files
+
+        if self.lib.read_only:
+            self.warn("Not imported", f"{self.lib.path} is open read-only: nothing was imported")
+            return None
 
         def done(report):
             self.last_import = report
@@ -745,54 +818,19 @@ class MainWindow(QMainWindow):
                     lines.append(f"• {Path(f.path).name}, record {e.record}"
                                  + (f" (line {e.line})" if e.line else "") + f": {e.message}")
             self.statusBar().showMessage(lines[0], 10000)
-            if len(lines) > 1 and not wait:
-                QMessageBox.information(self, "Import finished", "\n".join(lines[:40]))
+            if len(lines) > 1:  # not modal: the curator reads it while working on
+                box = QMessageBox(QMessageBox.Icon.Information, "Import finished", "\n".join(lines[:40]),
+                                  QMessageBox.StandardButton.Ok, self)
+                box.setObjectName("import_report")
+                box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+                box.setModal(False)
+                box.show()
             if self.act_auto_suggest.isChecked() and report.paper_ids:
                 new = [pid for pid in report.paper_ids if self.lib.load_record(pid) is None]
-                QTimer.singleShot(0, lambda: self.suggest_new_papers(new, wait=wait))
+                self.suggest_new_papers(new)
 
-        self._background("Import", "Importing…", lambda lib, progress, cancel: import_files(lib, paths_, progress, cancel),
-                         done, "Import failed: nothing was imported", wait)
-
-    def _background(self, title: str, label: str, work, done, fail_title: str, wait: bool = False) -> None:
-        """Run `work(library, progress, cancel)` on its own connection off the GUI thread, behind a progress
-        dialog (shown after 0.6 s) with Cancel; then refresh the list and call `done(result)`."""
-        db_path = self.lib.path
-
-        def run(progress, cancel):
-            lib = Library.open(db_path)
-            try:
-                return work(lib, progress, cancel)
-            finally:
-                lib.close()
-
-        dlg = QProgressDialog(label, "Cancel", 0, 0, self)
-        dlg.setWindowTitle(title)
-        dlg.setMinimumDuration(600)
-        dlg.setWindowModality(Qt.WindowModality.WindowModal)
-        task = Task(run, self)
-        self._task = task
-        task.progressed.connect(lambda d, t, m: (dlg.setMaximum(max(t, 1)), dlg.setValue(d), dlg.setLabelText(m)))
-        dlg.canceled.connect(task.cancel)
-
-        def finished(result) -> None:
-            dlg.reset()
-            self.paper_model.refresh()
-            self._update_counts()
-            if self._plot_panel is not None:
-                self._plot_panel.refresh_library()
-            done(result)
-
-        def failed(msg: str) -> None:
-            dlg.reset()
-            QMessageBox.critical(self, fail_title, msg)
-
-        task.succeeded.connect(finished)
-        task.failed.connect(failed)
-        task.start()
-        if wait:
-            task.wait()
-            QApplication.processEvents()
+        return self.run_op(lambda lib, progress, cancel: import_files(lib, paths_, progress, cancel), of_import,
+                           "Import", "Importing…", done, "Import failed: nothing was imported")
 
     def export_dialog(self) -> None:
         from curator.ui.export_dialog import ExportDialog
@@ -865,9 +903,7 @@ class MainWindow(QMainWindow):
         if not self.maybe_keep_edits():
             event.ignore()
             return
-        if self._task is not None and self._task.isRunning():
-            self._task.cancel()
-            self._task.wait(5000)
+        self._stop_ops()
         self.save_state()
         if self.lock is not None:
             self.lock.release()

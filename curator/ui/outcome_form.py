@@ -322,6 +322,7 @@ class OutcomeForms(QTabWidget):
         study_scroll.setWidgetResizable(True)
         study_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.study_scroll = study_scroll
+        self._row_buttons: list[QPushButton] = []
         self.addTab(study_scroll, "Study")
         self.addTab(self._with_toolbar(Exposure), "Treatments")
         self.addTab(self._with_toolbar(Toxicity), "Toxicities")
@@ -357,6 +358,7 @@ class OutcomeForms(QTabWidget):
         rem.clicked.connect(self.tables[t].remove_selected)
         bar.addWidget(add)
         bar.addWidget(rem)
+        self._row_buttons += [add, rem]
         lay.addLayout(bar)
         lay.addWidget(self.tables[t], 1)
         return w
@@ -372,6 +374,21 @@ class OutcomeForms(QTabWidget):
         self.notes.load(rec)
         self.undo.clear()
         self.undo.setClean()
+
+    def set_read_only(self, read_only: bool) -> None:
+        """A read-only library: the record is shown, and nothing in it can be edited."""
+        for m in self.models.values():
+            m.read_only = read_only
+        for b in self._row_buttons:
+            b.setEnabled(not read_only)
+        for w in self.study_form.widgets.values():
+            if isinstance(w, QLineEdit):
+                w.setReadOnly(read_only)
+            else:
+                w.setEnabled(not read_only)
+        self.notes.notes.setReadOnly(read_only)
+        self.notes.comment.setReadOnly(read_only)
+        self.notes.contradicts.setEnabled(not read_only)
 
     def commit_pending(self) -> None:
         """Push any open editor's text into the record (before save, verify or switching paper)."""

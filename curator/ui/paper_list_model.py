@@ -9,7 +9,8 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from curator.store.library import Library, PaperSummary
+from curator.services.changes import Changes
+from curator.services.library import Library, PaperSummary
 
 PAGE = 200
 STATUS_LABEL = {"unreviewed": "○ new", "draft": "◐ draft", "verified": "● verified", "rejected": "✕ rejected",
@@ -66,6 +67,13 @@ class PaperListModel(QAbstractTableModel):
             except ValueError:
                 continue
             self.dataChanged.emit(self.index(r, 0), self.index(r, len(COLUMNS) - 1))
+
+    def apply_changes(self, changes: Changes) -> None:
+        """Connected to the window's "changes applied" signal: re-read what a write changed."""
+        if changes.papers or len(changes.paper_ids) > PAGE:
+            self.refresh()
+        elif changes.paper_ids:
+            self.refresh_ids(changes.paper_ids)
 
     def summary(self, row: int) -> PaperSummary | None:
         if not (0 <= row < len(self.ids)):

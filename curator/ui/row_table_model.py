@@ -102,6 +102,14 @@ class RowTableModel(QAbstractTableModel):
         self.undo = undo
         self.rows: list[Row] = []
         self.messages: dict[tuple[str, str], validation.Message] = {}  # (uid, field) -> message
+        self.read_only = False  # a read-only library: every edit is refused with a message
+
+    def _push(self, command: QUndoCommand) -> bool:
+        if self.read_only:
+            self.rejected_edit.emit("This library is open read-only: nothing can be changed")
+            return False
+        self.undo.push(command)
+        return True
 
     # --- binding ---------------------------------------------------------------------------------
     def set_rows(self, rows: list[Row]) -> None:
@@ -153,7 +161,7 @@ class RowTableModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() < len(self.specs):
+        if index.column() < len(self.specs) and not self.read_only:
             f |= Qt.ItemFlag.ItemIsEditable
         return f
 
@@ -234,30 +242,28 @@ class RowTableModel(QAbstractTableModel):
         old = getattr(self.rows[row], field)
         if old == new:
             return True
-        self.undo.push(_SetCell(self, row, field, old, new))
-        return True
+        return self._push(_SetCell(self, row, field, old, new))
 
     def add_row(self, row: Row | None = None, at: int | None = None) -> int:
         pos = len(self.rows) if at is None else at
-        self.undo.push(_InsertRows(self, pos, [row or self.row_type()]))
-        return pos
+        return pos if self._push(_InsertRows(self, pos, [row or self.row_type()])) else -1
 
     def add_rows(self, rows: list[Row], text: str = "Add rows") -> None:
         if rows:
-            self.undo.push(_InsertRows(self, len(self.rows), rows, text))
+            self._push(_InsertRows(self, len(self.rows), rows, text))
 
     def remove_row(self, pos: int) -> None:
         if 0 <= pos < len(self.rows):
-            self.undo.push(_RemoveRow(self, pos))
+            self._push(_RemoveRow(self, pos))
 
     def accept_row(self, pos: int) -> None:
         row = self.rows[pos]
         if row.row_status == ROW_SUGGESTED:
-            self.undo.push(_SetRowAttr(self, pos, "status", None, ROW_SUGGESTED, ROW_ACCEPTED, "Accept suggestion"))
+            self._push(_SetRowAttr(self, pos, "status", None, ROW_SUGGESTED, ROW_ACCEPTED, "Accept suggestion"))
 
     def set_source(self, pos: int, field: str, span: Span | None) -> None:
         old = self.rows[pos].sources.get(field)
-        self.undo.push(_SetRowAttr(self, pos, "source", field, old, span, "Link evidence"))
+        self._push(_SetRowAttr(self, pos, "source", field, old, span, "Link evidence"))
 
     # --- raw mutations (called by undo commands) ----------------------------------------------------
     def _set(self, row: int, field: str, value: Any) -> None:
