@@ -320,6 +320,16 @@ def test_a_lock_file_that_cannot_be_written_is_a_read_only_outcome(tmp_path, mon
 
 # --- full disk ------------------------------------------------------------------------------------
 
+def _fill_disk(lib: Library) -> None:
+    """The disk fills: SQLite may not grow the file by a single page (an honest SQLITE_FULL)."""
+    pages = lib.conn.execute("PRAGMA page_count").fetchone()[0]
+    lib.conn.execute(f"PRAGMA max_page_count = {pages}")
+
+
+def _free_disk(lib: Library) -> None:
+    lib.conn.execute("PRAGMA max_page_count = 1073741823")
+
+
 def test_a_full_disk_says_so_and_keeps_the_typed_work(tmp_path):
     lib, _ = open_library(tmp_path / "library.sqlite", seed=True)
     pid = lib.list_ids()[0]
@@ -328,16 +338,18 @@ def test_a_full_disk_says_so_and_keeps_the_typed_work(tmp_path):
     rec.comparisons.append(Comparison(analyte="IL-6", p_text="p = 0.01"))
     curation.autosave(lib, rec)  # the autosave a few seconds after typing
     stored = lib.load_record(pid)
-    # the disk fills: SQLite may not grow the file by a single page (an honest SQLITE_FULL)
-    pages = lib.conn.execute("PRAGMA page_count").fetchone()[0]
-    lib.conn.execute(f"PRAGMA max_page_count = {pages}")
+    _fill_disk(lib)
     rec.notes += " and after " + "m" * 100_000
+    # the store: SQLite rolled the transaction back itself; no "cannot rollback" on top
     with pytest.raises(LibraryError) as exc:
-        curation.save_draft(lib, rec, "Ada")
+        lib.save_record(rec, [], "Ada")
     msg = str(exc.value)
     assert "disk is full" in msg and "nothing was saved" in msg and "edits are kept" in msg, msg
     assert str(lib.path) in msg
-    assert not lib.conn.in_transaction  # rolled back, and no second error about it
+    assert not lib.conn.in_transaction
+    # the service says the same, as a curation error the window shows
+    with pytest.raises(curation.NotSaved, match="disk is full"):
+        curation.save_draft(lib, rec, "Ada")
     # the work is still in memory, and the autosave from before still holds it
     assert rec.notes.endswith("m" * 100_000) and rec.comparisons[-1].analyte == "IL-6"
     assert rec.status == (stored.status if stored else rec.status) and rec.revision == (stored.revision if stored else 0)
@@ -345,12 +357,33 @@ def test_a_full_disk_says_so_and_keeps_the_typed_work(tmp_path):
     assert saved["notes"].startswith("typed before the disk filled")
     assert (lib.load_record(pid) is None) == (stored is None)
     # the next autosave cannot be written either: it says so, and the previous one stays
-    with pytest.raises(LibraryError, match="disk is full"):
+    with pytest.raises(curation.NotSaved, match="disk is full"):
         curation.autosave(lib, rec)
     assert lib.load_autosave(pid)[0]["notes"] == saved["notes"]
     # space is freed: the same save goes through, whole
-    lib.conn.execute("PRAGMA max_page_count = 1073741823")
+    _free_disk(lib)
     curation.save_draft(lib, rec, "Ada")
     assert lib.load_record(pid).notes == rec.notes and lib.load_autosave(pid) is None
     assert lib.integrity_check() == "ok"
     lib.close()
+
+
+def test_the_window_on_a_full_disk_says_so_and_keeps_the_edits(qtbot, tmp_path):
+    from tests.ui_helpers import make_window
+
+    win = make_window(qtbot, tmp_path)
+    pid = win.paper_model.ids[0]
+    assert win.select_paper(pid)
+    win.forms.notes.notes.setPlainText("typed on a full disk " + "x" * 200_000)
+    assert win.dirty
+    _fill_disk(win.lib)
+    win.autosave_now()  # no error dialog: the status bar says it
+    assert "disk is full" in win.statusBar().currentMessage()
+    assert not win.save_draft()
+    title, text = win.warnings[-1]
+    assert title == "Not saved" and "disk is full" in text and "edits are kept" in text
+    assert win.dirty and win.forms.notes.notes.toPlainText().startswith("typed on a full disk")
+    _free_disk(win.lib)
+    assert win.save_draft() and not win.dirty
+    assert win.lib.load_record(pid).notes.startswith("typed on a full disk")
+    win.dirty = False

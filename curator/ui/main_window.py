@@ -490,7 +490,10 @@ class MainWindow(QMainWindow):
     def autosave_now(self) -> None:
         if self.record is not None and self.dirty and not self.lib.read_only:
             self.forms.notes.store(self.record)
-            curation.autosave(self.lib, self.record)
+            try:
+                curation.autosave(self.lib, self.record)
+            except curation.CurationError as exc:  # a full disk: the edits stay in the form, unsaved
+                self.statusBar().showMessage(f"Not autosaved: {exc}", 0)
 
     def _record_saved(self, changes: Changes) -> None:
         """After any record change went through the services' write gate: the edit is based on what is
