@@ -186,11 +186,11 @@ def main(argv: list[str] | None = None) -> int:
         return gui_main(["--library", args.library] if args.library else [])
     if args.command == "suggest" and not args.files and not args.paper:
         build_parser().error("suggest needs FILE... or --paper ID")
-    from curator.services.library import CannotOpen
+    from curator.services.library import LIBRARY_ERRORS, CannotOpen
 
     try:
         return args.func(args)
-    except CannotOpen as exc:  # in use by a Curator window, not a library, newer than this Curator
+    except (CannotOpen, *LIBRARY_ERRORS) as exc:  # in use, not a library, newer, read-only, disk full
         print(f"curator {args.command}: {exc}", file=sys.stderr)
         return 2
 

@@ -124,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     if not s.contains("geometry"):
         win.resize(1280, 800)
     win.show()
+    if win.lib.read_only_reason:  # a newer Curator's library, read-only media
+        QTimer.singleShot(0, lambda: win.warn("Opened read-only", win.lib.read_only_reason))
     last = s.value("last_paper", None)
     QTimer.singleShot(0, lambda: _open_initial(win, int(last) if last else None))
     if win.first_run:

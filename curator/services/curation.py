@@ -29,7 +29,7 @@ from curator.domain.outcomes import (
 )
 from curator.domain.record_merge import RECORD_FIELDS, MergeConflict, merge_records
 from curator.services.changes import Changes
-from curator.store.library import Library, utcnow
+from curator.store.library import Library, LibraryError, utcnow
 
 __all__ = ["Changes", "CurationError", "ReadOnlyLibrary", "StaleRecord", "UNCHECKED", "autosave",
            "discard_autosave", "load", "recover", "save_draft", "set_paper_status", "stored", "verify"]
@@ -45,6 +45,11 @@ class ReadOnlyLibrary(CurationError):
 
 class StaleRecord(CurationError):
     """Another save changed the same values since the edit began: nothing was saved."""
+
+
+class NotSaved(CurationError):
+    """The library refused the write (a full disk, media gone read-only): nothing was saved, and the
+    record in memory is as the curator left it."""
 
 
 class _Unchecked:
@@ -120,7 +125,10 @@ def _write(lib: Library, rec: Record, who: str | None, action: str, base: Record
     new.revision = _next_revision(old, new.status)
     new.updated_at = now
     changes = diff_records(old, new)
-    lib.save_record(new, changes, who)
+    try:
+        lib.save_record(new, changes, who)
+    except LibraryError as exc:  # rolled back whole; `rec` is not touched below
+        raise NotSaved(str(exc)) from exc
     if merged:  # the curator's record takes in what the other save brought (the window reloads it)
         for f in dc_fields(Record):
             setattr(rec, f.name, getattr(new, f.name))
@@ -187,7 +195,10 @@ def set_paper_status(lib: Library, rec: Record, status: str, reason: str, who: s
 def autosave(lib: Library, rec: Record) -> None:
     """Keep the form as typed, so a crash loses nothing; cleared by the next save."""
     if not lib.read_only:
-        lib.autosave(rec.paper_id, record_to_dict(rec))
+        try:
+            lib.autosave(rec.paper_id, record_to_dict(rec))
+        except LibraryError as exc:  # a full disk: the previous autosave stays
+            raise NotSaved(str(exc)) from exc
 
 
 def discard_autosave(lib: Library, paper_id: int) -> None:

@@ -18,14 +18,18 @@ import platformdirs
 from curator import paths
 from curator.services.importing import ImportReport, import_files
 from curator.store.library import Library, LibraryError, PaperSummary
-from curator.store.lock import LibraryLock
+from curator.store.lock import Acquired, LibraryLock
 from curator.store.migrations import MigrationError
 
 # the handle the GUI holds on an open library, and a row of its paper list (the GUI reaches the store
 # only through services: these names are what it may hold, never import from curator.store itself)
-__all__ = ["APP_NAME", "CannotOpen", "Library", "LibraryInUse", "OpenLibrary", "PaperSummary", "data_dir",
+__all__ = ["APP_NAME", "CannotOpen", "LIBRARY_ERRORS", "Library", "LibraryInUse", "OpenLibrary", "PaperSummary", "data_dir",
            "default_library_path", "library_path", "log_dir", "open_library", "open_locked", "sample_files",
            "second_connection"]
+
+# What opening or writing a library raises with a message for the curator, naming the file (not a
+# library, newer than this Curator, cannot be written, disk full): shown as it is, never a traceback.
+LIBRARY_ERRORS = (LibraryError, MigrationError)
 
 APP_NAME = "Curator"
 APP_AUTHOR = "Curator"
@@ -125,6 +129,8 @@ def open_locked(path: str | Path | None = None, seed: bool | None = None,
         if locked:
             lib, report = open_library(p, seed=seed)
             return OpenLibrary(lib, lock, report, created)
+        if locked is Acquired.READ_ONLY:  # read-only media: nobody can write it; the store opens it
+            return OpenLibrary(Library.open(p), None, None, False)  # read-only and says why
         holder = lock.holder()
         if if_locked is None or not if_locked(holder):
             raise LibraryInUse(p, holder)
@@ -132,8 +138,8 @@ def open_locked(path: str | Path | None = None, seed: bool | None = None,
     except LibraryInUse:
         raise
     except (LibraryError, MigrationError, OSError) as exc:
-        lock.release()
-        raise CannotOpen(f"{p}: {exc}") from exc
+        lock.abandon()  # a file that is no library is left as it was: no lock file next to it
+        raise CannotOpen(str(exc) if str(p) in str(exc) else f"{p}: {exc}") from exc
     except BaseException:
         lock.release()
         raise

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import operator
+import os
 import re
 import sqlite3
 import unicodedata
@@ -179,43 +180,118 @@ class LibraryError(RuntimeError):
     pass
 
 
+def _disk_full(exc: sqlite3.Error) -> bool:
+    return (getattr(exc, "sqlite_errorcode", 0) & 0xFF) == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
+
+
+def _write_error(path: Path, exc: sqlite3.Error, doing: str = "saving") -> Exception:
+    """A failed write as the curator should read it: a full disk or read-only media says so; other
+    errors pass on as they are."""
+    if _disk_full(exc):
+        return LibraryError(f"{path}: the disk is full ({doing}): nothing was saved, your edits are kept. "
+                            "Free some space and save again.")
+    if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) == sqlite3.SQLITE_READONLY:
+        return LibraryError(f"{path} cannot be written (read-only media?) ({doing}): nothing was saved, "
+                            f"your edits are kept ({exc})")
+    return exc
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why the library at `path` cannot be written here (read-only media, folder or file), or None."""
+    folder = path.parent if path.parent.exists() else next((p for p in path.parents if p.exists()), path.parent)
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"{path} is on read-only media or not writable: opened read-only, nothing can be saved"
+    if not os.access(folder, os.W_OK):
+        return (f"the folder {folder} is on read-only media or not writable: {path.name} was opened "
+                "read-only, nothing can be saved")
+    return None
+
+
 class Library:
     """One open library file."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, read_only: bool = False):
+    def __init__(self, path: Path, conn: sqlite3.Connection, read_only: bool = False,
+                 read_only_reason: str | None = None):
         self.path = path
         self.conn = conn
         self.read_only = read_only
+        # why the store opened it read-only although writing was asked for (newer Curator, read-only media)
+        self.read_only_reason = read_only_reason
 
     # --- opening ---------------------------------------------------------------------------------
     @classmethod
     def open(cls, path: str | Path, read_only: bool = False) -> Library:
+        """Open a Curator library, or create one where there is no file (or an empty one).
+
+        The file is recognised first without writing anything (migrations.recognise): anything else
+        (another application's database, not SQLite, truncated) raises LibraryError naming it and is
+        left untouched. A library written by a newer Curator, or one that cannot be written here
+        (read-only media or folder), opens read-only; `read_only_reason` says why."""
         path = Path(path).expanduser()
-        if read_only:
-            if not path.exists():
-                raise LibraryError(f"{path}: no such library")
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None,
-                                   check_same_thread=False)
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
         try:
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA foreign_keys = ON")
-            register_functions(conn)
-            if not read_only:
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA synchronous = NORMAL")
-                migrations.migrate(conn, path)
-            elif migrations.current_version(conn) < migrations.latest_version():
-                raise LibraryError(f"{path}: library needs an upgrade and was opened read-only")
-        except sqlite3.DatabaseError as exc:  # not an SQLite file, or a damaged one
+            found = migrations.recognise(path)
+        except migrations.NotALibrary as exc:
+            raise LibraryError(str(exc)) from exc
+        reason = None
+        if found.newer:
+            reason = (f"{path} was written by a newer Curator (schema version {found.version}; this one knows "
+                      f"up to {migrations.latest_version()}): opened read-only, nothing will be written to it")
+        elif not read_only:
+            reason = _unwritable(path)
+        if reason is not None:
+            read_only = True
+        if read_only and found.new:
+            raise LibraryError(f"{path}: no such library" if reason is None
+                               else f"{path}: cannot create a library here: {reason}")
+        conn = cls._read_only(path) if read_only else cls._read_write(path, found)
+        if read_only and not found.newer and found.version < migrations.latest_version():
             conn.close()
-            raise LibraryError(f"{path}: not a Curator library ({exc})") from exc
+            raise LibraryError(f"{path}: library needs an upgrade and was opened read-only"
+                               + (f" ({reason})" if reason else ""))
+        return cls(path, conn, read_only, reason)
+
+    @staticmethod
+    def _connected(conn: sqlite3.Connection) -> sqlite3.Connection:
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        register_functions(conn)
+        return conn
+
+    @classmethod
+    def _read_only(cls, path: Path) -> sqlite3.Connection:
+        # Where no -shm can be created (read-only media) a WAL library is read as immutable.
+        immutable = not os.access(path.parent, os.W_OK) and not Path(f"{path}-wal").exists()
+        try:
+            conn = sqlite3.connect(migrations.read_only_uri(path, immutable), uri=True, isolation_level=None,
+                                   check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise LibraryError(f"{path}: cannot open the library ({exc})") from exc
+        try:
+            return cls._connected(conn)
+        except sqlite3.Error as exc:
+            conn.close()
+            raise LibraryError(f"{path}: cannot read the library ({exc})") from exc
+
+    @classmethod
+    def _read_write(cls, path: Path, found: migrations.Recognised) -> sqlite3.Connection:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+        try:
+            cls._connected(conn)
+            if found.new:  # the marker first: a library whose creation is cut short is still ours
+                conn.execute(f"PRAGMA application_id = {migrations.APPLICATION_ID}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            migrations.migrate(conn, path)
+        except sqlite3.Error as exc:
+            conn.close()
+            if _disk_full(exc):
+                raise _write_error(path, exc, "opening the library") from exc
+            raise LibraryError(f"{path}: cannot open the library ({exc})") from exc
         except BaseException:
             conn.close()
             raise
-        return cls(path, conn, read_only)
+        return conn
 
     def close(self) -> None:
         try:
@@ -230,16 +306,35 @@ class Library:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write: committed whole, or (on any error) rolled back whole. A full disk raises
+        LibraryError saying so; whatever the caller holds in memory is untouched."""
         if self.read_only:
-            raise LibraryError(f"{self.path} is open read-only")
-        self.conn.execute("BEGIN IMMEDIATE")
+            raise LibraryError(self.read_only_reason or f"{self.path} is open read-only")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _write_error(self.path, exc) from exc
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+        except BaseException as exc:
+            self._rollback()
+            if isinstance(exc, sqlite3.OperationalError) and _disk_full(exc):
+                raise _write_error(self.path, exc) from exc
             raise
-        else:
+        try:
             self.conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            self._rollback()
+            raise _write_error(self.path, exc) from exc
+
+    def _rollback(self) -> None:
+        """Undo the open transaction, if SQLite has not already (it rolls back by itself on a full
+        disk or an I/O error): never a second error on top of the first."""
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
 
     def integrity_check(self) -> str:
         """"ok", or what is wrong: SQLite's own check, then the search index against the papers

@@ -97,7 +97,8 @@ class MainWindow(QMainWindow):
             a.setEnabled(not ro)
         self.forms.set_read_only(ro)
         if ro:
-            self.statusBar().showMessage("Read-only: this library is open in another Curator window", 0)
+            self.statusBar().showMessage("Read-only: " + (self.lib.read_only_reason
+                                                          or "this library is open in another Curator window"), 0)
         else:
             self.statusBar().clearMessage()
 
@@ -489,7 +490,10 @@ class MainWindow(QMainWindow):
     def autosave_now(self) -> None:
         if self.record is not None and self.dirty and not self.lib.read_only:
             self.forms.notes.store(self.record)
-            curation.autosave(self.lib, self.record)
+            try:
+                curation.autosave(self.lib, self.record)
+            except curation.CurationError as exc:  # a full disk: the edits stay in the form, unsaved
+                self.statusBar().showMessage(f"Not autosaved: {exc}", 0)
 
     def _record_saved(self, changes: Changes) -> None:
         """After any record change went through the services' write gate: the edit is based on what is
