@@ -290,3 +290,56 @@ def test_the_lock_is_one_byte_sqlite_never_locks(library):
             os.close(fd)  # no SQLite connection here: nothing of SQLite's to drop
     finally:
         lock.release()
+
+
+# --- two windows, one record: no lost update ----------------------------------------------------------
+
+def test_two_windows_on_one_record_lose_no_update(qtbot, tmp_path):
+    """Two windows, each with its own connection, as a second process had over a symlink before the
+    lock met every name (and as any writer bypassing the lock would): both open the same record
+    before either saves. A's note and B's value both survive; the same value changed in both is
+    refused on the second save with a clear message, and nothing is written over."""
+    from PySide6.QtCore import QSettings
+
+    from curator.ui.main_window import MainWindow
+    from tests.ui_helpers import make_window, select_paper_titled
+
+    win_a = make_window(qtbot, tmp_path, name="Ana")
+    link = tmp_path / "via-symlink.sqlite"
+    link.symlink_to(win_a.lib.path)
+    settings = QSettings(str(tmp_path / "b.ini"), QSettings.Format.IniFormat)
+    settings.setValue("curator_name", "Ben")
+    win_b = MainWindow(Library.open(link), settings)
+    win_b.ask_unsaved = lambda: "save"
+    win_b.warnings = []
+    win_b.warn = lambda title, text: win_b.warnings.append((title, text))
+    qtbot.addWidget(win_b)
+
+    pid = select_paper_titled(win_a, "Emapalumab in pediatric")
+    assert select_paper_titled(win_b, "Emapalumab in pediatric") == pid
+    assert win_a.lib.load_record(pid) is None  # neither has saved: both edit from "no record"
+
+    win_a.forms.notes.notes.setPlainText("IFN-γ levels checked against table 2")
+    assert win_a.save_draft()
+    win_b.forms.show_tab("study")
+    win_b.forms.study_form.set_value("n_enrolled", "38")
+    assert win_b.save_draft()  # B's save began before A's: merged, not written over it
+    stored = win_a.lib.load_record(pid)
+    assert stored.notes == "IFN-γ levels checked against table 2" and stored.study.n_enrolled == 38
+    assert win_b.forms.notes.notes.toPlainText() == stored.notes  # B's form took A's note in
+    assert "merged with a save made meanwhile" in win_b.statusBar().currentMessage()
+
+    # now both change the same value: the first save wins, the second is refused
+    win_a.forms.show_tab("study")
+    win_b.forms.study_form.set_value("n_enrolled", "39")
+    assert win_b.save_draft()
+    win_a.forms.study_form.set_value("n_enrolled", "40")
+    assert not win_a.save_draft()
+    title, text = win_a.warnings[-1]
+    assert title == "Not saved" and "the record was saved meanwhile" in text
+    assert "Study, n_enrolled (yours: 40, saved meanwhile: 39)" in text and "Nothing was saved" in text
+    stored = win_b.lib.load_record(pid)
+    assert stored.study.n_enrolled == 39 and stored.notes == "IFN-γ levels checked against table 2"
+    assert win_a.dirty and win_a.record.study.n_enrolled == 40  # A's edit is kept in its window
+    win_a.ask_unsaved = lambda: "discard"
+    win_b.close()  # each window closes its own connection
