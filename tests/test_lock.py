@@ -270,6 +270,30 @@ def _descriptors_of(path: Path) -> int:
     return count
 
 
+def test_a_second_connection_keeps_the_first_ones_sqlite_lock(library):
+    """A worker thread's connection (services.library.second_connection) must not take the window's
+    connection's shared WAL lock away: without it, another process closing its last connection may
+    checkpoint and delete the -wal this one still writes to (a lost update). Opening a library reads
+    its header first (migrations.recognise): through lock.read_head, never open()/close()."""
+    from curator.services.library import second_connection
+
+    lib = Library.open(library)
+    assert lib.paper_count() == 2 and _sqlite_lock_seen_from_another_process(library)
+    workers = [second_connection(lib) for _ in range(5)]
+    try:
+        assert _sqlite_lock_seen_from_another_process(library)
+        # one kept descriptor serves every later read of the header: none pile up while the window is open
+        second_connection(lib).close()  # (SQLite keeps a closed connection's descriptor for the next)
+        before = _descriptors_of(library)
+        for _ in range(5):
+            second_connection(lib).close()
+        assert _descriptors_of(library) == before
+    finally:
+        for w in workers:
+            w.close()
+        lib.close()
+
+
 def test_the_lock_is_one_byte_sqlite_never_locks(library):
     """The lock is an open-file-description lock on LOCK_BYTE of the library file: another process
     sees exactly that byte locked, and nothing of SQLite's range."""

@@ -75,20 +75,31 @@ def _key(st: os.stat_result) -> tuple[int, int]:
     return st.st_dev, st.st_ino
 
 
-def _open_library_file(path: Path) -> tuple[int, bool]:
-    """A read-write descriptor of the library file (a spare one of the same file if there is one),
-    creating an empty file if there is none; and whether this call created it."""
+def _take_spare(path: Path, writable: bool) -> int | None:
+    """A spare descriptor of the file at `path` (a read-write one if `writable`), now in use; or None."""
+    if os.name == "nt":
+        return None
     try:
         key = _key(os.stat(path))
     except OSError:
-        key = None
+        return None
     with _fds_guard:
-        if key in _spare:
-            fd = _spare[key].pop()
-            if not _spare[key]:
-                del _spare[key]
-            _in_use.add(fd)
-            return fd, False
+        for fd in _spare.get(key, []):
+            if not writable or fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDWR:
+                _spare[key].remove(fd)
+                if not _spare[key]:
+                    del _spare[key]
+                _in_use.add(fd)
+                return fd
+    return None
+
+
+def _open_library_file(path: Path) -> tuple[int, bool]:
+    """A read-write descriptor of the library file (a spare one of the same file if there is one),
+    creating an empty file if there is none; and whether this call created it."""
+    fd = _take_spare(path, writable=True)
+    if fd is not None:
+        return fd, False
     flags = os.O_RDWR | getattr(os, "O_BINARY", 0)
     fd, created = -1, False
     for _ in range(3):
@@ -110,8 +121,25 @@ def _open_library_file(path: Path) -> tuple[int, bool]:
     return fd, created
 
 
+def read_head(path: Path, size: int) -> bytes:
+    """The first `size` bytes of the file at `path` (a library's header), read without dropping this
+    process's SQLite locks on it, as reading it with open() and close() would (see above)."""
+    fd = _take_spare(path, writable=False)
+    if fd is None:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        if hasattr(os, "pread"):
+            return os.pread(fd, size, 0)
+        return os.read(fd, size)
+    finally:
+        _give_back(fd)
+
+
 def _give_back(fd: int) -> None:
     """`fd` holds no lock any more: keep it as a spare, then close the spares no one else needs."""
+    if os.name == "nt":  # a Windows handle's close drops no other handle's locks
+        os.close(fd)
+        return
     with _fds_guard:
         _in_use.discard(fd)
         try:
@@ -127,7 +155,7 @@ def _close_unneeded_spares() -> None:
     if not _spare:
         return
     try:
-        names = os.listdir("/proc/self/fd")
+        names = os.listdir("/dev/fd" if os.path.isdir("/dev/fd") else "/proc/self/fd")
     except OSError:
         return  # cannot tell: keep them (a few descriptors, closed at exit)
     ours = _in_use.union(*_spare.values())
