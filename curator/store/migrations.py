@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from curator import paths
+from curator.store.lock import read_head
 
 _NAME = re.compile(r"^(\d{3})_([\w-]+)\.sql$")
 
@@ -73,8 +74,7 @@ def recognise(path: Path) -> Recognised:
         size = path.stat().st_size
         if size == 0:
             return Recognised(new=True)
-        with open(path, "rb") as fh:
-            head = fh.read(100)
+        head = read_head(path, 100)  # never open()/close(): that would drop this process's SQLite locks
     except OSError as exc:
         raise NotALibrary(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
     if not head.startswith(_SQLITE_MAGIC):
