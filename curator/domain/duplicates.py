@@ -79,8 +79,8 @@ class DuplicateIndex:
         self._pmids: dict[str, int] = {}
         self._dois: dict[str, list[int]] = {}
         self._titles: dict[str, list[int]] = {}
-        # (year, has PMID, has DOI) -> key length -> (keys, paper ids), for the fuzzy search
-        self._fuzzy: dict[tuple[int, bool, bool], dict[int, tuple[list[str], list[int]]]] = {}
+        # year -> (has PMID, has DOI) -> key length -> (keys, paper ids), for the fuzzy search
+        self._fuzzy: dict[int, dict[tuple[bool, bool], dict[int, tuple[list[str], list[int]]]]] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -108,14 +108,16 @@ class DuplicateIndex:
                 return self._match(pid)
         if year is None or self.threshold > 100:
             return None
+        by_class = self._fuzzy.get(year)
+        if not by_class:
+            return None
         best: tuple[float, int] | None = None
-        lengths = self._lengths(len(key))
         for has_pmid in (False, True) if not pmid else (False,):
             for has_doi in (False, True) if not doi else (False,):
-                by_length = self._fuzzy.get((year, has_pmid, has_doi))
+                by_length = by_class.get((has_pmid, has_doi))
                 if not by_length:
                     continue
-                for length in lengths:
+                for length in self._lengths(len(key)):
                     bucket = by_length.get(length)
                     if bucket is None:
                         continue
@@ -152,7 +154,7 @@ class DuplicateIndex:
         if len(key) >= MIN_TITLE_KEY:
             self._titles.setdefault(key, []).append(paper_id)
             if year is not None:
-                by_length = self._fuzzy.setdefault((year, bool(pmid), bool(doi)), {})
+                by_length = self._fuzzy.setdefault(year, {}).setdefault((bool(pmid), bool(doi)), {})
                 choices, ids = by_length.setdefault(len(key), ([], []))
                 choices.append(key)
                 ids.append(paper_id)
@@ -173,6 +175,6 @@ class DuplicateIndex:
         if len(key) >= MIN_TITLE_KEY:
             self._titles[key].remove(paper_id)
             if year is not None:
-                choices, ids = self._fuzzy[(year, bool(pmid), bool(doi))][len(key)]
+                choices, ids = self._fuzzy[year][(bool(pmid), bool(doi))][len(key)]
                 i = ids.index(paper_id)
                 del choices[i], ids[i]
