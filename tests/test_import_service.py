@@ -222,3 +222,27 @@ def test_a_record_with_only_an_abstract_is_imported_untitled(tmp_path):
     assert [w.message for w in fr.warnings] == [
         f"no title, PMID or DOI: imported as {importing.UNTITLED} (it has an abstract)",
         "no title, PMID, DOI or abstract: skipped"]
+
+
+def test_a_failed_file_leaves_no_trace_in_the_duplicate_index(tmp_path, monkeypatch):
+    """One index serves every file of an import; a file that rolls back must not leave its papers in it,
+    or the next file would merge into papers that are not there."""
+    lib = Library.open(tmp_path / "lib.sqlite")
+    insert = Library.insert_papers
+
+    def failing_insert(self, papers, *a, **k):
+        if any(p.title == "BOOM this record breaks the import" for p in papers):
+            raise RuntimeError("disk trouble")
+        return insert(self, papers, *a, **k)
+
+    monkeypatch.setattr(Library, "insert_papers", failing_insert)
+    files = []
+    for name, titles in (("a.ris", [TITLE]), ("b.ris", [OTHER, "BOOM this record breaks the import"]),
+                         ("c.ris", [OTHER])):
+        f = tmp_path / name
+        f.write_text("".join(f"TY  - JOUR\nTI  - {t}\nPY  - 2023\nER  - \n" for t in titles), encoding="utf-8")
+        files.append(f)
+    rep = import_files(lib, files)
+    assert [f.added for f in rep.files] == [1, 0, 1]
+    assert "disk trouble" in rep.files[1].error
+    assert sorted(s.title for s in lib.list_papers()) == sorted([TITLE, OTHER])
