@@ -11,6 +11,11 @@ from curator.services.importing import import_files
 from curator.store.library import Library
 
 
+def _by_pmid(lib, pmid):
+    (pid,) = [s.id for s in lib.list_papers() if s.pmid == pmid]
+    return lib.get_paper(pid)
+
+
 @pytest.fixture
 def big_xml(corpus):
     return corpus / "pubmed_xml" / "mokztk" / "CPFE.xml"  # 111 records
@@ -109,8 +114,136 @@ def test_streaming_merges_keep_every_field(tmp_path, monkeypatch, workers_from):
     rep = import_files(lib, [xml])
     assert rep.totals["added"] == 31 and rep.totals["merged"] == 2 and rep.totals["failed"] == 0
     assert lib.paper_count() == 32
-    toci = lib.get_paper(lib.find_by_pmid("111"))
+    toci = _by_pmid(lib, "111")
     assert toci.doi == "10.1/toci" and toci.abstract.startswith("IL-6 fell from 120")
-    ana = lib.get_paper(lib.find_by_pmid("999"))
+    ana = _by_pmid(lib, "999")
     assert ana.authors == ["Doe J"] and "anakinra" in ana.keywords  # the RIS fields are kept
     assert lib.count_papers(search="pg") == 1  # the merged abstract is searchable
+
+
+def _article(pmid, title, year=2023, doi=None, abstract=None):
+    pmid_xml = f"<PMID>{pmid}</PMID>" if pmid else ""
+    doi_xml = f'<ELocationID EIdType="doi">{doi}</ELocationID>' if doi else ""
+    abs_xml = f"<Abstract><AbstractText>{abstract}</AbstractText></Abstract>" if abstract else ""
+    return (f"<PubmedArticle><MedlineCitation>{pmid_xml}<Article><Journal><JournalIssue><PubDate><Year>{year}"
+            f"</Year></PubDate></JournalIssue><Title>Blood</Title></Journal><ArticleTitle>{title}</ArticleTitle>"
+            f"{doi_xml}{abs_xml}</Article></MedlineCitation></PubmedArticle>\n")
+
+
+TITLE = "Tocilizumab timing and cytokine release syndrome grade after CAR T cells"
+NEAR = "Tocilizumab timing and cytokine release syndrome grades after CAR T cells"  # fuzz.ratio ~99
+OTHER = "Tocilizumab timing and neurotoxicity syndrome grade after CAR NK cells"  # fuzz.ratio ~88
+
+
+def _duplicates_file(tmp_path):
+    """Shared titles across PMIDs, a near-identical title, DOI-only records and records without identifiers."""
+    recs = [
+        _article(111, TITLE),
+        _article(222, TITLE),  # another PMID, the same title: another paper
+        _article(333, NEAR),  # another PMID, a near-identical title: another paper
+        _article(None, "Anakinra for refractory ICANS: a multicentre cohort", doi="10.1/ana"),
+        _article(None, "Anakinra for refractory ICANS, a multicentre cohort study", doi="10.1/ana",
+                 abstract="Second copy, same DOI."),  # the same DOI: merged
+        _article(None, "Anakinra for refractory ICANS: a multicentre cohort", doi="10.1/other"),  # another DOI
+        _article(444, "Ferritin kinetics predict haemophagocytic syndrome after CAR T"),
+        _article(None, "Ferritin kinetics predict haemophagocytic syndromes after CAR T",
+                 abstract="No identifier, near-identical title: merged into PMID 444."),
+        _article(None, OTHER),  # too different from TITLE (fuzz.ratio < 95): its own paper
+    ]
+    body = "".join(recs) + "".join(_article(900 + i, f"Unrelated record number {i} about lymphoma outcomes")
+                                   for i in range(20))
+    xml = tmp_path / "dups.xml"
+    xml.write_text('<?xml version="1.0"?>\n<PubmedArticleSet>\n' + body + "</PubmedArticleSet>\n", encoding="utf-8")
+    return xml
+
+
+def _papers(lib):
+    out = []
+    for s in lib.list_papers():
+        p = lib.get_paper(s.id)
+        out.append((p.pmid, p.doi, p.title, p.abstract))
+    return sorted(out, key=repr)
+
+
+@pytest.mark.parametrize("workers_from", [10**12, 0], ids=["one-process", "worker-processes"])
+def test_every_import_path_applies_one_duplicate_rule(tmp_path, monkeypatch, workers_from):
+    """The same file gives the same papers below the streaming threshold and above it."""
+    xml = _duplicates_file(tmp_path)
+    small = Library.open(tmp_path / "small.sqlite")
+    rep_small = import_files(small, [xml])
+    monkeypatch.setattr(importing, "STREAM_BYTES", 0)
+    monkeypatch.setattr(importing, "PARALLEL_BYTES", workers_from)
+    big = Library.open(tmp_path / "big.sqlite")
+    rep_big = import_files(big, [xml])
+    for rep in (rep_small, rep_big):
+        assert rep.totals["added"] == 27 and rep.totals["merged"] == 2 and rep.totals["failed"] == 0
+    papers = _papers(small)
+    assert papers == _papers(big)
+    pmids = [p[0] for p in papers]
+    assert {"111", "222", "333", "444"} <= set(pmids)
+    assert sorted(p[1] for p in papers if p[1]) == ["10.1/ana", "10.1/other"]
+    (ferritin,) = [p for p in papers if p[0] == "444"]
+    assert ferritin[3].startswith("No identifier, near-identical title")
+    assert sum(p[2] == OTHER for p in papers) == 1
+    # Once more into each library: everything merges into what is there, nothing is added.
+    assert import_files(small, [xml]).totals["added"] == 0
+    assert import_files(big, [xml]).totals["added"] == 0
+    assert _papers(small) == _papers(big) == papers
+
+
+def test_a_record_without_identifiers_merges_into_a_titled_paper_from_another_file(tmp_path, monkeypatch):
+    for stream in (False, True):
+        monkeypatch.setattr(importing, "STREAM_BYTES", 0 if stream else 10**12)
+        lib = Library.open(tmp_path / f"lib{stream}.sqlite")
+        ris = tmp_path / "prior.ris"
+        ris.write_text(f"TY  - JOUR\nTI  - {NEAR}\nPY  - 2023\nAU  - Doe, Jane\nER  - \n"
+                       f"TY  - JOUR\nTI  - {OTHER}\nPY  - 2023\nER  - \n", encoding="utf-8")
+        xml = tmp_path / "pubmed.xml"
+        xml.write_text('<?xml version="1.0"?>\n<PubmedArticleSet>\n' + _article(111, TITLE) + _article(222, TITLE)
+                       + "</PubmedArticleSet>\n", encoding="utf-8")
+        rep = import_files(lib, [ris, xml])
+        # 111 joins the RIS copy (no identifier, near-identical title); 222 may not join it any more.
+        assert [f.added for f in rep.files] == [2, 1] and rep.files[1].merged == 1
+        merged = _by_pmid(lib, "111")
+        assert merged.title == NEAR and merged.authors == ["Doe J"]
+        assert lib.paper_count() == 3
+
+
+def test_a_record_with_only_an_abstract_is_imported_untitled(tmp_path):
+    lib = Library.open(tmp_path / "lib.sqlite")
+    ris = tmp_path / "untitled.ris"
+    ris.write_text("TY  - JOUR\nAB  - CRS grade 3 in 4 of 20 patients.\nPY  - 2022\nER  - \n"
+                   "TY  - JOUR\nPY  - 2021\nER  - \n"
+                   f"TY  - JOUR\nTI  - {TITLE}\nER  - \n", encoding="utf-8")
+    rep = import_files(lib, [ris])
+    fr = rep.files[0]
+    assert fr.added == 2 and fr.skipped == 1
+    untitled = [lib.get_paper(s.id) for s in lib.list_papers() if s.title == importing.UNTITLED]
+    assert len(untitled) == 1 and untitled[0].abstract == "CRS grade 3 in 4 of 20 patients."
+    assert [w.message for w in fr.warnings] == [
+        f"no title, PMID or DOI: imported as {importing.UNTITLED} (it has an abstract)",
+        "no title, PMID, DOI or abstract: skipped"]
+
+
+def test_a_failed_file_leaves_no_trace_in_the_duplicate_index(tmp_path, monkeypatch):
+    """One index serves every file of an import; a file that rolls back must not leave its papers in it,
+    or the next file would merge into papers that are not there."""
+    lib = Library.open(tmp_path / "lib.sqlite")
+    insert = Library.insert_papers
+
+    def failing_insert(self, papers, *a, **k):
+        if any(p.title == "BOOM this record breaks the import" for p in papers):
+            raise RuntimeError("disk trouble")
+        return insert(self, papers, *a, **k)
+
+    monkeypatch.setattr(Library, "insert_papers", failing_insert)
+    files = []
+    for name, titles in (("a.ris", [TITLE]), ("b.ris", [OTHER, "BOOM this record breaks the import"]),
+                         ("c.ris", [OTHER])):
+        f = tmp_path / name
+        f.write_text("".join(f"TY  - JOUR\nTI  - {t}\nPY  - 2023\nER  - \n" for t in titles), encoding="utf-8")
+        files.append(f)
+    rep = import_files(lib, files)
+    assert [f.added for f in rep.files] == [1, 0, 1]
+    assert "disk trouble" in rep.files[1].error
+    assert sorted(s.title for s in lib.list_papers()) == sorted([TITLE, OTHER])

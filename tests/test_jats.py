@@ -11,7 +11,7 @@ from conftest import CORPUS
 from curator.importers import detect, get
 from curator.importers.base import decode_bytes
 from curator.importers.jats import iter_parse_bytes, iter_parse_path
-from curator.importers.pubmed_xml import UnsafeXMLError
+from curator.importers.xml_safety import UnsafeXMLError
 
 COUNTS = {
     "biopython/efetch_pmc.xml": 1,

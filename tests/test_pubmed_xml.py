@@ -5,21 +5,25 @@ Greek letters), broken input (truncated, malformed, entity bombs) and the stream
 from __future__ import annotations
 
 import gzip
+import random
+import re
 from functools import cache
 
 import pytest
 from conftest import CORPUS
 
-from curator.importers import detect, get, parse_file, pubmed_xml
+from curator.importers import detect, get, parse_file
 from curator.importers.base import ImportFormatError, decode_bytes
 from curator.importers.pubmed_xml import (
     UnsafeXMLError,
     _iter_iterparse,
     check_xml_safety,
+    framing,
     iter_parse_bytes,
     iter_parse_path,
     iter_parse_text,
     parse_path,
+    workers,
 )
 
 # file -> PubmedArticle + PubmedBookArticle records, as listed in SOURCES.md
@@ -402,9 +406,7 @@ def test_utf16_file(corpus, tmp_path):
 
 
 def test_worker_processes_give_the_same_stream(corpus, monkeypatch):
-    import curator.importers.pubmed_xml as px
-
-    monkeypatch.setattr(px, "_RANGE_BYTES", 50_000)  # several ranges from one small file
+    monkeypatch.setattr(workers, "RANGE_BYTES", 50_000)  # several ranges from one small file
     rel = "pmparser/pubmed20n1016.xml"
     serial_deleted: list[str] = []
     serial = [(n, line, p.to_dict()) for n, line, p in iter_parse_path(_path(rel), serial_deleted)]
@@ -424,9 +426,7 @@ def _niceness(_paper) -> int:  # a transform that runs in the worker processes
 def test_worker_processes_yield_the_cpu_to_the_importing_process(corpus, monkeypatch):
     import os
 
-    import curator.importers.pubmed_xml as px
-
-    monkeypatch.setattr(px, "_RANGE_BYTES", 50_000)
+    monkeypatch.setattr(workers, "RANGE_BYTES", 50_000)
     mine = os.getpriority(os.PRIO_PROCESS, 0)
     seen = {item for _n, _l, item in iter_parse_path(_path("pmparser/pubmed20n1016.xml"), [], workers=2,
                                                      transform=_niceness) if isinstance(item, int)}
@@ -469,8 +469,6 @@ def _problem_file(tmp_path, cut: bool):
 def test_problems_are_numbered_alike_in_workers_and_serially(tmp_path, monkeypatch, cut):
     """Workers read their own byte ranges and number records and lines within them; put back
     together, records, lines, messages and deleted PMIDs are those of a serial read."""
-    import curator.importers.pubmed_xml as px
-
     path, text = _problem_file(tmp_path, cut)
     lines = text.split("\n")
 
@@ -484,11 +482,11 @@ def test_problems_are_numbered_alike_in_workers_and_serially(tmp_path, monkeypat
         return out, deleted
 
     serial, serial_deleted = run(1)
-    monkeypatch.setattr(px, "_RANGE_BYTES", 2_000)  # many ranges of a few records each
+    monkeypatch.setattr(workers, "RANGE_BYTES", 2_000)  # many ranges of a few records each
     parallel, deleted = run(2)
     assert parallel == serial
     assert deleted == serial_deleted == ["77"]
-    monkeypatch.setattr(px, "_BLOCK_SIZE", 1_500)  # a stream read in small blocks: many ranges too
+    monkeypatch.setattr(framing, "BLOCK_SIZE", 1_500)  # a stream read in small blocks: many ranges too
     assert run(1) == (serial, serial_deleted)
     text_items = [(n, line, p.message if hasattr(p, "message") else p.pmid) for n, line, p in iter_parse_text(text)]
     assert text_items == serial
@@ -514,9 +512,114 @@ def test_newline_counts_agree_with_and_without_numpy(monkeypatch):
     rng = random.Random(7)
     buf = bytes(rng.choice(b"ab<>\n\r ") for _ in range(50_000))
     xs = sorted(rng.randrange(len(buf) + 1) for _ in range(300)) + [0, len(buf), 10, 5]  # mostly rising
-    monkeypatch.setattr(pubmed_xml, "_NUMPY_BYTES", 1)
-    with_numpy = pubmed_xml._newlines_before(buf)
-    monkeypatch.setattr(pubmed_xml, "_NUMPY_BYTES", 1 << 40)
-    counted = pubmed_xml._newlines_before(buf)
+    monkeypatch.setattr(framing, "_NUMPY_BYTES", 1)
+    with_numpy = framing.newlines_before(buf)
+    monkeypatch.setattr(framing, "_NUMPY_BYTES", 1 << 40)
+    counted = framing.newlines_before(buf)
     for x in xs:
         assert with_numpy(x) == counted(x) == buf.count(b"\n", 0, x)
+
+
+# ---------------------------------------------------------------- framing on odd bytes
+# (The checks that compared the retired compiled reader with this Python path, kept for the Python path.)
+
+def _corpus_records() -> list[bytes]:
+    from lxml import etree
+
+    out = []
+    for f in sorted((CORPUS / "pubmed_xml").rglob("*.xml")):
+        try:
+            root = etree.parse(str(f), framing.record_parser()).getroot()
+        except etree.XMLSyntaxError:
+            continue
+        out += [etree.tostring(el, encoding="utf-8") for el in root.iter("PubmedArticle")]
+    return out
+
+
+def _framing_buffers(recs: list[bytes]) -> list[bytes]:
+    rec = recs[5]
+    odd = [
+        b"<PubmedArticleSet>\n" + rec + b"\nstray words\n<!-- c -->" + rec.replace(b"</PubmedArticle>", b"") +
+        b"\n" + rec + b"<DeleteCitation><PMID>1</PMID></DeleteCitation><PubmedArticle/>\n<PubmedArticleSetX>" +
+        rec[: len(rec) // 2],
+        b"<PubmedBookArticleSet><PubmedBookArticle><BookDocument><PMID>2</PMID><ReferenceList>x</ReferenceList>"
+        b"</BookDocument><PubmedBookData><History>h</History></PubmedBookData></PubmedBookArticle>\r\n"
+        b"<PubmedArticle>" + rec[15:] + b"</PubmedArticle></PubmedArticle>",
+        rec.replace(b"<AuthorList", b"<AuthorList><Author><AffiliationInfo>a</AffiliationInfo>"
+                    b"<AffiliationInfo>b", 1),
+    ]
+    return [f.read_bytes() for f in sorted((CORPUS / "pubmed_xml").rglob("*.xml"))] + odd
+
+
+_START_TAG = re.compile(rb"<(PubmedArticle|PubmedBookArticle|DeleteCitation)(?=[\s>/]|\Z)")  # a cut tag counts
+
+
+def test_framing_finds_every_record_in_odd_buffers_and_random_cuts(corpus):
+    """On whole files, odd buffers and random slices of them: every record start tag is found, in order,
+    each record ends at its end tag or where the next starts, and the line counts are right."""
+    rng = random.Random(11)
+    recs = _corpus_records()
+    checked = 0
+    for buf in _framing_buffers(recs):
+        pieces = [buf] + [buf[a:b] for a, b in (sorted(rng.sample(range(len(buf) + 1), 2)) for _ in range(6))]
+        for piece in pieces:
+            found = list(framing.scan(piece))
+            assert [s for s, *_ in found] == [m.start() for m in _START_TAG.finditer(piece)]
+            for i, (s, name, end, nl_start, nl_end) in enumerate(found):
+                nxt = found[i + 1][0] if i + 1 < len(found) else len(piece)
+                assert piece.startswith(b"<" + name, s)
+                assert nl_start == piece.count(b"\n", 0, s)
+                if end < 0:
+                    assert i == len(found) - 1 and nl_end == piece.count(b"\n")
+                    continue
+                assert s < end <= nxt and nl_end == piece.count(b"\n", 0, end)
+                closed = piece[s:end].endswith((b"</" + name + b">", b"/>"))
+                assert closed or end == nxt  # no end tag: it stops where the next record starts
+                checked += 1
+    assert checked > 300
+
+
+def _mutated(rec: bytes, rng: random.Random) -> bytes:
+    """A record with what the framing strips or keeps moved about: affiliations (one or many), a
+    consortium of 150 authors, comment links with and without a related RefType, references, history."""
+    choices = [
+        lambda x: x.replace(b"</LastName>", b"</LastName><AffiliationInfo><Affiliation>Dept &amp; Lab"
+                            b"</Affiliation></AffiliationInfo><AffiliationInfo><Affiliation>b</Affiliation>"
+                            b"</AffiliationInfo>", 1),
+        lambda x: x.replace(b"</AuthorList>", b"<Author><LastName>L</LastName><AffiliationInfo><Affiliation>x"
+                            b"</Affiliation></AffiliationInfo></Author>" * 150 + b"</AuthorList>", 1),
+        lambda x: x.replace(b"</MedlineCitation>", b"<CommentsCorrectionsList><CommentsCorrections RefType="
+                            b"\"CommentIn\"><PMID>3</PMID></CommentsCorrections></CommentsCorrectionsList>"
+                            b"</MedlineCitation>", 1),
+        lambda x: x.replace(b"</MedlineCitation>", b"<CommentsCorrectionsList><CommentsCorrections RefType="
+                            b"\"ErratumIn\"><RefSource>Blood 1</RefSource><PMID>4</PMID></CommentsCorrections>"
+                            b"</CommentsCorrectionsList></MedlineCitation>", 1),
+        lambda x: x.replace(b"</PubmedData>", b"<ReferenceList><Reference><Citation>c</Citation>"
+                            b"</Reference></ReferenceList></PubmedData>", 1),
+        lambda x: x.replace(b"<PubmedData>", b"<PubmedData><History><PubMedPubDate><Year>2001</Year>"
+                            b"</PubMedPubDate></History>", 1),
+        lambda x: x.replace(b"<ArticleTitle>", b"<ArticleTitle><i>AffiliationInfo</i> ", 1),
+    ]
+    for _ in range(rng.randint(1, 4)):
+        rec = rng.choice(choices)(rec)
+    return rec
+
+
+def test_framing_leaves_out_only_what_the_reader_never_reads(corpus):
+    """The bytes the framing hands to lxml read into the same Paper as the whole record, on every corpus
+    record and on mutated ones."""
+    from lxml import etree
+
+    from curator.importers.pubmed_xml.records import pubmed_article
+
+    rng = random.Random(20261122)
+    recs = _corpus_records()
+    parser = framing.record_parser()
+    cases = recs + [_mutated(rng.choice(recs), rng) for _ in range(600)]
+    shorter = 0
+    for rec in cases:
+        framed = framing.record_bytes(rec, 0, len(rec), b"PubmedArticle")
+        whole = pubmed_article(etree.fromstring(rec, parser)).to_dict()
+        assert pubmed_article(etree.fromstring(framed, parser)).to_dict() == whole, rec[:200]
+        shorter += len(framed) < len(rec)
+    assert shorter > 0.5 * len(cases)

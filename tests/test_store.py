@@ -9,7 +9,7 @@ import pytest
 from curator.domain.outcomes import Comparison, Record, Span
 from curator.domain.paper import MeshTerm, Paper
 from curator.store import migrations
-from curator.store.library import Library, title_key
+from curator.store.library import Library
 
 
 def _paper(i: int = 1, **kw) -> Paper:
@@ -81,8 +81,8 @@ def test_papers_round_trip_and_search(library_path):
     assert lib.count_papers(search="Doe") == 5  # authors
     assert lib.count_papers(search="IFN-γ") == 5  # Greek kept searchable
     assert lib.count_papers(search='"unbalanced') == 0  # curator typing never breaks FTS syntax
-    assert lib.find_by_pmid("1003") == ids[2]
-    assert lib.find_by_doi("10.1000/x4") == ids[3]
+    assert lib.get_paper(ids[2]).pmid == "1003"
+    assert lib.get_paper(ids[3]).doi == "10.1000/x4"
     assert [s.id for s in lib.list_papers(order_by="pmid", descending=True)] == list(reversed(ids))
     assert lib.list_ids(year_from=2022, year_to=2023) == [ids[1], ids[2]]
 
@@ -107,22 +107,6 @@ def test_record_round_trip_with_provenance(library_path):
     assert lib.history(pid)[0]["field"] == "value_a"
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         lib.conn.execute("UPDATE history SET who = 'someone else'")
-
-
-def test_title_key_normalises():
-    assert title_key("Émapalumab:  a CASE-report.") == "emapalumab a case report"
-    assert title_key("IL-6\t(CRS)\x1f grade 3+ ") == "il 6 crs grade 3"
-
-
-def test_title_key_ascii_fast_path_matches_the_general_rule():
-    import random
-
-    from curator.store.library import _NON_KEY
-
-    rng = random.Random(3)
-    for _ in range(20_000):
-        s = "".join(chr(rng.randrange(128)) for _ in range(rng.randrange(40)))
-        assert title_key(s) == _NON_KEY.sub(" ", s.lower()).strip(), repr(s)
 
 
 def test_upgrade_keeps_papers_searchable_and_backs_up(library_path, tmp_path, monkeypatch):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -78,5 +77,3 @@ def looks_binary(data: bytes) -> bool:
         return False
     return b"\x00" in head
 
-
-ImporterFactory = Callable[[], Importer]

@@ -26,16 +26,16 @@ from curator.domain.paper import Paper, Section
 from curator.importers import register
 from curator.importers.base import ImportFormatError, ParseResult, RecordError, decode_bytes
 from curator.importers.medline import initials, make_date
-from curator.importers.pubmed_xml import (
-    _PROLOG_LIMIT,
-    _open_binary,
-    _Prepend,
+from curator.importers.xml_safety import (
+    PROLOG_LIMIT,
+    Prepend,
     check_xml_safety,
     make_iterparse,
+    open_binary,
     release,
     syntax_error,
-    xml_text,
 )
+from curator.importers.xml_text import xml_text
 
 Item = tuple[int, "int | None", "Paper | RecordError"]
 
@@ -425,16 +425,16 @@ def _iter_stream(stream, encoding: str | None) -> Iterator[Item]:
 def iter_parse_bytes(source: bytes | IO[bytes]) -> Iterator[Item]:
     """Stream articles from bytes or a binary file object (the declared encoding is used)."""
     stream = io.BytesIO(bytes(source)) if isinstance(source, (bytes, bytearray, memoryview)) else source
-    head = stream.read(_PROLOG_LIMIT)
+    head = stream.read(PROLOG_LIMIT)
     check_xml_safety(decode_bytes(head))
-    yield from _iter_stream(_Prepend(head, stream), None)
+    yield from _iter_stream(Prepend(head, stream), None)
 
 
 def iter_parse_path(path: str | Path) -> Iterator[Item]:
     """Stream the articles of a JATS / PMC file (plain or .gz)."""
     p = Path(path)
     try:
-        f = _open_binary(p)
+        f = open_binary(p)
     except OSError as exc:
         raise ImportFormatError(f"{p}: cannot read the file ({exc.strerror or exc})") from exc
     with f:
@@ -443,7 +443,7 @@ def iter_parse_path(path: str | Path) -> Iterator[Item]:
 
 def iter_parse_text(text: str) -> Iterator[Item]:
     """Stream articles from decoded text (re-encoded as UTF-8; declared encoding ignored)."""
-    check_xml_safety(text[:_PROLOG_LIMIT])
+    check_xml_safety(text[:PROLOG_LIMIT])
     yield from _iter_stream(io.BytesIO(text.lstrip("\ufeff").encode("utf-8")), "utf-8")
 
 

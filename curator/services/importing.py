@@ -7,15 +7,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rapidfuzz import fuzz
-
 from curator import importers
+from curator.domain.duplicates import DuplicateIndex, Keys
 from curator.domain.merge import merge_papers
 from curator.domain.paper import Paper
 from curator.importers.base import ImportFormatError, RecordError
-from curator.store.library import Library, paper_from_prepared, prepare_paper, remember_paper, title_key
+from curator.store.library import Library, paper_from_prepared, prepare_paper
 
-FUZZY_TITLE_THRESHOLD = 95.0
+UNTITLED = "[untitled]"  # the title of a record imported without one (it has an abstract)
 STREAM_BYTES = 2_000_000  # PubMed XML files from this size stream through the bulk path
 PARALLEL_BYTES = 40_000_000  # ... and from this size are parsed in worker processes too
 
@@ -88,56 +87,49 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-class _Deduper:
-    """Finds the library paper a new record duplicates: same PMID, same DOI, or same title and year."""
-
-    def __init__(self, lib: Library):
-        self.lib = lib
-
-    def find(self, paper: Paper) -> int | None:
-        if paper.pmid:
-            pid = self.lib.find_by_pmid(paper.pmid)
-            if pid is not None:
-                return pid
-        if paper.doi:
-            pid = self.lib.find_by_doi(paper.doi)
-            if pid is not None:
-                return pid
-        key = title_key(paper.title)
-        if len(key) < 20:  # too short a title to trust ("Correction.", "Editorial")
-            return None
-        pid = self.lib.find_by_title_key(key, paper.year)
-        if pid is not None:
-            return pid
-        for cand_id, cand_key in self.lib.title_candidates(key, paper.year):
-            if fuzz.ratio(key, cand_key) >= FUZZY_TITLE_THRESHOLD:
-                return cand_id
-        return None
+def duplicate_index(lib: Library) -> DuplicateIndex:
+    """The library's papers as a DuplicateIndex: every import path looks duplicates up in one."""
+    index = DuplicateIndex()
+    for pid, pmid, doi, key, year, fingerprint in lib.duplicate_keys():
+        index.add(pid, Keys(pmid, doi, key or "", year), fingerprint)
+    return index
 
 
 def import_paper_list(lib: Library, papers: list[Paper], report: FileReport, source: str | None,
-                      fmt: str | None, cancel: threading.Event | None = None) -> None:
-    """Add or merge `papers` inside the caller's transaction."""
-    dedupe = _Deduper(lib)
+                      fmt: str | None, cancel: threading.Event | None = None,
+                      index: DuplicateIndex | None = None) -> None:
+    """Add or merge `papers` inside the caller's transaction. `index` holds the library's papers (made here
+    when not given) and learns those added and merged."""
+    if index is None:
+        index = duplicate_index(lib)
     for i, paper in enumerate(papers):
         if cancel is not None and i % 256 == 0 and cancel.is_set():
             raise Cancelled()
         if not (paper.title or paper.pmid or paper.doi):
-            report.skipped += 1
-            report.warnings.append(RecordError(i + 1, None, "no title, PMID or DOI: skipped", warning=True))
-            continue
-        existing = dedupe.find(paper)
-        if existing is None:
-            report.paper_ids += lib.insert_papers([paper], source, fmt)
+            if not paper.abstract.strip():
+                report.skipped += 1
+                report.warnings.append(RecordError(i + 1, None, "no title, PMID, DOI or abstract: skipped",
+                                                   warning=True))
+                continue
+            paper.title = UNTITLED
+            report.warnings.append(RecordError(
+                i + 1, None, f"no title, PMID or DOI: imported as {UNTITLED} (it has an abstract)", warning=True))
+        keys = Keys.of(paper)
+        hit = index.find(keys)
+        if hit is None:
+            (pid,) = lib.insert_papers([paper], source, fmt)
+            index.add(pid, keys)
+            report.paper_ids.append(pid)
             report.added += 1
         else:
-            old = lib.get_paper(existing)
+            old = lib.get_paper(hit.paper_id)
             assert old is not None
             merged, changed = merge_papers(old, paper)
             if changed:
-                lib.update_paper(existing, merged)
+                lib.update_paper(hit.paper_id, merged)
+            index.merged(hit.paper_id, keys)
             report.merged += 1
-            report.paper_ids.append(existing)
+            report.paper_ids.append(hit.paper_id)
 
 
 def _sniff_file(path: Path) -> str | None:
@@ -200,10 +192,12 @@ class _BatchWriter:
 
 
 def stream_pubmed_xml(lib: Library, path: Path, fr: FileReport, progress: ProgressFn | None = None,
-                      cancel: threading.Event | None = None, workers: int | None = None) -> None:
+                      cancel: threading.Event | None = None, workers: int | None = None,
+                      index: DuplicateIndex | None = None) -> None:
     """The lean path for big PubMed XML files (inside the caller's transaction): records are parsed
     and turned into ready-to-insert rows in worker processes; this process only looks duplicates up
-    in memory and inserts in batches. An unchanged re-imported record costs no write at all."""
+    in `index` (the same rule as import_paper_list) and inserts in batches. An unchanged re-imported
+    record costs no write at all."""
     import functools
     import os
 
@@ -213,7 +207,9 @@ def stream_pubmed_xml(lib: Library, path: Path, fr: FileReport, progress: Progre
     if workers is None:
         workers = 2 if size >= PARALLEL_BYTES and (os.cpu_count() or 1) >= 2 else 1
     fr.format = "pubmed_xml"
-    pmids, dois, titles, next_id = lib.bulk_maps()
+    if index is None:
+        index = duplicate_index(lib)
+    next_id = lib.next_paper_id()
     deleted: list[str] = []
     batch: list[tuple[int, tuple]] = []  # new papers, written 1,000 at a time
     transform = functools.partial(prepare_paper, source_file=str(path), source_format=fr.format)
@@ -246,19 +242,14 @@ def stream_pubmed_xml(lib: Library, path: Path, fr: FileReport, progress: Progre
             if isinstance(item, RecordError):
                 (fr.warnings if item.warning else fr.failed).append(item)
                 continue
-            pmid, doi, key, year, h = item[:5]
-            hit = pmids.get(pmid) if pmid else None
-            if hit is None and doi:
-                hit = dois.get(doi)
-            if hit is None and len(key) >= 20:
-                t = titles.get((key, year))
-                if t is not None and not (pmid and t[2]):  # two different PMIDs are two records
-                    hit = t[:2]
+            keys = Keys(*item[:4])
+            fingerprint = item[4]
+            hit = index.find(keys)
             if hit is None:
                 pid = next_id
                 next_id += 1
                 batch.append((pid, item))
-                remember_paper(pmids, dois, titles, pid, pmid, doi, key, year, h)
+                index.add(pid, keys, fingerprint)
                 fr.added += 1
                 fr.paper_ids.append(pid)
                 if len(batch) >= 1000:
@@ -266,10 +257,11 @@ def stream_pubmed_xml(lib: Library, path: Path, fr: FileReport, progress: Progre
                     batch = []
                 continue
             fr.merged += 1
-            fr.paper_ids.append(hit[0])
-            if hit[1] == h:
+            fr.paper_ids.append(hit.paper_id)
+            if hit.fingerprint == fingerprint:
                 continue  # the very same record again: nothing to write
-            merges.append((hit[0], item))
+            merges.append((hit.paper_id, item))
+            index.merged(hit.paper_id, keys)
             if len(merges) >= 1000:
                 writer.put(batch)
                 batch = []
@@ -290,6 +282,7 @@ def import_files(lib: Library, paths: Iterable[str | Path], progress: ProgressFn
     """Import every file; each file is one transaction (a failed or cancelled file leaves nothing)."""
     files = expand_paths(paths)
     report = ImportReport()
+    index: DuplicateIndex | None = None  # the library's papers, kept up to date from file to file
     for n, path in enumerate(files):
         if cancel is not None and cancel.is_set():
             report.cancelled = True
@@ -300,8 +293,16 @@ def import_files(lib: Library, paths: Iterable[str | Path], progress: ProgressFn
         report.files.append(fr)
         try:
             if path.is_file() and path.stat().st_size >= STREAM_BYTES and _sniff_file(path) == "pubmed_xml":
-                with lib.transaction():
-                    stream_pubmed_xml(lib, path, fr, progress, cancel)
+                if index is None:
+                    index = duplicate_index(lib)
+                try:
+                    with lib.transaction():
+                        stream_pubmed_xml(lib, path, fr, progress, cancel, index=index)
+                except BaseException:
+                    index = None  # it learnt papers the rollback took back
+                    raise
+                if fr.deleted:
+                    index = None  # deleted papers leave the index
                 continue
         except Cancelled:
             fr.added = fr.merged = fr.skipped = fr.deleted = 0
@@ -327,18 +328,24 @@ def import_files(lib: Library, paths: Iterable[str | Path], progress: ProgressFn
         fr.format = result.format
         fr.failed = [e for e in result.errors if not e.warning]
         fr.warnings = [e for e in result.errors if e.warning]
+        if index is None:
+            index = duplicate_index(lib)
         try:
             with lib.transaction():
-                import_paper_list(lib, result.papers, fr, str(path), result.format, cancel)
+                import_paper_list(lib, result.papers, fr, str(path), result.format, cancel, index)
                 if result.deleted_pmids:
                     fr.deleted = lib.delete_papers_by_pmid(result.deleted_pmids)
-        except Cancelled:
-            fr.added = fr.merged = fr.skipped = fr.deleted = 0
-            fr.paper_ids = []
-            fr.error = "cancelled: nothing from this file was kept"
-            report.cancelled = True
-            break
-        except Exception as exc:  # the transaction rolled back: the library is as it was
+                    index = None  # deleted papers leave the index
+        except BaseException as exc:
+            index = None  # the rollback took back papers it learnt
+            if not isinstance(exc, Exception):
+                raise
+            if isinstance(exc, Cancelled):
+                fr.added = fr.merged = fr.skipped = fr.deleted = 0
+                fr.paper_ids = []
+                fr.error = "cancelled: nothing from this file was kept"
+                report.cancelled = True
+                break
             fr.added = fr.merged = fr.skipped = 0
             fr.paper_ids = []
             fr.error = f"{path}: not imported, library unchanged ({type(exc).__name__}: {exc})"

@@ -12,7 +12,6 @@ import operator
 import os
 import re
 import sqlite3
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,11 +21,11 @@ from typing import Any
 
 import orjson
 
+from curator.domain.duplicates import title_key
 from curator.domain.outcomes import (
     LIST_ATTR,
     PAPER_UNREVIEWED,
     ROW_TYPES,
-    TABLE_TYPES,
     Record,
     Row,
     Span,
@@ -47,24 +46,6 @@ LIST_COLUMNS = "p.id, p.pmid, p.doi, p.title, p.first_author, p.journal, p.year,
 
 def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-_NON_KEY = re.compile(r"[^0-9a-z\u0370-\u03ff]+")
-
-
-# Bytes that are not part of a key become a space (the ASCII fast path of title_key).
-_ASCII_KEY_BYTES = bytes(c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(256))
-
-
-def title_key(title: str | None) -> str:
-    """Lower-case alphanumerics of a title, accents stripped: the key for duplicate detection."""
-    if not title:
-        return ""
-    if title.isascii():  # bytes.translate + split: several times faster than the regex below
-        return b" ".join(title.encode("ascii").lower().translate(_ASCII_KEY_BYTES).split()).decode("ascii")
-    t = unicodedata.normalize("NFKD", title)
-    t = "".join(c for c in t if not unicodedata.combining(c)).casefold()
-    return _NON_KEY.sub(" ", t).strip()
 
 
 HASHED = SCALAR_FIELDS + JSON_LIST_FIELDS + ("extra",)
@@ -147,18 +128,6 @@ def paper_from_prepared(prepared: tuple) -> Paper:
         d[f] = json.loads(values[f] or "[]")
     d["extra"] = json.loads(values["extra"] or "{}")
     return Paper.from_dict(d)
-
-
-def remember_paper(pmids: dict, dois: dict, titles: dict, pid: int, pmid: str | None, doi: str | None,
-                   key: str, year: int | None, h: str | None) -> None:
-    """Enter a paper in the duplicate maps of a bulk import (see Library.bulk_maps): a PMID names
-    one paper; the first paper with a DOI, or with a title key and year, keeps it."""
-    if pmid:
-        pmids[pmid] = (pid, h)
-    if doi:
-        dois.setdefault(doi, (pid, h))
-    if key:
-        titles.setdefault((key, year), (pid, h, bool(pmid)))
 
 
 @dataclass
@@ -394,19 +363,14 @@ class Library:
         self.conn.execute("INSERT INTO papers_fts(rowid, title, abstract, authors, keywords, mesh) "
                           "VALUES (?, ?, ?, ?, ?, ?)", (paper_id, *self._fts_values(paper)))
 
-    def bulk_maps(self) -> tuple[dict[str, tuple[int, str | None]], dict[str, tuple[int, str | None]],
-                                 dict[tuple[str, int | None], tuple[int, str | None, bool]], int]:
-        """For a bulk import: pmid → (id, hash), doi → (id, hash), (title key, year) → (id, hash, has pmid),
-        and the next free id."""
-        pmids: dict[str, tuple[int, str | None]] = {}
-        dois: dict[str, tuple[int, str | None]] = {}
-        titles: dict[tuple[str, int | None], tuple[int, str | None, bool]] = {}
-        top = 0
-        for pid, pmid, doi, key, year, h in self.conn.execute(
-                "SELECT id, pmid, doi, title_key, year, content_hash FROM papers"):
-            top = max(top, pid)
-            remember_paper(pmids, dois, titles, pid, pmid, doi, key, year, h)
-        return pmids, dois, titles, top + 1
+    def duplicate_keys(self) -> Iterator[tuple[int, str | None, str | None, str, int | None, str | None]]:
+        """(id, PMID, DOI, title key, year, content hash) of every paper: what an import's
+        domain.duplicates.DuplicateIndex is built from."""
+        yield from self.conn.execute("SELECT id, pmid, doi, title_key, year, content_hash FROM papers")
+
+    def next_paper_id(self) -> int:
+        """The id the next inserted paper gets (an import numbers the rows it writes in bulk itself)."""
+        return self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM papers").fetchone()[0]
 
     def insert_prepared(self, rows: Sequence[tuple[int, tuple]]) -> None:
         """Insert (id, prepared) rows in one go (inside the caller's transaction)."""
@@ -432,54 +396,6 @@ class Library:
     def get_paper(self, paper_id: int) -> Paper | None:
         r = self.conn.execute("SELECT * FROM papers WHERE id = ?", (paper_id,)).fetchone()
         return _paper_from_row(r) if r else None
-
-    def paper_meta(self, paper_id: int) -> dict[str, Any] | None:
-        r = self.conn.execute("SELECT id, status, source_file, source_format, added_at, updated_at "
-                              "FROM papers WHERE id = ?", (paper_id,)).fetchone()
-        return dict(r) if r else None
-
-    def find_by_pmid(self, pmid: str) -> int | None:
-        r = self.conn.execute("SELECT id FROM papers WHERE pmid = ?", (pmid,)).fetchone()
-        return r[0] if r else None
-
-    def find_by_doi(self, doi: str) -> int | None:
-        r = self.conn.execute("SELECT id FROM papers WHERE doi = ? LIMIT 1", (doi,)).fetchone()
-        return r[0] if r else None
-
-    def find_by_title_key(self, key: str, year: int | None) -> int | None:
-        if not key:
-            return None
-        if year is None:
-            r = self.conn.execute("SELECT id FROM papers WHERE title_key = ? LIMIT 1", (key,)).fetchone()
-        else:
-            r = self.conn.execute("SELECT id FROM papers WHERE title_key = ? AND (year = ? OR year IS NULL) "
-                                  "LIMIT 1", (key, year)).fetchone()
-        return r[0] if r else None
-
-    def title_candidates(self, key: str, year: int | None, limit: int = 50) -> list[tuple[int, str]]:
-        """Papers of that year whose title key starts with the same word: candidates for fuzzy matching."""
-        first = key.split(" ", 1)[0] if key else ""
-        if not first or year is None:
-            return []
-        rows = self.conn.execute(
-            "SELECT id, title_key FROM papers WHERE year = ? AND title_key >= ? AND title_key < ? LIMIT ?",
-            (year, first, first + "\uffff", limit)).fetchall()
-        return [(r[0], r[1]) for r in rows]
-
-    def id_maps(self) -> tuple[dict[str, int], dict[str, int], dict[tuple[str, int | None], int]]:
-        """pmid → id, doi → id and (title_key, year) → id for the whole library (bulk import)."""
-        pmids: dict[str, int] = {}
-        dois: dict[str, int] = {}
-        titles: dict[tuple[str, int | None], int] = {}
-        for pid, pmid, doi, key, year in self.conn.execute(
-                "SELECT id, pmid, doi, title_key, year FROM papers"):
-            if pmid:
-                pmids[pmid] = pid
-            if doi:
-                dois.setdefault(doi, pid)
-            if key:
-                titles.setdefault((key, year), pid)
-        return pmids, dois, titles
 
     # --- listing and search ------------------------------------------------------------------------
     @staticmethod
@@ -648,17 +564,6 @@ class Library:
         with self.transaction() as c:
             c.execute("DELETE FROM autosave WHERE paper_id = ?", (paper_id,))
 
-    # --- export reads ------------------------------------------------------------------------------
-    def record_paper_ids(self, statuses: Sequence[str]) -> list[int]:
-        q = f"SELECT paper_id FROM records WHERE status IN ({','.join('?' * len(statuses))}) ORDER BY paper_id"
-        return [r[0] for r in self.conn.execute(q, list(statuses))]
-
-    def table_columns(self, table: str) -> list[tuple[str, str]]:
-        """(name, declared type) of a table's columns, for the data dictionary."""
-        if table not in TABLE_TYPES and table not in ("papers", "records", "provenance", "history"):
-            raise KeyError(table)
-        return [(r[1], r[2]) for r in self.conn.execute(f"PRAGMA table_info({table})")]
-
 
 def _text(v: Any) -> str | None:
     if v is None:
@@ -675,4 +580,4 @@ def _paper_from_row(r: sqlite3.Row) -> Paper:
     return p
 
 
-__all__ = ["Library", "LibraryError", "PaperSummary", "title_key", "utcnow", "Entity", "MeshTerm", "Section"]
+__all__ = ["Library", "LibraryError", "PaperSummary", "utcnow", "Entity", "MeshTerm", "Section"]
