@@ -110,3 +110,14 @@ def test_progress_and_consecutive_excludes_rule():
 def test_ranking_head_skips_records_decided_since():
     r = Ranking(np.array([5, 3, 9, 1]), np.array([0.9, 0.8, 0.5, 0.1]), True)
     assert r.head(2, {3}) == [(5, 0.9), (9, 0.5)]
+
+
+def test_term_spans_whole_words_longest_first_two_kinds():
+    from curator.screening.highlight import EXCLUDE, INCLUDE, parse_terms, term_spans
+
+    text = "CAR-T cells caused CRS in mice; the CRS-like murine model (crsx) used CAR T"
+    spans = term_spans(text, parse_terms("CAR-T, CRS; CAR"), parse_terms("mice,murine model"))
+    got = [(text[a:b], k) for a, b, k in spans]
+    assert got == [("CAR-T", INCLUDE), ("CRS", INCLUDE), ("mice", EXCLUDE), ("CRS", INCLUDE),
+                   ("murine model", EXCLUDE), ("CAR", INCLUDE)]
+    assert term_spans("nothing here", [], ["  "]) == []

@@ -22,7 +22,7 @@ import scipy.sparse as sp
 
 from curator.screening import ConsecutiveExcludes, Features, Ranking, ScreeningProgress, progress_of, rank
 from curator.screening.features import screening_text
-from curator.screening.model import DEFAULT_CLASSIFIER
+from curator.screening.model import DEFAULT_CLASSIFIER, random_order
 from curator.store import screening_queries as q
 from curator.store.library import Library
 
@@ -165,6 +165,20 @@ def next_records(lib: Library, k: int = 10, retrain: bool = True) -> list[dict[s
     return [{"id": i, "title": names.get(i, ""), "score": s} for i, s in head]
 
 
+def decided_ids(lib: Library, stage: str = TITLE_ABSTRACT) -> set[int]:
+    return {pid for pid, *_ in q.current_decisions(lib, stage)}
+
+
+def queue(lib: Library, k: int = 200) -> list[int]:
+    """The next k undecided records without waiting on the model: the last ranking (less what was
+    decided since), or before there is one a seeded random order (what the model starts with too)."""
+    model = model_for(lib)
+    done = decided_ids(lib)
+    if model.ranking is not None:
+        return [i for i, _ in model.ranking.head(k, done)]
+    return random_order([i for i in q.paper_ids(lib) if i not in done], model.seed)[:k].tolist()
+
+
 # --- PRISMA 2020 --------------------------------------------------------------------------------------
 def prisma_counts(lib: Library) -> dict[str, Any]:
     """The counts of a PRISMA 2020 flow diagram, from the library's own records."""
@@ -211,6 +225,10 @@ def reasons(lib: Library, stage: str = TITLE_ABSTRACT) -> list[str]:
 
 def set_reasons(lib: Library, labels: list[str], stage: str = TITLE_ABSTRACT) -> list[str]:
     return q.set_reasons(lib, stage, labels)
+
+
+def paper_count(lib: Library) -> int:
+    return q.count_papers(lib)
 
 
 def card(lib: Library, paper_id: int) -> dict[str, Any] | None:
