@@ -125,6 +125,11 @@ def cmd_screen(args: argparse.Namespace) -> int:
             done = screening.undo(lib, stage=args.stage, curator=args.curator)
             out = {"paper_ids": done.paper_ids, "stage": args.stage}
             text = f"undone: {len(done.paper_ids)} paper(s)" if done.paper_ids else "nothing to undo"
+        elif args.screen_command == "prisma":
+            from curator.ui.prisma_view import save
+
+            path = save(screening.prisma_counts(lib), Path(args.out))
+            out, text = {"written": str(path)}, f"wrote {path}"
         else:  # stats
             out = screening.prisma_counts(lib)
             text = "\n".join(f"{k}: {v}" for k, v in out.items() if not isinstance(v, list | dict))  # type: ignore[union-attr]
@@ -143,7 +148,8 @@ def add_screen_parser(add) -> None:
     for name, help in (("next", "the next unscreened records, most likely includes first"),
                        ("decide", "record one decision for one or more papers"),
                        ("undo", "take back the latest decision"),
-                       ("stats", "PRISMA 2020 counts")):
+                       ("stats", "PRISMA 2020 counts"),
+                       ("prisma", "write the PRISMA 2020 flow diagram (.svg, .png) or its counts (.csv, .json)")):
         s = ssub.add_parser(name, help=help)
         s.add_argument("--library", default=argparse.SUPPRESS, help="library file")
         s.add_argument("--json", action="store_true")
@@ -152,6 +158,8 @@ def add_screen_parser(add) -> None:
         if name in ("decide", "undo"):
             s.add_argument("--stage", default="title_abstract", choices=["title_abstract", "full_text"])
             s.add_argument("--curator", help="who decides")
+        if name == "prisma":
+            s.add_argument("--out", required=True, help="FILE.svg, FILE.png, FILE.csv or FILE.json")
         if name == "decide":
             s.add_argument("--paper", type=int, action="append", required=True, help="paper id (repeatable)")
             s.add_argument("--decision", required=True, choices=["include", "exclude", "maybe"])

@@ -140,3 +140,28 @@ def test_main_window_switches_to_screening_and_back(qtbot, tmp_path):
     win.show_screening(False)
     assert win.centralWidget() is win.splitter
     win.screening_view.shutdown()
+
+
+def test_full_text_stage_takes_the_includes_with_their_own_reasons(qtbot, view):
+    v, lib = view, view.lib
+    includes = []
+    for _ in range(4):
+        includes.append(v.paper_id)
+        key(qtbot, v, Qt.Key.Key_I)
+    key(qtbot, v, Qt.Key.Key_E)
+    v.set_stage(screening.FULL_TEXT)
+    assert v.paper_id == includes[0] and "Full text not available" in v.reasons_label.text()
+    key(qtbot, v, Qt.Key.Key_I)
+    key(qtbot, v, Qt.Key.Key_3)  # excluded: overlapping cohort
+    key(qtbot, v, Qt.Key.Key_U)  # changed my mind
+    assert v.paper_id == includes[1] and screening.decision_of(lib, includes[1], screening.FULL_TEXT) is None
+    key(qtbot, v, Qt.Key.Key_3)
+    key(qtbot, v, Qt.Key.Key_I)
+    c = screening.prisma_counts(lib)
+    assert (c["screened"], c["excluded"], c["sought_for_retrieval"]) == (5, 1, 4)
+    assert (c["full_text_assessed"], c["full_text_excluded"], c["included"]) == (3, 1, 2)
+    assert c["full_text_excluded_reasons"] == {"Overlapping cohort (duplicate data)": 1}
+    assert screening.decision_of(lib, includes[0])["decision"] == "include"  # the title/abstract stage untouched
+    dlg = v.show_prisma(modal=False)
+    assert "Studies included in review (n = 2)" in dlg.svg
+    dlg.close()

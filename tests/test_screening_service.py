@@ -142,3 +142,35 @@ def test_cli_next_decide_undo_stats(lib, capsys):
     assert code == 0 and "1 paper" in out
     code, _, err = run("screen", "decide", "--library", db, "--paper", "12345", "--decision", "exclude")
     assert code == 2 and "12345" in err
+
+
+def test_prisma_diagram_svg_csv_json_png_from_the_counts(tmp_path, capsys):
+    import csv
+
+    from curator.export import prisma
+
+    db = tmp_path / "p.sqlite"
+    lib = Library.open(db)
+    try:
+        import_files(lib, [PEDIATRIC_SEED, CASE_REPORT_SEED])
+        import_files(lib, [PEDIATRIC_SEED])
+        screening.decide(lib, [1, 2], "include")
+        screening.decide(lib, [1], "include", stage="full_text")
+        screening.decide(lib, [2], "exclude", reason="Overlapping cohort", stage="full_text")
+        c = screening.prisma_counts(lib)
+    finally:
+        lib.close()
+    svg = prisma.svg(c)
+    assert "Records identified from 3 file(s) (n = 3)" in svg and "Duplicate records removed (n = 1)" in svg
+    assert "Studies included in review (n = 1)" in svg and "Overlapping cohort (n = 1)" in svg
+    for ext in ("svg", "csv", "json", "png"):
+        code = main(["screen", "prisma", "--library", str(db), "--out", str(tmp_path / f"flow.{ext}")])
+        assert code == 0
+    capsys.readouterr()
+    got = {(r["label"]): int(r["n"]) for r in csv.DictReader(open(tmp_path / "flow.csv", encoding="utf-8"))}
+    assert got["studies included in review"] == 1 and got["reports excluded: Overlapping cohort"] == 1
+    assert got["duplicate records removed"] == 1 and got["records screened"] == 2
+    assert json.loads((tmp_path / "flow.json").read_text())["included"] == 1
+    assert (tmp_path / "flow.png").read_bytes()[:4] == b"\x89PNG" and (tmp_path / "flow.png").stat().st_size > 10_000
+    with pytest.raises(ValueError, match="svg, .png, .csv or .json"):
+        prisma.write(c, tmp_path / "flow.pdf")

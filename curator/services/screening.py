@@ -179,6 +179,13 @@ def queue(lib: Library, k: int = 200) -> list[int]:
     return random_order([i for i in q.paper_ids(lib) if i not in done], model.seed)[:k].tolist()
 
 
+def full_text_queue(lib: Library) -> list[int]:
+    """Records included at title/abstract and not yet assessed in full text, in the order they
+    were included."""
+    done = decided_ids(lib, FULL_TEXT)
+    return [pid for pid, d, *_ in q.current_decisions(lib, TITLE_ABSTRACT) if d == "include" and pid not in done]
+
+
 # --- PRISMA 2020 --------------------------------------------------------------------------------------
 def prisma_counts(lib: Library) -> dict[str, Any]:
     """The counts of a PRISMA 2020 flow diagram, from the library's own records."""

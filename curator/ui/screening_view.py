@@ -18,6 +18,7 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
+    QComboBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -72,6 +73,7 @@ class ScreeningView(QWidget):
         self.pos = -1  # index in `shown` of the record on screen
         self.paper_id: int | None = None
         self.since_retrain = 0
+        self.stage = screening.TITLE_ABSTRACT
         self._task: Task | None = None
         self._pending_retrain = False
         self.ask_reasons: Callable[[list[str]], list[str] | None] = self._ask_reasons_dialog
@@ -110,8 +112,18 @@ class ScreeningView(QWidget):
             buttons.addWidget(b)
         self.current_label = QLabel()
         self.current_label.setObjectName("screening_current")
+        self.stage_box = QComboBox()
+        self.stage_box.setObjectName("screening_stage")
+        self.stage_box.addItem("Title and abstract", screening.TITLE_ABSTRACT)
+        self.stage_box.addItem("Full text (records included so far)", screening.FULL_TEXT)
+        self.stage_box.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.stage_box.currentIndexChanged.connect(lambda _i: self.set_stage(self.stage_box.currentData()))
+        top = QHBoxLayout()
+        top.addWidget(self.current_label, 1)
+        top.addWidget(QLabel("Stage:"))
+        top.addWidget(self.stage_box)
         left = QVBoxLayout()
-        left.addWidget(self.current_label)
+        left.addLayout(top)
         left.addWidget(self.card, 1)
         left.addLayout(buttons)
         left.addWidget(self.note)
@@ -153,7 +165,14 @@ class ScreeningView(QWidget):
         g.addWidget(self.rule_n)
         g.addWidget(self.chart, 1)
         g.addWidget(self.model_status)
-        g.addWidget(self.stop_button)
+        prisma_button = QPushButton("PRISMA diagram…")
+        prisma_button.setObjectName("btn_prisma")
+        prisma_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        prisma_button.clicked.connect(self.show_prisma)
+        row = QHBoxLayout()
+        row.addWidget(self.stop_button)
+        row.addWidget(prisma_button)
+        g.addLayout(row)
 
         self.reasons_label = QLabel()
         self.reasons_label.setObjectName("screening_reasons")
@@ -235,7 +254,7 @@ class ScreeningView(QWidget):
         if c["mesh"]:
             parts.append(f"<p><b>MeSH:</b> {_marked('; '.join(c['mesh']), inc, exc)}</p>")
         self.card.setHtml("".join(parts))
-        d = screening.decision_of(self.lib, paper_id)
+        d = screening.decision_of(self.lib, paper_id, self.stage)
         now = f"decided: <b>{d['decision']}</b>" + (f" ({html.escape(d['reason'])})" if d and d["reason"] else "") \
             if d else "not yet decided"
         self.current_label.setText(f"Record {paper_id} — {now}")
@@ -252,7 +271,7 @@ class ScreeningView(QWidget):
             if pid in self.shown:
                 continue
             if decided is None:
-                decided = screening.decided_ids(self.lib)
+                decided = screening.decided_ids(self.lib, self.stage)
             if pid not in decided:
                 self.shown.append(pid)
                 self.pos = len(self.shown) - 1
@@ -269,30 +288,44 @@ class ScreeningView(QWidget):
             self.pos -= 1
             self.show_paper(self.shown[self.pos])
 
+    def set_stage(self, stage: str) -> None:
+        """Title/abstract screening, or full-text assessment of the records included so far."""
+        if stage == self.stage:
+            return
+        self.stage = stage
+        self.stage_box.setCurrentIndex(self.stage_box.findData(stage))
+        self.shown, self.pos = [], -1
+        self.queue = screening.queue(self.lib, QUEUE) if stage == screening.TITLE_ABSTRACT \
+            else screening.full_text_queue(self.lib)
+        self._show_reasons()
+        self.refresh_counts()
+        self.show_next()
+        self.setFocus()
+
     # --- deciding ----------------------------------------------------------------------------------
     def decide(self, decision: str, reason: str = "") -> None:
         if self.paper_id is None or self.lib.read_only:
             return
         pid = self.paper_id
         screening.decide(self.lib, [pid], decision, reason=reason, note=self.note.text().strip(),
-                         curator=self.curator())
+                         curator=self.curator(), stage=self.stage)
         self.note.clear()
         self.decided.emit([pid])
         self.since_retrain += 1
         self.show_next()
         self.refresh_counts()
-        if self.since_retrain >= RETRAIN_EVERY:
+        if self.since_retrain >= RETRAIN_EVERY and self.stage == screening.TITLE_ABSTRACT:
             self.retrain()
 
     def exclude_with_reason(self, n: int) -> None:
-        reasons = screening.reasons(self.lib)
+        reasons = screening.reasons(self.lib, self.stage)
         if 1 <= n <= len(reasons):
             self.decide("exclude", reasons[n - 1])
 
     def undo(self) -> None:
         if self.lib.read_only:
             return
-        changed = screening.undo(self.lib, curator=self.curator()).paper_ids
+        changed = screening.undo(self.lib, self.stage, curator=self.curator()).paper_ids
         if not changed:
             return
         self.decided.emit(changed)
@@ -331,6 +364,9 @@ class ScreeningView(QWidget):
         task.start()
 
     def _ranked(self, ranking) -> None:
+        if self.stage != screening.TITLE_ABSTRACT:
+            self.model_status.setText(f"Model: {ranking.message}")
+            return
         done = screening.decided_ids(self.lib)
         keep = set(self.shown[self.pos:self.pos + 1])
         self.queue = [i for i, _ in ranking.head(QUEUE, done | keep)]
@@ -352,8 +388,9 @@ class ScreeningView(QWidget):
         return ConsecutiveExcludes(self.rule_n.value())
 
     def refresh_counts(self) -> None:
-        p = screening.progress(self.lib)
-        total = screening.paper_count(self.lib)
+        p = screening.progress(self.lib, self.stage)
+        total = screening.paper_count(self.lib) if self.stage == screening.TITLE_ABSTRACT else \
+            p.screened + len(screening.full_text_queue(self.lib))
         rule = self.rule()
         met = rule.reached(p)
         left = "<b style='color:#c0392b'>stopping rule met</b>" if met else f"{rule.remaining(p):,} to go"
@@ -377,26 +414,34 @@ class ScreeningView(QWidget):
 
     def stop(self, reason: str | None = None) -> dict | None:
         """Record that screening stopped here (the rule met, or the curator's own call)."""
-        p = screening.progress(self.lib)
+        p = screening.progress(self.lib, self.stage)
         if reason is None:
             default = "stopping rule met" if self.rule().reached(p) else "curator's decision"
             reason, ok = QInputDialog.getText(self, "Stop screening", "Why stop here?", text=default)
             if not ok:
                 return None
-        rec = screening.record_stop(self.lib, self.rule(), reason, curator=self.curator())
+        rec = screening.record_stop(self.lib, self.rule(), reason, curator=self.curator(), stage=self.stage)
         self.model_status.setText(f"Stopped: {reason} ({rec['screened']:,} screened, {rec['included']:,} included)")
         return rec
 
+    def show_prisma(self, modal: bool = True):
+        from curator.ui.prisma_view import PrismaDialog
+
+        dlg = PrismaDialog(screening.prisma_counts(self.lib), self)
+        if modal:
+            dlg.exec()
+        return dlg
+
     # --- reasons and terms --------------------------------------------------------------------------
     def _show_reasons(self) -> None:
-        rs = screening.reasons(self.lib)
+        rs = screening.reasons(self.lib, self.stage)
         self.reasons_label.setText("<br>".join(f"<b>{n}</b> {html.escape(r)}" for n, r in enumerate(rs[:9], 1))
                                    or "<i>no reasons: add some</i>")
 
     def edit_reasons(self) -> None:
-        new = self.ask_reasons(screening.reasons(self.lib))
+        new = self.ask_reasons(screening.reasons(self.lib, self.stage))
         if new is not None:
-            screening.set_reasons(self.lib, new)
+            screening.set_reasons(self.lib, new, self.stage)
             self._show_reasons()
 
     def _ask_reasons_dialog(self, current: list[str]) -> list[str] | None:
