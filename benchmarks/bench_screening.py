@@ -1,7 +1,8 @@
 """Screening at library scale (issue 20): how soon the relevant records come up, and re-rank speed.
 
     python benchmarks/bench_screening.py [--size 20000] [--seeds 3] [--every 10] [--classifier nb logistic]
-                                         [--rerank-size 100000] [--corpus DIR]
+                                         [--rerank-size 100000] [--shared DIR]
+    python benchmarks/bench_screening.py --library-size 100000 [--workdir DIR]   # the real path, see below
 
 The labelled library:
 - relevant: the 30 hand-labelled CAR-T toxicity abstracts of ../shared/extract_dev/papers (title +
@@ -199,6 +200,111 @@ def rerank_time(others: list[dict], rel: list[dict], size: int, classifiers: lis
               f"{statistics.median(times):.2f} s (runs: {', '.join(f'{t:.2f}' for t in times)})")
 
 
+def library_timings(n: int, workdir: Path) -> None:
+    """The real path on an n-record library (PubMed XML built by make_pubmed_xml.py, imported by
+    Curator): the services' retrain (first: features fitted and cached; then from the cache), the
+    CLI's `screen next`, and the screening window: time to its first record, and key press → next
+    record over 300 decisions while the model retrains every 5 on its worker thread."""
+    import os
+    import subprocess
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import shutil
+
+    from curator.services import screening
+    from curator.services.importing import import_files
+    from curator.store.library import Library
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    xml, pristine = workdir / f"screen{n}.xml", workdir / f"screen{n}.imported.sqlite"
+    if not pristine.exists():  # imported once, kept without decisions for the next runs
+        subprocess.run([sys.executable, str(REPO / "benchmarks" / "make_pubmed_xml.py"), str(xml), str(n)],
+                       check=True)
+        lib = Library.open(pristine)
+        import_files(lib, [xml])
+        lib.close()
+        xml.unlink()
+    db = workdir / f"screen{n}.sqlite"
+    for f in workdir.glob(f"screen{n}.sqlite*"):
+        f.unlink()
+    shutil.copyfile(pristine, db)
+    lib = Library.open(db)
+    print(f"\nlibrary of {screening.paper_count(lib):,} imported records ({db})")
+    ids = lib.list_ids()
+    screening.decide(lib, ids[:3], "include")
+    screening.decide(lib, ids[3:300], "exclude")
+    model = screening.model_for(lib)
+    t0 = time.perf_counter()
+    model.retrain(lib)
+    print(f"  first retrain (reads every record, fits TF-IDF, caches it): {time.perf_counter() - t0:.1f} s")
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        r = model.retrain(lib)
+        times.append(time.perf_counter() - t0)
+    print(f"  retrain + re-rank {len(r):,} records through the services: median {statistics.median(times):.2f} s "
+          f"(runs: {', '.join(f'{t:.2f}' for t in times)}); {r.message}")
+    model.features = None
+    t0 = time.perf_counter()
+    model.retrain(lib)
+    print(f"  retrain in a new process (features read from the cache file): {time.perf_counter() - t0:.2f} s")
+    t0 = time.perf_counter()
+    screening.retrain_in_worker(lib)
+    first = time.perf_counter() - t0
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        screening.retrain_in_worker(lib)
+        times.append(time.perf_counter() - t0)
+    print(f"  the window's way, in the worker process: first {first:.1f} s (spawn + features from the cache), "
+          f"then median {statistics.median(times):.2f} s (runs: {', '.join(f'{t:.2f}' for t in times)})")
+    lib.close()
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "curator", "screen", "next", "--library", str(db), "--n", "10", "--json"],
+                   check=True, capture_output=True, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    print(f"  `curator screen next --n 10` (whole command, new process): {time.perf_counter() - t0:.1f} s")
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from curator.ui.screening_view import ScreeningView
+
+    app = QApplication.instance() or QApplication([])
+    lib = Library.open(db)
+    screening._MODELS.clear()
+    t0 = time.perf_counter()
+    v = ScreeningView(lib, lambda: "bench")
+    v.resize(1280, 800)
+    v.show()
+    app.processEvents()
+    print(f"  window: first record shown {1000 * (time.perf_counter() - t0):.0f} ms after opening "
+          "(model still fitting in the background)")
+    v.wait_for_model(600_000)
+    lat, busy = [], []
+    for k in range(300):
+        t0 = time.perf_counter()
+        QTest.keyClick(v, Qt.Key.Key_E if k % 7 else Qt.Key.Key_I)  # decision saved, next record set
+        app.processEvents()  # ... and painted
+        lat.append(time.perf_counter() - t0)
+        pause = 0.05 if k % 20 else 0.4  # a fast curator: 20 decisions a second, a pause now and then
+        end = time.perf_counter() + pause
+        while time.perf_counter() < end:  # the event loop meanwhile: how long is it ever busy at once?
+            t0 = time.perf_counter()
+            app.processEvents()
+            busy.append(time.perf_counter() - t0)
+            time.sleep(0.002)
+    v.wait_for_model(600_000)
+    lat.sort()
+    busy.sort()
+    print(f"  key press → decision saved, next record shown and painted; 300 decisions at 20/s with retraining "
+          f"every 5 in the worker: median {1000 * statistics.median(lat):.1f} ms, 95th percentile "
+          f"{1000 * lat[int(0.95 * len(lat))]:.1f} ms, max {1000 * lat[-1]:.1f} ms; longest the window was "
+          f"busy otherwise (counts and chart after a pause, new rankings): {1000 * busy[-1]:.1f} ms")
+    v.shutdown()
+    lib.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--size", type=int, default=20_000)
@@ -207,7 +313,13 @@ def main() -> None:
     ap.add_argument("--classifier", nargs="+", default=["nb", "logistic"])
     ap.add_argument("--rerank-size", type=int, default=100_000)
     ap.add_argument("--shared")
+    ap.add_argument("--library-size", type=int, default=0,
+                    help="also time the real path (import, services, CLI, window) on a library of this size")
+    ap.add_argument("--workdir", default="/tmp/curator-bench-screening")
     a = ap.parse_args()
+    if a.library_size:
+        library_timings(a.library_size, Path(a.workdir))
+        return
     shared = shared_dir(a.shared)
     rel, others = labelled(shared)
     print(f"{len(rel)} relevant records, {len(others)} distinct other records from the corpus")

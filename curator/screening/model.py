@@ -38,7 +38,8 @@ class Ranking:
     def head(self, k: int, exclude: set[int] | frozenset[int] = frozenset()) -> list[tuple[int, float | None]]:
         """The first k (id, score) pairs, skipping `exclude` (records decided since the ranking)."""
         out: list[tuple[int, float | None]] = []
-        for i, s in zip(self.ids.tolist(), self.scores.tolist()):
+        end = k + len(exclude)  # enough to find k that were not excluded
+        for i, s in zip(self.ids[:end].tolist(), self.scores[:end].tolist()):
             if i in exclude:
                 continue
             out.append((i, None if s != s else float(s)))  # NaN → None
@@ -80,7 +81,7 @@ def rank(features: Features, labels: Mapping[int, int], candidates: Sequence[int
     try:
         lab_ids = np.fromiter(labels.keys(), dtype=np.int64, count=len(labels))
         y = np.fromiter(labels.values(), dtype=np.int64, count=len(labels))
-        known = np.isin(lab_ids, features.ids)
+        known = features.known(lab_ids)
         lab_ids, y = lab_ids[known], y[known]
         if len(set(y.tolist())) < 2:
             raise ValueError("the decided records with text cover only one class")
@@ -89,11 +90,12 @@ def rank(features: Features, labels: Mapping[int, int], candidates: Sequence[int
         # balance the classes: each class weighs as much in training as the other
         w = np.where(y == 1, len(y) / (2.0 * y.sum()), len(y) / (2.0 * (len(y) - y.sum())))
         clf.fit(x_train, y, sample_weight=w)
-        rows = features.rows(cand)
-        known_cand = np.isin(cand, features.ids)
-        scores = np.full(len(cand), -1.0)
-        if len(rows):
-            scores[known_cand] = clf.predict_proba(features.matrix[rows])[:, 1]
+        known_cand = features.known(cand)
+        scores = np.full(len(cand), -1.0)  # records the features do not know yet come last
+        if known_cand.any():
+            # predict every row (no copy of 100,000 rows), then pick the candidates' scores
+            every = clf.predict_proba(features.matrix)[:, 1]
+            scores[known_cand] = every[features.rows(cand[known_cand])]
         order = np.argsort(-scores, kind="stable")
         return Ranking(cand[order], scores[order], True,
                        f"{classifier} model trained on {int(y.sum())} includes and {int(len(y) - y.sum())} excludes",

@@ -82,11 +82,9 @@ def _load_features(path: Path, signature: tuple) -> Features | None:
             if json.loads(str(z["signature"])) != list(signature):
                 return None
             m = sp.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
-            f = Features(z["ids"].astype(np.int64), m, None)
+            return Features.from_matrix(z["ids"], m)
     except (OSError, ValueError, KeyError):
         return None
-    f._index()
-    return f
 
 
 def fit_features(lib: Library, cancel: threading.Event | None = None) -> Features:
@@ -135,10 +133,71 @@ class ScreeningModel:
             labels = {pid: LABEL[d] for pid, d, _r, _n in decided if d in LABEL}
             for pid in q.verified_paper_ids(lib):
                 labels.setdefault(pid, 1)  # curated and verified: an include to start from
-            done = {pid for pid, *_ in decided}
-            candidates = [i for i in q.paper_ids(lib) if i not in done]
+            done = np.fromiter((pid for pid, *_ in decided), dtype=np.int64, count=len(decided))
+            candidates = np.setdiff1d(np.asarray(q.paper_ids(lib), dtype=np.int64), done)
             self.ranking = rank(f, labels, candidates, self.classifier, self.seed, self.ranking)
             return self.ranking
+
+
+# --- retraining in a worker process -------------------------------------------------------------------
+# The window retrains in one spawned worker process kept for the session: fitting TF-IDF on 100,000
+# records is ~10-30 s of pure Python, and in a thread of the window's own process it would hold the
+# GIL against the window (every SQLite call of the window then waits up to the 5 ms switch interval).
+# The worker keeps its model (features, last ranking) warm between calls. Spawned, not forked: safe
+# next to Qt threads, as the bulk import's workers are.
+_POOL = None
+_POOL_LOCK = threading.Lock()
+
+
+def _worker_start() -> None:
+    from curator.importers.pubmed_xml import _yield_cpu  # the bulk import's rule: workers yield the CPU
+
+    _yield_cpu()
+
+
+def _retrain_in_worker(db_path: str) -> Ranking:
+    lib = Library.open(db_path, read_only=True)
+    try:
+        return model_for(lib).retrain(lib)
+    finally:
+        lib.close()
+
+
+def retrain_in_worker(lib: Library, cancel: threading.Event | None = None) -> Ranking | None:
+    """Retrain and re-rank `lib` in the worker process; the ranking becomes this process's current
+    one (what `queue` and `next_records` read). None if cancelled before the worker answered."""
+    global _POOL
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_worker_start)
+        fut = _POOL.submit(_retrain_in_worker, str(lib.path))
+    while True:
+        try:
+            ranking = fut.result(timeout=0.1)
+            break
+        except FutureTimeout:
+            if cancel is not None and cancel.is_set():
+                fut.cancel()
+                return None
+    model_for(lib).ranking = ranking
+    return ranking
+
+
+def stop_worker() -> None:
+    """End the worker process now (at exit: a fit in progress is not waited for)."""
+    global _POOL
+    with _POOL_LOCK:
+        pool, _POOL = _POOL, None
+    if pool is not None:
+        procs = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            proc.terminate()
 
 
 _MODELS: dict[str, ScreeningModel] = {}

@@ -9,7 +9,7 @@ from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QGuiApplication, QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtSvgWidgets import QSvgWidget
-from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout
 
 from curator.export import prisma
 
@@ -20,7 +20,8 @@ def render_png(svg_text: str, path: Path, scale: float = 2.0) -> Path:
         import os
 
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        QGuiApplication._prisma_app = QGuiApplication([])  # kept alive for the process
+        # a QApplication (not a bare QGuiApplication): widgets may still be made in this process
+        QApplication._prisma_app = QApplication([])  # kept alive for the process
     r = QSvgRenderer(QByteArray(svg_text.encode("utf-8")))
     size = r.defaultSize() * scale
     img = QImage(size, QImage.Format.Format_ARGB32)

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -35,8 +36,10 @@ from PySide6.QtWidgets import (
 from curator.screening import ConsecutiveExcludes
 from curator.screening.highlight import DEFAULT_EXCLUDE_TERMS, DEFAULT_INCLUDE_TERMS, INCLUDE, parse_terms, term_spans
 from curator.services import screening
-from curator.store.library import Library
 from curator.ui.worker import Task
+
+if TYPE_CHECKING:
+    from curator.store.library import Library
 
 COLOURS = {INCLUDE: "#b7f0c0", "exclude": "#ffc4c4"}
 RETRAIN_EVERY = 5  # decisions between two retrainings
@@ -67,7 +70,6 @@ class ScreeningView(QWidget):
         self.lib = lib
         self.curator = curator
         self.settings = settings
-        self.model = screening.model_for(lib)
         self.queue: list[int] = []
         self.shown: list[int] = []  # records shown, in order (for previous)
         self.pos = -1  # index in `shown` of the record on screen
@@ -76,13 +78,21 @@ class ScreeningView(QWidget):
         self.stage = screening.TITLE_ABSTRACT
         self._task: Task | None = None
         self._pending_retrain = False
+        self._closed = False
         self.ask_reasons: Callable[[list[str]], list[str] | None] = self._ask_reasons_dialog
         self._build()
         self._keys()
         app = QApplication.instance()
-        if app is not None:  # never leave a retraining thread running at exit
+        if app is not None:  # never leave a retraining thread or process running at exit
             app.aboutToQuit.connect(self.shutdown)
-        self.queue = screening.queue(lib, QUEUE)
+            app.aboutToQuit.connect(screening.stop_worker)
+        # counts and chart follow the record and never delay it: redrawn once the keys pause for
+        # 150 ms (the chart costs ~10-25 ms a redraw; at 20 decisions a second it waits for a pause)
+        self.counts_timer = QTimer(self)
+        self.counts_timer.setSingleShot(True)
+        self.counts_timer.setInterval(150)
+        self.counts_timer.timeout.connect(self.refresh_counts)
+        self._reload()
         self.refresh_counts()
         self.show_next()
         self.retrain()
@@ -236,6 +246,14 @@ class ScreeningView(QWidget):
     def _setting(self, key: str, default):
         return self.settings.value(key, default) if self.settings is not None else default
 
+    def _reload(self) -> None:
+        """What the view keeps in memory for the stage: the records decided, the library's size and
+        the queue (so showing the next record needs no query over all decisions)."""
+        self.decided_set = screening.decided_ids(self.lib, self.stage)
+        self.total = screening.paper_count(self.lib)
+        self.queue = screening.queue(self.lib, QUEUE) if self.stage == screening.TITLE_ABSTRACT \
+            else screening.full_text_queue(self.lib)
+
     # --- showing records ---------------------------------------------------------------------------
     def show_paper(self, paper_id: int | None) -> None:
         self.paper_id = paper_id
@@ -265,14 +283,11 @@ class ScreeningView(QWidget):
             self.pos += 1
             self.show_paper(self.shown[self.pos])
             return
-        decided = None
         while self.queue:
             pid = self.queue.pop(0)
             if pid in self.shown:
                 continue
-            if decided is None:
-                decided = screening.decided_ids(self.lib, self.stage)
-            if pid not in decided:
+            if pid not in self.decided_set:
                 self.shown.append(pid)
                 self.pos = len(self.shown) - 1
                 self.show_paper(pid)
@@ -295,8 +310,7 @@ class ScreeningView(QWidget):
         self.stage = stage
         self.stage_box.setCurrentIndex(self.stage_box.findData(stage))
         self.shown, self.pos = [], -1
-        self.queue = screening.queue(self.lib, QUEUE) if stage == screening.TITLE_ABSTRACT \
-            else screening.full_text_queue(self.lib)
+        self._reload()
         self._show_reasons()
         self.refresh_counts()
         self.show_next()
@@ -310,10 +324,11 @@ class ScreeningView(QWidget):
         screening.decide(self.lib, [pid], decision, reason=reason, note=self.note.text().strip(),
                          curator=self.curator(), stage=self.stage)
         self.note.clear()
+        self.decided_set.add(pid)
         self.decided.emit([pid])
         self.since_retrain += 1
         self.show_next()
-        self.refresh_counts()
+        self.counts_timer.start()
         if self.since_retrain >= RETRAIN_EVERY and self.stage == screening.TITLE_ABSTRACT:
             self.retrain()
 
@@ -328,6 +343,7 @@ class ScreeningView(QWidget):
         changed = screening.undo(self.lib, self.stage, curator=self.curator()).paper_ids
         if not changed:
             return
+        self.decided_set = screening.decided_ids(self.lib, self.stage)
         self.decided.emit(changed)
         pid = changed[0]
         if pid in self.shown:  # show the record again where it was
@@ -336,26 +352,19 @@ class ScreeningView(QWidget):
             self.shown.insert(self.pos + 1, pid)
             self.pos += 1
         self.show_paper(pid)
-        self.refresh_counts()
+        self.counts_timer.start()
 
     # --- model -------------------------------------------------------------------------------------
     def retrain(self) -> None:
-        """Retrain and re-rank off the GUI thread (its own read-only connection); the queue is
-        replaced when the new ranking arrives. One retraining at a time; one more is queued."""
+        """Retrain and re-rank off the GUI thread: a Task waits for the services' worker process
+        (which reads the library on its own read-only connection); the queue is replaced when the
+        new ranking arrives. One retraining at a time; one more is queued."""
         if self._task is not None and self._task.isRunning():
             self._pending_retrain = True
             return
         self.since_retrain = 0
-        db_path, model = self.lib.path, self.model
-
-        def work(_progress, cancel):
-            ro = Library.open(db_path, read_only=True)
-            try:
-                return model.retrain(ro, cancel)
-            finally:
-                ro.close()
-
-        task = Task(work, self)
+        lib = self.lib
+        task = Task(lambda _progress, cancel: screening.retrain_in_worker(lib, cancel), self)
         self._task = task
         task.succeeded.connect(self._ranked)
         task.failed.connect(lambda msg: self.model_status.setText(f"Model: could not rank — {msg.splitlines()[0]}"))
@@ -364,16 +373,19 @@ class ScreeningView(QWidget):
         task.start()
 
     def _ranked(self, ranking) -> None:
+        if ranking is None or self._closed:  # cancelled, or arriving after the library closed
+            return
         if self.stage != screening.TITLE_ABSTRACT:
             self.model_status.setText(f"Model: {ranking.message}")
             return
-        done = screening.decided_ids(self.lib)
+        self.decided_set = screening.decided_ids(self.lib)  # also what the CLI decided meanwhile
+        self.total = screening.paper_count(self.lib)
         keep = set(self.shown[self.pos:self.pos + 1])
-        self.queue = [i for i, _ in ranking.head(QUEUE, done | keep)]
+        self.queue = [i for i, _ in ranking.head(QUEUE, self.decided_set | keep)]
         self.model_status.setText(f"Model: {ranking.message}")
 
     def _retrain_finished(self) -> None:
-        if self._pending_retrain:
+        if self._pending_retrain and not self._closed:
             self._pending_retrain = False
             self.retrain()
 
@@ -388,8 +400,9 @@ class ScreeningView(QWidget):
         return ConsecutiveExcludes(self.rule_n.value())
 
     def refresh_counts(self) -> None:
+        self.counts_timer.stop()
         p = screening.progress(self.lib, self.stage)
-        total = screening.paper_count(self.lib) if self.stage == screening.TITLE_ABSTRACT else \
+        total = self.total if self.stage == screening.TITLE_ABSTRACT else \
             p.screened + len(screening.full_text_queue(self.lib))
         rule = self.rule()
         met = rule.reached(p)
@@ -456,6 +469,9 @@ class ScreeningView(QWidget):
         self.show_paper(self.paper_id)
 
     def shutdown(self) -> None:
+        """Before the library closes: no more timers, no retraining left running."""
+        self._closed = True
+        self.counts_timer.stop()
         if self._task is not None:
             self._pending_retrain = False
             self._task.cancel()
