@@ -4,9 +4,9 @@
 
 The library: the shared corpus's PubMed XML, MEDLINE and RIS files, the two bundled sample papers and
 the 30 CAR-T toxicity abstracts of ../shared/extract_dev (written to a RIS file and imported, so the
-diagram counts them as identified). A scripted curator includes the CAR-T toxicity papers and excludes
-the rest (reasons 1-3 in turn) for 60 decisions, the model ranking as it goes; then assesses the first
-includes in full text. Needs ../shared (or /work/shared).
+diagram counts them as identified). A scripted curator starts from one known relevant paper, includes
+the CAR-T toxicity papers and excludes the rest (reasons 1-3 in turn) for 60 decisions, the model
+ranking as it goes; then assesses the first includes in full text. Needs ../shared (or /work/shared).
 """
 
 from __future__ import annotations
@@ -55,12 +55,19 @@ def main() -> None:
     import_files(lib, [c / "pubmed_xml", c / "medline_nbib", c / "ris", REPO / "resources" / "samples", ris])
     relevant = {pid for pid in lib.list_ids()
                 if any(k in (lib.paper_meta(pid)["source_file"] or "") for k in ("extract_dev.ris", "samples"))}
+    # prior knowledge, as in ASReview: the curator starts from one paper known to be relevant
+    screening.decide(lib, [min(relevant)], "include", curator="Demo Curator")
     v = ScreeningView(lib, lambda: "Demo Curator", QSettings(str(work / "c.ini"), QSettings.Format.IniFormat))
     v.rule_n.setValue(50)
     v.resize(1280, 800)
     v.show()
     v.wait_for_model()
     for n in range(60):
+        if n == 24:  # the picture: mid-way, the model's next pick on screen
+            v.wait_for_model()
+            v.refresh_counts()
+            app.processEvents()
+            v.grab().save(str(HERE / "screenshot-screening.png"))
         if v.paper_id is None:
             break
         if v.paper_id in relevant:
@@ -70,8 +77,6 @@ def main() -> None:
         if n % 5 == 4:
             v.wait_for_model()
     v.wait_for_model()
-    app.processEvents()
-    v.grab().save(str(HERE / "screenshot-screening.png"))
     v.set_stage(screening.FULL_TEXT)
     for n in range(12):
         if v.paper_id is None:

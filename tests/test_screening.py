@@ -45,6 +45,9 @@ def test_random_order_until_one_include_and_one_exclude_and_seeded():
     assert r1.ids.tolist() == r2.ids.tolist() and sorted(r1.ids.tolist()) == ids
     assert r1.ids.tolist() != ids  # shuffled, not the library order
     assert rank(f, {}, ids, seed=8).ids.tolist() != r1.ids.tolist()
+    # deciding records does not reshuffle the rest: the order of the others stays as it was
+    later = rank(f, {r1.ids[0]: 0, r1.ids[5]: 0}, [i for i in ids if i not in (r1.ids[0], r1.ids[5])], seed=7)
+    assert later.ids.tolist() == [i for i in r1.ids.tolist() if i not in (r1.ids[0], r1.ids[5])]
     only_inc = rank(f, {1: 1}, ids[1:], seed=7)
     assert not only_inc.trained and "an exclude" in only_inc.message
     assert all(s is None for _, s in only_inc.head(5))

@@ -61,8 +61,15 @@ def _classifier(name: str):
 
 
 def random_order(candidates: Sequence[int], seed: int) -> np.ndarray:
+    """A seeded random order that stays the same as records are decided: each id's place comes from a
+    hash of (id, seed) (splitmix64), so deciding records does not reshuffle the ones still to come."""
     ids = np.asarray(candidates, dtype=np.int64)
-    return ids[np.random.default_rng(seed).permutation(len(ids))]
+    with np.errstate(over="ignore"):
+        z = ids.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15) * np.uint64(seed + 1)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return ids[np.argsort(z, kind="stable")]
 
 
 def rank(features: Features, labels: Mapping[int, int], candidates: Sequence[int], classifier: str = DEFAULT_CLASSIFIER,

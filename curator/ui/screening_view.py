@@ -198,6 +198,7 @@ class ScreeningView(QWidget):
             w.editingFinished.connect(self._terms_changed)
             w.installEventFilter(self)
             w.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+            w.setCursorPosition(0)  # show the start of the list
         rbox = QGroupBox("Exclusion reasons (number keys) and highlighted terms")
         rg = QGridLayout(rbox)
         rg.addWidget(self.reasons_label, 0, 0, 1, 2)
