@@ -64,11 +64,16 @@ def test_keyboard_screening_undo_and_prisma_counts(qtbot, view, tmp_path):
     assert screening.decision_of(lib, third)["decision"] == "maybe"
     key(qtbot, v, Qt.Key.Key_U)  # … changed my mind: undo shows it again, undecided
     assert v.paper_id == third and screening.decision_of(lib, third) is None
-    assert "not yet decided" in v.current_label.text()
+    assert "not yet decided by you" in v.current_label.text()
     key(qtbot, v, Qt.Key.Key_E)
     assert screening.decision_of(lib, third)["decision"] == "exclude"
     key(qtbot, v, Qt.Key.Key_P)  # previous: the record just excluded
     assert v.paper_id == third and "exclude" in v.current_label.text()
+    screening.decide(lib, [third], "include", curator="bo")  # another curator (the CLI, say) decides it too
+    v.show_paper(third)
+    assert "not yet decided by you" in v.current_label.text()  # nothing of other curators' decisions
+    screening.undo(lib, curator="bo")
+    v.show_paper(third)
     key(qtbot, v, Qt.Key.Key_N)
     c = screening.prisma_counts(lib)
     assert (c["screened"], c["excluded"], c["maybe"], c["sought_for_retrieval"]) == (3, 2, 0, 1)

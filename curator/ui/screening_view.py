@@ -274,8 +274,10 @@ class ScreeningView(QWidget):
             parts.append(f"<p><b>MeSH:</b> {_marked('; '.join(c['mesh']), inc, exc)}</p>")
         self.card.setHtml("".join(parts))
         d = screening.decision_of(self.lib, paper_id, self.stage)
+        if d is not None and d["curator"] != self.curator():
+            d = None  # another curator's decision is not shown: screening stays independent
         now = f"decided: <b>{d['decision']}</b>" + (f" ({html.escape(d['reason'])})" if d and d["reason"] else "") \
-            if d else "not yet decided"
+            if d else "not yet decided by you"
         self.current_label.setText(f"Record {paper_id} — {now}")
 
     def show_next(self) -> None:
@@ -319,7 +321,10 @@ class ScreeningView(QWidget):
 
     # --- deciding ----------------------------------------------------------------------------------
     def decide(self, decision: str, reason: str = "") -> None:
-        if self.paper_id is None or self.lib.read_only:
+        if self.lib.read_only:
+            self.current_label.setText(f"{self.lib.path.name} is open read-only: decisions cannot be saved")
+            return
+        if self.paper_id is None:
             return
         pid = self.paper_id
         screening.decide(self.lib, [pid], decision, reason=reason, note=self.note.text().strip(),
