@@ -126,9 +126,9 @@ def cmd_screen(args: argparse.Namespace) -> int:
             out = {"paper_ids": done.paper_ids, "stage": args.stage}
             text = f"undone: {len(done.paper_ids)} paper(s)" if done.paper_ids else "nothing to undo"
         elif args.screen_command == "prisma":
-            from curator.ui.prisma_view import save
+            from curator.app import save_prisma_diagram  # PNG rendering needs Qt: through the composition root
 
-            path = save(screening.prisma_counts(lib), Path(args.out))
+            path = save_prisma_diagram(screening.prisma_counts(lib), Path(args.out))
             out, text = {"written": str(path)}, f"wrote {path}"
         else:  # stats
             out = screening.prisma_counts(lib)

@@ -150,8 +150,11 @@ _POOL_LOCK = threading.Lock()
 
 
 def _worker_start() -> None:
-    from curator.importers.pubmed_xml import _yield_cpu  # the bulk import's rule: workers yield the CPU
-
+    """The bulk import's rule for worker processes: they yield the CPU to the window."""
+    try:  # where the import rework (house-import) moved it
+        from curator.importers.pubmed_xml.workers import _yield_cpu
+    except ImportError:  # before it
+        from curator.importers.pubmed_xml import _yield_cpu
     _yield_cpu()
 
 

@@ -38,8 +38,8 @@ from curator.screening.highlight import DEFAULT_EXCLUDE_TERMS, DEFAULT_INCLUDE_T
 from curator.services import screening
 from curator.ui.worker import Task
 
-if TYPE_CHECKING:
-    from curator.store.library import Library
+if TYPE_CHECKING:  # the window reaches the store only through services
+    from curator.services.screening import Library
 
 COLOURS = {INCLUDE: "#b7f0c0", "exclude": "#ffc4c4"}
 RETRAIN_EVERY = 5  # decisions between two retrainings
