@@ -109,7 +109,8 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 def cmd_screen(args: argparse.Namespace) -> int:
     from curator.services import screening
 
-    lib = _open(args, seed=False)
+    opened = _open(args, seed=False)
+    lib = getattr(opened, "lib", opened)  # the open library, whether _open returns it or a holder of it
     try:
         if args.screen_command == "next":
             out: object = screening.next_records(lib, args.n)
@@ -137,7 +138,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
         print(f"curator screen: {exc}", file=sys.stderr)
         return 2
     finally:
-        lib.close()
+        opened.close()
     print(json.dumps(out, ensure_ascii=False, indent=2) if args.json else text)
     return 0
 
