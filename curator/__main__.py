@@ -107,6 +107,70 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     return snapshot(Path(args.out), library=args.library, paper_id=args.paper, size=(w, h), tab=args.tab)
 
 
+# --- screen (issue 20): kept in one block ---------------------------------------------------------------
+def cmd_screen(args: argparse.Namespace) -> int:
+    from curator.services import screening
+
+    opened = _open(args, seed=False, write=args.screen_command in ("decide", "undo"))
+    lib = opened.lib
+    try:
+        if args.screen_command == "next":
+            out: object = screening.next_records(lib, args.n)
+            text = "\n".join(f"{r['id']:>7}  {'-' if r['score'] is None else format(r['score'], '.3f'):>6}  "
+                             f"{r['title'][:100]}" for r in out)  # type: ignore[union-attr]
+        elif args.screen_command == "decide":
+            done = screening.decide(lib, args.paper, args.decision, reason=args.reason or "", note=args.note or "",
+                                    curator=args.curator, stage=args.stage)
+            out = {"paper_ids": done.paper_ids, "decision": args.decision, "stage": args.stage,
+                   "action": done.action}
+            text = f"{args.decision}: {len(done.paper_ids)} paper(s) ({args.stage})"
+        elif args.screen_command == "undo":
+            done = screening.undo(lib, stage=args.stage, curator=args.curator)
+            out = {"paper_ids": done.paper_ids, "stage": args.stage}
+            text = f"undone: {len(done.paper_ids)} paper(s)" if done.paper_ids else "nothing to undo"
+        elif args.screen_command == "prisma":
+            from curator.app import save_prisma_diagram  # PNG rendering needs Qt: through the composition root
+
+            path = save_prisma_diagram(screening.prisma_counts(lib), Path(args.out))
+            out, text = {"written": str(path)}, f"wrote {path}"
+        else:  # stats
+            out = screening.prisma_counts(lib)
+            text = "\n".join(f"{k}: {v}" for k, v in out.items() if not isinstance(v, list | dict))  # type: ignore[union-attr]
+    except ValueError as exc:
+        print(f"curator screen: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        opened.close()
+    print(json.dumps(out, ensure_ascii=False, indent=2) if args.json else text)
+    return 0
+
+
+def add_screen_parser(add) -> None:
+    sp = add("screen", "screen titles and abstracts: next records by the ranking, decide, undo, PRISMA counts")
+    ssub = sp.add_subparsers(dest="screen_command", required=True)
+    for name, help in (("next", "the next unscreened records, most likely includes first"),
+                       ("decide", "record one decision for one or more papers"),
+                       ("undo", "take back the latest decision"),
+                       ("stats", "PRISMA 2020 counts"),
+                       ("prisma", "write the PRISMA 2020 flow diagram (.svg, .png) or its counts (.csv, .json)")):
+        s = ssub.add_parser(name, help=help)
+        s.add_argument("--library", default=argparse.SUPPRESS, help="library file")
+        s.add_argument("--json", action="store_true")
+        if name == "next":
+            s.add_argument("--n", type=int, default=10, help="how many records (default 10)")
+        if name in ("decide", "undo"):
+            s.add_argument("--stage", default="title_abstract", choices=["title_abstract", "full_text"])
+            s.add_argument("--curator", help="who decides")
+        if name == "prisma":
+            s.add_argument("--out", required=True, help="FILE.svg, FILE.png, FILE.csv or FILE.json")
+        if name == "decide":
+            s.add_argument("--paper", type=int, action="append", required=True, help="paper id (repeatable)")
+            s.add_argument("--decision", required=True, choices=["include", "exclude", "maybe"])
+            s.add_argument("--reason", help="exclusion reason")
+            s.add_argument("--note")
+    sp.set_defaults(func=cmd_screen)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="curator", description="Curate CAR-T toxicity outcomes from papers.")
     p.add_argument("--version", action="version", version=f"curator {__version__}")
@@ -151,6 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--tab", default=None, help="form tab to show (study, comparisons, ..., plots)")
     sp.set_defaults(func=cmd_snapshot)
 
+    add_screen_parser(add)
+
     sp = add("gui", "start the application (the default)")
     sp.set_defaults(func=None)
     return p
@@ -164,7 +230,7 @@ def _opened_files(argv: list[str]) -> list[Path] | None:
     return files if all(f.is_file() for f in files) else None
 
 
-COMMANDS = ("import", "papers", "export", "suggest", "snapshot", "gui")
+COMMANDS = ("import", "papers", "export", "suggest", "snapshot", "screen", "gui")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -191,4 +191,12 @@ def snapshot(out: Path, library: str | None = None, paper_id: int | None = None,
     return 0
 
 
-__all__ = ["main", "snapshot", "settings", "data_dir"]
+def save_prisma_diagram(counts: dict, out: Path) -> Path:
+    """`curator screen prisma --out FILE`: the PRISMA 2020 diagram as SVG/PNG (PNG needs Qt's SVG
+    renderer, hence here, in the composition root) or its counts as CSV/JSON."""
+    from curator.ui.prisma_view import save
+
+    return save(counts, Path(out))
+
+
+__all__ = ["main", "snapshot", "settings", "data_dir", "save_prisma_diagram"]

@@ -13,6 +13,7 @@ from curator.domain.merge import merge_papers
 from curator.domain.paper import Paper
 from curator.importers.base import ImportFormatError, RecordError
 from curator.store.library import Library, paper_from_prepared, prepare_paper
+from curator.store.screening_queries import log_imports
 
 UNTITLED = "[untitled]"  # the title of a record imported without one (it has an abstract)
 STREAM_BYTES = 2_000_000  # PubMed XML files from this size stream through the bulk path
@@ -349,6 +350,9 @@ def import_files(lib: Library, paths: Iterable[str | Path], progress: ProgressFn
             fr.added = fr.merged = fr.skipped = 0
             fr.paper_ids = []
             fr.error = f"{path}: not imported, library unchanged ({type(exc).__name__}: {exc})"
+    # what each file brought, for the PRISMA counts of screening (records identified, duplicates)
+    log_imports(lib, [{"file": f.path, "format": f.format, "added": f.added, "merged": f.merged,
+                       "skipped": f.skipped, "failed": len(f.failed)} for f in report.files if not f.error])
     if progress:
         progress(len(files), len(files), report.summary_text())
     return report

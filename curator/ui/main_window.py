@@ -284,6 +284,10 @@ class MainWindow(QMainWindow):
         act(g, "&Next paper", lambda: self.step_paper(1), "Alt+Down")
         act(g, "&Previous paper", lambda: self.step_paper(-1), "Alt+Up")
         act(g, "&Search", lambda: self.search.setFocus(), QKeySequence.StandardKey.Find)
+        g.addSeparator()
+        self.act_screening = act(g, "S&creening mode", lambda on: self.show_screening(on), "F9",
+                                 "Screen titles and abstracts, most likely includes first", name="act_screening")
+        self.act_screening.setCheckable(True)
 
         h = mb.addMenu("&Help")
         act(h, "&User guide", self.open_guide, QKeySequence.StandardKey.HelpContents)
@@ -293,6 +297,23 @@ class MainWindow(QMainWindow):
         tb.setObjectName("main_toolbar")
         for a in (self.act_save, self.act_verify, self.act_suggest, self.act_link):
             tb.addAction(a)
+
+    def show_screening(self, on: bool = True) -> None:
+        """Swap the central area between curation and the screening mode (issue 20), same library."""
+        from curator.ui.screening_view import ScreeningView
+
+        view = getattr(self, "screening_view", None)
+        if on and (view is None or view.lib is not self.lib):
+            if view is not None:
+                view.shutdown()
+            view = self.screening_view = ScreeningView(self.lib, self.curator_name, self.settings)
+        want = view if on else self.splitter
+        if self.centralWidget() is not want:
+            self.takeCentralWidget()  # keeps the other widget alive for the way back
+            self.setCentralWidget(want)
+        self.act_screening.setChecked(on)
+        if on:
+            view.setFocus()
 
     # --- paper list --------------------------------------------------------------------------------
     def _list_header_menu(self, pos) -> None:
