@@ -429,7 +429,10 @@ def test_toxicity_negation_and_context():
     assert t.fields["count"] == 0 and t.fields["negated"] is True
     assert of("toxicity", "Patients with chronic rhinosinusitis (CRS) had nasal polyps.") == []  # no CAR-T context
     assert of("toxicity", "Grade 3 to 4 neurotoxicity was infrequent with docetaxel.") == []
-    assert [t.fields["syndrome"] for t in of("toxicity", "cytokine release syndrome in COVID-19")] == ["CRS"]
+    # a context-free name counts without a CAR-T context when the sentence says it occurred
+    assert [t.fields["syndrome"] for t in of("toxicity", "Cytokine release syndrome developed in COVID-19.")] == ["CRS"]
+    # a background sentence is never the evidence (issue 16 item 2)
+    assert of("toxicity", "After CAR-T, cytokine release syndrome is a common and potentially fatal toxicity.") == []
 
 
 def test_toxicity_reference_mentions_are_not_toxicities():

@@ -23,8 +23,8 @@ HLH, other) and, when the gold grade writes a digit, the grade's lower bound.
   car_t_products  kind car_t_product                               span overlaps a gold name, or same entry
   drugs           kind drug                                        same vocabulary entry, or span overlaps
 
-Each gold item is matched once; suggestions are deduplicated per kind by their numbers and sentence, so a
-value stated once and suggested by two rules counts once; a suggestion that matches no gold item is a
+Each gold item is matched once; suggestions with the same numbers and overlapping spans count once (a value
+stated once and suggested by two rules); a suggestion that matches no gold item is a
 false alarm.
 """
 
@@ -145,9 +145,10 @@ def _m_tox(g: dict[str, Any], p: dict[str, Any]) -> bool:
         return False
     if g.get("percent") is not None and not _eq(g["percent"], f.get("percent"), 0.05):
         return False
-    if g.get("n_patients") is not None and (f.get("count") is not None or g.get("percent") is None) \
+    if g.get("n_patients") not in (None, 1) and (f.get("count") is not None or g.get("percent") is None) \
             and not _eq(g["n_patients"], f.get("count")):
-        return False  # a count stated alone must be found; next to a percent it must agree when given
+        return False  # a count stated alone must be found; next to a percent it must agree when given (a
+        # case series' "1" is the case itself, not a count the text states)
     gl = _grade_low(g.get("grade"))
     return gl is None or f.get("grade") == gl
 
@@ -199,26 +200,19 @@ ITEM_KINDS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Any], dict[str,
 }
 
 
-def _sentence_of(sents: list[tuple[int, int]], pos: int) -> int:
-    for s, e in sents:
-        if s <= pos < e:
-            return s
-    return -1
-
-
-def _pred_key(kind: str, p: dict[str, Any], sent: int) -> tuple[Any, ...]:
+def _pred_key(kind: str, p: dict[str, Any]) -> tuple[Any, ...]:
     f = p["fields"]
     if kind == "rates":
-        return (round(float(_percent_of(p)), 3), sent)
+        return (round(float(_percent_of(p)), 3),)
     if kind == "toxicities":
-        return (syndrome_class(f.get("syndrome")), f.get("grade"), f.get("percent"), f.get("count"), sent)
+        return (syndrome_class(f.get("syndrome")), f.get("grade"), f.get("percent"), f.get("count"))
     if kind == "comparisons":
-        return (f.get("value_a"), f.get("value_b"), f.get("p_value"), sent)
+        return (f.get("value_a"), f.get("value_b"), f.get("p_value"))
     if kind == "medians":
-        return (f.get("value"), f.get("low"), f.get("high"), sent)
+        return (f.get("value"), f.get("low"), f.get("high"))
     if kind == "events_by_day":
-        return (f.get("day"), sent)
-    return (f.get("dose"), sent)
+        return (f.get("day"),)
+    return (f.get("dose"),)
 
 
 _FALLBACK_DESIGN = {"retrospective": "retrospective_cohort", "retrospective cohort": "retrospective_cohort",
@@ -252,10 +246,7 @@ def study_n(preds: list[dict[str, Any]]) -> int | None:
 
 
 def score_paper(paper: dict[str, Any], preds: list[dict[str, Any]], table: dict[str, Counts]) -> None:
-    from curator.extract.patterns import sentences
-
     abstract, gold, pid = paper["abstract"], paper["gold"], paper["id"]
-    sents = sentences(abstract)
     for kind, (pkinds, match) in ITEM_KINDS.items():
         c = table.setdefault(kind, Counts())
         items = gold.get(kind) or []
@@ -264,9 +255,18 @@ def score_paper(paper: dict[str, Any], preds: list[dict[str, Any]], table: dict[
             cand = [p for p in preds if _percent_of(p) is not None]
         else:
             cand = [p for p in preds if p["kind"] in pkinds]
-        unique: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-        for p in cand:
-            unique.setdefault(_pred_key(kind, p, _sentence_of(sents, p["start"])), []).append(p)
+        # one value suggested by two rules (a toxicity's incidence and a rate) counts once: same numbers,
+        # overlapping spans
+        groups: list[tuple[tuple[Any, ...], list[dict[str, Any]]]] = []
+        for p in sorted(cand, key=lambda p: p["start"]):
+            key = _pred_key(kind, p)
+            for gk, members in groups:
+                if gk == key and any(p["start"] < q["end"] and q["start"] < p["end"] for q in members):
+                    members.append(p)
+                    break
+            else:
+                groups.append((key, [p]))
+        unique = {i: members for i, (_, members) in enumerate(groups)}
         used = [False] * len(items)
         for group in unique.values():
             hit = False

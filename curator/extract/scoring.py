@@ -19,6 +19,7 @@ from curator.domain.vocabulary import normalize_key
 KEY_FIELDS: dict[str, tuple[str, ...]] = {
     "comparison": ("analyte", "value_a", "value_b", "p_value"),
     "rate": ("endpoint", "value", "ci_low", "ci_high", "horizon"),
+    "proportion": ("percent", "count"),
     "median": ("value", "low", "high", "quantity"),  # quantity only counts for 'not reached' (value None)
     "sample_size": ("n",),
     "design": ("value",),
@@ -87,10 +88,16 @@ class Counts:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
+# kinds this gold set's labelling rules do not cover (bare percentages of patients are measured on extract_dev)
+UNLABELLED = {"proportion"}
+
+
 def score_one(doc_id: str, gold: list[dict[str, Any]], preds: list[dict[str, Any]],
               table: dict[str, Counts]) -> None:
     unique: dict[tuple[Any, ...], dict[str, Any]] = {}
     for p in preds:
+        if p["kind"] in UNLABELLED:
+            continue
         unique.setdefault(pred_key(p), p)
     used = [False] * len(gold)
     for p in unique.values():

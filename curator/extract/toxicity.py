@@ -39,28 +39,37 @@ GRADE_PRE = re.compile(
 GRADE_POST = re.compile(
     rf"\s*(?:\(\s*|,\s*)?(?:of\s+)?(?:(?:[Gg]rades?|G)\s*(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})"
     rf"(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS}?|(?P<word>any[- ]grade|all[- ]grades?))")
+_CNT = r"(?:\d+|(?i:\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b))"
 FREQ_POST = re.compile(
-    rf"\s*(?:[,:(]\s*)?(?:(?:was|were|has\s+been|had\s+been)\s+)?"
+    rf"(?:\s*\([A-Za-z][\w/-]{{1,12}}\))?\s*(?:[,:(]\s*)?(?:(?:was|were|has\s+been|had\s+been)\s+)?"
     r"(?:(?:observed|reported|occurred|developed|seen|noted|documented|present|experienced|recorded|found)\s+)?"
     r"(?:(?:in|among|for)\s+)?"
     rf"(?:n\s*=\s*)?(?:{NB}(?P<n>\d+)(?:\s*(?:/|of|out\s+of)\s*(?P<d>\d+))?\s*(?:patients?|pts|children|adults|"
-    rf"subjects|cases)?\s*[(\[,]\s*(?P<p>{NUM})\s?%|{NB}(?P<p2>{NUM})\s?%|{NB}(?P<n2>\d+)\s*(?:/|of|out\s+of)\s*"
-    rf"(?P<d2>\d+)|{NB}(?P<n3>\d+)\s+(?:patients?|pts|children|adults|subjects|cases)\b)")
+    rf"subjects|cases)?\s*[(\[,;]\s*(?P<p>{NUM})\s?%|{NB}(?P<p2>{NUM})\s?%|{NB}(?P<n2>\d+)\s*(?:/|of|out\s+of)\s*"
+    rf"(?P<d2>\d+)|{NB}(?P<n3>\d+)\s+(?:patients?|pts|children|adults|subjects|cases)\b)"
+    # a count that opens the next clause ('..., 109 patients (81.3%) experienced X') is X's, not this one's
+    r"(?!\s*[)\]]?\s*(?:experienced|developed|had|suffered|presented|required|received|were|was)\b)")
 FREQ_PRE = re.compile(
-    rf"(?:{NB}(?P<n>\d+)\s*(?:/\s*(?P<d>\d+))?\s*(?:[(\[]\s*(?P<p>{NUM})\s?%\s*[)\]])?\s*"
+    rf"(?:{NB}(?P<n>{_CNT})\s*(?:(?:/|of|out\s+of)\s*(?P<d>\d+))?\s*(?:[(\[]\s*(?P<p>{NUM})\s?%\s*[)\]])?\s*"
     r"(?:patients?|pts|children|adults|subjects)?\s*(?:[(\[]\s*(?P<p3>[\d.·]+)\s?%\s*[)\]])?"
     rf"|{NB}(?P<p2>{NUM})\s?%\s*(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|cases|recipients))?)"
-    r"\s*(?:developed|had|experienced|presented\s+with|suffered(?:\s+from)?|showed)\s+(?:any\s+)?$",
+    r"\s*(?:developed|had|experienced|presented\s+with|suffered(?:\s+from)?|showed|(?:were\s+|was\s+)?diagnosed\s+with)"
+    r"\s+(?:any\s+|[\w-]+\s+(?:or|and)\s+)?$",
     re.IGNORECASE)
 NEGATION = re.compile(r"(?:\bno\b|\bwithout\b|\babsence\s+of|\bfree\s+of|\bnone\s+(?:of\s+the\s+\w+\s+)?"
-                      r"(?:developed|had|experienced))\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+                      r"(?:developed|had|experienced))\s+(?:(?!(?:for|of|to|with|after|before)\b)\w+\s+){0,2}$",
+                      re.IGNORECASE)
 REFERENCE = re.compile(r"(?:resembl\w*|mimic\w*|similar\s+to|adapted\s+from|distinct\s+from|differ\w*\s+from|"
                        r"unlike|primary|familial|versus|vs\.?)\s+(?:\w+\s+){0,1}$", re.IGNORECASE)
 LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|/|&\s*)\s*$")
+_PLUS_ = _PLUS.replace("?P<plus>", "?P<plus_>")
 GRADED_PAREN = re.compile(
     rf"\s*(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|recipients)\s*)?[(\[]\s*(?P<g>(?:[Gg]rades?|G)\s*"
     rf"(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS}?)\s*[,:;]?\s*"
-    rf"(?:(?P<n>\d+)\s*[(\[]\s*)?(?P<p>{NUM})\s?%\s*\)?\s*[)\]]")
+    rf"(?:(?P<n>\d+)\s*[(\[]\s*)?(?P<p>{NUM})\s?%\s*\)?\s*[)\]]"
+    # percent first: 'CRS occurred in 82% (2% grade ≥3)'
+    rf"|\s*[(\[]\s*(?P<p_>{NUM})\s?%\s*(?:of\s+patients\s*)?,?\s*(?:with\s+|had\s+|were\s+)?(?P<g_>(?:[Gg]rades?|G)"
+    rf"\s*(?P<op_>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a_>{G})(?:\s*(?:-|–|—|to|or)\s*(?P<b_>{G}))?{_PLUS_}?)\s*[)\]]")
 PCT_LIST_AFTER = re.compile(rf"\s*(?:%\s*)?(?:,|and|or)\s*{NUM}\s?%")
 SYSTEMS = [
     ("ASTCT_2019", re.compile(r"\bASTCT\b|\bASBMT\b|American Society (?:for|of) Transplantation and Cellular "
@@ -74,6 +83,25 @@ SYSTEMS = [
     ("CARTOX", re.compile(r"\bCARTOX\b|\bCRES\b", re.IGNORECASE)),
     ("HINES_2023", re.compile(r"\bHines\b", re.IGNORECASE)),
 ]
+
+
+# toxicities the dev schema calls 'other' (infections, cytopenias, coagulopathy, organ injury, adverse events):
+# general clinical words, read only in a CAR-T context and only when a frequency or grade is attached or the
+# sentence is about the studied patients
+OTHER_TOX = re.compile(
+    r"\b(?:(?:(?:invasive\s+)?(?:bacterial|viral|fungal|opportunistic|severe|serious|bloodstream)\s+)?infections?"
+    r"|bacter[ae]mia|sepsis|pneumonia|(?:febrile\s+)?neutropenia|thrombocytopenia|an(?:a)?emia|(?:pan)?cytopenias?"
+    r"|lymphopenia|leukopenia|hypogammaglobulin(?:a)?emia|coagulopath(?:y|ies)|coagulation\s+(?:disorders?|abnormalit"
+    r"(?:y|ies))|disseminated\s+intravascular\s+coagulation|acute\s+kidney\s+injury|AKI|tumou?r\s+lysis\s+syndrome"
+    r"|parkinsonism|(?:cranial|facial)\s+nerve\s+pals(?:y|ies)|encephalitis|adverse\s+events?|AEs?"
+    r"|hypotension|hypoxia)\b", re.IGNORECASE)
+OCCURRED = re.compile(r"\b(?:develop\w*|experienc\w*|suffer\w*|presented\s+with|diagnosed|occur\w*|complicated\s+by|"
+                      r"manifest\w*|passed\s+away|died|had|showed|observed|noted|reported|recorded|(?:was|were)\s+"
+                      r"(?:treated|managed)|resolved)\b", re.IGNORECASE)
+BACKGROUND = re.compile(r"\b(?:can|may|might|could|is\s+an?|are\s+(?:an?|the|common|frequent|known|serious|major|"
+                        r"potentially)|remains?|known|commonly|often|typically|such\s+as|risk\s+factors?|"
+                        r"predict\w*|hinder\w*|limit\w*|understudied|poorly|little\s+is|unclear|aim\w*|"
+                        r"we\s+(?:sought|aimed|investigated|evaluated|analy[sz]ed|examined|assessed))\b", re.IGNORECASE)
 
 
 @dataclass
@@ -95,6 +123,8 @@ class Phrase:
 
     @property
     def endpoint(self) -> str:
+        if self.syndrome == "other":
+            return f"{self.grade_as_reported} {self.as_written}" if self.grade_as_reported else self.as_written
         if self.grade is None:
             if self.grade_as_reported:
                 return f"{self.grade_as_reported} {self.syndrome}"
@@ -104,6 +134,12 @@ class Phrase:
         if self.operator in ("≥", "≤"):
             return f"grade {self.operator}{self.grade} {self.syndrome}"
         return f"grade {self.grade} {self.syndrome}"
+
+
+def _count(s: str) -> int:
+    from curator.extract.cohort import WORDNUM
+
+    return int(s) if s.isdigit() else WORDNUM[s.lower()]
 
 
 def _g(s: str | None) -> int | None:
@@ -130,6 +166,34 @@ def _grade(m: re.Match[str], a: str, b: str | None, op: str | None, plus: str | 
     return g1, None, o or "="
 
 
+def _graded(text: str, p: Phrase) -> Phrase:
+    """The grade words written before ('grade ≥3 CRS', 'severe ICANS') or after ('CRS (grade 3-4)') a mention."""
+    h_start, h_end = p.m_start, p.m_end
+    win = text[max(0, h_start - 45):h_start]
+    m = GRADE_PRE.search(win)
+    if m:
+        p.start = h_start - (len(win) - m.start())
+        p.grade_as_reported = m.group(0).strip()
+        if m.group("word"):
+            w = m.group("word").lower().replace(" ", "-")
+            p.grade_as_reported = w
+        else:
+            a = m.group("a1") or m.group("a2")
+            p.grade, p.grade_max, p.operator = _grade(m, a, m.group("b2"), m.group("pre_op") or m.group("op"),
+                                                      m.group("plus"))
+    else:
+        m = GRADE_POST.match(text, h_end, min(len(text), h_end + 45))
+        if m:
+            p.end = m.end()
+            if m.group("word"):
+                p.grade_as_reported = m.group("word").lower().replace(" ", "-")
+            else:
+                p.grade_as_reported = re.sub(r"^of\s+", "", text[m.start():m.end()].strip(" (,"))
+                p.grade, p.grade_max, p.operator = _grade(m, m.group("a"), m.group("b"), m.group("op"),
+                                                          m.group("plus"))
+    return p
+
+
 def phrases(doc: Doc) -> list[Phrase]:
     """Syndrome mentions with their grade words, in text order (cached on the doc)."""
     cached = getattr(doc, "_tox_phrases", None)
@@ -137,36 +201,25 @@ def phrases(doc: Doc) -> list[Phrase]:
         return cached
     text = doc.text
     out: list[Phrase] = []
-    for h in doc.syndromes:
+    hits = [(h.start, h.end, h.canonical, h.as_written, h) for h in doc.syndromes]
+    if doc.car_t:
+        covered = [(a, b) for a, b, *_ in hits]
+        for m in OTHER_TOX.finditer(text):
+            if m.group().isupper() and m.group() not in ("AKI", "AE", "AEs"):
+                continue
+            if not any(a < m.end() and m.start() < b for a, b in covered):
+                hits.append((m.start(), m.end(), "other", m.group(), None))
+        hits.sort(key=lambda x: x[0])
+    for h_start, h_end, _canonical, as_written, h in hits:
+        if h is None:
+            out.append(_graded(text, Phrase("other", as_written, h_start, h_end, h_start, h_end)))
+            continue
         free_terms = {normalize_key(t) for t in h.entry.get("context_free", [])}
         if not doc.car_t and normalize_key(h.as_written) not in free_terms:
             continue
         if h.entry_id == "other":
             continue
-        p = Phrase(h.canonical, h.as_written, h.start, h.end, h.start, h.end)
-        win = text[max(0, h.start - 45):h.start]
-        m = GRADE_PRE.search(win)
-        if m:
-            p.start = h.start - (len(win) - m.start())
-            p.grade_as_reported = m.group(0).strip()
-            if m.group("word"):
-                w = m.group("word").lower().replace(" ", "-")
-                p.grade_as_reported = w
-            else:
-                a = m.group("a1") or m.group("a2")
-                p.grade, p.grade_max, p.operator = _grade(m, a, m.group("b2"), m.group("pre_op") or m.group("op"),
-                                                          m.group("plus"))
-        else:
-            m = GRADE_POST.match(text, h.end, min(len(text), h.end + 45))
-            if m:
-                p.end = m.end()
-                if m.group("word"):
-                    p.grade_as_reported = m.group("word").lower().replace(" ", "-")
-                else:
-                    p.grade_as_reported = re.sub(r"^of\s+", "", text[m.start():m.end()].strip(" (,"))
-                    p.grade, p.grade_max, p.operator = _grade(m, m.group("a"), m.group("b"), m.group("op"),
-                                                              m.group("plus"))
-        out.append(p)
+        out.append(_graded(text, Phrase(h.canonical, h.as_written, h.start, h.end, h.start, h.end)))
     # "grade ≥3 CRS and ICANS": the grade applies to both
     for prev, cur in itertools.pairwise(out):
         if prev.graded and not cur.graded and LIST_JOIN.match(text[prev.m_end:cur.m_start]):
@@ -245,7 +298,7 @@ def find(doc: Doc) -> list[Suggestion]:
                 if pm.group("p") or pm.group("p2") or pm.group("p3"):
                     f["percent"] = to_float(pm.group("p") or pm.group("p2") or pm.group("p3"))
                 if pm.group("n"):
-                    f["count"] = int(pm.group("n"))
+                    f["count"] = _count(pm.group("n"))
                 if pm.group("d"):
                     f["denominator"] = int(pm.group("d"))
             elif NEGATION.search(text[max(cs, p.start - 30):p.start]):
@@ -262,10 +315,12 @@ def find(doc: Doc) -> list[Suggestion]:
         gm = GRADED_PAREN.match(text, f["_end"])
         if gm:
             q = Phrase(p.syndrome, p.as_written, p.start, gm.end(), p.m_start, p.m_end)
-            q.grade, q.grade_max, q.operator = _grade(gm, gm.group("a"), gm.group("b"), gm.group("op"), gm.group("plus"))
-            q.grade_as_reported = gm.group("g").strip()
-            ef: dict[str, Any] = {"percent": to_float(gm.group("p")), "_end": gm.end()}
-            if gm.group("n"):
+            k = "_" if gm.group("p_") else ""
+            q.grade, q.grade_max, q.operator = _grade(gm, gm.group("a" + k), gm.group("b" + k), gm.group("op" + k),
+                                                      gm.group("plus" + k))
+            q.grade_as_reported = gm.group("g" + k).strip()
+            ef: dict[str, Any] = {"percent": to_float(gm.group("p" + k)), "_end": gm.end()}
+            if not k and gm.group("n"):
                 ef["count"] = int(gm.group("n"))
             extra.append((q, ef))
     for q, ef in extra:
@@ -276,9 +331,21 @@ def find(doc: Doc) -> list[Suggestion]:
     syndromes_with_detail = {p.syndrome for i, p in enumerate(ps) if p.graded or freq.get(i)}
     for i, p in enumerate(ps):
         f = freq.get(i) or {}
-        detail = p.graded or any(k in f for k in ("percent", "count"))
+        counted = any(k in f for k in ("percent", "count"))
+        detail = p.graded or counted
+        if p.graded and not counted:
+            s0, s1 = doc.sentence(p.m_start)
+            if not OCCURRED.search(text, s0, s1) or BACKGROUND.search(text, s0, s1):
+                continue  # 'severe CRS can be fatal': a grade in a background sentence is not the study's
         if not detail:
-            if p.syndrome in seen_bare or p.syndrome in syndromes_with_detail:
+            name = p.syndrome if p.syndrome != "other" else p.as_written.lower()
+            if name in seen_bare or (p.syndrome != "other" and p.syndrome in syndromes_with_detail):
+                continue
+            s0, s1 = doc.sentence(p.m_start)
+            if not OCCURRED.search(text, s0, s1) or BACKGROUND.search(text, s0, s1):
+                continue  # background ('CRS is a common toxicity'), aims, risk factors: not the study's own
+            if p.syndrome == "other" and not re.search(r"\b(?:the\s+patient|our\s+patient|he|she|his|her)\b",
+                                                       text[s0:s1], re.IGNORECASE):
                 continue
             if REFERENCE.search(text[max(0, p.m_start - 30):p.m_start]):
                 continue
@@ -286,7 +353,7 @@ def find(doc: Doc) -> list[Suggestion]:
             if i > 0 and re.fullmatch(r"\s*\(\s*", text[ps[i - 1].m_end:p.m_start]) and \
                     ps[i - 1].syndrome == p.syndrome and p.syndrome not in seen_bare:
                 continue
-            seen_bare.add(p.syndrome)
+            seen_bare.add(name)
         fields: dict[str, Any] = {
             "syndrome": p.syndrome,
             "as_written": p.as_written,
