@@ -88,15 +88,21 @@ class Counts:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-# kinds this gold set's labelling rules do not cover (bare percentages of patients are measured on extract_dev)
+# what this gold set's labelling rules do not cover (measured on extract_dev instead): bare percentages of
+# patients, and a design the paper does not name (inferred from 'we analyzed N patients'; this set labels
+# "the design words the paper uses about itself")
 UNLABELLED = {"proportion"}
+
+
+def _unlabelled(p: dict[str, Any]) -> bool:
+    return p["kind"] in UNLABELLED or (p["kind"] == "design" and p.get("rule") == "design.not_named")
 
 
 def score_one(doc_id: str, gold: list[dict[str, Any]], preds: list[dict[str, Any]],
               table: dict[str, Counts]) -> None:
     unique: dict[tuple[Any, ...], dict[str, Any]] = {}
     for p in preds:
-        if p["kind"] in UNLABELLED:
+        if _unlabelled(p):
             continue
         unique.setdefault(pred_key(p), p)
     used = [False] * len(gold)
