@@ -20,7 +20,7 @@ from curator.domain.pvalues import parse_p
 from curator.domain.units import parse_unit
 from curator.extract.context import Doc
 from curator.extract.model import Suggestion, make
-from curator.extract.patterns import NB, NUM, NUMB, P_RE, SNUM, UNIT, balanced_close, num
+from curator.extract.patterns import CI_BODY, NB, NUM, NUMB, P_RE, SNUM, UNIT, balanced_close, ci_parts, num
 from curator.extract.subjects import STATISTICS, Subject, clause_start, find_subject, np_before
 from curator.extract.subjects import _make as _make_subject
 
@@ -45,7 +45,7 @@ PAIR = re.compile(
     rf"^\s*(?:(?P<label>[A-Za-z][^()\d;=]{{0,40}}?(?:\[[^\]]*\])?)\s*[,:]\s*|(?P<label2>median|mean|geometric\s+mean|peak|"
     rf"average)\s+)?"
     rf"{_item('1')}\s*(?P<sep>{SEP})\s*{_item('2', lazy_label=False)}"
-    rf"(?P<rest>(?:\s*(?:[,;]|respectively).*)?)$",
+    rf"(?P<rest>(?:\s*(?:[,;]|respectively|\[).*)?)$",
     re.DOTALL | re.IGNORECASE,
 )
 PAREN_FROM_TO = re.compile(  # 'CRP dropped (from 120 mg/L to 25 mg/L, P < 0.001)'
@@ -54,7 +54,7 @@ PAREN_FROM_TO = re.compile(  # 'CRP dropped (from 120 mg/L to 25 mg/L, P < 0.001
 INLINE = re.compile(rf"{_item('1')}\s*(?P<sep>{SEP})\s*{_item('2', lazy_label=False)}", re.IGNORECASE)
 FROM_TO = re.compile(
     rf"\b(?P<verb>decreas\w*|declin\w*|dropp\w*|fell|fall\w*|increas\w*|rose|ris\w*|reduc\w*|improv\w*|chang\w*|"
-    rf"went|normali[sz]\w*|elevat\w*)\s+(?:\w+\s+){{0,2}}?from\s+{_item('1', label=False)}\s+to\s+"
+    rf"went|normali[sz]\w*|elevat\w*)\s+(?P<obj>(?:[\w-]+\s+){{0,3}}?)from\s+{_item('1', label=False)}\s+to\s+"
     rf"{_item('2', label=False)}", re.IGNORECASE)
 _DISP_TAIL = r"(?:\s*[,;]\s*(?:range|IQR|interquartile\s+range|SD|SE|95\s?%\s?CI)[^()\[\];]{0,30})?"
 GROUPS = re.compile(
@@ -80,8 +80,18 @@ RESPECTIVELY = re.compile(
     rf"(?P<l2>(?:the\s+)?[A-Za-z][^,.;()\d]{{0,40}}?))\s+(?:were|was)\s+(?:(?:median|mean)\s+)?"
     rf"{_item('1', label=False)}\s+and\s+{_item('2', label=False)}\s*,?\s*respectively\b",
     re.IGNORECASE)
+# an effect size with its CI: 'HR, 0.74; 95% CI, 0.36–1.51', 'odds ratio 2.1 (95% CI 1.2-3.4)', 'aOR = 3.2, 95% CI ...'
+EFFECT = re.compile(
+    rf"\b(?P<stat>a?[HO]Rs?|[aI]?RRs?|sHR|(?:(?:adjusted|multivariable|multivariate)\s+)?(?:hazard|odds)\s+ratios?|"
+    rf"relative\s+risk|risk\s+ratio)\s*(?:[(\[][A-Za-z]{{2,4}}[)\]]\s*)?(?:[,:=]\s*|\s+(?:of|was|=)\s+)?"
+    rf"(?P<v>{NUMB})\s*(?:[;,]\s*|[(\[]\s*)(?:{CI_BODY})", re.IGNORECASE)
+# 'median OS 10.5 months vs. not reached', '12.1 months (95% CI 8-15) versus NR (P = .002)'
+NOT_REACHED = re.compile(rf"{NB}(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?(?:\s?\([^()]{{0,60}}\))?\s*(?P<sep>{SEP})\s*"
+                         rf"(?P<nr>not\s+(?:yet\s+)?reached|NR)\b", re.IGNORECASE)
+_STAT_UNIT = {"hazard ratio": "HR", "odds ratio": "OR", "relative risk": "RR", "risk ratio": "RR"}
 PAREN_CANDIDATE = re.compile(r"\((?=[^()]{0,300}?(?:\bvs?\b\.?|versus|compared|\b[Pp](?:\s?[-‐]?\s?values?)?\s*[=<>≤≥]))")
-P_ONLY = re.compile(rf"^\s*{P_RE.pattern}\s*$")
+# '(P = .03)', '(log-rank p = 0.35)', '(Fisher's exact test, P < .001)': a p-value, maybe named by its test
+P_ONLY = re.compile(rf"^\s*(?:[A-Za-z][\w'’-]*(?:\s+[\w'’-]+){{0,2}}?\s*[,:]?\s+)?{P_RE.pattern}\s*$")
 LIST_BEFORE = re.compile(rf"(?:{NUM}\s?%?|\))\s*(?:,|and|or|&)\s*$")
 LIST_AFTER = re.compile(rf"^\s*(?:,|and|or|&)\s*{NB}{SNUM}")
 ANOTHER_PAIR = re.compile(rf"{NB}{SNUM}\s?\S{{0,12}}\s*{SEP}\s*{SNUM}", re.IGNORECASE)
@@ -247,6 +257,9 @@ def find(doc: Doc) -> list[Suggestion]:
                 continue
             if rule == "comparison.had":
                 subj = _make_subject(doc, m.start("np"), m.end("np"), "had", max_words=12)
+            elif rule == "comparison.from_to" and m.group("obj").strip() and \
+                    (subj := _make_subject(doc, m.start("obj"), m.end("obj"), "object")) is not None:
+                pass  # 'reducing mortality from 32% to 0%': what changed is named between the verb and 'from'
             else:
                 anchor = a0 if rule not in ("comparison.groups", "comparison.respectively") else m.start()
                 subj = None
@@ -254,7 +267,7 @@ def find(doc: Doc) -> list[Suggestion]:
                     subj = np_before(doc, anchor, s_start)  # 'fatty: 10.0 vs. 7.7 mm3/mm'
                 if subj is None:
                     subj = find_subject(doc, anchor, s_start, allow_np=rule == "comparison.from_to")
-            if subj is None or (rule != "comparison.had" and subj.end > a0):
+            if subj is None or (rule != "comparison.had" and subj.how != "object" and subj.end > a0):
                 continue
             p, end = _p_after(doc, m.end(), s_end)
             if rule in ("comparison.and_pair", "comparison.respectively") and p is None:
@@ -268,6 +281,53 @@ def find(doc: Doc) -> list[Suggestion]:
                 what = " ".join(m.group("what").split())
                 fields["label_a"], fields["label_b"] = f"before {what}", f"after {what}"
             out.append(make("comparison", fields, text, start, end, conf, f"{rule}/{subj.how}"))
+            taken.append((m.start(), end))
+
+    # ---- a value against 'not reached'
+    if doc.has("not reached", "nr", "not yet reached"):
+        for m in NOT_REACHED.finditer(text):
+            if not free(m.start(), m.end()):
+                continue
+            s_start, s_end = doc.sentence(m.start())
+            subj = find_subject(doc, m.start(), s_start)
+            if subj is None or subj.end > m.start():
+                continue
+            p, end = _p_after(doc, m.end(), s_end)
+            fields = _fields(subj, None, m.group("u1"), p)
+            fields.update({"value_a": num(m.group("v1")), "value_b_text": m.group("nr")})
+            out.append(make("comparison", fields, text, subj.start, end, 0.7 if subj.in_vocabulary else 0.55,
+                            f"comparison.not_reached/{subj.how}"))
+            taken.append((m.start(), end))
+
+    # ---- effect sizes with their CI (HR / OR / RR): one value, the ratio, in value_a
+    if doc.has("ratio", "hr", "or", "rr", "relative risk"):
+        for m in EFFECT.finditer(text):
+            if not free(m.start("v"), m.end()):
+                continue
+            s_start, s_end = doc.sentence(m.start())
+            anchor = m.start()
+            if text[max(s_start, anchor - 2):anchor].strip() in ("(", "["):
+                anchor = anchor - (2 if text[anchor - 1] == " " else 1)
+            subj = find_subject(doc, anchor, s_start)
+            if subj is None or subj.end > m.start():
+                continue
+            stat = " ".join(m.group("stat").lower().split()).rstrip("s")
+            unit = next((u for k, u in _STAT_UNIT.items() if stat.endswith(k)), m.group("stat").rstrip("s"))
+            if unit in ("HR", "OR") and re.match(r"(?i)adjusted|multivariable|multivariate", stat):
+                unit = "a" + unit
+            lo, hi, lvl = ci_parts(m)
+            p, end = _p_after(doc, m.end(), s_end)
+            if p is None:
+                p = _p(text, m.end(), min(s_end, m.end() + 25)) if re.match(r"\s*[;,]\s*[Pp]\b", text[m.end():m.end() + 6]) \
+                    else None
+                end = max(m.end(), p["_p_end"]) if p else m.end()
+            fields = _fields(subj, None, unit, p)
+            fields.update({"value_a": num(m.group("v")), "effect": unit, "ci_low": lo, "ci_high": hi,
+                           "ci_level": num(str(lvl).rstrip("0").rstrip(".")) or lvl})
+            if text[end:end + 1] in ")]" and text.count("(", subj.start, end) > text.count(")", subj.start, end):
+                end += 1
+            out.append(make("comparison", fields, text, subj.start, end, 0.75 if subj.in_vocabulary else 0.6,
+                            f"comparison.effect/{subj.how}"))
             taken.append((m.start(), end))
 
     # ---- a named outcome with only a p-value

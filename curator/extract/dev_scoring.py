@@ -20,7 +20,8 @@ HLH, other) and, when the gold grade writes a digit, the grade's lower bound.
   doses           kind dose                                        the leading number (2 × 10^7 → 2; 5–10 → 5)
   n_patients      the study's sample size (fields.study is true)   n  (paper-level: one answer per paper)
   design          the study design mapped to the closed list       value (paper-level)
-  car_t_products  kind car_t_product                               span overlaps a gold name, or same entry
+  car_t_products  kind car_t_product                               span overlaps a gold name, same entry,
+                                                                   or (unnamed product) the same target
   drugs           kind drug                                        same vocabulary entry, or span overlaps
 
 Each gold item is matched once; suggestions with the same numbers and overlapping spans count once (a value
@@ -332,6 +333,12 @@ def _entity_match(kind: str, name: str, p: dict[str, Any], abstract: str) -> boo
     if _overlaps(p, spans):
         return True
     f = p["fields"]
+    if kind == "car_t_products" and f.get("target"):
+        from curator.extract.entities import TARGETED, _target_key
+
+        tm = TARGETED.search(name)
+        if tm and _target_key(tm.group("tgt")) == f["target"]:
+            return True  # the same unnamed product by its target, cited at another mention
     voc = vocabulary.drugs() if kind == "drugs" else vocabulary.products()
     key = "drug" if kind == "drugs" else "product"
     for part in re.split(r"\s*[()]\s*", name):

@@ -89,13 +89,15 @@ class Counts:
 
 
 # what this gold set's labelling rules do not cover (measured on extract_dev instead): bare percentages of
-# patients, and a design the paper does not name (inferred from 'we analyzed N patients'; this set labels
-# "the design words the paper uses about itself")
+# patients, a design the paper does not name (inferred from 'we analyzed N patients'; this set labels
+# "the design words the paper uses about itself") and effect sizes (HR/OR with a CI: one value, while this
+# set's comparisons are "two values of one quantity explicitly paired")
 UNLABELLED = {"proportion"}
 
 
 def _unlabelled(p: dict[str, Any]) -> bool:
-    return p["kind"] in UNLABELLED or (p["kind"] == "design" and p.get("rule") == "design.not_named")
+    return (p["kind"] in UNLABELLED or (p["kind"] == "design" and p.get("rule") == "design.not_named")
+            or (p["kind"] == "comparison" and str(p.get("rule", "")).startswith("comparison.effect")))
 
 
 def score_one(doc_id: str, gold: list[dict[str, Any]], preds: list[dict[str, Any]],

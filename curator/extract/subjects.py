@@ -249,6 +249,7 @@ QUANTITY_OF = re.compile(r"\b(?:(?:proportion|percentage|rate|rates|number|preva
                          r"|(?:admission|time|progression|transfer|response|exposure|referral|return)\s+to)"
                          r"\s+(?:the\s+)?$", re.IGNORECASE)
 DIFFERENCE_IN = re.compile(r"\bdifferences?\s+(?:in|of)\s+(?:the\s+)?(?P<np>[^,;:()]{1,60}?)\s+"
+                           r"(?:(?:was|were|is|are)\s+(?:\w+\s+)?(?:observed|found|seen|noted|detected)\s+)?"
                            r"(?:between|among|across|in|for)\b", re.IGNORECASE)
 OBJECT_PREPOSITIONS = {"for", "in", "than", "with", "among", "between", "versus", "vs", "vs.", "to", "from", "by", "at",
                        "on", "after", "before", "during", "within", "without"}
@@ -277,6 +278,11 @@ def np_before(doc: Doc, anchor: int, floor: int) -> Subject | None:
             break
     if not kept or stopped_by in OBJECT_PREPOSITIONS:
         return None  # 'longer for DC than for VC (': the phrase names a group, not the quantity
+    if stopped_by in ("the", "a", "an", "those", "these"):
+        i = toks.index(kept[-1]) - 1  # the token that stopped the scan (kept is still in reverse order)
+        if i >= 1 and toks[i - 1].group().lower() in OBJECT_PREPOSITIONS and \
+                not QUANTITY_OF.search(text, max(floor, kept[-1].start() - 40), kept[-1].start()):
+            return None  # 'lower with the Omicron variant (': a group after a preposition
     kept.reverse()
     if stopped_by in ("of", "to", "the"):
         # 'proportion of people achieving SBP targets (', 'admission to the intensive care unit (':
