@@ -100,6 +100,78 @@ CUE = re.compile(r"significan|higher|lower|increas|decreas|reduc|elevat|differ|i
                  r"greater|better|worse|longer|shorter|declin|rose|fell", re.IGNORECASE)
 
 
+INCREASE = re.compile(r"\b(?:increas\w*|rose|risen|rising|elevat\w*|grew|expan(?:ded|sion)|up-?regulat\w*)\b",
+                      re.IGNORECASE)
+DECREASE = re.compile(r"\b(?:decreas\w*|declin\w*|reduc\w*|fell|fallen|drop\w*|diminish\w*|lowered|"
+                      r"down-?regulat\w*)\b", re.IGNORECASE)
+UNCHANGED = re.compile(r"\b(?:unchanged|did\s+not\s+change|remained\s+(?:stable|similar|unchanged)|no\s+(?:significant\s+)?"
+                       r"change)\b", re.IGNORECASE)
+# words that name two groups in a sentence: then the pair is A vs B, not before / after a treatment
+GROUPS_NAMED = re.compile(r"\b(?:between|than|compared\s+(?:with|to)|versus|vs\.?|groups?|arms?|cohorts?|"
+                          r"(?:patients|those|children|adults)\s+(?:with|who|without|receiving)|responders|non-?responders)\b",
+                          re.IGNORECASE)
+AFTER_X = re.compile(r"\b(?:after|following|post-?)\s*(?:the\s+)?(?:administration\s+of\s+|treatment\s+with\s+|"
+                     r"initiation\s+of\s+)?$", re.IGNORECASE)
+EFFECT_VERB = re.compile(r"\b(?:improv\w*|reduc\w*|decreas\w*|increas\w*|normali[sz]\w*|lower\w*|resolv\w*|"
+                         r"led\s+to|resulted\s+in|was\s+followed\s+by)\b", re.IGNORECASE)
+
+
+def _paragraph(text: str, pos: int) -> tuple[int, int]:
+    a = text.rfind("\n\n", 0, pos)
+    b = text.find("\n\n", pos)
+    return (0 if a < 0 else a + 2), (len(text) if b < 0 else b)
+
+
+def before_after(doc: Doc, found: list[Suggestion]) -> None:
+    """Name A and B and the stated direction of paired values that compare before and after a treatment.
+
+    Shape: a pair with no group named in its sentence (no 'between', 'than', 'group', 'patients with' outside
+    the brackets), in a paragraph about one treatment — a drug the paragraph's first sentence says acted
+    ('Emapalumab significantly improved ...'), or 'after/following X' in the sentence. Then A is 'before X',
+    B 'after X', and the direction is the change word of the sentence nearest the pair ('the rapid decrease in
+    ... (a vs b)', '... (a vs b) ... increased significantly'). A from-to change states its direction in its
+    verb. The direction is recorded as written, so a check can compare it with the numbers."""
+    from curator.extract.subjects import _depth0
+
+    text = doc.text
+    for c in found:
+        f = c.fields
+        if f.get("value_a") is None or f.get("value_b") is None or f.get("effect"):
+            continue
+        s0, s1 = doc.sentence(c.start)
+        flat = _depth0(text, s0, s1)
+        if c.rule.startswith("comparison.from_to"):
+            verb = re.search(r"\w+", text[c.start:c.end])
+            vm = re.search(r"\b(?:decreas|declin|dropp|fell|fall|reduc|increas|rose|ris|elevat)\w*", text[c.start:c.end],
+                           re.IGNORECASE)
+            if vm and verb:
+                f["direction"] = "increased" if INCREASE.match(vm.group()) or vm.group().lower().startswith("ris") \
+                    else "decreased"
+            continue
+        if f.get("label_a") or f.get("label_b") or GROUPS_NAMED.search(flat):
+            continue
+        treatment = None
+        p0, _ = _paragraph(text, c.start)
+        first = doc.sentence(p0)
+        drugs = [h for h in doc.drugs if first[0] <= h.start < first[1]]
+        if drugs and EFFECT_VERB.search(text, drugs[0].end, first[1]):
+            treatment = drugs[0].canonical
+        else:
+            for h in doc.drugs:
+                if s0 <= h.start < s1 and AFTER_X.search(text, max(s0, h.start - 40), h.start):
+                    treatment = h.canonical
+                    break
+        if treatment is None:
+            continue
+        f["label_a"], f["label_b"] = f"before {treatment}", f"after {treatment}"
+        words = [(m.start(), "increased") for m in INCREASE.finditer(flat)] + \
+                [(m.start(), "decreased") for m in DECREASE.finditer(flat)] + \
+                [(m.start(), "unchanged") for m in UNCHANGED.finditer(flat)]
+        if words:
+            mid = (c.start + c.end) / 2 - s0
+            f["direction"] = min(words, key=lambda w: abs(w[0] - mid))[1]
+
+
 def _units(m: re.Match[str]) -> tuple[str | None, bool]:
     """(unit as written for the pair, consistent?)."""
     g = m.groupdict()
@@ -349,4 +421,5 @@ def find(doc: Doc) -> list[Suggestion]:
         out.append(make("comparison", _fields(subj, None, None, p), text, subj.start, c + 1,
                         0.7 if subj.in_vocabulary else 0.55, f"comparison.p_only/{subj.how}"))
         taken.append((o, c + 1))
+    before_after(doc, out)
     return out

@@ -58,7 +58,7 @@ def field_spans(text: str, s: Suggestion) -> dict[str, tuple[int, int]]:
     f: dict[str, Any] = s.fields
     # strings first (their words are found anywhere in the quote)
     for k, v in f.items():
-        if k in SKIP or v is None or isinstance(v, bool):
+        if k in SKIP or v is None or isinstance(v, bool) or k in ("p_operator", "grade_operator"):
             continue
         if isinstance(v, str):
             src = f.get(AS_WRITTEN.get(k, ""), None) if AS_WRITTEN.get(k) and AS_WRITTEN[k] != k else None
