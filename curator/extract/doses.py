@@ -19,7 +19,7 @@ from curator.extract.model import Suggestion, make
 from curator.extract.patterns import MULT, NUM, NUMB, num
 
 _PERKG = r"\s?/\s?(?:kg|m2|m²|m\(2\)|m\^2|day|d)(?![a-zA-Z])"
-_CELLS = r"(?:(?:CAR[-+ ]?T|CAR\+\s?T|CAR[- ]?positive\s+(?:viable\s+)?T|viable\s+T|T)[- ]?cells?|cells?)"
+_CELLS = r"(?:(?:CAR[-+ ]?T|CAR\s?\+\s?T|CAR[- ]?positive\s+(?:viable\s+)?T|viable\s+T|T)[- ]?cells?|cells?)"
 DOSE = re.compile(
     rf"(?P<v>{NUMB})(?:\s?(?:-|–|to)\s?(?P<v2>{NUM}))?\s?"
     rf"(?P<u>{MULT}\s?(?:{_CELLS}\s?)?/\s?kg"

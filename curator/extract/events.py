@@ -37,6 +37,45 @@ LEAD = re.compile(r"^(?:the|a|an|and|then|finally|subsequently|thereafter|howeve
                   r"patient's)\s+", re.IGNORECASE)
 
 
+# 'developed grade III CRS 163 days after CART administration', 'on the 8th day after infusion': a day counted
+# from the infusion, written as an elapsed time or an ordinal
+_ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+        "ninth": 9, "tenth": 10}
+INFUSION = r"(?:[^.;]{0,120}?\b(?:infusion|administration|reinfusion|CAR[- ]?T(?:[- ]cells?)?|CARTs?|cell\s+therapy)\b)"
+DAYS_AFTER = re.compile(rf"(?<![\w.,·/-])(?P<d>\d{{1,3}})\s+days?\s+(?:after|post|following)\s+(?P<ref>{INFUSION})",
+                        re.IGNORECASE)
+ORDINAL_DAY = re.compile(rf"\b(?P<prep>on|by|at)\s+(?:the\s+)?(?:(?P<d>\d{{1,3}})(?:st|nd|rd|th)|(?P<w>{'|'.join(_ORD)}))"
+                         rf"\s+day\b(?:\s+(?:after|post|following)\s+(?P<ref>{INFUSION}))?", re.IGNORECASE)
+WINDOW_BEFORE = re.compile(r"\b(?:within|first|by|at|until|up\s+to|between|to|through|over|beyond|than|median\s+of|"
+                           r"mean\s+of|\d\s*(?:-|–|to|and))\s*$", re.IGNORECASE)
+
+
+def _elapsed(doc: Doc, taken: list[tuple[int, int]]) -> list[Suggestion]:
+    """Events on day N written as 'N days after infusion' or 'on the 8th day'."""
+    text = doc.text
+    out = []
+    for rx in (DAYS_AFTER, ORDINAL_DAY):
+        for m in rx.finditer(text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            if rx is DAYS_AFTER and WINDOW_BEFORE.search(text, max(0, m.start() - 14), m.start()):
+                continue  # 'within 28 days after infusion', 'a median of 6 days after': not a day of an event
+            if rx is ORDINAL_DAY and m.group("ref") is None and not doc.has("infusion", "car-t", "car t", "cart"):
+                continue
+            day = int(m.group("d")) if m.group("d") else _ORD[m.group("w").lower()]
+            s_start, _ = doc.sentence(m.start())
+            flat = _depth0(text, s_start, m.start())
+            cuts = [0] + [b.end() for b in BOUNDARY.finditer(flat) if b.end() < len(flat.rstrip())]
+            desc = _describe(doc, s_start + cuts[-1], m.start())
+            if desc is None:
+                continue
+            event, start, _rule = desc
+            fields = {"event": event, "day": day, "day_as_written": m.group(0).split()[0] if m.group("d") else
+                      m.group("w"), "preposition": "after"}
+            out.append(make("event", fields, text, start, m.end(), 0.6, "event.elapsed"))
+    return out
+
+
 def _lower_first(s: str) -> str:
     """'Emapalumab' → 'emapalumab', but 'IgG', 'CRS', 'IL-6' stay as written."""
     w = s.split(" ", 1)[0]
@@ -118,4 +157,6 @@ def find(doc: Doc) -> list[Suggestion]:
                   "preposition": pm.group("prep").lower() if pm else None}
         out.append(make("event", fields, text, start, end, 0.75 if rule not in ("event.clause", "event.after") else 0.6,
                         rule))
+    if doc.has(" day"):
+        out += _elapsed(doc, [(s.start, s.end) for s in out])
     return out
