@@ -54,7 +54,7 @@ FREQ_PRE = re.compile(
     r"(?:patients?|pts|children|adults|subjects)?\s*(?:[(\[]\s*(?P<p3>[\d.·]+)\s?%\s*[)\]])?"
     rf"|{NB}(?P<p2>{NUM})\s?%\s*(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|cases|recipients))?)"
     r"\s*(?:developed|had|experienced|presented\s+with|suffered(?:\s+from)?|showed|(?:were\s+|was\s+)?diagnosed\s+with)"
-    r"\s+(?:any\s+|[\w-]+\s+(?:or|and)\s+)?$",
+    r"\s+(?:any\s+|[\w-]+\s+(?:or|and)\s+|(?!(?:for|of|after|with|to|from|by|the)\b)[\w-]+\s+){0,2}$",
     re.IGNORECASE)
 NEGATION = re.compile(r"(?:\bno\b|\bwithout\b|\babsence\s+of|\bfree\s+of|\bnone\s+(?:of\s+the\s+\w+\s+)?"
                       r"(?:developed|had|experienced))\s+(?:(?!(?:for|of|to|with|after|before)\b)\w+\s+){0,2}$",
@@ -64,12 +64,40 @@ REFERENCE = re.compile(r"(?:resembl\w*|mimic\w*|similar\s+to|adapted\s+from|dist
 LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|/|&\s*)\s*$")
 _PLUS_ = _PLUS.replace("?P<plus>", "?P<plus_>")
 GRADED_PAREN = re.compile(
-    rf"\s*(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|recipients)\s*)?[(\[]\s*(?P<g>(?:[Gg]rades?|G)\s*"
+    rf"\s*(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|recipients|participants)\s*)?[(\[]\s*(?P<g>(?:[Gg]rades?|G)\s*"
     rf"(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS}?)\s*[,:;]?\s*"
     rf"(?:(?P<n>\d+)\s*[(\[]\s*)?(?P<p>{NUM})\s?%\s*\)?\s*[)\]]"
     # percent first: 'CRS occurred in 82% (2% grade ≥3)'
     rf"|\s*[(\[]\s*(?P<p_>{NUM})\s?%\s*(?:of\s+patients\s*)?,?\s*(?:with\s+|had\s+|were\s+)?(?P<g_>(?:[Gg]rades?|G)"
     rf"\s*(?P<op_>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a_>{G})(?:\s*(?:-|–|—|to|or)\s*(?P<b_>{G}))?{_PLUS_}?)\s*[)\]]")
+_PLUS2 = _PLUS.replace("?P<plus>", "?P<plus>")
+PER_GRADE = re.compile(
+    rf"\s*(?:\)\s*)?(?:of\s+(?:the\s+)?(?:patients|participants|pts|children|adults)\s*)?(?:[,;:(]\s*)?"
+    rf"(?:(?:and|while|with|including|of\s+which|of\s+these)\s+)?(?P<g>(?:[Gg]rades?|G)\s*"
+    rf"(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS2}?)\s*(?:CRS|ICANS)?\s*"
+    rf"(?:[,:=]\s*|(?:(?:was|were)\s+)?(?:(?:observed|reported|occurred|seen)\s+)?in\s+|\(\s*)"
+    rf"(?:{NB}(?P<n>\d+)\s*(?:patients?\s*)?[(\[]\s*)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?patients\s*)?[)\]]?")
+ABBR_DEF = re.compile(r"\s*\(\s*([A-Z][A-Za-z]{1,6}?)s?\s*\)")
+# 'any grade and grade ≥3 NEs occurred in 58% and 13%, respectively': two grades of one syndrome, one list
+GRADE_LIST_BEFORE = re.compile(
+    rf"(?P<g0>\bany[- ]grade|\ball[- ]grades?|\b[Gg]rades?\s*(?:≥|>=|>|≤|<)?\s*{G}(?:\s*(?:-|–|to)\s*{G})?)"
+    r"\s*(?:,|and|or|as\s+well\s+as)\s*$", re.IGNORECASE)
+SHARED_PCT = re.compile(rf"(?P<items>{NB}{NUM}(?:\s*,\s*{NUM})*\s*,?\s*(?:and|or)\s+{NUM})\s?%")
+
+
+class _Shifted:
+    """A match inside a sub-string, read with offsets of the larger string."""
+
+    def __init__(self, m: re.Match[str], shift: int) -> None:
+        self.m, self.shift = m, shift
+
+    def group(self, g: str) -> str | None:
+        return self.m.group(g) or None
+
+    def end(self) -> int:
+        return self.m.end() + self.shift
+
+
 PCT_LIST_AFTER = re.compile(rf"\s*(?:%\s*)?(?:,|and|or)\s*{NUM}\s?%")
 SYSTEMS = [
     ("ASTCT_2019", re.compile(r"\bASTCT\b|\bASBMT\b|American Society (?:for|of) Transplantation and Cellular "
@@ -97,7 +125,7 @@ OTHER_TOX = re.compile(
     r"|hypotension|hypoxia)\b", re.IGNORECASE)
 OCCURRED = re.compile(r"\b(?:develop\w*|experienc\w*|suffer\w*|presented\s+with|diagnosed|occur\w*|complicated\s+by|"
                       r"manifest\w*|passed\s+away|died|had|showed|observed|noted|reported|recorded|(?:was|were)\s+"
-                      r"(?:treated|managed)|resolved)\b", re.IGNORECASE)
+                      r"(?:treated|managed)|resolved|incidences?\s+of|rates?\s+of|frequency\s+of)\b", re.IGNORECASE)
 BACKGROUND = re.compile(r"\b(?:can|may|might|could|is\s+an?|are\s+(?:an?|the|common|frequent|known|serious|major|"
                         r"potentially)|remains?|known|commonly|often|typically|such\s+as|risk\s+factors?|"
                         r"predict\w*|hinder\w*|limit\w*|understudied|poorly|little\s+is|unclear|aim\w*|"
@@ -201,16 +229,26 @@ def phrases(doc: Doc) -> list[Phrase]:
         return cached
     text = doc.text
     out: list[Phrase] = []
-    hits = [(h.start, h.end, h.canonical, h.as_written, h) for h in doc.syndromes]
+    hits: list[tuple[int, int, str, Any]] = [(h.start, h.end, h.as_written, h) for h in doc.syndromes]
     if doc.car_t:
         covered = [(a, b) for a, b, *_ in hits]
         for m in OTHER_TOX.finditer(text):
             if m.group().isupper() and m.group() not in ("AKI", "AE", "AEs"):
                 continue
             if not any(a < m.end() and m.start() < b for a, b in covered):
-                hits.append((m.start(), m.end(), "other", m.group(), None))
+                hits.append((m.start(), m.end(), m.group(), None))
+        # an abbreviation the text defines for a syndrome: 'neurologic events (NEs)' → later 'NEs'
+        for _a, b, _w, h in list(hits):
+            am = ABBR_DEF.match(text, b)
+            if am is None or (h is not None and normalize_key(am.group(1)) == normalize_key(h.canonical)):
+                continue
+            covered = [(x, y) for x, y, *_ in hits]
+            for om in re.finditer(rf"(?<![\w-]){re.escape(am.group(1))}s?(?![\w-])", text[am.end():]):
+                o0, o1 = am.end() + om.start(), am.end() + om.end()
+                if not any(x < o1 and o0 < y for x, y in covered):
+                    hits.append((o0, o1, om.group(), h))
         hits.sort(key=lambda x: x[0])
-    for h_start, h_end, _canonical, as_written, h in hits:
+    for h_start, h_end, as_written, h in hits:
         if h is None:
             out.append(_graded(text, Phrase("other", as_written, h_start, h_end, h_start, h_end)))
             continue
@@ -219,7 +257,7 @@ def phrases(doc: Doc) -> list[Phrase]:
             continue
         if h.entry_id == "other":
             continue
-        out.append(_graded(text, Phrase(h.canonical, h.as_written, h.start, h.end, h.start, h.end)))
+        out.append(_graded(text, Phrase(h.canonical, as_written, h_start, h_end, h_start, h_end)))
     # "grade ≥3 CRS and ICANS": the grade applies to both
     for prev, cur in itertools.pairwise(out):
         if prev.graded and not cur.graded and LIST_JOIN.match(text[prev.m_end:cur.m_start]):
@@ -260,6 +298,11 @@ def find(doc: Doc) -> list[Suggestion]:
         if not rm:
             continue
         pcts = list(re.finditer(rf"{NB}(?P<n>\d+\s*[(\[]\s*)?(?P<p>{NUM})\s?%", tail[:rm.start()]))
+        lm = SHARED_PCT.search(tail[:rm.start()])
+        if len(pcts) != len(group) and lm:
+            # '(94, 80, and 51%, respectively)': one % for the whole list
+            pcts = list(re.finditer(rf"(?P<n>)(?P<p>{NUM})", lm.group("items")))
+            pcts = [_Shifted(pm, lm.start("items")) for pm in pcts]
         if len(pcts) == len(group):
             for k, pm in zip(group, pcts):
                 f: dict[str, Any] = {"percent": to_float(pm.group("p")), "_end": ps[j].end + pm.end()}
@@ -269,6 +312,32 @@ def find(doc: Doc) -> list[Suggestion]:
         else:
             for k in group:
                 freq[k] = {}
+
+    extra: list[tuple[Phrase, dict[str, Any]]] = []
+    for i, p in enumerate(ps):
+        if i in freq or not p.graded:
+            continue
+        lm = GRADE_LIST_BEFORE.search(text, max(0, p.start - 30), p.start)
+        s_start, s_end = doc.sentence(p.start)
+        rm = re.search(r"\brespectively\b", text[p.end:s_end])
+        if lm is None or rm is None:
+            continue
+        tail = text[p.end:p.end + rm.start()]
+        pcts = list(re.finditer(rf"{NB}(?P<n>\d+\s*[(\[]\s*)?(?P<p>{NUM})\s?%", tail))
+        sm = SHARED_PCT.search(tail)
+        if len(pcts) != 2 and sm:
+            pcts = [_Shifted(pm, sm.start("items")) for pm in re.finditer(rf"(?P<n>)(?P<p>{NUM})", sm.group("items"))]
+        if len(pcts) != 2:
+            continue
+        q = Phrase(p.syndrome, p.as_written, lm.start(), p.end, p.m_start, p.m_end)
+        g0 = lm.group("g0")
+        gm = GRADE_PRE.search(g0)
+        if gm and not gm.group("word"):
+            q.grade, q.grade_max, q.operator = _grade(gm, gm.group("a1") or gm.group("a2"), gm.group("b2"),
+                                                      gm.group("pre_op") or gm.group("op"), gm.group("plus"))
+        q.grade_as_reported = g0.lower().replace(" ", "-") if gm is None or gm.group("word") else g0
+        extra.append((q, {"percent": to_float(pcts[0].group("p")), "_end": p.end + pcts[0].end()}))
+        freq[i] = {"percent": to_float(pcts[1].group("p")), "_end": p.end + pcts[1].end()}
 
     for i, p in enumerate(ps):
         if i in freq:
@@ -307,7 +376,6 @@ def find(doc: Doc) -> list[Suggestion]:
         freq[i] = f
 
     # 'CRS occurred in 93% (grade ≥3, 11%)': the parenthesis after the frequency is a second, graded row
-    extra: list[tuple[Phrase, dict[str, Any]]] = []
     for i, p in enumerate(ps):
         f = freq.get(i) or {}
         if "_end" not in f:
@@ -323,6 +391,28 @@ def find(doc: Doc) -> list[Suggestion]:
             if not k and gm.group("n"):
                 ef["count"] = int(gm.group("n"))
             extra.append((q, ef))
+    # 'CRS occurred in 80%, grade ≥3 in 10%', 'CRS (grade 1, 26%; grade 2, 32%)', '... and grade 3-4 in 5 (8%)':
+    # further grades of the same syndrome, the syndrome not repeated
+    for i, p in enumerate(ps):
+        f = freq.get(i) or {}
+        pos = f.get("_end", p.end)
+        s_end = doc.sentence(p.m_start)[1]
+        while True:
+            gm = PER_GRADE.match(text, pos, s_end)
+            if not gm:
+                break
+            q = Phrase(p.syndrome, p.as_written, p.start, gm.end(), p.m_start, p.m_end)
+            q.grade, q.grade_max, q.operator = _grade(gm, gm.group("a"), gm.group("b"), gm.group("op"), gm.group("plus"))
+            q.grade_as_reported = gm.group("g").strip()
+            ef = {"percent": to_float(gm.group("p")) if gm.group("p") else None, "_end": gm.end()}
+            if gm.group("n"):
+                ef["count"] = int(gm.group("n"))
+            if ef["percent"] is None and "count" not in ef:
+                break
+            if not any(x[0].grade == q.grade and x[0].syndrome == q.syndrome and x[1].get("percent") == ef["percent"]
+                       for x in extra):
+                extra.append((q, ef))
+            pos = gm.end()
     for q, ef in extra:
         ps = ps + [q]
         freq[len(ps) - 1] = ef
