@@ -31,7 +31,8 @@ class Suggestion:
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "fields": dict(self.fields), "start": self.start, "end": self.end,
                 "text": self.text, "confidence": self.confidence, "rule": self.rule,
-                "spans": {k: {"start": s, "end": e} for k, (s, e) in self.spans.items()}}
+                "spans": {k: {"start": s, "end": e, "text": self.text[s - self.start:e - self.start]}
+                          for k, (s, e) in self.spans.items()}}
 
 
 def make(kind: str, fields: dict[str, Any], source: str, start: int, end: int, confidence: float,

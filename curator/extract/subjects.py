@@ -71,6 +71,9 @@ AGE_COMPARATIVE = re.compile(r"\b(?:was|were|are|is)\s+(?:significantly\s+|sligh
 TOKEN = re.compile(r"[^\s,;:()\[\]]+|[,;:()\[\]]")
 
 
+LOOKBACK = 300  # characters: what a value is about is named within this distance before it (bounds the work)
+
+
 @dataclass
 class Subject:
     analyte: str  # canonical (vocabulary) or cleaned as written
@@ -83,7 +86,14 @@ class Subject:
 
 
 def clause_start(text: str, pos: int, floor: int) -> int:
-    """Start of the clause holding `pos`: back to ';' or an enclosing '(' at depth 0, not past `floor`."""
+    """Start of the clause holding `pos`: back to ';' or an enclosing '(' at depth 0, not past `floor` (nor
+    further back than 2 × LOOKBACK characters: a longer clause is not read whole)."""
+    floor = max(floor, pos - 2 * LOOKBACK)
+    last = max(text.rfind(";", floor, pos), text.rfind("(", floor, pos), text.rfind("[", floor, pos))
+    if max(text.rfind(")", floor, pos), text.rfind("]", floor, pos)) < last:
+        return last + 1  # no bracket closes after the last opener or ';': no need to walk back
+    if last < 0 and text.find(")", floor, pos) < 0 and text.find("]", floor, pos) < 0:
+        return floor
     depth = 0
     i = pos - 1
     while i >= floor:
@@ -257,6 +267,7 @@ OBJECT_PREPOSITIONS = {"for", "in", "than", "with", "among", "between", "versus"
 
 def np_before(doc: Doc, anchor: int, floor: int) -> Subject | None:
     text = doc.text
+    floor = max(floor, anchor - LOOKBACK)
     g = GRADED_NP.search(text, max(floor, anchor - 60), anchor)
     if g and not re.search(r"\b(?:with|without|in|for|among|by|than)\s+$", text[max(floor, g.start() - 12):g.start()]):
         return _make(doc, g.start(), g.end(), "np")
@@ -296,6 +307,7 @@ def np_before(doc: Doc, anchor: int, floor: int) -> Subject | None:
 
 def clause_subject(doc: Doc, anchor: int, floor: int) -> Subject | None:
     text = doc.text
+    floor = max(floor, anchor - LOOKBACK)
     cs = clause_start(text, anchor, floor)
     flat = _depth0(text, cs, anchor)
     # the last coordinated clause: '..., and median Pao2/Fio2 was higher in younger patients: 163.5 vs 156'
@@ -323,6 +335,7 @@ def clause_subject(doc: Doc, anchor: int, floor: int) -> Subject | None:
 
 def than_phrase(doc: Doc, anchor: int, floor: int) -> Subject | None:
     text = doc.text
+    floor = max(floor, anchor - LOOKBACK)
     cs = clause_start(text, anchor, floor)
     flat = _depth0(text, cs, anchor)
     am = AGE_COMPARATIVE.search(flat)
@@ -340,6 +353,7 @@ def than_phrase(doc: Doc, anchor: int, floor: int) -> Subject | None:
 def find_subject(doc: Doc, anchor: int, floor: int, label: tuple[int, int] | None = None,
                  allow_np: bool = True) -> Subject | None:
     """The analyte a value/parenthesis at `anchor` is about, or None when unclear."""
+    floor = max(floor, anchor - LOOKBACK)
     s = vocab_adjacent(doc, anchor, floor)
     if s:
         return s
