@@ -341,7 +341,13 @@ def _entity_match(kind: str, name: str, p: dict[str, Any], abstract: str) -> boo
             return True  # the same unnamed product by its target, cited at another mention
     voc = vocabulary.drugs() if kind == "drugs" else vocabulary.products()
     key = "drug" if kind == "drugs" else "product"
-    for part in re.split(r"\s*[()]\s*", name):
+    # the name, its parts, and the name without / with its parenthesised abbreviation ('thrombopoietin (TPO)
+    # agonists' → 'thrombopoietin agonists', 'TPO agonists')
+    variants = re.split(r"\s*[()]\s*", name)
+    am = re.search(r"(\S+)\s*\(([^()]+)\)\s*(.*)$", name)
+    if am:
+        variants += [f"{am.group(1)} {am.group(3)}".strip(), f"{am.group(2)} {am.group(3)}".strip()]
+    for part in variants:
         if not part:
             continue
         m = voc.match(part, fuzzy=False)
