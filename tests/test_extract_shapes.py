@@ -138,6 +138,17 @@ def test_before_after_labels_and_stated_direction():
     assert all(x.fields.get("direction") is None for x in c)
 
 
+@pytest.mark.parametrize(("text", "a", "b"), [
+    ("Ferritin was higher in responders than in non-responders (900 vs. 400 ng/mL, P = .01).", "responders",
+     "non-responders"),
+    ("No significant difference in OS was observed between early and late groups (log-rank P = 0.35).", "early",
+     "late"),
+])
+def test_the_two_group_labels(text, a, b):
+    c = kinds(text, "comparison")
+    assert [(x.fields["label_a"], x.fields["label_b"]) for x in c] == [(a, b)]
+
+
 def test_pediatric_seed_labels_direction_and_warning_without_typing():
     study, rows = suggestions_to_rows(suggest(pediatric_abstract()))
     comps = rows[Comparison]

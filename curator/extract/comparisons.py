@@ -116,6 +116,44 @@ EFFECT_VERB = re.compile(r"\b(?:improv\w*|reduc\w*|decreas\w*|increas\w*|normali
                          r"led\s+to|resulted\s+in|was\s+followed\s+by)\b", re.IGNORECASE)
 
 
+_GRP = r"(?:the\s+|those\s+)?(?P<{0}>[A-Za-z][^,;()]{{0,50}}?)"
+GROUP_PAIRS = (
+    # 'between CCS and non-CCS groups', 'between the survival and non-survival groups'
+    re.compile(r"\bbetween\s+" + _GRP.format("a") + r"\s+and\s+" + _GRP.format("b")
+               + r"(?:\s+(?:groups?|arms?|cohorts?|patients))?\s*$", re.IGNORECASE),
+    # 'higher in responders than in non-responders', 'in A compared with B'
+    re.compile(r"\b(?:in|among|for|with)\s+" + _GRP.format("a") + r"\s+(?:than|compared\s+(?:with|to)|versus|vs\.?)\s+"
+               r"(?:in\s+|among\s+|for\s+|with\s+)?" + _GRP.format("b") + r"\s*$", re.IGNORECASE),
+    # 'Omicron vs previous variants', 'TCZ versus non-TCZ groups'
+    re.compile(r"\b(?P<a>[A-Za-z][\w+/-]*(?:\s+[\w+/-]+){0,2}?)\s+(?:vs\.?|versus)\s+(?P<b>[A-Za-z][\w+/-]*(?:\s+[\w+/-]+){0,2}?)"
+               r"(?:\s+(?:groups?|arms?|cohorts?))?\s*$", re.IGNORECASE),
+)
+
+
+def group_labels(doc: Doc, found: list[Suggestion]) -> None:
+    """Name A and B when the clause before a pair names the two groups ('higher in A than in B (a vs b)',
+    'between A and B (P = ...)', 'A vs B groups (...)'); a label is the words as written."""
+    from curator.extract.subjects import _depth0, clause_start
+
+    text = doc.text
+    for c in found:
+        f = c.fields
+        if f.get("label_a") or f.get("label_b") or f.get("effect"):
+            continue
+        s0, _ = doc.sentence(c.start)
+        o = text.find("(", c.start, c.end)
+        anchor = o if o >= 0 else c.start
+        cs = clause_start(text, anchor, s0)
+        flat = _depth0(text, cs, anchor).rstrip(" ,:")
+        for rx in GROUP_PAIRS:
+            m = rx.search(flat)
+            if m:
+                a, b = " ".join(m.group("a").split()), " ".join(m.group("b").split())
+                if a.lower() != b.lower() and not re.search(r"\d", a + b):
+                    f["label_a"], f["label_b"] = a, b
+                break
+
+
 def _paragraph(text: str, pos: int) -> tuple[int, int]:
     a = text.rfind("\n\n", 0, pos)
     b = text.find("\n\n", pos)
@@ -422,4 +460,5 @@ def find(doc: Doc) -> list[Suggestion]:
                         0.7 if subj.in_vocabulary else 0.55, f"comparison.p_only/{subj.how}"))
         taken.append((o, c + 1))
     before_after(doc, out)
+    group_labels(doc, out)
     return out
