@@ -182,7 +182,11 @@ def test_case_report(case_report):
     assert {s.fields["syndrome"] for s in by("toxicity")} == {"CRS", "ICANS", "IEC-HS"}
     assert {s.fields["drug"] for s in by("drug")} == {"tocilizumab", "corticosteroids", "anakinra", "siltuximab",
                                                       "ruxolitinib", "emapalumab"}
-    assert {s.fields["drug"]: s.fields["as_written"] for s in by("drug")}["corticosteroids"] == "corticosteroids"
+    # the patient's treatments are cited from the sentence about the patient, not the background list (issue 16)
+    assert {s.fields["drug"]: s.fields["as_written"] for s in by("drug")}["corticosteroids"] == \
+        "high-dose corticosteroids"
+    patient = text.index("Treatment included")
+    assert all(s.start >= patient for s in by("drug") if s.fields["drug"] != "emapalumab")
     events = [(e.fields["event"], e.fields["day"], e.text) for e in by("event")]
     assert events == [("emapalumab initiated", 11, "Emapalumab was initiated on day +11"),
                       ("full neurological recovery", 21, "full neurological recovery by day +21")]

@@ -100,6 +100,15 @@ def test_background_sentence_is_not_the_study_toxicity_evidence():
     assert t[0].start > text.index("In our cohort")
 
 
+def test_a_value_stated_twice_cites_the_results_sentence():
+    text = ("BACKGROUND: After CAR-T, CRS is frequent. RESULTS: After axi-cel, 24 patients (40%) needed tocilizumab; "
+            "the 1-year OS was 61%. CONCLUSIONS: Tocilizumab was needed in 40% of patients and the 1-year OS was 61%.")
+    results, conclusions = text.index("RESULTS"), text.index("CONCLUSIONS")
+    for pct in (40.0, 61.0):
+        found = [s for s in suggest(text) if s.fields.get("percent") == pct]
+        assert len(found) == 1 and results < found[0].start < conclusions, [s.to_dict() for s in found]
+
+
 # ------------------------------------------------------------------ comparisons
 
 @pytest.mark.parametrize(("text", "analyte", "a", "b", "p"), [

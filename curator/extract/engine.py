@@ -30,12 +30,35 @@ def suggest(text: str) -> list[Suggestion]:
             log.exception("extract rule %s failed", getattr(rule, "__module__", rule))
     out = [s for s in out if s.end > s.start and text[s.start:s.end] == s.text]
     out = _drop_explained_proportions(out)
+    out = _cite_results_once(doc, out)
     for s in out:
         if s.kind == "rate" and s.fields.get("unit", "%") == "%" and "percent" not in s.fields:
             s.fields["percent"] = s.fields.get("value")
     spans.fill(text, out)
     out.sort(key=lambda s: (s.start, s.end, s.kind))
     return out
+
+
+_MAIN = {"proportion": ("percent",), "toxicity": ("syndrome", "grade", "percent"), "rate": ("value",),
+         "comparison": ("value_a", "value_b"), "median": ("value", "low", "high")}
+
+
+def _cite_results_once(doc: Doc, out: list[Suggestion]) -> list[Suggestion]:
+    """A value stated twice (results, then again in a conclusion or a background sentence) is suggested once,
+    citing the better sentence (Doc.evidence_rank: results / own-study sentences first)."""
+    groups: dict[tuple, list[Suggestion]] = {}
+    for s in out:
+        keys = _MAIN.get(s.kind)
+        if keys and any(isinstance(s.fields.get(k), (int, float)) for k in keys):
+            groups.setdefault((s.kind, *(s.fields.get(k) for k in keys)), []).append(s)
+    drop: set[int] = set()
+    for ss in groups.values():
+        if len(ss) < 2:
+            continue
+        ranks = [doc.evidence_rank(s.start) for s in ss]
+        best = min(ranks)
+        drop.update(id(s) for s, r in zip(ss, ranks) if r > best)
+    return [s for s in out if id(s) not in drop]
 
 
 def _drop_explained_proportions(out: list[Suggestion]) -> list[Suggestion]:

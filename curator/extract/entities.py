@@ -114,7 +114,8 @@ def drugs(doc: Doc) -> list[Suggestion]:
     for h in doc.drugs:
         by_id.setdefault(h.entry_id, []).append(h)
     for eid, hs in by_id.items():
-        h = hs[0]
+        # cite the study's own sentence ('Treatment included tocilizumab, ...'), not a background list
+        h = min(hs, key=lambda x: (doc.evidence_rank(x.start), x.start))
         role = h.entry.get("role")
         if role != "lymphodepletion" and any(LYMPHODEPLETION.search(text, *doc.sentence(x.start)) for x in hs) and \
                 eid in ("cyclophosphamide", "fludarabine", "bendamustine", "etoposide"):

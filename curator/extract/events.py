@@ -14,7 +14,7 @@ import re
 
 from curator.extract.context import Doc
 from curator.extract.model import Suggestion, make
-from curator.extract.subjects import _depth0
+from curator.extract.subjects import LOOKBACK, _depth0
 
 DAY = re.compile(
     r"[Dd](?<![\w][Dd])(?:ay\s*(?P<sign>[+\-−‐])?\s?(?P<d>\d{1,3})|\s?(?P<sign2>[+\-−])\s?(?P<d2>\d{1,3}))\b"
@@ -64,6 +64,7 @@ def _elapsed(doc: Doc, taken: list[tuple[int, int]]) -> list[Suggestion]:
                 continue
             day = int(m.group("d")) if m.group("d") else _ORD[m.group("w").lower()]
             s_start, _ = doc.sentence(m.start())
+            s_start = max(s_start, m.start() - LOOKBACK)
             flat = _depth0(text, s_start, m.start())
             cuts = [0] + [b.end() for b in BOUNDARY.finditer(flat) if b.end() < len(flat.rstrip())]
             desc = _describe(doc, s_start + cuts[-1], m.start())
@@ -135,6 +136,7 @@ def find(doc: Doc) -> list[Suggestion]:
         if RESTATED.search(text, max(0, m_start - 20), m_start):
             continue  # 'day 4 (day 9 after symptom onset)': the same event counted another way
         s_start, _ = doc.sentence(m.start())
+        s_start = max(s_start, m_start - LOOKBACK)  # an event is named within a bounded distance before its day
         flat = _depth0(text, s_start, m_start)
         cuts = [0] + [b.end() for b in BOUNDARY.finditer(flat) if b.end() < len(flat.rstrip())]
         cut = cuts[-1]

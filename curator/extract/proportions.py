@@ -99,7 +99,8 @@ def find(doc: Doc) -> list[Suggestion]:
         if NOT_PATIENTS_AFTER.match(text, ve):
             continue
         before = text[max(0, vs - 40):vs]
-        bm = BEFORE.search(before)
+        tail = before.rstrip()[-1:]
+        bm = BEFORE.search(before) if tail in ("(", "[", ";", ",") else None  # the count sits before '(' or ';'
         if bm is None and NOT_PATIENTS_BEFORE.search(text[max(0, vs - 25):vs]):
             continue
         if CHANGE_BEFORE.search(text[max(0, vs - 30):vs]):
