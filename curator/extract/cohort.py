@@ -34,6 +34,9 @@ NOUN = re.compile(rf"(?:{NOUNS})(?![\w])", re.IGNORECASE)
 COUNT_BEFORE = re.compile(
     rf"{NB}(?P<n>{INT}|\b(?:{'|'.join(sorted(WORDNUM, key=len, reverse=True))}))\s+(?P<adj>(?:(?!(?:{NOUNS})\b)[A-Za-z][\w\-/+]*\s+){{0,3}})$",
     re.IGNORECASE)
+ANY_COUNT = re.compile(r"\d|(?i:\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+                       r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+                       r"ninety))")
 ADJ_DENY = {"of", "with", "and", "or", "in", "who", "were", "was", "had", "the", "from", "at", "to", "for", "more",
             "than", "years", "year", "months", "month", "days", "day", "weeks", "old", "aged", "age", "per", "each",
             "times", "doses", "cycles", "mg", "kg", "g", "hours", "these", "those", "such", "other", "all", "are",
@@ -152,6 +155,8 @@ def sample_sizes(doc: Doc) -> list[Suggestion]:
         if nm.start() and (text[nm.start() - 1].isalnum() or text[nm.start() - 1] == "-"):
             continue
         lo = max(0, nm.start() - 70)
+        if not ANY_COUNT.search(text, lo, nm.start()):
+            continue  # no digit and no number word before the noun: the big pattern cannot match (speed)
         m = COUNT_BEFORE.search(text, lo, nm.start())
         if m is None:
             continue

@@ -88,6 +88,7 @@ EFFECT = re.compile(
 # 'median OS 10.5 months vs. not reached', '12.1 months (95% CI 8-15) versus NR (P = .002)'
 NOT_REACHED = re.compile(rf"{NB}(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?(?:\s?\([^()]{{0,60}}\))?\s*(?P<sep>{SEP})\s*"
                          rf"(?P<nr>not\s+(?:yet\s+)?reached|NR)\b", re.IGNORECASE)
+EFFECT_CUE = re.compile(r"\b(?:a?[HO]Rs?|[aI]?RRs?|sHR)\b")
 _STAT_UNIT = {"hazard ratio": "HR", "odds ratio": "OR", "relative risk": "RR", "risk ratio": "RR"}
 PAREN_CANDIDATE = re.compile(r"\((?=[^()]{0,300}?(?:\bvs?\b\.?|versus|compared|\b[Pp](?:\s?[-‐]?\s?values?)?\s*[=<>≤≥]))")
 # '(P = .03)', '(log-rank p = 0.35)', '(Fisher's exact test, P < .001)': a p-value, maybe named by its test
@@ -394,7 +395,7 @@ def find(doc: Doc) -> list[Suggestion]:
             taken.append((m.start(), end))
 
     # ---- a value against 'not reached'
-    if doc.has("not reached", "nr", "not yet reached"):
+    if doc.has("not reached", "not yet reached") or "NR" in text:
         for m in NOT_REACHED.finditer(text):
             if not free(m.start(), m.end()):
                 continue
@@ -410,7 +411,7 @@ def find(doc: Doc) -> list[Suggestion]:
             taken.append((m.start(), end))
 
     # ---- effect sizes with their CI (HR / OR / RR): one value, the ratio, in value_a
-    if doc.has("ratio", "hr", "or", "rr", "relative risk"):
+    if doc.has("ratio", "relative risk") or EFFECT_CUE.search(text):
         for m in EFFECT.finditer(text):
             if not free(m.start("v"), m.end()):
                 continue

@@ -81,7 +81,10 @@ class Doc:
     @cached_property
     def car_t(self) -> bool:
         """The text is about CAR-T / immune-effector therapy (gates ambiguous words like 'neurotoxicity')."""
-        return bool(_CAR_T_CONTEXT.search(self.text)) or bool(self.products)
+        if self.has("car", "chimeric", "immune effector", "iec", "cytokine", "engager", "bispecific", "mab"):
+            if _CAR_T_CONTEXT.search(self.text):
+                return True
+        return bool(self.products)
 
     def sentence(self, pos: int) -> tuple[int, int]:
         return self.sents.at(pos)
