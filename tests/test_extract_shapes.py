@@ -214,10 +214,15 @@ def test_one_design_on_the_closed_list_and_one_sample_size(text, design_class, n
     assert [s.fields["n"] for s in sizes] == [n]
 
 
-def test_design_words_about_other_studies_or_a_registration_do_not_count():
-    text = ("The pivotal trials that led to approval excluded such patients. "
-            "This trial was registered at www.clinicaltrials.gov.")
+def test_design_words_about_other_studies_do_not_count_and_a_registration_is_weak():
+    text = "The pivotal trials that led to approval excluded such patients."
     assert [s for s in suggest(text) if s.kind == "design" and s.fields.get("study")] == []
+    registered = "This trial was registered at www.clinicaltrials.gov."
+    assert [s.fields["design_class"] for s in suggest(registered) if s.kind == "design" and s.fields.get("study")] \
+        == ["clinical_trial"]
+    text = "We retrospectively analyzed 120 patients treated on protocol. " + registered
+    assert [s.fields["design_class"] for s in suggest(text) if s.kind == "design" and s.fields.get("study")] == [
+        "retrospective_cohort"]
 
 
 @pytest.mark.parametrize(("text", "target"), [

@@ -60,6 +60,7 @@ PREFILTER = {
     "case series": ("case series", "we report", "we describe", "we present"),
     "case report": ("case", "we report", "we describe", "we present"),
     "registry": ("regist", "cibmtr", "descar"), "review": ("review",), "clinical trial": ("trial",),
+    "registered trial": ("registered",),
 }
 DESIGNS: list[tuple[str, re.Pattern[str]]] = [
     ("meta-analysis", re.compile(r"\bmeta-?\s?analys[ie]s\b", re.IGNORECASE)),
@@ -85,6 +86,9 @@ DESIGNS: list[tuple[str, re.Pattern[str]]] = [
                                   r"(?:[\w/-]+\s+){0,3}?(?:clinical\s+)?trial\b|\bpivotal\s+trial\b|"
                                   r"\b(?:single|multi)[- ]?(?:arm|cent(?:er|re))\s+(?:[\w/-]+\s+){0,2}?trial\b",
                                   re.IGNORECASE)),
+    # a trial registration sentence: a weak sign of a trial (retrospective analyses of trial patients register too)
+    ("registered trial", re.compile(r"\b(?:this|the)\s+(?:[\w/-]+\s+)?trial\s+(?:was|is|has\s+been)\s+registered\b",
+                                    re.IGNORECASE)),
     ("registry", re.compile(r"(?<!Trials )(?<!Trial )\b(?:registry|register)[- ]based\b|"
                             r"(?<!Trials )(?<!Trial )\bregistry\b(?!\s+(?:number|identifier|no\b|of\s+India))|"
                             r"\bCIBMTR\b|\bDESCAR-T\b", re.IGNORECASE)),
@@ -271,7 +275,7 @@ def age_group(doc: Doc) -> list[Suggestion]:
 
 # the closed list of study designs a curator records, and how the design words map onto it
 DESIGN_CLASS = {"case report": "case_report", "case series": "case_series", "randomized controlled trial": "clinical_trial",
-                "clinical trial": "clinical_trial", "phase": "clinical_trial", "prospective": "prospective_cohort",
+                "clinical trial": "clinical_trial", "registered trial": "clinical_trial", "phase": "clinical_trial", "prospective": "prospective_cohort",
                 "retrospective": "retrospective_cohort", "registry": "retrospective_cohort", "review": "review",
                 "meta-analysis": "review"}
 DESIGN_ORDER = ("case_report", "case_series", "clinical_trial", "prospective_cohort", "retrospective_cohort", "review")
@@ -306,6 +310,8 @@ def study_level(doc: Doc, sizes: list[Suggestion], design_sugg: list[Suggestion]
         s.fields["design_class"] = cls
         s0, s1 = doc.sentence(s.start)
         own = 0 if OTHERS_STUDIES.search(text, s0, s1) else (2 if OWN_STUDY.search(text, s0, s1) else 1)
+        if s.fields.get("value") == "registered trial":
+            own = min(own, 1)  # weaker than design words the study uses about itself
         rank = (-own, DESIGN_ORDER.index(cls))
         if best is None or rank < best[:2]:
             best = (rank[0], rank[1], s)

@@ -31,7 +31,7 @@ _TGT1 = (r"(?:CD\d{1,3}[a-z]?|BCMA|B[- ]cell\s+maturation\s+antigen|GPRC5D|CLL-?
          r"MUC1|PSMA|CS1|SLAMF7|NKG2D|ROR1|Claudin\s?18\.2|FcRH5|Lewis\s?Y)")
 _CAR2 = (r"(?:CAR[- ]?T(?![a-z])(?:[- ]?cells?)?(?:\s+(?:products?|therapy|therapies|cells?|infusions?))?|"
          r"CAR\+?\s?T[- ]cells?|CAR[- ](?:modified|engineered|transduced)\s+T[- ]cells?|"
-         r"chimeric\s+antigen\s+receptor(?:[- ](?:modified|engineered|transduced))?\s+T[- ]cells?)")
+         r"chimeric\s+antigen\s+receptor(?:\s*\(CARs?\))?(?:[- ](?:modified|engineered|transduced))?\s+T[- ]cells?)")
 # 'CD19 CAR-T cells', 'anti-BCMA CAR T cells', 'CD19-targeted CART', 'CD19-directed CAR T-cell therapy',
 # 'CD19 and/or CD22 CAR T cells', 'BCMA-targeting CAR T cells': an (academic or unnamed) product by its target
 TARGETED = re.compile(

@@ -48,7 +48,8 @@ FREQ_POST = re.compile(
     rf"subjects|cases)?\s*[(\[,;]\s*(?P<p>{NUM})\s?%|{NB}(?P<p2>{NUM})\s?%|{NB}(?P<n2>\d+)\s*(?:/|of|out\s+of)\s*"
     rf"(?P<d2>\d+)|{NB}(?P<n3>\d+)\s+(?:patients?|pts|children|adults|subjects|cases)\b)"
     # a count that opens the next clause ('..., 109 patients (81.3%) experienced X') is X's, not this one's
-    r"(?!\s*[)\]]?\s*(?:experienced|developed|had|suffered|presented|required|received|were|was)\b)")
+    r"(?!\s*(?:[(\[][^()\[\]]{0,20}[)\]])?\s*[)\]]?\s*(?:experienced|developed|had|suffered|presented|required|received|"
+    r"were|was)\b)")
 FREQ_PRE = re.compile(
     rf"(?:{NB}(?P<n>{_CNT})\s*(?:(?:/|of|out\s+of)\s*(?P<d>\d+))?\s*(?:[(\[]\s*(?P<p>{NUM})\s?%\s*[)\]])?\s*"
     r"(?:patients?|pts|children|adults|subjects)?\s*(?:[(\[]\s*(?P<p3>[\d.·]+)\s?%\s*[)\]])?"
@@ -77,6 +78,7 @@ PER_GRADE = re.compile(
     rf"(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS2}?)\s*(?:CRS|ICANS)?\s*"
     rf"(?:[,:=]\s*|(?:(?:was|were)\s+)?(?:(?:observed|reported|occurred|seen)\s+)?in\s+|\(\s*)"
     rf"(?:{NB}(?P<n>\d+)\s*(?:patients?\s*)?[(\[]\s*)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?patients\s*)?[)\]]?")
+UNGRADED = {"HLH/MAS", "IEC-HS"}  # diagnosed by criteria: a neighbour's grade does not carry over
 ABBR_DEF = re.compile(r"\s*\(\s*([A-Z][A-Za-z]{1,6}?)s?\s*\)")
 # 'any grade and grade ≥3 NEs occurred in 58% and 13%, respectively': two grades of one syndrome, one list
 GRADE_LIST_BEFORE = re.compile(
@@ -121,15 +123,16 @@ OTHER_TOX = re.compile(
     r"|bacter[ae]mia|sepsis|pneumonia|(?:febrile\s+)?neutropenia|thrombocytopenia|an(?:a)?emia|(?:pan)?cytopenias?"
     r"|lymphopenia|leukopenia|hypogammaglobulin(?:a)?emia|coagulopath(?:y|ies)|coagulation\s+(?:disorders?|abnormalit"
     r"(?:y|ies))|disseminated\s+intravascular\s+coagulation|acute\s+kidney\s+injury|AKI|tumou?r\s+lysis\s+syndrome"
-    r"|parkinsonism|(?:cranial|facial)\s+nerve\s+pals(?:y|ies)|encephalitis|adverse\s+events?|AEs?"
-    r"|hypotension|hypoxia)\b", re.IGNORECASE)
+    r"|parkinsonism|(?:cranial|facial)\s+nerve\s+pals(?:y|ies)|encephalitis|adverse\s+events?|AEs?)\b", re.IGNORECASE)
 OCCURRED = re.compile(r"\b(?:develop\w*|experienc\w*|suffer\w*|presented\s+with|diagnosed|occur\w*|complicated\s+by|"
                       r"manifest\w*|passed\s+away|died|had|showed|observed|noted|reported|recorded|(?:was|were)\s+"
                       r"(?:treated|managed)|resolved|incidences?\s+of|rates?\s+of|frequency\s+of)\b", re.IGNORECASE)
 BACKGROUND = re.compile(r"\b(?:can|may|might|could|is\s+an?|are\s+(?:an?|the|common|frequent|known|serious|major|"
                         r"potentially)|remains?|known|commonly|often|typically|such\s+as|risk\s+factors?|"
                         r"predict\w*|hinder\w*|limit\w*|understudied|poorly|little\s+is|unclear|aim\w*|"
-                        r"we\s+(?:sought|aimed|investigated|evaluated|analy[sz]ed|examined|assessed))\b", re.IGNORECASE)
+                        r"we\s+(?:sought|aimed|investigated|evaluated|analy[sz]ed|examined|assessed)|associated\s+with|"
+                        r"(?:more|less)\s+(?:common|frequent|likely|often)|correlat\w*|higher\s+risk|lower\s+risk)\b",
+                        re.IGNORECASE)
 
 
 @dataclass
@@ -260,7 +263,8 @@ def phrases(doc: Doc) -> list[Phrase]:
         out.append(_graded(text, Phrase(h.canonical, as_written, h_start, h_end, h_start, h_end)))
     # "grade ≥3 CRS and ICANS": the grade applies to both
     for prev, cur in itertools.pairwise(out):
-        if prev.graded and not cur.graded and LIST_JOIN.match(text[prev.m_end:cur.m_start]):
+        if prev.graded and not cur.graded and LIST_JOIN.match(text[prev.m_end:cur.m_start]) \
+                and cur.syndrome not in UNGRADED:
             cur.grade, cur.grade_max, cur.operator = prev.grade, prev.grade_max, prev.operator
             cur.grade_as_reported = prev.grade_as_reported
     doc._tox_phrases = out  # type: ignore[attr-defined]
