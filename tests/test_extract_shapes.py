@@ -115,6 +115,10 @@ def test_a_value_stated_twice_cites_the_results_sentence():
     ("Infection-related death was rarer with prophylaxis (4% vs 19% [P = .03]).", "Infection-related death", 4, 19,
      0.03),
     ("The intervention lowered ICU transfer from 41% to 12% (P = .004).", "ICU transfer", 41, 12, 0.004),
+    ("After CAR-T, the incidence of seizures was 12.5% versus 0%, P=0.031.", "incidence of seizures", 12.5, 0, 0.031),
+    ("Early-steroid patients had similar ORR compared to the others (81% vs. 77%, P = .64).", "ORR", 81, 77, 0.64),
+    ("Infection rates were 38% and 21% in the ALL and NHL cohorts, respectively (P = .03).", "Infection rates", 38, 21,
+     0.03),
 ])
 def test_comparison_shapes(text, analyte, a, b, p):
     c = kinds(text, "comparison")

@@ -90,6 +90,11 @@ NOT_REACHED = re.compile(rf"{NB}(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?(?:\s?\([^()]{{0
                          rf"(?P<nr>not\s+(?:yet\s+)?reached|NR)\b", re.IGNORECASE)
 EFFECT_CUE = re.compile(r"\b(?:a?[HO]Rs?|[aI]?RRs?|sHR)\b")
 _STAT_UNIT = {"hazard ratio": "HR", "odds ratio": "OR", "relative risk": "RR", "risk ratio": "RR"}
+# 'Infection rates were 40% and 22% in the ALL and NHL cohorts, respectively (P = .03)': values first, then groups
+RESPECTIVELY_AFTER = re.compile(
+    rf"\b(?:was|were)\s+(?:(?:median|mean)\s+)?{_item('1', label=False)}\s+and\s+{_item('2', label=False)}\s+"
+    rf"(?:in|for|among|with)\s+(?:the\s+)?(?P<l1>[A-Za-z][^,.;()\d]{{0,40}}?)\s+(?:and|vs\.?|versus)\s+(?:the\s+)?"
+    rf"(?P<l2>[A-Za-z][^,.;()\d]{{0,40}}?)\s*,?\s*respectively\b", re.IGNORECASE)
 PAREN_CANDIDATE = re.compile(r"\((?=[^()]{0,300}?(?:\bvs?\b\.?|versus|compared|\b[Pp](?:\s?[-‐]?\s?values?)?\s*[=<>≤≥]))")
 # '(P = .03)', '(log-rank p = 0.35)', '(Fisher's exact test, P < .001)': a p-value, maybe named by its test
 P_ONLY = re.compile(rf"^\s*(?:[A-Za-z][\w'’-]*(?:\s+[\w'’-]+){{0,2}}?\s*[,:]?\s+)?{P_RE.pattern}\s*$")
@@ -117,7 +122,8 @@ EFFECT_VERB = re.compile(r"\b(?:improv\w*|reduc\w*|decreas\w*|increas\w*|normali
                          r"led\s+to|resulted\s+in|was\s+followed\s+by)\b", re.IGNORECASE)
 
 
-_GRP = r"(?:the\s+|those\s+)?(?P<{0}>[A-Za-z][^,;()]{{0,50}}?)"
+_GRP = (r"(?:the\s+|those\s+)?(?P<{0}>[A-Za-z](?:(?!\b(?:had|has|have|was|were|is|are|showed|experienced|achieved|"
+        r"developed)\b)[^,;()]){{0,50}}?)")
 GROUP_PAIRS = (
     # 'between CCS and non-CCS groups', 'between the survival and non-survival groups'
     re.compile(r"\bbetween\s+" + _GRP.format("a") + r"\s+and\s+" + _GRP.format("b")
@@ -349,7 +355,7 @@ def find(doc: Doc) -> list[Suggestion]:
     if doc.has(" and ", " while ", " whereas ", " but "):
         passes.append((AND_PAIR, "comparison.and_pair"))
     if doc.has("respectively"):
-        passes.append((RESPECTIVELY, "comparison.respectively"))
+        passes += [(RESPECTIVELY, "comparison.respectively"), (RESPECTIVELY_AFTER, "comparison.respectively")]
     for rx, rule in passes:
         for m in rx.finditer(text):
             a0 = m.start("v1") if rule != "comparison.from_to" else m.start()
@@ -377,7 +383,8 @@ def find(doc: Doc) -> list[Suggestion]:
                 if re.search(r"[A-Za-z][\w\-+/ ]{0,40}:\s*$", text[max(s_start, anchor - 45):anchor]):
                     subj = np_before(doc, anchor, s_start)  # 'fatty: 10.0 vs. 7.7 mm3/mm'
                 if subj is None:
-                    subj = find_subject(doc, anchor, s_start, allow_np=rule == "comparison.from_to")
+                    subj = find_subject(doc, anchor, s_start,
+                                        allow_np=rule in ("comparison.from_to", "comparison.respectively"))
             if subj is None or (rule != "comparison.had" and subj.how != "object" and subj.end > a0):
                 continue
             p, end = _p_after(doc, m.end(), s_end)
@@ -388,7 +395,7 @@ def find(doc: Doc) -> list[Suggestion]:
             conf = (0.8 if subj.in_vocabulary else 0.65) - (0.1 if p is None else 0)
             start = min(subj.start, m.start())
             fields = _fields(subj, m, unit, p)
-            if rule == "comparison.respectively" and m.group("what"):
+            if rule == "comparison.respectively" and m.groupdict().get("what"):
                 what = " ".join(m.group("what").split())
                 fields["label_a"], fields["label_b"] = f"before {what}", f"after {what}"
             out.append(make("comparison", fields, text, start, end, conf, f"{rule}/{subj.how}"))

@@ -59,7 +59,7 @@ VERB = re.compile(
     r"correlated|associated)\b")
 COMPARATIVE = re.compile(
     r"\b(?:higher|lower|greater|more|less|fewer|increased|decreased|reduced|elevated|longer|shorter|better|worse|"
-    r"superior|inferior|larger|smaller)\s+(?P<np>(?:[\w\-+/'’αβγκ]+\s+){0,5}?[\w\-+/'’αβγκ]+)(?:\s+"
+    r"superior|inferior|larger|smaller|similar|comparable)\s+(?P<np>(?:[\w\-+/'’αβγκ]+\s+){0,5}?[\w\-+/'’αβγκ]+)(?:\s+"
     r"(?:than|in|among|for|between|compared|versus|vs\.?|with|at|during|after|before)\b|\s*$)")
 CLAUSE_JOIN = re.compile(r",\s+(?:and|but|whereas|while|with|although|though)\s+|;\s*")
 GROUP_QUALIFIERS = {"with", "who", "in", "on", "receiving", "treated", "undergoing", "without", "from", "aged", "that",
