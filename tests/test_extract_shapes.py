@@ -87,6 +87,17 @@ def test_toxicity_list_with_one_trailing_percent():
         ("leukopenia", 88.0), ("lymphopenia", 75.0), ("anaemia", 33.0)]
 
 
+@pytest.mark.parametrize(("text", "syndrome", "grade", "pct", "n"), [
+    ("After CAR-T, infections (n = 19, 38%) were frequent.", "other", None, 38.0, 19),
+    ("After CAR-T, severe ICANS (grade ≥3) occurred in 6 patients (12%).", "ICANS", 3, 12.0, 6),
+    ("After CAR-T, the most common toxicity was neutropenia (83%).", "other", None, 83.0, None),
+])
+def test_toxicity_frequency_shapes(text, syndrome, grade, pct, n):
+    t = kinds(text, "toxicity")
+    assert [(s.fields["syndrome"], s.fields["grade"], s.fields["percent"], s.fields["count"]) for s in t] == [
+        (syndrome, grade, pct, n)]
+
+
 def test_other_toxicities_with_counts_in_words():
     t = kinds("After CAR-T cell therapy, seven patients (11%) developed bacterial infections.", "toxicity")
     assert [(s.fields["syndrome"], s.fields["count"], s.fields["percent"]) for s in t] == [("other", 7, 11.0)]

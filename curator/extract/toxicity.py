@@ -41,15 +41,16 @@ GRADE_POST = re.compile(
     rf"(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS}?|(?P<word>any[- ]grade|all[- ]grades?))")
 _CNT = r"(?:\d+|(?i:\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b))"
 FREQ_POST = re.compile(
-    rf"(?:\s*\([A-Za-z][\w/-]{{1,12}}\))?\s*(?:[,:(]\s*)?(?:(?:was|were|has\s+been|had\s+been)\s+)?"
+    rf"(?:\s*\((?:[A-Za-z][\w/-]{{1,12}}|(?:[Gg]rades?|G)\s*[≥≤<>]?\s*[0-5IV]{{1,3}}(?:\s*[-–]\s*[0-5IV]{{1,3}})?\+?)\))?"
+    rf"\s*(?:[,:(]\s*)?(?:(?:was|were|has\s+been|had\s+been)\s+)?"
     r"(?:(?:observed|reported|occurred|developed|seen|noted|documented|present|experienced|recorded|found)\s+)?"
     r"(?:(?:in|among|for)\s+)?"
     rf"(?:n\s*=\s*)?(?:{NB}(?P<n>\d+)(?:\s*(?:/|of|out\s+of)\s*(?P<d>\d+))?\s*(?:patients?|pts|children|adults|"
     rf"subjects|cases)?\s*[(\[,;]\s*(?P<p>{NUM})\s?%|{NB}(?P<p2>{NUM})\s?%|{NB}(?P<n2>\d+)\s*(?:/|of|out\s+of)\s*"
     rf"(?P<d2>\d+)|{NB}(?P<n3>\d+)\s+(?:patients?|pts|children|adults|subjects|cases)\b)"
     # a count that opens the next clause ('..., 109 patients (81.3%) experienced X') is X's, not this one's
-    r"(?!\s*(?:[(\[][^()\[\]]{0,20}[)\]])?\s*[)\]]?\s*(?:experienced|developed|had|suffered|presented|required|received|"
-    r"were|was)\b)")
+    r"(?!\s*(?:[(\[][^()\[\]]{0,20}[)\]])?\s*[)\]]?\s*(?:experienced|developed|had|suffered|presented|required|"
+    r"received)\b)")
 FREQ_PRE = re.compile(
     rf"(?:{NB}(?P<n>{_CNT})\s*(?:(?:/|of|out\s+of)\s*(?P<d>\d+))?\s*(?:[(\[]\s*(?P<p>{NUM})\s?%\s*[)\]])?\s*"
     r"(?:patients?|pts|children|adults|subjects)?\s*(?:[(\[]\s*(?P<p3>[\d.·]+)\s?%\s*[)\]])?"
@@ -208,6 +209,13 @@ def _graded(text: str, p: Phrase) -> Phrase:
         if m.group("word"):
             w = m.group("word").lower().replace(" ", "-")
             p.grade_as_reported = w
+            pm = GRADE_POST.match(text, h_end, min(len(text), h_end + 45))
+            if pm and pm.group("a") and text[h_end:pm.end()].lstrip().startswith("("):
+                # 'severe CRS (grade ≥3)': the number in brackets states the grade
+                p.end = pm.end() + (1 if text[pm.end():pm.end() + 1] == ")" else 0)
+                p.grade_as_reported = re.sub(r"^of\s+", "", text[pm.start():pm.end()].strip(" (,"))
+                p.grade, p.grade_max, p.operator = _grade(pm, pm.group("a"), pm.group("b"), pm.group("op"),
+                                                          pm.group("plus"))
         else:
             a = m.group("a1") or m.group("a2")
             p.grade, p.grade_max, p.operator = _grade(m, a, m.group("b2"), m.group("pre_op") or m.group("op"),
