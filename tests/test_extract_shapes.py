@@ -206,9 +206,20 @@ def test_event_days(text, day):
     assert [e.fields["day"] for e in kinds(text, "event")] == [day]
 
 
+@pytest.mark.parametrize(("text", "days"), [
+    ("Bendamustine was given on days −4 through −2.", [-4, -2]),
+    ("Samples were drawn from day 0 (before infusion) through day 3.", [0, 3]),
+    ("Fever mainly occurred during day 2 and day 9.", [2, 9]),
+])
+def test_event_windows_give_their_first_and_last_day(text, days):
+    ev = kinds(text, "event")
+    assert [e.fields["day"] for e in ev] == days and [e.fields["window"] for e in ev] == ["start", "end"]
+
+
 def test_windows_and_median_times_are_not_events():
     text = ("Infections within 30 days after infusion were counted. ICANS began a median of 5 days after "
-            "CAR-T infusion.")
+            "CAR-T infusion. We assessed infections occurring between days 0 and 90. The infection density was 0.5 "
+            "between days 31 and 100.")
     assert kinds(text, "event") == []
 
 

@@ -50,6 +50,46 @@ WINDOW_BEFORE = re.compile(r"\b(?:within|first|by|at|until|up\s+to|between|to|th
                            r"mean\s+of|\d\s*(?:-|–|to|and))\s*$", re.IGNORECASE)
 
 
+_D = r"(?P<{0}>[+\-−‐]?\s?\d{{1,3}})"
+# 'on days −5 through −3', 'from day 0 (before axi-cel) through day 2', 'during day 6 and day 20': a stated window
+WINDOW = re.compile(
+    rf"\b(?:from\s+|between\s+|during\s+|on\s+)?[Dd]ays?\s*{_D.format('a')}(?![\d%]|[.·]\d)\s*(?:\((?P<note>[^()]{{0,40}})\)\s*)?"
+    rf"(?:through|to|until|and|[-–—])\s*(?:[Dd]ay\s*)?{_D.format('b')}(?![\d%]|[.·]\d)")
+OBSERVATION = re.compile(r"\b(?:evaluat\w*|assess\w*|analy[sz]\w*|monitor\w*|follow\w*|collect\w*|measur\w*|studied|"
+                         r"examined|recorded|counted|censor\w*|window|period)\b", re.IGNORECASE)
+
+
+def _windows(doc: Doc) -> list[Suggestion]:
+    """The first and last day of a stated window, each an event (not an observation window of the study)."""
+    text = doc.text
+    out = []
+    for m in WINDOW.finditer(text):
+        a = int(re.sub(r"\s", "", m.group("a")).replace("−", "-").replace("‐", "-"))
+        b = int(re.sub(r"\s", "", m.group("b")).replace("−", "-").replace("‐", "-"))
+        if b <= a:
+            continue
+        s_start, s_end = doc.sentence(m.start())
+        if OBSERVATION.search(text, s_start, s_end) or SCHEDULE_BEFORE.search(text[max(0, m.start() - 40):m.start()]):
+            continue
+        lo = max(s_start, m.start() - LOOKBACK)
+        w0 = m.start()
+        pm = PREP.search(text, max(lo, w0 - 40), w0)
+        w0 = pm.start() if pm else w0
+        flat = _depth0(text, lo, w0)
+        cuts = [0] + [c.end() for c in BOUNDARY.finditer(flat) if c.end() < len(flat.rstrip())]
+        desc = _describe(doc, lo + cuts[-1], w0)
+        if desc is None:
+            continue
+        event, start, _rule = desc
+        if re.search(r"\d", event):
+            continue  # 'a density of 0.67 between days 29 and 90': a value over a period, not an event
+        for day, which, g in ((a, "start", "a"), (b, "end", "b")):
+            fields = {"event": f"{event} ({which})", "day": day, "day_as_written": m.group(g).replace(" ", ""),
+                      "preposition": "through", "window": which}
+            out.append(make("event", fields, text, start, m.end(), 0.55, "event.window"))
+    return out
+
+
 def _elapsed(doc: Doc, taken: list[tuple[int, int]]) -> list[Suggestion]:
     """Events on day N written as 'N days after infusion' or 'on the 8th day'."""
     text = doc.text
@@ -123,9 +163,12 @@ def _describe(doc: Doc, seg_start: int, seg_end: int) -> tuple[str, int, str] | 
 def find(doc: Doc) -> list[Suggestion]:
     text = doc.text
     out: list[Suggestion] = []
+    windows = [(w.start(), w.end()) for w in WINDOW.finditer(text)] if doc.has("day") else []
     for m in DAY.finditer(text):
         if m.group("d2") and text[m.start()] != "D":
             continue  # 'd+11' is not a day
+        if any(a <= m.start() < b for a, b in windows):
+            continue  # a day that opens or closes a window: read by _windows
         pm = PREP.search(text, max(0, m.start() - 40), m.start())
         m_start = pm.start() if pm else m.start()
         d = m.group("d") or m.group("d2")
@@ -161,4 +204,5 @@ def find(doc: Doc) -> list[Suggestion]:
                         rule))
     if doc.has(" day"):
         out += _elapsed(doc, [(s.start, s.end) for s in out])
+        out += _windows(doc)
     return out
