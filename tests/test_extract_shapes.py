@@ -41,6 +41,8 @@ def percents(text: str) -> list[float]:
     ("Twelve patients (30%) were admitted to intensive care.", 30.0, 12, None),              # number in words
     ("Overall, 61% of patients were given dexamethasone.", 61.0, None, None),                # x% of patients
     ("Of the cohort, 48% had received a prior transplant.", 48.0, None, None),               # x% had ...
+    ("Seventy-two per cent of the patients needed oxygen.", 72.0, None, None),              # % in words
+    ("Overall, 45 percent of patients received anakinra.", 45.0, None, None),                # 'percent'
 ])
 def test_percentage_of_patients_shapes(text, pct, count, den):
     found = [s for s in suggest(text) if s.fields.get("percent") == pct]

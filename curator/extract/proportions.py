@@ -26,7 +26,10 @@ from curator.extract.patterns import CI_BODY, NUMB, to_float
 
 _WORDS = "|".join(sorted((w for w in WORDNUM if " " not in w), key=len, reverse=True))
 COUNT = rf"(?:\d+|(?i:\b(?:{_WORDS})))"
-PCT = re.compile(rf"(?P<v>{NUMB})\s?%")
+# 'x%', 'x percent', 'x per cent', and a number in words: 'Sixty-eight per cent'
+_WORDS_ALL = "|".join(sorted(WORDNUM, key=len, reverse=True))
+PCT_WORDS = re.compile(rf"(?:(?P<v>{NUMB})|(?P<w>(?i:\b(?:{_WORDS_ALL}))))(?:\s?%|\s(?i:per\s?cent|percent)\b)")
+PCT = re.compile(rf"(?P<v>{NUMB})\s?%(?P<w>)")  # the common case, fast (no number words to try at each position)
 CI_RE = re.compile(CI_BODY, re.IGNORECASE)
 # 'n (x%)', 'n patients (x%)', 'n of N patients (x%)', 'n/N (x%)', '(n = 17; 37.8%)' — written before the %
 BEFORE = re.compile(
@@ -68,7 +71,7 @@ def _protected(text: str) -> list[tuple[int, int]]:
 
 def find(doc: Doc) -> list[Suggestion]:
     text = doc.text
-    if "%" not in text:
+    if "%" not in text and not doc.has("percent", "per cent"):
         return []
     out: list[Suggestion] = []
     prot = _protected(text)
@@ -92,9 +95,10 @@ def find(doc: Doc) -> list[Suggestion]:
                 out.append(sug)
             done.add(m.end("items"))
 
-    for m in PCT.finditer(text):
-        vs, ve = m.start("v"), m.end()
-        if m.end("v") in done or any(s <= vs < e for s, e in prot):
+    for m in (PCT_WORDS if doc.has("percent", "per cent") else PCT).finditer(text):
+        vg = "v" if m.group("v") else "w"
+        vs, ve = m.start(vg), m.end()
+        if m.end(vg) in done or any(s <= vs < e for s, e in prot):
             continue
         if NOT_PATIENTS_AFTER.match(text, ve):
             continue
@@ -105,7 +109,7 @@ def find(doc: Doc) -> list[Suggestion]:
             continue
         if CHANGE_BEFORE.search(text[max(0, vs - 30):vs]):
             continue
-        v = to_float(m.group("v"))
+        v = to_float(m.group("v")) if m.group("v") else float(WORDNUM[m.group("w").lower()])
         if v > 100:
             continue
         f: dict[str, Any] = {"percent": v, "count": None, "denominator": None, "what": None}
@@ -126,6 +130,6 @@ def find(doc: Doc) -> list[Suggestion]:
         elif text[ve:ve + 1] in ")]" and text.count("(", start, ve) > text.count(")", start, ve):
             end = ve + 1
         sug = make("proportion", f, text, start, end, conf, rule)
-        sug.anchor = m.end("v")
+        sug.anchor = m.end(vg)
         out.append(sug)
     return out
