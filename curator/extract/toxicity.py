@@ -124,7 +124,10 @@ OTHER_TOX = re.compile(
     r"|bacter[ae]mia|sepsis|pneumonia|(?:febrile\s+)?neutropenia|thrombocytopenia|an(?:a)?emia|(?:pan)?cytopenias?"
     r"|lymphopenia|leukopenia|hypogammaglobulin(?:a)?emia|coagulopath(?:y|ies)|coagulation\s+(?:disorders?|abnormalit"
     r"(?:y|ies))|disseminated\s+intravascular\s+coagulation|acute\s+kidney\s+injury|AKI|tumou?r\s+lysis\s+syndrome"
-    r"|parkinsonism|(?:cranial|facial)\s+nerve\s+pals(?:y|ies)|encephalitis|adverse\s+events?|AEs?)\b", re.IGNORECASE)
+    r"|parkinsonism|(?:cranial|facial)\s+nerve\s+pals(?:y|ies)|encephalitis|adverse\s+events?|AEs?"
+    r"|hypofibrinogen(?:a)?emia|DIC|thrombos[ie]s|thromboembolism|h(?:a)?ematotoxicity"
+    r"|hepatotoxicity|transaminitis|cardiotoxicity|arrhythmias?|atrial\s+fibrillation|(?:acute\s+)?renal\s+failure"
+    r"|neutropenic\s+fever|febrile\s+neutropenia|(?:CMV|cytomegalovirus|HHV-6|EBV)\s+reactivation)\b", re.IGNORECASE)
 OCCURRED = re.compile(r"\b(?:develop\w*|experienc\w*|suffer\w*|presented\s+with|diagnosed|occur\w*|complicated\s+by|"
                       r"manifest\w*|passed\s+away|died|had|showed|observed|noted|reported|recorded|(?:was|were)\s+"
                       r"(?:treated|managed)|resolved|incidences?\s+of|rates?\s+of|frequency\s+of)\b", re.IGNORECASE)
@@ -244,7 +247,7 @@ def phrases(doc: Doc) -> list[Phrase]:
     if doc.car_t:
         covered = [(a, b) for a, b, *_ in hits]
         for m in OTHER_TOX.finditer(text):
-            if m.group().isupper() and m.group() not in ("AKI", "AE", "AEs"):
+            if m.group().isupper() and m.group() not in ("AKI", "AE", "AEs", "DIC"):
                 continue
             if not any(a < m.end() and m.start() < b for a, b in covered):
                 hits.append((m.start(), m.end(), m.group(), None))
@@ -428,9 +431,38 @@ def find(doc: Doc) -> list[Suggestion]:
     for q, ef in extra:
         ps = ps + [q]
         freq[len(ps) - 1] = ef
-    seen_bare: set[str] = set()
     seen_keys: set[tuple[Any, ...]] = set()
     syndromes_with_detail = {p.syndrome for i, p in enumerate(ps) if p.graded or freq.get(i)}
+
+    def bare_ok(i: int, p: Phrase) -> bool:
+        """A mention without grade or frequency counts only in a sentence saying it happened to the studied
+        patients (not background, not a risk factor, not a point of reference)."""
+        if p.syndrome != "other" and p.syndrome in syndromes_with_detail:
+            return False
+        s0, s1 = doc.sentence(p.m_start)
+        if not OCCURRED.search(text, s0, s1) or BACKGROUND.search(text, s0, s1):
+            return False  # background ('CRS is a common toxicity'), aims, risk factors: not the study's own
+        if p.syndrome == "other" and not re.search(r"\b(?:the\s+patient|our\s+patient|he|she|his|her)\b",
+                                                   text[s0:s1], re.IGNORECASE):
+            return False
+        if REFERENCE.search(text[max(0, p.m_start - 30):p.m_start]):
+            return False
+        # the abbreviation right after a reference mention ("resembling HLH syndrome (HLH)")
+        return not (i > 0 and re.fullmatch(r"\s*\(\s*", text[ps[i - 1].m_end:p.m_start])
+                    and ps[i - 1].syndrome == p.syndrome and REFERENCE.search(
+                        text[max(0, ps[i - 1].m_start - 30):ps[i - 1].m_start]))
+
+    # one bare mention per syndrome, cited from its best sentence (the patient's / results, not background)
+    bare_choice: dict[str, int] = {}
+    best_rank: dict[str, tuple[int, int]] = {}
+    for i, p in enumerate(ps):
+        f = freq.get(i) or {}
+        if p.graded or any(k in f for k in ("percent", "count")) or not bare_ok(i, p):
+            continue
+        name = p.syndrome if p.syndrome != "other" else p.as_written.lower()
+        rank = (doc.evidence_rank(p.m_start), p.m_start)
+        if name not in best_rank or rank < best_rank[name]:
+            best_rank[name], bare_choice[name] = rank, i
     for i, p in enumerate(ps):
         f = freq.get(i) or {}
         counted = any(k in f for k in ("percent", "count"))
@@ -441,21 +473,8 @@ def find(doc: Doc) -> list[Suggestion]:
                 continue  # 'severe CRS can be fatal': a grade in a background sentence is not the study's
         if not detail:
             name = p.syndrome if p.syndrome != "other" else p.as_written.lower()
-            if name in seen_bare or (p.syndrome != "other" and p.syndrome in syndromes_with_detail):
+            if bare_choice.get(name) != i:
                 continue
-            s0, s1 = doc.sentence(p.m_start)
-            if not OCCURRED.search(text, s0, s1) or BACKGROUND.search(text, s0, s1):
-                continue  # background ('CRS is a common toxicity'), aims, risk factors: not the study's own
-            if p.syndrome == "other" and not re.search(r"\b(?:the\s+patient|our\s+patient|he|she|his|her)\b",
-                                                       text[s0:s1], re.IGNORECASE):
-                continue
-            if REFERENCE.search(text[max(0, p.m_start - 30):p.m_start]):
-                continue
-            # the abbreviation right after a skipped reference mention ("resembling HLH syndrome (HLH)")
-            if i > 0 and re.fullmatch(r"\s*\(\s*", text[ps[i - 1].m_end:p.m_start]) and \
-                    ps[i - 1].syndrome == p.syndrome and p.syndrome not in seen_bare:
-                continue
-            seen_bare.add(name)
         fields: dict[str, Any] = {
             "syndrome": p.syndrome,
             "as_written": p.as_written,
