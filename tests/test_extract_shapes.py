@@ -54,8 +54,11 @@ def test_percentage_of_patients_shapes(text, pct, count, den):
 
 
 def test_a_list_sharing_one_percent_sign_respectively():
-    text = "After CAR-T, fever, hypotension and hypoxia were common (71, 40, and 22%, respectively)."
+    text = "In our patients, fever, hypotension and hypoxia were common (71, 40, and 22%, respectively)."
     assert percents(text) == [22.0, 40.0, 71.0]
+    # a percentage of patients needs patients: a chemistry yield or a fungicide's isolates are not
+    assert percents("The ligand gave compounds 4a and 4b (yields 46 and 52%, respectively).") == []
+    assert percents("Of all isolates, 81% were resistant; the sensitivity of the assay was low (14.3%).") == []
 
 
 def test_not_a_percentage_of_patients():

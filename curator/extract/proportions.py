@@ -38,15 +38,21 @@ BEFORE = re.compile(
     rf"|\bn\s*=\s*(?P<a2>\d+)\s*[;,]\s*)$", re.IGNORECASE)
 NOT_PATIENTS_AFTER = re.compile(
     r"\s*(?:CI\b|C\.I\.|confidence|credible|(?:of\s+)?(?:the\s+)?(?:cells?|CD\d|CAR\+|blasts?|lymphocytes|"
-    r"T[- ]cells|predicted|pred\b|increase|decrease|reduction|higher|lower|more|less|greater|change|of\s+(?:the\s+)?"
-    r"(?:baseline|normal|upper|ULN|maximum|dose|infections|events|AEs?|adverse\s+events)\b)|vs\.?\b|versus\b|"
+    r"T[- ]cells|predicted|pred\b|increase|decrease|reduction|decline|rise|higher|lower|more|less|greater|change|"
+    r"sensitivity|specificity|accuracy|binding|of\s+(?:the\s+)?(?:all\s+)?"
+    r"(?:baseline|normal|upper|ULN|maximum|dose|infections|events|AEs?|adverse\s+events|isolates|samples|strains|"
+    r"specimens|genes|costs|sites|lesions|tissues?|it|them)\b|inhibition|yield|glucose|w/v|v/v|solution|"
+    r"concentration|confluence|identity|homology)|vs\.?\b|versus\b|"
     r"v\.\s|compared\b|to\s+\d|[-–—]\s?\d|\s*(?:and|or)\s+\d[\d.]*\s?%\s*(?:vs|versus))", re.IGNORECASE)
 NOT_PATIENTS_BEFORE = re.compile(
-    r"(?:[<>≤≥⩽⩾=±~]|\bvs\.?|\bversus|\bv\.|\bby|\bof\s+(?:about\s+)?(?:a\s+)?(?:median\s+)?|\bwithin|\bthan|\bto|\bfrom|\bup\s+to|"
+    r"(?:[<>≤≥⩽⩾=±~≈≃]|\byields?\s*(?:of\s+)?|\bvs\.?|\bversus|\bv\.|\bby|\bof\s+(?:about\s+)?(?:a\s+)?(?:median\s+)?|\bwithin|\bthan|\bto|\bfrom|\bup\s+to|"
     r"\d\s?%?\s?(?:[-–—]|to)|\bCI\b[^)]{0,12}|\bIQR\b[^)]{0,12}|\brange\b[^)]{0,12})\s*$", re.IGNORECASE)
 CHANGE_BEFORE = re.compile(r"\b(?:reduc\w*|decreas\w*|increas\w*|declin\w*|drop\w*|rose|fell|improv\w*|chang\w*|"
                            r"differen\w*|ratio|HR|OR|RR|sensitivity|specificity|accuracy|AUC|PPV|NPV|"
                            r"(?:positive|negative)\s+predictive\s+value)\b[^%;()]{0,20}$", re.IGNORECASE)
+# a diagnostic accuracy or a variability is a percentage of tests, not of patients
+ACCURACY_BEFORE = re.compile(r"\b(?:sensitivit(?:y|ies)|specificit(?:y|ies)|accuracy|AUC|PPV|NPV|predictive\s+values?|"
+                             r"coefficients?\s+of\s+variation|CV)\b[^.;%]*$", re.IGNORECASE)
 ONLY_NUMBERS_LIST = re.compile(
     rf"[(\[]?\s*(?P<items>(?:{NUMB}\s*%?\s*,\s*)+(?:(?:and|or)\s+)?{NUMB})\s?%\s*,?\s*respectively", re.IGNORECASE)
 WHAT_AFTER = re.compile(
@@ -73,6 +79,9 @@ def find(doc: Doc) -> list[Suggestion]:
     text = doc.text
     if "%" not in text and not doc.has("percent", "per cent"):
         return []
+    if not doc.has("patient", "participant", "subject", "case", "child", "adult", "recipient", "people", "women",
+                   "men ", "individuals", "cohort", "pts"):
+        return []  # a percentage of patients needs patients: yields, isolates and concentrations are not
     out: list[Suggestion] = []
     prot = _protected(text)
     done: set[int] = set()
@@ -107,7 +116,7 @@ def find(doc: Doc) -> list[Suggestion]:
         bm = BEFORE.search(before) if tail in ("(", "[", ";", ",") else None  # the count sits before '(' or ';'
         if bm is None and NOT_PATIENTS_BEFORE.search(text[max(0, vs - 25):vs]):
             continue
-        if CHANGE_BEFORE.search(text[max(0, vs - 30):vs]):
+        if CHANGE_BEFORE.search(text[max(0, vs - 30):vs]) or ACCURACY_BEFORE.search(text, max(0, vs - 70), vs):
             continue
         v = to_float(m.group("v")) if m.group("v") else float(WORDNUM[m.group("w").lower()])
         if v > 100:
