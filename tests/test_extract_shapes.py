@@ -221,6 +221,11 @@ def test_event_windows_give_their_first_and_last_day(text, days):
     assert [e.fields["day"] for e in ev] == days and [e.fields["window"] for e in ev] == ["start", "end"]
 
 
+def test_dose_levels_listed_before_one_unit():
+    d = kinds("Dose levels were 50 (n = 3), 150 (n = 6) and 450 (n = 9) × 10^6 CAR+ T cells.", "dose")
+    assert [(x.fields["dose"], x.fields["unit_code"]) for x in d] == [(50, "10*6"), (150, "10*6"), (450, "10*6")]
+
+
 def test_windows_and_median_times_are_not_events():
     text = ("Infections within 30 days after infusion were counted. ICANS began a median of 5 days after "
             "CAR-T infusion. We assessed infections occurring between days 0 and 90. The infection density was 0.5 "
