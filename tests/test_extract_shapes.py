@@ -295,6 +295,8 @@ def _adversarial() -> dict[str, str]:
              "n = 1; ", "from 1 to ", "Sixty-eight ", "CD19/", "aaaa (AA) ", "1 days after infusion "]
     out = {f"repeat {u!r}": u * (10_000 // len(u) + 1) for u in units}
     out["mixed"] = ("1 vs ≥3 " * 700 + "1% , " * 700)
+    out["dose levels"] = ("1, " * 30 + "2 × 10^6 cells. ") * 100
+    out["windows"] = "days −5 through −3 " * 500
     out["100k"] = ("After CAR-T, CRS occurred in 12 (40%) patients; IL-6 (12 vs 3 pg/mL, P = .01) on day +3. "
                    * 1100)[:100_000]
     return out

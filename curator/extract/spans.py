@@ -27,13 +27,17 @@ SKIP = {"mentions", "confidence", "negated", "study", "design_class", "not_reach
         "direction", "costimulatory_domain", "ci_level"}
 
 
-def _numbers(text: str, start: int, end: int) -> list[tuple[int, int, float]]:
+def _numbers(text: str, start: int, end: int, cache: dict[tuple[int, int], float | None]) -> list[tuple[int, int, float]]:
+    """The numbers written in text[start:end] (each token read once per text: `cache`)."""
     out = []
     for m in _NUMBER.finditer(text, start, end):
-        tok = m.group()
-        v = WORDNUM.get(tok.lower()) if tok[:1].isalpha() else parse_number(tok)
-        if v is not None:
-            out.append((m.start(), m.end(), float(v)))
+        key = m.span()
+        if key not in cache:
+            tok = m.group()
+            v = WORDNUM.get(tok.lower()) if tok[:1].isalpha() else parse_number(tok)
+            cache[key] = float(v) if v is not None else None
+        if cache[key] is not None:
+            out.append((key[0], key[1], cache[key]))
     return out
 
 
@@ -50,7 +54,7 @@ def _find_words(text: str, start: int, end: int, words: str, after: int) -> tupl
     return None
 
 
-def field_spans(text: str, s: Suggestion) -> dict[str, tuple[int, int]]:
+def field_spans(text: str, s: Suggestion, cache: dict | None = None) -> dict[str, tuple[int, int]]:
     """{field: (start, end)} for the fields of `s` written inside text[s.start:s.end]."""
     spans: dict[str, tuple[int, int]] = {}
     nums = None
@@ -78,7 +82,7 @@ def field_spans(text: str, s: Suggestion) -> dict[str, tuple[int, int]]:
         if not isinstance(v, (int, float)):
             continue
         if nums is None:
-            nums = _numbers(text, s.start, s.end)
+            nums = _numbers(text, s.start, s.end, {} if cache is None else cache)
         inside_taken = [(a, b) for a, b in taken]
         cand = [(a, b) for a, b, x in nums if abs(x - abs(float(v))) < 1e-9
                 and not any(ta <= a < tb for ta, tb in inside_taken)]
@@ -93,5 +97,6 @@ def field_spans(text: str, s: Suggestion) -> dict[str, tuple[int, int]]:
 
 
 def fill(text: str, suggestions: list[Suggestion]) -> None:
+    cache: dict[tuple[int, int], float | None] = {}
     for s in suggestions:
-        s.spans = field_spans(text, s)
+        s.spans = field_spans(text, s, cache)
