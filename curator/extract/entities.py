@@ -35,7 +35,8 @@ _CAR2 = (r"(?:CAR[- ]?T(?![a-z])(?:[- ]?cells?)?(?:\s+(?:products?|therapy|thera
 # 'CD19 CAR-T cells', 'anti-BCMA CAR T cells', 'CD19-targeted CART', 'CD19-directed CAR T-cell therapy',
 # 'CD19 and/or CD22 CAR T cells', 'BCMA-targeting CAR T cells': an (academic or unnamed) product by its target
 TARGETED = re.compile(
-    rf"\b(?:anti-?\s?)?(?P<tgt>{_TGT1}(?:\s?(?:/|and/or|and|or|-|\+)\s?(?:anti-?)?{_TGT1})*)(?:[- ]?(?:28z|BBz|41BBz))?"
+    rf"(?<![/+-])\b(?:anti-?\s?)?(?P<tgt>{_TGT1}(?:\s?(?:/|and/or|and|or|-|\+)\s?(?:anti-?)?{_TGT1})*+)"
+    rf"(?:[- ]?(?:28z|BBz|41BBz))?"
     rf"(?:[- ](?:targeted|directed|specific|redirected|based|targeting|positive))?[- ]{_CAR2}", re.IGNORECASE)
 CAR_ANCHOR = re.compile(r"CAR(?![a-z])|[Cc]himeric")
 COSTIM = re.compile(r"\b(4-1BB|41BB|CD28|ICOS|OX40|CD27)\b")

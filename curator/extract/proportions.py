@@ -33,9 +33,9 @@ PCT = re.compile(rf"(?P<v>{NUMB})\s?%(?P<w>)")  # the common case, fast (no numb
 CI_RE = re.compile(CI_BODY, re.IGNORECASE)
 # 'n (x%)', 'n patients (x%)', 'n of N patients (x%)', 'n/N (x%)', '(n = 17; 37.8%)' — written before the %
 BEFORE = re.compile(
-    rf"(?:(?P<a>{COUNT})(?:\s*(?:/|of|out\s+of)\s*(?P<b>\d+))?(?:\s+(?:[A-Za-z-]+\s+){{0,2}}?(?:patients?|pts|"
-    rf"children|adults|subjects|participants|cases|recipients|individuals))?\s*[(\[]\s*"
-    rf"|\bn\s*=\s*(?P<a2>\d+)\s*[;,]\s*)$", re.IGNORECASE)
+    rf"(?:(?<![\d.·,])(?P<a>\d++|{COUNT})(?:\s*+(?:/|of|out\s+of)\s*+(?P<b>\d++))?(?:\s+(?:[A-Za-z-]+\s+){{0,2}}?"
+    rf"(?:patients?|pts|children|adults|subjects|participants|cases|recipients|individuals))?\s*+[(\[]\s*+"
+    rf"|\bn\s*=\s*(?P<a2>\d++)\s*[;,]\s*)$", re.IGNORECASE)
 NOT_PATIENTS_AFTER = re.compile(
     r"\s*(?:CI\b|C\.I\.|confidence|credible|(?:of\s+)?(?:the\s+)?(?:cells?|CD\d|CAR\+|blasts?|lymphocytes|"
     r"T[- ]cells|predicted|pred\b|increase|decrease|reduction|decline|rise|higher|lower|more|less|greater|change|"
@@ -54,7 +54,8 @@ CHANGE_BEFORE = re.compile(r"\b(?:reduc\w*|decreas\w*|increas\w*|declin\w*|drop\
 ACCURACY_BEFORE = re.compile(r"\b(?:sensitivit(?:y|ies)|specificit(?:y|ies)|accuracy|AUC|PPV|NPV|predictive\s+values?|"
                              r"coefficients?\s+of\s+variation|CV)\b[^.;%]*$", re.IGNORECASE)
 ONLY_NUMBERS_LIST = re.compile(
-    rf"[(\[]?\s*(?P<items>(?:{NUMB}\s*%?\s*,\s*)+(?:(?:and|or)\s+)?{NUMB})\s?%\s*,?\s*respectively", re.IGNORECASE)
+    rf"(?<!,)(?<!,\s)(?P<items>(?:{NUMB}\s*+%?\s*+,\s*+)++(?:(?:and|or)\s+)?{NUMB})\s?%\s*,?\s*respectively",
+    re.IGNORECASE)
 WHAT_AFTER = re.compile(
     r"\s*(?:\)|\])?\s*(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|participants|cases|recipients)"
     r"\s*)?(?:who\s+)?(?P<verb>had|received|developed|experienced|achieved|achieving|required|were\s+treated\s+with|"

@@ -85,7 +85,7 @@ ABBR_DEF = re.compile(r"\s*\(\s*([A-Z][A-Za-z]{1,6}?)s?\s*\)")
 GRADE_LIST_BEFORE = re.compile(
     rf"(?P<g0>\bany[- ]grade|\ball[- ]grades?|\b[Gg]rades?\s*(?:≥|>=|>|≤|<)?\s*{G}(?:\s*(?:-|–|to)\s*{G})?)"
     r"\s*(?:,|and|or|as\s+well\s+as)\s*$", re.IGNORECASE)
-SHARED_PCT = re.compile(rf"(?P<items>{NB}{NUM}(?:\s*,\s*{NUM})*\s*,?\s*(?:and|or)\s+{NUM})\s?%")
+SHARED_PCT = re.compile(rf"(?<!,)(?<!,\s)(?P<items>{NB}{NUM}(?:\s*+,\s*+{NUM})*+\s*,?\s*(?:and|or)\s+{NUM})\s?%")
 
 
 class _Shifted:
