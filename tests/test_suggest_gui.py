@@ -52,6 +52,9 @@ def test_suggest_accept_reject_verify(qtbot, tmp_path):
     win.activateWindow()
     qtbot.keyClick(win, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert not win.record.has_suggestions()
+    # the paper says CAR-T counts 'increased' while 549.95 → 8.16: the suggested direction warns, nothing typed
+    assert any(m.level == "warning" and "increased" in m.text and "549.95" in m.text
+               for m in win.forms.models[Comparison].messages.values())
     win.forms.undo.undo()  # accept-all is one undoable step
     assert win.record.has_suggestions()
     win.forms.undo.redo()
