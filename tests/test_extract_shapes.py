@@ -53,6 +53,11 @@ def test_percentage_of_patients_shapes(text, pct, count, den):
         assert den in (s.fields.get("denominator"), s.fields.get("denominator"))
 
 
+def test_a_response_share_is_a_rate_with_its_endpoint():
+    r = kinds("Of the 40 treated patients, 55% achieved complete remission.", "rate")
+    assert [(x.fields["endpoint"], x.fields["value"], x.fields["percent"]) for x in r] == [("CR", 55.0, 55.0)]
+
+
 def test_a_list_sharing_one_percent_sign_respectively():
     text = "In our patients, fever, hypotension and hypoxia were common (71, 40, and 22%, respectively)."
     assert percents(text) == [22.0, 40.0, 71.0]

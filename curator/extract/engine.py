@@ -67,9 +67,9 @@ def _drop_explained_proportions(out: list[Suggestion]) -> list[Suggestion]:
     others = [s for s in out if s.kind in ("rate", "toxicity", "comparison", "median", "dose")]
     keep = []
     for s in out:
-        if s.kind == "proportion":
+        if s.kind == "proportion" or (s.kind == "rate" and s.anchor >= 0):
             v = s.fields.get("percent")
-            if any(o.start < s.anchor <= o.end and (
+            if any(o is not s and o.start < s.anchor <= o.end and (
                     o.kind in ("comparison", "median", "dose")
                     or v in (o.fields.get("percent"), o.fields.get("value"))) for o in others):
                 continue

@@ -139,7 +139,17 @@ def find(doc: Doc) -> list[Suggestion]:
             end = wm.end()
         elif text[ve:ve + 1] in ")]" and text.count("(", start, ve) > text.count(")", start, ve):
             end = ve + 1
-        sug = make("proportion", f, text, start, end, conf, rule)
+        kind = "proportion"
+        if wm:
+            # '46% achieving complete responses': a response (or survival) rate is kind rate, with its endpoint
+            ep = next((h for h in doc.endpoints if wm.start("what") <= h.start and h.end <= wm.end("what")), None)
+            if ep is not None:
+                kind = "rate"
+                f = {"endpoint": ep.canonical, "value": v, "unit": "%", "ci_low": None, "ci_high": None,
+                     "ci_level": None, "horizon": None, "percent": v, "count": f["count"],
+                     "denominator": f["denominator"], "what": f["what"]}
+                rule = rule.replace("proportion.", "rate.")
+        sug = make(kind, f, text, start, end, conf, rule)
         sug.anchor = m.end(vg)
         out.append(sug)
     return out
