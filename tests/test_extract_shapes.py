@@ -183,6 +183,14 @@ def test_the_two_group_labels(text, a, b):
     assert [(x.fields["label_a"], x.fields["label_b"]) for x in c] == [(a, b)]
 
 
+def test_two_contrasts_of_one_outcome_in_one_sentence():
+    text = ("After CAR-T, no difference in OS was seen between early and late groups (log-rank P = 0.35) or between "
+            "young and old groups (log-rank P = 0.69).")
+    c = kinds(text, "comparison")
+    assert [(x.fields["analyte"], x.fields["p_value"], x.fields["label_a"], x.fields["label_b"]) for x in c] == [
+        ("OS", 0.35, "early", "late"), ("OS", 0.69, "young", "old")]
+
+
 def test_pediatric_seed_labels_direction_and_warning_without_typing():
     study, rows = suggestions_to_rows(suggest(pediatric_abstract()))
     comps = rows[Comparison]

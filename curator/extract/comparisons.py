@@ -21,7 +21,7 @@ from curator.domain.units import parse_unit
 from curator.extract.context import Doc
 from curator.extract.model import Suggestion, make
 from curator.extract.patterns import CI_BODY, NB, NUM, NUMB, P_RE, SNUM, UNIT, balanced_close, ci_parts, num
-from curator.extract.subjects import STATISTICS, Subject, clause_start, find_subject, np_before
+from curator.extract.subjects import STATISTICS, Subject, _depth0, clause_start, find_subject, np_before
 from curator.extract.subjects import _make as _make_subject
 
 SEP = r"(?:vs\.?|versus|v\.?|compared\s+(?:with|to))"
@@ -123,7 +123,7 @@ EFFECT_VERB = re.compile(r"\b(?:improv\w*|reduc\w*|decreas\w*|increas\w*|normali
 
 
 _GRP = (r"(?:the\s+|those\s+)?(?P<{0}>[A-Za-z](?:(?!\b(?:had|has|have|was|were|is|are|showed|experienced|achieved|"
-        r"developed)\b)[^,;()]){{0,50}}?)")
+        r"developed|between|than)\b)[^,;()]){{0,50}}?)")
 GROUP_PAIRS = (
     # 'between CCS and non-CCS groups', 'between the survival and non-survival groups'
     re.compile(r"\bbetween\s+" + _GRP.format("a") + r"\s+and\s+" + _GRP.format("b")
@@ -137,6 +137,22 @@ GROUP_PAIRS = (
 )
 
 
+def _opening(text: str, start: int, end: int) -> int:
+    """Where the bracket that closes a suggestion's evidence opens ('PFS ... groups (log-rank p = 0.69)' → its
+    '('), else the first bracket of the evidence, else its start."""
+    if text[end - 1:end] in ")]":
+        depth = 0
+        for i in range(end - 1, start - 1, -1):
+            if text[i] in ")]":
+                depth += 1
+            elif text[i] in "([":
+                depth -= 1
+                if depth == 0:
+                    return i
+    o = text.find("(", start, end)
+    return o if o >= 0 else start
+
+
 def group_labels(doc: Doc, found: list[Suggestion]) -> None:
     """Name A and B when the clause before a pair names the two groups ('higher in A than in B (a vs b)',
     'between A and B (P = ...)', 'A vs B groups (...)'); a label is the words as written."""
@@ -148,8 +164,7 @@ def group_labels(doc: Doc, found: list[Suggestion]) -> None:
         if f.get("label_a") or f.get("label_b") or f.get("effect"):
             continue
         s0, _ = doc.sentence(c.start)
-        o = text.find("(", c.start, c.end)
-        anchor = o if o >= 0 else c.start
+        anchor = _opening(text, c.start, c.end)
         cs = clause_start(text, anchor, s0)
         flat = _depth0(text, cs, anchor).rstrip(" ,:")
         for rx in GROUP_PAIRS:
@@ -459,7 +474,7 @@ def find(doc: Doc) -> list[Suggestion]:
         cs = clause_start(text, o, s_start)
         if not subj.in_vocabulary and not CUE.search(text, cs, o):
             continue
-        if re.search(r"\d", text[subj.end:o]):
+        if re.search(r"\d", _depth0(text, subj.end, o)):  # (digits inside an earlier bracket are its own)
             continue  # numbers between the outcome and its p-value: something else is being tested
         if ASSOCIATION.search(text, cs, o):
             continue  # 'X was associated with Y (p)': an association, not a comparison of X
