@@ -182,7 +182,11 @@ def test_case_report(case_report):
     assert {s.fields["syndrome"] for s in by("toxicity")} == {"CRS", "ICANS", "IEC-HS"}
     assert {s.fields["drug"] for s in by("drug")} == {"tocilizumab", "corticosteroids", "anakinra", "siltuximab",
                                                       "ruxolitinib", "emapalumab"}
-    assert {s.fields["drug"]: s.fields["as_written"] for s in by("drug")}["corticosteroids"] == "corticosteroids"
+    # the patient's treatments are cited from the sentence about the patient, not the background list (issue 16)
+    assert {s.fields["drug"]: s.fields["as_written"] for s in by("drug")}["corticosteroids"] == \
+        "high-dose corticosteroids"
+    patient = text.index("Treatment included")
+    assert all(s.start >= patient for s in by("drug") if s.fields["drug"] != "emapalumab")
     events = [(e.fields["event"], e.fields["day"], e.text) for e in by("event")]
     assert events == [("emapalumab initiated", 11, "Emapalumab was initiated on day +11"),
                       ("full neurological recovery", 21, "full neurological recovery by day +21")]
@@ -429,7 +433,10 @@ def test_toxicity_negation_and_context():
     assert t.fields["count"] == 0 and t.fields["negated"] is True
     assert of("toxicity", "Patients with chronic rhinosinusitis (CRS) had nasal polyps.") == []  # no CAR-T context
     assert of("toxicity", "Grade 3 to 4 neurotoxicity was infrequent with docetaxel.") == []
-    assert [t.fields["syndrome"] for t in of("toxicity", "cytokine release syndrome in COVID-19")] == ["CRS"]
+    # a context-free name counts without a CAR-T context when the sentence says it occurred
+    assert [t.fields["syndrome"] for t in of("toxicity", "Cytokine release syndrome developed in COVID-19.")] == ["CRS"]
+    # a background sentence is never the evidence (issue 16 item 2)
+    assert of("toxicity", "After CAR-T, cytokine release syndrome is a common and potentially fatal toxicity.") == []
 
 
 def test_toxicity_reference_mentions_are_not_toxicities():

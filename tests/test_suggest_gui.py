@@ -18,8 +18,11 @@ def test_suggest_accept_reject_verify(qtbot, tmp_path):
     il2 = comps[1]
     assert (il2.value_a, il2.value_b, il2.unit, il2.p_text) == (32.35, 11.94, "pg/ml", "P < 0.001")
     abstract = win.reader.paper.abstract
-    assert abstract[il2.sources["value_a"].start:il2.sources["value_a"].end] == \
-        "IL-2 (32.35 vs. 11.94 pg/ml, P < 0.001)"
+    # each field cites its own words (issue 16 item 4)
+    assert {f: abstract[il2.sources[f].start:il2.sources[f].end] for f in ("analyte", "value_a", "value_b", "unit",
+                                                                          "p_text")} == \
+        {"analyte": "IL-2", "value_a": "32.35", "value_b": "11.94", "unit": "pg/ml", "p_text": "P < 0.001"}
+    assert (il2.label_a, il2.label_b, il2.direction) == ("before emapalumab", "after emapalumab", "decreased")
     # study fields filled, each with a source
     assert win.record.study.n_enrolled == 38 and "n_enrolled" in win.record.study.sources
     assert win.record.study.design in ("retrospective", "retrospective cohort")
@@ -49,6 +52,9 @@ def test_suggest_accept_reject_verify(qtbot, tmp_path):
     win.activateWindow()
     qtbot.keyClick(win, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert not win.record.has_suggestions()
+    # the paper says CAR-T counts 'increased' while 549.95 → 8.16: the suggested direction warns, nothing typed
+    assert any(m.level == "warning" and "increased" in m.text and "549.95" in m.text
+               for m in win.forms.models[Comparison].messages.values())
     win.forms.undo.undo()  # accept-all is one undoable step
     assert win.record.has_suggestions()
     win.forms.undo.redo()
@@ -56,5 +62,5 @@ def test_suggest_accept_reject_verify(qtbot, tmp_path):
     stored = win.lib.load_record(pid)
     assert stored.status == "verified"
     assert stored.comparisons[0].analyte == "IL-2"
-    assert stored.comparisons[0].sources["p_text"].quote == "IL-2 (32.35 vs. 11.94 pg/ml, P < 0.001)"
+    assert stored.comparisons[0].sources["p_text"].quote == "P < 0.001"
     assert any(isinstance(r, TimeToEvent) for r in stored.time_to_event)

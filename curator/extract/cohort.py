@@ -34,6 +34,9 @@ NOUN = re.compile(rf"(?:{NOUNS})(?![\w])", re.IGNORECASE)
 COUNT_BEFORE = re.compile(
     rf"{NB}(?P<n>{INT}|\b(?:{'|'.join(sorted(WORDNUM, key=len, reverse=True))}))\s+(?P<adj>(?:(?!(?:{NOUNS})\b)[A-Za-z][\w\-/+]*\s+){{0,3}})$",
     re.IGNORECASE)
+ANY_COUNT = re.compile(r"\d|(?i:\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+                       r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+                       r"ninety))")
 ADJ_DENY = {"of", "with", "and", "or", "in", "who", "were", "was", "had", "the", "from", "at", "to", "for", "more",
             "than", "years", "year", "months", "month", "days", "day", "weeks", "old", "aged", "age", "per", "each",
             "times", "doses", "cycles", "mg", "kg", "g", "hours", "these", "those", "such", "other", "all", "are",
@@ -47,6 +50,7 @@ OUTCOME_VERB_AFTER = re.compile(
     r"needed|progressed|responded|presented\s+with|suffered|had\s+(?:grade|CRS|ICANS|a\s|an\s)|were\s+(?:alive|dead|"
     r"still|discharged|refractory|MRD))", re.IGNORECASE)
 
+TOTAL_BEFORE = re.compile(r"(?:\b(?:in\s+total|a\s+total\s+of|overall)\s*,?\s*|(?:^|[.;]\s+|\n)The\s+)$", re.IGNORECASE)
 NEGATIVE_CONTEXT = re.compile(r"(?:future|further|larger|additional|more|warrant\w*|need\w*|require\w*|planned|"
                               r"ongoing|should|must|upcoming|confirmatory|well-designed)\s+(?:\w+[\s-]+){0,2}$",
                               re.IGNORECASE)
@@ -55,7 +59,8 @@ PREFILTER = {
     "retrospective": ("retrospect",), "prospective": ("prospect",),
     "case series": ("case series", "we report", "we describe", "we present"),
     "case report": ("case", "we report", "we describe", "we present"),
-    "registry": ("regist", "cibmtr", "descar"), "review": ("review",),
+    "registry": ("regist", "cibmtr", "descar"), "review": ("review",), "clinical trial": ("trial",),
+    "registered trial": ("registered",),
 }
 DESIGNS: list[tuple[str, re.Pattern[str]]] = [
     ("meta-analysis", re.compile(r"\bmeta-?\s?analys[ie]s\b", re.IGNORECASE)),
@@ -66,14 +71,24 @@ DESIGNS: list[tuple[str, re.Pattern[str]]] = [
                          re.IGNORECASE)),
     ("retrospective", re.compile(r"\bretrospective(?:ly)?\b", re.IGNORECASE)),
     ("prospective", re.compile(r"\bprospective(?:ly)?\b", re.IGNORECASE)),
-    ("case series", re.compile(r"\bcase\s+series\b|\bwe\s+(?:report|describe|present)\s+(?:two|three|four|five|six|"
-                               r"seven|eight|nine|ten|\d+)\s+(?:[\w-]+\s+){0,4}?(?:patients|cases|children|adults)\b",
+    ("case series", re.compile(r"\bcase\s+series\b|\bwe\s+(?:report|describe|present)(?:ed|d)?\s+(?:on\s+)?"
+                               r"(?:(?:our|the)\s+(?:[\w-]+\s+)?experience\s+with\s+)?(?:two|three|four|five|six|"
+                               r"seven|eight|nine|ten|\d)\s+(?:[\w-]+\s+){0,4}?(?:patients|cases|children|adults)\b",
                                re.IGNORECASE)),
     ("case report", re.compile(
-        r"\bcase\s+report\b|\bwe\s+(?:report|describe|present)\s+(?:a|an|the\s+case\s+of\s+(?:a|an)|one)\s+"
+        r"\bcase\s+report\b|\bwe\s+(?:report|describe|present)(?:ed|d)?\s+(?:a|an|the\s+case\s+of\s+(?:a|an)|one)\s+"
         r"(?:[^.;]{0,120}?)\b(?:patient|man|woman|boy|girl|child|case|infant|adolescent|male|female)\b|"
         r"\bthis\s+case\b(?!\s*[-‐]?\s*(?:series|study|studies|control|-control|mix))|\ba\s+case\s+of\b",
         re.IGNORECASE)),
+    ("clinical trial", re.compile(r"\b(?:this|the\s+present|our)\s+(?:[\w/-]+\s+){0,2}?trial\b"
+                                  r"(?!\s+(?:was|is|has\s+been)\s+registered)(?!\s+registration)|"
+                                  r"\b(?:we|was|were)\s+(?:conducted|performed|enrolled\s+\w+\s+in)\s+an?\s+"
+                                  r"(?:[\w/-]+\s+){0,3}?(?:clinical\s+)?trial\b|\bpivotal\s+trial\b|"
+                                  r"\b(?:single|multi)[- ]?(?:arm|cent(?:er|re))\s+(?:[\w/-]+\s+){0,2}?trial\b",
+                                  re.IGNORECASE)),
+    # a trial registration sentence: a weak sign of a trial (retrospective analyses of trial patients register too)
+    ("registered trial", re.compile(r"\b(?:this|the)\s+(?:[\w/-]+\s+)?trial\s+(?:was|is|has\s+been)\s+registered\b",
+                                    re.IGNORECASE)),
     ("registry", re.compile(r"(?<!Trials )(?<!Trial )\b(?:registry|register)[- ]based\b|"
                             r"(?<!Trials )(?<!Trial )\bregistry\b(?!\s+(?:number|identifier|no\b|of\s+India))|"
                             r"\bCIBMTR\b|\bDESCAR-T\b", re.IGNORECASE)),
@@ -144,6 +159,8 @@ def sample_sizes(doc: Doc) -> list[Suggestion]:
         if nm.start() and (text[nm.start() - 1].isalnum() or text[nm.start() - 1] == "-"):
             continue
         lo = max(0, nm.start() - 70)
+        if not ANY_COUNT.search(text, lo, nm.start()):
+            continue  # no digit and no number word before the noun: the big pattern cannot match (speed)
         m = COUNT_BEFORE.search(text, lo, nm.start())
         if m is None:
             continue
@@ -153,8 +170,9 @@ def sample_sizes(doc: Doc) -> list[Suggestion]:
         before = text[max(0, m.start() - 25):m.start()]
         if NOT_SAMPLE_BEFORE.search(before):
             continue
-        if OUTCOME_VERB_AFTER.match(text[nm.end():nm.end() + 40]):
-            continue
+        if OUTCOME_VERB_AFTER.match(text[nm.end():nm.end() + 40]) and not (
+                TOTAL_BEFORE.search(before) and not re.match(r"\s*[(\[]\s*[\d.·]+\s?%\s*[)\]]", text[nm.end():nm.end() + 20])):
+            continue  # 'In total, 101 patients (91% ...)' and 'The 65 participants had ...' are the cohort
         if re.match(r"\s*[-‐]\s*(?:year|month|day)", text[m.end("n"):m.end("n") + 8]):
             continue
         n = _int(m.group("n"))
@@ -198,6 +216,8 @@ def designs(doc: Doc) -> list[Suggestion]:
                 continue
             if v in seen:
                 break
+            if any(o.start < m.end() and m.start() < o.end for o in out):
+                continue  # 'this phase II trial': one design statement, read once
             seen.add(v)
             conf = 0.85 if value in ("retrospective", "case report", "meta-analysis", "phase") else 0.75
             out.append(make("design", {"value": v, "as_written": m.group(0).strip()}, text, m.start(), m.end(), conf,
@@ -253,5 +273,101 @@ def age_group(doc: Doc) -> list[Suggestion]:
                  0.8 if top == 2 else 0.6, "age_group.keyword")]
 
 
+# the closed list of study designs a curator records, and how the design words map onto it
+DESIGN_CLASS = {"case report": "case_report", "case series": "case_series", "randomized controlled trial": "clinical_trial",
+                "clinical trial": "clinical_trial", "registered trial": "clinical_trial", "phase": "clinical_trial", "prospective": "prospective_cohort",
+                "retrospective": "retrospective_cohort", "registry": "retrospective_cohort", "review": "review",
+                "meta-analysis": "review"}
+DESIGN_ORDER = ("case_report", "case_series", "clinical_trial", "prospective_cohort", "retrospective_cohort", "review")
+OWN_STUDY = re.compile(r"\b(?:we|our|here(?:in)?|this|the\s+present|current)\b", re.IGNORECASE)
+OTHERS_STUDIES = re.compile(r"\b(?:trials|studies)\b\s+(?:that|which|have|led|showed|demonstrated)|\bprevious(?:ly)?\b|"
+                            r"\bwere\s+(?:excluded|approved)|\bled\s+to\b", re.IGNORECASE)
+# the cohort the study treated / analysed: 'In total, 101 patients ... were analyzed', 'The 65 participants',
+# 'We examined 96 patients receiving ...', '38 patients treated with ...'
+COHORT_CUE = re.compile(r"\b(?:treated|received|receiving|infused|underwent|undergoing|enrolled|included|analy[sz]ed|"
+                        r"evaluated|examined|reviewed|studied|identified|assessed|consecutive|a\s+total\s+of|in\s+total)\b",
+                        re.IGNORECASE)
+SUBGROUP_CUE = re.compile(r"\b(?:additional|remaining|other|of\s+whom|of\s+these|among\s+them|subgroup|subset|"
+                          r"cohort\s+[A-Z0-9]|part\s+[AB12]|arm)\b", re.IGNORECASE)
+
+
+def _design_class(v: str) -> str | None:
+    return DESIGN_CLASS.get("phase" if v.startswith("phase") else v)
+
+
+def study_level(doc: Doc, sizes: list[Suggestion], design_sugg: list[Suggestion]) -> None:
+    """Mark the study's one design (closed list, `design_class`) and its one sample size (`study: True`):
+    design words in a sentence about the study itself ("we", "this trial") beat words about other studies;
+    then a case report before a case series before a trial before a cohort. The sample size is 1 in a case
+    report; else the count with a cohort verb ('treated', 'analyzed', 'a total of') that is not a subgroup,
+    the earliest of the best."""
+    text = doc.text
+    best: tuple[int, int, Suggestion] | None = None
+    for s in design_sugg:
+        cls = _design_class(str(s.fields.get("value", "")))
+        if cls is None:
+            continue
+        s.fields["design_class"] = cls
+        s0, s1 = doc.sentence(s.start)
+        own = 0 if OTHERS_STUDIES.search(text, s0, s1) else (2 if OWN_STUDY.search(text, s0, s1) else 1)
+        if s.fields.get("value") == "registered trial":
+            own = min(own, 1)  # weaker than design words the study uses about itself
+        rank = (-own, DESIGN_ORDER.index(cls))
+        if best is None or rank < best[:2]:
+            best = (rank[0], rank[1], s)
+    if best is not None and best[0] == 0:
+        best = None  # design words only about other studies ('the phase 1/2 trials that led to approval')
+    if best is not None:
+        best[2].fields["study"] = True
+        best[2].confidence = max(best[2].confidence, 0.85)
+    design = best[2].fields["design_class"] if best else None
+    if design == "case_report":
+        one = next((s for s in sizes if s.fields.get("n") == 1), None)
+        if one is None:
+            b = best[2]
+            one = make("sample_size", {"n": 1, "population": "case report"}, text, b.start, b.end, 0.8,
+                       "sample_size.case_report")
+            sizes.append(one)
+        one.fields["study"] = True
+        return
+    scored = []
+    for i, s in enumerate(sorted(sizes, key=lambda s: s.start)):
+        s0, s1 = doc.sentence(s.start)
+        win = text[max(s0, s.start - 60):min(s1, s.end + 80)]
+        score = 2 * bool(COHORT_CUE.search(win)) - 2 * bool(SUBGROUP_CUE.search(text, max(s0, s.start - 40), s.end))
+        if re.search(r"(?i)\bthe\s+$", text[max(0, s.start - 4):s.start]):
+            score += 1  # 'The 65 participants had ...'
+        if s.rule == "sample_size.n_equals" and re.search(r"[;,(]\s*$", text[max(0, s.start - 3):s.start]):
+            score -= 2  # '(ALL; n = 47)': a subgroup of the cohort
+        scored.append((-score, i, s))
+    chosen = None
+    if scored:
+        scored.sort(key=lambda x: (x[0], x[1]))
+        if -scored[0][0] > 0 or len(scored) == 1:
+            chosen = scored[0][2]
+            chosen.fields["study"] = True
+            chosen.confidence = max(chosen.confidence, 0.85)
+    if design is None and chosen is not None:
+        # the design is not named: an analysis of the study's own treated patients is a retrospective cohort
+        # (a handful the authors 'report' or 'describe' is a case series)
+        s0, s1 = doc.sentence(chosen.start)
+        n = chosen.fields.get("n") or 0
+        if n <= 10 and REPORTED.search(text, s0, s1):
+            value, cls = "case series", "case_series"
+        elif ANALYSIS.search(text, s0, s1):
+            value, cls = "retrospective", "retrospective_cohort"
+        else:
+            return
+        design_sugg.append(make("design", {"value": value, "as_written": None, "design_class": cls, "study": True},
+                                text, chosen.start, chosen.end, 0.5, "design.not_named"))
+
+
+REPORTED = re.compile(r"\bwe\s+(?:report|describe|present)(?:ed|d)?\b", re.IGNORECASE)
+ANALYSIS = re.compile(r"\b(?:analy[sz]\w*|studied|examined|evaluated|reviewed|investigated|assessed|cohort|"
+                      r"consecutive)\b", re.IGNORECASE)
+
+
 def find(doc: Doc) -> list[Suggestion]:
-    return sample_sizes(doc) + designs(doc) + age_group(doc)
+    sizes, design_sugg = sample_sizes(doc), designs(doc)
+    study_level(doc, sizes, design_sugg)
+    return sizes + design_sugg + age_group(doc)

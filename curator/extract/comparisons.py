@@ -20,8 +20,8 @@ from curator.domain.pvalues import parse_p
 from curator.domain.units import parse_unit
 from curator.extract.context import Doc
 from curator.extract.model import Suggestion, make
-from curator.extract.patterns import NB, NUM, NUMB, P_RE, SNUM, UNIT, balanced_close, num
-from curator.extract.subjects import STATISTICS, Subject, clause_start, find_subject, np_before
+from curator.extract.patterns import CI_BODY, NB, NUM, NUMB, P_RE, SNUM, UNIT, balanced_close, ci_parts, num
+from curator.extract.subjects import STATISTICS, Subject, _depth0, clause_start, find_subject, np_before
 from curator.extract.subjects import _make as _make_subject
 
 SEP = r"(?:vs\.?|versus|v\.?|compared\s+(?:with|to))"
@@ -45,7 +45,7 @@ PAIR = re.compile(
     rf"^\s*(?:(?P<label>[A-Za-z][^()\d;=]{{0,40}}?(?:\[[^\]]*\])?)\s*[,:]\s*|(?P<label2>median|mean|geometric\s+mean|peak|"
     rf"average)\s+)?"
     rf"{_item('1')}\s*(?P<sep>{SEP})\s*{_item('2', lazy_label=False)}"
-    rf"(?P<rest>(?:\s*(?:[,;]|respectively).*)?)$",
+    rf"(?P<rest>(?:\s*(?:[,;]|respectively|\[).*)?)$",
     re.DOTALL | re.IGNORECASE,
 )
 PAREN_FROM_TO = re.compile(  # 'CRP dropped (from 120 mg/L to 25 mg/L, P < 0.001)'
@@ -53,8 +53,8 @@ PAREN_FROM_TO = re.compile(  # 'CRP dropped (from 120 mg/L to 25 mg/L, P < 0.001
     rf"(?P<rest>\s*[,;].*)$", re.DOTALL | re.IGNORECASE)
 INLINE = re.compile(rf"{_item('1')}\s*(?P<sep>{SEP})\s*{_item('2', lazy_label=False)}", re.IGNORECASE)
 FROM_TO = re.compile(
-    rf"\b(?P<verb>decreas\w*|declin\w*|dropp\w*|fell|fall\w*|increas\w*|rose|ris\w*|reduc\w*|improv\w*|chang\w*|"
-    rf"went|normali[sz]\w*|elevat\w*)\s+(?:\w+\s+){{0,2}}?from\s+{_item('1', label=False)}\s+to\s+"
+    rf"\b(?P<verb>decreas\w*|declin\w*|dropp\w*|fell|fall\w*|increas\w*|rose|ris\w*|reduc\w*|improv\w*|chang\w*|lower(?:ed|ing)|"
+    rf"went|normali[sz]\w*|elevat\w*)\s+(?P<obj>(?:[\w-]+\s+){{0,3}}?)from\s+{_item('1', label=False)}\s+to\s+"
     rf"{_item('2', label=False)}", re.IGNORECASE)
 _DISP_TAIL = r"(?:\s*[,;]\s*(?:range|IQR|interquartile\s+range|SD|SE|95\s?%\s?CI)[^()\[\];]{0,30})?"
 GROUPS = re.compile(
@@ -80,14 +80,156 @@ RESPECTIVELY = re.compile(
     rf"(?P<l2>(?:the\s+)?[A-Za-z][^,.;()\d]{{0,40}}?))\s+(?:were|was)\s+(?:(?:median|mean)\s+)?"
     rf"{_item('1', label=False)}\s+and\s+{_item('2', label=False)}\s*,?\s*respectively\b",
     re.IGNORECASE)
+# an effect size with its CI: 'HR, 0.74; 95% CI, 0.36–1.51', 'odds ratio 2.1 (95% CI 1.2-3.4)', 'aOR = 3.2, 95% CI ...'
+EFFECT = re.compile(
+    rf"\b(?P<stat>a?[HO]Rs?|[aI]?RRs?|sHR|(?:(?:adjusted|multivariable|multivariate)\s+)?(?:hazard|odds)\s+ratios?|"
+    rf"relative\s+risk|risk\s+ratio)\s*(?:[(\[][A-Za-z]{{2,4}}[)\]]\s*)?(?:[,:=]\s*|\s+(?:of|was|=)\s+)?"
+    rf"(?P<v>{NUMB})\s*(?:[;,]\s*|[(\[]\s*)(?:{CI_BODY})", re.IGNORECASE)
+# 'median OS 10.5 months vs. not reached', '12.1 months (95% CI 8-15) versus NR (P = .002)'
+NOT_REACHED = re.compile(rf"{NB}(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?(?:\s?\([^()]{{0,60}}\))?\s*(?P<sep>{SEP})\s*"
+                         rf"(?P<nr>not\s+(?:yet\s+)?reached|NR)\b", re.IGNORECASE)
+EFFECT_CUE = re.compile(r"\b(?:a?[HO]Rs?|[aI]?RRs?|sHR)\b")
+_STAT_UNIT = {"hazard ratio": "HR", "odds ratio": "OR", "relative risk": "RR", "risk ratio": "RR"}
+# 'Infection rates were 40% and 22% in the ALL and NHL cohorts, respectively (P = .03)': values first, then groups
+RESPECTIVELY_AFTER = re.compile(
+    rf"\b(?:was|were)\s+(?:(?:median|mean)\s+)?{_item('1', label=False)}\s+and\s+{_item('2', label=False)}\s+"
+    rf"(?:in|for|among|with)\s+(?:the\s+)?(?P<l1>[A-Za-z][^,.;()\d]{{0,40}}?)\s+(?:and|vs\.?|versus)\s+(?:the\s+)?"
+    rf"(?P<l2>[A-Za-z][^,.;()\d]{{0,40}}?)\s*,?\s*respectively\b", re.IGNORECASE)
 PAREN_CANDIDATE = re.compile(r"\((?=[^()]{0,300}?(?:\bvs?\b\.?|versus|compared|\b[Pp](?:\s?[-‐]?\s?values?)?\s*[=<>≤≥]))")
-P_ONLY = re.compile(rf"^\s*{P_RE.pattern}\s*$")
+# '(P = .03)', '(log-rank p = 0.35)', '(Fisher's exact test, P < .001)': a p-value, maybe named by its test
+P_ONLY = re.compile(rf"^\s*(?:[A-Za-z][\w'’-]*(?:\s+[\w'’-]+){{0,2}}?\s*[,:]?\s+)?{P_RE.pattern}\s*$")
 LIST_BEFORE = re.compile(rf"(?:{NUM}\s?%?|\))\s*(?:,|and|or|&)\s*$")
 LIST_AFTER = re.compile(rf"^\s*(?:,|and|or|&)\s*{NB}{SNUM}")
 ANOTHER_PAIR = re.compile(rf"{NB}{SNUM}\s?\S{{0,12}}\s*{SEP}\s*{SNUM}", re.IGNORECASE)
 ASSOCIATION = re.compile(r"\b(?:associat\w*|correlat\w*|predict\w*|linked|related|relationships?)\b", re.IGNORECASE)
 CUE = re.compile(r"significan|higher|lower|increas|decreas|reduc|elevat|differ|improv|associat|correlat|"
                  r"greater|better|worse|longer|shorter|declin|rose|fell", re.IGNORECASE)
+
+
+INCREASE = re.compile(r"\b(?:increas\w*|rose|risen|rising|elevat\w*|grew|expan(?:ded|sion)|up-?regulat\w*)\b",
+                      re.IGNORECASE)
+DECREASE = re.compile(r"\b(?:decreas\w*|declin\w*|reduc\w*|fell|fallen|drop\w*|diminish\w*|lowered|"
+                      r"down-?regulat\w*)\b", re.IGNORECASE)
+UNCHANGED = re.compile(r"\b(?:unchanged|did\s+not\s+change|remained\s+(?:stable|similar|unchanged)|no\s+(?:significant\s+)?"
+                       r"change)\b", re.IGNORECASE)
+# words that name two groups in a sentence: then the pair is A vs B, not before / after a treatment
+GROUPS_NAMED = re.compile(r"\b(?:between|than|compared\s+(?:with|to)|versus|vs\.?|groups?|arms?|cohorts?|"
+                          r"(?:patients|those|children|adults)\s+(?:with|who|without|receiving)|responders|non-?responders)\b",
+                          re.IGNORECASE)
+AFTER_X = re.compile(r"\b(?:after|following|post-?)\s*(?:the\s+)?(?:administration\s+of\s+|treatment\s+with\s+|"
+                     r"initiation\s+of\s+)?$", re.IGNORECASE)
+EFFECT_VERB = re.compile(r"\b(?:improv\w*|reduc\w*|decreas\w*|increas\w*|normali[sz]\w*|lower\w*|resolv\w*|"
+                         r"led\s+to|resulted\s+in|was\s+followed\s+by)\b", re.IGNORECASE)
+
+
+_GRP = (r"(?:the\s+|those\s+)?(?P<{0}>[A-Za-z](?:(?!\b(?:had|has|have|was|were|is|are|showed|experienced|achieved|"
+        r"developed|between|than)\b)[^,;()]){{0,50}}?)")
+GROUP_PAIRS = (
+    # 'between CCS and non-CCS groups', 'between the survival and non-survival groups'
+    re.compile(r"\bbetween\s+" + _GRP.format("a") + r"\s+and\s+" + _GRP.format("b")
+               + r"(?:\s+(?:groups?|arms?|cohorts?|patients))?\s*$", re.IGNORECASE),
+    # 'higher in responders than in non-responders', 'in A compared with B'
+    re.compile(r"\b(?:in|among|for|with)\s+" + _GRP.format("a") + r"\s+(?:than|compared\s+(?:with|to)|versus|vs\.?)\s+"
+               r"(?:in\s+|among\s+|for\s+|with\s+)?" + _GRP.format("b") + r"\s*$", re.IGNORECASE),
+    # 'Omicron vs previous variants', 'TCZ versus non-TCZ groups'
+    re.compile(r"\b(?P<a>[A-Za-z][\w+/-]*(?:\s+[\w+/-]+){0,2}?)\s+(?:vs\.?|versus)\s+(?P<b>[A-Za-z][\w+/-]*(?:\s+[\w+/-]+){0,2}?)"
+               r"(?:\s+(?:groups?|arms?|cohorts?))?\s*$", re.IGNORECASE),
+)
+
+
+def _opening(text: str, start: int, end: int) -> int:
+    """Where the bracket that closes a suggestion's evidence opens ('PFS ... groups (log-rank p = 0.69)' → its
+    '('), else the first bracket of the evidence, else its start."""
+    if text[end - 1:end] in ")]":
+        depth = 0
+        for i in range(end - 1, start - 1, -1):
+            if text[i] in ")]":
+                depth += 1
+            elif text[i] in "([":
+                depth -= 1
+                if depth == 0:
+                    return i
+    o = text.find("(", start, end)
+    return o if o >= 0 else start
+
+
+def group_labels(doc: Doc, found: list[Suggestion]) -> None:
+    """Name A and B when the clause before a pair names the two groups ('higher in A than in B (a vs b)',
+    'between A and B (P = ...)', 'A vs B groups (...)'); a label is the words as written."""
+    from curator.extract.subjects import _depth0, clause_start
+
+    text = doc.text
+    for c in found:
+        f = c.fields
+        if f.get("label_a") or f.get("label_b") or f.get("effect"):
+            continue
+        s0, _ = doc.sentence(c.start)
+        anchor = _opening(text, c.start, c.end)
+        cs = clause_start(text, anchor, s0)
+        flat = _depth0(text, cs, anchor).rstrip(" ,:")
+        for rx in GROUP_PAIRS:
+            m = rx.search(flat)
+            if m:
+                a, b = " ".join(m.group("a").split()), " ".join(m.group("b").split())
+                if a.lower() != b.lower() and not re.search(r"\d", a + b):
+                    f["label_a"], f["label_b"] = a, b
+                break
+
+
+def _paragraph(text: str, pos: int) -> tuple[int, int]:
+    a = text.rfind("\n\n", 0, pos)
+    b = text.find("\n\n", pos)
+    return (0 if a < 0 else a + 2), (len(text) if b < 0 else b)
+
+
+def before_after(doc: Doc, found: list[Suggestion]) -> None:
+    """Name A and B and the stated direction of paired values that compare before and after a treatment.
+
+    Shape: a pair with no group named in its sentence (no 'between', 'than', 'group', 'patients with' outside
+    the brackets), in a paragraph about one treatment — a drug the paragraph's first sentence says acted
+    ('Emapalumab significantly improved ...'), or 'after/following X' in the sentence. Then A is 'before X',
+    B 'after X', and the direction is the change word of the sentence nearest the pair ('the rapid decrease in
+    ... (a vs b)', '... (a vs b) ... increased significantly'). A from-to change states its direction in its
+    verb. The direction is recorded as written, so a check can compare it with the numbers."""
+    from curator.extract.subjects import _depth0
+
+    text = doc.text
+    for c in found:
+        f = c.fields
+        if f.get("value_a") is None or f.get("value_b") is None or f.get("effect"):
+            continue
+        s0, s1 = doc.sentence(c.start)
+        flat = _depth0(text, s0, s1)
+        if c.rule.startswith("comparison.from_to"):
+            verb = re.search(r"\w+", text[c.start:c.end])
+            vm = re.search(r"\b(?:decreas|declin|dropp|fell|fall|reduc|increas|rose|ris|elevat)\w*", text[c.start:c.end],
+                           re.IGNORECASE)
+            if vm and verb:
+                f["direction"] = "increased" if INCREASE.match(vm.group()) or vm.group().lower().startswith("ris") \
+                    else "decreased"
+            continue
+        if f.get("label_a") or f.get("label_b") or GROUPS_NAMED.search(flat):
+            continue
+        treatment = None
+        p0, _ = _paragraph(text, c.start)
+        first = doc.sentence(p0)
+        drugs = [h for h in doc.drugs if first[0] <= h.start < first[1]]
+        if drugs and EFFECT_VERB.search(text, drugs[0].end, first[1]):
+            treatment = drugs[0].canonical
+        else:
+            for h in doc.drugs:
+                if s0 <= h.start < s1 and AFTER_X.search(text, max(s0, h.start - 40), h.start):
+                    treatment = h.canonical
+                    break
+        if treatment is None:
+            continue
+        f["label_a"], f["label_b"] = f"before {treatment}", f"after {treatment}"
+        words = [(m.start(), "increased") for m in INCREASE.finditer(flat)] + \
+                [(m.start(), "decreased") for m in DECREASE.finditer(flat)] + \
+                [(m.start(), "unchanged") for m in UNCHANGED.finditer(flat)]
+        if words:
+            mid = (c.start + c.end) / 2 - s0
+            f["direction"] = min(words, key=lambda w: abs(w[0] - mid))[1]
 
 
 def _units(m: re.Match[str]) -> tuple[str | None, bool]:
@@ -228,7 +370,7 @@ def find(doc: Doc) -> list[Suggestion]:
     if doc.has(" and ", " while ", " whereas ", " but "):
         passes.append((AND_PAIR, "comparison.and_pair"))
     if doc.has("respectively"):
-        passes.append((RESPECTIVELY, "comparison.respectively"))
+        passes += [(RESPECTIVELY, "comparison.respectively"), (RESPECTIVELY_AFTER, "comparison.respectively")]
     for rx, rule in passes:
         for m in rx.finditer(text):
             a0 = m.start("v1") if rule != "comparison.from_to" else m.start()
@@ -247,14 +389,18 @@ def find(doc: Doc) -> list[Suggestion]:
                 continue
             if rule == "comparison.had":
                 subj = _make_subject(doc, m.start("np"), m.end("np"), "had", max_words=12)
+            elif rule == "comparison.from_to" and m.group("obj").strip() and \
+                    (subj := _make_subject(doc, m.start("obj"), m.end("obj"), "object")) is not None:
+                pass  # 'reducing mortality from 32% to 0%': what changed is named between the verb and 'from'
             else:
                 anchor = a0 if rule not in ("comparison.groups", "comparison.respectively") else m.start()
                 subj = None
                 if re.search(r"[A-Za-z][\w\-+/ ]{0,40}:\s*$", text[max(s_start, anchor - 45):anchor]):
                     subj = np_before(doc, anchor, s_start)  # 'fatty: 10.0 vs. 7.7 mm3/mm'
                 if subj is None:
-                    subj = find_subject(doc, anchor, s_start, allow_np=rule == "comparison.from_to")
-            if subj is None or (rule != "comparison.had" and subj.end > a0):
+                    subj = find_subject(doc, anchor, s_start,
+                                        allow_np=rule in ("comparison.from_to", "comparison.respectively"))
+            if subj is None or (rule != "comparison.had" and subj.how != "object" and subj.end > a0):
                 continue
             p, end = _p_after(doc, m.end(), s_end)
             if rule in ("comparison.and_pair", "comparison.respectively") and p is None:
@@ -264,10 +410,57 @@ def find(doc: Doc) -> list[Suggestion]:
             conf = (0.8 if subj.in_vocabulary else 0.65) - (0.1 if p is None else 0)
             start = min(subj.start, m.start())
             fields = _fields(subj, m, unit, p)
-            if rule == "comparison.respectively" and m.group("what"):
+            if rule == "comparison.respectively" and m.groupdict().get("what"):
                 what = " ".join(m.group("what").split())
                 fields["label_a"], fields["label_b"] = f"before {what}", f"after {what}"
             out.append(make("comparison", fields, text, start, end, conf, f"{rule}/{subj.how}"))
+            taken.append((m.start(), end))
+
+    # ---- a value against 'not reached'
+    if doc.has("not reached", "not yet reached") or "NR" in text:
+        for m in NOT_REACHED.finditer(text):
+            if not free(m.start(), m.end()):
+                continue
+            s_start, s_end = doc.sentence(m.start())
+            subj = find_subject(doc, m.start(), s_start)
+            if subj is None or subj.end > m.start():
+                continue
+            p, end = _p_after(doc, m.end(), s_end)
+            fields = _fields(subj, None, m.group("u1"), p)
+            fields.update({"value_a": num(m.group("v1")), "value_b_text": m.group("nr")})
+            out.append(make("comparison", fields, text, subj.start, end, 0.7 if subj.in_vocabulary else 0.55,
+                            f"comparison.not_reached/{subj.how}"))
+            taken.append((m.start(), end))
+
+    # ---- effect sizes with their CI (HR / OR / RR): one value, the ratio, in value_a
+    if doc.has("ratio", "relative risk") or EFFECT_CUE.search(text):
+        for m in EFFECT.finditer(text):
+            if not free(m.start("v"), m.end()):
+                continue
+            s_start, s_end = doc.sentence(m.start())
+            anchor = m.start()
+            if text[max(s_start, anchor - 2):anchor].strip() in ("(", "["):
+                anchor = anchor - (2 if text[anchor - 1] == " " else 1)
+            subj = find_subject(doc, anchor, s_start)
+            if subj is None or subj.end > m.start():
+                continue
+            stat = " ".join(m.group("stat").lower().split()).rstrip("s")
+            unit = next((u for k, u in _STAT_UNIT.items() if stat.endswith(k)), m.group("stat").rstrip("s"))
+            if unit in ("HR", "OR") and re.match(r"(?i)adjusted|multivariable|multivariate", stat):
+                unit = "a" + unit
+            lo, hi, lvl = ci_parts(m)
+            p, end = _p_after(doc, m.end(), s_end)
+            if p is None:
+                p = _p(text, m.end(), min(s_end, m.end() + 25)) if re.match(r"\s*[;,]\s*[Pp]\b", text[m.end():m.end() + 6]) \
+                    else None
+                end = max(m.end(), p["_p_end"]) if p else m.end()
+            fields = _fields(subj, None, unit, p)
+            fields.update({"value_a": num(m.group("v")), "effect": unit, "ci_low": lo, "ci_high": hi,
+                           "ci_level": num(str(lvl).rstrip("0").rstrip(".")) or lvl})
+            if text[end:end + 1] in ")]" and text.count("(", subj.start, end) > text.count(")", subj.start, end):
+                end += 1
+            out.append(make("comparison", fields, text, subj.start, end, 0.75 if subj.in_vocabulary else 0.6,
+                            f"comparison.effect/{subj.how}"))
             taken.append((m.start(), end))
 
     # ---- a named outcome with only a p-value
@@ -281,7 +474,7 @@ def find(doc: Doc) -> list[Suggestion]:
         cs = clause_start(text, o, s_start)
         if not subj.in_vocabulary and not CUE.search(text, cs, o):
             continue
-        if re.search(r"\d", text[subj.end:o]):
+        if re.search(r"\d", _depth0(text, subj.end, o)):  # (digits inside an earlier bracket are its own)
             continue  # numbers between the outcome and its p-value: something else is being tested
         if ASSOCIATION.search(text, cs, o):
             continue  # 'X was associated with Y (p)': an association, not a comparison of X
@@ -289,4 +482,6 @@ def find(doc: Doc) -> list[Suggestion]:
         out.append(make("comparison", _fields(subj, None, None, p), text, subj.start, c + 1,
                         0.7 if subj.in_vocabulary else 0.55, f"comparison.p_only/{subj.how}"))
         taken.append((o, c + 1))
+    before_after(doc, out)
+    group_labels(doc, out)
     return out

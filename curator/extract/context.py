@@ -18,6 +18,24 @@ _CAR_T_CONTEXT = re.compile(
 )
 
 
+SECTION = re.compile(r"(?:^|\n|(?<=[.!?])\s)\s*(?P<h>BACKGROUND|INTRODUCTION|OBJECTIVES?|AIMS?|PURPOSE|METHODS?|"
+                     r"(?:PATIENTS|MATERIALS)\s+AND\s+METHODS|DESIGN|RESULTS|FINDINGS|CASE\s+(?:REPORT|PRESENTATION|"
+                     r"DESCRIPTION)|CONCLUSIONS?|INTERPRETATION|DISCUSSION|Background|Introduction|Objectives?|Aims?|"
+                     r"Purpose|Methods?|Results|Findings|Case\s+(?:report|presentation|description)|Conclusions?|"
+                     r"Interpretation|Discussion)\s*[:.]\s")
+_SECTION_KIND = {"background": "background", "introduction": "background", "objective": "background",
+                 "objectives": "background", "aim": "background", "aims": "background", "purpose": "background",
+                 "method": "methods", "methods": "methods", "design": "methods", "results": "results",
+                 "findings": "results", "conclusion": "conclusion", "conclusions": "conclusion",
+                 "interpretation": "conclusion", "discussion": "conclusion"}
+# a sentence about the study's own patients or the case ('the patient received', 'we treated', 'treatment included')
+OWN = re.compile(r"\b(?:the\s+patient|our\s+patient|the\s+child|he|she|his|her|we|our|(?:was|were)\s+(?:treated|given|"
+                 r"administered|started|initiated|managed)|received|receiving|treatment\s+included|underwent|required)\b",
+                 re.IGNORECASE)
+GENERAL = re.compile(r"\b(?:are|is)\s+(?:adapted|used|recommended|commonly|often|usually|standard|approved|proposed)\b|"
+                     r"\b(?:can|may|might|could)\b|\bsuch\s+as\b|\bguidelines?\b", re.IGNORECASE)
+
+
 def _vocabs() -> tuple[vocabulary.Vocabulary, ...]:
     return (vocabulary.analytes(), vocabulary.drugs(), vocabulary.products(), vocabulary.syndromes(),
             vocabulary.endpoints())
@@ -63,7 +81,45 @@ class Doc:
     @cached_property
     def car_t(self) -> bool:
         """The text is about CAR-T / immune-effector therapy (gates ambiguous words like 'neurotoxicity')."""
-        return bool(_CAR_T_CONTEXT.search(self.text)) or bool(self.products)
+        if self.has("car", "chimeric", "immune effector", "iec", "cytokine", "engager", "bispecific", "mab"):
+            if _CAR_T_CONTEXT.search(self.text):
+                return True
+        return bool(self.products)
 
     def sentence(self, pos: int) -> tuple[int, int]:
         return self.sents.at(pos)
+
+    @cached_property
+    def _sections(self) -> list[tuple[int, str]]:
+        out = []
+        for m in SECTION.finditer(self.text):
+            h = m.group("h").lower().split()[0] if not m.group("h").lower().startswith("case") else "results"
+            k = _SECTION_KIND.get(h, "results" if h in ("case", "patients", "materials") else None)
+            if h in ("patients", "materials"):
+                k = "methods"
+            if k:
+                out.append((m.start("h"), k))
+        return out
+
+    def section(self, pos: int) -> str | None:
+        """'background' / 'methods' / 'results' / 'conclusion' for a structured abstract, else None."""
+        kind = None
+        for start, k in self._sections:
+            if start > pos:
+                break
+            kind = k
+        return kind
+
+    def evidence_rank(self, pos: int) -> int:
+        """How good the sentence at `pos` is as evidence of the study's own values (lower is better):
+        0 results / the patient's or the study's own sentences, 1 other, 2 background or conclusion sections
+        and general statements ('X is commonly used', 'such as')."""
+        s, e = self.sentence(pos)
+        cache = self.__dict__.setdefault("_rank_cache", {})
+        if s not in cache:
+            sec = self.section(s)
+            if sec in ("background", "conclusion") or GENERAL.search(self.text, s, e):
+                cache[s] = 2
+            else:
+                cache[s] = 0 if sec == "results" or OWN.search(self.text, s, e) else 1
+        return cache[s]

@@ -16,12 +16,13 @@ from curator.domain import vocabulary
 from curator.domain.units import parse_unit
 from curator.extract.context import Doc
 from curator.extract.model import Suggestion, make
-from curator.extract.patterns import MULT, NUM, NUMB, num
+from curator.extract.patterns import MULT, NB, NUM, NUMB, num
 
 _PERKG = r"\s?/\s?(?:kg|m2|m²|m\(2\)|m\^2|day|d)(?![a-zA-Z])"
-_CELLS = r"(?:(?:CAR[-+ ]?T|CAR\+\s?T|CAR[- ]?positive\s+(?:viable\s+)?T|viable\s+T|T)[- ]?cells?|cells?)"
+_CELLS = r"(?:(?:CAR[-+ ]?T|CAR\s?\+\s?T|CAR[- ]?positive\s+(?:viable\s+)?T|viable\s+T|T)[- ]?cells?|cells?)"
+_NOTE = r"(?:\s*\((?:_?[nN]_?\s*=\s*\d+|\d+\s+patients?)\))"  # '80 (N = 11) × 10^6 cells': the arm size between
 DOSE = re.compile(
-    rf"(?P<v>{NUMB})(?:\s?(?:-|–|to)\s?(?P<v2>{NUM}))?\s?"
+    rf"(?P<v>{NUMB})(?:\s?(?:-|–|to)\s?(?P<v2>{NUM}))?{_NOTE}?\s?"
     rf"(?P<u>{MULT}\s?(?:{_CELLS}\s?)?/\s?kg"
     rf"|{MULT}\s?{_CELLS}(?![\w/])"
     rf"|(?:mg|[µμu]g|mcg|g|IU|U)(?:{_PERKG})(?:\s?/\s?(?:day|d|dose))?"
@@ -56,6 +57,26 @@ def _drug_near(doc: Doc, start: int, end: int) -> tuple[Any, str, int] | None:
         elif h.start >= end and h.start - end <= 8 and re.fullmatch(r"\s*(?:of\s+)?", text[end:h.start]):
             return h, "after", h.end
     return best
+
+
+# dose levels listed before one shared unit: '50, 150 and 450 × 10^6 CAR+ T cells', '20 (N = 7), 40 (N = 24), or 80'
+LEVELS_BEFORE = re.compile(rf"(?P<items>(?:{NUMB}{_NOTE}?\s*,\s*)*{NUMB}{_NOTE}?\s*,?\s*(?:and|or|,)\s*)$")
+
+
+def _levels(doc: Doc, m: re.Match[str], fields: dict[str, Any], conf: float, rule: str) -> list[Suggestion]:
+    """The other dose levels of a list sharing the unit of dose `m` (one suggestion each)."""
+    text = doc.text
+    lm = LEVELS_BEFORE.search(text, max(0, m.start() - 120), m.start())
+    if lm is None or not fields.get("unit_code", "").startswith("10*"):
+        return []
+    out = []
+    items = re.sub(r"\([^()]*\)", lambda b: " " * len(b.group()), lm.group("items"))  # not the arm sizes
+    for it in re.finditer(rf"{NB}{NUMB}", items):
+        a = lm.start("items") + it.start()
+        f = dict(fields, dose=num(it.group()), level_of_list=True)
+        f.pop("dose_max", None)
+        out.append(make("dose", f, text, a, m.end(), conf - 0.05, rule + "+list"))
+    return out
 
 
 def find(doc: Doc) -> list[Suggestion]:
@@ -121,4 +142,5 @@ def find(doc: Doc) -> list[Suggestion]:
             fields["frequency"] = fm.group(0).strip()
             end = max(end, fm.end())
         out.append(make("dose", fields, text, start, end, conf, rule))
+        out += _levels(doc, m, fields, conf, rule)
     return out

@@ -27,6 +27,17 @@ INVESTIGATIONAL = re.compile(
     rf"[- ](?:directed\s+|targeted\s+|targeting\s+|specific\s+|redirected\s+)?)?{_CAR}", re.IGNORECASE)
 DUAL = re.compile(rf"\b(?P<tgt>{TARGET}(?:\s?(?:/|-|\+)\s?{TARGET})+)[- ](?:directed\s+|targeted\s+|bispecific\s+|"
                   rf"dual[- ]targeting\s+|tandem\s+)?{_CAR}", re.IGNORECASE)
+_TGT1 = (r"(?:CD\d{1,3}[a-z]?|BCMA|B[- ]cell\s+maturation\s+antigen|GPRC5D|CLL-?1|GD2|B7-H3|HER2|GPC3|mesothelin|EGFR|"
+         r"MUC1|PSMA|CS1|SLAMF7|NKG2D|ROR1|Claudin\s?18\.2|FcRH5|Lewis\s?Y)")
+_CAR2 = (r"(?:CAR[- ]?T(?![a-z])(?:[- ]?cells?)?(?:\s+(?:products?|therapy|therapies|cells?|infusions?))?|"
+         r"CAR\+?\s?T[- ]cells?|CAR[- ](?:modified|engineered|transduced)\s+T[- ]cells?|"
+         r"chimeric\s+antigen\s+receptor(?:\s*\(CARs?\))?(?:[- ](?:modified|engineered|transduced))?\s+T[- ]cells?)")
+# 'CD19 CAR-T cells', 'anti-BCMA CAR T cells', 'CD19-targeted CART', 'CD19-directed CAR T-cell therapy',
+# 'CD19 and/or CD22 CAR T cells', 'BCMA-targeting CAR T cells': an (academic or unnamed) product by its target
+TARGETED = re.compile(
+    rf"(?<![/+-])\b(?:anti-?\s?)?(?P<tgt>{_TGT1}(?:\s?(?:/|and/or|and|or|-|\+)\s?(?:anti-?)?{_TGT1})*+)"
+    rf"(?:[- ]?(?:28z|BBz|41BBz))?"
+    rf"(?:[- ](?:targeted|directed|specific|redirected|based|targeting|positive))?[- ]{_CAR2}", re.IGNORECASE)
 CAR_ANCHOR = re.compile(r"CAR(?![a-z])|[Cc]himeric")
 COSTIM = re.compile(r"\b(4-1BB|41BB|CD28|ICOS|OX40|CD27)\b")
 LYMPHODEPLETION = re.compile(r"lymphodeplet|lympho-deplet|conditioning", re.IGNORECASE)
@@ -51,26 +62,50 @@ def products(doc: Doc) -> list[Suggestion]:
         else:
             fields["costimulatory_domain"] = h.entry.get("costimulatory_domain")
         out.append(make("car_t_product", fields, text, h.start, h.end, 0.9, "car_t_product.vocabulary"))
-    if "investigational" not in by_id and doc.has("car", "chimeric"):
+    if doc.has("car", "chimeric"):
+        vocab_spans = [(h.start, h.end) for h in doc.products]
         cands = []
         for c in CAR_ANCHOR.finditer(text):
             lo = max(0, c.start() - 70)
-            for rx in (INVESTIGATIONAL, DUAL):
+            for rx in (TARGETED, INVESTIGATIONAL, DUAL):
                 cands.extend(m for m in rx.finditer(text, lo, min(len(text), c.end() + 40))
                              if m.start() <= c.start() < m.end())
-        seen_starts: set[int] = set()
-        cands = [m for m in cands if not (m.start() in seen_starts or seen_starts.add(m.start()))]
-        cands.sort(key=lambda m: m.start())
-        if cands:
-            m = cands[0]
+        cands.sort(key=lambda m: (m.start(), -m.end()))
+        by_target: dict[str, list[re.Match[str]]] = {}
+        last_end = -1
+        for m in cands:
+            if m.start() < last_end or any(a < m.end() and m.start() < b for a, b in vocab_spans):
+                continue  # inside a longer candidate, or a named product already read from the vocabulary
+            last_end = m.end()
+            tgt = _target_key(m.groupdict().get("tgt"))
+            by_target.setdefault(tgt, []).append(m)
+        if "investigational" in by_id:
+            by_target.pop("", None)  # 'investigational CAR-T products' already suggested
+        for tgt, ms in by_target.items():
+            m = ms[0]
             s, e = doc.sentence(m.start())
             cm = COSTIM.search(text, s, e)
             fields = {"product": "investigational", "as_written": m.group(0),
-                      "target": (m.group("tgt") or None), "costimulatory_domain": cm.group(1) if cm else None,
-                      "mentions": len(cands)}
+                      "target": tgt or None, "costimulatory_domain": cm.group(1) if cm else None,
+                      "mentions": len(ms)}
             out.append(make("car_t_product", fields, text, m.start(), m.end(), 0.7,
-                            "car_t_product.investigational"))
+                            "car_t_product.targeted" if tgt else "car_t_product.investigational"))
     return out
+
+
+def _target_key(t: str | None) -> str:
+    """'anti-CD19' → 'CD19'; 'CD19 and/or CD22' → 'CD19/CD22'; 'B-cell maturation antigen' → 'BCMA'."""
+    if not t:
+        return ""
+    parts = re.split(r"\s?(?:/|and/or|and|or|\+)\s?|(?<=\d)-(?=[A-Za-z])", t, flags=re.IGNORECASE)
+    out = []
+    for p in parts:
+        p = re.sub(r"^anti-?\s?", "", p.strip(), flags=re.IGNORECASE)
+        if re.fullmatch(r"B[- ]cell\s+maturation\s+antigen", p, re.IGNORECASE):
+            p = "BCMA"
+        if p:
+            out.append(p.upper() if len(p) <= 6 else p)
+    return "/".join(dict.fromkeys(out))
 
 
 def drugs(doc: Doc) -> list[Suggestion]:
@@ -80,7 +115,8 @@ def drugs(doc: Doc) -> list[Suggestion]:
     for h in doc.drugs:
         by_id.setdefault(h.entry_id, []).append(h)
     for eid, hs in by_id.items():
-        h = hs[0]
+        # cite the study's own sentence ('Treatment included tocilizumab, ...'), not a background list
+        h = min(hs, key=lambda x: (doc.evidence_rank(x.start), x.start))
         role = h.entry.get("role")
         if role != "lymphodepletion" and any(LYMPHODEPLETION.search(text, *doc.sentence(x.start)) for x in hs) and \
                 eid in ("cyclophosphamide", "fludarabine", "bendamustine", "etoposide"):

@@ -14,7 +14,7 @@ import re
 
 from curator.extract.context import Doc
 from curator.extract.model import Suggestion, make
-from curator.extract.subjects import _depth0
+from curator.extract.subjects import LOOKBACK, _depth0
 
 DAY = re.compile(
     r"[Dd](?<![\w][Dd])(?:ay\s*(?P<sign>[+\-−‐])?\s?(?P<d>\d{1,3})|\s?(?P<sign2>[+\-−])\s?(?P<d2>\d{1,3}))\b"
@@ -35,6 +35,86 @@ SCHEDULE_BEFORE = re.compile(r"(?:(?<![A-Za-z])(?:mg|g|µg|μg|IU)\b|/kg|/m2|m\(
                              re.IGNORECASE)
 LEAD = re.compile(r"^(?:the|a|an|and|then|finally|subsequently|thereafter|however|his|her|their|its|"
                   r"patient's)\s+", re.IGNORECASE)
+
+
+# 'developed grade III CRS 163 days after CART administration', 'on the 8th day after infusion': a day counted
+# from the infusion, written as an elapsed time or an ordinal
+_ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+        "ninth": 9, "tenth": 10}
+INFUSION = r"(?:[^.;]{0,120}?\b(?:infusion|administration|reinfusion|CAR[- ]?T(?:[- ]cells?)?|CARTs?|cell\s+therapy)\b)"
+DAYS_AFTER = re.compile(rf"(?<![\w.,·/-])(?P<d>\d{{1,3}})\s+days?\s+(?:after|post|following)\s+(?P<ref>{INFUSION})",
+                        re.IGNORECASE)
+ORDINAL_DAY = re.compile(rf"\b(?P<prep>on|by|at)\s+(?:the\s+)?(?:(?P<d>\d{{1,3}})(?:st|nd|rd|th)|(?P<w>{'|'.join(_ORD)}))"
+                         rf"\s+day\b(?:\s+(?:after|post|following)\s+(?P<ref>{INFUSION}))?", re.IGNORECASE)
+WINDOW_BEFORE = re.compile(r"\b(?:within|first|by|at|until|up\s+to|between|to|through|over|beyond|than|median\s+of|"
+                           r"mean\s+of|\d\s*(?:-|–|to|and))\s*$", re.IGNORECASE)
+
+
+_D = r"(?P<{0}>[+\-−‐]?\s?\d{{1,3}})"
+# 'on days −5 through −3', 'from day 0 (before axi-cel) through day 2', 'during day 6 and day 20': a stated window
+WINDOW = re.compile(
+    rf"\b(?:from\s+|between\s+|during\s+|on\s+)?[Dd]ays?\s*{_D.format('a')}(?![\d%]|[.·]\d)\s*(?:\((?P<note>[^()]{{0,40}})\)\s*)?"
+    rf"(?:through|to|until|and|[-–—])\s*(?:[Dd]ay\s*)?{_D.format('b')}(?![\d%]|[.·]\d)")
+OBSERVATION = re.compile(r"\b(?:evaluat\w*|assess\w*|analy[sz]\w*|monitor\w*|follow\w*|collect\w*|measur\w*|studied|"
+                         r"examined|recorded|counted|censor\w*|window|period)\b", re.IGNORECASE)
+
+
+def _windows(doc: Doc) -> list[Suggestion]:
+    """The first and last day of a stated window, each an event (not an observation window of the study)."""
+    text = doc.text
+    out = []
+    for m in WINDOW.finditer(text):
+        a = int(re.sub(r"\s", "", m.group("a")).replace("−", "-").replace("‐", "-"))
+        b = int(re.sub(r"\s", "", m.group("b")).replace("−", "-").replace("‐", "-"))
+        if b <= a:
+            continue
+        s_start, s_end = doc.sentence(m.start())
+        if OBSERVATION.search(text, s_start, s_end) or SCHEDULE_BEFORE.search(text[max(0, m.start() - 40):m.start()]):
+            continue
+        lo = max(s_start, m.start() - LOOKBACK)
+        w0 = m.start()
+        pm = PREP.search(text, max(lo, w0 - 40), w0)
+        w0 = pm.start() if pm else w0
+        flat = _depth0(text, lo, w0)
+        cuts = [0] + [c.end() for c in BOUNDARY.finditer(flat) if c.end() < len(flat.rstrip())]
+        desc = _describe(doc, lo + cuts[-1], w0)
+        if desc is None:
+            continue
+        event, start, _rule = desc
+        if re.search(r"\d", event):
+            continue  # 'a density of 0.67 between days 29 and 90': a value over a period, not an event
+        for day, which, g in ((a, "start", "a"), (b, "end", "b")):
+            fields = {"event": f"{event} ({which})", "day": day, "day_as_written": m.group(g).replace(" ", ""),
+                      "preposition": "through", "window": which}
+            out.append(make("event", fields, text, start, m.end(), 0.55, "event.window"))
+    return out
+
+
+def _elapsed(doc: Doc, taken: list[tuple[int, int]]) -> list[Suggestion]:
+    """Events on day N written as 'N days after infusion' or 'on the 8th day'."""
+    text = doc.text
+    out = []
+    for rx in (DAYS_AFTER, ORDINAL_DAY):
+        for m in rx.finditer(text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            if rx is DAYS_AFTER and WINDOW_BEFORE.search(text, max(0, m.start() - 14), m.start()):
+                continue  # 'within 28 days after infusion', 'a median of 6 days after': not a day of an event
+            if rx is ORDINAL_DAY and m.group("ref") is None and not doc.has("infusion", "car-t", "car t", "cart"):
+                continue
+            day = int(m.group("d")) if m.group("d") else _ORD[m.group("w").lower()]
+            s_start, _ = doc.sentence(m.start())
+            s_start = max(s_start, m.start() - LOOKBACK)
+            flat = _depth0(text, s_start, m.start())
+            cuts = [0] + [b.end() for b in BOUNDARY.finditer(flat) if b.end() < len(flat.rstrip())]
+            desc = _describe(doc, s_start + cuts[-1], m.start())
+            if desc is None:
+                continue
+            event, start, _rule = desc
+            fields = {"event": event, "day": day, "day_as_written": m.group(0).split()[0] if m.group("d") else
+                      m.group("w"), "preposition": "after"}
+            out.append(make("event", fields, text, start, m.end(), 0.6, "event.elapsed"))
+    return out
 
 
 def _lower_first(s: str) -> str:
@@ -83,9 +163,12 @@ def _describe(doc: Doc, seg_start: int, seg_end: int) -> tuple[str, int, str] | 
 def find(doc: Doc) -> list[Suggestion]:
     text = doc.text
     out: list[Suggestion] = []
+    windows = [(w.start(), w.end()) for w in WINDOW.finditer(text)] if doc.has("day") else []
     for m in DAY.finditer(text):
         if m.group("d2") and text[m.start()] != "D":
             continue  # 'd+11' is not a day
+        if any(a <= m.start() < b for a, b in windows):
+            continue  # a day that opens or closes a window: read by _windows
         pm = PREP.search(text, max(0, m.start() - 40), m.start())
         m_start = pm.start() if pm else m.start()
         d = m.group("d") or m.group("d2")
@@ -96,6 +179,7 @@ def find(doc: Doc) -> list[Suggestion]:
         if RESTATED.search(text, max(0, m_start - 20), m_start):
             continue  # 'day 4 (day 9 after symptom onset)': the same event counted another way
         s_start, _ = doc.sentence(m.start())
+        s_start = max(s_start, m_start - LOOKBACK)  # an event is named within a bounded distance before its day
         flat = _depth0(text, s_start, m_start)
         cuts = [0] + [b.end() for b in BOUNDARY.finditer(flat) if b.end() < len(flat.rstrip())]
         cut = cuts[-1]
@@ -118,4 +202,7 @@ def find(doc: Doc) -> list[Suggestion]:
                   "preposition": pm.group("prep").lower() if pm else None}
         out.append(make("event", fields, text, start, end, 0.75 if rule not in ("event.clause", "event.after") else 0.6,
                         rule))
+    if doc.has(" day"):
+        out += _elapsed(doc, [(s.start, s.end) for s in out])
+        out += _windows(doc)
     return out

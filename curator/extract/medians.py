@@ -31,6 +31,10 @@ SUBJ_MEDIAN = re.compile(rf"\b(?:was|were|is|are)\s+(?:a\s+)?median\s+(?:of\s+)?
                          rf"(?:{DISP})?")
 NOT_REACHED = re.compile(r"[Mm](?<![\w][Mm])edian\b\s*(?P<qty>[^\d;:()\[\].]{1,60}?)\s*(?:(?:was|were|has|have)\s+)?"
                          r"(?:(?:both|all|still)\s+)?(?:not\s+(?:been\s+)?reached|NR\b)")
+COUNTED_AFTER = re.compile(r"\s*(?P<w>(?:[≥≤<>]?\s?[A-Za-z][\w+/’'-]*(?:\s+\([A-Za-z]{1,8}\))?\s+){0,3}?[A-Za-z][\w+/’'-]*)"
+                           r"(?=\s*(?:[,;.)]|$|\b(?:and|per|in|of|for|with|among|at|were|was)\b))")
+_NOT_NOUN = {"was", "were", "is", "are", "had", "has", "who", "which", "that", "the", "a", "an", "after", "before",
+             "vs", "versus", "respectively"}
 _PREPOSITIONS = {"by", "in", "of", "to", "from", "for", "at", "with", "on", "than", "between", "among", "after",
                  "before", "during", "within", "and", "or"}
 _BAD_QTY = re.compile(r"\b(?:vs|versus|and|or|than|difference)\b", re.IGNORECASE)
@@ -95,6 +99,14 @@ def find(doc: Doc) -> list[Suggestion]:
             if am or not text[ep.end:m.end("qty")].strip():
                 quantity = ep.canonical
         rule = "median.header" if head else "median.value"
+        end = m.end()
+        if not quantity and not unit:
+            # 'a median of 5 (range 3–13) prior regimens', 'a median of 3 grade ≥3 AEs': the counted thing follows
+            qm = COUNTED_AFTER.match(text, m.end())
+            if qm and qm.group("w").split()[0].lower() not in _PREPOSITIONS | _NOT_NOUN:
+                quantity = " ".join(qm.group("w").split())
+                end = qm.end("w")
+                rule = "median.counted"
         if not quantity:
             s_start, _ = doc.sentence(m.start())
             anchor = m.start()
@@ -111,7 +123,7 @@ def find(doc: Doc) -> list[Suggestion]:
         fields = {"quantity": quantity, "value": v, "unit": unit.strip() if unit else None, **f}
         if arm:
             fields["arm"] = arm
-        out.append(make("median", fields, text, start, m.end(), 0.8 if f["low"] is not None else 0.7, rule))
+        out.append(make("median", fields, text, start, end, 0.8 if f["low"] is not None else 0.7, rule))
 
     taken = [(s.start, s.end) for s in out]
     for m in (SUBJ_MEDIAN.finditer(text) if "median" in doc.lower else ()):

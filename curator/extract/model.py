@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("comparison", "rate", "median", "sample_size", "design", "age_group", "car_t_product", "drug",
+KINDS = ("comparison", "rate", "proportion", "median", "sample_size", "design", "age_group", "car_t_product", "drug",
          "toxicity", "dose", "event")
 
 
@@ -23,10 +23,16 @@ class Suggestion:
     text: str
     confidence: float = 0.8
     rule: str = ""
+    # per field, the [start, end) of the words that state it (filled by the engine; see spans.py)
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False)
+    # where the value the rule keyed on ends (a proportion's number): used to drop duplicates, not shown
+    anchor: int = field(default=-1, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "fields": dict(self.fields), "start": self.start, "end": self.end,
-                "text": self.text, "confidence": self.confidence, "rule": self.rule}
+                "text": self.text, "confidence": self.confidence, "rule": self.rule,
+                "spans": {k: {"start": s, "end": e, "text": self.text[s - self.start:e - self.start]}
+                          for k, (s, e) in self.spans.items()}}
 
 
 def make(kind: str, fields: dict[str, Any], source: str, start: int, end: int, confidence: float,

@@ -123,7 +123,23 @@ def sentences(text: str) -> list[tuple[int, int]]:
         start = m.end()
     if start < len(text):
         spans.append((start, len(text)))
-    return [(s, e) for s, e in spans if text[s:e].strip()]
+    return [piece for s, e in spans if text[s:e].strip() for piece in _bounded(text, s, e)]
+
+
+MAX_SENTENCE = 1200  # characters; a longer run without a full stop is cut (rules look back within a sentence)
+
+
+def _bounded(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """A 'sentence' longer than MAX_SENTENCE (a table flattened to text, a run without full stops) is cut at
+    spaces into pieces of at most that length, so a rule's look-back stays bounded on any input."""
+    out = []
+    while e - s > MAX_SENTENCE:
+        cut = text.rfind(" ", s + MAX_SENTENCE // 2, s + MAX_SENTENCE)
+        cut = cut if cut > s else s + MAX_SENTENCE
+        out.append((s, cut))
+        s = cut
+    out.append((s, e))
+    return out
 
 
 class SentenceIndex:

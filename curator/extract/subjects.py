@@ -59,7 +59,7 @@ VERB = re.compile(
     r"correlated|associated)\b")
 COMPARATIVE = re.compile(
     r"\b(?:higher|lower|greater|more|less|fewer|increased|decreased|reduced|elevated|longer|shorter|better|worse|"
-    r"superior|inferior|larger|smaller)\s+(?P<np>(?:[\w\-+/'’αβγκ]+\s+){0,5}?[\w\-+/'’αβγκ]+)(?:\s+"
+    r"superior|inferior|larger|smaller|similar|comparable)\s+(?P<np>(?:[\w\-+/'’αβγκ]+\s+){0,5}?[\w\-+/'’αβγκ]+)(?:\s+"
     r"(?:than|in|among|for|between|compared|versus|vs\.?|with|at|during|after|before)\b|\s*$)")
 CLAUSE_JOIN = re.compile(r",\s+(?:and|but|whereas|while|with|although|though)\s+|;\s*")
 GROUP_QUALIFIERS = {"with", "who", "in", "on", "receiving", "treated", "undergoing", "without", "from", "aged", "that",
@@ -69,6 +69,9 @@ UNIT_WORDS = {"years", "year", "months", "month", "days", "day", "weeks", "hours
               "pg/ml", "ng/ml", "mg/l", "mg/dl", "u/l", "units", "percent", "y", "mo", "d", "h"}
 AGE_COMPARATIVE = re.compile(r"\b(?:was|were|are|is)\s+(?:significantly\s+|slightly\s+|much\s+)?(older|younger)\b")
 TOKEN = re.compile(r"[^\s,;:()\[\]]+|[,;:()\[\]]")
+
+
+LOOKBACK = 300  # characters: what a value is about is named within this distance before it (bounds the work)
 
 
 @dataclass
@@ -83,7 +86,14 @@ class Subject:
 
 
 def clause_start(text: str, pos: int, floor: int) -> int:
-    """Start of the clause holding `pos`: back to ';' or an enclosing '(' at depth 0, not past `floor`."""
+    """Start of the clause holding `pos`: back to ';' or an enclosing '(' at depth 0, not past `floor` (nor
+    further back than 2 × LOOKBACK characters: a longer clause is not read whole)."""
+    floor = max(floor, pos - 2 * LOOKBACK)
+    last = max(text.rfind(";", floor, pos), text.rfind("(", floor, pos), text.rfind("[", floor, pos))
+    if max(text.rfind(")", floor, pos), text.rfind("]", floor, pos)) < last:
+        return last + 1  # no bracket closes after the last opener or ';': no need to walk back
+    if last < 0 and text.find(")", floor, pos) < 0 and text.find("]", floor, pos) < 0:
+        return floor
     depth = 0
     i = pos - 1
     while i >= floor:
@@ -249,6 +259,7 @@ QUANTITY_OF = re.compile(r"\b(?:(?:proportion|percentage|rate|rates|number|preva
                          r"|(?:admission|time|progression|transfer|response|exposure|referral|return)\s+to)"
                          r"\s+(?:the\s+)?$", re.IGNORECASE)
 DIFFERENCE_IN = re.compile(r"\bdifferences?\s+(?:in|of)\s+(?:the\s+)?(?P<np>[^,;:()]{1,60}?)\s+"
+                           r"(?:(?:was|were|is|are)\s+(?:\w+\s+)?(?:observed|found|seen|noted|detected)\s+)?"
                            r"(?:between|among|across|in|for)\b", re.IGNORECASE)
 OBJECT_PREPOSITIONS = {"for", "in", "than", "with", "among", "between", "versus", "vs", "vs.", "to", "from", "by", "at",
                        "on", "after", "before", "during", "within", "without"}
@@ -256,6 +267,7 @@ OBJECT_PREPOSITIONS = {"for", "in", "than", "with", "among", "between", "versus"
 
 def np_before(doc: Doc, anchor: int, floor: int) -> Subject | None:
     text = doc.text
+    floor = max(floor, anchor - LOOKBACK)
     g = GRADED_NP.search(text, max(floor, anchor - 60), anchor)
     if g and not re.search(r"\b(?:with|without|in|for|among|by|than)\s+$", text[max(floor, g.start() - 12):g.start()]):
         return _make(doc, g.start(), g.end(), "np")
@@ -277,6 +289,11 @@ def np_before(doc: Doc, anchor: int, floor: int) -> Subject | None:
             break
     if not kept or stopped_by in OBJECT_PREPOSITIONS:
         return None  # 'longer for DC than for VC (': the phrase names a group, not the quantity
+    if stopped_by in ("the", "a", "an", "those", "these"):
+        i = toks.index(kept[-1]) - 1  # the token that stopped the scan (kept is still in reverse order)
+        if i >= 1 and toks[i - 1].group().lower() in OBJECT_PREPOSITIONS and \
+                not QUANTITY_OF.search(text, max(floor, kept[-1].start() - 40), kept[-1].start()):
+            return None  # 'lower with the Omicron variant (': a group after a preposition
     kept.reverse()
     if stopped_by in ("of", "to", "the"):
         # 'proportion of people achieving SBP targets (', 'admission to the intensive care unit (':
@@ -290,6 +307,7 @@ def np_before(doc: Doc, anchor: int, floor: int) -> Subject | None:
 
 def clause_subject(doc: Doc, anchor: int, floor: int) -> Subject | None:
     text = doc.text
+    floor = max(floor, anchor - LOOKBACK)
     cs = clause_start(text, anchor, floor)
     flat = _depth0(text, cs, anchor)
     # the last coordinated clause: '..., and median Pao2/Fio2 was higher in younger patients: 163.5 vs 156'
@@ -317,6 +335,7 @@ def clause_subject(doc: Doc, anchor: int, floor: int) -> Subject | None:
 
 def than_phrase(doc: Doc, anchor: int, floor: int) -> Subject | None:
     text = doc.text
+    floor = max(floor, anchor - LOOKBACK)
     cs = clause_start(text, anchor, floor)
     flat = _depth0(text, cs, anchor)
     am = AGE_COMPARATIVE.search(flat)
@@ -334,6 +353,7 @@ def than_phrase(doc: Doc, anchor: int, floor: int) -> Subject | None:
 def find_subject(doc: Doc, anchor: int, floor: int, label: tuple[int, int] | None = None,
                  allow_np: bool = True) -> Subject | None:
     """The analyte a value/parenthesis at `anchor` is about, or None when unclear."""
+    floor = max(floor, anchor - LOOKBACK)
     s = vocab_adjacent(doc, anchor, floor)
     if s:
         return s

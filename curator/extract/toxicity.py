@@ -39,28 +39,68 @@ GRADE_PRE = re.compile(
 GRADE_POST = re.compile(
     rf"\s*(?:\(\s*|,\s*)?(?:of\s+)?(?:(?:[Gg]rades?|G)\s*(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})"
     rf"(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS}?|(?P<word>any[- ]grade|all[- ]grades?))")
+_CNT = r"(?:\d+|(?i:\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b))"
 FREQ_POST = re.compile(
+    rf"(?:\s*\((?:[A-Za-z][\w/-]{{1,12}}|(?:[Gg]rades?|G)\s*[≥≤<>]?\s*[0-5IV]{{1,3}}(?:\s*[-–]\s*[0-5IV]{{1,3}})?\+?)\))?"
     rf"\s*(?:[,:(]\s*)?(?:(?:was|were|has\s+been|had\s+been)\s+)?"
     r"(?:(?:observed|reported|occurred|developed|seen|noted|documented|present|experienced|recorded|found)\s+)?"
     r"(?:(?:in|among|for)\s+)?"
     rf"(?:n\s*=\s*)?(?:{NB}(?P<n>\d+)(?:\s*(?:/|of|out\s+of)\s*(?P<d>\d+))?\s*(?:patients?|pts|children|adults|"
-    rf"subjects|cases)?\s*[(\[,]\s*(?P<p>{NUM})\s?%|{NB}(?P<p2>{NUM})\s?%|{NB}(?P<n2>\d+)\s*(?:/|of|out\s+of)\s*"
-    rf"(?P<d2>\d+)|{NB}(?P<n3>\d+)\s+(?:patients?|pts|children|adults|subjects|cases)\b)")
+    rf"subjects|cases)?\s*[(\[,;]\s*(?P<p>{NUM})\s?%|{NB}(?P<p2>{NUM})\s?%|{NB}(?P<n2>\d+)\s*(?:/|of|out\s+of)\s*"
+    rf"(?P<d2>\d+)|{NB}(?P<n3>\d+)\s+(?:patients?|pts|children|adults|subjects|cases)\b)"
+    # a count that opens the next clause ('..., 109 patients (81.3%) experienced X') is X's, not this one's
+    r"(?!\s*(?:[(\[][^()\[\]]{0,20}[)\]])?\s*[)\]]?\s*(?:experienced|developed|had|suffered|presented|required|"
+    r"received)\b)")
 FREQ_PRE = re.compile(
-    rf"(?:{NB}(?P<n>\d+)\s*(?:/\s*(?P<d>\d+))?\s*(?:[(\[]\s*(?P<p>{NUM})\s?%\s*[)\]])?\s*"
+    rf"(?:{NB}(?P<n>{_CNT})\s*(?:(?:/|of|out\s+of)\s*(?P<d>\d+))?\s*(?:[(\[]\s*(?P<p>{NUM})\s?%\s*[)\]])?\s*"
     r"(?:patients?|pts|children|adults|subjects)?\s*(?:[(\[]\s*(?P<p3>[\d.·]+)\s?%\s*[)\]])?"
     rf"|{NB}(?P<p2>{NUM})\s?%\s*(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|cases|recipients))?)"
-    r"\s*(?:developed|had|experienced|presented\s+with|suffered(?:\s+from)?|showed)\s+(?:any\s+)?$",
+    r"\s*(?:developed|had|experienced|presented\s+with|suffered(?:\s+from)?|showed|(?:were\s+|was\s+)?diagnosed\s+with)"
+    r"\s+(?:any\s+|[\w-]+\s+(?:or|and)\s+|(?!(?:for|of|after|with|to|from|by|the)\b)[\w-]+\s+){0,2}$",
     re.IGNORECASE)
 NEGATION = re.compile(r"(?:\bno\b|\bwithout\b|\babsence\s+of|\bfree\s+of|\bnone\s+(?:of\s+the\s+\w+\s+)?"
-                      r"(?:developed|had|experienced))\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+                      r"(?:developed|had|experienced))\s+(?:(?!(?:for|of|to|with|after|before)\b)\w+\s+){0,2}$",
+                      re.IGNORECASE)
 REFERENCE = re.compile(r"(?:resembl\w*|mimic\w*|similar\s+to|adapted\s+from|distinct\s+from|differ\w*\s+from|"
                        r"unlike|primary|familial|versus|vs\.?)\s+(?:\w+\s+){0,1}$", re.IGNORECASE)
 LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|/|&\s*)\s*$")
+_PLUS_ = _PLUS.replace("?P<plus>", "?P<plus_>")
 GRADED_PAREN = re.compile(
-    rf"\s*(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|recipients)\s*)?[(\[]\s*(?P<g>(?:[Gg]rades?|G)\s*"
+    rf"\s*(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|recipients|participants)\s*)?[(\[]\s*(?P<g>(?:[Gg]rades?|G)\s*"
     rf"(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS}?)\s*[,:;]?\s*"
-    rf"(?:(?P<n>\d+)\s*[(\[]\s*)?(?P<p>{NUM})\s?%\s*\)?\s*[)\]]")
+    rf"(?:(?P<n>\d+)\s*[(\[]\s*)?(?P<p>{NUM})\s?%\s*\)?\s*[)\]]"
+    # percent first: 'CRS occurred in 82% (2% grade ≥3)'
+    rf"|\s*[(\[]\s*(?P<p_>{NUM})\s?%\s*(?:of\s+patients\s*)?,?\s*(?:with\s+|had\s+|were\s+)?(?P<g_>(?:[Gg]rades?|G)"
+    rf"\s*(?P<op_>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a_>{G})(?:\s*(?:-|–|—|to|or)\s*(?P<b_>{G}))?{_PLUS_}?)\s*[)\]]")
+_PLUS2 = _PLUS.replace("?P<plus>", "?P<plus>")
+PER_GRADE = re.compile(
+    rf"\s*(?:\)\s*)?(?:of\s+(?:the\s+)?(?:patients|participants|pts|children|adults)\s*)?(?:[,;:(]\s*)?"
+    rf"(?:(?:and|while|with|including|of\s+which|of\s+these)\s+)?(?P<g>(?:[Gg]rades?|G)\s*"
+    rf"(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS2}?)\s*(?:CRS|ICANS)?\s*"
+    rf"(?:[,:=]\s*|(?:(?:was|were)\s+)?(?:(?:observed|reported|occurred|seen)\s+)?in\s+|\(\s*)"
+    rf"(?:{NB}(?P<n>\d+)\s*(?:patients?\s*)?[(\[]\s*)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?patients\s*)?[)\]]?")
+UNGRADED = {"HLH/MAS", "IEC-HS"}  # diagnosed by criteria: a neighbour's grade does not carry over
+ABBR_DEF = re.compile(r"\s*\(\s*([A-Z][A-Za-z]{1,6}?)s?\s*\)")
+# 'any grade and grade ≥3 NEs occurred in 58% and 13%, respectively': two grades of one syndrome, one list
+GRADE_LIST_BEFORE = re.compile(
+    rf"(?P<g0>\bany[- ]grade|\ball[- ]grades?|\b[Gg]rades?\s*(?:≥|>=|>|≤|<)?\s*{G}(?:\s*(?:-|–|to)\s*{G})?)"
+    r"\s*(?:,|and|or|as\s+well\s+as)\s*$", re.IGNORECASE)
+SHARED_PCT = re.compile(rf"(?<!,)(?<!,\s)(?P<items>{NB}{NUM}(?:\s*+,\s*+{NUM})*+\s*,?\s*(?:and|or)\s+{NUM})\s?%")
+
+
+class _Shifted:
+    """A match inside a sub-string, read with offsets of the larger string."""
+
+    def __init__(self, m: re.Match[str], shift: int) -> None:
+        self.m, self.shift = m, shift
+
+    def group(self, g: str) -> str | None:
+        return self.m.group(g) or None
+
+    def end(self) -> int:
+        return self.m.end() + self.shift
+
+
 PCT_LIST_AFTER = re.compile(rf"\s*(?:%\s*)?(?:,|and|or)\s*{NUM}\s?%")
 SYSTEMS = [
     ("ASTCT_2019", re.compile(r"\bASTCT\b|\bASBMT\b|American Society (?:for|of) Transplantation and Cellular "
@@ -74,6 +114,29 @@ SYSTEMS = [
     ("CARTOX", re.compile(r"\bCARTOX\b|\bCRES\b", re.IGNORECASE)),
     ("HINES_2023", re.compile(r"\bHines\b", re.IGNORECASE)),
 ]
+
+
+# toxicities the dev schema calls 'other' (infections, cytopenias, coagulopathy, organ injury, adverse events):
+# general clinical words, read only in a CAR-T context and only when a frequency or grade is attached or the
+# sentence is about the studied patients
+OTHER_TOX = re.compile(
+    r"\b(?:(?:(?:invasive\s+)?(?:bacterial|viral|fungal|opportunistic|severe|serious|bloodstream)\s+)?infections?"
+    r"|bacter[ae]mia|sepsis|pneumonia|(?:febrile\s+)?neutropenia|thrombocytopenia|an(?:a)?emia|(?:pan)?cytopenias?"
+    r"|lymphopenia|leukopenia|hypogammaglobulin(?:a)?emia|coagulopath(?:y|ies)|coagulation\s+(?:disorders?|abnormalit"
+    r"(?:y|ies))|disseminated\s+intravascular\s+coagulation|acute\s+kidney\s+injury|AKI|tumou?r\s+lysis\s+syndrome"
+    r"|parkinsonism|(?:cranial|facial)\s+nerve\s+pals(?:y|ies)|encephalitis|adverse\s+events?|AEs?"
+    r"|hypofibrinogen(?:a)?emia|DIC|thrombos[ie]s|thromboembolism|h(?:a)?ematotoxicity"
+    r"|hepatotoxicity|transaminitis|cardiotoxicity|arrhythmias?|atrial\s+fibrillation|(?:acute\s+)?renal\s+failure"
+    r"|neutropenic\s+fever|febrile\s+neutropenia|(?:CMV|cytomegalovirus|HHV-6|EBV)\s+reactivation)\b", re.IGNORECASE)
+OCCURRED = re.compile(r"\b(?:develop\w*|experienc\w*|suffer\w*|presented\s+with|diagnosed|occur\w*|complicated\s+by|"
+                      r"manifest\w*|passed\s+away|died|had|showed|observed|noted|reported|recorded|(?:was|were)\s+"
+                      r"(?:treated|managed)|resolved|incidences?\s+of|rates?\s+of|frequency\s+of)\b", re.IGNORECASE)
+BACKGROUND = re.compile(r"\b(?:can|may|might|could|is\s+an?|are\s+(?:an?|the|common|frequent|known|serious|major|"
+                        r"potentially)|remains?|known|commonly|often|typically|such\s+as|risk\s+factors?|"
+                        r"predict\w*|hinder\w*|limit\w*|understudied|poorly|little\s+is|unclear|aim\w*|"
+                        r"we\s+(?:sought|aimed|investigated|evaluated|analy[sz]ed|examined|assessed)|associated\s+with|"
+                        r"(?:more|less)\s+(?:common|frequent|likely|often)|correlat\w*|higher\s+risk|lower\s+risk)\b",
+                        re.IGNORECASE)
 
 
 @dataclass
@@ -95,6 +158,8 @@ class Phrase:
 
     @property
     def endpoint(self) -> str:
+        if self.syndrome == "other":
+            return f"{self.grade_as_reported} {self.as_written}" if self.grade_as_reported else self.as_written
         if self.grade is None:
             if self.grade_as_reported:
                 return f"{self.grade_as_reported} {self.syndrome}"
@@ -104,6 +169,12 @@ class Phrase:
         if self.operator in ("≥", "≤"):
             return f"grade {self.operator}{self.grade} {self.syndrome}"
         return f"grade {self.grade} {self.syndrome}"
+
+
+def _count(s: str) -> int:
+    from curator.extract.cohort import WORDNUM
+
+    return int(s) if s.isdigit() else WORDNUM[s.lower()]
 
 
 def _g(s: str | None) -> int | None:
@@ -130,6 +201,41 @@ def _grade(m: re.Match[str], a: str, b: str | None, op: str | None, plus: str | 
     return g1, None, o or "="
 
 
+def _graded(text: str, p: Phrase) -> Phrase:
+    """The grade words written before ('grade ≥3 CRS', 'severe ICANS') or after ('CRS (grade 3-4)') a mention."""
+    h_start, h_end = p.m_start, p.m_end
+    win = text[max(0, h_start - 45):h_start]
+    m = GRADE_PRE.search(win)
+    if m:
+        p.start = h_start - (len(win) - m.start())
+        p.grade_as_reported = m.group(0).strip()
+        if m.group("word"):
+            w = m.group("word").lower().replace(" ", "-")
+            p.grade_as_reported = w
+            pm = GRADE_POST.match(text, h_end, min(len(text), h_end + 45))
+            if pm and pm.group("a") and text[h_end:pm.end()].lstrip().startswith("("):
+                # 'severe CRS (grade ≥3)': the number in brackets states the grade
+                p.end = pm.end() + (1 if text[pm.end():pm.end() + 1] == ")" else 0)
+                p.grade_as_reported = re.sub(r"^of\s+", "", text[pm.start():pm.end()].strip(" (,"))
+                p.grade, p.grade_max, p.operator = _grade(pm, pm.group("a"), pm.group("b"), pm.group("op"),
+                                                          pm.group("plus"))
+        else:
+            a = m.group("a1") or m.group("a2")
+            p.grade, p.grade_max, p.operator = _grade(m, a, m.group("b2"), m.group("pre_op") or m.group("op"),
+                                                      m.group("plus"))
+    else:
+        m = GRADE_POST.match(text, h_end, min(len(text), h_end + 45))
+        if m:
+            p.end = m.end()
+            if m.group("word"):
+                p.grade_as_reported = m.group("word").lower().replace(" ", "-")
+            else:
+                p.grade_as_reported = re.sub(r"^of\s+", "", text[m.start():m.end()].strip(" (,"))
+                p.grade, p.grade_max, p.operator = _grade(m, m.group("a"), m.group("b"), m.group("op"),
+                                                          m.group("plus"))
+    return p
+
+
 def phrases(doc: Doc) -> list[Phrase]:
     """Syndrome mentions with their grade words, in text order (cached on the doc)."""
     cached = getattr(doc, "_tox_phrases", None)
@@ -137,39 +243,39 @@ def phrases(doc: Doc) -> list[Phrase]:
         return cached
     text = doc.text
     out: list[Phrase] = []
-    for h in doc.syndromes:
+    hits: list[tuple[int, int, str, Any]] = [(h.start, h.end, h.as_written, h) for h in doc.syndromes]
+    if doc.car_t:
+        covered = [(a, b) for a, b, *_ in hits]
+        for m in OTHER_TOX.finditer(text):
+            if m.group().isupper() and m.group() not in ("AKI", "AE", "AEs", "DIC"):
+                continue
+            if not any(a < m.end() and m.start() < b for a, b in covered):
+                hits.append((m.start(), m.end(), m.group(), None))
+        # an abbreviation the text defines for a syndrome: 'neurologic events (NEs)' → later 'NEs'
+        for _a, b, _w, h in list(hits):
+            am = ABBR_DEF.match(text, b)
+            if am is None or (h is not None and normalize_key(am.group(1)) == normalize_key(h.canonical)):
+                continue
+            covered = [(x, y) for x, y, *_ in hits]
+            for om in re.finditer(rf"(?<![\w-]){re.escape(am.group(1))}s?(?![\w-])", text[am.end():]):
+                o0, o1 = am.end() + om.start(), am.end() + om.end()
+                if not any(x < o1 and o0 < y for x, y in covered):
+                    hits.append((o0, o1, om.group(), h))
+        hits.sort(key=lambda x: x[0])
+    for h_start, h_end, as_written, h in hits:
+        if h is None:
+            out.append(_graded(text, Phrase("other", as_written, h_start, h_end, h_start, h_end)))
+            continue
         free_terms = {normalize_key(t) for t in h.entry.get("context_free", [])}
         if not doc.car_t and normalize_key(h.as_written) not in free_terms:
             continue
         if h.entry_id == "other":
             continue
-        p = Phrase(h.canonical, h.as_written, h.start, h.end, h.start, h.end)
-        win = text[max(0, h.start - 45):h.start]
-        m = GRADE_PRE.search(win)
-        if m:
-            p.start = h.start - (len(win) - m.start())
-            p.grade_as_reported = m.group(0).strip()
-            if m.group("word"):
-                w = m.group("word").lower().replace(" ", "-")
-                p.grade_as_reported = w
-            else:
-                a = m.group("a1") or m.group("a2")
-                p.grade, p.grade_max, p.operator = _grade(m, a, m.group("b2"), m.group("pre_op") or m.group("op"),
-                                                          m.group("plus"))
-        else:
-            m = GRADE_POST.match(text, h.end, min(len(text), h.end + 45))
-            if m:
-                p.end = m.end()
-                if m.group("word"):
-                    p.grade_as_reported = m.group("word").lower().replace(" ", "-")
-                else:
-                    p.grade_as_reported = re.sub(r"^of\s+", "", text[m.start():m.end()].strip(" (,"))
-                    p.grade, p.grade_max, p.operator = _grade(m, m.group("a"), m.group("b"), m.group("op"),
-                                                              m.group("plus"))
-        out.append(p)
+        out.append(_graded(text, Phrase(h.canonical, as_written, h_start, h_end, h_start, h_end)))
     # "grade ≥3 CRS and ICANS": the grade applies to both
     for prev, cur in itertools.pairwise(out):
-        if prev.graded and not cur.graded and LIST_JOIN.match(text[prev.m_end:cur.m_start]):
+        if prev.graded and not cur.graded and LIST_JOIN.match(text[prev.m_end:cur.m_start]) \
+                and cur.syndrome not in UNGRADED:
             cur.grade, cur.grade_max, cur.operator = prev.grade, prev.grade_max, prev.operator
             cur.grade_as_reported = prev.grade_as_reported
     doc._tox_phrases = out  # type: ignore[attr-defined]
@@ -207,6 +313,11 @@ def find(doc: Doc) -> list[Suggestion]:
         if not rm:
             continue
         pcts = list(re.finditer(rf"{NB}(?P<n>\d+\s*[(\[]\s*)?(?P<p>{NUM})\s?%", tail[:rm.start()]))
+        lm = SHARED_PCT.search(tail[:rm.start()])
+        if len(pcts) != len(group) and lm:
+            # '(94, 80, and 51%, respectively)': one % for the whole list
+            pcts = list(re.finditer(rf"(?P<n>)(?P<p>{NUM})", lm.group("items")))
+            pcts = [_Shifted(pm, lm.start("items")) for pm in pcts]
         if len(pcts) == len(group):
             for k, pm in zip(group, pcts):
                 f: dict[str, Any] = {"percent": to_float(pm.group("p")), "_end": ps[j].end + pm.end()}
@@ -216,6 +327,32 @@ def find(doc: Doc) -> list[Suggestion]:
         else:
             for k in group:
                 freq[k] = {}
+
+    extra: list[tuple[Phrase, dict[str, Any]]] = []
+    for i, p in enumerate(ps):
+        if i in freq or not p.graded:
+            continue
+        lm = GRADE_LIST_BEFORE.search(text, max(0, p.start - 30), p.start)
+        s_start, s_end = doc.sentence(p.start)
+        rm = re.search(r"\brespectively\b", text[p.end:s_end])
+        if lm is None or rm is None:
+            continue
+        tail = text[p.end:p.end + rm.start()]
+        pcts = list(re.finditer(rf"{NB}(?P<n>\d+\s*[(\[]\s*)?(?P<p>{NUM})\s?%", tail))
+        sm = SHARED_PCT.search(tail)
+        if len(pcts) != 2 and sm:
+            pcts = [_Shifted(pm, sm.start("items")) for pm in re.finditer(rf"(?P<n>)(?P<p>{NUM})", sm.group("items"))]
+        if len(pcts) != 2:
+            continue
+        q = Phrase(p.syndrome, p.as_written, lm.start(), p.end, p.m_start, p.m_end)
+        g0 = lm.group("g0")
+        gm = GRADE_PRE.search(g0)
+        if gm and not gm.group("word"):
+            q.grade, q.grade_max, q.operator = _grade(gm, gm.group("a1") or gm.group("a2"), gm.group("b2"),
+                                                      gm.group("pre_op") or gm.group("op"), gm.group("plus"))
+        q.grade_as_reported = g0.lower().replace(" ", "-") if gm is None or gm.group("word") else g0
+        extra.append((q, {"percent": to_float(pcts[0].group("p")), "_end": p.end + pcts[0].end()}))
+        freq[i] = {"percent": to_float(pcts[1].group("p")), "_end": p.end + pcts[1].end()}
 
     for i, p in enumerate(ps):
         if i in freq:
@@ -245,7 +382,7 @@ def find(doc: Doc) -> list[Suggestion]:
                 if pm.group("p") or pm.group("p2") or pm.group("p3"):
                     f["percent"] = to_float(pm.group("p") or pm.group("p2") or pm.group("p3"))
                 if pm.group("n"):
-                    f["count"] = int(pm.group("n"))
+                    f["count"] = _count(pm.group("n"))
                 if pm.group("d"):
                     f["denominator"] = int(pm.group("d"))
             elif NEGATION.search(text[max(cs, p.start - 30):p.start]):
@@ -254,7 +391,6 @@ def find(doc: Doc) -> list[Suggestion]:
         freq[i] = f
 
     # 'CRS occurred in 93% (grade ≥3, 11%)': the parenthesis after the frequency is a second, graded row
-    extra: list[tuple[Phrase, dict[str, Any]]] = []
     for i, p in enumerate(ps):
         f = freq.get(i) or {}
         if "_end" not in f:
@@ -262,31 +398,83 @@ def find(doc: Doc) -> list[Suggestion]:
         gm = GRADED_PAREN.match(text, f["_end"])
         if gm:
             q = Phrase(p.syndrome, p.as_written, p.start, gm.end(), p.m_start, p.m_end)
-            q.grade, q.grade_max, q.operator = _grade(gm, gm.group("a"), gm.group("b"), gm.group("op"), gm.group("plus"))
-            q.grade_as_reported = gm.group("g").strip()
-            ef: dict[str, Any] = {"percent": to_float(gm.group("p")), "_end": gm.end()}
-            if gm.group("n"):
+            k = "_" if gm.group("p_") else ""
+            q.grade, q.grade_max, q.operator = _grade(gm, gm.group("a" + k), gm.group("b" + k), gm.group("op" + k),
+                                                      gm.group("plus" + k))
+            q.grade_as_reported = gm.group("g" + k).strip()
+            ef: dict[str, Any] = {"percent": to_float(gm.group("p" + k)), "_end": gm.end()}
+            if not k and gm.group("n"):
                 ef["count"] = int(gm.group("n"))
             extra.append((q, ef))
+    # 'CRS occurred in 80%, grade ≥3 in 10%', 'CRS (grade 1, 26%; grade 2, 32%)', '... and grade 3-4 in 5 (8%)':
+    # further grades of the same syndrome, the syndrome not repeated
+    for i, p in enumerate(ps):
+        f = freq.get(i) or {}
+        pos = f.get("_end", p.end)
+        s_end = doc.sentence(p.m_start)[1]
+        while True:
+            gm = PER_GRADE.match(text, pos, s_end)
+            if not gm:
+                break
+            q = Phrase(p.syndrome, p.as_written, p.start, gm.end(), p.m_start, p.m_end)
+            q.grade, q.grade_max, q.operator = _grade(gm, gm.group("a"), gm.group("b"), gm.group("op"), gm.group("plus"))
+            q.grade_as_reported = gm.group("g").strip()
+            ef = {"percent": to_float(gm.group("p")) if gm.group("p") else None, "_end": gm.end()}
+            if gm.group("n"):
+                ef["count"] = int(gm.group("n"))
+            if ef["percent"] is None and "count" not in ef:
+                break
+            if not any(x[0].grade == q.grade and x[0].syndrome == q.syndrome and x[1].get("percent") == ef["percent"]
+                       for x in extra):
+                extra.append((q, ef))
+            pos = gm.end()
     for q, ef in extra:
         ps = ps + [q]
         freq[len(ps) - 1] = ef
-    seen_bare: set[str] = set()
     seen_keys: set[tuple[Any, ...]] = set()
     syndromes_with_detail = {p.syndrome for i, p in enumerate(ps) if p.graded or freq.get(i)}
+
+    def bare_ok(i: int, p: Phrase) -> bool:
+        """A mention without grade or frequency counts only in a sentence saying it happened to the studied
+        patients (not background, not a risk factor, not a point of reference)."""
+        if p.syndrome != "other" and p.syndrome in syndromes_with_detail:
+            return False
+        s0, s1 = doc.sentence(p.m_start)
+        if not OCCURRED.search(text, s0, s1) or BACKGROUND.search(text, s0, s1):
+            return False  # background ('CRS is a common toxicity'), aims, risk factors: not the study's own
+        if p.syndrome == "other" and not re.search(r"\b(?:the\s+patient|our\s+patient|he|she|his|her)\b",
+                                                   text[s0:s1], re.IGNORECASE):
+            return False
+        if REFERENCE.search(text[max(0, p.m_start - 30):p.m_start]):
+            return False
+        # the abbreviation right after a reference mention ("resembling HLH syndrome (HLH)")
+        return not (i > 0 and re.fullmatch(r"\s*\(\s*", text[ps[i - 1].m_end:p.m_start])
+                    and ps[i - 1].syndrome == p.syndrome and REFERENCE.search(
+                        text[max(0, ps[i - 1].m_start - 30):ps[i - 1].m_start]))
+
+    # one bare mention per syndrome, cited from its best sentence (the patient's / results, not background)
+    bare_choice: dict[str, int] = {}
+    best_rank: dict[str, tuple[int, int]] = {}
     for i, p in enumerate(ps):
         f = freq.get(i) or {}
-        detail = p.graded or any(k in f for k in ("percent", "count"))
+        if p.graded or any(k in f for k in ("percent", "count")) or not bare_ok(i, p):
+            continue
+        name = p.syndrome if p.syndrome != "other" else p.as_written.lower()
+        rank = (doc.evidence_rank(p.m_start), p.m_start)
+        if name not in best_rank or rank < best_rank[name]:
+            best_rank[name], bare_choice[name] = rank, i
+    for i, p in enumerate(ps):
+        f = freq.get(i) or {}
+        counted = any(k in f for k in ("percent", "count"))
+        detail = p.graded or counted
+        if p.graded and not counted:
+            s0, s1 = doc.sentence(p.m_start)
+            if not OCCURRED.search(text, s0, s1) or BACKGROUND.search(text, s0, s1):
+                continue  # 'severe CRS can be fatal': a grade in a background sentence is not the study's
         if not detail:
-            if p.syndrome in seen_bare or p.syndrome in syndromes_with_detail:
+            name = p.syndrome if p.syndrome != "other" else p.as_written.lower()
+            if bare_choice.get(name) != i:
                 continue
-            if REFERENCE.search(text[max(0, p.m_start - 30):p.m_start]):
-                continue
-            # the abbreviation right after a skipped reference mention ("resembling HLH syndrome (HLH)")
-            if i > 0 and re.fullmatch(r"\s*\(\s*", text[ps[i - 1].m_end:p.m_start]) and \
-                    ps[i - 1].syndrome == p.syndrome and p.syndrome not in seen_bare:
-                continue
-            seen_bare.add(p.syndrome)
         fields: dict[str, Any] = {
             "syndrome": p.syndrome,
             "as_written": p.as_written,

@@ -45,10 +45,20 @@ def _span(s: Suggestion) -> Span:
     return Span(s.start, s.end, s.text)
 
 
-def _sourced(row: Row, s: Suggestion, fields: list[str]) -> Row:
-    span = _span(s)
+def _field_span(s: Suggestion, key: str) -> Span:
+    """The words that state one field (the extractor's per-field span), else the whole evidence."""
+    sp = s.spans.get(key)
+    if sp is None:
+        return _span(s)
+    a, b = sp
+    return Span(a, b, s.text[a - s.start:b - s.start])
+
+
+def _sourced(row: Row, s: Suggestion, fields: list[str], names: dict[str, str] | None = None) -> Row:
+    """Mark `row` suggested; each field cites its own words (`names`: row field → suggestion field)."""
+    names = names or {}
     row.row_status = ROW_SUGGESTED
-    row.sources = {f: span for f in fields if getattr(row, f) not in (None, "")}
+    row.sources = {f: _field_span(s, names.get(f, f)) for f in fields if getattr(row, f) not in (None, "")}
     return row
 
 
@@ -72,20 +82,28 @@ def suggestions_to_rows(suggestions: list[Suggestion]) -> tuple[StudySuggestions
         if value not in (None, "") and field not in study:
             study[field] = (value, _span(s))
 
+    for s in suggestions:  # the study's own design and sample size (marked by the extractor) come first
+        if s.fields.get("study") and s.kind == "sample_size":
+            study_value("n_enrolled", s.fields.get("n"), s)
+        elif s.fields.get("study") and s.kind == "design":
+            v = str(s.fields.get("value", "")).lower()
+            study_value("design", _DESIGN_MAP.get(v, v if v in DESIGNS else None), s)
     for s in suggestions:
         f = s.fields
         if s.kind == "comparison":
             c = Comparison(analyte=f.get("analyte"), value_a=f.get("value_a"), value_b=f.get("value_b"),
-                           unit=f.get("unit"), p_text=f.get("p_text"),
+                           unit=f.get("unit"), p_text=f.get("p_text"), label_a=f.get("label_a"),
+                           label_b=f.get("label_b"), direction=f.get("direction"),
                            statistic=f.get("statistic") if f.get("statistic") in ("mean", "median") else None)
-            add(_sourced(c, s, ["analyte", "value_a", "value_b", "unit", "p_text"]))
+            add(_sourced(c, s, ["analyte", "value_a", "value_b", "unit", "p_text", "label_a", "label_b", "direction"]))
         elif s.kind == "rate":
             ep = _endpoint(f.get("endpoint"))
             if ep is None:
                 continue  # proportions of other things (responses of a toxicity...) stay in the CLI output
             t = TimeToEvent(endpoint=ep, horizon=f.get("horizon"), rate=f.get("value"), ci_level=f.get("ci_level"),
                             ci_low=f.get("ci_low"), ci_high=f.get("ci_high"))
-            add(_sourced(t, s, ["endpoint", "horizon", "rate", "ci_level", "ci_low", "ci_high"]))
+            add(_sourced(t, s, ["endpoint", "horizon", "rate", "ci_level", "ci_low", "ci_high"],
+                         {"rate": "value"}))
         elif s.kind == "median":
             q = (f.get("quantity") or "").lower()
             if "follow" in q:
@@ -138,7 +156,8 @@ def suggestions_to_rows(suggestions: list[Suggestion]) -> tuple[StudySuggestions
             t = Toxicity(syndrome=syn if syn in SYNDROMES else ("other" if syn else None), grade=f.get("grade"),
                          grade_as_reported=f.get("grade_as_reported"), percent=f.get("percent"),
                          n_patients=f.get("count"))
-            add(_sourced(t, s, ["syndrome", "grade", "grade_as_reported", "percent", "n_patients"]))
+            add(_sourced(t, s, ["syndrome", "grade", "grade_as_reported", "percent", "n_patients"],
+                         {"n_patients": "count"}))
         elif s.kind == "event":
             ev = TimelineEvent(day=f.get("day"), event=f.get("event"))
             add(_sourced(ev, s, ["day", "event"]))
