@@ -71,6 +71,19 @@ def self_check() -> int:
         report["roundtrip"] = "ok" if ok else "ERROR shapes differ"
     except Exception as e:  # noqa: BLE001
         report["roundtrip"] = f"ERROR {type(e).__name__}: {e}"
+    try:  # the screening model: TF-IDF and both classifiers, as the screening mode trains them
+        from curator.screening.features import Features
+        from curator.screening.model import CLASSIFIERS, rank
+
+        texts = ["CAR-T cytokine release syndrome tocilizumab", "CAR-T neurotoxicity ICANS steroids",
+                 "soil bacteria in wheat fields", "wheat yield and soil nitrogen", "CAR-T CRS grade 3 anakinra",
+                 "nitrogen in soil samples"]
+        feats = Features.fit(list(range(6)), texts)
+        orders = [rank(feats, {0: 1, 2: 0, 1: 1, 3: 0}, [4, 5], classifier=c) for c in CLASSIFIERS]
+        ok = all(r.trained and r.ids.tolist() == [4, 5] for r in orders)
+        report["screening"] = "ok" if ok else f"ERROR {[r.message for r in orders]}"
+    except Exception as e:  # noqa: BLE001
+        report["screening"] = f"ERROR {type(e).__name__}: {e}"
     print(json.dumps(report, indent=2))
     return 0 if all(v == "ok" or (k == "importers" and not v.startswith("ERROR")) for k, v in report.items()) else 1
 
