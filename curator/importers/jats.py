@@ -24,11 +24,12 @@ from lxml import etree
 
 from curator.domain.paper import Paper, Section
 from curator.importers import register
-from curator.importers.base import ImportFormatError, ParseResult, RecordError, decode_bytes
+from curator.importers.base import ImportFormatError, ParseResult, RecordError
 from curator.importers.medline import initials, make_date
 from curator.importers.xml_safety import (
     PROLOG_LIMIT,
     Prepend,
+    check_xml_bytes,
     check_xml_safety,
     make_iterparse,
     open_binary,
@@ -426,7 +427,7 @@ def iter_parse_bytes(source: bytes | IO[bytes]) -> Iterator[Item]:
     """Stream articles from bytes or a binary file object (the declared encoding is used)."""
     stream = io.BytesIO(bytes(source)) if isinstance(source, (bytes, bytearray, memoryview)) else source
     head = stream.read(PROLOG_LIMIT)
-    check_xml_safety(decode_bytes(head))
+    check_xml_bytes(head)
     yield from _iter_stream(Prepend(head, stream), None)
 
 

@@ -33,7 +33,7 @@ from lxml import etree
 
 from curator.domain.paper import Paper
 from curator.importers import register
-from curator.importers.base import ImportFormatError, ParseResult, RecordError, decode_bytes
+from curator.importers.base import ImportFormatError, ParseResult, RecordError
 from curator.importers.pubmed_xml.framing import RECORD_TAGS, Err
 from curator.importers.pubmed_xml.parsing import convert, deleted_pmids_of
 from curator.importers.pubmed_xml.workers import iter_framed, iter_mapped
@@ -41,6 +41,7 @@ from curator.importers.xml_safety import (
     PROLOG_LIMIT,
     Prepend,
     UnsafeXMLError,
+    check_xml_bytes,
     check_xml_safety,
     make_iterparse,
     open_binary,
@@ -91,7 +92,7 @@ _UTF8_NAMES = (None, "utf-8", "utf8", "us-ascii", "ascii")
 
 def _framable(head: bytes) -> bool:
     """Refuse unsafe XML (raises UnsafeXMLError); True when the bytes can be framed as UTF-8."""
-    check_xml_safety(decode_bytes(head))
+    check_xml_bytes(head)
     return _declared_encoding(head) in _UTF8_NAMES
 
 
