@@ -324,9 +324,11 @@ def article_to_paper(article) -> Paper:
     else:
         p.pages = _text(meta.find("elocation-id")) or None
     p.abstract, p.abstract_sections = _abstract(meta, extra)
+    seen_keywords: set[str] = set()  # a set: 60,000 keywords take linear time, not quadratic
     for kw in meta.iterfind("kwd-group/kwd"):
         k = _text(kw)
-        if k and k not in p.keywords:
+        if k and k not in seen_keywords:
+            seen_keywords.add(k)
             p.keywords.append(k)
     atype = article.get("article-type")
     if atype:

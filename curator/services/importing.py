@@ -8,14 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from curator import importers
-from curator.domain.duplicates import DuplicateIndex, Keys
+from curator.domain.duplicates import UNTITLED, DuplicateIndex, Keys
 from curator.domain.merge import merge_papers
 from curator.domain.paper import Paper
 from curator.importers import cancel as importers_cancel
 from curator.importers.base import ImportFormatError, RecordError
 from curator.store.library import Library, paper_from_prepared, prepare_paper
 
-UNTITLED = "[untitled]"  # the title of a record imported without one (it has an abstract)
 STREAM_BYTES = 2_000_000  # PubMed XML files from this size stream through the bulk path
 PARALLEL_BYTES = 40_000_000  # ... and from this size are parsed in worker processes too
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
+from curator.domain.duplicates import UNTITLED
 from curator.domain.paper import Paper
 from curator.importers.cancel import cancelling, check
 from curator.importers.pubmed_xml.framing import Err, frame_range, record_parser
@@ -24,16 +25,24 @@ def convert(elem, n: int, line: int | None) -> Iterator[tuple[int, int | None, P
 
 def checked(paper: Paper, n: int, line: int | None) -> Iterator[tuple[int, int | None, Paper | Err]]:
     """The Paper, then a warning for each field it could not read (named in its extra["warnings"]) and
-    for a missing title; a record with neither title nor PMID is a problem instead."""
-    if not paper.pmid and not paper.title:
-        yield n, line, Err(n, line, "record {n} (line {line}) has no title and no PMID")
-        return
+    for a missing title. A record with no title, PMID or DOI but an abstract is kept under UNTITLED (as
+    the import service does for every format, and Zotero and JabRef do); with none of them it is a
+    problem instead."""
+    untitled = False
+    if not paper.title and not paper.pmid and not paper.doi:
+        if not paper.abstract.strip():
+            yield n, line, Err(n, line, "record {n} (line {line}) has no title, PMID, DOI or abstract")
+            return
+        paper.title = untitled = UNTITLED
     yield n, line, paper
     pmid = f", PMID {paper.pmid}" if paper.pmid else ""
     for warning in paper.extra.get("warnings", ()):
         yield n, line, Err(n, line, "record {n} (line {line}{detail}", f"{pmid}): {warning}", True)
-    if not paper.title:
-        yield n, line, Err(n, line, "record {n} (line {line}, PMID {detail}) has no title", str(paper.pmid), True)
+    if untitled:
+        yield n, line, Err(n, line, "record {n} (line {line}) has no title, PMID or DOI: imported as {detail} "
+                           "(it has an abstract)", UNTITLED, True)
+    elif not paper.title:
+        yield n, line, Err(n, line, "record {n} (line {line}{detail}) has no title", pmid, True)
 
 
 def deleted_pmids_of(elem, deleted_pmids: list[str] | None) -> None:
