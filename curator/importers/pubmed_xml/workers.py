@@ -86,7 +86,9 @@ def _worker_start(parent_pid: int, stop=None) -> None:
 
 
 def _die_with_parent() -> None:
-    """Linux: SIGKILL this process when its parent process ends (prctl(PR_SET_PDEATHSIG))."""
+    """Linux: SIGKILL this process when its parent process ends (prctl(PR_SET_PDEATHSIG)). The kernel sends
+    it when the parent's thread that started this process ends: the pool is made, used and shut down by
+    the importing thread's iteration (_parallel_results), which outlives it."""
     import ctypes
     import signal
 
