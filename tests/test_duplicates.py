@@ -210,3 +210,69 @@ def test_fuzzy_search_stays_fast_at_100000_papers():
     assert found > 2500  # most one-letter changes stay above the threshold
     assert built < 3.0, built
     assert looked < 10.0, looked  # about 1 ms a lookup on a shared 2-core VM
+
+
+# ---------------------------------------------------------------- untitled records keyed by their abstract
+
+ABSTRACT = "CRS grade 3 in 4 of 20 patients; ICANS in 2. Tocilizumab was given to all with grade 2 or more."
+
+
+def test_an_untitled_record_is_keyed_by_its_abstract():
+    def keys(abstract, title=duplicates.UNTITLED, year=2022):
+        return Keys.of(Paper(title=title, abstract=abstract, pub_date=str(year) if year else None))
+
+    a = keys(ABSTRACT)
+    assert a.title_key.startswith(duplicates.ABSTRACT_KEY) and ABSTRACT.lower()[:10] not in a.title_key
+    # whitespace, case and accents do not change it; the title may be missing or the placeholder
+    assert keys("  " + ABSTRACT.upper().replace(" ", "\n ") + " ").title_key == a.title_key
+    assert keys(ABSTRACT, title="").title_key == a.title_key
+    assert keys(ABSTRACT.replace("grade 3", "grade 4")).title_key != a.title_key
+    index = _index(a)
+    assert _found(index, keys(" " + ABSTRACT)) == 1
+    assert _found(index, keys(ABSTRACT.replace("4 of 20", "5 of 20"))) is None  # never fuzzily
+    assert _found(index, keys(ABSTRACT, year=2019)) is None  # years must agree, as for titles
+    # a titled record keeps its title's key, and never meets an abstract's
+    assert Keys.of(Paper(title=TITLE, abstract=ABSTRACT)).title_key == title_key(TITLE)
+    assert _found(index, _keys(TITLE, year=2022)) is None
+
+
+def test_reimporting_a_file_with_untitled_records_merges_them(tmp_path):
+    from curator.services.importing import import_files
+    from curator.store.library import Library
+
+    ris = tmp_path / "untitled.ris"
+    ris.write_text(f"TY  - JOUR\nAB  - {ABSTRACT}\nPY  - 2022\nER  - \n"
+                   "TY  - JOUR\nAB  - Another abstract, with no title either.\nER  - \n"
+                   f"TY  - JOUR\nTI  - {TITLE}\nER  - \n", encoding="utf-8")
+    xml = tmp_path / "untitled.xml"
+    xml.write_text('<?xml version="1.0"?>\n<PubmedArticleSet><PubmedArticle><MedlineCitation><Article>'
+                   "<Abstract><AbstractText>A PubMed record with an abstract only.</AbstractText></Abstract>"
+                   "</Article></MedlineCitation></PubmedArticle></PubmedArticleSet>\n", encoding="utf-8")
+    lib = Library.open(tmp_path / "lib.sqlite")
+    try:
+        first = import_files(lib, [ris, xml])
+        assert [f.added for f in first.files] == [3, 1], [f.to_dict() for f in first.files]
+        assert "imported as [untitled]" in first.files[1].warnings[0].message
+    finally:
+        lib.close()
+    lib = Library.open(tmp_path / "lib.sqlite")  # a new session: the keys come back from the store
+    try:
+        again = import_files(lib, [ris, xml, ris])
+        assert [(f.added, f.merged) for f in again.files] == [(0, 3), (0, 1), (0, 3)]
+        assert lib.paper_count() == 4
+    finally:
+        lib.close()
+
+
+def test_merging_long_lists_takes_linear_time():
+    from curator.domain.merge import merge_papers
+
+    old = Paper(title=TITLE, keywords=[f"kw {i}" for i in range(60_000)])
+    new = Paper(title=TITLE, keywords=[f"KW {i}" for i in range(30_000, 90_000)] + ["kw 89999", "kw 5"],
+                substances=[f"s {i % 50_000}" for i in range(100_000)])
+    start = time.perf_counter()
+    merged, changed = merge_papers(old, new)
+    assert time.perf_counter() - start < 3.0
+    assert merged.keywords == [f"kw {i}" for i in range(60_000)] + [f"KW {i}" for i in range(60_000, 90_000)]
+    assert merged.substances == [f"s {i}" for i in range(50_000)]  # each once, in order
+    assert changed == ["keywords", "substances"]

@@ -190,3 +190,15 @@ def test_entity_bomb_refused():
 )
 def test_sniff_is_low_for_other_formats(text):
     assert get("jats").sniff(text) == 0.0
+
+
+def test_60000_keywords_take_linear_time():
+    import time
+
+    kws = "".join(f"<kwd>kw {i}</kwd>" for i in [*range(60_000), 7, 59_999])
+    doc = ("<article><front><article-meta><title-group><article-title>T</article-title></title-group>"
+           f"<kwd-group>{kws}</kwd-group></article-meta></front></article>")
+    start = time.perf_counter()
+    items = list(iter_parse_bytes(doc.encode()))
+    assert time.perf_counter() - start < 6.0  # a membership test per keyword: ~20 s
+    assert items[0][2].keywords == [f"kw {i}" for i in range(60_000)]

@@ -58,7 +58,5 @@ def test_kill_during_import_keeps_every_whole_file_and_only_whole_files(killed_i
     assert not any(r.lock_held for r in tally.runs), _problems(tally)
 
 
-@pytest.mark.xfail(strict=False, reason="issue 15 item 4 (being fixed in curator/importers/pubmed_xml*): import "
-                                        "workers and multiprocessing's resource tracker outlive a killed importer")
 def test_kill_during_import_leaves_no_process_behind(killed_imports):
     assert killed_imports.leftover_processes == 0, _problems(killed_imports)

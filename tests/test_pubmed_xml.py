@@ -13,7 +13,7 @@ import pytest
 from conftest import CORPUS
 
 from curator.importers import detect, get, parse_file
-from curator.importers.base import ImportFormatError, decode_bytes
+from curator.importers.base import ImportFormatError, RecordError, decode_bytes
 from curator.importers.pubmed_xml import (
     UnsafeXMLError,
     _iter_iterparse,
@@ -623,3 +623,143 @@ def test_framing_leaves_out_only_what_the_reader_never_reads(corpus):
         assert pubmed_article(etree.fromstring(framed, parser)).to_dict() == whole, rec[:200]
         shorter += len(framed) < len(rec)
     assert shorter > 0.5 * len(cases)
+
+
+# ---------------------------------------------------------------- bounded time, bad fields (issue 15 items 1-2)
+
+
+def _one_record(medline_children: bytes, article: bytes = b"<ArticleTitle>T</ArticleTitle>", attrs: bytes = b"") -> bytes:
+    return (b'<?xml version="1.0"?>\n<PubmedArticleSet><PubmedArticle><MedlineCitation' + attrs
+            + b"><PMID>1</PMID><Article>" + article + b"</Article>" + medline_children
+            + b"</MedlineCitation></PubmedArticle></PubmedArticleSet>\n")
+
+
+def test_60000_keywords_and_substances_take_linear_time():
+    import time
+
+    half = 30_000
+    kws = (b"<KeywordList>" + b"".join(b"<Keyword>kw %d</Keyword>" % i for i in range(half)) + b"</KeywordList>"
+           # the other half one list each (the de-duplication spans the record's lists), and repeats
+           + b"".join(b"<KeywordList><Keyword>kw %d</Keyword></KeywordList>" % i for i in range(half, 2 * half))
+           + b"<KeywordList><Keyword>kw 7</Keyword><Keyword>kw 59999</Keyword></KeywordList>")
+    subs = (b"<ChemicalList>" + b"".join(b"<Chemical><NameOfSubstance>sub %d</NameOfSubstance></Chemical>" % i
+                                         for i in [*range(60_000), 3, 4]) + b"</ChemicalList>")
+    data = _one_record(subs + kws)
+    start = time.perf_counter()
+    items = list(iter_parse_bytes(data))
+    elapsed = time.perf_counter() - start
+    paper = items[0][2]
+    assert paper.keywords == [f"kw {i}" for i in range(60_000)]  # each once, in order
+    assert paper.substances == [f"sub {i}" for i in range(60_000)]
+    assert elapsed < 8.0, f"{elapsed:.1f} s"  # quadratic membership tests took ~50 s
+
+
+def test_tens_of_thousands_of_attributes_are_bounded():
+    import time
+
+    attrs = b" " + b" ".join(b'a%d="v&amp;%d"' % (i, i) for i in range(50_000))
+    data = _one_record(b"<KeywordList" + attrs + b"><Keyword" + attrs + b">CRS</Keyword></KeywordList>",
+                       b"<ArticleTitle" + attrs + b">T</ArticleTitle>", attrs)
+    for encoded in (data, data.decode().encode("utf-16")):  # framed records, and iterparse
+        start = time.perf_counter()
+        items = list(iter_parse_bytes(encoded))
+        assert time.perf_counter() - start < 5.0
+        assert items[0][2].keywords == ["CRS"] and items[0][2].title == "T"
+
+
+def test_many_broken_records_far_down_a_file_are_reported_in_bounded_time():
+    import time
+
+    broken = b"<PubmedArticle><MedlineCitation><PMID>1</PMID><x></MedlineCitation></PubmedArticle>\n"
+    data = (b'<?xml version="1.0"?>\n<PubmedArticleSet>' + b"\n" * 3_000_000 + broken * 3000
+            + b"</PubmedArticleSet>\n")
+    start = time.perf_counter()
+    items = list(iter_parse_bytes(data))
+    elapsed = time.perf_counter() - start
+    assert len(items) == 3000 and all(isinstance(i[2], RecordError) for i in items)
+    # lxml's own line numbers in the message are the file's (record 2 starts at line 3000003)
+    assert items[1][2].line == 3_000_003 and "line 3000003" in items[1][2].message, items[1][2].message
+    assert elapsed < 6.0, f"{elapsed:.1f} s"  # each error's message re-read the 3 MB before it: ~15 s
+
+
+@pytest.mark.parametrize("month, day, date, field", [
+    ("\u00b2", "5", "2020", "PubDate Month '\u00b2'"),
+    ("13", None, "2020", "PubDate Month '13'"),
+    ("May", "\u00b3", "2020-05", "PubDate Day '\u00b3'"),
+    ("05", "99", "2020-05", "PubDate Day '99'"),
+])
+def test_a_bad_date_part_costs_that_part_not_the_record(month, day, date, field):
+    pub = f"<PubDate><Year>2020</Year><Month>{month}</Month>" + (f"<Day>{day}</Day>" if day else "") + "</PubDate>"
+    article = ("<Journal><JournalIssue>" + pub + "</JournalIssue><Title>J</Title></Journal>"
+               "<ArticleTitle>A title</ArticleTitle>").encode()
+    good = _one_record(b"", article).replace(b"<PMID>1</PMID>", b"<PMID>2</PMID>")
+    data = _one_record(b"", article).replace(b"</PubmedArticleSet>", good.split(b"<PubmedArticleSet>")[1])
+    for items in (list(iter_parse_bytes(data)), list(iter_parse_bytes(data.decode().encode("utf-16")))):
+        papers = [i[2] for i in items if not isinstance(i[2], RecordError)]
+        warnings = [i[2] for i in items if isinstance(i[2], RecordError)]
+        assert [(p.pmid, p.title, p.pub_date) for p in papers] == [("1", "A title", date), ("2", "A title", date)]
+        assert len(warnings) == 2 and all(w.warning for w in warnings)
+        assert warnings[0].record == 1 and "record 1" in warnings[0].message and "PMID 1" in warnings[0].message
+        assert field in warnings[0].message, warnings[0].message
+
+
+def test_seasons_and_month_names_need_no_warning():
+    for month, date in (("Spring", "2020"), ("Jan", "2020-01"), ("7", "2020-07")):
+        article = (f"<Journal><JournalIssue><PubDate><Year>2020</Year><Month>{month}</Month></PubDate>"
+                   "</JournalIssue></Journal><ArticleTitle>A title</ArticleTitle>").encode()
+        items = list(iter_parse_bytes(_one_record(b"", article)))
+        assert [i[2].pub_date for i in items] == [date]
+
+
+def _huge_record_file(tmp_path, headings: int):
+    mesh = (b"<MeshHeadingList>" + b'<MeshHeading><DescriptorName MajorTopicYN="N">Humans</DescriptorName>'
+            b'<QualifierName MajorTopicYN="Y">therapy</QualifierName></MeshHeading>\n' * headings
+            + b"</MeshHeadingList>")
+    path = tmp_path / "huge.xml"
+    path.write_bytes(_one_record(mesh))
+    return path
+
+
+@pytest.mark.parametrize("n_workers", [1, 2])
+def test_an_import_is_cancelled_inside_one_huge_record(tmp_path, n_workers):
+    import threading
+    import time
+
+    from curator.importers.cancel import Cancelled
+
+    path = _huge_record_file(tmp_path, 300_000)  # 40 MB, one record: seconds of reading, parsing, extracting
+    cancel = threading.Event()
+    timer = threading.Timer(0.5 + (1.0 if n_workers > 1 else 0.0), cancel.set)  # workers start first
+    start = time.perf_counter()
+    timer.start()
+    try:
+        with pytest.raises(Cancelled):
+            list(iter_parse_path(path, workers=n_workers, is_cancelled=cancel.is_set))
+    finally:
+        timer.cancel()
+    assert cancel.is_set()
+    late = time.perf_counter() - start - timer.interval
+    assert late < 2.0, f"the cancel was noticed {late:.2f} s after it was asked"
+
+
+def test_the_import_service_cancels_inside_one_huge_record(tmp_path):
+    import threading
+    import time
+
+    from curator.services import importing
+    from curator.store.library import Library
+
+    path = _huge_record_file(tmp_path, 300_000)
+    lib = Library.open(tmp_path / "lib.sqlite")
+    cancel = threading.Event()
+    timer = threading.Timer(0.5, cancel.set)
+    try:
+        start = time.perf_counter()
+        timer.start()
+        report = importing.import_files(lib, [path], cancel=cancel)
+        late = time.perf_counter() - start - 0.5
+        assert report.cancelled and lib.paper_count() == 0
+        assert late < 2.0, f"the cancel was noticed {late:.2f} s after it was asked"
+    finally:
+        timer.cancel()
+        lib.close()

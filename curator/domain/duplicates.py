@@ -9,6 +9,11 @@ The rule, in order:
    FUZZY_TITLE_THRESHOLD) of the same year: the same paper, but only when neither carries an identifier the
    other contradicts.
 
+4. A record without a title (imported as UNTITLED because it has an abstract) is keyed by its abstract
+   instead: the abstract's key (as a title's: lower-case alphanumerics, accents stripped), hashed, under a
+   prefix no title key can have. The same abstract is then the same paper (re-importing a file does not
+   add its untitled records again), by the exact rule of 3 only: such keys are never compared fuzzily.
+
 Two records with different PMIDs, or with different DOIs, are two papers, always.
 
 `DuplicateIndex` holds the identifiers of the papers already in a library (the store hands them over; see
@@ -20,6 +25,7 @@ buckets) and whose key length allows the threshold, through rapidfuzz's ``proces
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import unicodedata
@@ -27,6 +33,8 @@ from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process
 
+UNTITLED = "[untitled]"  # the title of a record imported without one (it has an abstract)
+ABSTRACT_KEY = "#abstract "  # the start of a key made from an abstract ('#' is in no title key)
 FUZZY_TITLE_THRESHOLD = 95.0  # fuzz.ratio (0-100) of two title keys of the same year
 MIN_TITLE_KEY = 20  # a shorter title ("Correction.", "Editorial") is not trusted to identify a paper
 
@@ -47,6 +55,23 @@ def title_key(title: str | None) -> str:
     return _NON_KEY.sub(" ", t).strip()
 
 
+def record_key(title: str | None, abstract: str | None = None) -> str:
+    """The key a record is compared by (rule 3, and rule 4 for a record without a title): its title's key;
+    for an untitled record (no title, or UNTITLED) with an abstract, ABSTRACT_KEY + a hash of the abstract's
+    key (whitespace, case, accents and punctuation do not change it). The store keeps it in
+    papers.title_key."""
+    if (not title or title == UNTITLED) and abstract:
+        words = title_key(abstract)
+        if words:
+            return ABSTRACT_KEY + hashlib.sha256(words.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return title_key(title)
+
+
+def _fuzzy(key: str) -> bool:
+    """Whether a key takes part in the fuzzy search (a title's; an abstract's hash never)."""
+    return not key.startswith(ABSTRACT_KEY)
+
+
 class Keys(NamedTuple):
     """What the duplicate rule reads of a record."""
 
@@ -58,7 +83,7 @@ class Keys(NamedTuple):
     @classmethod
     def of(cls, paper: Any) -> Keys:
         """The keys of a Paper (its DOI is already normalised by Paper)."""
-        return cls(paper.pmid or None, paper.doi or None, title_key(paper.title), paper.year)
+        return cls(paper.pmid or None, paper.doi or None, record_key(paper.title, paper.abstract), paper.year)
 
 
 class Match(NamedTuple):
@@ -106,7 +131,7 @@ class DuplicateIndex:
             other = self._entries[pid][0]
             if not (pmid and other.pmid) and not (doi and other.doi) and _years_agree(year, other.year):
                 return self._match(pid)
-        if year is None or self.threshold > 100:
+        if year is None or self.threshold > 100 or not _fuzzy(key):
             return None
         by_class = self._fuzzy.get(year)
         if not by_class:
@@ -153,7 +178,7 @@ class DuplicateIndex:
             self._dois.setdefault(doi, []).append(paper_id)
         if len(key) >= MIN_TITLE_KEY:
             self._titles.setdefault(key, []).append(paper_id)
-            if year is not None:
+            if year is not None and _fuzzy(key):
                 by_length = self._fuzzy.setdefault(year, {}).setdefault((bool(pmid), bool(doi)), {})
                 choices, ids = by_length.setdefault(len(key), ([], []))
                 choices.append(key)
@@ -174,7 +199,7 @@ class DuplicateIndex:
             self._dois[doi].remove(paper_id)
         if len(key) >= MIN_TITLE_KEY:
             self._titles[key].remove(paper_id)
-            if year is not None:
+            if year is not None and _fuzzy(key):
                 choices, ids = self._fuzzy[year][(bool(pmid), bool(doi))][len(key)]
                 i = ids.index(paper_id)
                 del choices[i], ids[i]

@@ -30,8 +30,13 @@ def merge_papers(old: Paper, new: Paper) -> tuple[Paper, list[str]]:
                 changed.append("extra")
             continue
         if isinstance(a, list):
-            seen = {_key(x) for x in a}
-            extra = [x for x in b if _key(x) not in seen]
+            seen = {_key(x) for x in a}  # a set: linear in the lists' lengths, order kept
+            extra = []
+            for x in b:
+                k = _key(x)
+                if k not in seen:
+                    seen.add(k)
+                    extra.append(x)
             if extra and (f.name != "authors" or not a):
                 a.extend(extra)
                 changed.append(f.name)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from curator.importers.cancel import kids
+
 WHITESPACE = re.compile(r"[ \t\n\r]+")  # runs of ASCII whitespace (NBSP and thin spaces are kept)
 
 def clean(s: str) -> str:
@@ -36,7 +38,7 @@ def _collect(el, parts: list[str], skip: frozenset[str]) -> None:
     text = el.text
     if text:
         parts.append(text)
-    for ch in el[:]:
+    for ch in kids(el):
         tag = ch.tag
         if isinstance(tag, str):  # comments, PIs and unexpanded entities have non-str tags
             local = tag.rpartition("}")[2] if tag[0] == "{" else tag

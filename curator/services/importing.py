@@ -8,22 +8,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from curator import importers
-from curator.domain.duplicates import DuplicateIndex, Keys
+from curator.domain.duplicates import UNTITLED, DuplicateIndex, Keys
 from curator.domain.merge import merge_papers
 from curator.domain.paper import Paper
+from curator.importers import cancel as importers_cancel
 from curator.importers.base import ImportFormatError, RecordError
 from curator.store.library import Library, paper_from_prepared, prepare_paper
 from curator.store.screening_queries import log_imports
 
-UNTITLED = "[untitled]"  # the title of a record imported without one (it has an abstract)
 STREAM_BYTES = 2_000_000  # PubMed XML files from this size stream through the bulk path
 PARALLEL_BYTES = 40_000_000  # ... and from this size are parsed in worker processes too
 
 ProgressFn = Callable[[int, int, str], None]  # done, total, message
 
 
-class Cancelled(Exception):
-    pass
+# The one cancel exception: raised here between records and by the XML importers inside a long record.
+Cancelled = importers_cancel.Cancelled
 
 
 @dataclass
@@ -237,7 +237,8 @@ def stream_pubmed_xml(lib: Library, path: Path, fr: FileReport, progress: Progre
 
     try:
         for i, (_n, _line, item) in enumerate(pubmed_xml.iter_parse_path(
-                path, deleted, workers=workers, transform=transform, on_bytes=on_bytes)):
+                path, deleted, workers=workers, transform=transform, on_bytes=on_bytes,
+                is_cancelled=cancel.is_set if cancel is not None else None)):
             if cancel is not None and i % 512 == 0 and cancel.is_set():
                 raise Cancelled()
             if isinstance(item, RecordError):

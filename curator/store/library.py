@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from curator.domain.duplicates import title_key
+from curator.domain.duplicates import record_key
 from curator.domain.outcomes import (
     LIST_ATTR,
     PAPER_UNREVIEWED,
@@ -75,7 +75,7 @@ def paper_row(paper: Paper, source_file: str | None = None, source_format: str |
         v = fields[f]
         row[f] = _to_json(v) if v else "[]"
     row["extra"] = _to_json(paper.extra)
-    row["title_key"] = title_key(paper.title)
+    row["title_key"] = record_key(paper.title, paper.abstract)  # the duplicate rule's key
     row["first_author"] = paper.first_author
     row["source_file"] = source_file
     row["source_format"] = source_format

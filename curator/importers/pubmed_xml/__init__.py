@@ -33,7 +33,8 @@ from lxml import etree
 
 from curator.domain.paper import Paper
 from curator.importers import register
-from curator.importers.base import ImportFormatError, ParseResult, RecordError, decode_bytes
+from curator.importers.base import ImportFormatError, ParseResult, RecordError
+from curator.importers.cancel import Cancelled, cancelling
 from curator.importers.pubmed_xml.framing import RECORD_TAGS, Err
 from curator.importers.pubmed_xml.parsing import convert, deleted_pmids_of
 from curator.importers.pubmed_xml.workers import iter_framed, iter_mapped
@@ -41,6 +42,7 @@ from curator.importers.xml_safety import (
     PROLOG_LIMIT,
     Prepend,
     UnsafeXMLError,
+    check_xml_bytes,
     check_xml_safety,
     make_iterparse,
     open_binary,
@@ -52,8 +54,10 @@ Item = tuple[int, int | None, "Paper | RecordError"]
 _ENCODING_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)")
 
 
-def _iter_iterparse(stream, deleted_pmids, encoding) -> Iterator[Item]:
+def _iter_iterparse(stream, deleted_pmids, encoding, is_cancelled=None) -> Iterator[Item]:
     """Generic path (any declared encoding): lxml iterparse with element clearing."""
+    if is_cancelled is not None:
+        stream = _Counting(stream, lambda _n: _stop_if(is_cancelled))
     context = make_iterparse(stream, RECORD_TAGS, encoding=encoding)
     done = 0
     open_line: int | None = None
@@ -71,12 +75,19 @@ def _iter_iterparse(stream, deleted_pmids, encoding) -> Iterator[Item]:
             else:
                 done += 1
                 in_record = False
-                for n, line, item in convert(elem, done, elem.sourceline):
+                with cancelling(is_cancelled):
+                    converted = list(convert(elem, done, elem.sourceline))
+                for n, line, item in converted:
                     yield n, line, (item.at() if isinstance(item, Err) else item)
             release(elem)
     except etree.XMLSyntaxError as exc:
         err = syntax_error(exc, done, open_line if in_record else None)
         yield err.record, err.line, err
+
+
+def _stop_if(is_cancelled) -> None:
+    if is_cancelled():
+        raise Cancelled("the import was cancelled")
 
 
 def _declared_encoding(head: bytes) -> str | None:
@@ -91,7 +102,7 @@ _UTF8_NAMES = (None, "utf-8", "utf8", "us-ascii", "ascii")
 
 def _framable(head: bytes) -> bool:
     """Refuse unsafe XML (raises UnsafeXMLError); True when the bytes can be framed as UTF-8."""
-    check_xml_safety(decode_bytes(head))
+    check_xml_bytes(head)
     return _declared_encoding(head) in _UTF8_NAMES
 
 
@@ -104,10 +115,10 @@ def _transformed(items: Iterator[Item], transform) -> Iterator[Item]:
 
 
 def _iter_binary(stream: IO[bytes], deleted_pmids: list[str] | None, workers: int = 1,
-                 transform=None) -> Iterator[Item]:
+                 transform=None, is_cancelled=None) -> Iterator[Item]:
     head = stream.read(PROLOG_LIMIT)
     if not _framable(head):
-        yield from _transformed(_iter_iterparse(Prepend(head, stream), deleted_pmids, None), transform)
+        yield from _transformed(_iter_iterparse(Prepend(head, stream), deleted_pmids, None, is_cancelled), transform)
         return
     first = [head]
 
@@ -116,7 +127,7 @@ def _iter_binary(stream: IO[bytes], deleted_pmids: list[str] | None, workers: in
             return first.pop() + stream.read(size)
         return stream.read(size)
 
-    yield from iter_framed(read, deleted_pmids, workers, transform)
+    yield from iter_framed(read, deleted_pmids, workers, transform, is_cancelled=is_cancelled)
 
 
 class _Counting(io.RawIOBase):
@@ -153,7 +164,7 @@ def iter_parse_bytes(source: bytes | IO[bytes], deleted_pmids: list[str] | None 
 
 def iter_parse_path(
     path: str | Path, deleted_pmids: list[str] | None = None, *, workers: int = 1, transform=None,
-    on_bytes=None,
+    on_bytes=None, is_cancelled=None,
 ) -> Iterator[Item]:
     """Stream a PubMed XML file (plain or .gz) record by record with flat memory.
 
@@ -169,7 +180,9 @@ def iter_parse_path(
 
     `transform`, a picklable function, is applied to every Paper where it is extracted (in the
     workers), so callers can ship prepared rows instead of Paper objects; `on_bytes(n)` is told
-    how many (compressed) bytes have been read, for progress.
+    how many (compressed) bytes have been read, for progress. `is_cancelled()` (e.g. a threading.Event's
+    is_set) is asked while reading, parsing and extracting, inside a long record too: once it says so,
+    Cancelled (curator.importers.cancel) is raised within about a second, the workers stopped.
     """
     p = Path(path)
     try:
@@ -180,12 +193,12 @@ def iter_parse_path(
         with f:
             head = f.read(PROLOG_LIMIT)
         if _framable(head):
-            yield from iter_mapped(p, deleted_pmids, workers, transform, on_bytes)
+            yield from iter_mapped(p, deleted_pmids, workers, transform, on_bytes, is_cancelled)
             return
         f = open_binary(p)
     with f:
         stream = _Counting(f, on_bytes) if on_bytes is not None else f
-        yield from _iter_binary(stream, deleted_pmids, workers, transform)
+        yield from _iter_binary(stream, deleted_pmids, workers, transform, is_cancelled)
 
 
 def iter_parse_text(text: str, deleted_pmids: list[str] | None = None) -> Iterator[Item]:

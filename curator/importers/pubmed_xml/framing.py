@@ -20,6 +20,7 @@ from typing import NamedTuple
 from lxml import etree
 
 from curator.importers.base import RecordError
+from curator.importers.cancel import check
 from curator.importers.pubmed_xml.records import RELATED_TYPES
 
 RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
@@ -34,7 +35,6 @@ _SET_ENDS = (b"</PubmedArticleSet", b"</PubmedBookArticleSet")
 _TAGS_AND_COMMENTS = re.compile(rb"<!--.*?-->|<[^>]*>", re.DOTALL)
 BLOCK_SIZE = 4 << 20  # bytes read at a time from a stream
 _BATCH_BYTES = 1 << 20  # records parsed by one lxml call
-_PAD_LIMIT = 5_000_000  # lines of padding used to make lxml's error messages show file lines
 
 
 def record_parser() -> etree.XMLParser:
@@ -159,14 +159,22 @@ def record_bytes(buf: bytes, s: int, e: int, name: bytes) -> bytes:
 
 
 def _syntax_message(chunk: bytes, start_line: int, parser) -> tuple[int | None, str]:
-    """Re-parse a broken chunk padded to its real position: (error line, lxml message)."""
-    pad = b"\n" * (start_line - 1) if start_line <= _PAD_LIMIT else b""
+    """Re-parse a broken chunk on its own: (error line, lxml message), the line numbers in lxml's words
+    moved to the chunk's real place in the file (its first line is `start_line`). The chunk is not
+    padded with the lines before it: a file with many broken records far down would be re-read to
+    each of them (time quadratic in the file)."""
     try:
-        etree.fromstring(pad + chunk, parser)
+        etree.fromstring(chunk, parser)
     except etree.XMLSyntaxError as exc:
-        ln = exc.lineno if pad or not exc.lineno else exc.lineno + start_line - 1
-        return ln, (getattr(exc, "msg", None) or str(exc))
+        shift = start_line - 1
+        msg = getattr(exc, "msg", None) or str(exc)
+        if shift:
+            msg = _LINE_NUMBER.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + shift}", msg)
+        return (exc.lineno + shift if exc.lineno else None), msg
     return None, "malformed XML"
+
+
+_LINE_NUMBER = re.compile(r"(\bline )(\d{1,12})\b")
 
 
 def _stray_text(gap: bytes, n: int, line: int):
@@ -314,34 +322,50 @@ def has_set_root(head: bytes) -> bool:
     return any(r in head for r in _SET_ROOTS)
 
 
+_OVERLAP = 32  # bytes of the previous block searched again: a record start tag cut between two blocks
+
+
 def stream_ranges(read) -> Iterator[tuple[bytes, bool, bool, bool, int]]:
-    """Cut a byte stream into ranges: (bytes, first, last, set_root, bytes read so far)."""
-    buf = b""
+    """Cut a byte stream into ranges: (bytes, first, last, set_root, bytes read so far).
+
+    Only the newly read block (and a few bytes before it) is searched for record starts, and blocks are
+    joined only when a range is cut: a single record of hundreds of MB costs linear time, not a copy and
+    a search of everything held at every block. A cancel (cancel.check) is noticed between blocks."""
+    pending: list[bytes] = []  # blocks read since the last cut
+    held = 0  # their bytes
+    tail = b""  # their last _OVERLAP bytes
     first = True
+    first_start = -1  # first range: where its first record starts (-1: not seen yet)
     set_root = False
     done = 0
-    eof = False
     while True:
-        if not eof:
-            more = read(BLOCK_SIZE)
-            done += len(more)
-            eof = not more
-            buf = buf + more if buf else more
+        check()
+        more = read(BLOCK_SIZE)
+        done += len(more)
+        if not more:
+            yield b"".join(pending), first, True, set_root, done
+            return
+        offset = held - len(tail)  # where `window` starts in the bytes held
+        window = tail + more if tail else more
+        tail = window[-_OVERLAP:]
+        pending.append(more)
+        held += len(more)
         lo = 1  # a range ends before a record start tag that is not its first
         if first:
-            m = next_start(buf, 0)
-            if m is not None:
-                set_root = has_set_root(buf[: m[0]])
-                lo = m[0] + 1
-            elif not eof:
-                continue  # the first record has not come yet
-        if eof:
-            yield buf, first, True, set_root, done
-            return
-        cut = _last_start(buf, lo)
+            if first_start < 0:
+                m = next_start(window, 0)
+                if m is None or m[0] + len(m[1]) + 1 >= len(window):
+                    continue  # the first record has not come yet (or its name may go on in the next block)
+                first_start = offset + m[0]
+                set_root = has_set_root(b"".join(pending)[:first_start])
+            lo = first_start + 1
+        k = _last_start(window, max(0, lo - offset))
+        cut = offset + k if k >= 0 else -1
         if cut > 0:
+            buf = b"".join(pending)
             yield buf[:cut], first, False, set_root, done
-            buf = buf[cut:]
+            rest = buf[cut:]
+            pending, held, tail = [rest], len(rest), rest[-_OVERLAP:]
             first = False
 
 

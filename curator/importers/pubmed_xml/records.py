@@ -6,7 +6,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from curator.domain.paper import MeshTerm, Paper, Section
-from curator.importers.medline import initials, make_date, parse_medline_date
+from curator.importers.base import to_int, warn_field
+from curator.importers.cancel import kids
+from curator.importers.medline import MONTHS, initials, make_date, parse_medline_date
 from curator.importers.xml_text import WHITESPACE, xml_text
 
 # ====================================================================== record extraction
@@ -14,7 +16,8 @@ from curator.importers.xml_text import WHITESPACE, xml_text
 # and what costs is Python-level work per element touched (each child visited gets a new
 # lxml proxy object; .tag, .text and .get() each build a new string). Hence, throughout:
 # - children are listed with el[:] (one C call building the list) instead of `for c in el`,
-#   whose per-child iterator protocol costs several times as much;
+#   whose per-child iterator protocol costs several times as much (through cancel.kids, which checks
+#   for a cancel every few thousand children when there are that many);
 # - .tag, .text and .get() are read at most once per element, and only where used;
 # - the leaf fast path of _txt is inlined in the loops that run for every author and MeSH
 #   heading; elements with children (inline markup, MathML) still go through xml_text.
@@ -37,7 +40,7 @@ def _txt(el) -> str:
 def _author(a) -> tuple[str | None, str | None, str | None]:
     """(short "Last FM" name, full "Last, First" name, ORCID) of an <Author>."""
     last = fore = ini = suffix = coll = orcid = None
-    for c in a[:]:
+    for c in kids(a):
         tag = c.tag
         if tag == "AffiliationInfo":  # the usual child besides the name parts
             continue
@@ -85,7 +88,7 @@ def author_names(last, fore, ini, suffix, coll, orcid) -> tuple[str | None, str 
 def _authors(author_list, extra: dict) -> list[str]:
     names: list[str] = []
     full: list[str] = []
-    for a in author_list[:]:
+    for a in kids(author_list):
         if a.tag != "Author" or a.get("ValidYN") == "N":
             continue
         short, long_, orcid = _author(a)
@@ -105,12 +108,22 @@ _make_date = lru_cache(maxsize=4096)(make_date)
 _parse_medline_date = lru_cache(maxsize=1024)(parse_medline_date)
 
 
-def _date(el) -> str | None:
-    """<PubDate>/<ArticleDate>/<ContributionDate>: Year/Month/Day or MedlineDate."""
+_MAX_WARNINGS = 20  # per record: a record of 60,000 bad dates gets 20 warnings, not 60,000
+
+
+def _warn(extra: dict, field: str, value: object, why: str) -> None:
+    if len(extra.get("warnings", ())) < _MAX_WARNINGS:
+        warn_field(extra, field, value, why)
+
+
+def _date(el, extra: dict) -> str | None:
+    """<PubDate>/<ArticleDate>/<ContributionDate>: Year/Month/Day or MedlineDate. A part that cannot be
+    read ('\u00b2' as the month: str.isdigit() accepts it, int() refuses it) costs that part of the date
+    with a warning naming the field, never the record."""
     if el is None:
         return None
     year = month = day = medline = None
-    for c in el[:]:
+    for c in kids(el):
         tag = c.tag
         if tag == "Year":
             year = c.text
@@ -120,7 +133,21 @@ def _date(el) -> str | None:
             day = c.text
         elif tag == "MedlineDate":
             medline = c.text
+    month = (month or "").strip() or None
+    day = (day or "").strip() or None
     if year:
+        if to_int(year, 1000, 2999) is None or len(year.strip()) != 4:
+            _warn(extra, f"{el.tag} Year", year, "is not a year: the date is left out")
+            return _parse_medline_date(medline) if medline else None
+        if month and to_int(month, 1, 12) is None and month[:3].lower() not in MONTHS:
+            if month.isalpha() and len(month) >= 3:  # a season ('Spring'): the year says it
+                month = None
+            else:
+                _warn(extra, f"{el.tag} Month", month, "is not a month: the date keeps the year only")
+                month = day = None
+        if month and day and to_int(day, 1, 31) is None:
+            _warn(extra, f"{el.tag} Day", day, "is not a day of the month: the date keeps the month")
+            day = None
         return _make_date(year, month, day)
     return _parse_medline_date(medline) if medline else None
 
@@ -129,7 +156,7 @@ def _abstract(abs_el, extra: dict) -> tuple[str, list[Section]]:
     paras: list[str] = []
     sections: list[Section] = []
     labelled = False
-    for at in abs_el[:]:
+    for at in kids(abs_el):
         tag = at.tag
         if tag == "AbstractText":
             txt = _txt(at)
@@ -153,23 +180,26 @@ def _abstract(abs_el, extra: dict) -> tuple[str, list[Section]]:
     return "\n\n".join(paras), (sections if labelled else [])
 
 
-def _keywords(kw_list, out: list[str]) -> None:
-    for kw in kw_list[:]:
+def _keywords(kw_list, out: list[str], seen: set[str]) -> None:
+    """The <Keyword>s of a list appended to `out`, each once (`seen`: those already in it, for
+    every list of the record: a set, so 60,000 keywords take linear time, not quadratic)."""
+    for kw in kids(kw_list):
         if kw.tag == "Keyword":
             k = _txt(kw)
-            if k and k not in out:
+            if k and k not in seen:
+                seen.add(k)
                 out.append(k)
 
 
 def _mesh(mesh_list) -> list[MeshTerm]:
     terms: list[MeshTerm] = []
-    for mh in mesh_list[:]:
+    for mh in kids(mesh_list):
         if mh.tag != "MeshHeading":
             continue
         name = None
         major = False
         quals: list[dict] = []
-        for c in mh[:]:
+        for c in kids(mh):
             tag = c.tag
             if tag != "DescriptorName" and tag != "QualifierName":
                 continue
@@ -197,7 +227,7 @@ def _mesh(mesh_list) -> list[MeshTerm]:
 def _grant(g) -> str:
     # Same shape as MEDLINE "GR" lines: GrantID/Acronym/Agency/Country.
     parts = {"GrantID": None, "Acronym": None, "Agency": None, "Country": None}
-    for c in g[:]:
+    for c in kids(g):
         tag = c.tag
         if tag in parts:
             parts[tag] = _txt(c)
@@ -205,11 +235,11 @@ def _grant(g) -> str:
 
 
 def _grants(grant_list) -> list[str]:
-    return [s for s in (_grant(g) for g in grant_list[:] if g.tag == "Grant") if s]
+    return [s for s in (_grant(g) for g in kids(grant_list) if g.tag == "Grant") if s]
 
 
 def _article_ids(id_list, ids: dict) -> None:
-    for aid in id_list[:]:
+    for aid in kids(id_list):
         if aid.tag != "ArticleId":
             continue
         kind = aid.get("IdType")
@@ -236,7 +266,7 @@ def _pmcid(v: str | None) -> str | None:
 
 def _pagination(pg) -> str | None:
     mp = sp = ep = None
-    for c in pg[:]:
+    for c in kids(pg):
         tag = c.tag
         if tag == "MedlinePgn":
             mp = _txt(c)
@@ -272,14 +302,14 @@ RELATED_TYPES = frozenset(
 
 def _related(cc_list) -> list[dict]:
     out = []
-    for cc in cc_list[:]:
+    for cc in kids(cc_list):
         if cc.tag != "CommentsCorrections":
             continue
         rt = cc.get("RefType")
         if rt not in RELATED_TYPES:
             continue
         pmid = source = None
-        for x in cc[:]:
+        for x in kids(cc):
             tag = x.tag
             if tag == "PMID" and pmid is None:
                 pmid = _txt(x) or None
@@ -340,38 +370,40 @@ def pubmed_article(rec) -> Paper:
     mesh: list[MeshTerm] = []
     pub_types: list[str] = []
     substances: list[str] = []
+    seen_keywords: set[str] = set()
+    seen_substances: set[str] = set()
     grants: list[str] = []
     langs: list[str] = []
     article_date_seen = False
-    for part in rec[:]:
+    for part in kids(rec):
         ptag = part.tag
         if ptag == "MedlineCitation":
             status = part.get("Status")
             if status:
                 extra["status"] = status
-            for c in part[:]:
+            for c in kids(part):
                 tag = c.tag
                 if tag == "Article":
-                    for a in c[:]:
+                    for a in kids(c):
                         atag = a.tag
                         if atag == "AuthorList":
                             authors = _authors(a, extra)
                         elif atag == "Journal":
-                            for j in a[:]:
+                            for j in kids(a):
                                 jtag = j.tag
                                 if jtag == "Title":
                                     journal = _txt(j) or None
                                 elif jtag == "ISOAbbreviation":
                                     abbrev = _txt(j) or None
                                 elif jtag == "JournalIssue":
-                                    for ji in j[:]:
+                                    for ji in kids(j):
                                         jitag = ji.tag
                                         if jitag == "Volume":
                                             volume = _txt(ji) or None
                                         elif jitag == "Issue":
                                             issue = _txt(ji) or None
                                         elif jitag == "PubDate":
-                                            pub_date = _date(ji)
+                                            pub_date = _date(ji, extra)
                                 elif jtag == "ISSN" and "issn" not in extra:
                                     issn = _txt(j)
                                     if issn:
@@ -390,7 +422,7 @@ def pubmed_article(rec) -> Paper:
                                 langs.append(lang)
                         elif atag == "PublicationTypeList":
                             pub_types = []
-                            for x in a[:]:
+                            for x in kids(a):
                                 if x.tag == "PublicationType":
                                     pt = _txt(x)
                                     if pt:
@@ -399,7 +431,7 @@ def pubmed_article(rec) -> Paper:
                             grants = _grants(a)
                         elif atag == "ArticleDate" and not article_date_seen:
                             article_date_seen = True
-                            adate = _date(a)
+                            adate = _date(a, extra)
                             if adate:
                                 extra["article_date"] = adate
                         elif atag == "VernacularTitle":
@@ -411,23 +443,24 @@ def pubmed_article(rec) -> Paper:
                 elif tag == "MeshHeadingList":
                     mesh = _mesh(c)
                 elif tag == "ChemicalList":
-                    for ch in c[:]:
-                        for x in ch[:]:
+                    for ch in kids(c):
+                        for x in kids(ch):
                             if x.tag == "NameOfSubstance":
                                 s = _txt(x)
-                                if s and s not in substances:
+                                if s and s not in seen_substances:
+                                    seen_substances.add(s)
                                     substances.append(s)
                 elif tag == "KeywordList":
-                    _keywords(c, keywords)
+                    _keywords(c, keywords, seen_keywords)
                 elif tag == "MedlineJournalInfo":
-                    for x in c[:]:
+                    for x in kids(c):
                         xtag = x.tag
                         if xtag == "MedlineTA" or xtag == "Country":
                             v = _txt(x)
                             if v:
                                 extra["medline_ta" if xtag == "MedlineTA" else "country"] = v
                 elif tag == "SupplMeshList":
-                    sup = [v for v in (_txt(x) for x in c[:] if x.tag == "SupplMeshName") if v]
+                    sup = [v for v in (_txt(x) for x in kids(c) if x.tag == "SupplMeshName") if v]
                     if sup:
                         extra["supplementary_concepts"] = sup
                 elif tag == "CommentsCorrectionsList":
@@ -439,7 +472,7 @@ def pubmed_article(rec) -> Paper:
                     if oa:
                         extra.setdefault("other_abstracts", []).append(oa)
         elif ptag == "PubmedData":
-            for c in part[:]:
+            for c in kids(part):
                 tag = c.tag
                 if tag == "ArticleIdList":
                     _article_ids(c, ids)
@@ -471,6 +504,7 @@ def book_article(rec) -> Paper:
     book_authors: list[str] = []
     chapter_authors: list[str] | None = None
     langs: list[str] = []
+    seen_keywords: set[str] = set()
     for c in bd:
         tag = c.tag
         if tag == "PMID":
@@ -491,7 +525,7 @@ def book_article(rec) -> Paper:
                         elif x.tag == "PublisherLocation":
                             extra["publisher_location"] = _txt(x)
                 elif btag == "PubDate":
-                    p.pub_date = _date(b)
+                    p.pub_date = _date(b, extra)
                 elif btag == "Volume":
                     p.volume = _txt(b) or None
                 elif btag == "AuthorList":
@@ -522,7 +556,7 @@ def book_article(rec) -> Paper:
             if lang:
                 langs.append(lang)
         elif tag == "KeywordList":
-            _keywords(c, p.keywords)
+            _keywords(c, p.keywords, seen_keywords)
         elif tag == "GrantList":
             p.grants = _grants(c)
         elif tag == "PublicationType":
@@ -530,7 +564,7 @@ def book_article(rec) -> Paper:
             if pt:
                 p.publication_types.append(pt)
         elif tag == "ContributionDate":
-            cd = _date(c)
+            cd = _date(c, extra)
             if cd:
                 extra["contribution_date"] = cd
         elif tag == "Sections":

@@ -10,12 +10,15 @@ from typing import IO
 
 from curator.domain.paper import Paper
 from curator.importers.base import RecordError
+from curator.importers.cancel import Cancelled
 from curator.importers.pubmed_xml.framing import Err, has_set_root, next_start, range_bounds, stream_ranges
 from curator.importers.pubmed_xml.parsing import process_range
 
 Item = tuple[int, int | None, "Paper | RecordError"]
 RANGE_BYTES = 4 << 20  # a worker's unit of work in a big file
 _OPEN: dict[str, IO[bytes]] = {}  # worker process: files opened so far
+_STOP: list = []  # worker process: the pool's cancel event (set by the importing process)
+_WAIT = 0.2  # seconds between two looks at the cancel flag while waiting for a worker
 
 def _work_range(source: bytes | tuple[str, int, int], first: bool, last: bool, set_root: bool, transform=None):
     """Worker-process entry point: one range, given as bytes or as (path, start, end) of a file
@@ -27,7 +30,7 @@ def _work_range(source: bytes | tuple[str, int, int], first: bool, last: bool, s
             f = _OPEN[path] = open(path, "rb")  # kept open for the worker's next ranges
         f.seek(a)
         source = f.read(b - a)
-    return process_range(source, first, last, set_root, transform)
+    return process_range(source, first, last, set_root, transform, _STOP[0].is_set if _STOP else None)
 
 
 def _renumbered(results, deleted_pmids: list[str] | None) -> Iterator[Item]:
@@ -46,18 +49,35 @@ def _renumbered(results, deleted_pmids: list[str] | None) -> Iterator[Item]:
         line0 += lines
 
 
-def _serial_results(ranges, transform, on_range=None):
+def _serial_results(ranges, transform, on_range=None, is_cancelled=None):
     for buf, first, last, set_root, done in ranges:
-        yield process_range(buf, first, last, set_root, transform)
+        yield process_range(buf, first, last, set_root, transform, is_cancelled)
         if on_range is not None:
             on_range(done)
 
 
-def _yield_cpu() -> None:
-    """Worker-process start: a lower CPU priority, so the importing process (its duplicate lookups,
-    the SQLite writer, the GUI) runs first whenever it has work; the workers take the rest."""
-    import os
+def _worker_start(parent_pid: int, stop=None) -> None:
+    """Worker-process start: the worker ends when the importing process does, however it ends (kill -9
+    included), so no worker is left running with the file open (issue 15 item 4); then a lower CPU
+    priority, so the importing process (its duplicate lookups, the SQLite writer, the GUI) runs first
+    whenever it has work and the workers take the rest.
 
+    Two ways, so that one is always there: on Linux the kernel sends SIGKILL when the parent dies
+    (prctl PR_SET_PDEATHSIG); everywhere a watchdog thread waits on multiprocessing's parent sentinel (a
+    pipe the parent holds, closed by the OS when it dies) and checks the parent pid, and exits the process.
+    With no worker left, multiprocessing's resource tracker sees its pipe close too, unlinks the pool's
+    semaphores and exits."""
+    import os
+    import sys
+    import threading
+
+    if stop is not None:
+        _STOP[:] = [stop]
+    if sys.platform.startswith("linux"):
+        _die_with_parent()
+    if os.getppid() != parent_pid:  # the parent died before this process could ask to follow it
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent_pid,), name="parent-watchdog", daemon=True).start()
     if hasattr(os, "nice"):
         try:
             os.nice(5)
@@ -65,46 +85,109 @@ def _yield_cpu() -> None:
             pass
 
 
-def _parallel_results(tasks, workers: int, transform, on_range=None):
-    """Run (source, first, last, set_root, done) tasks in spawned worker processes (safe next to Qt
-    threads); results in order, a few ranges ahead per worker."""
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this process when its parent process ends (prctl(PR_SET_PDEATHSIG)). The kernel sends
+    it when the parent's thread that started this process ends: the pool is made, used and shut down by
+    the importing thread's iteration (_parallel_results), which outlives it."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # no prctl here: the watchdog thread does it
+        pass
+
+
+def _watch_parent(parent_pid: int, interval: float = 0.5) -> None:
+    """Exit this worker process as soon as the process that started it is gone."""
     import multiprocessing
+    import os
+
+    parent = multiprocessing.parent_process()
+    while True:
+        if parent is not None:
+            parent.join(interval)  # returns at once when the parent's end of the sentinel pipe closes
+            gone = not parent.is_alive() or os.getppid() != parent_pid
+        else:
+            import time
+
+            time.sleep(interval)
+            gone = os.getppid() != parent_pid
+        if gone:
+            os._exit(1)
+
+
+def _parallel_results(tasks, workers: int, transform, on_range=None, is_cancelled=None):
+    """Run (source, first, last, set_root, done) tasks in spawned worker processes (safe next to Qt
+    threads); results in order, a few ranges ahead per worker. A cancel (`is_cancelled()`) is seen while
+    waiting and passed on to the workers through a shared event: they stop inside the record they are
+    reading, and Cancelled is raised here within a fraction of a second."""
+    import multiprocessing
+    import os
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import TimeoutError as FutureTimeout
 
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_yield_cpu) as pool:
+    stop = ctx.Event()
+
+    def result(fut):
+        while True:
+            if is_cancelled is not None and is_cancelled():
+                stop.set()
+                raise Cancelled("the import was cancelled")
+            try:
+                return fut.result(timeout=_WAIT if is_cancelled is not None else None)
+            except FutureTimeout:
+                continue
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_start,
+                             initargs=(os.getpid(), stop)) as pool:
         pending: deque = deque()
         try:
             for source, first, last, set_root, done in tasks:
                 pending.append((pool.submit(_work_range, source, first, last, set_root, transform), done))
                 while len(pending) > workers * 3:
                     fut, d = pending.popleft()
-                    yield fut.result()
+                    yield result(fut)
                     if on_range is not None:
                         on_range(d)
             while pending:
                 fut, d = pending.popleft()
-                yield fut.result()
+                yield result(fut)
                 if on_range is not None:
                     on_range(d)
         finally:
             for fut, _d in pending:
                 fut.cancel()
+            if pending:
+                stop.set()  # the workers stop what they are reading: leaving the pool does not wait for it
 
 
 def iter_framed(read, deleted_pmids: list[str] | None, workers: int = 1, transform=None,
-                 on_range=None) -> Iterator[Item]:
+                on_range=None, is_cancelled=None) -> Iterator[Item]:
+    if is_cancelled is not None:
+        read = _checked_read(read, is_cancelled)
     ranges = stream_ranges(read)
     if workers <= 1:
-        results = _serial_results(ranges, transform, on_range)
+        results = _serial_results(ranges, transform, on_range, is_cancelled)
     else:
-        results = _parallel_results(ranges, workers, transform, on_range)
+        results = _parallel_results(ranges, workers, transform, on_range, is_cancelled)
     yield from _renumbered(results, deleted_pmids)
 
 
+def _checked_read(read, is_cancelled):
+    def checked(size: int) -> bytes:
+        if is_cancelled():
+            raise Cancelled("the import was cancelled")
+        return read(size)
+
+    return checked
+
+
 def iter_mapped(path: Path, deleted_pmids: list[str] | None, workers: int, transform=None,
-                 on_bytes=None) -> Iterator[Item]:
+                on_bytes=None, is_cancelled=None) -> Iterator[Item]:
     """A big plain UTF-8 file split among worker processes that read their own ranges of it (this
     process maps the file only to find where ranges start)."""
     with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
@@ -116,4 +199,4 @@ def iter_mapped(path: Path, deleted_pmids: list[str] | None, workers: int, trans
     ends = [*bounds[1:], size]
     tasks = (((str(path), a, b), i == 0, i == len(bounds) - 1, set_root, b)
              for i, (a, b) in enumerate(zip(bounds, ends)))
-    yield from _renumbered(_parallel_results(tasks, workers, transform, on_bytes), deleted_pmids)
+    yield from _renumbered(_parallel_results(tasks, workers, transform, on_bytes, is_cancelled), deleted_pmids)
