@@ -26,7 +26,10 @@ from tests.conftest import REPO
 PACKAGING = REPO / "packaging"
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-MAX_BUNDLE_BYTES = 300_000_000  # 300 MB (decimal): the issue's budget
+# Issue 7's budget was 300 MB (decimal); screening (issue 20) asks for scikit-learn, which brings SciPy
+# and its own BLAS: ~95 MB that no exclusion removes (the spec leaves out every part never imported).
+# 392.7 MB measured; the budget leaves room for drift, not for another library of that size.
+MAX_BUNDLE_BYTES = 410_000_000
 DESKTOP = PACKAGING / "io.github.curator.Curator.desktop"
 
 

@@ -12,6 +12,7 @@ re-reading every abstract; they are refitted when papers are added, removed or r
 from __future__ import annotations
 
 import json
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,11 +150,12 @@ _POOL = None
 _POOL_LOCK = threading.Lock()
 
 
-def _worker_start() -> None:
-    """The bulk import's rule for worker processes: they yield the CPU to the window."""
-    from curator.importers.pubmed_xml.workers import _yield_cpu
+def _worker_start(parent_pid: int) -> None:
+    """The screening worker ends with this process and yields it the CPU (curator.processes). The pool
+    outlives the thread that made it (it is kept between retrainings), so it follows the process only."""
+    from curator.processes import start_worker
 
-    _yield_cpu()
+    start_worker(parent_pid, follow_thread=False)
 
 
 def _retrain_in_worker(db_path: str) -> Ranking:
@@ -175,7 +177,7 @@ def retrain_in_worker(lib: Library, cancel: threading.Event | None = None) -> Ra
     with _POOL_LOCK:
         if _POOL is None:
             _POOL = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_worker_start)
+                                        initializer=_worker_start, initargs=(os.getpid(),))
         fut = _POOL.submit(_retrain_in_worker, str(lib.path))
     while True:
         try:

@@ -57,65 +57,14 @@ def _serial_results(ranges, transform, on_range=None, is_cancelled=None):
 
 
 def _worker_start(parent_pid: int, stop=None) -> None:
-    """Worker-process start: the worker ends when the importing process does, however it ends (kill -9
-    included), so no worker is left running with the file open (issue 15 item 4); then a lower CPU
-    priority, so the importing process (its duplicate lookups, the SQLite writer, the GUI) runs first
-    whenever it has work and the workers take the rest.
-
-    Two ways, so that one is always there: on Linux the kernel sends SIGKILL when the parent dies
-    (prctl PR_SET_PDEATHSIG); everywhere a watchdog thread waits on multiprocessing's parent sentinel (a
-    pipe the parent holds, closed by the OS when it dies) and checks the parent pid, and exits the process.
-    With no worker left, multiprocessing's resource tracker sees its pipe close too, unlinks the pool's
-    semaphores and exits."""
-    import os
-    import sys
-    import threading
+    """Worker-process start: ends with the importing process and yields it the CPU (curator.processes;
+    the pool is made, used and shut down by the importing thread's iteration, _parallel_results, which
+    outlives it), and keeps the pool's cancel event."""
+    from curator.processes import start_worker
 
     if stop is not None:
         _STOP[:] = [stop]
-    if sys.platform.startswith("linux"):
-        _die_with_parent()
-    if os.getppid() != parent_pid:  # the parent died before this process could ask to follow it
-        os._exit(1)
-    threading.Thread(target=_watch_parent, args=(parent_pid,), name="parent-watchdog", daemon=True).start()
-    if hasattr(os, "nice"):
-        try:
-            os.nice(5)
-        except OSError:  # not allowed here: run at the normal priority
-            pass
-
-
-def _die_with_parent() -> None:
-    """Linux: SIGKILL this process when its parent process ends (prctl(PR_SET_PDEATHSIG)). The kernel sends
-    it when the parent's thread that started this process ends: the pool is made, used and shut down by
-    the importing thread's iteration (_parallel_results), which outlives it."""
-    import ctypes
-    import signal
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # no prctl here: the watchdog thread does it
-        pass
-
-
-def _watch_parent(parent_pid: int, interval: float = 0.5) -> None:
-    """Exit this worker process as soon as the process that started it is gone."""
-    import multiprocessing
-    import os
-
-    parent = multiprocessing.parent_process()
-    while True:
-        if parent is not None:
-            parent.join(interval)  # returns at once when the parent's end of the sentinel pipe closes
-            gone = not parent.is_alive() or os.getppid() != parent_pid
-        else:
-            import time
-
-            time.sleep(interval)
-            gone = os.getppid() != parent_pid
-        if gone:
-            os._exit(1)
+    start_worker(parent_pid, follow_thread=True)
 
 
 def _parallel_results(tasks, workers: int, transform, on_range=None, is_cancelled=None):
