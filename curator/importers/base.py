@@ -80,3 +80,35 @@ def looks_binary(data: bytes) -> bool:
 
 
 ImporterFactory = Callable[[], Importer]
+
+
+# ---------------------------------------------------------------- one field, read safely
+
+_MAX_INT_DIGITS = 18  # int() refuses over 4,300 digits; no field of ours needs more than a PMID's
+
+
+def to_int(text: str | int | None, lo: int | None = None, hi: int | None = None) -> int | None:
+    """The number a field spells in ASCII digits ('07' -> 7), within lo..hi when given; None for
+    anything else: '', '²' (str.isdigit() accepts superscripts, int() refuses them), '٣', '1.5', '-3',
+    a 5,000-digit run. Never raises: one odd field must not cost the record."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        n = text
+    else:
+        t = str(text).strip() if text is not None else ""
+        if not (t and len(t) <= _MAX_INT_DIGITS and t.isascii() and t.isdigit()):
+            return None
+        n = int(t)
+    if (lo is not None and n < lo) or (hi is not None and n > hi):
+        return None
+    return n
+
+
+def warn_field(extra: dict, field: str, value: object, why: str) -> None:
+    """Note a field that could not be read (the record imports without it): kept in the record's
+    extra["warnings"] and reported by the importer as a warning naming the record and the field."""
+    text = str(value)
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    warnings = extra.setdefault("warnings", [])
+    message = f"{field} {shown!r} {why}"
+    if message not in warnings:
+        warnings.append(message)
