@@ -175,7 +175,7 @@ def evaluate(raw: str, macros: dict[str, str]) -> str:
 
 
 def _split_names(value: str) -> list[str]:
-    return [n.strip() for n in re.split(r"\s+and\s+", value) if n.strip()] if "{" not in value else [
+    return [n.strip() for n in re.split(r"(?<!\s)\s+and\s+", value) if n.strip()] if "{" not in value else [
         n.strip() for n in _split_top_words(value, "and") if n.strip()
     ]
 
@@ -293,11 +293,13 @@ class BibtexImporter:
 
     def sniff(self, text: str) -> float:
         head = text[:20000].replace("\ufeff", "")
-        entries = re.findall(r"^\s*@\s*([A-Za-z]+)\s*[{(]", head, re.MULTILINE)
+        # blanks before '@' / a field name are those of its own line ([^\S\n]): '\s*' from every line
+        # start re-read a run of blank lines once per line (quadratic)
+        entries = re.findall(r"^[^\S\n]*@\s*([A-Za-z]+)\s*[{(]", head, re.MULTILINE)
         if not entries:
             return 0.0
         real = [e for e in entries if e.lower() not in _NOT_RECORDS]
-        fields = re.search(r"^\s*,?\s*[A-Za-z][\w:-]*\s*=", head, re.MULTILINE)
+        fields = re.search(r"^[^\S\n]*+(?:,[^\S\n]*+)?[A-Za-z][\w:-]*\s*=", head, re.MULTILINE)
         if real and fields:
             return 0.95
         if fields:
@@ -433,7 +435,8 @@ def _to_paper(entry: Entry, f: dict[str, str], list_style: bool) -> Paper:
     paper.issue = text("number", "issue")
     pages = text("pages")
     if pages:
-        paper.pages = re.sub(r"\s*[–—-]+\s*", "-", pages)
+        # a match starts at the first blank of a run or at the dash: not again inside a blank run
+        paper.pages = re.sub(r"(?:(?<!\s)|(?=[–—-]))\s*[–—-]+\s*", "-", pages)
     eprinttype = (f.get("eprinttype") or f.get("archiveprefix") or "").strip().lower()
     eprint = (f.get("eprint") or "").strip()
     doi_raw = (f.get("doi") or "").strip()

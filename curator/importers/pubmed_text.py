@@ -136,7 +136,7 @@ def split_pubmed_authors(text: str) -> list[str]:
     text = _AFFIL_MARK.sub("", " ".join(text.split())).strip()
     text = text.removesuffix(".")
     out = []
-    for part in re.split(r"\s*[,;]\s+", text):
+    for part in re.split(r"(?:(?<!\s)|(?=[,;]))\s*[,;]\s+", text):  # not restarted inside a blank run
         part = part.strip(" ,;")
         if part:
             out.append(part)
@@ -220,7 +220,7 @@ _PMCID_LINE = re.compile(r"^PMCID:\s*(PMC\d+)\s*(.*)$")
 _DOI_LINE = re.compile(r"^DOI:\s*(\S+)")
 _PII_LINE = re.compile(r"^PII:\s*(\S+)")
 _ID_LINE = re.compile(r"^(?:PMID|PMCID|DOI|PII):")
-_LANG = re.compile(r"^\[Article in ([^;\]]+)(?:;\s*([^\]]*))?\]$")
+_LANG = re.compile(r"^\[Article in ([^;\]]+)(?:;\s*+([^\]]*))?\]$")  # \s*+: blanks not re-tried
 _RELATION = re.compile(
     r"^(?:Comment|Erratum|Corrected and republished|Republished|Retraction|Retracted|Update|Updated|"
     r"Expression of concern|Summary for patients|Original report|Reprint|Cites|Partial retraction|"
@@ -364,7 +364,7 @@ class PubMedTextImporter:
             score += 0.1
         if re.search(r"^(?:Abstract|MeSH terms|Publication types|Substances)\s*$", head, re.MULTILINE):
             score += 0.25
-        if re.search(r"^\s+• ", head, re.MULTILINE):
+        if re.search(r"^[^\S\n]+• ", head, re.MULTILINE):  # an indented bullet line
             score += 0.1
         if re.search(r"^Keywords: ", head, re.MULTILINE):
             score += 0.05
