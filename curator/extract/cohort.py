@@ -232,7 +232,7 @@ def age_group(doc: Doc) -> list[Suggestion]:
             if w is None:
                 s, e = span
                 w = weights[span] = 2 if POPULATION.search(text, s, e) or re.search(
-                    r"\d+\s+(?:\w+\s+){0,2}(?:patients|children|adults)", text[s:e]) else 1
+                    r"(?<!\d)\d+\s+(?:\w+\s+){0,2}(?:patients|children|adults)", text[s:e]) else 1
             hits.append((w, m.start(), m.end(), cat))
     for m in YEAR_OLD.finditer(text):
         if not any(s <= m.start() < e for s, e in taken):

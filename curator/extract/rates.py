@@ -115,7 +115,7 @@ def find(doc: Doc) -> list[Suggestion]:
         if len(pcts) != len(eps) or re.search(r"\bvs\b|versus", tail):
             continue
         between = text[eps[0].start:eps[-1].end]
-        if re.search(r"\d", re.sub(r"\d+\s?[-‐ ]?(?:months?|years?|mo|yr)", "", between)):
+        if re.search(r"\d", re.sub(r"(?<!\d)\d+\s?[-‐ ]?(?:months?|years?|mo|yr)", "", between)):
             continue
         horizon = _prefix_horizon(text, eps[0].start)
         for h, p in zip(eps, pcts):
