@@ -43,7 +43,7 @@ NOT_SAMPLE_BEFORE = re.compile(
     r"year|years|[<>≤≥=±])\s*$|(?:occurred|observed|developed|seen|reported|noted|documented|achieved|"
     r"experienced|found|identified|detected|died|relapsed)\s+(?:in|by|among)\s+(?:only\s+)?$)", re.IGNORECASE)
 OUTCOME_VERB_AFTER = re.compile(
-    r"^\s*(?:\(|\[)?\s*(?:\d[\d.·]*\s?%|n\s*=)|^\s*(?:who\s+)?(?:developed|experienced|achieved|died|relapsed|required|"
+    r"^\s*+(?:\(|\[)?\s*(?:\d[\d.·]*\s?%|n\s*=)|^\s*+(?:who\s+)?(?:developed|experienced|achieved|died|relapsed|required|"
     r"needed|progressed|responded|presented\s+with|suffered|had\s+(?:grade|CRS|ICANS|a\s|an\s)|were\s+(?:alive|dead|"
     r"still|discharged|refractory|MRD))", re.IGNORECASE)
 

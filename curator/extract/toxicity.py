@@ -37,7 +37,7 @@ GRADE_PRE = re.compile(
     r"|\blife[- ]threatening|\bfatal))"
     r"\s*$")
 GRADE_POST = re.compile(
-    rf"\s*(?:\(\s*|,\s*)?(?:of\s+)?(?:(?:[Gg]rades?|G)\s*(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})"
+    rf"\s*+(?:\(\s*+|,\s*+)?(?:of\s+)?(?:(?:[Gg]rades?|G)\s*+(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})"
     rf"(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS}?|(?P<word>any[- ]grade|all[- ]grades?))")
 FREQ_POST = re.compile(
     rf"\s*(?:[,:(]\s*)?(?:(?:was|were|has\s+been|had\s+been)\s+)?"
@@ -56,9 +56,9 @@ NEGATION = re.compile(r"(?:\bno\b|\bwithout\b|\babsence\s+of|\bfree\s+of|\bnone\
                       r"(?:developed|had|experienced))\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 REFERENCE = re.compile(r"(?:resembl\w*|mimic\w*|similar\s+to|adapted\s+from|distinct\s+from|differ\w*\s+from|"
                        r"unlike|primary|familial|versus|vs\.?)\s+(?:\w+\s+){0,1}$", re.IGNORECASE)
-LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|/|&\s*)\s*$")
+LIST_JOIN = re.compile(r"^\s*+(?:,\s*+(?:and\s++|or\s++)?|and\s++|or\s++|/|&\s*+)\s*$")
 GRADED_PAREN = re.compile(
-    rf"\s*(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|recipients)\s*)?[(\[]\s*(?P<g>(?:[Gg]rades?|G)\s*"
+    rf"\s*+(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|recipients)\s*+)?[(\[]\s*(?P<g>(?:[Gg]rades?|G)\s*+"
     rf"(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS}?)\s*[,:;]?\s*"
     rf"(?:(?P<n>\d+)\s*[(\[]\s*)?(?P<p>{NUM})\s?%\s*\)?\s*[)\]]")
 PCT_LIST_AFTER = re.compile(rf"\s*(?:%\s*)?(?:,|and|or)\s*{NUM}\s?%")
