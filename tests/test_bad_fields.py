@@ -28,7 +28,8 @@ def test_shared_date_helpers_never_raise(bad):
     assert make_date("2020", "3", bad) == "2020-03"
     assert make_date(bad, "3") is None
     assert parse_medline_date(f"2020 {bad}").startswith("2020")
-    parse_loose_date(f"2020/{bad}/{bad}")
+    assert parse_loose_date(f"2020/{bad}/{bad}") == (2020, None, None)
+    assert parse_loose_date(f"Mar {bad} 2020")[0:2] == (2020, 3)
 
 
 BIB = """@article{good1, title={First}, author={Doe, Jane}, year={2020}, month={3}}

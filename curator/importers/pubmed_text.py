@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from curator.domain.paper import MeshTerm, Paper, Section
 from curator.importers import register
-from curator.importers.base import ParseResult, RecordError
+from curator.importers.base import ParseResult, RecordError, to_int
 
 # --------------------------------------------------------------------------------------------
 # The citation line, shared with the Summary (text) importer
@@ -46,8 +46,9 @@ def date_from_text(text: str) -> str | None:
     month = MONTHS.get(mon[:3].lower()) if mon else None
     if not month:
         return year
-    if day and 1 <= int(day) <= 31:
-        return f"{year}-{month:02d}-{int(day):02d}"
+    d = to_int(day, 1, 31)
+    if d:
+        return f"{year}-{month:02d}-{d:02d}"
     return f"{year}-{month:02d}"
 
 
