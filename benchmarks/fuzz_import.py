@@ -13,8 +13,10 @@ as a hang.
 
 Printed per format (the source file's format): cases, crashes (an exception other than the
 importers' ImportFormatError), hangs, clean errors (ImportFormatError: the file is refused with a
-message), and parsed files (with how many of them reported record errors or warnings). With -v each
-crash and hang is listed with its source file, mutations and reproduction seed.
+message), parsed files (with how many of them reported record errors or warnings), and records lost
+to an exception inside an importer that its per-record safety net caught ("could not be read: <exc>"
+-- not a crash, but a record dropped for a reason the importer did not name). With -v each crash and
+hang is listed with its source file and mutations, and the caught exceptions are counted by kind.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import argparse
 import multiprocessing as mp
 import os
 import random
+import re
 import sys
 import time
 import traceback
@@ -34,6 +37,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+# the per-record safety nets' messages (an unexpected exception turned into a record error)
+_CAUGHT = re.compile(r"could not be read: |cannot read this (?:RIS record|entry|record): ")
 SECONDS_PER_MB = 2.0
 MIN_LIMIT = 2.0
 
@@ -177,7 +182,9 @@ def _worker(conn) -> None:
                           if "curator" in f.filename), "?")
             conn.send(("crash", f"{type(exc).__name__}: {str(exc)[:200]} at {where}"))
         else:
-            conn.send(("parsed", (len(result.papers), len(result.errors))))
+            caught = [e.message for e in result.errors if not e.warning and _CAUGHT.search(e.message)
+                      and not e.message.startswith("BibTeX entry could not be read")]  # a syntax message
+            conn.send(("parsed", (len(result.papers), len(result.errors), caught[:3], len(caught))))
 
 
 class _Pool:
@@ -251,6 +258,8 @@ class Tally:
     clean_errors: int = 0
     parsed: int = 0
     parsed_with_record_errors: int = 0
+    caught_records: int = 0
+    caught_kinds: Counter = field(default_factory=Counter)
     failures: list[tuple[Case, str, str]] = field(default_factory=list)
 
 
@@ -263,6 +272,9 @@ def run(cases: list[Case], workers: int = 2, progress=None) -> dict[str, Tally]:
         if kind == "parsed":
             t.parsed += 1
             t.parsed_with_record_errors += detail[1] > 0
+            t.caught_records += detail[3]
+            for message in detail[2]:
+                t.caught_kinds[_CAUGHT.split(message, 1)[-1][:120]] += 1
         elif kind == "clean_error":
             t.clean_errors += 1
         else:
@@ -282,16 +294,17 @@ def run(cases: list[Case], workers: int = 2, progress=None) -> dict[str, Tally]:
 
 def format_table(tallies: dict[str, Tally]) -> str:
     rows = [f"{'format':<18}{'cases':>7}{'crashes':>9}{'hangs':>7}{'clean errors':>14}{'parsed':>8}"
-            f"{'(with record errors)':>22}"]
+            f"{'(with record errors)':>22}{'records lost to a caught exception':>36}"]
     total = Tally()
     for fmt in sorted(tallies):
         t = tallies[fmt]
         rows.append(f"{fmt:<18}{t.cases:>7}{t.crashes:>9}{t.hangs:>7}{t.clean_errors:>14}{t.parsed:>8}"
-                    f"{t.parsed_with_record_errors:>22}")
-        for name in ("cases", "crashes", "hangs", "clean_errors", "parsed", "parsed_with_record_errors"):
+                    f"{t.parsed_with_record_errors:>22}{t.caught_records:>36}")
+        for name in ("cases", "crashes", "hangs", "clean_errors", "parsed", "parsed_with_record_errors",
+                     "caught_records"):
             setattr(total, name, getattr(total, name) + getattr(t, name))
     rows.append(f"{'all':<18}{total.cases:>7}{total.crashes:>9}{total.hangs:>7}{total.clean_errors:>14}"
-                f"{total.parsed:>8}{total.parsed_with_record_errors:>22}")
+                f"{total.parsed:>8}{total.parsed_with_record_errors:>22}{total.caught_records:>36}")
     return "\n".join(rows)
 
 
@@ -328,6 +341,14 @@ def main(argv: list[str] | None = None) -> int:
         for what, n in kinds.most_common():
             print(f"  {n:>5}  {what}")
     if args.verbose:
+        caught = Counter()
+        for fmt, t in sorted(tallies.items()):
+            for what, n in t.caught_kinds.items():
+                caught[f"{fmt}: {what}"] += n
+        if caught:
+            print("\nexceptions caught per record (first 3 per file), by kind:")
+            for what, n in caught.most_common(30):
+                print(f"  {n:>5}  {what}")
         for case, kind, detail in failures:
             print(f"{kind.upper():<6}{case.fmt} #{case.index} {case.source} {'+'.join(case.mutations)}: {detail}")
     return 1 if failures else 0
