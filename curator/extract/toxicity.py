@@ -40,10 +40,10 @@ GRADE_POST = re.compile(
     rf"\s*+(?:\(\s*+|,\s*+)?(?:of\s+)?(?:(?:[Gg]rades?|G)\s*+(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})"
     rf"(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS}?|(?P<word>any[- ]grade|all[- ]grades?))")
 FREQ_POST = re.compile(
-    rf"\s*(?:[,:(]\s*)?(?:(?:was|were|has\s+been|had\s+been)\s+)?"
+    rf"\s*+(?:[,:(]\s*+)?(?:(?:was|were|has\s+been|had\s+been)\s+)?"
     r"(?:(?:observed|reported|occurred|developed|seen|noted|documented|present|experienced|recorded|found)\s+)?"
     r"(?:(?:in|among|for)\s+)?"
-    rf"(?:n\s*=\s*)?(?:{NB}(?P<n>\d+)(?:\s*(?:/|of|out\s+of)\s*(?P<d>\d+))?\s*(?:patients?|pts|children|adults|"
+    rf"(?:n\s*=\s*)?(?:{NB}(?P<n>\d+)(?:\s*(?:/|of|out\s+of)\s*(?P<d>\d+))?\s*+(?:patients?|pts|children|adults|"
     rf"subjects|cases)?\s*[(\[,]\s*(?P<p>{NUM})\s?%|{NB}(?P<p2>{NUM})\s?%|{NB}(?P<n2>\d+)\s*(?:/|of|out\s+of)\s*"
     rf"(?P<d2>\d+)|{NB}(?P<n3>\d+)\s+(?:patients?|pts|children|adults|subjects|cases)\b)")
 FREQ_PRE = re.compile(
