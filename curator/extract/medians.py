@@ -23,9 +23,11 @@ _HEAD = r"(?:\(\s*(?P<head>IQR|range|interquartile\s+range|95\s?%\s?CI)\s*\)|\[\
 DISP = (rf"(?:\s*[(\[,;]\s*|\s+)(?:{DISP_LABEL}(?:\s?\[[A-Za-z]+\]|\s?\([A-Za-z]+\))?\s*[,:=]?\s*(?:of\s+|from\s+)?)?(?P<lo>{SNUM})\s?(?:{UNIT})?{DASH}"
         rf"(?P<hi>{SNUM})\s?(?P<u2>{UNIT})?\s*[)\]]?")
 MEDIAN = re.compile(
-    rf"[Mm](?<![\w][Mm])edian\b\s*{_HEAD}?\s*(?P<qty>(?:(?:[A-Za-zαβγκ][\w/+\-’'.]*|\([A-Za-z][\w/ +-]{{0,15}}\)|\[[A-Za-z][\w/ +-]{{0,15}}\])\s+)"
-    rf"{{0,12}}?)\s*{_HEAD.replace('head', 'hd')}?\s*"
-    rf"(?:,\s*)?(?:(?:was|were|is|are|of|reached|at|for|:|=)\s+|:\s*|=\s*)?(?:approximately\s+|about\s+)?"
+    # '\s*+': a run of blanks between the optional pieces (each starts with a non-blank) is read once;
+    # with plain '\s*' every split of the run was tried (a long run after 'median' took minutes)
+    rf"[Mm](?<![\w][Mm])edian\b\s*+{_HEAD}?\s*+(?P<qty>(?:(?:[A-Za-zαβγκ][\w/+\-’'.]*|\([A-Za-z][\w/ +-]{{0,15}}\)|\[[A-Za-z][\w/ +-]{{0,15}}\])\s+)"
+    rf"{{0,12}}?)\s*+{_HEAD.replace('head', 'hd')}?\s*+"
+    rf"(?:,\s*+)?(?:(?:was|were|is|are|of|reached|at|for|:|=)\s++|:\s*+|=\s*+)?(?:approximately\s++|about\s++)?"
     rf"(?P<v>{NB}{NUM})(?![\d/])\s?(?P<u>{UNIT})?(?:{DISP})?(?:\s?(?P<u3>{UNIT}))?")
 SUBJ_MEDIAN = re.compile(rf"\b(?:was|were|is|are)\s+(?:a\s+)?median\s+(?:of\s+)?(?P<v>{NB}{NUM})\s?(?P<u>{UNIT})?"
                          rf"(?:{DISP})?")
