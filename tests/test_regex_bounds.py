@@ -394,7 +394,6 @@ KNOWN_SLOW_EXTRACT: list[tuple[str, str]] = [
     ('curator.extract.doses', '([A-Za-z][A-Za-z-]{3,})(?:\\s+(?:monother'),
     ('curator.extract.entities.DUAL', '\\b(?P<tgt>(?:anti-?)?(?:CD\\d{1,3}[a-z]?|'),
     ('curator.extract.events.PASSIVE', '^(?P<subj>.+?)\\s+(?:was|were|had\\s+been|'),
-    ('curator.extract.medians.NOT_REACHED', '[Mm](?<![\\w][Mm])edian\\b\\s*(?P<qty>[^\\d;'),
     ('curator.extract.medians.SUBJ_MEDIAN', '\\b(?:was|were|is|are)\\s+(?:a\\s+)?median\\'),
     ('curator.extract.patterns.CI_RE', '(?:(?P<lvl>\\d{2}(?:[.·]\\d)?)\\s?%\\s?(?:CI'),
     ('curator.extract.patterns._WORD_BEFORE', '([A-Za-z][A-Za-z.]*)\\.$'),

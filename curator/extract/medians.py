@@ -31,7 +31,12 @@ MEDIAN = re.compile(
     rf"(?P<v>{NB}{NUM})(?![\d/])\s?(?P<u>{UNIT})?(?:{DISP})?(?:\s?(?P<u3>{UNIT}))?")
 SUBJ_MEDIAN = re.compile(rf"\b(?:was|were|is|are)\s+(?:a\s+)?median\s+(?:of\s+)?(?P<v>{NB}{NUM})\s?(?P<u>{UNIT})?"
                          rf"(?:{DISP})?")
-NOT_REACHED = re.compile(r"[Mm](?<![\w][Mm])edian\b\s*(?P<qty>[^\d;:()\[\].]{1,60}?)\s*(?:(?:was|were|has|have)\s+)?"
+# '(?:\s(?=\s\s))*+\s*': the blanks after 'median' with only the last two open to backtracking. The quantity
+# may begin with blanks, but a reading that starts it earlier in the run is never the first one found
+# (starting it at the run's last blank reaches every place those reach), and re-trying every split of a
+# long run was quadratic; '\s*+' before the verb: each later run of blanks is read once.
+NOT_REACHED = re.compile(r"[Mm](?<![\w][Mm])edian\b(?:\s(?=\s\s))*+\s*(?P<qty>[^\d;:()\[\].]{1,60}?)\s*+"
+                         r"(?:(?:was|were|has|have)\s+)?"
                          r"(?:(?:both|all|still)\s+)?(?:not\s+(?:been\s+)?reached|NR\b)")
 _PREPOSITIONS = {"by", "in", "of", "to", "from", "for", "at", "with", "on", "than", "between", "among", "after",
                  "before", "during", "within", "and", "or"}
