@@ -331,3 +331,70 @@ def test_sniff_is_confident_for_own_formats_and_not_for_neighbours(corpus):
 def test_parse_bytes_routes_the_seed():
     result = parse_bytes(CASE_REPORT_SEED.read_bytes(), CASE_REPORT_SEED.name)
     assert result.format == "pubmed_text" and result.papers[0].doi == "10.3389/fimmu.2025.1563736"
+
+
+# ---------------------------------------------------------------- pages pasted together
+
+_GLUED = """1. Blood. 2021 Mar 4;137(9):1150-1160. doi: 10.1182/blood.2020001.
+
+First record title.
+
+Doe J(1), Roe R(2).
+
+Author information:
+(1)Somewhere.
+
+Patients were treated.
+2. Overall survival at 2 years was 50%. 2019 cohort data were pooled.
+3. Grade 3 CRS occurred in 4 patients. 2020 follow-up is ongoing.
+
+DOI: 10.1182/blood.2020001
+PMID: 11111111
+2. Blood. 2021 Apr 1;137(13):1700-1710. doi: 10.1182/blood.2020002.
+
+Second record title.
+
+Moe M(1).
+
+Abstract text two.
+
+PMID: 22222222
+
+Conflict of interest statement: The authors declare no competing interests.
+3. Leukemia. 2022 Jan;36(1):1-9. doi: 10.1038/s41375-021-0003.
+
+Third record title.
+
+Poe P.
+
+Abstract text three.
+
+PMID: 33333333
+"""
+
+
+def test_records_glued_without_a_blank_line_are_all_found():
+    """A header right under the previous record's PMID line (or the conflict-of-interest note after
+    it) starts a record; numbered lines inside an abstract that look like a citation do not."""
+    result = parse_bytes(_GLUED.encode(), "pasted.txt")
+    assert result.format == "pubmed_text"
+    assert [p.pmid for p in result.papers] == ["11111111", "22222222", "33333333"]
+    assert [p.title for p in result.papers] == ["First record title.", "Second record title.",
+                                                "Third record title."]
+    first = result.papers[0]
+    assert "2. Overall survival at 2 years was 50%." in first.abstract
+    assert "3. Grade 3 CRS occurred in 4 patients." in first.abstract
+    assert result.papers[1].extra["conflict_of_interest"] == "The authors declare no competing interests."
+    assert result.errors == []
+
+
+def test_berenkeskin_with_every_blank_line_before_a_header_removed(corpus):
+    import re
+
+    text = _text(corpus / "pubmed_abstract_txt/berenkeskin/pubmed_result.txt")
+    glued = re.sub(r"\n\n+(?=\d{1,6}\. )", "\n", text)
+    assert glued.count("\n\n") < text.count("\n\n")
+    whole, pasted = get("pubmed_text").parse(text), get("pubmed_text").parse(glued)
+    assert len(pasted.papers) == len(whole.papers) == 249
+    assert [(p.pmid, p.title, p.abstract) for p in pasted.papers] == [
+        (p.pmid, p.title, p.abstract) for p in whole.papers]

@@ -2,16 +2,19 @@
 
 Formula neutralisation (CSV and Excel only; JSON, Parquet and SQLite keep text exactly):
 a *text* cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would be run
-as a formula by a spreadsheet, so it is written with a single quote ``'`` in front. A text that
-already begins with ``'`` followed by one of those characters or by another ``'`` gets a quote too,
-so the rule is reversible: drop ONE leading ``'`` when the next character is one of
-``= + - @ <tab> <CR> '`` (`restore_formula_text`). Numeric columns are never touched: -3.2 stays
-the number -3.2.
+as a formula by a spreadsheet, so it is written with a single quote ``'`` in front. So is a cell that
+begins with blanks or line breaks followed by one of ``= + - @`` (`` =1+2``, ``"\n@SUM(A1)"``): some
+spreadsheets and CSV importers trim leading white space before they look at the cell. A text that
+already begins with ``'`` followed by one of those starts or by another ``'`` gets a quote too, so the
+rule is reversible: drop ONE leading ``'`` when what follows is one of ``= + - @ <tab> <CR> '`` or
+blanks then ``= + - @`` (`restore_formula_text`). Numeric columns are never touched: -3.2 stays the
+number -3.2; text that starts with other symbols (``<``, ``≥``, `` <0.05``) is written as it is.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import threading
@@ -25,17 +28,24 @@ import pyarrow.compute as pc
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 NEUTRALISE_PREFIX = "'"
+# White space a spreadsheet may trim before reading a cell: ASCII blanks and line breaks, no-break and
+# other Unicode spaces, line/paragraph separators, the BOM. Written as the characters themselves so
+# that the same class works in Python's re and in Arrow's RE2 (pc.match_substring_regex).
+LEADING_BLANKS = (" \t\n\r\f\v\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+                  "\u2008\u2009\u200a\u200b\u2028\u2029\u202f\u205f\u3000\ufeff")
+_BLANKS = "[" + LEADING_BLANKS + "]+[=+\\-@]"  # blanks, then a formula start
 _TRIGGER_CLASS = "[=+\\-@\\t\\r]"
-_NEEDS_QUOTE = f"^(?:{_TRIGGER_CLASS}|'[=+\\-@\\t\\r'])"
-_QUOTED = f"^'(?:{_TRIGGER_CLASS}|')"
+_QUOTED = f"^'(?:{_TRIGGER_CLASS}|'|{_BLANKS})"
+_BLANKS_FIRST = re.compile(_BLANKS)
 
 NEUTRALISATION_NOTE = (
     "Formula protection (CSV and Excel only): a text cell that would begin with =, +, -, @, a tab or a "
-    "carriage return is written with a single quote ' in front, so spreadsheets show it as text instead of "
-    "running it as a formula (a text that already began with ' followed by one of those characters or by ' "
-    "also gets one). To get the exact text back, remove ONE leading ' when the next character is one of "
-    "= + - @ tab CR '. Numbers are never changed (-3.2 is the number -3.2). JSON, Parquet and SQLite "
-    "exports hold the text exactly as stored.")
+    "carriage return -- or with spaces or line breaks followed by =, +, - or @, which some spreadsheets trim "
+    "-- is written with a single quote ' in front, so spreadsheets show it as text instead of running it as "
+    "a formula (a text that already began with ' followed by one of those starts or by ' also gets one). To "
+    "get the exact text back, remove ONE leading ' when what follows is one of = + - @ tab CR ' or spaces "
+    "then = + - @. Numbers are never changed (-3.2 is the number -3.2). JSON, Parquet and SQLite exports "
+    "hold the text exactly as stored.")
 
 
 class ExportError(RuntimeError):
@@ -48,17 +58,26 @@ class ExportCancelled(ExportError):
 
 # --- formula neutralisation ------------------------------------------------------------------------
 
+def _formula_start(value: str, at: int) -> bool:
+    """True when `value` from `at` would be read as a formula (after trimming, for some programs)."""
+    if len(value) <= at:
+        return False
+    c = value[at]
+    return c in FORMULA_TRIGGERS or (c in LEADING_BLANKS and _BLANKS_FIRST.match(value, at) is not None)
+
+
 def neutralise_text(value: str) -> str:
     """One text cell made safe for a spreadsheet (see the module docstring)."""
-    if value and (value[0] in FORMULA_TRIGGERS
-                  or (value[0] == "'" and len(value) > 1 and value[1] in (*FORMULA_TRIGGERS, "'"))):
+    if value and (_formula_start(value, 0) or (value[0] == "'" and len(value) > 1
+                                               and (value[1] == "'" or _formula_start(value, 1)))):
         return NEUTRALISE_PREFIX + value
     return value
 
 
 def restore_formula_text(value: str) -> str:
     """The exact text behind a neutralised cell (inverse of `neutralise_text`)."""
-    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1] in (*FORMULA_TRIGGERS, "'"):
+    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and (
+            value[1] == "'" or _formula_start(value, 1)):
         return value[1:]
     return value
 
@@ -75,10 +94,15 @@ def neutralise_arrow(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedAr
     triggers = pa.array(FORMULA_TRIGGERS, type=typ)
     first = pc.utf8_slice_codeunits(arr, 0, 1)
     mask = pc.is_in(first, value_set=triggers)
+    blanks = pa.array(list(LEADING_BLANKS), type=typ)
+    if pc.any(pc.is_in(first, value_set=blanks)).as_py():  # rare: only then run the pattern
+        mask = pc.or_(mask, pc.match_substring_regex(arr, "^" + _BLANKS))
     quoted = pc.equal(first, pa.scalar("'", typ))
     if pc.any(quoted).as_py():
         second = pc.utf8_slice_codeunits(arr, 1, 2)
         again = pc.is_in(second, value_set=pa.array((*FORMULA_TRIGGERS, "'"), type=typ))
+        if pc.any(pc.and_(pc.fill_null(quoted, False), pc.is_in(second, value_set=blanks))).as_py():
+            again = pc.or_(again, pc.match_substring_regex(arr, "^'" + _BLANKS))
         mask = pc.or_(mask, pc.and_(pc.fill_null(quoted, False), again))
     if not pc.any(mask).as_py():
         return arr

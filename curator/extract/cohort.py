@@ -17,7 +17,7 @@ from typing import Any
 
 from curator.extract.context import Doc
 from curator.extract.model import Suggestion, make
-from curator.extract.patterns import NB, NUM, balanced_close
+from curator.extract.patterns import NB, NOT_GROUP, NUM, balanced_close
 from curator.extract.subjects import clause_start
 
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
@@ -26,7 +26,7 @@ WORDNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seve
            "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
            "seventeen": 17, "eighteen": 18, "nineteen": 19, **_TENS,
            **{f"{t}{sep}{u}": tv + uv for t, tv in _TENS.items() for u, uv in _UNITS.items() for sep in "- "}}
-INT = r"\d{1,3}(?:[,\u2009\u202f\u00a0 ]\d{3})+(?!\d)|\d+"
+INT = rf"{NOT_GROUP}(?:\d{{1,3}}(?:[,\u2009\u202f\u00a0 ]\d{{3}})+(?!\d)|\d+)"
 NOUNS = (r"patients|children|adults|subjects|participants|individuals|cases|controls|recipients|pts|adolescents|infants|"
          r"persons|people|volunteers|survivors|men|women|boys|girls|neonates|newborns")
 N_EQUALS = re.compile(rf"[nN](?<![\w][nN])\s*=\s*(?P<n>{INT})(?![\d.,]\d)")
@@ -46,7 +46,7 @@ NOT_SAMPLE_BEFORE = re.compile(
     r"year|years|[<>≤≥=±])\s*$|(?:occurred|observed|developed|seen|reported|noted|documented|achieved|"
     r"experienced|found|identified|detected|died|relapsed)\s+(?:in|by|among)\s+(?:only\s+)?$)", re.IGNORECASE)
 OUTCOME_VERB_AFTER = re.compile(
-    r"^\s*(?:\(|\[)?\s*(?:\d[\d.·]*\s?%|n\s*=)|^\s*(?:who\s+)?(?:developed|experienced|achieved|died|relapsed|required|"
+    r"^\s*+(?:\(|\[)?\s*(?:\d[\d.·]*\s?%|n\s*=)|^\s*+(?:who\s+)?(?:developed|experienced|achieved|died|relapsed|required|"
     r"needed|progressed|responded|presented\s+with|suffered|had\s+(?:grade|CRS|ICANS|a\s|an\s)|were\s+(?:alive|dead|"
     r"still|discharged|refractory|MRD))", re.IGNORECASE)
 
@@ -252,7 +252,7 @@ def age_group(doc: Doc) -> list[Suggestion]:
             if w is None:
                 s, e = span
                 w = weights[span] = 2 if POPULATION.search(text, s, e) or re.search(
-                    r"\d+\s+(?:\w+\s+){0,2}(?:patients|children|adults)", text[s:e]) else 1
+                    r"(?<!\d)\d+\s+(?:\w+\s+){0,2}(?:patients|children|adults)", text[s:e]) else 1
             hits.append((w, m.start(), m.end(), cat))
     for m in YEAR_OLD.finditer(text):
         if not any(s <= m.start() < e for s, e in taken):

@@ -297,7 +297,7 @@ def _p_after(doc: Doc, end: int, s_end: int) -> tuple[dict[str, Any] | None, int
     """The p-value right after a pair: '(P = .03)' / '(difference...; P = .006)' or ', P = .03'."""
     text = doc.text
     after = text[end:s_end]
-    am = re.match(r"\s*,?\s*(?:(?:within|after|at|by|over|during|in)\s+(?:the\s+first\s+)?\d+\s*"
+    am = re.match(r"\s*+,?\s*(?:(?:within|after|at|by|over|during|in)\s+(?:the\s+first\s+)?\d+\s*"
                   r"(?:h|hrs?|hours?|days?|weeks?|months?)\s*)?([(\[])", after)
     if am:
         o = end + am.start(1)

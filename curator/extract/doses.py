@@ -51,8 +51,8 @@ def _drug_near(doc: Doc, start: int, end: int) -> tuple[Any, str, int] | None:
     for h in doc.drugs:
         if h.end <= start and start - h.end <= 28:
             gap = text[h.end:start]
-            if re.fullmatch(r"\s*(?:\(|,|:|at|at\s+(?:a\s+)?(?:dose|doses)\s+of|was\s+(?:given|administered|dosed)\s+"
-                            r"at|dosed\s+at|(?:at\s+)?(?:a\s+)?(?:single\s+)?dose\s+of|\s)*\s*", gap):
+            if re.fullmatch(r"\s*+(?:(?:\(|,|:|at|at\s+(?:a\s+)?(?:dose|doses)\s+of|was\s+(?:given|administered|dosed)\s+"
+                            r"at|dosed\s+at|(?:at\s+)?(?:a\s+)?(?:single\s+)?dose\s+of)\s*+)*", gap):
                 best = (h, "before", h.start)
         elif h.start >= end and h.start - end <= 8 and re.fullmatch(r"\s*(?:of\s+)?", text[end:h.start]):
             return h, "after", h.end

@@ -22,7 +22,7 @@ DAY = re.compile(
 PREP = re.compile(r"\b(?P<prep>on|by|at|from|until|through|till|since|starting|beginning|after|before|as\s+of|around)"
                   r"\s+(?:(?:post[- ]?[A-Za-z]+|pre[- ]?[A-Za-z]+|CAR[- ]?T|hospital|illness|disease|study|treatment)"
                   r"\s+)?$", re.IGNORECASE)
-AFTER = re.compile(r"\s*,?\s*(?P<ev>(?:the\s+|a\s+|an\s+|his\s+|her\s+)?[A-Za-z][^.;,()]{3,80}?)(?=\s*(?:[.;,(]|$|\band\b))")
+AFTER = re.compile(r"\s*+,?\s*(?P<ev>(?:the\s+|a\s+|an\s+|his\s+|her\s+)?[A-Za-z][^.;,()]{3,80}?)(?=\s*(?:[.;,(]|$|\band\b))")
 RESTATED = re.compile(r"\b[Dd]ay\s*[+\-−‐]?\s?\d{1,3}\s*[(\[,]\s*$")
 _VERBISH = re.compile(r"\b(?:was|were|is|are|had|has|have|been|developed|received|underwent|started|initiated|"
                       r"resolved|recovered|occurred|\w+ed)\b", re.IGNORECASE)

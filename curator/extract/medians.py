@@ -23,13 +23,20 @@ _HEAD = r"(?:\(\s*(?P<head>IQR|range|interquartile\s+range|95\s?%\s?CI)\s*\)|\[\
 DISP = (rf"(?:\s*[(\[,;]\s*|\s+)(?:{DISP_LABEL}(?:\s?\[[A-Za-z]+\]|\s?\([A-Za-z]+\))?\s*[,:=]?\s*(?:of\s+|from\s+)?)?(?P<lo>{SNUM})\s?(?:{UNIT})?{DASH}"
         rf"(?P<hi>{SNUM})\s?(?P<u2>{UNIT})?\s*[)\]]?")
 MEDIAN = re.compile(
-    rf"[Mm](?<![\w][Mm])edian\b\s*{_HEAD}?\s*(?P<qty>(?:(?:[A-Za-zαβγκ][\w/+\-’'.]*|\([A-Za-z][\w/ +-]{{0,15}}\)|\[[A-Za-z][\w/ +-]{{0,15}}\])\s+)"
-    rf"{{0,12}}?)\s*{_HEAD.replace('head', 'hd')}?\s*"
-    rf"(?:,\s*)?(?:(?:was|were|is|are|of|reached|at|for|:|=)\s+|:\s*|=\s*)?(?:approximately\s+|about\s+)?"
+    # '\s*+': a run of blanks between the optional pieces (each starts with a non-blank) is read once;
+    # with plain '\s*' every split of the run was tried (a long run after 'median' took minutes)
+    rf"[Mm](?<![\w][Mm])edian\b\s*+{_HEAD}?\s*+(?P<qty>(?:(?:[A-Za-zαβγκ][\w/+\-’'.]*|\([A-Za-z][\w/ +-]{{0,15}}\)|\[[A-Za-z][\w/ +-]{{0,15}}\])\s+)"
+    rf"{{0,12}}?)\s*+{_HEAD.replace('head', 'hd')}?\s*+"
+    rf"(?:,\s*+)?(?:(?:was|were|is|are|of|reached|at|for|:|=)\s++|:\s*+|=\s*+)?(?:approximately\s++|about\s++)?"
     rf"(?P<v>{NB}{NUM})(?![\d/])\s?(?P<u>{UNIT})?(?:{DISP})?(?:\s?(?P<u3>{UNIT}))?")
 SUBJ_MEDIAN = re.compile(rf"\b(?:was|were|is|are)\s+(?:a\s+)?median\s+(?:of\s+)?(?P<v>{NB}{NUM})\s?(?P<u>{UNIT})?"
                          rf"(?:{DISP})?")
-NOT_REACHED = re.compile(r"[Mm](?<![\w][Mm])edian\b\s*(?P<qty>[^\d;:()\[\].]{1,60}?)\s*(?:(?:was|were|has|have)\s+)?"
+# '(?:\s(?=\s\s))*+\s*': the blanks after 'median' with only the last two open to backtracking. The quantity
+# may begin with blanks, but a reading that starts it earlier in the run is never the first one found
+# (starting it at the run's last blank reaches every place those reach), and re-trying every split of a
+# long run was quadratic; '\s*+' before the verb: each later run of blanks is read once.
+NOT_REACHED = re.compile(r"[Mm](?<![\w][Mm])edian\b(?:\s(?=\s\s))*+\s*(?P<qty>[^\d;:()\[\].]{1,60}?)\s*+"
+                         r"(?:(?:was|were|has|have)\s+)?"
                          r"(?:(?:both|all|still)\s+)?(?:not\s+(?:been\s+)?reached|NR\b)")
 COUNTED_AFTER = re.compile(r"\s*(?P<w>(?:[≥≤<>]?\s?[A-Za-z][\w+/’'-]*(?:\s+\([A-Za-z]{1,8}\))?\s+){0,3}?[A-Za-z][\w+/’'-]*)"
                            r"(?=\s*(?:[,;.)]|$|\b(?:and|per|in|of|for|with|among|at|were|was)\b))")

@@ -14,17 +14,29 @@ from curator.domain.numbers import parse_number
 
 # --------------------------------------------------------------------------- numbers
 
-# an unsigned number; thousands groups with ',' or (thin/no-break/plain) spaces; '.', '·' or '∙' decimals
-NUM = (r"(?:\d{1,3}(?:(?:,|[\u2009\u202f\u00a0 ])\d{3})+(?![\d])(?:[.·∙]\d+)?"
-       r"|\d+(?:[.·∙]\d+)?(?![.·∙]?\d)|[.·∙]\d+)")
-SIGN = r"(?:[-−‐–]\s?)"
-SNUM = rf"(?:{SIGN}?{NUM})"
 # a number that starts a value: not glued to a word, a decimal point or a slash before it
 NBC = r"\w.·∙/^*±+\-−‐–"
 NB = rf"(?<![{NBC}])"
+_SEP = r"[,\u2009\u202f\u00a0 ]"  # thousands separators
+# A number does not start at a thousands group that continues one ('1,234,567': not at '234' or '567').
+# Starting there finds nothing the start of the run has not (its readings end at the same places), but
+# a search that failed at the head re-read the rest of the run from every group: quadratic on a long
+# run ('1,111,111,...', or a table of 3-digit numbers separated by spaces). A head is 1-3 digits not
+# glued to a word (NBC) before it, or an earlier group. The first form sits before the number's first
+# digit, the second right after it (NUMB opens with a digit).
+_GROUP_AFTER = (rf"(?:(?<=(?<![{NBC}])\d{_SEP})|(?<=(?<![{NBC}])\d\d{_SEP})|(?<=(?<![{NBC}])\d\d\d{_SEP})"
+                rf"|(?<=\d{_SEP}\d\d\d{_SEP}))")
+NOT_GROUP = rf"(?!{_GROUP_AFTER}\d{{3}}(?!\d))"
+NOT_GROUP_AFTER_DIGIT = (rf"(?!(?=\d\d(?!\d))(?:(?<=(?<![{NBC}])\d{_SEP}\d)|(?<=(?<![{NBC}])\d\d{_SEP}\d)"
+                         rf"|(?<=(?<![{NBC}])\d\d\d{_SEP}\d)|(?<=\d{_SEP}\d\d\d{_SEP}\d)))")
+# an unsigned number; thousands groups with ',' or (thin/no-break/plain) spaces; '.', '·' or '∙' decimals
+NUM = (rf"(?:{NOT_GROUP}(?:\d{{1,3}}(?:(?:,|[\u2009\u202f\u00a0 ])\d{{3}})+(?![\d])(?:[.·∙]\d+)?"
+       r"|\d+(?:[.·∙]\d+)?(?![.·∙]?\d)|[.·∙]\d+))")
+SIGN = r"(?:[-−‐–]\s?)"
+SNUM = rf"(?:{SIGN}?{NUM})"
 # the same, written so the pattern opens with a digit (lets the regex engine skip to digits quickly)
-NUMB = (rf"(?:\d(?<![{NBC}]\d)(?:\d{{0,2}}(?:(?:,|[\u2009\u202f\u00a0 ])\d{{3}})+(?!\d)(?:[.·∙]\d+)?"
-        rf"|\d*(?:[.·∙]\d+)?(?![.·∙]?\d)))")
+NUMB = (rf"(?:\d(?<![{NBC}]\d){NOT_GROUP_AFTER_DIGIT}(?:\d{{0,2}}(?:(?:,|[\u2009\u202f\u00a0 ])\d{{3}})+(?!\d)"
+        rf"(?:[.·∙]\d+)?|\d*(?:[.·∙]\d+)?(?![.·∙]?\d)))")
 INTB = rf"(?:\d(?<![{NBC}]\d)\d*(?![.·∙]?\d))"
 DASH = r"(?:\s*(?:-|–|—|‒|‑|‐|−|~)\s*|\s+to\s+)"
 

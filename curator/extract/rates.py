@@ -34,10 +34,11 @@ PCT = rf"(?P<v>{NUMB})\s?%"
 PCT_CI = re.compile(rf"{PCT}\s*(?:[(\[]\s*|,\s*|;\s*)(?:{CI_BODY})\s*[)\]]?", re.IGNORECASE)
 PCT_ONLY = re.compile(PCT)
 CONNECTOR = re.compile(
-    r"^\s*(?:\([A-Za-z/ -]{1,12}\)\s*)?(?:rates?|probabilit(?:y|ies)|estimates?|incidence)?\s*"
-    r"(?:(?:at|by)\s+\d+\s?[-‐ ]?\s?(?:months?|years?|mos?|yrs?|days?)\s*)?"
-    r"(?:was|were|is|are|of|reached|achieved|remained|amounted\s+to|estimated\s+at|:|=|,)?\s*"
-    r"(?:estimated\s+(?:at|to\s+be)\s*|approximately\s*|about\s*|only\s*|\w+ly\s+)?$", re.IGNORECASE)
+    # '\s*+': each run of blanks is read once (the optional pieces between them start with a non-blank)
+    r"^\s*+(?:\([A-Za-z/ -]{1,12}\)\s*+)?(?:rates?|probabilit(?:y|ies)|estimates?|incidence)?\s*+"
+    r"(?:(?:at|by)\s+\d+\s?[-‐ ]?\s?(?:months?|years?|mos?|yrs?|days?)\s*+)?"
+    r"(?:was|were|is|are|of|reached|achieved|remained|amounted\s+to|estimated\s+at|:|=|,)?\s*+"
+    r"(?:estimated\s+(?:at|to\s+be)\s*+|approximately\s*+|about\s*+|only\s*+|\w+ly\s+)?$", re.IGNORECASE)
 FRACTION = re.compile(
     rf"(?P<a>{INTB})\s*(?:/|\s(?:of|out\s+of)\s)\s*(?P<b>\d+)(?:\s(?:patients?|pts|children|subjects|adults|"
     rf"cases|participants|evaluable\s+patients|infused\s+patients))?\s*[(\[]\s*(?P<v>{NUM})\s?%\s*[)\]]",
@@ -115,7 +116,7 @@ def find(doc: Doc) -> list[Suggestion]:
         if len(pcts) != len(eps) or re.search(r"\bvs\b|versus", tail):
             continue
         between = text[eps[0].start:eps[-1].end]
-        if re.search(r"\d", re.sub(r"\d+\s?[-‐ ]?(?:months?|years?|mo|yr)", "", between)):
+        if re.search(r"\d", re.sub(r"(?<!\d)\d+\s?[-‐ ]?(?:months?|years?|mo|yr)", "", between)):
             continue
         horizon = _prefix_horizon(text, eps[0].start)
         for h, p in zip(eps, pcts):

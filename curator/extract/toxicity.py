@@ -37,15 +37,15 @@ GRADE_PRE = re.compile(
     r"|\blife[- ]threatening|\bfatal))"
     r"\s*$")
 GRADE_POST = re.compile(
-    rf"\s*(?:\(\s*|,\s*)?(?:of\s+)?(?:(?:[Gg]rades?|G)\s*(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})"
+    rf"\s*+(?:\(\s*+|,\s*+)?(?:of\s+)?(?:(?:[Gg]rades?|G)\s*+(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})"
     rf"(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS}?|(?P<word>any[- ]grade|all[- ]grades?))")
 _CNT = r"(?:\d+|(?i:\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b))"
 FREQ_POST = re.compile(
     rf"(?:\s*\((?:[A-Za-z][\w/-]{{1,12}}|(?:[Gg]rades?|G)\s*[≥≤<>]?\s*[0-5IV]{{1,3}}(?:\s*[-–]\s*[0-5IV]{{1,3}})?\+?)\))?"
-    rf"\s*(?:[,:(]\s*)?(?:(?:was|were|has\s+been|had\s+been)\s+)?"
+    rf"\s*+(?:[,:(]\s*+)?(?:(?:was|were|has\s+been|had\s+been)\s+)?"
     r"(?:(?:observed|reported|occurred|developed|seen|noted|documented|present|experienced|recorded|found)\s+)?"
     r"(?:(?:in|among|for)\s+)?"
-    rf"(?:n\s*=\s*)?(?:{NB}(?P<n>\d+)(?:\s*(?:/|of|out\s+of)\s*(?P<d>\d+))?\s*(?:patients?|pts|children|adults|"
+    rf"(?:n\s*=\s*)?(?:{NB}(?P<n>\d+)(?:\s*(?:/|of|out\s+of)\s*(?P<d>\d+))?\s*+(?:patients?|pts|children|adults|"
     rf"subjects|cases)?\s*[(\[,;]\s*(?P<p>{NUM})\s?%|{NB}(?P<p2>{NUM})\s?%|{NB}(?P<n2>\d+)\s*(?:/|of|out\s+of)\s*"
     rf"(?P<d2>\d+)|{NB}(?P<n3>\d+)\s+(?:patients?|pts|children|adults|subjects|cases)\b)"
     # a count that opens the next clause ('..., 109 patients (81.3%) experienced X') is X's, not this one's
@@ -63,10 +63,10 @@ NEGATION = re.compile(r"(?:\bno\b|\bwithout\b|\babsence\s+of|\bfree\s+of|\bnone\
                       re.IGNORECASE)
 REFERENCE = re.compile(r"(?:resembl\w*|mimic\w*|similar\s+to|adapted\s+from|distinct\s+from|differ\w*\s+from|"
                        r"unlike|primary|familial|versus|vs\.?)\s+(?:\w+\s+){0,1}$", re.IGNORECASE)
-LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|/|&\s*)\s*$")
+LIST_JOIN = re.compile(r"^\s*+(?:,\s*+(?:and\s++|or\s++)?|and\s++|or\s++|/|&\s*+)\s*$")
 _PLUS_ = _PLUS.replace("?P<plus>", "?P<plus_>")
 GRADED_PAREN = re.compile(
-    rf"\s*(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|recipients|participants)\s*)?[(\[]\s*(?P<g>(?:[Gg]rades?|G)\s*"
+    rf"\s*+(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|recipients|participants)\s*+)?[(\[]\s*(?P<g>(?:[Gg]rades?|G)\s*+"
     rf"(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS}?)\s*[,:;]?\s*"
     rf"(?:(?P<n>\d+)\s*[(\[]\s*)?(?P<p>{NUM})\s?%\s*\)?\s*[)\]]"
     # percent first: 'CRS occurred in 82% (2% grade ≥3)'

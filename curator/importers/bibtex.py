@@ -15,7 +15,7 @@ from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, E
 
 from curator.domain.paper import Paper
 from curator.importers import register
-from curator.importers.base import ParseResult, RecordError
+from curator.importers.base import ParseResult, RecordError, to_int, warn_field
 from curator.importers.ris import MONTHS, find_doi, format_date, parse_loose_date, pubmed_style_name
 
 _NOT_RECORDS = ("string", "comment", "preamble")
@@ -175,7 +175,7 @@ def evaluate(raw: str, macros: dict[str, str]) -> str:
 
 
 def _split_names(value: str) -> list[str]:
-    return [n.strip() for n in re.split(r"\s+and\s+", value) if n.strip()] if "{" not in value else [
+    return [n.strip() for n in re.split(r"(?<!\s)\s+and\s+", value) if n.strip()] if "{" not in value else [
         n.strip() for n in _split_top_words(value, "and") if n.strip()
     ]
 
@@ -293,11 +293,13 @@ class BibtexImporter:
 
     def sniff(self, text: str) -> float:
         head = text[:20000].replace("\ufeff", "")
-        entries = re.findall(r"^\s*@\s*([A-Za-z]+)\s*[{(]", head, re.MULTILINE)
+        # blanks before '@' / a field name are those of its own line ([^\S\n]): '\s*' from every line
+        # start re-read a run of blank lines once per line (quadratic)
+        entries = re.findall(r"^[^\S\n]*@\s*([A-Za-z]+)\s*[{(]", head, re.MULTILINE)
         if not entries:
             return 0.0
         real = [e for e in entries if e.lower() not in _NOT_RECORDS]
-        fields = re.search(r"^\s*,?\s*[A-Za-z][\w:-]*\s*=", head, re.MULTILINE)
+        fields = re.search(r"^[^\S\n]*+(?:,[^\S\n]*+)?[A-Za-z][\w:-]*\s*=", head, re.MULTILINE)
         if real and fields:
             return 0.95
         if fields:
@@ -356,9 +358,14 @@ class BibtexImporter:
             try:
                 if entry.entry_type.lower() != "set":  # a set's crossref only serves BibTeX backends
                     _inherit(fields, by_key)
-                result.papers.append(_to_paper(entry, fields, list_style))
+                paper = _to_paper(entry, fields, list_style)
             except Exception as exc:  # noqa: BLE001 -- a broken entry must not stop the others
                 result.errors.append(RecordError(k, (entry.start_line or 0) + 1, f"cannot read this entry: {exc}"))
+                continue
+            result.papers.append(paper)
+            for warning in paper.extra.get("warnings", []):
+                result.errors.append(RecordError(
+                    k, (entry.start_line or 0) + 1, f"entry {entry.key or k}: {warning}", warning=True))
         return result
 
 
@@ -428,7 +435,8 @@ def _to_paper(entry: Entry, f: dict[str, str], list_style: bool) -> Paper:
     paper.issue = text("number", "issue")
     pages = text("pages")
     if pages:
-        paper.pages = re.sub(r"\s*[–—-]+\s*", "-", pages)
+        # a match starts at the first blank of a run or at the dash: not again inside a blank run
+        paper.pages = re.sub(r"(?:(?<!\s)|(?=[–—-]))\s*[–—-]+\s*", "-", pages)
     eprinttype = (f.get("eprinttype") or f.get("archiveprefix") or "").strip().lower()
     eprint = (f.get("eprint") or "").strip()
     doi_raw = (f.get("doi") or "").strip()
@@ -480,21 +488,23 @@ def _dates(paper: Paper, f: dict[str, str]) -> None:
     if date:
         dm = re.match(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", date)
         if dm:
-            y = int(dm.group(1))
-            m = int(dm.group(2)) if dm.group(2) and 1 <= int(dm.group(2)) <= 12 else None
-            d = int(dm.group(3)) if m and dm.group(3) and 1 <= int(dm.group(3)) <= 31 else None
+            y = to_int(dm.group(1))
+            m = to_int(dm.group(2), 1, 12)
+            d = to_int(dm.group(3), 1, 31) if m else None
     if y is None and year_s:
         ym = re.search(r"\b(\d{4})\b", year_s)
         if ym:
-            y = int(ym.group(1))
+            y = to_int(ym.group(1))
         elif year_s:
             paper.extra["year_raw"] = year_s
     if y and m is None and month_s:
-        if month_s.isdigit() and 1 <= int(month_s) <= 12:
-            m = int(month_s)
+        if month_s.isdigit():  # '²' too: isdigit() accepts it, to_int refuses it
+            m = to_int(month_s, 1, 12)
         else:
             _, m, d2 = parse_loose_date(month_s)
             d = d2 if m else None
+        if m is None:
+            warn_field(paper.extra, "month", month_s, "is not a month: the date keeps the year only")
     if y:
         paper.year = y
         paper.pub_date = format_date(y, m, d)

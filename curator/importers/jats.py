@@ -24,8 +24,8 @@ from lxml import etree
 
 from curator.domain.paper import Paper, Section
 from curator.importers import register
-from curator.importers.base import ImportFormatError, ParseResult, RecordError
-from curator.importers.medline import initials, make_date
+from curator.importers.base import ImportFormatError, ParseResult, RecordError, warn_field
+from curator.importers.medline import initials, make_date, month_number
 from curator.importers.xml_safety import (
     PROLOG_LIMIT,
     Prepend,
@@ -145,10 +145,15 @@ def _authors(meta, extra: dict) -> list[str]:
     return out
 
 
-def _date_of(pd) -> str | None:
-    return make_date(
-        _text(pd.find("year")) or None, _text(pd.find("month")) or None, _text(pd.find("day")) or None
-    )
+def _date_of(pd, extra: dict) -> str | None:
+    year, month, day = (_text(pd.find(k)) or None for k in ("year", "month", "day"))
+    date = make_date(year, month, day)
+    # a part that is there but unreadable ('²' as the month) costs that part, not the article
+    if date and month and month_number(month) is None:
+        warn_field(extra, "pub-date month", month, "is not a month: the date keeps the year only")
+    elif date and day and len(date) == 7:
+        warn_field(extra, "pub-date day", day, "is not a day of the month: the date keeps the month")
+    return date
 
 
 def _pub_date(meta, extra: dict) -> str | None:
@@ -158,7 +163,7 @@ def _pub_date(meta, extra: dict) -> str | None:
         kind = (pd.get("pub-type") or pd.get("publication-format") or pd.get("date-type") or "").lower()
         if kind == "pmc-release":
             continue
-        d = _date_of(pd)
+        d = _date_of(pd, extra)
         if not d:
             continue
         dates.setdefault(kind or "pub", d)
@@ -411,6 +416,9 @@ def _iter_stream(stream, encoding: str | None) -> Iterator[Item]:
             else:
                 if paper.title or paper.pmid or paper.pmcid or paper.doi:
                     yield done, line, paper
+                    for warning in paper.extra.get("warnings", []):
+                        yield done, line, RecordError(done, line, f"article {done} (line {line}): {warning}",
+                                                      warning=True)
                     if not paper.title:
                         yield done, line, RecordError(
                             done, line, f"article {done} (line {line}) has no title", warning=True

@@ -19,13 +19,10 @@ _PMC_URL = re.compile(r"/(PMC\d+)(?:/|$)")
 _SOURCE = re.compile(r"^Source:\s*(\S+)\s*$", re.MULTILINE)
 _BULLET = re.compile(r"^\s*[-*]\s+(.*)$")
 _ENTITY_GROUP = re.compile(r"^\*\*(.+?):\*\*\s*(.*)$")
-# one entity: NAME (long name) [identifier] {aka a, b}, or NAME (MESH:D000) -- identifiers in parentheses
-_ENTITY = re.compile(
-    r"(?P<name>[^,(\[{]+?)\s*"
-    r"(?:\((?P<paren>[^()]*)\))?\s*"
-    r"(?:\[(?P<ident>[^\]]*)\])?\s*"
-    r"(?:\{aka (?P<aka>[^}]*)\})?\s*(?:,|$)"
-)
+# one entity: NAME (long name) [identifier] {aka a, b}, or NAME (MESH:D000) -- identifiers in parentheses;
+# entities are separated by commas outside those brackets. Read by _entity_parts (one pass, no regex:
+# a pattern searched from every position re-read a long unclosed '(' once per start, quadratic).
+_NAME_STOP = ",([{"
 _ID_IN_PARENS = re.compile(r"^(?:[A-Z][A-Za-z]*:[A-Za-z0-9_.]+)$")
 
 
@@ -147,22 +144,92 @@ def _entities(body: str, scope: str) -> list[Entity]:
         if not g:
             continue
         kind, rest = g.group(1).strip(), g.group(2)
-        for em in _ENTITY.finditer(rest):
-            name = (em.group("name") or "").strip()
+        for raw_name, raw_paren, raw_ident, raw_aka in _entity_parts(rest):
+            name = raw_name.strip()
             if not name:
                 continue
-            paren = (em.group("paren") or "").strip() or None
-            ident = (em.group("ident") or "").strip() or None
+            paren = (raw_paren or "").strip() or None
+            ident = (raw_ident or "").strip() or None
             label = paren
             if paren and _ID_IN_PARENS.match(paren) and not ident:
                 ident, label = paren, None
             elif paren and "," in paren and not ident:
                 # "Homo sapiens (human, species)"
                 label = paren
-            aliases = [x.strip() for x in (em.group("aka") or "").split(",") if x.strip()]
+            aliases = [x.strip() for x in (raw_aka or "").split(",") if x.strip()]
             out.append(Entity(kind=kind, name=name, label=label, identifier=ident, aliases=aliases,
                               scope=scope))
     return out
+
+
+class _Finder:
+    """str.find for increasing start positions, linear in total: the last answer is reused while the
+    start has not passed it (a character that is absent is looked for once)."""
+
+    def __init__(self, text: str, char: str):
+        self.text, self.char = text, char
+        self.start, self.found = 0, -2  # -2: nothing asked yet
+
+    def __call__(self, start: int) -> int:
+        if self.found == -2 or start < self.start or (self.found != -1 and start > self.found):
+            self.start, self.found = start, self.text.find(self.char, start)
+        return self.found
+
+
+def _entity_parts(text: str):
+    """(name, paren, ident, aka) of each 'NAME (paren) [ident] {aka a, b}' item, comma-separated.
+
+    One left-to-right pass, linear in len(text). What it reads is what the former pattern
+    NAME=[^,([{]+? \\s* (\\([^()]*\\))? \\s* (\\[[^\\]]*\\])? \\s* (\\{aka [^}]*\\})? \\s* (,|$) found with
+    finditer (tests/test_markdown_summary.py compares the two): an item that does not close (an
+    unclosed '(' or '[') is skipped up to the next ',', '(', '[' or '{' and reading resumes after it."""
+    n = len(text)
+    finders = {c: _Finder(text, c) for c in "()]},([{"}
+    stops = [finders[c] for c in _NAME_STOP]
+
+    def next_stop(i: int) -> int:
+        hits = [h for h in (f(i) for f in stops) if h != -1]
+        return min(hits) if hits else n
+
+    def skip_ws(i: int) -> int:
+        while i < n and text[i].isspace():
+            i += 1
+        return i
+
+    def at_end(i: int) -> bool:  # the pattern's '$': the end, or a final newline
+        return i == n or (i == n - 1 and text[i] == "\n")
+
+    p = 0
+    while p < n:
+        if text[p] in _NAME_STOP:
+            p += 1
+            continue
+        s = next_stop(p)
+        name_end = len(text[p:s].rstrip()) + p
+        if name_end == p:  # only whitespace before the stop: a one-character name
+            name_end = p + 1
+        paren = ident = aka = None
+        i = skip_ws(name_end)
+        if i < n and text[i] == "(":
+            close, reopen = finders[")"](i + 1), finders["("](i + 1)
+            if close != -1 and (reopen == -1 or close < reopen):
+                paren, i = text[i + 1:close], skip_ws(close + 1)
+        if i < n and text[i] == "[":
+            close = finders["]"](i + 1)
+            if close != -1:
+                ident, i = text[i + 1:close], skip_ws(close + 1)
+        if text.startswith("{aka ", i):
+            close = finders["}"](i + 5)
+            if close != -1:
+                aka, i = text[i + 5:close], skip_ws(close + 1)
+        if i < n and text[i] == ",":
+            yield text[p:name_end], paren, ident, aka
+            p = i + 1
+        elif at_end(i):
+            yield text[p:name_end], paren, ident, aka
+            return
+        else:  # no item starts anywhere before the stop character: resume after it
+            p = s + 1
 
 
 register(MarkdownSummaryImporter())

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from curator.domain.paper import MeshTerm, Paper, Section
 from curator.importers import register
-from curator.importers.base import ParseResult, RecordError
+from curator.importers.base import ParseResult, RecordError, to_int
 
 # ---------------------------------------------------------------- dates (shared helpers)
 
@@ -34,9 +34,8 @@ def month_number(token: str | None) -> int | None:
     if not token:
         return None
     t = token.strip()
-    if t.isdigit():
-        n = int(t)
-        return n if 1 <= n <= 12 else None
+    if t.isdigit():  # '²' too: isdigit() accepts it, to_int refuses it
+        return to_int(t, 1, 12)
     return MONTHS.get(t[:3].lower()) if len(t) >= 3 else None
 
 
@@ -46,16 +45,12 @@ def make_date(year: str | int | None, month: str | int | None = None,
     if year is None:
         return None
     y = str(year).strip()
-    if not (len(y) == 4 and y.isdigit()):
+    if not (len(y) == 4 and to_int(y) is not None):
         return None
-    m = month if isinstance(month, int) else month_number(month)
+    m = to_int(month, 1, 12) if isinstance(month, int) else month_number(month)
     if not m:
         return y
-    d: int | None = None
-    if day is not None:
-        ds = str(day).strip()
-        if ds.isdigit() and 1 <= int(ds) <= 31:
-            d = int(ds)
+    d = to_int(day, 1, 31)
     return f"{y}-{m:02d}-{d:02d}" if d else f"{y}-{m:02d}"
 
 
@@ -69,13 +64,13 @@ def parse_medline_date(text: str | None) -> str | None:
         return None
     tokens = _DATE_TOKENS.findall(text)
     for i, tok in enumerate(tokens):
-        if len(tok) == 4 and tok.isdigit() and 1000 <= int(tok) <= 2999:
+        if len(tok) == 4 and to_int(tok, 1000, 2999):
             rest = tokens[i + 1:i + 3]
             month = month_number(rest[0]) if rest else None
             if month is None:
                 return tok
             day = None
-            if len(rest) > 1 and rest[1].isdigit() and len(rest[1]) <= 2:
+            if len(rest) > 1 and len(rest[1]) <= 2 and to_int(rest[1]) is not None:
                 # "2001 Nov 15-Dec 1" -> day 15; "1998 Dec-1999 Jan": '1999' is not a day.
                 day = rest[1]
             return make_date(tok, month, day)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from curator.domain.paper import MeshTerm, Paper, Section
 from curator.importers import register
-from curator.importers.base import ParseResult, RecordError
+from curator.importers.base import ParseResult, RecordError, to_int
 
 # --------------------------------------------------------------------------------------------
 # The citation line, shared with the Summary (text) importer
@@ -46,8 +46,9 @@ def date_from_text(text: str) -> str | None:
     month = MONTHS.get(mon[:3].lower()) if mon else None
     if not month:
         return year
-    if day and 1 <= int(day) <= 31:
-        return f"{year}-{month:02d}-{int(day):02d}"
+    d = to_int(day, 1, 31)
+    if d:
+        return f"{year}-{month:02d}-{d:02d}"
     return f"{year}-{month:02d}"
 
 
@@ -136,7 +137,7 @@ def split_pubmed_authors(text: str) -> list[str]:
     text = _AFFIL_MARK.sub("", " ".join(text.split())).strip()
     text = text.removesuffix(".")
     out = []
-    for part in re.split(r"\s*[,;]\s+", text):
+    for part in re.split(r"(?:(?<!\s)|(?=[,;]))\s*[,;]\s+", text):  # not restarted inside a blank run
         part = part.strip(" ,;")
         if part:
             out.append(part)
@@ -220,7 +221,7 @@ _PMCID_LINE = re.compile(r"^PMCID:\s*(PMC\d+)\s*(.*)$")
 _DOI_LINE = re.compile(r"^DOI:\s*(\S+)")
 _PII_LINE = re.compile(r"^PII:\s*(\S+)")
 _ID_LINE = re.compile(r"^(?:PMID|PMCID|DOI|PII):")
-_LANG = re.compile(r"^\[Article in ([^;\]]+)(?:;\s*([^\]]*))?\]$")
+_LANG = re.compile(r"^\[Article in ([^;\]]+)(?:;\s*+([^\]]*))?\]$")  # \s*+: blanks not re-tried
 _RELATION = re.compile(
     r"^(?:Comment|Erratum|Corrected and republished|Republished|Retraction|Retracted|Update|Updated|"
     r"Expression of concern|Summary for patients|Original report|Reprint|Cites|Partial retraction|"
@@ -291,21 +292,40 @@ def _blocks(lines: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
 
 
 def split_records(text: str) -> list[tuple[int, list[tuple[int, str]]]]:
-    """Cut at '1. ', '2. ', ... header lines that follow a blank line and continue the count."""
+    """Cut at '1. ', '2. ', ... header lines that continue the count.
+
+    A header normally follows a blank line. One that does not -- pages of an export pasted together,
+    the next record's '12. Blood. 2021 ...' straight under the last one's 'PMID:' line (or under the
+    'Conflict of interest statement' that can follow it) -- still starts a record when a citation
+    follows its number, the number continues the count, and the record before it has had its 'PMID:'
+    line. A line inside an abstract that merely starts with a number ('2. Patients were ...') comes
+    before its record's PMID line, so it never cuts a record."""
     lines = text.split("\n")
     starts: list[int] = []
     expected: int | None = None
+    pmid_seen = False  # the current record has reached its 'PMID:' line
     for i, line in enumerate(lines):
         m = _RECORD_HEAD.match(line)
-        if not m or (i > 0 and lines[i - 1].strip()):
+        if not m:
+            if not pmid_seen and line.startswith("PMID:") and _PMID_LINE.match(line.strip()):
+                pmid_seen = True
             continue
         n = int(m.group(1))
+        after_blank = i == 0 or not lines[i - 1].strip()
+        if not after_blank and not pmid_seen:
+            continue
         head = " ".join([m.group(2) or ""] + ([lines[i + 1]] if i + 1 < len(lines) else []))
-        if (expected is None and m.group(2) and _CITATION.match(head)) or n == expected or (
-            expected is not None and expected < n < expected + 50 and m.group(2) and _CITATION.match(head)
-        ):  # the next number, or a gap in the numbering before a real citation line
+        citation = bool(m.group(2)) and _CITATION.match(head) is not None
+        if after_blank:
+            # the next number, or a gap in the numbering before a real citation line
+            ok = (expected is None and citation) or n == expected or (
+                expected is not None and expected < n < expected + 50 and citation)
+        else:  # glued under the previous, finished record
+            ok = expected is not None and citation and expected <= n < expected + 50
+        if ok:
             starts.append(i)
             expected = n + 1
+            pmid_seen = False
     if not starts:
         body = [(i + 1, line) for i, line in enumerate(lines)]
         first = next((no for no, ln in body if ln.strip()), 1)
@@ -345,7 +365,7 @@ class PubMedTextImporter:
             score += 0.1
         if re.search(r"^(?:Abstract|MeSH terms|Publication types|Substances)\s*$", head, re.MULTILINE):
             score += 0.25
-        if re.search(r"^\s+• ", head, re.MULTILINE):
+        if re.search(r"^[^\S\n]+• ", head, re.MULTILINE):  # an indented bullet line
             score += 0.1
         if re.search(r"^Keywords: ", head, re.MULTILINE):
             score += 0.05

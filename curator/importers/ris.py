@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from curator.domain.paper import Paper, normalize_doi
 from curator.importers import register
-from curator.importers.base import ParseResult, RecordError
+from curator.importers.base import ParseResult, RecordError, to_int
 
 # --------------------------------------------------------------------------------------------
 # Shared helpers (also used by the BibTeX and Web of Science importers)
@@ -117,23 +117,22 @@ def parse_loose_date(text: str) -> tuple[int | None, int | None, int | None]:
     t = text.strip()
     year = month = day = None
     parts = [p.strip() for p in re.split(r"[/\-]", t)]
-    if len(parts) >= 2 and re.fullmatch(r"\d{4}", parts[0] or ""):
-        year = int(parts[0])
-        if re.fullmatch(r"\d{1,2}", parts[1] or "") and 1 <= int(parts[1]) <= 12:
-            month = int(parts[1])
+    if len(parts) >= 2 and len(parts[0]) == 4 and to_int(parts[0]) is not None:
+        year = to_int(parts[0])
+        if len(parts[1]) <= 2 and to_int(parts[1], 1, 12):
+            month = to_int(parts[1])
         elif parts[1][:3].lower() in MONTHS:
             month = MONTHS[parts[1][:3].lower()]
-        if month and len(parts) >= 3 and re.fullmatch(r"\d{1,2}", parts[2] or "") and 1 <= int(parts[2]) <= 31:
-            day = int(parts[2])
+        if month and len(parts) >= 3 and len(parts[2]) <= 2:
+            day = to_int(parts[2], 1, 31)
         return year, month, day
-    m = re.search(r"\b(1[5-9]\d{2}|2[01]\d{2})\b", t)
+    m = re.search(r"\b(1[5-9][0-9]{2}|2[01][0-9]{2})\b", t)
     if m:
-        year = int(m.group(1))
+        year = to_int(m.group(1))
     mm = re.search(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?:\s+(\d{1,2})\b)?", t, re.IGNORECASE)
     if mm:
         month = MONTHS[mm.group(1).lower()]
-        if mm.group(2) and 1 <= int(mm.group(2)) <= 31:
-            day = int(mm.group(2))
+        day = to_int(mm.group(2), 1, 31)
     return year, month, day
 
 

@@ -7,7 +7,7 @@ import re
 
 from curator.domain.paper import Paper, normalize_doi
 from curator.importers import register
-from curator.importers.base import ParseResult, RecordError
+from curator.importers.base import ParseResult, RecordError, to_int
 from curator.importers.ris import find_doi, format_date, page_range, parse_loose_date, split_comma_name
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9])(?: (.*))?$")
@@ -133,8 +133,8 @@ def wos_record_to_paper(tags: dict[str, list[str]]) -> Paper:
     paper.journal_abbrev = first("JI", "J9")
     year = None
     py = first("PY")
-    if py and re.fullmatch(r"\d{4}", py):
-        year = int(py)
+    if py and len(py) == 4:
+        year = to_int(py)
     pd = first("PD")
     _, month, day = parse_loose_date(pd or "")
     if year:
