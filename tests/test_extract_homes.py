@@ -160,3 +160,46 @@ def test_new_homes_round_trip_through_the_store(lib):
         assert [r.values() for r in back.rows(t)] == [r.values() for r in rec.rows(t)]
     assert any(e.percent is not None for e in back.exposures)
     assert any(r.what for r in back.time_to_event)
+
+
+def test_links_saved_before_migration_006_say_the_extractor_made_them_where_it_did(tmp_path, monkeypatch):
+    """Upgrading a library: links of rows still suggested, or saved by the batch suggester, are the extractor's;
+    the others are unknown (NULL), never claimed for the curator."""
+    from curator.store import migrations
+
+    older = tmp_path / "migrations"
+    older.mkdir()
+    for m in migrations.available():
+        if m.version < 6:
+            (older / m.path.name).write_text(m.sql())
+    path = tmp_path / "old.sqlite"
+    with monkeypatch.context() as mp:
+        mp.setattr("curator.paths.migrations", lambda: older)
+        lib = Library.open(path)
+        assert lib.schema_version == 5
+        with lib.transaction():
+            pid = lib.insert_papers([Paper(title="Cohort", pmid="1", abstract=COHORT)])[0]
+        rec = Record(paper_id=pid)
+        apply_suggestions(lib.get_paper(pid), rec)
+        toc = next(e for e in rec.exposures if e.agent == "tocilizumab")
+        rec.study.sources["n_enrolled"] = Span(0, 5, "Sixty")
+        with lib.transaction() as c:  # what Curator 5 wrote: no made_by / accepted_by columns
+            c.execute("INSERT INTO records (paper_id, status, revision, updated_at) VALUES (?, 'draft', 1, 'x')",
+                      (pid,))
+            c.execute("INSERT INTO studies (uid, paper_id, row_status) VALUES (?, ?, 'accepted')", (rec.study.uid, pid))
+            c.execute("INSERT INTO exposures (uid, paper_id, row_status, agent) VALUES (?, ?, 'suggested', ?)",
+                      (toc.uid, pid, toc.agent))
+            for uid, field, who in ((toc.uid, "agent", "alice"), (rec.study.uid, "n_enrolled", "alice"),
+                                    (rec.study.uid, "design", "suggest")):
+                c.execute("INSERT INTO provenance (paper_id, row_table, row_uid, field, start, end, quote, entered_by,"
+                          " created_at) VALUES (?, 't', ?, ?, 0, 5, 'Sixty', ?, 'x')", (pid, uid, field, who))
+        lib.close()
+    lib = Library.open(path)
+    try:
+        assert lib.schema_version == migrations.latest_version()
+        prov = _provenance(lib)
+        assert prov[(toc.uid, "agent")][0] == "extractor"  # on a row still suggested
+        assert prov[(rec.study.uid, "design")][0] == "extractor"  # saved by the batch suggester
+        assert prov[(rec.study.uid, "n_enrolled")][0] is None  # unknown
+    finally:
+        lib.close()
