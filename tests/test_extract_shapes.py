@@ -329,15 +329,18 @@ def test_the_patterns_this_issue_added_cannot_backtrack():
     """Each pattern written for issue 16, fed 10,000-character inputs built to make a regex backtrack."""
     import re
 
-    from curator.extract import cohort, comparisons, doses, entities, events, medians, proportions, toxicity
+    from curator.extract import cohort, comparisons, doses, entities, events, medians, proportions, rates, toxicity
+    from curator.extract.patterns import _WORD_BEFORE
 
     patterns = [proportions.BEFORE, proportions.ONLY_NUMBERS_LIST, proportions.PCT_WORDS, proportions.ACCURACY_BEFORE,
                 toxicity.SHARED_PCT, toxicity.PER_GRADE, toxicity.GRADE_LIST_BEFORE, toxicity.OTHER_TOX,
                 toxicity.ABBR_DEF, entities.TARGETED, comparisons.EFFECT, comparisons.NOT_REACHED,
                 comparisons.RESPECTIVELY_AFTER, *comparisons.GROUP_PAIRS, events.WINDOW, events.DAYS_AFTER,
-                events.ORDINAL_DAY, doses.LEVELS_BEFORE, cohort.COHORT_CUE, cohort.ANY_COUNT, medians.COUNTED_AFTER]
+                events.ORDINAL_DAY, doses.LEVELS_BEFORE, cohort.COHORT_CUE, cohort.ANY_COUNT, medians.COUNTED_AFTER,
+                comparisons.LIST_BEFORE, rates.HORIZON_PREFIX, entities.DUAL, _WORD_BEFORE]
     inputs = ["1 " * 5000, "1" * 10000, "1, " * 3300, "CD19/" * 2000, "(" * 10000, "a " * 5000, "1 (n = 1), " * 900,
-              "grade 1, 1%; " * 700, "days 1 through " * 600, "in a and " * 1100, "HR 1; " * 1600, "1 vs " * 2000]
+              "grade 1, 1%; " * 700, "days 1 through " * 600, "in a and " * 1100, "HR 1; " * 1600, "1 vs " * 2000,
+              "a" * 10000, "CD19-" * 2000]
     for pat in patterns:
         assert isinstance(pat, re.Pattern)
         for text in inputs:

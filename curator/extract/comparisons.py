@@ -98,7 +98,7 @@ RESPECTIVELY_AFTER = re.compile(
 PAREN_CANDIDATE = re.compile(r"\((?=[^()]{0,300}?(?:\bvs?\b\.?|versus|compared|\b[Pp](?:\s?[-‐]?\s?values?)?\s*[=<>≤≥]))")
 # '(P = .03)', '(log-rank p = 0.35)', '(Fisher's exact test, P < .001)': a p-value, maybe named by its test
 P_ONLY = re.compile(rf"^\s*(?:[A-Za-z][\w'’-]*(?:\s+[\w'’-]+){{0,2}}?\s*[,:]?\s+)?{P_RE.pattern}\s*$")
-LIST_BEFORE = re.compile(rf"(?:{NUM}\s?%?|\))\s*(?:,|and|or|&)\s*$")
+LIST_BEFORE = re.compile(rf"(?:(?<!\d){NUM}\s?%?|\))\s*+(?:,|and|or|&)\s*+$")
 LIST_AFTER = re.compile(rf"^\s*(?:,|and|or|&)\s*{NB}{SNUM}")
 ANOTHER_PAIR = re.compile(rf"{NB}{SNUM}\s?\S{{0,12}}\s*{SEP}\s*{SNUM}", re.IGNORECASE)
 ASSOCIATION = re.compile(r"\b(?:associat\w*|correlat\w*|predict\w*|linked|related|relationships?)\b", re.IGNORECASE)
