@@ -337,7 +337,7 @@ def test_the_patterns_this_issue_added_cannot_backtrack():
                 toxicity.ABBR_DEF, entities.TARGETED, comparisons.EFFECT, comparisons.NOT_REACHED,
                 comparisons.RESPECTIVELY_AFTER, *comparisons.GROUP_PAIRS, events.WINDOW, events.DAYS_AFTER,
                 events.ORDINAL_DAY, doses.LEVELS_BEFORE, cohort.COHORT_CUE, cohort.ANY_COUNT, medians.COUNTED_AFTER,
-                comparisons.LIST_BEFORE, rates.HORIZON_PREFIX, entities.DUAL, _WORD_BEFORE]
+                comparisons.LIST_BEFORE, rates.HORIZON_PREFIX, entities.DUAL, _WORD_BEFORE, toxicity.FREQ_BRACKET]
     inputs = ["1 " * 5000, "1" * 10000, "1, " * 3300, "CD19/" * 2000, "(" * 10000, "a " * 5000, "1 (n = 1), " * 900,
               "grade 1, 1%; " * 700, "days 1 through " * 600, "in a and " * 1100, "HR 1; " * 1600, "1 vs " * 2000,
               "a" * 10000, "CD19-" * 2000]
@@ -383,3 +383,39 @@ def test_extract_dev_general_patterns_and_floor():
     fp = sum(c.fp for c in table.values())
     assert tp / (tp + fn) >= 0.65 and tp / (tp + fp) >= 0.85, json.dumps(
         {k: (c.tp, c.fp, c.fn) for k, c in table.items()})
+
+
+# ------------------------------------------------------------------ toxicity shapes (issue 16, round 2)
+
+def _tox(text: str) -> list[dict]:
+    return [s.fields for s in suggest(text) if s.kind == "toxicity"]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # the syndrome's own bracket holds its count and percent, whatever verb follows
+    ("After CD19 CAR-T cell infusion, nonresponders experiencing CRS (n = 17; 37.8%) had the most adverse events.",
+     ("CRS", None, 17, 37.8)),
+    ("After CAR-T cell therapy, ICANS (12/60, 20%) resolved in all patients.", ("ICANS", None, 12, 20.0)),
+    # the grade's abbreviation in brackets, and 'at least one'
+    ("After CAR T-cell infusion, 133 patients (99.3%) experienced at least 1 grade ≥3 (≥Gr3) AE.",
+     ("other", 3, 133, 99.3)),
+    # a percent-first graded bracket after 'of participants'
+    ("After CAR-T cells, infections occurred in 32% of participants (5% grade ≥ 3).", ("other", 3, None, 5.0)),
+])
+def test_toxicity_shapes_of_round_two(text, want):
+    got = [(f["syndrome"], f["grade"], f["count"], f["percent"]) for f in _tox(text)]
+    assert want in got, got
+
+
+def test_toxicity_bracket_that_does_not_close_after_the_count_is_not_the_syndromes():
+    """'CRS (grade 2) in 12 (40%)' keeps its own reading; a bracket with more than a count and percent is left."""
+    got = [(f["syndrome"], f["count"], f["percent"]) for f in _tox(
+        "After CAR-T cell infusion, patients with CRS (n = 17; median age 60, 37.8% male) were older.")]
+    assert ("CRS", 17, 37.8) not in got
+
+
+def test_dev_scoring_reads_hlh_mas_as_hlh():
+    from curator.extract.dev_scoring import syndrome_class
+
+    assert [syndrome_class(s) for s in ("HLH/MAS", "IEC-HS", "CRS", "ICANS", "infections")] == [
+        "HLH", "IEC-HS", "CRS", "ICANS", "other"]

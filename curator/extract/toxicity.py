@@ -30,12 +30,12 @@ _OPS = {"≥": "≥", ">=": "≥", "⩾": "≥", ">": ">", "≤": "≤", "<=": "
 _PLUS = (r"(?P<plus>\s?\+|\s+or\s+(?:higher|greater|above|more|worse)|\s+and\s+(?:higher|above|greater)"
          r"|\s+or\s+more|\s+(?:or\s+)?above)")
 GRADE_PRE = re.compile(
-    rf"(?:(?P<pre_op>≥|>=|⩾|>|≤|<=|<)\s*(?:grades?|G)\s*(?P<a1>{G})"
-    rf"|\b(?:[Gg]rades?|G)\s*(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a2>{G})(?:\s*(?:-|–|—|to|or|and|/)\s*(?:G|grade\s*)?"
+    rf"(?:(?P<pre_op>≥|>=|⩾|>|≤|<=|<)\s*(?:grades?|Gr|G)\s*(?P<a1>{G})"
+    rf"|\b(?:[Gg]rades?|Gr|G)\s*(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a2>{G})(?:\s*(?:-|–|—|to|or|and|/)\s*(?:G|grade\s*)?"
     rf"(?P<b2>{G}))?{_PLUS}?"
     r"|(?P<word>\bany[- ]grade|\ball[- ]grades?|\bhigh[- ]grade|\blow[- ]grade|\bsevere|\bmild|\bmoderate"
     r"|\blife[- ]threatening|\bfatal))"
-    r"\s*$")
+    rf"(?P<abbr>\s*\((?:≥|>=|>)?\s*Gr?\s*{G}\+?\))?\s*$")
 GRADE_POST = re.compile(
     rf"\s*(?:\(\s*|,\s*)?(?:of\s+)?(?:(?:[Gg]rades?|G)\s*(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})"
     rf"(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS}?|(?P<word>any[- ]grade|all[- ]grades?))")
@@ -56,8 +56,10 @@ FREQ_PRE = re.compile(
     r"(?:patients?|pts|children|adults|subjects)?\s*(?:[(\[]\s*(?P<p3>[\d.·]+)\s?%\s*[)\]])?"
     rf"|{NB}(?P<p2>{NUM})\s?%\s*(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|cases|recipients))?)"
     r"\s*(?:developed|had|experienced|presented\s+with|suffered(?:\s+from)?|showed|(?:were\s+|was\s+)?diagnosed\s+with)"
-    r"\s+(?:any\s+|[\w-]+\s+(?:or|and)\s+|(?!(?:for|of|after|with|to|from|by|the)\b)[\w-]+\s+){0,2}$",
+    r"\s+(?:at\s+least\s+(?:one|1)\s+|a\s+median\s+of\s+\d+\s+)?(?:any\s+|[\w-]+\s+(?:or|and)\s+|(?!(?:for|of|after|with|to|from|by|the)\b)[\w-]+\s+){0,2}$",
     re.IGNORECASE)
+FREQ_BRACKET = re.compile(
+    rf"\s*[(\[]\s*(?:n\s*=\s*)?{NB}(?P<n>\d+)(?:\s*/\s*(?P<d>\d+))?\s*[,;]\s*(?P<p>{NUM})\s?%\s*[)\]]")
 NEGATION = re.compile(r"(?:\bno\b|\bwithout\b|\babsence\s+of|\bfree\s+of|\bnone\s+(?:of\s+the\s+\w+\s+)?"
                       r"(?:developed|had|experienced))\s+(?:(?!(?:for|of|to|with|after|before)\b)\w+\s+){0,2}$",
                       re.IGNORECASE)
@@ -70,7 +72,7 @@ GRADED_PAREN = re.compile(
     rf"(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS}?)\s*[,:;]?\s*"
     rf"(?:(?P<n>\d+)\s*[(\[]\s*)?(?P<p>{NUM})\s?%\s*\)?\s*[)\]]"
     # percent first: 'CRS occurred in 82% (2% grade ≥3)'
-    rf"|\s*[(\[]\s*(?P<p_>{NUM})\s?%\s*(?:of\s+patients\s*)?,?\s*(?:with\s+|had\s+|were\s+)?(?P<g_>(?:[Gg]rades?|G)"
+    rf"|\s*(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|recipients|participants)\s*)?[(\[]\s*(?P<p_>{NUM})\s?%\s*(?:of\s+patients\s*)?,?\s*(?:with\s+|had\s+|were\s+)?(?P<g_>(?:[Gg]rades?|G)"
     rf"\s*(?P<op_>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a_>{G})(?:\s*(?:-|–|—|to|or)\s*(?P<b_>{G}))?{_PLUS_}?)\s*[)\]]")
 _PLUS2 = _PLUS.replace("?P<plus>", "?P<plus>")
 PER_GRADE = re.compile(
@@ -208,7 +210,7 @@ def _graded(text: str, p: Phrase) -> Phrase:
     m = GRADE_PRE.search(win)
     if m:
         p.start = h_start - (len(win) - m.start())
-        p.grade_as_reported = m.group(0).strip()
+        p.grade_as_reported = win[m.start():m.start("abbr") if m.group("abbr") else m.end()].strip()
         if m.group("word"):
             w = m.group("word").lower().replace(" ", "-")
             p.grade_as_reported = w
@@ -374,6 +376,12 @@ def find(doc: Doc) -> list[Suggestion]:
                 f = {}
             if f:
                 f["_end"] = m.end()
+        if not f:  # the syndrome's own bracket closes after its count: the count is the syndrome's
+            bm = FREQ_BRACKET.match(text, p.end, min(s_end, p.end + 40))
+            if bm:
+                f = {"percent": to_float(bm.group("p")), "count": int(bm.group("n")), "_end": bm.end()}
+                if bm.group("d"):
+                    f["denominator"] = int(bm.group("d"))
         if not f:
             cs = clause_start(text, p.start, s_start)
             pm = FREQ_PRE.search(text[cs:p.start])
