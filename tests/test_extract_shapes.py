@@ -337,7 +337,8 @@ def test_the_patterns_this_issue_added_cannot_backtrack():
                 toxicity.ABBR_DEF, entities.TARGETED, comparisons.EFFECT, comparisons.NOT_REACHED,
                 comparisons.RESPECTIVELY_AFTER, *comparisons.GROUP_PAIRS, events.WINDOW, events.DAYS_AFTER,
                 events.ORDINAL_DAY, doses.LEVELS_BEFORE, cohort.COHORT_CUE, cohort.ANY_COUNT, medians.COUNTED_AFTER,
-                comparisons.LIST_BEFORE, rates.HORIZON_PREFIX, entities.DUAL, _WORD_BEFORE, toxicity.FREQ_BRACKET]
+                comparisons.LIST_BEFORE, rates.HORIZON_PREFIX, entities.DUAL, _WORD_BEFORE, toxicity.FREQ_BRACKET,
+                comparisons.PAREN_RESPECTIVELY, comparisons.AND_PAIR]
     inputs = ["1 " * 5000, "1" * 10000, "1, " * 3300, "CD19/" * 2000, "(" * 10000, "a " * 5000, "1 (n = 1), " * 900,
               "grade 1, 1%; " * 700, "days 1 through " * 600, "in a and " * 1100, "HR 1; " * 1600, "1 vs " * 2000,
               "a" * 10000, "CD19-" * 2000]
@@ -419,3 +420,30 @@ def test_dev_scoring_reads_hlh_mas_as_hlh():
 
     assert [syndrome_class(s) for s in ("HLH/MAS", "IEC-HS", "CRS", "ICANS", "infections")] == [
         "HLH", "IEC-HS", "CRS", "ICANS", "other"]
+
+
+# ------------------------------------------------------------------ comparison shapes (issue 16, round 2)
+
+@pytest.mark.parametrize(("text", "want"), [
+    # two values 'and ..., respectively' in one bracket with the p-value that tests them; groups named before
+    ("After CAR-T therapy, the rate of infections did not differ between axi-cel and tisa-cel recipients "
+     "(32% and 28%, respectively; P = .6).", (32, 28, "P = .6", "axi-cel", "tisa-cel recipients")),
+    # each share with its own 'of patients treated with' group, then the p-value
+    ("After CAR-T cell therapy, CRS of any grade occurred in 85% of patients treated with axi-cel and 60% of those "
+     "treated with tisa-cel (P = .002).", (85, 60, "P = .002", "axi-cel", "tisa-cel")),
+    # 'with and without X, respectively'
+    ("After CAR-T cell therapy, grade ≥3 ICANS occurred in 30% and 10% of patients with and without CRS, "
+     "respectively (P = .03).", (30, 10, "P = .03", "with CRS", "without CRS")),
+    # a frequency contrast stated in words, with only its p-value
+    ("After CAR-T therapy, ICU admission was more frequent among older patients (P = .01).",
+     (None, None, "P = .01", None, None)),
+])
+def test_comparison_shapes_of_round_two(text, want):
+    got = [(s.fields["value_a"], s.fields["value_b"], s.fields["p_text"], s.fields.get("label_a"),
+            s.fields.get("label_b")) for s in suggest(text) if s.kind == "comparison"]
+    assert want in got, got
+
+
+def test_a_respectively_pair_without_its_p_value_is_not_a_comparison():
+    text = "After CAR-T therapy, CRS and ICANS occurred in patients (32% and 28%, respectively)."
+    assert not [s for s in suggest(text) if s.kind == "comparison"]
