@@ -141,7 +141,8 @@ GROUP_PAIRS = (
     re.compile(r"\b(?:in|among|for|with)\s+" + _GRP.format("a") + r"\s+(?:than|compared\s+(?:with|to)|versus|vs\.?)\s+"
                r"(?:in\s+|among\s+|for\s+|with\s+)?" + _GRP.format("b") + r"\s*$", re.IGNORECASE),
     # 'Omicron vs previous variants', 'TCZ versus non-TCZ groups'
-    re.compile(r"\b(?P<a>[A-Za-z][\w+/-]*(?:\s+[\w+/-]+){0,2}?)\s+(?:vs\.?|versus)\s+(?P<b>[A-Za-z][\w+/-]*(?:\s+[\w+/-]+){0,2}?)"
+    re.compile(r"\b(?P<a>[A-Za-z][\w+/-]{0,40}(?:\s+[\w+/-]{1,40}){0,2}?)\s+(?:vs\.?|versus)\s+"
+               r"(?P<b>[A-Za-z][\w+/-]{0,40}(?:\s+[\w+/-]{1,40}){0,2}?)"
                r"(?:\s+(?:groups?|arms?|cohorts?))?\s*$", re.IGNORECASE),
 )
 
