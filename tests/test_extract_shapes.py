@@ -447,3 +447,24 @@ def test_comparison_shapes_of_round_two(text, want):
 def test_a_respectively_pair_without_its_p_value_is_not_a_comparison():
     text = "After CAR-T therapy, CRS and ICANS occurred in patients (32% and 28%, respectively)."
     assert not [s for s in suggest(text) if s.kind == "comparison"]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("After CAR-T cell infusion, CRS incidence was 75% and ICANS incidence was 30%.", [("CRS", None, None, 75.0),
+                                                                                      ("ICANS", None, None, 30.0)]),
+    ("After CAR-T cell infusion, CRS (any grade) occurred in 75% of patients.", [("CRS", None, None, 75.0)]),
+    ("After CAR-T cell infusion, Forty-five patients (75%) experienced CRS of any grade.", [("CRS", None, 45, 75.0)]),
+    ("After CAR-T cell infusion, HLH was diagnosed in 3.5% of patients.", [("HLH/MAS", None, None, 3.5)]),
+    ("After CAR-T cell infusion, CRS occurred in all 12 patients.", [("CRS", None, 12, None)]),
+    # a parallel list without 'respectively'
+    ("After CAR-T cell infusion, grade ≥ 3 CRS and ICANS were reported in 3% and 10% of patients.",
+     [("CRS", 3, None, 3.0), ("ICANS", 3, None, 10.0)]),
+])
+def test_toxicity_incidence_shapes(text, want):
+    got = [(f["syndrome"], f["grade"], f["count"], f["percent"]) for f in _tox(text)]
+    assert all(w in got for w in want), got
+
+
+def test_a_parallel_list_with_other_numbers_in_the_clause_is_left_alone():
+    got = _tox("After CAR-T cell infusion, CRS and ICANS were seen in 30% and 10% within 14 days.")
+    assert not any(f["percent"] for f in got), got

@@ -6,7 +6,8 @@ Rules
   toxicity.mention    the syndrome is named (first mention), without grade or frequency
 Grades keep what was written (`grade_as_reported`) and give `grade` (the lower bound, int), `grade_operator`
 ('=', '≥', '≤' or 'range' with `grade_max`). "grade ≥3 CRS and ICANS" gives the grade to both. Percentages in
-lists ("CRS and ICANS occurred in 12% and 18%") are assigned only with "respectively", else left out.
+lists ("CRS and ICANS occurred in 12% and 18%") are assigned in order with "respectively", or without it when
+one list of as many percentages follows the verb and nothing else in the clause is a number; else left out.
 Ambiguous words ("neurotoxicity", "CRS", "HLH") count only in a CAR-T / immune-effector context; a syndrome
 named as a point of reference ("resembling HLH", "adapted from primary HLH") is not a toxicity.
 """
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from curator.domain.vocabulary import normalize_key
+from curator.extract.cohort import WORDNUM
 from curator.extract.context import Doc
 from curator.extract.model import Suggestion, make
 from curator.extract.patterns import NB, NUM, to_float
@@ -39,12 +41,14 @@ GRADE_PRE = re.compile(
 GRADE_POST = re.compile(
     rf"\s*(?:\(\s*|,\s*)?(?:of\s+)?(?:(?:[Gg]rades?|G)\s*(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})"
     rf"(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS}?|(?P<word>any[- ]grade|all[- ]grades?))")
-_CNT = r"(?:\d+|(?i:\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b))"
+_CNT = (r"(?:\d+|(?i:\b(?:" + "|".join(sorted((w for w in WORDNUM if " " not in w), key=len, reverse=True))
+        + r")\b))")
 FREQ_POST = re.compile(
     rf"(?:\s*\((?:[A-Za-z][\w/-]{{1,12}}|(?:[Gg]rades?|G)\s*[≥≤<>]?\s*[0-5IV]{{1,3}}(?:\s*[-–]\s*[0-5IV]{{1,3}})?\+?)\))?"
-    rf"\s*(?:[,:(]\s*)?(?:(?:was|were|has\s+been|had\s+been)\s+)?"
-    r"(?:(?:observed|reported|occurred|developed|seen|noted|documented|present|experienced|recorded|found)\s+)?"
-    r"(?:(?:in|among|for)\s+)?"
+    rf"\s*(?:[,:(]\s*)?(?:(?:incidence|rate|frequency)\s+)?(?:(?:was|were|has\s+been|had\s+been)\s+)?"
+    r"(?:(?:observed|reported|occurred|developed|seen|noted|documented|present|experienced|recorded|found|diagnosed|"
+    r"identified|detected)\s+)?"
+    r"(?:(?:in|among|for)\s+)?(?:all\s+(?=\d+\s+(?:patients?|pts|children|adults|subjects|cases)\b))?"
     rf"(?:n\s*=\s*)?(?:{NB}(?P<n>\d+)(?:\s*(?:/|of|out\s+of)\s*(?P<d>\d+))?\s*(?:patients?|pts|children|adults|"
     rf"subjects|cases)?\s*[(\[,;]\s*(?P<p>{NUM})\s?%|{NB}(?P<p2>{NUM})\s?%|{NB}(?P<n2>\d+)\s*(?:/|of|out\s+of)\s*"
     rf"(?P<d2>\d+)|{NB}(?P<n3>\d+)\s+(?:patients?|pts|children|adults|subjects|cases)\b)"
@@ -88,6 +92,11 @@ GRADE_LIST_BEFORE = re.compile(
     rf"(?P<g0>\bany[- ]grade|\ball[- ]grades?|\b[Gg]rades?\s*(?:≥|>=|>|≤|<)?\s*{G}(?:\s*(?:-|–|to)\s*{G})?)"
     r"\s*(?:,|and|or|as\s+well\s+as)\s*$", re.IGNORECASE)
 SHARED_PCT = re.compile(rf"(?<!,)(?<!,\s)(?P<items>{NB}{NUM}(?:\s*+,\s*+{NUM})*+\s*,?\s*(?:and|or)\s+{NUM})\s?%")
+
+
+PARALLEL_PCTS = re.compile(
+    rf"\s*(?:(?:was|were)\s+)?(?:(?:observed|reported|seen|noted|documented|recorded|found|occurred|developed)\s+)?"
+    rf"(?:in|among)\s+(?P<items>{NB}{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%)*+\s*,?\s*(?:and|or)\s+{NUM}\s?%)", re.IGNORECASE)
 
 
 class _Shifted:
@@ -174,8 +183,6 @@ class Phrase:
 
 
 def _count(s: str) -> int:
-    from curator.extract.cohort import WORDNUM
-
     return int(s) if s.isdigit() else WORDNUM[s.lower()]
 
 
@@ -229,6 +236,8 @@ def _graded(text: str, p: Phrase) -> Phrase:
         m = GRADE_POST.match(text, h_end, min(len(text), h_end + 45))
         if m:
             p.end = m.end()
+            if text[h_end:m.end()].lstrip().startswith("(") and re.match(r"\s*\)", text[m.end():m.end() + 3]):
+                p.end = text.index(")", m.end()) + 1  # 'CRS (any grade) occurred in ...': the bracket is the grade's
             if m.group("word"):
                 p.grade_as_reported = m.group("word").lower().replace(" ", "-")
             else:
@@ -313,6 +322,17 @@ def find(doc: Doc) -> list[Suggestion]:
         tail = text[ps[j].end:s_end]
         rm = re.search(r"\brespectively\b", tail)
         if not rm:
+            # a parallel list without 'respectively': 'grade ≥3 CRS and ICANS were reported in 3% and 10%' — as many
+            # percentages as syndromes, one list right after the verb, nothing else numeric in the clause
+            clause = tail[:min((tail.index(c) for c in ";:" if c in tail), default=len(tail))]
+            pl = PARALLEL_PCTS.match(clause)
+            if pl is None:
+                continue
+            pcts = list(re.finditer(rf"(?P<n>)(?P<p>{NUM})\s?%", pl.group("items")))
+            if len(pcts) != len(group) or re.search(r"\d", clause[pl.end():]):
+                continue
+            for k, pm in zip(group, pcts):
+                freq[k] = {"percent": to_float(pm.group("p")), "_end": ps[j].end + pl.start("items") + pm.end()}
             continue
         pcts = list(re.finditer(rf"{NB}(?P<n>\d+\s*[(\[]\s*)?(?P<p>{NUM})\s?%", tail[:rm.start()]))
         lm = SHARED_PCT.search(tail[:rm.start()])
