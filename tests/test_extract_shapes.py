@@ -468,3 +468,16 @@ def test_toxicity_incidence_shapes(text, want):
 def test_a_parallel_list_with_other_numbers_in_the_clause_is_left_alone():
     got = _tox("After CAR-T cell infusion, CRS and ICANS were seen in 30% and 10% within 14 days.")
     assert not any(f["percent"] for f in got), got
+
+
+@pytest.mark.parametrize("text", [
+    "After CAR-T cells, the most common adverse events reported are CRS, neurotoxicity, and hematologic toxicity.",
+    "Here, we focus on early and late cytopenia occurring after CD19 CAR-T cells in 38 patients.",
+    "Early tocilizumab after CAR-T did not increase the proportion of subjects who experience neurotoxicity.",
+])
+def test_a_general_statement_aim_or_effect_on_risk_is_not_an_occurrence(text):
+    assert not _tox(text)
+
+
+def test_the_patients_own_bare_toxicity_is_still_read():
+    assert [f["syndrome"] for f in _tox("After CAR-T cell infusion, the patient developed ICANS on day 5.")] == ["ICANS"]

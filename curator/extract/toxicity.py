@@ -145,7 +145,11 @@ OCCURRED = re.compile(r"\b(?:develop\w*|experienc\w*|suffer\w*|presented\s+with|
 BACKGROUND = re.compile(r"\b(?:can|may|might|could|is\s+an?|are\s+(?:an?|the|common|frequent|known|serious|major|"
                         r"potentially)|remains?|known|commonly|often|typically|such\s+as|risk\s+factors?|"
                         r"predict\w*|hinder\w*|limit\w*|understudied|poorly|little\s+is|unclear|aim\w*|"
-                        r"we\s+(?:sought|aimed|investigated|evaluated|analy[sz]ed|examined|assessed)|associated\s+with|"
+                        r"we\s+(?:sought|aimed|investigated|evaluated|analy[sz]ed|examined|assessed|focus\w*)|associated\s+with|"
+                        # a general statement in the present ('the most common AEs reported are ...'), an effect on a
+                        # risk ('did not increase the proportion of subjects who experience X'): not an occurrence
+                        r"(?:reported|observed|described|seen)\s+are|did\s+not\s+(?:increase|decrease|reduce|raise|"
+                        r"lower|affect|change)|at\s+risk\s+(?:for|of)|"
                         r"(?:more|less)\s+(?:common|frequent|likely|often)|correlat\w*|higher\s+risk|lower\s+risk)\b",
                         re.IGNORECASE)
 
