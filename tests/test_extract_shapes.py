@@ -481,3 +481,19 @@ def test_a_general_statement_aim_or_effect_on_risk_is_not_an_occurrence(text):
 
 def test_the_patients_own_bare_toxicity_is_still_read():
     assert [f["syndrome"] for f in _tox("After CAR-T cell infusion, the patient developed ICANS on day 5.")] == ["ICANS"]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("After CAR-T therapy, bulky disease was associated with ICANS (OR, 2.5; P = .02).", (2.5, None, "OR", "P = .02")),
+    ("After CAR-T therapy, prophylaxis reduced severe CRS (HR 0.5, P = .01).", (0.5, None, "HR", "P = .01")),
+    ("After CAR-T therapy, CRS occurred in 80% of axi-cel and 50% of tisa-cel patients (p<0.01).",
+     (80, 50, "%", "p<0.01")),
+])
+def test_effect_sizes_with_only_a_p_value_and_shares_of_named_groups(text, want):
+    got = [(s.fields["value_a"], s.fields["value_b"], s.fields["unit"], s.fields["p_text"])
+           for s in suggest(text) if s.kind == "comparison"]
+    assert want in got, got
+
+
+def test_an_effect_size_without_ci_or_p_value_is_not_read():
+    assert not [s for s in suggest("After CAR-T therapy, the HR 0.5 was computed.") if s.kind == "comparison"]

@@ -68,9 +68,9 @@ GROUPS = re.compile(
 _OF_PATIENTS = (r"(?:of\s+(?:the\s+)?(?:patients|those|subjects|children|adults|recipients|participants)\s+"
                 r"(?:(?:who\s+were\s+)?(?:treated|managed|receiving|given)\s+)?)?")
 AND_PAIR = re.compile(
-    rf"(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?(?:\s?(?:\((?P<d1>[^()]{{0,60}})\)|\[[^\[\]]{{0,60}}\]))?\s+{_OF_PATIENTS}(?:in|for|among|with)\s+"
+    rf"(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?(?:\s?(?:\((?P<d1>[^()]{{0,60}})\)|\[[^\[\]]{{0,60}}\]))?\s+(?:{_OF_PATIENTS}(?:in|for|among|with)|of)\s+"
     rf"(?P<l1>(?:the\s+)?[A-Za-z][^\d;,.()\[\]]{{0,40}}?)\s+(?P<sep>and|,\s*and|while|whereas|but)\s+"
-    rf"(?P<v2>{NUMB})\s?(?P<u2>{UNIT})?(?:\s?(?:\((?P<d2>[^()]{{0,60}})\)|\[[^\[\]]{{0,60}}\]))?\s+{_OF_PATIENTS}(?:in|for|among|with)\s+"
+    rf"(?P<v2>{NUMB})\s?(?P<u2>{UNIT})?(?:\s?(?:\((?P<d2>[^()]{{0,60}})\)|\[[^\[\]]{{0,60}}\]))?\s+(?:{_OF_PATIENTS}(?:in|for|among|with)|of)\s+"
     rf"(?P<l2>(?:the\s+)?[A-Za-z][^\d;,.()\[\]]{{0,40}}?)(?=\s*[(\[,;]\s*[Pp]\b|\s*\([^()]*\b[Pp]\s*[=<>≤≥])",
     re.IGNORECASE)
 HAD = re.compile(
@@ -89,7 +89,7 @@ RESPECTIVELY = re.compile(
 EFFECT = re.compile(
     rf"\b(?P<stat>a?[HO]Rs?|[aI]?RRs?|sHR|(?:(?:adjusted|multivariable|multivariate)\s+)?(?:hazard|odds)\s+ratios?|"
     rf"relative\s+risk|risk\s+ratio)\s*(?:[(\[][A-Za-z]{{2,4}}[)\]]\s*)?(?:[,:=]\s*|\s+(?:of|was|=)\s+)?"
-    rf"(?P<v>{NUMB})\s*(?:[;,]\s*|[(\[]\s*)(?:{CI_BODY})", re.IGNORECASE)
+    rf"(?P<v>{NUMB})(?:\s*(?:[;,]\s*|[(\[]\s*)(?:{CI_BODY})|(?=\s*[;,]\s*[Pp]\s*[=<>≤≥]))", re.IGNORECASE)
 # 'median OS 10.5 months vs. not reached', '12.1 months (95% CI 8-15) versus NR (P = .002)'
 NOT_REACHED = re.compile(rf"{NB}(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?(?:\s?\([^()]{{0,60}}\))?\s*(?P<sep>{SEP})\s*"
                          rf"(?P<nr>not\s+(?:yet\s+)?reached|NR)\b", re.IGNORECASE)
@@ -462,7 +462,7 @@ def find(doc: Doc) -> list[Suggestion]:
             unit = next((u for k, u in _STAT_UNIT.items() if stat.endswith(k)), m.group("stat").rstrip("s"))
             if unit in ("HR", "OR") and re.match(r"(?i)adjusted|multivariable|multivariate", stat):
                 unit = "a" + unit
-            lo, hi, lvl = ci_parts(m)
+            lo, hi, lvl = ci_parts(m) if m.group("lo") is not None or m.group("lo2") is not None else (None, None, None)
             p, end = _p_after(doc, m.end(), s_end)
             if p is None:
                 p = _p(text, m.end(), min(s_end, m.end() + 25)) if re.match(r"\s*[;,]\s*[Pp]\b", text[m.end():m.end() + 6]) \
@@ -470,7 +470,7 @@ def find(doc: Doc) -> list[Suggestion]:
                 end = max(m.end(), p["_p_end"]) if p else m.end()
             fields = _fields(subj, None, unit, p)
             fields.update({"value_a": num(m.group("v")), "effect": unit, "ci_low": lo, "ci_high": hi,
-                           "ci_level": num(str(lvl).rstrip("0").rstrip(".")) or lvl})
+                           "ci_level": (num(str(lvl).rstrip("0").rstrip(".")) or lvl) if lvl is not None else None})
             if text[end:end + 1] in ")]" and text.count("(", subj.start, end) > text.count(")", subj.start, end):
                 end += 1
             out.append(make("comparison", fields, text, subj.start, end, 0.75 if subj.in_vocabulary else 0.6,
