@@ -338,7 +338,7 @@ def test_the_patterns_this_issue_added_cannot_backtrack():
                 comparisons.RESPECTIVELY_AFTER, *comparisons.GROUP_PAIRS, events.WINDOW, events.DAYS_AFTER,
                 events.ORDINAL_DAY, doses.LEVELS_BEFORE, cohort.COHORT_CUE, cohort.ANY_COUNT, medians.COUNTED_AFTER,
                 comparisons.LIST_BEFORE, rates.HORIZON_PREFIX, entities.DUAL, _WORD_BEFORE, toxicity.FREQ_BRACKET,
-                comparisons.PAREN_RESPECTIVELY, comparisons.AND_PAIR]
+                comparisons.PAREN_RESPECTIVELY, comparisons.AND_PAIR, toxicity.PER_GRADE_COUNT]
     inputs = ["1 " * 5000, "1" * 10000, "1, " * 3300, "CD19/" * 2000, "(" * 10000, "a " * 5000, "1 (n = 1), " * 900,
               "grade 1, 1%; " * 700, "days 1 through " * 600, "in a and " * 1100, "HR 1; " * 1600, "1 vs " * 2000,
               "a" * 10000, "CD19-" * 2000]
@@ -497,3 +497,20 @@ def test_effect_sizes_with_only_a_p_value_and_shares_of_named_groups(text, want)
 
 def test_an_effect_size_without_ci_or_p_value_is_not_read():
     assert not [s for s in suggest("After CAR-T therapy, the HR 0.5 was computed.") if s.kind == "comparison"]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("After CAR-T cell infusion, 45 patients (75%) had CRS, including 5 (8%) with grade ≥3.", ("CRS", 3, "≥", 5, 8.0)),
+    ("After CAR-T cell infusion, 20 patients (33%) developed ICANS; 5 (8%) were grade 3 or higher.",
+     ("ICANS", 3, "≥", 5, 8.0)),
+    ("After CAR-T cell infusion, CRS occurred in 45 patients (75%), of whom 5 (8%) had grade 3 CRS.",
+     ("CRS", 3, "=", 5, 8.0)),
+])
+def test_a_grade_given_after_its_count(text, want):
+    got = [(f["syndrome"], f["grade"], f["grade_operator"], f["count"], f["percent"]) for f in _tox(text)]
+    assert want in got, got
+
+
+def test_a_count_after_the_syndrome_that_is_not_a_grade_is_left_alone():
+    got = _tox("After CAR-T cell infusion, CRS occurred in 45 patients (75%); 5 (8%) had fever.")
+    assert [(f["count"], f["percent"]) for f in got] == [(45, 75.0)]
