@@ -514,3 +514,9 @@ def test_a_grade_given_after_its_count(text, want):
 def test_a_count_after_the_syndrome_that_is_not_a_grade_is_left_alone():
     got = _tox("After CAR-T cell infusion, CRS occurred in 45 patients (75%); 5 (8%) had fever.")
     assert [(f["count"], f["percent"]) for f in got] == [(45, 75.0)]
+
+
+def test_a_similarity_stated_with_its_p_value_is_a_comparison():
+    got = [s.fields for s in suggest("After CAR-T therapy, CRS rates were similar in both cohorts (P = .45).")
+           if s.kind == "comparison"]
+    assert [(f["analyte"], f["p_text"]) for f in got] == [("CRS rates", "P = .45")]

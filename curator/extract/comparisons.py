@@ -111,7 +111,8 @@ LIST_AFTER = re.compile(rf"^\s*(?:,|and|or|&)\s*{NB}{SNUM}")
 ANOTHER_PAIR = re.compile(rf"{NB}{SNUM}\s?\S{{0,12}}\s*{SEP}\s*{SNUM}", re.IGNORECASE)
 ASSOCIATION = re.compile(r"\b(?:associat\w*|correlat\w*|predict\w*|linked|related|relationships?)\b", re.IGNORECASE)
 CUE = re.compile(r"significan|higher|lower|increas|decreas|reduc|elevat|differ|improv|associat|correlat|"
-                 r"greater|better|worse|longer|shorter|declin|rose|fell|frequent|common|likel|fewer|\bmore\b|\bless\b",
+                 r"greater|better|worse|longer|shorter|declin|rose|fell|frequent|common|likel|fewer|\bmore\b|\bless\b|"
+                 r"similar|comparable",
                  re.IGNORECASE)
 
 
