@@ -338,7 +338,8 @@ def test_the_patterns_this_issue_added_cannot_backtrack():
                 comparisons.RESPECTIVELY_AFTER, *comparisons.GROUP_PAIRS, events.WINDOW, events.DAYS_AFTER,
                 events.ORDINAL_DAY, doses.LEVELS_BEFORE, cohort.COHORT_CUE, cohort.ANY_COUNT, medians.COUNTED_AFTER,
                 comparisons.LIST_BEFORE, rates.HORIZON_PREFIX, entities.DUAL, _WORD_BEFORE, toxicity.FREQ_BRACKET,
-                comparisons.PAREN_RESPECTIVELY, comparisons.AND_PAIR, toxicity.PER_GRADE_COUNT]
+                comparisons.PAREN_RESPECTIVELY, comparisons.AND_PAIR, toxicity.PER_GRADE_COUNT, cohort.ENUM_BEFORE,
+                cohort.ENUM_AFTER]
     inputs = ["1 " * 5000, "1" * 10000, "1, " * 3300, "CD19/" * 2000, "(" * 10000, "a " * 5000, "1 (n = 1), " * 900,
               "grade 1, 1%; " * 700, "days 1 through " * 600, "in a and " * 1100, "HR 1; " * 1600, "1 vs " * 2000,
               "a" * 10000, "CD19-" * 2000]
@@ -520,3 +521,14 @@ def test_a_similarity_stated_with_its_p_value_is_a_comparison():
     got = [s.fields for s in suggest("After CAR-T therapy, CRS rates were similar in both cohorts (P = .45).")
            if s.kind == "comparison"]
     assert [(f["analyte"], f["p_text"]) for f in got] == [("CRS rates", "P = .45")]
+
+
+@pytest.mark.parametrize(("text", "n"), [
+    ("In this study, we reported the management of a patient with recurrent multiple myeloma and three patients with "
+     "acute lymphocytic leukemia who suffered CRS during CAR-T treatment.", 4),
+    ("We describe three patients with ALL and two patients with DLBCL treated with CAR-T cells.", 5),
+    ("We treated 20 patients with lymphoma and followed them for a year.", 20),
+])
+def test_the_study_size_sums_the_groups_it_enumerates(text, n):
+    study = [s.fields["n"] for s in suggest(text) if s.kind == "sample_size" and s.fields.get("study")]
+    assert study == [n]
