@@ -424,7 +424,11 @@ def test_toxicity_lists_respectively_and_parenthesised_grades():
     tox = of("toxicity", "After axi-cel, CRS occurred in 93% (grade ≥3, 11%) and ICANS in 64% (grade ≥3, 31%).")
     assert sorted((t.fields["syndrome"], t.fields["grade"] or 0, t.fields["percent"]) for t in tox) == [
         ("CRS", 0, 93.0), ("CRS", 3, 11.0), ("ICANS", 0, 64.0), ("ICANS", 3, 31.0)]
-    tox = of("toxicity", "CRS and ICANS occurred in 12% and 18% of CAR-T recipients.")  # no 'respectively'
+    # no 'respectively': one list of as many percentages as syndromes right after the verb is read in order
+    tox = of("toxicity", "CRS and ICANS occurred in 12% and 18% of CAR-T recipients.")
+    assert [(t.fields["syndrome"], t.fields["percent"]) for t in tox] == [("CRS", 12.0), ("ICANS", 18.0)]
+    # ... but not when the counts disagree or other numbers share the clause
+    tox = of("toxicity", "CRS and ICANS occurred in 12%, 18% and 30% of CAR-T recipients.")
     assert all(t.fields["percent"] is None for t in tox)
 
 

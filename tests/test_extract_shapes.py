@@ -329,15 +329,20 @@ def test_the_patterns_this_issue_added_cannot_backtrack():
     """Each pattern written for issue 16, fed 10,000-character inputs built to make a regex backtrack."""
     import re
 
-    from curator.extract import cohort, comparisons, doses, entities, events, medians, proportions, toxicity
+    from curator.extract import cohort, comparisons, doses, entities, events, medians, proportions, rates, toxicity
+    from curator.extract.patterns import _WORD_BEFORE
 
     patterns = [proportions.BEFORE, proportions.ONLY_NUMBERS_LIST, proportions.PCT_WORDS, proportions.ACCURACY_BEFORE,
                 toxicity.SHARED_PCT, toxicity.PER_GRADE, toxicity.GRADE_LIST_BEFORE, toxicity.OTHER_TOX,
                 toxicity.ABBR_DEF, entities.TARGETED, comparisons.EFFECT, comparisons.NOT_REACHED,
                 comparisons.RESPECTIVELY_AFTER, *comparisons.GROUP_PAIRS, events.WINDOW, events.DAYS_AFTER,
-                events.ORDINAL_DAY, doses.LEVELS_BEFORE, cohort.COHORT_CUE, cohort.ANY_COUNT, medians.COUNTED_AFTER]
+                events.ORDINAL_DAY, doses.LEVELS_BEFORE, cohort.COHORT_CUE, cohort.ANY_COUNT, medians.COUNTED_AFTER,
+                comparisons.LIST_BEFORE, rates.HORIZON_PREFIX, entities.DUAL, _WORD_BEFORE, toxicity.FREQ_BRACKET,
+                comparisons.PAREN_RESPECTIVELY, comparisons.AND_PAIR, toxicity.PER_GRADE_COUNT, cohort.ENUM_BEFORE,
+                cohort.ENUM_AFTER]
     inputs = ["1 " * 5000, "1" * 10000, "1, " * 3300, "CD19/" * 2000, "(" * 10000, "a " * 5000, "1 (n = 1), " * 900,
-              "grade 1, 1%; " * 700, "days 1 through " * 600, "in a and " * 1100, "HR 1; " * 1600, "1 vs " * 2000]
+              "grade 1, 1%; " * 700, "days 1 through " * 600, "in a and " * 1100, "HR 1; " * 1600, "1 vs " * 2000,
+              "a" * 10000, "CD19-" * 2000]
     for pat in patterns:
         assert isinstance(pat, re.Pattern)
         for text in inputs:
@@ -380,3 +385,150 @@ def test_extract_dev_general_patterns_and_floor():
     fp = sum(c.fp for c in table.values())
     assert tp / (tp + fn) >= 0.65 and tp / (tp + fp) >= 0.85, json.dumps(
         {k: (c.tp, c.fp, c.fn) for k, c in table.items()})
+
+
+# ------------------------------------------------------------------ toxicity shapes (issue 16, round 2)
+
+def _tox(text: str) -> list[dict]:
+    return [s.fields for s in suggest(text) if s.kind == "toxicity"]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # the syndrome's own bracket holds its count and percent, whatever verb follows
+    ("After CD19 CAR-T cell infusion, nonresponders experiencing CRS (n = 17; 37.8%) had the most adverse events.",
+     ("CRS", None, 17, 37.8)),
+    ("After CAR-T cell therapy, ICANS (12/60, 20%) resolved in all patients.", ("ICANS", None, 12, 20.0)),
+    # the grade's abbreviation in brackets, and 'at least one'
+    ("After CAR T-cell infusion, 133 patients (99.3%) experienced at least 1 grade ≥3 (≥Gr3) AE.",
+     ("other", 3, 133, 99.3)),
+    # a percent-first graded bracket after 'of participants'
+    ("After CAR-T cells, infections occurred in 32% of participants (5% grade ≥ 3).", ("other", 3, None, 5.0)),
+])
+def test_toxicity_shapes_of_round_two(text, want):
+    got = [(f["syndrome"], f["grade"], f["count"], f["percent"]) for f in _tox(text)]
+    assert want in got, got
+
+
+def test_toxicity_bracket_that_does_not_close_after_the_count_is_not_the_syndromes():
+    """'CRS (grade 2) in 12 (40%)' keeps its own reading; a bracket with more than a count and percent is left."""
+    got = [(f["syndrome"], f["count"], f["percent"]) for f in _tox(
+        "After CAR-T cell infusion, patients with CRS (n = 17; median age 60, 37.8% male) were older.")]
+    assert ("CRS", 17, 37.8) not in got
+
+
+def test_dev_scoring_reads_hlh_mas_as_hlh():
+    from curator.extract.dev_scoring import syndrome_class
+
+    assert [syndrome_class(s) for s in ("HLH/MAS", "IEC-HS", "CRS", "ICANS", "infections")] == [
+        "HLH", "IEC-HS", "CRS", "ICANS", "other"]
+
+
+# ------------------------------------------------------------------ comparison shapes (issue 16, round 2)
+
+@pytest.mark.parametrize(("text", "want"), [
+    # two values 'and ..., respectively' in one bracket with the p-value that tests them; groups named before
+    ("After CAR-T therapy, the rate of infections did not differ between axi-cel and tisa-cel recipients "
+     "(32% and 28%, respectively; P = .6).", (32, 28, "P = .6", "axi-cel", "tisa-cel recipients")),
+    # each share with its own 'of patients treated with' group, then the p-value
+    ("After CAR-T cell therapy, CRS of any grade occurred in 85% of patients treated with axi-cel and 60% of those "
+     "treated with tisa-cel (P = .002).", (85, 60, "P = .002", "axi-cel", "tisa-cel")),
+    # 'with and without X, respectively'
+    ("After CAR-T cell therapy, grade ≥3 ICANS occurred in 30% and 10% of patients with and without CRS, "
+     "respectively (P = .03).", (30, 10, "P = .03", "with CRS", "without CRS")),
+    # a frequency contrast stated in words, with only its p-value
+    ("After CAR-T therapy, ICU admission was more frequent among older patients (P = .01).",
+     (None, None, "P = .01", None, None)),
+])
+def test_comparison_shapes_of_round_two(text, want):
+    got = [(s.fields["value_a"], s.fields["value_b"], s.fields["p_text"], s.fields.get("label_a"),
+            s.fields.get("label_b")) for s in suggest(text) if s.kind == "comparison"]
+    assert want in got, got
+
+
+def test_a_respectively_pair_without_its_p_value_is_not_a_comparison():
+    text = "After CAR-T therapy, CRS and ICANS occurred in patients (32% and 28%, respectively)."
+    assert not [s for s in suggest(text) if s.kind == "comparison"]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("After CAR-T cell infusion, CRS incidence was 75% and ICANS incidence was 30%.", [("CRS", None, None, 75.0),
+                                                                                      ("ICANS", None, None, 30.0)]),
+    ("After CAR-T cell infusion, CRS (any grade) occurred in 75% of patients.", [("CRS", None, None, 75.0)]),
+    ("After CAR-T cell infusion, Forty-five patients (75%) experienced CRS of any grade.", [("CRS", None, 45, 75.0)]),
+    ("After CAR-T cell infusion, HLH was diagnosed in 3.5% of patients.", [("HLH/MAS", None, None, 3.5)]),
+    ("After CAR-T cell infusion, CRS occurred in all 12 patients.", [("CRS", None, 12, None)]),
+    # a parallel list without 'respectively'
+    ("After CAR-T cell infusion, grade ≥ 3 CRS and ICANS were reported in 3% and 10% of patients.",
+     [("CRS", 3, None, 3.0), ("ICANS", 3, None, 10.0)]),
+])
+def test_toxicity_incidence_shapes(text, want):
+    got = [(f["syndrome"], f["grade"], f["count"], f["percent"]) for f in _tox(text)]
+    assert all(w in got for w in want), got
+
+
+def test_a_parallel_list_with_other_numbers_in_the_clause_is_left_alone():
+    got = _tox("After CAR-T cell infusion, CRS and ICANS were seen in 30% and 10% within 14 days.")
+    assert not any(f["percent"] for f in got), got
+
+
+@pytest.mark.parametrize("text", [
+    "After CAR-T cells, the most common adverse events reported are CRS, neurotoxicity, and hematologic toxicity.",
+    "Here, we focus on early and late cytopenia occurring after CD19 CAR-T cells in 38 patients.",
+    "Early tocilizumab after CAR-T did not increase the proportion of subjects who experience neurotoxicity.",
+])
+def test_a_general_statement_aim_or_effect_on_risk_is_not_an_occurrence(text):
+    assert not _tox(text)
+
+
+def test_the_patients_own_bare_toxicity_is_still_read():
+    assert [f["syndrome"] for f in _tox("After CAR-T cell infusion, the patient developed ICANS on day 5.")] == ["ICANS"]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("After CAR-T therapy, bulky disease was associated with ICANS (OR, 2.5; P = .02).", (2.5, None, "OR", "P = .02")),
+    ("After CAR-T therapy, prophylaxis reduced severe CRS (HR 0.5, P = .01).", (0.5, None, "HR", "P = .01")),
+    ("After CAR-T therapy, CRS occurred in 80% of axi-cel and 50% of tisa-cel patients (p<0.01).",
+     (80, 50, "%", "p<0.01")),
+])
+def test_effect_sizes_with_only_a_p_value_and_shares_of_named_groups(text, want):
+    got = [(s.fields["value_a"], s.fields["value_b"], s.fields["unit"], s.fields["p_text"])
+           for s in suggest(text) if s.kind == "comparison"]
+    assert want in got, got
+
+
+def test_an_effect_size_without_ci_or_p_value_is_not_read():
+    assert not [s for s in suggest("After CAR-T therapy, the HR 0.5 was computed.") if s.kind == "comparison"]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("After CAR-T cell infusion, 45 patients (75%) had CRS, including 5 (8%) with grade ≥3.", ("CRS", 3, "≥", 5, 8.0)),
+    ("After CAR-T cell infusion, 20 patients (33%) developed ICANS; 5 (8%) were grade 3 or higher.",
+     ("ICANS", 3, "≥", 5, 8.0)),
+    ("After CAR-T cell infusion, CRS occurred in 45 patients (75%), of whom 5 (8%) had grade 3 CRS.",
+     ("CRS", 3, "=", 5, 8.0)),
+])
+def test_a_grade_given_after_its_count(text, want):
+    got = [(f["syndrome"], f["grade"], f["grade_operator"], f["count"], f["percent"]) for f in _tox(text)]
+    assert want in got, got
+
+
+def test_a_count_after_the_syndrome_that_is_not_a_grade_is_left_alone():
+    got = _tox("After CAR-T cell infusion, CRS occurred in 45 patients (75%); 5 (8%) had fever.")
+    assert [(f["count"], f["percent"]) for f in got] == [(45, 75.0)]
+
+
+def test_a_similarity_stated_with_its_p_value_is_a_comparison():
+    got = [s.fields for s in suggest("After CAR-T therapy, CRS rates were similar in both cohorts (P = .45).")
+           if s.kind == "comparison"]
+    assert [(f["analyte"], f["p_text"]) for f in got] == [("CRS rates", "P = .45")]
+
+
+@pytest.mark.parametrize(("text", "n"), [
+    ("In this study, we reported the management of a patient with recurrent multiple myeloma and three patients with "
+     "acute lymphocytic leukemia who suffered CRS during CAR-T treatment.", 4),
+    ("We describe three patients with ALL and two patients with DLBCL treated with CAR-T cells.", 5),
+    ("We treated 20 patients with lymphoma and followed them for a year.", 20),
+])
+def test_the_study_size_sums_the_groups_it_enumerates(text, n):
+    study = [s.fields["n"] for s in suggest(text) if s.kind == "sample_size" and s.fields.get("study")]
+    assert study == [n]

@@ -49,9 +49,12 @@ class Span:
     end: int
     quote: str
     text_field: str = "abstract"
+    made_by: str | None = "curator"  # MADE_BY: a suggestion's link is the extractor's, one made by hand the curator's
+    accepted_by: str | None = None  # who accepted the extractor's link (set when a row that was suggested is saved accepted)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"start": self.start, "end": self.end, "quote": self.quote, "text_field": self.text_field}
+        return {"start": self.start, "end": self.end, "quote": self.quote, "text_field": self.text_field,
+                "made_by": self.made_by, "accepted_by": self.accepted_by}
 
 
 @dataclass
@@ -100,7 +103,10 @@ ROLES = ("CAR-T", "lymphodepletion", "toxicity treatment", "prophylaxis", "other
 STATISTICS = ("value", "mean", "median", "peak", "nadir", "geometric mean")
 OPERATORS = ("=", "<", ">", "≤", "≥")
 DISPERSIONS = ("SD", "SE", "IQR", "range", "CI")
-ENDPOINTS = ("OS", "EFS", "PFS", "DOR", "NRM", "RFS", "CIR", "ORR", "CR", "other")
+ENDPOINTS = ("OS", "EFS", "PFS", "DOR", "NRM", "RFS", "CIR", "ORR", "CR", "sCR", "VGPR", "PR", "MRD-negative",
+             "other")
+MADE_BY = ("extractor", "curator")  # who linked a value to its words
+SUGGESTER = "suggest"  # who the batch suggester saves as: it never accepts its own suggestions
 
 
 @dataclass
@@ -170,6 +176,8 @@ class Exposure(Row):
         FieldSpec("n_doses", "Doses", "int", width=60, description="Number of doses"),
         FieldSpec("start_day", "Start day", "int", width=70, description="Day relative to CAR-T infusion (day 0)"),
         FieldSpec("end_day", "End day", "int", width=70, description="Day relative to CAR-T infusion (day 0)"),
+        FieldSpec("n_patients", "Patients", "int", width=70, description="Patients who received it (cohort)"),
+        FieldSpec("percent", "%", "float", unit="%", width=60, description="Percent of patients who received it"),
         FieldSpec("arm", "Arm/patient", width=90),
     )
     agent: str | None = None
@@ -182,6 +190,8 @@ class Exposure(Row):
     n_doses: int | None = None
     start_day: int | None = None
     end_day: int | None = None
+    n_patients: int | None = None
+    percent: float | None = None
     arm: str | None = None
 
 
@@ -281,9 +291,14 @@ class TimeToEvent(Row):
     TABLE: ClassVar[str] = "time_to_event"
     TITLE: ClassVar[str] = "Survival"
     SPECS: ClassVar[tuple[FieldSpec, ...]] = (
-        FieldSpec("endpoint", "Endpoint", "choice", ENDPOINTS, width=80),
+        FieldSpec("endpoint", "Endpoint", "choice", ENDPOINTS, width=80,
+                  description="Survival endpoint or response (ORR, CR, VGPR...); 'other' with What for any other rate"),
+        FieldSpec("what", "What", width=140,
+                  description="What the rate is of, as written (e.g. 'MRD-negative remission', 'ICU admission')"),
         FieldSpec("horizon", "Horizon", width=80, description="e.g. '6 months'"),
-        FieldSpec("rate", "Rate %", "float", unit="%", width=70),
+        FieldSpec("rate", "Rate %", "float", unit="%", width=70, description="Percent of patients"),
+        FieldSpec("n_patients", "Patients", "int", width=70, description="Patients with the outcome (the n of n/N)"),
+        FieldSpec("denominator", "Of N", "int", width=60, description="Patients assessed (the N of n/N)"),
         FieldSpec("ci_level", "CI level", "float", unit="%", width=60),
         FieldSpec("ci_low", "CI low", "float", width=65),
         FieldSpec("ci_high", "CI high", "float", width=65),
@@ -293,8 +308,11 @@ class TimeToEvent(Row):
         FieldSpec("arm", "Arm", width=80),
     )
     endpoint: str | None = None
+    what: str | None = None
     horizon: str | None = None
     rate: float | None = None
+    n_patients: int | None = None
+    denominator: int | None = None
     ci_level: float | None = None
     ci_low: float | None = None
     ci_high: float | None = None
@@ -369,6 +387,14 @@ class Record:
 
     def has_suggestions(self) -> bool:
         return any(r.row_status == ROW_SUGGESTED for r in self.all_rows())
+
+
+def link_accepted_by(row: Row, span: Span, who: str | None) -> str | None:
+    """Who accepted the extractor's link `span` of `row`: kept once recorded, else whoever saves the row
+    accepted (a curator; never the batch suggester); None for a link made by hand or a row still suggested."""
+    if span.made_by != "extractor" or row.row_status != ROW_ACCEPTED:
+        return None
+    return span.accepted_by or (who if who != SUGGESTER else None)
 
 
 # --- serialisation for autosave / JSON ------------------------------------------------------------

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from curator.domain.outcomes import (
+    MADE_BY,
     OPERATORS,
     RECORD_STATUSES,
     ROW_ACCEPTED,
@@ -90,7 +91,10 @@ PROVENANCE_COLUMNS: dict[str, tuple[str, str, str]] = {
               "text[start:end] == quote")),
     "end": ("End", "integer", "Offset just after the quote's last character (exclusive)"),
     "quote": ("Quote", "string", "The words quoted from the paper"),
-    "entered_by": ("Entered by", "string", "Who recorded the source"),
+    "made_by": ("Made by", "string", "Who linked the value to these words: 'extractor' (a suggestion) or 'curator' "
+                "(by hand); empty for links saved before Curator recorded it"),
+    "accepted_by": ("Accepted by", "string", "Who accepted the extractor's link (empty for a link made by hand)"),
+    "entered_by": ("Entered by", "string", "Who saved the source last"),
     "created_at": ("Saved at", "datetime", "When the source was saved: ISO 8601, UTC"),
 }
 
@@ -265,7 +269,7 @@ def source_columns(table: str, field: str, label: str, with_text_field: bool) ->
 def provenance_columns(tables: Sequence[str]) -> list[Column]:
     out = common_columns("provenance", with_row_ids=False)
     for n, (lab, typ, desc) in PROVENANCE_COLUMNS.items():
-        allowed = tuple(tables) if n == "row_table" else ()
+        allowed = tuple(tables) if n == "row_table" else MADE_BY if n == "made_by" else ()
         unit = OFFSET_UNIT if n in ("start", "end") else None
         out.append(Column("provenance", n, lab, typ, unit, allowed, desc))
     return out

@@ -347,6 +347,11 @@ def study_level(doc: Doc, sizes: list[Suggestion], design_sugg: list[Suggestion]
             chosen = scored[0][2]
             chosen.fields["study"] = True
             chosen.confidence = max(chosen.confidence, 0.85)
+            total = _enumerated(doc, chosen)
+            if total is not chosen:  # the enumerated total is the study's; the group's own count stays a group
+                chosen.fields["study"] = False
+                sizes.append(total)
+                chosen = total
     if design is None and chosen is not None:
         # the design is not named: an analysis of the study's own treated patients is a retrospective cohort
         # (a handful the authors 'report' or 'describe' is a case series)
@@ -360,6 +365,30 @@ def study_level(doc: Doc, sizes: list[Suggestion], design_sugg: list[Suggestion]
             return
         design_sugg.append(make("design", {"value": value, "as_written": None, "design_class": cls, "study": True},
                                 text, chosen.start, chosen.end, 0.5, "design.not_named"))
+
+
+# 'a patient with myeloma and three patients with ALL': the study's patients enumerated by group, summed
+_ENUM_ITEM = rf"(?:\b(?:a|an|one)\s+patient|{NB}(?P<{{0}}>\d+|\b(?:{'|'.join(sorted(WORDNUM, key=len, reverse=True))}))\s+patients)"
+ENUM_BEFORE = re.compile(_ENUM_ITEM.format("k") + r"\s+with\s+[^,;.()\d]{1,80}?\s+and\s+$", re.IGNORECASE)
+ENUM_AFTER = re.compile(r"\s+with\s+[^,;.()\d]{1,80}?\s+and\s+" + _ENUM_ITEM.format("k") + r"\s+with\b",
+                        re.IGNORECASE)
+
+
+def _enumerated(doc: Doc, chosen: Suggestion) -> Suggestion:
+    """The chosen sample size plus the other groups enumerated beside it in the same phrase."""
+    text = doc.text
+    s0, s1 = doc.sentence(chosen.start)
+    if not re.match(r"\s+with\b", text[chosen.end:chosen.end + 6]):
+        return chosen
+    bm = ENUM_BEFORE.search(text, max(s0, chosen.start - 100), chosen.start)
+    am = ENUM_AFTER.match(text, chosen.end, s1)
+    m = bm or am
+    if m is None:
+        return chosen
+    k = _int(m.group("k")) if m.group("k") else 1
+    start, end = (m.start(), chosen.end) if bm else (chosen.start, m.end() - len(" with"))
+    return make("sample_size", {**chosen.fields, "n": chosen.fields["n"] + k}, text, start, end, chosen.confidence,
+                "sample_size.enumerated")
 
 
 REPORTED = re.compile(r"\bwe\s+(?:report|describe|present)(?:ed|d)?\b", re.IGNORECASE)

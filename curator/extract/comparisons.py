@@ -51,6 +51,9 @@ PAIR = re.compile(
 PAREN_FROM_TO = re.compile(  # 'CRP dropped (from 120 mg/L to 25 mg/L, P < 0.001)'
     rf"^\s*(?P<label>)?(?P<label2>)?from\s+{_item('1', label=False)}\s+to\s+{_item('2', label=False)}"
     rf"(?P<rest>\s*[,;].*)$", re.DOTALL | re.IGNORECASE)
+PAREN_RESPECTIVELY = re.compile(
+    rf"^\s*(?P<label>)?(?P<label2>)?{_item('1', label=False)}\s*,?\s*and\s+{_item('2', label=False)}\s*,?\s*"
+    rf"respectively(?P<rest>\s*[,;].*)$", re.DOTALL | re.IGNORECASE)
 INLINE = re.compile(rf"{_item('1')}\s*(?P<sep>{SEP})\s*{_item('2', lazy_label=False)}", re.IGNORECASE)
 FROM_TO = re.compile(
     rf"\b(?P<verb>decreas\w*|declin\w*|dropp\w*|fell|fall\w*|increas\w*|rose|ris\w*|reduc\w*|improv\w*|chang\w*|lower(?:ed|ing)|"
@@ -62,10 +65,12 @@ GROUPS = re.compile(
     rf"(?P<sep>{SEP}|than)\s+(?P<l2>(?:in\s+|for\s+|with\s+)?(?:the\s+|those\s+)?[A-Za-z][\w\- ]{{0,40}}?)\s*"
     rf"[(\[]\s*(?:(?:median|mean)\s+)?(?P<op2>[<>≤≥]\s?)?(?P<v2>{NUMB})\s?(?P<u2>{UNIT})?{_DISP_TAIL}"
     rf"(?P<rest2>\s*;\s*[^()\[\]]{{0,40}})?\s*[)\]]", re.IGNORECASE)
+_OF_PATIENTS = (r"(?:of\s+(?:the\s+)?(?:patients|those|subjects|children|adults|recipients|participants)\s+"
+                r"(?:(?:who\s+were\s+)?(?:treated|managed|receiving|given)\s+)?)?")
 AND_PAIR = re.compile(
-    rf"(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?(?:\s?(?:\((?P<d1>[^()]{{0,60}})\)|\[[^\[\]]{{0,60}}\]))?\s+(?:in|for|among|with)\s+"
+    rf"(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?(?:\s?(?:\((?P<d1>[^()]{{0,60}})\)|\[[^\[\]]{{0,60}}\]))?\s+(?:{_OF_PATIENTS}(?:in|for|among|with)|of)\s+"
     rf"(?P<l1>(?:the\s+)?[A-Za-z][^\d;,.()\[\]]{{0,40}}?)\s+(?P<sep>and|,\s*and|while|whereas|but)\s+"
-    rf"(?P<v2>{NUMB})\s?(?P<u2>{UNIT})?(?:\s?(?:\((?P<d2>[^()]{{0,60}})\)|\[[^\[\]]{{0,60}}\]))?\s+(?:in|for|among|with)\s+"
+    rf"(?P<v2>{NUMB})\s?(?P<u2>{UNIT})?(?:\s?(?:\((?P<d2>[^()]{{0,60}})\)|\[[^\[\]]{{0,60}}\]))?\s+(?:{_OF_PATIENTS}(?:in|for|among|with)|of)\s+"
     rf"(?P<l2>(?:the\s+)?[A-Za-z][^\d;,.()\[\]]{{0,40}}?)(?=\s*[(\[,;]\s*[Pp]\b|\s*\([^()]*\b[Pp]\s*[=<>≤≥])",
     re.IGNORECASE)
 HAD = re.compile(
@@ -84,26 +89,31 @@ RESPECTIVELY = re.compile(
 EFFECT = re.compile(
     rf"\b(?P<stat>a?[HO]Rs?|[aI]?RRs?|sHR|(?:(?:adjusted|multivariable|multivariate)\s+)?(?:hazard|odds)\s+ratios?|"
     rf"relative\s+risk|risk\s+ratio)\s*(?:[(\[][A-Za-z]{{2,4}}[)\]]\s*)?(?:[,:=]\s*|\s+(?:of|was|=)\s+)?"
-    rf"(?P<v>{NUMB})\s*(?:[;,]\s*|[(\[]\s*)(?:{CI_BODY})", re.IGNORECASE)
+    rf"(?P<v>{NUMB})(?:\s*(?:[;,]\s*|[(\[]\s*)(?:{CI_BODY})|(?=\s*[;,]\s*[Pp]\s*[=<>≤≥]))", re.IGNORECASE)
 # 'median OS 10.5 months vs. not reached', '12.1 months (95% CI 8-15) versus NR (P = .002)'
 NOT_REACHED = re.compile(rf"{NB}(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?(?:\s?\([^()]{{0,60}}\))?\s*(?P<sep>{SEP})\s*"
                          rf"(?P<nr>not\s+(?:yet\s+)?reached|NR)\b", re.IGNORECASE)
 EFFECT_CUE = re.compile(r"\b(?:a?[HO]Rs?|[aI]?RRs?|sHR)\b")
 _STAT_UNIT = {"hazard ratio": "HR", "odds ratio": "OR", "relative risk": "RR", "risk ratio": "RR"}
 # 'Infection rates were 40% and 22% in the ALL and NHL cohorts, respectively (P = .03)': values first, then groups
+# ... and 'occurred in 30% and 10% of patients with and without CRS, respectively (P = .03)'
 RESPECTIVELY_AFTER = re.compile(
-    rf"\b(?:was|were)\s+(?:(?:median|mean)\s+)?{_item('1', label=False)}\s+and\s+{_item('2', label=False)}\s+"
+    rf"\b(?:was|were|(?:occurred|observed|seen|reported)\s+in)\s+(?:(?:median|mean)\s+)?{_item('1', label=False)}\s+and\s+"
+    rf"{_item('2', label=False)}\s+{_OF_PATIENTS}"
+    rf"(?:with\s+and\s+without\s+(?P<wx>[A-Za-z][^,.;()\d]{{0,40}}?)|"
     rf"(?:in|for|among|with)\s+(?:the\s+)?(?P<l1>[A-Za-z][^,.;()\d]{{0,40}}?)\s+(?:and|vs\.?|versus)\s+(?:the\s+)?"
-    rf"(?P<l2>[A-Za-z][^,.;()\d]{{0,40}}?)\s*,?\s*respectively\b", re.IGNORECASE)
+    rf"(?P<l2>[A-Za-z][^,.;()\d]{{0,40}}?))\s*,?\s*respectively\b", re.IGNORECASE)
 PAREN_CANDIDATE = re.compile(r"\((?=[^()]{0,300}?(?:\bvs?\b\.?|versus|compared|\b[Pp](?:\s?[-‐]?\s?values?)?\s*[=<>≤≥]))")
 # '(P = .03)', '(log-rank p = 0.35)', '(Fisher's exact test, P < .001)': a p-value, maybe named by its test
 P_ONLY = re.compile(rf"^\s*(?:[A-Za-z][\w'’-]*(?:\s+[\w'’-]+){{0,2}}?\s*[,:]?\s+)?{P_RE.pattern}\s*$")
-LIST_BEFORE = re.compile(rf"(?:{NUM}\s?%?|\))\s*(?:,|and|or|&)\s*$")
+LIST_BEFORE = re.compile(rf"(?:(?<!\d){NUM}\s?%?|\))\s*+(?:,|and|or|&)\s*+$")
 LIST_AFTER = re.compile(rf"^\s*(?:,|and|or|&)\s*{NB}{SNUM}")
 ANOTHER_PAIR = re.compile(rf"{NB}{SNUM}\s?\S{{0,12}}\s*{SEP}\s*{SNUM}", re.IGNORECASE)
 ASSOCIATION = re.compile(r"\b(?:associat\w*|correlat\w*|predict\w*|linked|related|relationships?)\b", re.IGNORECASE)
 CUE = re.compile(r"significan|higher|lower|increas|decreas|reduc|elevat|differ|improv|associat|correlat|"
-                 r"greater|better|worse|longer|shorter|declin|rose|fell", re.IGNORECASE)
+                 r"greater|better|worse|longer|shorter|declin|rose|fell|frequent|common|likel|fewer|\bmore\b|\bless\b|"
+                 r"similar|comparable",
+                 re.IGNORECASE)
 
 
 INCREASE = re.compile(r"\b(?:increas\w*|rose|risen|rising|elevat\w*|grew|expan(?:ded|sion)|up-?regulat\w*)\b",
@@ -132,7 +142,8 @@ GROUP_PAIRS = (
     re.compile(r"\b(?:in|among|for|with)\s+" + _GRP.format("a") + r"\s+(?:than|compared\s+(?:with|to)|versus|vs\.?)\s+"
                r"(?:in\s+|among\s+|for\s+|with\s+)?" + _GRP.format("b") + r"\s*$", re.IGNORECASE),
     # 'Omicron vs previous variants', 'TCZ versus non-TCZ groups'
-    re.compile(r"\b(?P<a>[A-Za-z][\w+/-]*(?:\s+[\w+/-]+){0,2}?)\s+(?:vs\.?|versus)\s+(?P<b>[A-Za-z][\w+/-]*(?:\s+[\w+/-]+){0,2}?)"
+    re.compile(r"\b(?P<a>[A-Za-z][\w+/-]{0,40}(?:\s+[\w+/-]{1,40}){0,2}?)\s+(?:vs\.?|versus)\s+"
+               r"(?P<b>[A-Za-z][\w+/-]{0,40}(?:\s+[\w+/-]{1,40}){0,2}?)"
                r"(?:\s+(?:groups?|arms?|cohorts?))?\s*$", re.IGNORECASE),
 )
 
@@ -332,7 +343,7 @@ def find(doc: Doc) -> list[Suggestion]:
             continue
         inner = text[o + 1:c]
         s_start, _ = doc.sentence(o)
-        m = PAIR.match(inner) or PAREN_FROM_TO.match(inner)
+        m = PAIR.match(inner) or PAREN_FROM_TO.match(inner) or PAREN_RESPECTIVELY.match(inner)
         if m:
             rest = m.group("rest") or ""
             if ANOTHER_PAIR.search(rest) or LIST_AFTER.match(rest) or not _plausible(m):
@@ -347,6 +358,8 @@ def find(doc: Doc) -> list[Suggestion]:
             if subj is None:
                 continue
             p = _p(text, o + 1 + m.start("rest"), c) if rest else None
+            if p is None and m.re is PAREN_RESPECTIVELY:
+                continue  # 'a and b, respectively' is a comparison only with the p-value that tests it
             if subj.statistic is None and (m.group("label") or m.group("label2")):
                 st = (m.group("label") or m.group("label2")).lower().split()
                 subj.statistic = next((STATISTICS[w] for w in st if w in STATISTICS), None)
@@ -410,6 +423,8 @@ def find(doc: Doc) -> list[Suggestion]:
             conf = (0.8 if subj.in_vocabulary else 0.65) - (0.1 if p is None else 0)
             start = min(subj.start, m.start())
             fields = _fields(subj, m, unit, p)
+            if rule == "comparison.respectively" and m.groupdict().get("wx"):
+                fields["label_a"], fields["label_b"] = f"with {m.group('wx').strip()}", f"without {m.group('wx').strip()}"
             if rule == "comparison.respectively" and m.groupdict().get("what"):
                 what = " ".join(m.group("what").split())
                 fields["label_a"], fields["label_b"] = f"before {what}", f"after {what}"
@@ -448,7 +463,7 @@ def find(doc: Doc) -> list[Suggestion]:
             unit = next((u for k, u in _STAT_UNIT.items() if stat.endswith(k)), m.group("stat").rstrip("s"))
             if unit in ("HR", "OR") and re.match(r"(?i)adjusted|multivariable|multivariate", stat):
                 unit = "a" + unit
-            lo, hi, lvl = ci_parts(m)
+            lo, hi, lvl = ci_parts(m) if m.group("lo") is not None or m.group("lo2") is not None else (None, None, None)
             p, end = _p_after(doc, m.end(), s_end)
             if p is None:
                 p = _p(text, m.end(), min(s_end, m.end() + 25)) if re.match(r"\s*[;,]\s*[Pp]\b", text[m.end():m.end() + 6]) \
@@ -456,7 +471,7 @@ def find(doc: Doc) -> list[Suggestion]:
                 end = max(m.end(), p["_p_end"]) if p else m.end()
             fields = _fields(subj, None, unit, p)
             fields.update({"value_a": num(m.group("v")), "effect": unit, "ci_low": lo, "ci_high": hi,
-                           "ci_level": num(str(lvl).rstrip("0").rstrip(".")) or lvl})
+                           "ci_level": (num(str(lvl).rstrip("0").rstrip(".")) or lvl) if lvl is not None else None})
             if text[end:end + 1] in ")]" and text.count("(", subj.start, end) > text.count(")", subj.start, end):
                 end += 1
             out.append(make("comparison", fields, text, subj.start, end, 0.75 if subj.in_vocabulary else 0.6,

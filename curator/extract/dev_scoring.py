@@ -102,7 +102,7 @@ def syndrome_class(name: str | None) -> str:
     """CRS / ICANS / IEC-HS / HLH / other, as the dev schema groups syndromes."""
     if not name:
         return "other"
-    k = normalize_key(name)
+    k = re.sub(r"[^0-9a-z]", "", normalize_key(name))  # 'HLH/MAS' → hlhmas (normalize_key keeps the slash)
     for cls, keys in (("CRS", ("crs",)), ("ICANS", ("icans",)), ("IEC-HS", ("iechs",)), ("HLH", ("hlhmas", "hlh"))):
         if k in keys:
             return cls

@@ -25,7 +25,7 @@ INVESTIGATIONAL = re.compile(
     rf"humani[sz]ed|fully[- ]human|second[- ]generation|third[- ]generation|fourth[- ]generation|bispecific|tandem|"
     rf"dual[- ]target(?:ed|ing)?|home[- ]made|non-?commercial)\s+(?:(?P<tgt>{TARGET}(?:\s?(?:/|and|-|\+)\s?{TARGET})*)"
     rf"[- ](?:directed\s+|targeted\s+|targeting\s+|specific\s+|redirected\s+)?)?{_CAR}", re.IGNORECASE)
-DUAL = re.compile(rf"\b(?P<tgt>{TARGET}(?:\s?(?:/|-|\+)\s?{TARGET})+)[- ](?:directed\s+|targeted\s+|bispecific\s+|"
+DUAL = re.compile(rf"\b(?P<tgt>{TARGET}(?:\s?(?:/|-|\+)\s?{TARGET}){{1,4}})[- ](?:directed\s+|targeted\s+|bispecific\s+|"
                   rf"dual[- ]targeting\s+|tandem\s+)?{_CAR}", re.IGNORECASE)
 _TGT1 = (r"(?:CD\d{1,3}[a-z]?|BCMA|B[- ]cell\s+maturation\s+antigen|GPRC5D|CLL-?1|GD2|B7-H3|HER2|GPC3|mesothelin|EGFR|"
          r"MUC1|PSMA|CS1|SLAMF7|NKG2D|ROR1|Claudin\s?18\.2|FcRH5|Lewis\s?Y)")

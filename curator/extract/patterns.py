@@ -116,7 +116,7 @@ def ci_parts(m: re.Match[str]) -> tuple[float, float, float]:
 _ABBREV = {"vs", "v", "e.g", "i.e", "al", "fig", "figs", "approx", "no", "dr", "ca", "cf", "resp", "ref", "refs",
            "mo", "mos", "yr", "yrs", "pts", "sd", "st", "min", "max", "incl", "nos"}
 _SPLIT = re.compile(r"[.!?][\"'”’)]?\s+(?=[A-Z(\[“\"0-9])|\n\s*\n")
-_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+_WORD_BEFORE = re.compile(r"(?<![A-Za-z.])\.*+([A-Za-z][A-Za-z.]*)\.$")
 
 
 def sentences(text: str) -> list[tuple[int, int]]:

@@ -26,7 +26,7 @@ from curator.extract.subjects import clause_start
 _WORDNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
             "ten": 10, "twelve": 12, "eighteen": 18, "twenty-four": 24, "thirty": 30, "hundred": 100}
 _HUNIT = r"(?:months?|mos?|years?|yrs?|y|weeks?|wks?|days?|d)"
-HORIZON_PREFIX = re.compile(rf"(?P<n>\d+|one|two|three|four|five|six|ten|twelve|eighteen|twenty-four|thirty|hundred)"
+HORIZON_PREFIX = re.compile(rf"(?P<n>(?<!\d)\d++|one|two|three|four|five|six|ten|twelve|eighteen|twenty-four|thirty|hundred)"
                             rf"\s?[-‐‑ ]\s?(?P<u>{_HUNIT})\b\s*$", re.IGNORECASE)
 HORIZON_AT = re.compile(rf"\b(?:at|by|after)\s+(?:(?P<n>\d+|one|two|three|five|six|twelve)\s?[-‐ ]?\s?(?P<u>{_HUNIT})"
                         rf"|(?P<u2>day|month|year)\s?(?P<n2>\d+))\b", re.IGNORECASE)

@@ -6,7 +6,8 @@ Rules
   toxicity.mention    the syndrome is named (first mention), without grade or frequency
 Grades keep what was written (`grade_as_reported`) and give `grade` (the lower bound, int), `grade_operator`
 ('=', '≥', '≤' or 'range' with `grade_max`). "grade ≥3 CRS and ICANS" gives the grade to both. Percentages in
-lists ("CRS and ICANS occurred in 12% and 18%") are assigned only with "respectively", else left out.
+lists ("CRS and ICANS occurred in 12% and 18%") are assigned in order with "respectively", or without it when
+one list of as many percentages follows the verb and nothing else in the clause is a number; else left out.
 Ambiguous words ("neurotoxicity", "CRS", "HLH") count only in a CAR-T / immune-effector context; a syndrome
 named as a point of reference ("resembling HLH", "adapted from primary HLH") is not a toxicity.
 """
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from curator.domain.vocabulary import normalize_key
+from curator.extract.cohort import WORDNUM
 from curator.extract.context import Doc
 from curator.extract.model import Suggestion, make
 from curator.extract.patterns import NB, NUM, to_float
@@ -30,21 +32,23 @@ _OPS = {"≥": "≥", ">=": "≥", "⩾": "≥", ">": ">", "≤": "≤", "<=": "
 _PLUS = (r"(?P<plus>\s?\+|\s+or\s+(?:higher|greater|above|more|worse)|\s+and\s+(?:higher|above|greater)"
          r"|\s+or\s+more|\s+(?:or\s+)?above)")
 GRADE_PRE = re.compile(
-    rf"(?:(?P<pre_op>≥|>=|⩾|>|≤|<=|<)\s*(?:grades?|G)\s*(?P<a1>{G})"
-    rf"|\b(?:[Gg]rades?|G)\s*(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a2>{G})(?:\s*(?:-|–|—|to|or|and|/)\s*(?:G|grade\s*)?"
+    rf"(?:(?P<pre_op>≥|>=|⩾|>|≤|<=|<)\s*(?:grades?|Gr|G)\s*(?P<a1>{G})"
+    rf"|\b(?:[Gg]rades?|Gr|G)\s*(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a2>{G})(?:\s*(?:-|–|—|to|or|and|/)\s*(?:G|grade\s*)?"
     rf"(?P<b2>{G}))?{_PLUS}?"
     r"|(?P<word>\bany[- ]grade|\ball[- ]grades?|\bhigh[- ]grade|\blow[- ]grade|\bsevere|\bmild|\bmoderate"
     r"|\blife[- ]threatening|\bfatal))"
-    r"\s*$")
+    rf"(?P<abbr>\s*\((?:≥|>=|>)?\s*Gr?\s*{G}\+?\))?\s*$")
 GRADE_POST = re.compile(
     rf"\s*+(?:\(\s*+|,\s*+)?(?:of\s+)?(?:(?:[Gg]rades?|G)\s*+(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})"
     rf"(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS}?|(?P<word>any[- ]grade|all[- ]grades?))")
-_CNT = r"(?:\d+|(?i:\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b))"
+_CNT = (r"(?:\d+|(?i:\b(?:" + "|".join(sorted((w for w in WORDNUM if " " not in w), key=len, reverse=True))
+        + r")\b))")
 FREQ_POST = re.compile(
     rf"(?:\s*\((?:[A-Za-z][\w/-]{{1,12}}|(?:[Gg]rades?|G)\s*[≥≤<>]?\s*[0-5IV]{{1,3}}(?:\s*[-–]\s*[0-5IV]{{1,3}})?\+?)\))?"
-    rf"\s*+(?:[,:(]\s*+)?(?:(?:was|were|has\s+been|had\s+been)\s+)?"
-    r"(?:(?:observed|reported|occurred|developed|seen|noted|documented|present|experienced|recorded|found)\s+)?"
-    r"(?:(?:in|among|for)\s+)?"
+    rf"\s*+(?:[,:(]\s*+)?(?:(?:incidence|rate|frequency)\s+)?(?:(?:was|were|has\s+been|had\s+been)\s+)?"
+    r"(?:(?:observed|reported|occurred|developed|seen|noted|documented|present|experienced|recorded|found|diagnosed|"
+    r"identified|detected)\s+)?"
+    r"(?:(?:in|among|for)\s+)?(?:all\s+(?=\d+\s+(?:patients?|pts|children|adults|subjects|cases)\b))?"
     rf"(?:n\s*=\s*)?(?:{NB}(?P<n>\d+)(?:\s*(?:/|of|out\s+of)\s*(?P<d>\d+))?\s*+(?:patients?|pts|children|adults|"
     rf"subjects|cases)?\s*[(\[,;]\s*(?P<p>{NUM})\s?%|{NB}(?P<p2>{NUM})\s?%|{NB}(?P<n2>\d+)\s*(?:/|of|out\s+of)\s*"
     rf"(?P<d2>\d+)|{NB}(?P<n3>\d+)\s+(?:patients?|pts|children|adults|subjects|cases)\b)"
@@ -56,8 +60,10 @@ FREQ_PRE = re.compile(
     r"(?:patients?|pts|children|adults|subjects)?\s*(?:[(\[]\s*(?P<p3>[\d.·]+)\s?%\s*[)\]])?"
     rf"|{NB}(?P<p2>{NUM})\s?%\s*(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|cases|recipients))?)"
     r"\s*(?:developed|had|experienced|presented\s+with|suffered(?:\s+from)?|showed|(?:were\s+|was\s+)?diagnosed\s+with)"
-    r"\s+(?:any\s+|[\w-]+\s+(?:or|and)\s+|(?!(?:for|of|after|with|to|from|by|the)\b)[\w-]+\s+){0,2}$",
+    r"\s+(?:at\s+least\s+(?:one|1)\s+|a\s+median\s+of\s+\d+\s+)?(?:any\s+|[\w-]+\s+(?:or|and)\s+|(?!(?:for|of|after|with|to|from|by|the)\b)[\w-]+\s+){0,2}$",
     re.IGNORECASE)
+FREQ_BRACKET = re.compile(
+    rf"\s*[(\[]\s*(?:n\s*=\s*)?{NB}(?P<n>\d+)(?:\s*/\s*(?P<d>\d+))?\s*[,;]\s*(?P<p>{NUM})\s?%\s*[)\]]")
 NEGATION = re.compile(r"(?:\bno\b|\bwithout\b|\babsence\s+of|\bfree\s+of|\bnone\s+(?:of\s+the\s+\w+\s+)?"
                       r"(?:developed|had|experienced))\s+(?:(?!(?:for|of|to|with|after|before)\b)\w+\s+){0,2}$",
                       re.IGNORECASE)
@@ -70,7 +76,7 @@ GRADED_PAREN = re.compile(
     rf"(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS}?)\s*[,:;]?\s*"
     rf"(?:(?P<n>\d+)\s*[(\[]\s*)?(?P<p>{NUM})\s?%\s*\)?\s*[)\]]"
     # percent first: 'CRS occurred in 82% (2% grade ≥3)'
-    rf"|\s*[(\[]\s*(?P<p_>{NUM})\s?%\s*(?:of\s+patients\s*)?,?\s*(?:with\s+|had\s+|were\s+)?(?P<g_>(?:[Gg]rades?|G)"
+    rf"|\s*(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|recipients|participants)\s*)?[(\[]\s*(?P<p_>{NUM})\s?%\s*(?:of\s+patients\s*)?,?\s*(?:with\s+|had\s+|were\s+)?(?P<g_>(?:[Gg]rades?|G)"
     rf"\s*(?P<op_>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a_>{G})(?:\s*(?:-|–|—|to|or)\s*(?P<b_>{G}))?{_PLUS_}?)\s*[)\]]")
 _PLUS2 = _PLUS.replace("?P<plus>", "?P<plus>")
 PER_GRADE = re.compile(
@@ -79,6 +85,14 @@ PER_GRADE = re.compile(
     rf"(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS2}?)\s*(?:CRS|ICANS)?\s*"
     rf"(?:[,:=]\s*|(?:(?:was|were)\s+)?(?:(?:observed|reported|occurred|seen)\s+)?in\s+|\(\s*)"
     rf"(?:{NB}(?P<n>\d+)\s*(?:patients?\s*)?[(\[]\s*)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?patients\s*)?[)\]]?")
+G_END = r"(?:[0-5](?!\d|[.·]\d)|IV|V|III|II|I)(?![a-z])"  # a grade that may end the sentence ('grade ≥3.')
+# the count first: '45 patients (75%) had CRS, including 5 (8%) with grade ≥3', '...; 5 (8%) were grade 3 or higher'
+PER_GRADE_COUNT = re.compile(
+    rf"\s*(?:\)\s*)?(?:of\s+(?:the\s+)?(?:patients|participants|pts|children|adults)\s*)?[,;]\s*"
+    rf"(?:(?:including|of\s+whom|of\s+which|of\s+these|with)\s+)?{NB}(?P<n>\d+)\s*(?:patients?\s*)?"
+    rf"[(\[]\s*(?P<p>{NUM})\s?%\s*[)\]]\s*(?:with|had|were|was|of\s+(?:which|whom)\s+were)\s+"
+    rf"(?P<g>(?:[Gg]rades?|G)\s*(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G_END})(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G_END}))?"
+    rf"{_PLUS}?)(?:\s+(?:CRS|ICANS|events?|toxicit(?:y|ies)))?(?=\s*[,;.)]|\s+and\b|$)")
 UNGRADED = {"HLH/MAS", "IEC-HS"}  # diagnosed by criteria: a neighbour's grade does not carry over
 ABBR_DEF = re.compile(r"\s*\(\s*([A-Z][A-Za-z]{1,6}?)s?\s*\)")
 # 'any grade and grade ≥3 NEs occurred in 58% and 13%, respectively': two grades of one syndrome, one list
@@ -86,6 +100,11 @@ GRADE_LIST_BEFORE = re.compile(
     rf"(?P<g0>\bany[- ]grade|\ball[- ]grades?|\b[Gg]rades?\s*(?:≥|>=|>|≤|<)?\s*{G}(?:\s*(?:-|–|to)\s*{G})?)"
     r"\s*(?:,|and|or|as\s+well\s+as)\s*$", re.IGNORECASE)
 SHARED_PCT = re.compile(rf"(?<!,)(?<!,\s)(?P<items>{NB}{NUM}(?:\s*+,\s*+{NUM})*+\s*,?\s*(?:and|or)\s+{NUM})\s?%")
+
+
+PARALLEL_PCTS = re.compile(
+    rf"\s*(?:(?:was|were)\s+)?(?:(?:observed|reported|seen|noted|documented|recorded|found|occurred|developed)\s+)?"
+    rf"(?:in|among)\s+(?P<items>{NB}{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%)*+\s*,?\s*(?:and|or)\s+{NUM}\s?%)", re.IGNORECASE)
 
 
 class _Shifted:
@@ -134,7 +153,11 @@ OCCURRED = re.compile(r"\b(?:develop\w*|experienc\w*|suffer\w*|presented\s+with|
 BACKGROUND = re.compile(r"\b(?:can|may|might|could|is\s+an?|are\s+(?:an?|the|common|frequent|known|serious|major|"
                         r"potentially)|remains?|known|commonly|often|typically|such\s+as|risk\s+factors?|"
                         r"predict\w*|hinder\w*|limit\w*|understudied|poorly|little\s+is|unclear|aim\w*|"
-                        r"we\s+(?:sought|aimed|investigated|evaluated|analy[sz]ed|examined|assessed)|associated\s+with|"
+                        r"we\s+(?:sought|aimed|investigated|evaluated|analy[sz]ed|examined|assessed|focus\w*)|associated\s+with|"
+                        # a general statement in the present ('the most common AEs reported are ...'), an effect on a
+                        # risk ('did not increase the proportion of subjects who experience X'): not an occurrence
+                        r"(?:reported|observed|described|seen)\s+are|did\s+not\s+(?:increase|decrease|reduce|raise|"
+                        r"lower|affect|change)|at\s+risk\s+(?:for|of)|"
                         r"(?:more|less)\s+(?:common|frequent|likely|often)|correlat\w*|higher\s+risk|lower\s+risk)\b",
                         re.IGNORECASE)
 
@@ -172,8 +195,6 @@ class Phrase:
 
 
 def _count(s: str) -> int:
-    from curator.extract.cohort import WORDNUM
-
     return int(s) if s.isdigit() else WORDNUM[s.lower()]
 
 
@@ -208,7 +229,7 @@ def _graded(text: str, p: Phrase) -> Phrase:
     m = GRADE_PRE.search(win)
     if m:
         p.start = h_start - (len(win) - m.start())
-        p.grade_as_reported = m.group(0).strip()
+        p.grade_as_reported = win[m.start():m.start("abbr") if m.group("abbr") else m.end()].strip()
         if m.group("word"):
             w = m.group("word").lower().replace(" ", "-")
             p.grade_as_reported = w
@@ -227,6 +248,8 @@ def _graded(text: str, p: Phrase) -> Phrase:
         m = GRADE_POST.match(text, h_end, min(len(text), h_end + 45))
         if m:
             p.end = m.end()
+            if text[h_end:m.end()].lstrip().startswith("(") and re.match(r"\s*\)", text[m.end():m.end() + 3]):
+                p.end = text.index(")", m.end()) + 1  # 'CRS (any grade) occurred in ...': the bracket is the grade's
             if m.group("word"):
                 p.grade_as_reported = m.group("word").lower().replace(" ", "-")
             else:
@@ -311,6 +334,17 @@ def find(doc: Doc) -> list[Suggestion]:
         tail = text[ps[j].end:s_end]
         rm = re.search(r"\brespectively\b", tail)
         if not rm:
+            # a parallel list without 'respectively': 'grade ≥3 CRS and ICANS were reported in 3% and 10%' — as many
+            # percentages as syndromes, one list right after the verb, nothing else numeric in the clause
+            clause = tail[:min((tail.index(c) for c in ";:" if c in tail), default=len(tail))]
+            pl = PARALLEL_PCTS.match(clause)
+            if pl is None:
+                continue
+            pcts = list(re.finditer(rf"(?P<n>)(?P<p>{NUM})\s?%", pl.group("items")))
+            if len(pcts) != len(group) or re.search(r"\d", clause[pl.end():]):
+                continue
+            for k, pm in zip(group, pcts):
+                freq[k] = {"percent": to_float(pm.group("p")), "_end": ps[j].end + pl.start("items") + pm.end()}
             continue
         pcts = list(re.finditer(rf"{NB}(?P<n>\d+\s*[(\[]\s*)?(?P<p>{NUM})\s?%", tail[:rm.start()]))
         lm = SHARED_PCT.search(tail[:rm.start()])
@@ -374,6 +408,12 @@ def find(doc: Doc) -> list[Suggestion]:
                 f = {}
             if f:
                 f["_end"] = m.end()
+        if not f:  # the syndrome's own bracket closes after its count: the count is the syndrome's
+            bm = FREQ_BRACKET.match(text, p.end, min(s_end, p.end + 40))
+            if bm:
+                f = {"percent": to_float(bm.group("p")), "count": int(bm.group("n")), "_end": bm.end()}
+                if bm.group("d"):
+                    f["denominator"] = int(bm.group("d"))
         if not f:
             cs = clause_start(text, p.start, s_start)
             pm = FREQ_PRE.search(text[cs:p.start])
@@ -413,7 +453,7 @@ def find(doc: Doc) -> list[Suggestion]:
         pos = f.get("_end", p.end)
         s_end = doc.sentence(p.m_start)[1]
         while True:
-            gm = PER_GRADE.match(text, pos, s_end)
+            gm = PER_GRADE.match(text, pos, s_end) or PER_GRADE_COUNT.match(text, pos, s_end)
             if not gm:
                 break
             q = Phrase(p.syndrome, p.as_written, p.start, gm.end(), p.m_start, p.m_end)

@@ -6,6 +6,7 @@ curator accepts (→ draft row) or rejects (removed) each one; verification refu
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -16,6 +17,7 @@ from curator.domain.outcomes import (
     ENDPOINTS,
     ROW_SUGGESTED,
     SYNDROMES,
+    Arm,
     Comparison,
     Exposure,
     Measurement,
@@ -42,7 +44,7 @@ _DESIGN_MAP = {"randomized controlled trial": "randomized controlled trial", "rc
 
 
 def _span(s: Suggestion) -> Span:
-    return Span(s.start, s.end, s.text)
+    return Span(s.start, s.end, s.text, made_by="extractor")
 
 
 def _field_span(s: Suggestion, key: str) -> Span:
@@ -51,7 +53,7 @@ def _field_span(s: Suggestion, key: str) -> Span:
     if sp is None:
         return _span(s)
     a, b = sp
-    return Span(a, b, s.text[a - s.start:b - s.start])
+    return Span(a, b, s.text[a - s.start:b - s.start], made_by="extractor")
 
 
 def _sourced(row: Row, s: Suggestion, fields: list[str], names: dict[str, str] | None = None) -> Row:
@@ -62,11 +64,25 @@ def _sourced(row: Row, s: Suggestion, fields: list[str], names: dict[str, str] |
     return row
 
 
-def _endpoint(name: str | None) -> str | None:
-    if not name:
+_ENDPOINT_KEYS = {e.upper(): e for e in ENDPOINTS}
+# a share of patients who received an agent ('60 (60%) received corticosteroids') is the treatment's use
+_TREATED = ("received", "required", "were treated with", "treated with", "underwent", "had")
+
+
+def _endpoint(name: str | None) -> tuple[str, str | None]:
+    """(endpoint, what): a survival endpoint or response in the closed list, else 'other' with the words."""
+    key = (name or "").strip()
+    ep = _ENDPOINT_KEYS.get(key.upper())
+    return (ep, None) if ep else ("other", key or None)
+
+
+def _treated_agent(s: Suggestion) -> str | None:
+    """The agent (vocabulary name) a proportion of patients received, when its words say so."""
+    what = s.fields.get("what") or ""
+    if not what.lower().startswith(_TREATED):
         return None
-    up = name.strip().upper()
-    return up if up in ENDPOINTS else None
+    hits = vocabulary.drugs().find_all(what)
+    return hits[0].canonical if len(hits) == 1 else None
 
 
 def suggestions_to_rows(suggestions: list[Suggestion]) -> tuple[StudySuggestions, dict[type[Row], list[Row]]]:
@@ -74,6 +90,7 @@ def suggestions_to_rows(suggestions: list[Suggestion]) -> tuple[StudySuggestions
     study: StudySuggestions = {}
     rows: dict[type[Row], list[Row]] = {}
     exposures: dict[str, Exposure] = {}
+    survival_medians: list[tuple[str, Suggestion]] = []
 
     def add(row: Row) -> None:
         rows.setdefault(type(row), []).append(row)
@@ -97,28 +114,51 @@ def suggestions_to_rows(suggestions: list[Suggestion]) -> tuple[StudySuggestions
                            statistic=f.get("statistic") if f.get("statistic") in ("mean", "median") else None)
             add(_sourced(c, s, ["analyte", "value_a", "value_b", "unit", "p_text", "label_a", "label_b", "direction"]))
         elif s.kind == "rate":
-            ep = _endpoint(f.get("endpoint"))
-            if ep is None:
-                continue  # proportions of other things (responses of a toxicity...) stay in the CLI output
-            t = TimeToEvent(endpoint=ep, horizon=f.get("horizon"), rate=f.get("value"), ci_level=f.get("ci_level"),
-                            ci_low=f.get("ci_low"), ci_high=f.get("ci_high"))
-            add(_sourced(t, s, ["endpoint", "horizon", "rate", "ci_level", "ci_low", "ci_high"],
-                         {"rate": "value"}))
+            if any(o.kind == "toxicity" and o.start < s.end and s.start < o.end
+                   and o.fields.get("percent") == f.get("value") for o in suggestions):
+                continue  # a toxicity's incidence: the Toxicities row holds it
+            ep, what = _endpoint(f.get("endpoint"))
+            t = TimeToEvent(endpoint=ep, what=f.get("what") or what, horizon=f.get("horizon"), rate=f.get("value"),
+                            ci_level=f.get("ci_level"), ci_low=f.get("ci_low"), ci_high=f.get("ci_high"),
+                            n_patients=f.get("numerator", f.get("count")), denominator=f.get("denominator"))
+            add(_sourced(t, s, ["endpoint", "what", "horizon", "rate", "ci_level", "ci_low", "ci_high", "n_patients",
+                                "denominator"],
+                         {"rate": "value", "what": "what" if f.get("what") else "endpoint",
+                          "n_patients": "numerator" if "numerator" in f else "count"}))
+        elif s.kind == "proportion":
+            if _treated_agent(s) is not None:
+                continue  # the treatment's use: read once the agents are known (below)
+            t = TimeToEvent(endpoint="other", what=f.get("what"), rate=f.get("percent"), n_patients=f.get("count"),
+                            denominator=f.get("denominator"))
+            add(_sourced(t, s, ["what", "rate", "n_patients", "denominator"], {"rate": "percent", "n_patients": "count"}))
         elif s.kind == "median":
-            q = (f.get("quantity") or "").lower()
-            if "follow" in q:
-                v, u = f.get("value"), f.get("unit") or ""
+            q = (f.get("quantity") or "").strip()
+            v, u = f.get("value"), f.get("unit") or ""
+            ep = _ENDPOINT_KEYS.get(q.upper())
+            if "follow" in q.lower():
                 study_value("follow_up", f"{v:g} {u}".strip() if isinstance(v, (int, float)) else None, s)
-            elif f.get("quantity") and vocabulary.analytes().match(f["quantity"]) is not None:
-                m = Measurement(analyte=vocabulary.analytes().match(f["quantity"]).canonical, statistic="median",
-                                value=f.get("value"), unit=f.get("unit"))
-                if f.get("range_low") is not None:
-                    m.dispersion, m.dispersion_low, m.dispersion_high = "range", f["range_low"], f.get("range_high")
-                elif f.get("iqr_low") is not None:
-                    m.dispersion, m.dispersion_low, m.dispersion_high = "IQR", f["iqr_low"], f.get("iqr_high")
-                add(_sourced(m, s, ["analyte", "value", "unit", "dispersion_low", "dispersion_high"]))
+            elif ep is not None:  # 'median PFS 12.3 months', 'median OS not reached': after the rates (below)
+                survival_medians.append((ep, s))
+            elif re.search(r"\bage\b", q, re.IGNORECASE) and isinstance(v, (int, float)):  # the cohort's age
+                lo, hi = f.get("low"), f.get("high")
+                age = f"median {v:g}" + (f" ({f.get('dispersion') or 'range'} {lo:g}–{hi:g})"
+                                         if lo is not None and hi is not None else "") + (f" {u}" if u else "")
+                add(_sourced(Arm(label="all patients", kind="cohort", age=age), s, ["age"], {"age": "value"}))
+            elif q:  # a lab value, or any other median the paper states ('a median of 5 prior regimens')
+                m = vocabulary.analytes().match(q)
+                meas = Measurement(analyte=m.canonical if m is not None else q, statistic="median", value=v,
+                                   unit=f.get("unit"))
+                if f.get("low") is not None and f.get("dispersion") in ("range", "IQR", "CI", None):
+                    meas.dispersion = f.get("dispersion") or "range"
+                    meas.dispersion_low, meas.dispersion_high = f.get("low"), f.get("high")
+                add(_sourced(meas, s, ["analyte", "value", "unit", "dispersion_low", "dispersion_high"],
+                             {"analyte": "quantity", "dispersion_low": "low", "dispersion_high": "high"}))
         elif s.kind == "sample_size":
-            study_value("n_enrolled", f.get("n"), s)
+            if f.get("study") or "n_enrolled" not in study:
+                study_value("n_enrolled", f.get("n"), s)
+            elif f.get("n") != study["n_enrolled"][0]:  # a group's size ('older patients (n = 514)'): an arm
+                add(_sourced(Arm(label=f.get("population"), kind="cohort", n=f.get("n")), s, ["label", "n"],
+                             {"label": "population"}))
         elif s.kind == "design":
             study_value("design", _DESIGN_MAP.get(str(f.get("value", "")).lower(), None)
                         if str(f.get("value", "")).lower() in _DESIGN_MAP else
@@ -148,9 +188,14 @@ def suggestions_to_rows(suggestions: list[Suggestion]) -> tuple[StudySuggestions
                 e = Exposure(agent=name, role="toxicity treatment")
                 exposures[name] = e
                 add(_sourced(e, s, ["agent"]))
+            if e.dose is not None and (e.dose, e.dose_unit) != (f.get("dose"), f.get("unit")):
+                # another dose of the same agent (a second dose level, a later course): a row of its own
+                e = Exposure(agent=e.agent, agent_as_reported=f.get("as_written"), role=e.role)
+                add(_sourced(e, s, ["agent", "agent_as_reported"], {"agent": "drug"}))
             if e.dose is None:
                 e.dose, e.dose_unit = f.get("dose"), f.get("unit")
-                e.sources.update({k: _span(s) for k in ("dose", "dose_unit") if getattr(e, k) is not None})
+                e.sources.update({k: _field_span(s, n) for k, n in (("dose", "dose"), ("dose_unit", "unit"))
+                                  if getattr(e, k) is not None})
         elif s.kind == "toxicity":
             syn = f.get("syndrome")
             t = Toxicity(syndrome=syn if syn in SYNDROMES else ("other" if syn else None), grade=f.get("grade"),
@@ -168,6 +213,32 @@ def suggestions_to_rows(suggestions: list[Suggestion]) -> tuple[StudySuggestions
                         w in text for w in ("initiat", "start", "began", "given", "administ", "received")):
                     e.start_day = f.get("day")
                     e.sources["start_day"] = _span(s)
+    for ep, s in survival_medians:  # the endpoint's row holds its median beside its rate
+        f = s.fields
+        v, u = f.get("value"), f.get("unit") or ""
+        median = v if u.lower().startswith("mo") else None
+        median_text = "not reached" if f.get("not_reached") else (f"{v:g} {u}".strip()
+                                                                  if isinstance(v, (int, float)) else None)
+        t = next((r for r in rows.get(TimeToEvent, []) if r.endpoint == ep and r.median is None  # type: ignore[attr-defined]
+                  and r.median_text is None), None)  # type: ignore[attr-defined]
+        if t is None:
+            t = TimeToEvent(endpoint=ep)
+            add(_sourced(t, s, ["endpoint"], {"endpoint": "quantity"}))
+        t.median, t.median_text = median, median_text
+        t.sources.update({k: _field_span(s, "value") for k in ("median", "median_text") if getattr(t, k) is not None})
+    for s in suggestions:  # how many patients received each agent
+        name = _treated_agent(s) if s.kind == "proportion" else None
+        if name is None:
+            continue
+        e = exposures.get(name)
+        if e is None:
+            e = Exposure(agent=name, role="toxicity treatment")
+            exposures[name] = e
+            add(_sourced(e, s, ["agent"], {"agent": "what"}))
+        if e.percent is None and e.n_patients is None:
+            e.n_patients, e.percent = s.fields.get("count"), s.fields.get("percent")
+            e.sources.update({k: _field_span(s, n) for k, n in (("n_patients", "count"), ("percent", "percent"))
+                              if getattr(e, k) is not None})
     return study, rows
 
 
