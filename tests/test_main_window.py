@@ -46,8 +46,16 @@ def test_curate_il2_end_to_end(qtbot, tmp_path):
     assert win.paper_model.summary(win.paper_model.row_of(pid)).status == "draft"
     assert "draft" in win.paper_model.data(win.paper_model.index(win.paper_model.row_of(pid), 0))
 
-    # verify (Ctrl+Enter) by the curator named in settings
+    # verify (Ctrl+Enter) by the curator named in settings: the record lacks the study's design and N,
+    # so the window first asks, naming them with the form's labels; Cancel keeps it a draft
+    asked = []
+    win.ask_verify_gaps = lambda gaps: asked.append(gaps) or False
     qtbot.keyClick(win, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert asked == [["Study ▸ Design", "Study ▸ N enrolled (or N analysed)"]]
+    assert win.lib.load_record(pid).status == "draft"
+    win.ask_verify_gaps = lambda gaps: asked.append(gaps) or True
+    qtbot.keyClick(win, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert len(asked) == 2
     stored = win.lib.load_record(pid)
     assert stored.status == "verified" and stored.curator == "Test Curator" and stored.verified_at
     assert "verified" in win.paper_model.data(win.paper_model.index(win.paper_model.row_of(pid), 0))
@@ -252,7 +260,7 @@ def test_export_dialog_exports_in_the_background(qtbot, tmp_path):
     pid = select_paper_titled(win, "Emapalumab in pediatric")
     rec = curation.load(win.lib, pid)
     rec.comparisons.append(Comparison(analyte="IL-2", value_a=32.35, value_b=11.94, unit="pg/mL"))
-    curation.verify(win.lib, rec, "Ana")
+    curation.verify(win.lib, rec, "Ana", allow_gaps=True)
     dlg = ExportDialog(win.lib, [pid], win)
     qtbot.addWidget(dlg)
     dlg.out.setText(str(tmp_path / "out.json"))
@@ -293,3 +301,20 @@ def test_escape_during_an_export_cancels_it_and_writes_nothing(qtbot, tmp_path, 
     assert not (tmp_path / "out.json").exists()
     qtbot.keyClick(dlg, Qt.Key.Key_Escape)  # nothing running: Esc closes it
     assert not dlg.isVisible()
+
+
+def test_verify_refuses_an_empty_record_and_asks_about_gaps(qtbot, tmp_path):
+    win = make_window(qtbot, tmp_path)
+    pid = select_paper_titled(win, "Emapalumab in pediatric")
+    qtbot.keyClick(win, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # one key on an empty record
+    assert win.gap_questions == []  # nothing to confirm: refused outright
+    assert win.warnings and win.warnings[-1][0] == "Cannot verify" and "the record is empty" in win.warnings[-1][1]
+    assert win.lib.load_record(pid) is None and "Not verified" in win.statusBar().currentMessage()
+
+    win.forms.show_tab("study")
+    win.forms.study_form.set_value("disease", "B-ALL")
+    win.ask_verify_gaps = lambda gaps: win.gap_questions.append(gaps) or False
+    assert not win.verify()
+    assert win.gap_questions[-1][1:] == ["Study ▸ Design", "Study ▸ N enrolled (or N analysed)"]
+    assert win.gap_questions[-1][0].startswith("an accepted outcome row")
+    assert win.lib.load_record(pid) is None or win.lib.load_record(pid).status == "draft"

@@ -47,6 +47,8 @@ def test_suggest_accept_reject_verify(qtbot, tmp_path):
 
     assert not win.verify()  # pending suggestions block verification
     assert win.warnings[-1][0] == "Cannot verify" and "suggestion(s)" in win.warnings[-1][1]
+    first = next(r for r in win.record.all_rows()[1:] if r.row_status == "suggested")
+    assert "row 1 (" in win.warnings[-1][1] and str(first.values()[first.value_fields()[0]]) in win.warnings[-1][1]
     assert win.lib.load_record(pid) is None or win.lib.load_record(pid).status != "verified"
 
     win.activateWindow()

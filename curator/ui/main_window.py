@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self.ask_curator_name: Callable[[], str | None] = self._ask_name_dialog
         self.ask_read_only: Callable[[str], bool] = lambda holder: ask_read_only_dialog(holder, self)
         self.warn: Callable[[str, str], None] = lambda title, text: QMessageBox.warning(self, title, text)
+        self.ask_verify_gaps: Callable[[list[str]], bool] = self._ask_verify_gaps_dialog
         self.setWindowTitle(f"Curator — {lib.path.name}")
         self.setObjectName("main_window")
         self.setAcceptDrops(True)
@@ -568,12 +569,21 @@ class MainWindow(QMainWindow):
         if not name:
             self.statusBar().showMessage("Not verified: a record is verified by a named curator", 8000)
             return False
-        try:
-            changes = curation.verify(self.lib, self.record, name, base=self.base)
-        except curation.CurationError as exc:
-            self.statusBar().showMessage("Not verified: " + str(exc).replace("\n", " "), 15000)
-            self.warn("Cannot verify", str(exc))
-            return False
+        allow_gaps = False
+        while True:  # the services hold the rule; the window only asks when they say it must
+            try:
+                changes = curation.verify(self.lib, self.record, name, base=self.base, allow_gaps=allow_gaps)
+                break
+            except curation.NeedsConfirmation as exc:
+                if allow_gaps or not self.ask_verify_gaps(exc.gaps):
+                    self.statusBar().showMessage("Not verified: " + str(exc).replace("\n", " "), 15000)
+                    return False
+                allow_gaps = True
+            except curation.CurationError as exc:
+                self.statusBar().showMessage("Not verified: " + str(exc).replace("\n", " "), 15000)
+                self.warn("Cannot verify", str(exc))
+                self._go_to_first_suggestion()
+                return False
         self._record_saved(changes)
         self.statusBar().showMessage(f"Verified by {name} at {self.record.verified_at}" + self._merged_note(changes),
                                      10000)
@@ -899,6 +909,25 @@ class MainWindow(QMainWindow):
         r = box.exec()
         return {QMessageBox.StandardButton.Save: SAVE, QMessageBox.StandardButton.Discard: DISCARD}.get(
             QMessageBox.StandardButton(r), CANCEL)
+
+    def _ask_verify_gaps_dialog(self, gaps: list[str]) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, "Verify an incomplete record?",
+                          "This record says nothing about:\n• " + "\n• ".join(gaps), parent=self)
+        box.setObjectName("verify_gaps")
+        box.setInformativeText("Verify it anyway, as it is?")
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
+        box.button(QMessageBox.StandardButton.Yes).setText("Verify anyway")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def _go_to_first_suggestion(self) -> None:
+        """After a refusal naming pending suggestions: put the curator on the first one."""
+        for t, m in self.forms.models.items():
+            for i, r in enumerate(m.rows):
+                if r.row_status == "suggested" and t is not Study:
+                    self.forms.select_cell(t, i, t.value_fields()[0])
+                    self.forms.tables[t].setFocus()
+                    return
 
     def _ask_name_dialog(self) -> str | None:
         name, ok = QInputDialog.getText(self, "Your name", "Records are verified in your name. Your name:")
