@@ -31,7 +31,7 @@ def test_suggest_accept_reject_verify(qtbot, tmp_path):
     assert (efs.rate, efs.ci_low, efs.ci_high, efs.horizon) == (76.9, 63.8, 92.6, "6 months")
     # marked as suggestions in the table, sources highlighted in the reader
     model = win.forms.models[Comparison]
-    assert model.headerData(0, Qt.Orientation.Vertical).endswith("✱")
+    assert model.headerData(0, Qt.Orientation.Vertical).startswith("1 ✱")
     assert len(win.reader.highlighted_spans()) >= len(comps)
 
     win.forms.show_tab("measurements")
