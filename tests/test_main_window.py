@@ -318,3 +318,15 @@ def test_verify_refuses_an_empty_record_and_asks_about_gaps(qtbot, tmp_path):
     assert win.gap_questions[-1][1:] == ["Study ▸ Design", "Study ▸ N enrolled (or N analysed)"]
     assert win.gap_questions[-1][0].startswith("an accepted outcome row")
     assert win.lib.load_record(pid) is None or win.lib.load_record(pid).status == "draft"
+
+
+def test_tabs_answer_to_their_visible_names(qtbot, tmp_path):
+    win = make_window(qtbot, tmp_path)
+    for name, index in (("Labs", 3), ("labs", 3), ("measurements", 3), ("Survival table", 4), ("Notes", 6),
+                        ("study", 0)):
+        win.forms.setCurrentIndex(1 if index != 1 else 0)
+        assert win.show_tab(name), name
+        assert win.forms.currentIndex() == index, name
+    assert win.show_tab("Before / after") and win.plot_panel.current_key() == "before_after"
+    assert win.show_tab("Across library") and win.plot_panel.current_key() == "library"
+    assert not win.show_tab("labz")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -41,6 +41,12 @@ log = logging.getLogger("curator.ui")
 
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
 
+# first run: the window's size comes from the screen's available area (panels excluded), less what a window
+# manager adds around it (title bar, borders), which is unknown until the window is shown
+FIRST_RUN_MAX = (1440, 900)
+TITLE_BAR_ALLOWANCE = 40
+BORDER_ALLOWANCE = 8
+
 
 def ask_read_only_dialog(holder: str, parent=None) -> bool:
     """A library another Curator window holds: open it read-only? (at start-up and File ▸ Open)"""
@@ -63,6 +69,7 @@ class MainWindow(QMainWindow):
         self.dirty = False
         self.ops: list[LibraryOp] = []  # background operations running or queued, oldest first
         self._stopping = False
+        self.keep_on_screen = True  # pulled back inside the screen once shown (a snapshot of a set size: not)
         self.lock = None  # the library lock this window holds (services.library.open_locked), if not read-only
         # the one "changes applied" signal: every write says here what it changed, each view refreshes itself
         self.hub = ChangeHub(self)
@@ -280,6 +287,12 @@ class MainWindow(QMainWindow):
         act(rm, "&Exclude paper…", lambda: self.exclude_paper(), None, name="act_exclude", writes=True)
         act(rm, "Re&ject record…", lambda: self.reject_record(), None, name="act_reject", writes=True)
         act(rm, "&History…", self.show_history, "Ctrl+H", name="act_history")
+
+        v = mb.addMenu("&View")
+        self.act_plots_full = act(v, "&Plots full height", lambda: self.toggle_plots_full_height(), "F8",
+                                  "Give the plots the whole height (the forms fold away); F8 again brings them back",
+                                  name="act_plots_full")
+        self.act_plots_full.setCheckable(True)
 
         g = mb.addMenu("&Go")
         act(g, "&Next paper", lambda: self.step_paper(1), "Alt+Down")
@@ -935,15 +948,65 @@ class MainWindow(QMainWindow):
 
     # --- state -------------------------------------------------------------------------------------
     def restore_state(self) -> None:
+        """The size, splitters and tab of the last session; on the first run, a size that fits the screen."""
         g = self.settings.value("geometry")
-        if isinstance(g, QByteArray):
-            self.restoreGeometry(g)
+        if not (isinstance(g, QByteArray) and self.restoreGeometry(g)):
+            self.fit_to_screen()
         for key, sp in (("splitter", self.splitter), ("right_splitter", self.right_splitter)):
             s = self.settings.value(key)
             if isinstance(s, QByteArray):
                 sp.restoreState(s)
         tab = self.settings.value("form_tab", 0, type=int)
         self.forms.setCurrentIndex(tab)
+
+    def fit_to_screen(self) -> None:
+        """Size and centre the window within the screen's available area (at most FIRST_RUN_MAX), leaving
+        room for a title bar, so that the status bar and every control are on screen."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        avail = screen.availableGeometry()
+        w = max(self.minimumSizeHint().width(), min(FIRST_RUN_MAX[0], avail.width() - BORDER_ALLOWANCE))
+        h = max(self.minimumSizeHint().height(),
+                min(FIRST_RUN_MAX[1], avail.height() - TITLE_BAR_ALLOWANCE - BORDER_ALLOWANCE))
+        x = avail.x() + max(0, (avail.width() - w) // 2)
+        y = avail.y() + TITLE_BAR_ALLOWANCE + max(0, (avail.height() - TITLE_BAR_ALLOWANCE - h) // 2)
+        self.setGeometry(x, y, w, h)
+
+    def _keep_on_screen(self) -> None:
+        """Once shown (the real frame known): pull a window whose frame leaves the screen back inside it
+        (a first run under a taller title bar, a geometry remembered from a larger screen)."""
+        screen = self.screen()
+        if screen is None or self.isMaximized() or self.isFullScreen():
+            return
+        avail, frame = screen.availableGeometry(), self.frameGeometry()
+        if avail.contains(frame):
+            return
+        extra_w, extra_h = frame.width() - self.width(), frame.height() - self.height()
+        w = min(self.width(), avail.width() - extra_w)
+        h = min(self.height(), avail.height() - extra_h)
+        self.resize(max(w, self.minimumSizeHint().width()), max(h, self.minimumSizeHint().height()))
+        frame = self.frameGeometry()
+        self.move(min(max(frame.x(), avail.x()), avail.right() - frame.width() + 1),
+                  min(max(frame.y(), avail.y()), avail.bottom() - frame.height() + 1))
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not getattr(self, "_shown_once", False) and self.keep_on_screen:
+            self._shown_once = True
+            QTimer.singleShot(0, self._keep_on_screen)
+
+    def toggle_plots_full_height(self, on: bool | None = None) -> None:
+        """F8: the plot area takes the whole height of the right side (the forms fold away), and back."""
+        if on is None:
+            on = self.act_plots_full.isChecked()
+        self.act_plots_full.setChecked(on)
+        sizes = self.right_splitter.sizes()
+        if on:
+            if sizes[0] > 0:
+                self._forms_sizes = sizes
+            self.plot_panel  # noqa: B018 — built now if it was not yet
+            self.right_splitter.setSizes([0, sum(sizes)])
+        else:
+            self.right_splitter.setSizes(getattr(self, "_forms_sizes", None) or [430, 300])
 
     def save_state(self) -> None:
         self.settings.setValue("geometry", self.saveGeometry())
@@ -962,11 +1025,36 @@ class MainWindow(QMainWindow):
             self.lock.release()
         event.accept()
 
-    def show_tab(self, key: str) -> None:
-        """A form tab (study, treatments, …), or the plots: 'plots' (kinetics), 'kinetics',
-        'before_after', 'survival', 'library' — the plot area then gets most of the height."""
-        if key in ("plots", "kinetics", "before_after", "survival", "library"):
+    def tab_names(self) -> dict[str, tuple[str, str]]:
+        """Every name a tab answers to (its key and its visible title, any case, spaces or '/' ignored)
+        -> ('form' | 'plot', key). 'Survival' is the plot; the form tab is also 'survival table'."""
+        from curator.ui.plot_panel import TAB_TITLES
+
+        names: dict[str, tuple[str, str]] = {}
+        for i, key in enumerate(TAB_KEYS):
+            for n in (key, self.forms.tabText(i)):
+                names[_norm_tab(n)] = ("form", key)
+        names[_norm_tab("survival table")] = ("form", "survival")
+        names[_norm_tab("plots")] = ("plot", "kinetics")
+        for key, title in TAB_TITLES.items():
+            for n in (key, title):
+                names[_norm_tab(n)] = ("plot", key)
+        return names
+
+    def show_tab(self, key: str) -> bool:
+        """A form tab or a plot tab by its key or its visible name ('Labs', 'measurements', 'Before /
+        after', 'plots'…); a plot tab gets most of the height. False for a name no tab has."""
+        where = self.tab_names().get(_norm_tab(key))
+        if where is None:
+            return False
+        kind, k = where
+        if kind == "plot":
             self.right_splitter.setSizes([200, 530])
-            self.plot_panel.show_tab("kinetics" if key == "plots" else key)
-        elif key in TAB_KEYS:
-            self.forms.show_tab(key)
+            self.plot_panel.show_tab(k)
+        else:
+            self.forms.show_tab(k)
+        return True
+
+
+def _norm_tab(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
