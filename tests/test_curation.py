@@ -179,7 +179,7 @@ def test_a_stale_save_is_merged_value_by_value(lib):
     stored = lib.load_record(base.paper_id)
     assert stored.study.n_enrolled == 38 and stored.notes == "checked the table"  # mine
     assert stored.comparisons[0].value_b == 12.0 and [t.endpoint for t in stored.time_to_event] == ["OS"]  # theirs
-    assert "Comparisons row 1, value_b" in ch.merged and any("Survival row added" in m for m in ch.merged)
+    assert "Comparisons row 1, After / B" in ch.merged and any("Survival row added" in m for m in ch.merged)
     assert mine.comparisons[0].value_b == 12.0  # the editor's record took the merged values in
     # and the next save from the merged record is based on what is stored now: no merge, no refusal
     mine.notes = "checked twice"
@@ -195,7 +195,7 @@ def test_a_stale_save_that_changes_the_same_value_is_refused(lib):
         curation.save_draft(lib, mine, "Ana", base=base)
     text = str(exc.value)
     assert "saved meanwhile (verified, revision 1, by Ben" in text
-    assert "Comparisons row 1, value_b (yours: 11.95, saved meanwhile: 12.0)" in text and "Nothing was saved" in text
+    assert "Comparisons row 1, After / B (yours: 11.95, saved meanwhile: 12.0)" in text and "Nothing was saved" in text
     stored = lib.load_record(base.paper_id)
     assert stored.status == "verified" and stored.comparisons[0].value_b == 12.0  # never written over
     # a save without a base (a script) still goes over whatever is stored, as before

@@ -232,7 +232,7 @@ def test_a_save_made_meanwhile_is_merged_in_the_window_or_refused(qtbot, tmp_pat
     curation.save_draft(other, theirs, "Ben", base=curation.stored(other, pid))
     win.forms.study_form.set_value("n_enrolled", "39")
     assert not win.save_draft()
-    assert win.warnings[-1][0] == "Not saved" and "Study, n_enrolled (yours: 39, saved meanwhile: 40)" in win.warnings[-1][1]
+    assert win.warnings[-1][0] == "Not saved" and "Study, N enrolled (yours: 39, saved meanwhile: 40)" in win.warnings[-1][1]
     assert win.lib.load_record(pid).study.n_enrolled == 40 and win.dirty and win.record.study.n_enrolled == 39
     other.close()
 
@@ -330,3 +330,52 @@ def test_tabs_answer_to_their_visible_names(qtbot, tmp_path):
     assert win.show_tab("Before / after") and win.plot_panel.current_key() == "before_after"
     assert win.show_tab("Across library") and win.plot_panel.current_key() == "library"
     assert not win.show_tab("labz")
+
+
+def test_window_keys_work_while_a_text_field_has_focus(qtbot, tmp_path):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QLineEdit
+
+    class X11LineEdit(QLineEdit):
+        """A line edit as on X11, where Ctrl+E is the field's own 'end of line' (it claims the key)."""
+
+        def event(self, e):
+            if e.type() == QEvent.Type.ShortcutOverride and e.key() == Qt.Key.Key_E \
+                    and e.modifiers() == Qt.KeyboardModifier.ControlModifier:
+                e.accept()
+                return True
+            return super().event(e)
+
+    win = make_window(qtbot, tmp_path)
+    select_paper_titled(win, "Emapalumab in pediatric")
+    act = win.findChild(type(win.act_save), "act_export")
+    act.triggered.disconnect()
+    hits = []
+    act.triggered.connect(lambda *_: hits.append(1))
+    field = X11LineEdit()
+    win.count_label.parentWidget().layout().addWidget(field)
+    field.show()
+    for w in (field, win.search, win.forms.study_form.widgets["disease"]):
+        win.forms.show_tab("study")
+        w.setFocus()
+        qtbot.waitUntil(w.hasFocus, timeout=1000)
+        qtbot.keyClick(w, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert len(hits) == 3
+
+
+def test_undo_back_to_the_saved_state_clears_unsaved(qtbot, tmp_path):
+    win = make_window(qtbot, tmp_path)
+    select_paper_titled(win, "Emapalumab in pediatric")
+    win.forms.show_tab("study")
+    win.forms.study_form.set_value("n_enrolled", "38")
+    assert win.dirty and win.windowTitle().startswith("* ")
+    win.forms.undo.undo()
+    assert win.record.study.n_enrolled is None
+    assert not win.dirty and not win.windowTitle().startswith("* ")
+    win.forms.undo.redo()
+    assert win.dirty
+    assert win.save_draft()
+    win.forms.study_form.set_value("n_enrolled", "40")
+    assert win.dirty
+    win.forms.undo.undo()  # back to what was saved (38), not to the start
+    assert win.record.study.n_enrolled == 38 and not win.dirty

@@ -31,7 +31,7 @@ from curator.services.changes import Changes
 from curator.store.library import Library, LibraryError, utcnow
 
 __all__ = ["Changes", "CurationError", "NeedsConfirmation", "ReadOnlyLibrary", "check_verifiable", "StaleRecord", "UNCHECKED", "autosave",
-           "discard_autosave", "load", "recover", "save_draft", "set_paper_status", "stored", "verify"]
+           "discard_autosave", "load", "unchanged", "recover", "save_draft", "set_paper_status", "stored", "verify"]
 
 
 class CurationError(ValueError):
@@ -88,6 +88,15 @@ def _content_equal(a: Record, b: Record) -> bool:
         for k in ("status", "revision", "curator", "verified_at", "updated_at"):
             d.pop(k, None)
     return da == db
+
+
+def unchanged(rec: Record, base: Record | None) -> bool:
+    """Whether `rec` holds what is stored (`base`; None: nothing stored, so an empty record) — bookkeeping
+    aside: an edit undone back to here leaves nothing to save."""
+    if base is None:
+        base = Record(paper_id=rec.paper_id)
+        base.study.uid = rec.study.uid  # a fresh record's study row: its uid is no content
+    return _content_equal(rec, base)
 
 
 def _same_version(old: Record | None, base: Record | None) -> bool:

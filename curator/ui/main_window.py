@@ -6,10 +6,12 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -19,9 +21,11 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMessageBox,
+    QPlainTextEdit,
     QSpinBox,
     QSplitter,
     QTableView,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -215,6 +219,7 @@ class MainWindow(QMainWindow):
         self.forms.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.forms.undo.cleanChanged.connect(self._clean_changed)
         self.reader.source_clicked.connect(self._source_clicked)
+        QApplication.instance().focusChanged.connect(self._focus_changed)
         self.status_text = QLabel()
         self.statusBar().addPermanentWidget(self.status_text)
 
@@ -435,8 +440,32 @@ class MainWindow(QMainWindow):
         self._update_title()
         return True
 
-    def _clean_changed(self, _clean: bool) -> None:
+    def _clean_changed(self, clean: bool) -> None:
+        """Undone back to the saved state: nothing is unsaved any more (unless a note changed meanwhile)."""
+        if clean and self.dirty and self.record is not None:
+            self.forms.notes.store(self.record)
+            if curation.unchanged(self.record, self.base):
+                self.dirty = False
+                self.autosave_timer.stop()
+                curation.discard_autosave(self.lib, self.record.paper_id)
         self._update_title()
+
+    # the window's commands keep their keys while a text field has focus (on X11 a line edit takes Ctrl+E
+    # to move to the end of the line, Ctrl+H to delete a character…)
+    COMMAND_KEYS = ("Ctrl+E", "Ctrl+H", "Ctrl+L", "Ctrl+G", "Ctrl+I", "Ctrl+Return", "Ctrl+Shift+A")
+
+    def _focus_changed(self, _old, new) -> None:
+        if isinstance(new, (QLineEdit, QPlainTextEdit, QTextEdit, QAbstractSpinBox)) and self.isAncestorOf(new):
+            new.removeEventFilter(self)
+            new.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.ShortcutOverride:
+            seq = QKeySequence(event.keyCombination()).toString(QKeySequence.SequenceFormat.PortableText)
+            if seq in self.COMMAND_KEYS:
+                event.ignore()  # not the field's: the window's shortcut runs
+                return True
+        return super().eventFilter(obj, event)
 
     def _update_title(self) -> None:
         name = self.lib.path.name + (" (read-only)" if self.lib.read_only else "")
@@ -707,7 +736,7 @@ class MainWindow(QMainWindow):
             return False
         t, row, field = cell
         self.forms.models[t].set_source(row, field, span)
-        self.statusBar().showMessage(f"Linked “{span.quote[:60]}” to {t.TITLE} {field}", 6000)
+        self.statusBar().showMessage(f"Linked “{span.quote[:60]}” to {t.TITLE}, {t.spec(field).label}", 6000)
         return True
 
     def _all_sources(self) -> list[tuple[type[Row], int, str, Span]]:
