@@ -15,6 +15,11 @@ def test_suggest_accept_reject_verify(qtbot, tmp_path):
     comps = win.record.comparisons
     assert [c.analyte for c in comps][:2] == ["temperature", "IL-2"]
     assert all(c.row_status == ROW_SUGGESTED for c in comps)
+    # one count of pending suggestions, the same in Suggest's message, the status bar and verify's refusal
+    pending = sum(1 for r in win.record.all_rows() if r.row_status == ROW_SUGGESTED)
+    assert win.statusBar().currentMessage().startswith(f"{pending} suggestion(s) to review")
+    assert f"{pending} suggestion(s) to review" in win.status_text.text()
+    assert "Study filled in from the text: Design, N enrolled" in win.statusBar().currentMessage()
     il2 = comps[1]
     assert (il2.value_a, il2.value_b, il2.unit, il2.p_text) == (32.35, 11.94, "pg/ml", "P < 0.001")
     abstract = win.reader.paper.abstract
@@ -45,7 +50,9 @@ def test_suggest_accept_reject_verify(qtbot, tmp_path):
     qtbot.keyClick(table, Qt.Key.Key_Delete)  # reject temperature
     assert len(comps) == n - 1 and comps[0].analyte == "IL-2"
 
+    pending = sum(1 for r in win.record.all_rows() if r.row_status == ROW_SUGGESTED)
     assert not win.verify()  # pending suggestions block verification
+    assert f"{pending} suggestion(s) are neither accepted nor rejected" in win.warnings[-1][1]
     assert win.warnings[-1][0] == "Cannot verify" and "suggestion(s)" in win.warnings[-1][1]
     first = next(r for r in win.record.all_rows()[1:] if r.row_status == "suggested")
     assert "row 1 (" in win.warnings[-1][1] and str(first.values()[first.value_fields()[0]]) in win.warnings[-1][1]

@@ -41,6 +41,11 @@ class Readiness:
         return not self.empty and not self.gaps and not self.pending
 
 
+def pending_count(rec: Record) -> int:
+    """THE count of suggestions awaiting review (the status bar, Suggest's message and verify say this)."""
+    return sum(1 for r in rec.all_rows() if r.row_status == ROW_SUGGESTED)
+
+
 def _row_name(row_type: type[Row], index: int, row: Row) -> str:
     shown = [str(v) for v in row.values().values() if v not in (None, "")][:3]
     where = row_type.TITLE if row_type is Study else f"{row_type.TITLE} row {index + 1}"

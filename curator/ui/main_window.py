@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from curator import __version__, paths
-from curator.domain import validation
+from curator.domain import readiness, validation
 from curator.domain.outcomes import TABLE_TYPES, Record, Row, Span, Study
 from curator.services import curation
 from curator.services.changes import Changes, of_import, of_records
@@ -493,7 +493,7 @@ class MainWindow(QMainWindow):
         self.forms.set_messages(msgs)
         errs = sum(1 for m in msgs if m.level == "error")
         warns = len(msgs) - errs
-        sugg = sum(1 for r in self.record.all_rows() if r.row_status == "suggested")
+        sugg = readiness.pending_count(self.record)
         bits = [f"{self.record.status}", f"rev {self.record.revision}"]
         if errs:
             bits.append(f"{errs} error(s)")
@@ -678,6 +678,7 @@ class MainWindow(QMainWindow):
         paper = self.lib.get_paper(self.paper_id)
         added = suggestion_rows(paper, self.record)
         n = 0
+        filled: list[str] = []
         self.forms.undo.beginMacro("Suggest")
         for row_type, rows in added.items():
             if row_type is Study:
@@ -687,13 +688,16 @@ class MainWindow(QMainWindow):
                         m.set_value(0, field, value)
                         if span is not None:
                             m.set_source(0, field, span)
-                        n += 1
+                        filled.append(Study.spec(field).label)
                 continue
             self.forms.models[row_type].add_rows(rows, "Suggest")
             n += len(rows)
         self.forms.undo.endMacro()
         self.forms.study_form.rebind()
-        self.statusBar().showMessage(f"{n} suggestion(s): Enter accepts a row, Del rejects it", 8000)
+        pending = readiness.pending_count(self.record)
+        self.statusBar().showMessage(
+            f"{pending} suggestion(s) to review: Enter accepts the selected rows, Del rejects them"
+            + (f" · Study filled in from the text: {', '.join(filled)}" if filled else ""), 8000)
 
     def _toggle_auto_suggest(self) -> None:
         self.settings.setValue("suggest_on_import", self.act_auto_suggest.isChecked())
