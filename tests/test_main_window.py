@@ -379,3 +379,18 @@ def test_undo_back_to_the_saved_state_clears_unsaved(qtbot, tmp_path):
     assert win.dirty
     win.forms.undo.undo()  # back to what was saved (38), not to the start
     assert win.record.study.n_enrolled == 38 and not win.dirty
+
+
+def test_status_names_are_the_same_in_the_list_the_filter_and_the_title(qtbot, tmp_path):
+    win = make_window(qtbot, tmp_path)
+    pid = select_paper_titled(win, "Emapalumab in pediatric")
+    row = win.paper_model.row_of(pid)
+    assert "unreviewed" in win.paper_model.data(win.paper_model.index(row, 0))
+    assert win.windowTitle().endswith(f"paper {pid} — unreviewed")
+    assert win.status_text.text().startswith("unreviewed")
+    assert "unreviewed" in [win.status_filter.itemText(i) for i in range(win.status_filter.count())]
+    win.forms.show_tab("study")
+    win.forms.study_form.set_value("n_enrolled", "38")
+    assert win.save_draft()
+    assert win.windowTitle().endswith(f"paper {pid} — draft") and win.status_text.text().startswith("draft")
+    assert "draft" in win.paper_model.data(win.paper_model.index(win.paper_model.row_of(pid), 0))

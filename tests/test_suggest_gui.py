@@ -19,7 +19,7 @@ def test_suggest_accept_reject_verify(qtbot, tmp_path):
     pending = sum(1 for r in win.record.all_rows() if r.row_status == ROW_SUGGESTED)
     assert win.statusBar().currentMessage().startswith(f"{pending} suggestion(s) to review")
     assert f"{pending} suggestion(s) to review" in win.status_text.text()
-    assert "Study filled in from the text: Design, N enrolled" in win.statusBar().currentMessage()
+    assert "Study filled in: Design, N enrolled" in win.statusBar().currentMessage()
     il2 = comps[1]
     assert (il2.value_a, il2.value_b, il2.unit, il2.p_text) == (32.35, 11.94, "pg/ml", "P < 0.001")
     abstract = win.reader.paper.abstract

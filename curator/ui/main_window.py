@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from curator import __version__, paths
 from curator.domain import readiness, validation
-from curator.domain.outcomes import TABLE_TYPES, Record, Row, Span, Study
+from curator.domain.outcomes import PAPER_UNREVIEWED, TABLE_TYPES, Record, Row, Span, Study
 from curator.services import curation
 from curator.services.changes import Changes, of_import, of_records
 from curator.services.library import CannotOpen, Library, LibraryInUse, open_locked
@@ -160,7 +160,7 @@ class MainWindow(QMainWindow):
         self.paper_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         hh = self.paper_view.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, w in enumerate((80, 260, 110, 44, 150, 80)):
+        for col, w in enumerate((104, 260, 110, 44, 150, 80)):
             self.paper_view.setColumnWidth(col, w)
         hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         for col in (2, 4, 5):  # first author, journal, PMID: shown from the header's menu
@@ -472,7 +472,8 @@ class MainWindow(QMainWindow):
         rec = self.record
         status = ""
         if rec is not None:
-            status = f" — {rec.status}" + (f" by {rec.curator}" if rec.status == "verified" and rec.curator else "")
+            shown = rec.status if self.base is not None else PAPER_UNREVIEWED  # nothing stored yet
+            status = f" — {shown}" + (f" by {rec.curator}" if rec.status == "verified" and rec.curator else "")
         self.setWindowTitle(f"{'* ' if self.dirty else ''}Curator — {name}"
                             + (f" — paper {self.paper_id}{status}" if self.paper_id else ""))
 
@@ -494,7 +495,7 @@ class MainWindow(QMainWindow):
         errs = sum(1 for m in msgs if m.level == "error")
         warns = len(msgs) - errs
         sugg = readiness.pending_count(self.record)
-        bits = [f"{self.record.status}", f"rev {self.record.revision}"]
+        bits = [self.record.status if self.base is not None else PAPER_UNREVIEWED, f"rev {self.record.revision}"]
         if errs:
             bits.append(f"{errs} error(s)")
         if warns:
@@ -696,8 +697,8 @@ class MainWindow(QMainWindow):
         self.forms.study_form.rebind()
         pending = readiness.pending_count(self.record)
         self.statusBar().showMessage(
-            f"{pending} suggestion(s) to review: Enter accepts the selected rows, Del rejects them"
-            + (f" · Study filled in from the text: {', '.join(filled)}" if filled else ""), 8000)
+            f"{pending} suggestion(s) to review (Enter accepts, Del rejects)"
+            + (f" · Study filled in: {', '.join(filled)}" if filled else ""), 8000)
 
     def _toggle_auto_suggest(self) -> None:
         self.settings.setValue("suggest_on_import", self.act_auto_suggest.isChecked())
