@@ -107,3 +107,53 @@ def test_pediatric_seed_to_verified_in_at_most_15_actions(qtbot, tmp_path):
         ("EFS", 76.9, 63.8, 92.6, "not reached", "6 months"), ("OS", 80.1, 67.7, 94.6, "not reached", "6 months")]
     study = pd.read_csv(out / "studies.csv").iloc[0]
     assert (study.design, study.n_enrolled, study.age_group) == ("retrospective", 38, "pediatric")
+
+
+def _drag_words(me, reader, words: str) -> None:
+    text = reader.paper.abstract
+    start = text.index(words)
+    cur = QTextCursor(reader.document())
+    cur.setPosition(reader.doc_pos(start))
+    a = reader.cursorRect(cur).center() + QPoint(1, 0)
+    cur.setPosition(reader.doc_pos(start + len(words)))
+    b = reader.cursorRect(cur).center() + QPoint(-1, 0)
+    me.drag(reader.viewport(), a, b, f"select '{words}' in the reader")
+    assert reader.textCursor().selectedText() == words
+
+
+def test_case_report_seed_to_verified_in_at_most_10_actions(qtbot, tmp_path):
+    win = make_window(qtbot, tmp_path)
+    me = Curator(qtbot, win)
+    view = win.paper_view
+    row = next(r for r in range(win.paper_model.rowCount())
+               if win.paper_model.summary(r).title.startswith("Case Report: Successful use"))
+    me.click(view.viewport(), view.visualRect(win.paper_model.index(row, 1)).center(), what="select the paper")
+    pid = win.paper_id
+    me.key(win, Qt.Key.Key_G, CTRL, "Suggest")
+    # what Suggest leaves empty: the disease, '(B-ALL)'; the Study tab is the one open
+    assert win.forms.currentIndex() == 0
+    _drag_words(me, win.reader, "B-ALL")
+    me.key(win.reader.viewport(), Qt.Key.Key_C, CTRL, "copy")
+    field = win.forms.study_form.widgets["disease"]
+    me.click(field, field.rect().center(), what="Disease field")
+    me.key(field, Qt.Key.Key_V, CTRL, "paste")
+    me.key(win, Qt.Key.Key_A, CTRL | SHIFT, "accept all suggestions")
+    me.key(win, Qt.Key.Key_Return, CTRL, "verify")
+
+    print(f"\n{len(me.actions)} actions: " + "; ".join(me.actions))
+    stored = win.lib.load_record(pid)
+    assert stored is not None and stored.status == "verified", win.statusBar().currentMessage()
+    assert win.gap_questions == []
+    assert len(me.actions) <= 10
+    out = tmp_path / "export"
+    export_dataset(win.lib, "csv", out)
+    study = pd.read_csv(out / "studies.csv").iloc[0]
+    assert (study.design, study.n_enrolled, study.age_group, study.disease, study.car_t_product, study.target) == (
+        "case report", 1, "adult", "B-ALL", "brexucabtagene autoleucel", "CD19")
+    assert list(pd.read_csv(out / "toxicities.csv").syndrome) == ["CRS", "ICANS", "IEC-HS"]
+    ex = pd.read_csv(out / "exposures.csv")
+    assert list(ex.agent) == ["tocilizumab", "corticosteroids", "anakinra", "siltuximab", "ruxolitinib", "emapalumab"]
+    assert ex.start_day.iloc[-1] == 11
+    ev = pd.read_csv(out / "timeline_events.csv")
+    assert [(r.day, r.event) for r in ev.itertuples()] == [(11, "emapalumab initiated"),
+                                                          (21, "full neurological recovery")]

@@ -394,3 +394,16 @@ def test_status_names_are_the_same_in_the_list_the_filter_and_the_title(qtbot, t
     assert win.save_draft()
     assert win.windowTitle().endswith(f"paper {pid} — draft") and win.status_text.text().startswith("draft")
     assert "draft" in win.paper_model.data(win.paper_model.index(win.paper_model.row_of(pid), 0))
+
+
+def test_text_typed_in_a_study_field_survives_a_command_pressed_from_it(qtbot, tmp_path):
+    win = make_window(qtbot, tmp_path)
+    select_paper_titled(win, "Case Report: Successful use")
+    qtbot.keyClick(win, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    win.forms.show_tab("study")
+    field = win.forms.study_form.widgets["disease"]
+    field.setFocus()
+    qtbot.keyClicks(field, "B-ALL")  # typed, not yet entered
+    qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert field.text() == "B-ALL" and win.record.study.disease == "B-ALL"
+    assert not win.record.has_suggestions()

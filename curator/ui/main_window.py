@@ -676,6 +676,7 @@ class MainWindow(QMainWindow):
             return
         from curator.services.suggest import suggestion_rows
 
+        self.forms.commit_pending()
         paper = self.lib.get_paper(self.paper_id)
         added = suggestion_rows(paper, self.record)
         n = 0
@@ -722,6 +723,7 @@ class MainWindow(QMainWindow):
     def accept_all(self) -> None:
         if self.record is None:
             return
+        self.forms.commit_pending()  # what is typed in a field counts (pressed from inside it)
         self.forms.undo.beginMacro("Accept all suggestions")
         for m in self.forms.models.values():
             for i, r in enumerate(m.rows):
@@ -731,6 +733,7 @@ class MainWindow(QMainWindow):
 
     # --- provenance -------------------------------------------------------------------------------
     def link_evidence(self) -> bool:
+        self.forms.commit_pending()
         span = self.reader.selected_span()
         cell = self.forms.current_cell()
         if span is None:

@@ -124,7 +124,10 @@ class RowTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def set_messages(self, messages: list[validation.Message]) -> None:
-        self.messages = {(m.uid, m.field): m for m in messages if m.table == self.row_type.TABLE}
+        new = {(m.uid, m.field): m for m in messages if m.table == self.row_type.TABLE}
+        if new == self.messages:  # nothing to repaint (and the Study form keeps what is being typed)
+            return
+        self.messages = new
         if self.rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.specs)))
 
