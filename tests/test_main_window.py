@@ -271,6 +271,46 @@ def test_export_dialog_exports_in_the_background(qtbot, tmp_path):
         pass
     assert dlg.report is not None and (tmp_path / "out.json").exists()
     assert "Exported" in dlg.preview.text() and dlg.report.counts["comparisons"] == 1
+    # the dialog stays usable: export again, as a workbook
+    assert dlg.export_btn.isEnabled()
+    dlg.format.setCurrentIndex([dlg.format.itemData(i) for i in range(dlg.format.count())].index("xlsx"))
+    assert dlg.out.text() == str(tmp_path / "out.xlsx")
+    with qtbot.waitSignal(dlg.start().finished, timeout=20000):
+        pass
+    assert (tmp_path / "out.xlsx").exists()
+    # the window's dialog remembers the format and the place of the last export
+    win.settings.setValue("export/format", "xlsx")
+    win.settings.setValue("export/path", str(tmp_path / "out.xlsx"))
+    again = ExportDialog(win.lib, [pid], win, win.settings)
+    qtbot.addWidget(again)
+    assert again.format.currentData() == "xlsx" and again.out.text() == str(tmp_path / "out.xlsx")
+    first = ExportDialog(win.lib, [pid], win, win.settings)
+    qtbot.addWidget(first)
+    first.format.setCurrentIndex(0)
+    first.out.setText(str(tmp_path / "csv-out"))
+    with qtbot.waitSignal(first.start().finished, timeout=20000):
+        pass
+    assert win.settings.value("export/format") == "csv" and win.settings.value("export/path") == str(tmp_path / "csv-out")
+
+
+def test_import_dialog_remembers_its_folder(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    win = make_window(qtbot, tmp_path)
+    seen = []
+    src = tmp_path / "inbox"
+    src.mkdir()
+    (src / "papers.ris").write_text("TY  - JOUR\nTI  - A remembered folder\nER  - \n", encoding="utf-8")
+
+    def fake_open(_parent, _title, start, _filter):
+        seen.append(start)
+        return ([str(src / "papers.ris")], "")
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(fake_open))
+    monkeypatch.setattr(win, "import_paths", lambda files: None)
+    win.import_dialog()
+    win.import_dialog()
+    assert seen[1] == str(src) and seen[0] != str(src)
 
 
 def test_escape_during_an_export_cancels_it_and_writes_nothing(qtbot, tmp_path, monkeypatch):

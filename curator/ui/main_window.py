@@ -878,10 +878,12 @@ class MainWindow(QMainWindow):
 
     # --- import / export ----------------------------------------------------------------------------
     def import_dialog(self) -> None:
+        start = self.settings.value("import/folder", "", type=str)
         files, _ = QFileDialog.getOpenFileNames(
-            self, "Import papers", str(Path.home()),
+            self, "Import papers", start if start and Path(start).is_dir() else str(Path.home()),
             "Bibliographic files (*.xml *.nxml *.txt *.nbib *.med *.ris *.bib *.md);;All files (*)")
         if files:
+            self.settings.setValue("import/folder", str(Path(files[0]).parent))  # the next import starts here
             self.import_paths(files)
 
     def import_paths(self, paths_: list[str]) -> LibraryOp | None:
@@ -919,7 +921,7 @@ class MainWindow(QMainWindow):
     def export_dialog(self) -> None:
         from curator.ui.export_dialog import ExportDialog
 
-        ExportDialog(self.lib, self.selected_paper_ids(), self).exec()
+        ExportDialog(self.lib, self.selected_paper_ids(), self, self.settings).exec()
 
     def selected_paper_ids(self) -> list[int]:
         rows = sorted({i.row() for i in self.paper_view.selectionModel().selectedRows()})
