@@ -447,3 +447,13 @@ def test_text_typed_in_a_study_field_survives_a_command_pressed_from_it(qtbot, t
     qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert field.text() == "B-ALL" and win.record.study.disease == "B-ALL"
     assert not win.record.has_suggestions()
+
+
+def test_f1_opens_the_bundled_guide_inside_the_app(qtbot, tmp_path):
+    win = make_window(qtbot, tmp_path)
+    assert win.guide_path().suffix == ".html"  # the bundled guide, not the README fallback
+    qtbot.keyClick(win, Qt.Key.Key_F1)
+    view = win.help_window
+    qtbot.addWidget(view)
+    assert view.isVisible() and "Curator — user guide" in view.toPlainText()
+    assert "Suggest" in view.toPlainText()

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractSpinBox,
@@ -937,11 +937,34 @@ class MainWindow(QMainWindow):
             self.import_paths(files)
 
     # --- help ------------------------------------------------------------------------------------
+    def guide_path(self) -> Path:
+        """The bundled user guide (any case of its file name), else the README."""
+        folder = paths.resources() / "guide"
+        found = sorted(folder.glob("*.html"), key=lambda p: p.name.casefold() != "user-guide.html") \
+            if folder.is_dir() else []
+        return found[0] if found else paths.root() / "README.md"
+
     def open_guide(self) -> None:
-        guide = paths.resources() / "guide" / "user-guide.html"
-        if not guide.exists():
-            guide = paths.root() / "README.md"
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(guide)))
+        """F1: the bundled guide in a help window of the app (links to the web open in a browser)."""
+        from PySide6.QtWidgets import QTextBrowser
+
+        guide = self.guide_path()
+        view = getattr(self, "help_window", None)
+        if view is None:
+            view = self.help_window = QTextBrowser()
+            view.setObjectName("help_window")
+            view.setWindowTitle("Curator — user guide")
+            view.setOpenExternalLinks(True)
+            view.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
+            view.resize(760, min(820, max(480, self.height())))
+            if guide.suffix.lower() == ".md":
+                view.setMarkdown(guide.read_text(encoding="utf-8"))
+            else:
+                view.setSearchPaths([str(guide.parent)])
+                view.setSource(QUrl.fromLocalFile(str(guide)))
+        view.show()
+        view.raise_()
+        view.activateWindow()
 
     def about(self) -> None:
         QMessageBox.about(self, "About Curator",
@@ -1060,6 +1083,8 @@ class MainWindow(QMainWindow):
             return
         self._stop_ops()
         self.save_state()
+        if getattr(self, "help_window", None) is not None:
+            self.help_window.close()
         if self.lock is not None:
             self.lock.release()
         event.accept()
