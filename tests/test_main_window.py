@@ -457,3 +457,53 @@ def test_f1_opens_the_bundled_guide_inside_the_app(qtbot, tmp_path):
     qtbot.addWidget(view)
     assert view.isVisible() and "Curator — user guide" in view.toPlainText()
     assert "Suggest" in view.toPlainText()
+
+
+def test_selections_snap_to_whole_words_without_trailing_punctuation():
+    from curator.ui.reader import snap_to_words
+
+    text = "markers including IL-2 (32.35 vs. 11.94 pg/ml, P < 0.001), IL-10 (222.29 vs. 86.09 pg/ml, P = 0.018)."
+
+    def snap(part: str, cut_left: int = 0, cut_right: int = 0) -> str:
+        s = text.index(part) + cut_left
+        e = text.index(part) + len(part) - cut_right
+        a, b = snap_to_words(text, s, e)
+        return text[a:b]
+
+    assert snap("IL-2 (32.35 vs. 11.94 pg/ml, P < 0.001)", cut_left=1, cut_right=0) == \
+        "IL-2 (32.35 vs. 11.94 pg/ml, P < 0.001)"
+    assert snap("IL-2 (32.35", cut_left=3) == "IL-2 (32.35"  # started inside 'IL-2'
+    assert snap("32.35 vs", cut_right=1) == "32.35 vs"  # ended inside 'vs.': the word, not its dot
+    assert snap(" 11.94 pg/ml, ") == "11.94 pg/ml"
+    assert snap("0.001), ") == "0.001"  # the bracket closing what was not selected, the comma
+    assert snap("(222.29 vs") == "222.29 vs"
+    assert snap("P = 0.018).") == "P = 0.018"
+
+
+def test_link_evidence_in_either_order(qtbot, tmp_path):
+    from tests.ui_helpers import select_in_reader
+
+    win = make_window(qtbot, tmp_path)
+    select_paper_titled(win, "Emapalumab in pediatric")
+    qtbot.keyClick(win, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    forms = win.forms
+    forms.show_tab("measurements")
+    table = forms.tables[Comparison]
+    m = table.row_model
+    il2 = next(i for i, r in enumerate(m.rows) if r.analyte == "IL-2")
+    assert "value_a" in m.rows[il2].sources  # a cell with a source: choosing it scrolls the reader to it
+    # the guide's order: words first, then the value
+    select_in_reader(win, "IL-2 (32.35 vs. 11.94 pg/ml")
+    idx = m.index(il2, m.column_of("value_a"))
+    table.scrollTo(idx)
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(idx).center())
+    assert table.currentIndex() == idx
+    assert win.reader.textCursor().hasSelection()  # choosing the cell kept the words
+    qtbot.keyClick(win, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert m.rows[il2].sources["value_a"].quote == "IL-2 (32.35 vs. 11.94 pg/ml"
+    # the other order: the value first, then the words
+    idx_b = m.index(il2, m.column_of("value_b"))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(idx_b).center())
+    select_in_reader(win, "11.94 pg/ml")
+    qtbot.keyClick(win, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert m.rows[il2].sources["value_b"].quote == "11.94 pg/ml"
