@@ -73,3 +73,56 @@ def test_suggest_accept_reject_verify(qtbot, tmp_path):
     assert stored.comparisons[0].analyte == "IL-2"
     assert stored.comparisons[0].sources["p_text"].quote == "P < 0.001"
     assert any(isinstance(r, TimeToEvent) for r in stored.time_to_event)
+
+
+def test_study_suggestions_are_reviewed_like_rows(qtbot, tmp_path):
+    win = make_window(qtbot, tmp_path)
+    pid = select_paper_titled(win, "Emapalumab in pediatric")
+    qtbot.keyClick(win, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    study, form = win.record.study, win.forms.study_form
+    assert study.row_status == ROW_SUGGESTED and (study.design, study.n_enrolled) == ("retrospective", 38)
+    win.forms.show_tab("study")
+    assert form.suggested_bar.isVisible()
+    assert "Design, N enrolled, Age group" in form.suggested_label.text()
+    assert "italic" in form.widgets["design"].styleSheet() and form.widgets["disease"].styleSheet() == ""
+    # counted once with the rows, and named before verifying
+    pending = sum(1 for r in win.record.all_rows() if r.row_status == ROW_SUGGESTED)
+    assert f"{pending} suggestion(s) to review" in win.status_text.text()
+    rows = [r for r in win.record.all_rows()[1:] if r.row_status == ROW_SUGGESTED]
+    for r in rows:
+        r.row_status = "accepted"
+    assert not win.verify()
+    assert "1 suggestion(s)" in win.warnings[-1][1] and "Study (retrospective, 38, pediatric)" in win.warnings[-1][1]
+    # Reject clears the suggested values (one undo step), Accept keeps them
+    before = win.forms.undo.count()
+    qtbot.mouseClick(form.reject_btn, Qt.MouseButton.LeftButton)
+    assert study.is_empty() and not study.sources and study.row_status == "accepted"
+    assert not form.suggested_bar.isVisible() and form.widgets["design"].currentText() == ""
+    assert win.forms.undo.count() == before + 1
+    win.forms.undo.undo()
+    assert study.row_status == ROW_SUGGESTED and study.design == "retrospective" and form.suggested_bar.isVisible()
+    qtbot.mouseClick(form.accept_btn, Qt.MouseButton.LeftButton)
+    assert study.row_status == "accepted" and not form.suggested_bar.isVisible()
+    assert win.verify(), win.statusBar().currentMessage()
+    assert win.lib.load_record(pid).study.design == "retrospective"
+    # a study the curator had begun stays theirs: Suggest fills its empty fields, nothing to review there
+    other = select_paper_titled(win, "Case Report: Successful use")
+    win.forms.study_form.set_value("disease", "B-ALL")
+    qtbot.keyClick(win, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    assert win.record.paper_id == other and win.record.study.row_status == "accepted"
+    assert win.record.study.design == "case report" and not win.forms.study_form.suggested_bar.isVisible()
+
+
+def test_batch_suggestions_mark_a_study_filled_from_nothing():
+    from curator.domain.outcomes import Record
+    from curator.domain.paper import Paper
+    from curator.services.suggest import apply_suggestions
+
+    abstract = "In this retrospective study of 38 pediatric patients, IL-6 fell (50 vs. 10 pg/ml, P < 0.001)."
+    rec = Record(paper_id=1)
+    apply_suggestions(Paper(title="t", abstract=abstract), rec)
+    assert rec.study.row_status == ROW_SUGGESTED and rec.study.n_enrolled == 38
+    begun = Record(paper_id=2)
+    begun.study.disease = "B-ALL"
+    apply_suggestions(Paper(title="t", abstract=abstract), begun)
+    assert begun.study.row_status == "accepted" and begun.study.n_enrolled == 38

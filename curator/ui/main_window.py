@@ -674,7 +674,7 @@ class MainWindow(QMainWindow):
     def suggest(self) -> None:
         if self.record is None or self.paper_id is None:
             return
-        from curator.services.suggest import suggestion_rows
+        from curator.services.suggest import study_status_after, suggestion_rows
 
         self.forms.commit_pending()
         paper = self.lib.get_paper(self.paper_id)
@@ -682,6 +682,7 @@ class MainWindow(QMainWindow):
         n = 0
         filled: list[str] = []
         self.forms.undo.beginMacro("Suggest")
+        self.forms.models[Study].set_status(0, study_status_after(self.record, added.get(Study) or {}))
         for row_type, rows in added.items():
             if row_type is Study:
                 for field, (value, span) in rows.items():
@@ -1003,6 +1004,8 @@ class MainWindow(QMainWindow):
                     self.forms.select_cell(t, i, t.value_fields()[0])
                     self.forms.tables[t].setFocus()
                     return
+        if self.record is not None and self.record.study.row_status == "suggested":
+            self.forms.show_tab("study")
 
     def _ask_name_dialog(self) -> str | None:
         name, ok = QInputDialog.getText(self, "Your name", "Records are verified in your name. Your name:")

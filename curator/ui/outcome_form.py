@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from curator.domain import vocabulary
 from curator.domain.completions import completion_terms
 from curator.domain.outcomes import (
+    ROW_SUGGESTED,
     Arm,
     Comparison,
     Exposure,
@@ -47,7 +48,7 @@ from curator.domain.outcomes import (
     TimeToEvent,
     Toxicity,
 )
-from curator.ui.row_table_model import RowTableModel
+from curator.ui.row_table_model import SUGGESTED_BG, RowTableModel
 
 
 def vocabulary_terms(name: str | None) -> list[str]:
@@ -285,8 +286,33 @@ class StudyForm(QWidget):
             self.mapper.addMapping(w, col)
             form.addRow(spec.label + ":", w)
         self.arms_table = FormTable(arms)
+        # a study filled in by Suggest from nothing is a suggestion: reviewed as a whole, like a row
+        self.suggested_bar = QWidget()
+        self.suggested_bar.setObjectName("study_suggested")
+        self.suggested_bar.setStyleSheet(f"#study_suggested {{ background: {SUGGESTED_BG.name()}; }}")
+        self.suggested_bar.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        bar = QHBoxLayout(self.suggested_bar)
+        bar.setContentsMargins(6, 3, 6, 3)
+        self.suggested_label = QLabel()
+        self.suggested_label.setStyleSheet("color: black")
+        self.suggested_label.setWordWrap(True)
+        self.accept_btn = QPushButton("Accept")
+        self.accept_btn.setObjectName("study_accept")
+        self.accept_btn.setToolTip("Accept the suggested study values (Ctrl+Shift+A accepts every suggestion)")
+        self.reject_btn = QPushButton("Reject")
+        self.reject_btn.setObjectName("study_reject")
+        self.reject_btn.setToolTip("Clear the suggested study values")
+        self.accept_btn.clicked.connect(lambda: self.model.accept_row(0))
+        self.reject_btn.clicked.connect(lambda: self.model.reject_values(0))
+        bar.addWidget(self.suggested_label, 1)
+        bar.addWidget(self.accept_btn)
+        bar.addWidget(self.reject_btn)
+        self.suggested_bar.hide()
+        for sig in (model.dataChanged, model.modelReset, model.headerDataChanged):
+            sig.connect(self._show_status)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(self.suggested_bar)
         lay.addLayout(form)
         lay.addWidget(QLabel("<b>Arms, cohorts and patients</b>"))
         self.arms_table.setMinimumHeight(110)
@@ -294,6 +320,21 @@ class StudyForm(QWidget):
 
     def rebind(self) -> None:
         self.mapper.toFirst()
+        self._show_status()
+
+    def _show_status(self, *_args) -> None:
+        """The suggested study: the bar naming its values, and those fields tinted as rows are."""
+        study = self.model.rows[0] if self.model.rows else None
+        suggested = study is not None and study.row_status == ROW_SUGGESTED
+        shown = [s.label for s in Study.SPECS if suggested and getattr(study, s.name) not in (None, "")]
+        self.suggested_bar.setVisible(suggested)
+        if suggested:
+            self.suggested_label.setText("✱ <b>Suggested from the text:</b> " + ", ".join(shown)
+                                         + " — check each against its highlighted words, then Accept or Reject")
+        for spec in Study.SPECS:
+            w = self.widgets[spec.name]
+            tint = suggested and getattr(study, spec.name) not in (None, "")
+            w.setStyleSheet(f"background: {SUGGESTED_BG.name()}; color: black; font-style: italic" if tint else "")
 
     def set_value(self, field: str, text: str) -> None:
         """Type a value into a study field, as a curator would, and commit it."""

@@ -396,6 +396,26 @@ class RowTableModel(QAbstractTableModel):
         if row.row_status == ROW_SUGGESTED:
             self._push(_SetRowAttr(self, pos, "status", None, ROW_SUGGESTED, ROW_ACCEPTED, "Accept suggestion"))
 
+    def set_status(self, pos: int, status: str, text: str = "Mark as suggested") -> None:
+        old = self.rows[pos].row_status
+        if old != status:
+            self._push(_SetRowAttr(self, pos, "status", None, old, status, text))
+
+    def reject_values(self, pos: int) -> None:
+        """Reject a suggested row kept in place (the Study): its values and their sources are cleared, and
+        it is the curator's again. One undo step."""
+        row = self.rows[pos]
+
+        def edit() -> None:
+            for spec in self.specs:
+                if getattr(row, spec.name) not in (None, ""):
+                    self._push(_SetCell(self, pos, spec.name, getattr(row, spec.name), None))
+            for name, span in list(row.sources.items()):
+                self._push(_SetRowAttr(self, pos, "source", name, span, None, "Reject"))
+            self.set_status(pos, ROW_ACCEPTED, "Reject")
+
+        self._macro(f"Reject suggested {self.row_type.TITLE}", edit)
+
     def set_source(self, pos: int, field: str, span: Span | None) -> None:
         old = self.rows[pos].sources.get(field)
         self._push(_SetRowAttr(self, pos, "source", field, old, span, "Link evidence"))
