@@ -103,8 +103,17 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 def cmd_snapshot(args: argparse.Namespace) -> int:
     from curator.app import snapshot
 
-    w, h = (int(x) for x in args.size.lower().split("x"))
-    return snapshot(Path(args.out), library=args.library, paper_id=args.paper, size=(w, h), tab=args.tab)
+    if args.size.lower() == "screen":
+        size = None
+    else:
+        try:
+            w, h = (int(x) for x in args.size.lower().split("x"))
+        except ValueError:
+            print(f"curator snapshot: --size {args.size!r}: give WIDTHxHEIGHT (e.g. 1280x800) or 'screen'",
+                  file=sys.stderr)
+            return 2
+        size = (w, h)
+    return snapshot(Path(args.out), library=args.library, paper_id=args.paper, size=size, tab=args.tab)
 
 
 # --- screen (issue 20): kept in one block ---------------------------------------------------------------
@@ -211,8 +220,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("snapshot", "render the main window to a PNG and exit")
     sp.add_argument("--out", required=True)
     sp.add_argument("--paper", type=int)
-    sp.add_argument("--size", default="1280x800")
-    sp.add_argument("--tab", default=None, help="form tab to show (study, comparisons, ..., plots)")
+    sp.add_argument("--size", default="1280x800",
+                    help="WIDTHxHEIGHT, or 'screen': the size a first run takes on this screen")
+    sp.add_argument("--tab", default=None,
+                    help="tab to show, by its visible name: Study, Treatments, Toxicities, Labs, Survival table, "
+                         "Timeline, Notes; or a plot: Kinetics, Before / after, Survival, Across library")
     sp.set_defaults(func=cmd_snapshot)
 
     add_screen_parser(add)

@@ -120,9 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     win = build_window(args.library, s)
     if win is None:
         return 1
-    win.restore_state()
-    if not s.contains("geometry"):
-        win.resize(1280, 800)
+    win.restore_state()  # the last session's size, or (first run) one that fits the screen
     win.show()
     if win.lib.read_only_reason:  # a newer Curator's library, read-only media
         QTimer.singleShot(0, lambda: win.warn("Opened read-only", win.lib.read_only_reason))
@@ -153,8 +151,9 @@ def _welcome(win) -> None:
 
 
 def snapshot(out: Path, library: str | None = None, paper_id: int | None = None,
-             size: tuple[int, int] = (1280, 800), tab: str | None = None) -> int:
-    """Render the main window offscreen to a PNG and exit."""
+             size: tuple[int, int] | None = (1280, 800), tab: str | None = None) -> int:
+    """Render the main window offscreen to a PNG and exit. `size` None: the first-run size on this screen.
+    An unknown `tab` is refused (exit code 2) naming the tabs there are."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("CURATOR_NO_ERROR_DIALOG", "1")
     app = make_app()
@@ -162,7 +161,11 @@ def snapshot(out: Path, library: str | None = None, paper_id: int | None = None,
     win = build_window(library, s, ask_read_only=lambda _holder: True)
     if win is None:
         return 2
-    win.resize(*size)
+    if size is None:
+        win.fit_to_screen()
+    else:
+        win.keep_on_screen = False  # the size asked for, even larger than the offscreen screen
+        win.resize(*size)
     win.show()
     app.processEvents()
     target = paper_id
@@ -171,8 +174,15 @@ def snapshot(out: Path, library: str | None = None, paper_id: int | None = None,
     if target is not None and not win.select_paper(target):
         print(f"snapshot: no paper with id {target} in {win.lib.path}", file=sys.stderr)
         return 2
-    if tab:
-        win.show_tab(tab)
+    if tab and not win.show_tab(tab):
+        names = [win.forms.tabText(i) for i in range(win.forms.count())]
+        print(f"snapshot: no tab named {tab!r}; the form's tabs are {', '.join(names)}; the plots are "
+              "Kinetics, Before / after, Survival, Across library (or 'plots')", file=sys.stderr)
+        win.dirty = False
+        win.lib.close()
+        if win.lock is not None:
+            win.lock.release()
+        return 2
     for _ in range(5):
         app.processEvents()
     win.redraw_plot()

@@ -77,7 +77,10 @@ def test_save_verify_edit_cycle(lib):
 
     with pytest.raises(curation.CurationError, match="named curator"):
         curation.verify(lib, rec, "")
-    curation.verify(lib, rec, "Ana")
+    with pytest.raises(curation.NeedsConfirmation) as gaps:  # no design: verified only once confirmed
+        curation.verify(lib, rec, "Ana")
+    assert gaps.value.gaps == ["Study ▸ Design"] and lib.load_record(pid).status == "draft"
+    curation.verify(lib, rec, "Ana", allow_gaps=True)
     stored = lib.load_record(pid)
     assert stored.status == "verified" and stored.curator == "Ana" and stored.verified_at
     assert lib.list_papers(search="pediatric emapalumab")[0].status == "verified"
@@ -176,7 +179,7 @@ def test_a_stale_save_is_merged_value_by_value(lib):
     stored = lib.load_record(base.paper_id)
     assert stored.study.n_enrolled == 38 and stored.notes == "checked the table"  # mine
     assert stored.comparisons[0].value_b == 12.0 and [t.endpoint for t in stored.time_to_event] == ["OS"]  # theirs
-    assert "Comparisons row 1, value_b" in ch.merged and any("Survival row added" in m for m in ch.merged)
+    assert "Comparisons row 1, After / B" in ch.merged and any("Survival row added" in m for m in ch.merged)
     assert mine.comparisons[0].value_b == 12.0  # the editor's record took the merged values in
     # and the next save from the merged record is based on what is stored now: no merge, no refusal
     mine.notes = "checked twice"
@@ -186,13 +189,13 @@ def test_a_stale_save_is_merged_value_by_value(lib):
 def test_a_stale_save_that_changes_the_same_value_is_refused(lib):
     base, mine, theirs = _two_editors(lib)
     theirs.comparisons[0].value_b = 12.0
-    curation.verify(lib, theirs, "Ben", base=base)
+    curation.verify(lib, theirs, "Ben", base=base, allow_gaps=True)
     mine.comparisons[0].value_b = 11.95
     with pytest.raises(curation.StaleRecord) as exc:
         curation.save_draft(lib, mine, "Ana", base=base)
     text = str(exc.value)
     assert "saved meanwhile (verified, revision 1, by Ben" in text
-    assert "Comparisons row 1, value_b (yours: 11.95, saved meanwhile: 12.0)" in text and "Nothing was saved" in text
+    assert "Comparisons row 1, After / B (yours: 11.95, saved meanwhile: 12.0)" in text and "Nothing was saved" in text
     stored = lib.load_record(base.paper_id)
     assert stored.status == "verified" and stored.comparisons[0].value_b == 12.0  # never written over
     # a save without a base (a script) still goes over whatever is stored, as before
@@ -236,3 +239,37 @@ def test_batch_suggestions_never_overwrite_a_record_saved_meanwhile(lib, monkeyp
     monkeypatch.undo()
     rec = lib.load_record(pid)
     assert rec.notes == "Ana's work" and rec.study.n_enrolled == 99 and rec.comparisons == []
+
+
+def test_a_record_is_verified_only_when_it_says_something(lib):
+    from curator.domain.outcomes import ROW_SUGGESTED, Arm, Toxicity
+
+    pid = _pid(lib)
+    # an empty record cannot be verified at all, even when the curator would confirm
+    rec = curation.load(lib, pid)
+    rec.arms.append(Arm())  # an empty row says nothing either
+    for allow in (False, True):
+        with pytest.raises(curation.CurationError, match="the record is empty") as exc:
+            curation.verify(lib, rec, "Ana", allow_gaps=allow)
+        assert not isinstance(exc.value, curation.NeedsConfirmation)
+    assert lib.load_record(pid) is None
+
+    # a study without outcomes, design or N: each gap is named with the form's labels
+    rec.study.disease = "B-ALL"
+    with pytest.raises(curation.NeedsConfirmation) as gaps:
+        curation.verify(lib, rec, "Ana")
+    assert gaps.value.gaps == [
+        "an accepted outcome row (in Toxicities, Comparisons, Measurements, Survival, Timeline)",
+        "Study ▸ Design", "Study ▸ N enrolled (or N analysed)"]
+    assert "Study ▸ Design" in str(gaps.value) and "design" not in str(gaps.value).replace("Design", "")
+    assert lib.load_record(pid) is None  # nothing saved
+
+    # a suggested outcome row is no outcome yet, and it is named before verifying
+    rec.study.design, rec.study.n_analysed = "case report", 1
+    rec.toxicities.append(Toxicity(syndrome="CRS", grade=2, row_status=ROW_SUGGESTED))
+    with pytest.raises(curation.CurationError, match=r"Toxicities row 1 \(CRS, 2\)") as exc:
+        curation.verify(lib, rec, "Ana", allow_gaps=True)
+    assert "1 suggestion(s) are neither accepted nor rejected" in str(exc.value)
+    rec.toxicities[0].row_status = "accepted"
+    curation.verify(lib, rec, "Ana")  # says something: no question asked
+    assert lib.load_record(pid).status == "verified"

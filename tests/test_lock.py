@@ -361,7 +361,7 @@ def test_two_windows_on_one_record_lose_no_update(qtbot, tmp_path):
     assert not win_a.save_draft()
     title, text = win_a.warnings[-1]
     assert title == "Not saved" and "the record was saved meanwhile" in text
-    assert "Study, n_enrolled (yours: 40, saved meanwhile: 39)" in text and "Nothing was saved" in text
+    assert "Study, N enrolled (yours: 40, saved meanwhile: 39)" in text and "Nothing was saved" in text
     stored = win_b.lib.load_record(pid)
     assert stored.study.n_enrolled == 39 and stored.notes == "IFN-γ levels checked against table 2"
     assert win_a.dirty and win_a.record.study.n_enrolled == 40  # A's edit is kept in its window

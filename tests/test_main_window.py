@@ -46,8 +46,16 @@ def test_curate_il2_end_to_end(qtbot, tmp_path):
     assert win.paper_model.summary(win.paper_model.row_of(pid)).status == "draft"
     assert "draft" in win.paper_model.data(win.paper_model.index(win.paper_model.row_of(pid), 0))
 
-    # verify (Ctrl+Enter) by the curator named in settings
+    # verify (Ctrl+Enter) by the curator named in settings: the record lacks the study's design and N,
+    # so the window first asks, naming them with the form's labels; Cancel keeps it a draft
+    asked = []
+    win.ask_verify_gaps = lambda gaps: asked.append(gaps) or False
     qtbot.keyClick(win, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert asked == [["Study ▸ Design", "Study ▸ N enrolled (or N analysed)"]]
+    assert win.lib.load_record(pid).status == "draft"
+    win.ask_verify_gaps = lambda gaps: asked.append(gaps) or True
+    qtbot.keyClick(win, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert len(asked) == 2
     stored = win.lib.load_record(pid)
     assert stored.status == "verified" and stored.curator == "Test Curator" and stored.verified_at
     assert "verified" in win.paper_model.data(win.paper_model.index(win.paper_model.row_of(pid), 0))
@@ -224,7 +232,7 @@ def test_a_save_made_meanwhile_is_merged_in_the_window_or_refused(qtbot, tmp_pat
     curation.save_draft(other, theirs, "Ben", base=curation.stored(other, pid))
     win.forms.study_form.set_value("n_enrolled", "39")
     assert not win.save_draft()
-    assert win.warnings[-1][0] == "Not saved" and "Study, n_enrolled (yours: 39, saved meanwhile: 40)" in win.warnings[-1][1]
+    assert win.warnings[-1][0] == "Not saved" and "Study, N enrolled (yours: 39, saved meanwhile: 40)" in win.warnings[-1][1]
     assert win.lib.load_record(pid).study.n_enrolled == 40 and win.dirty and win.record.study.n_enrolled == 39
     other.close()
 
@@ -252,7 +260,7 @@ def test_export_dialog_exports_in_the_background(qtbot, tmp_path):
     pid = select_paper_titled(win, "Emapalumab in pediatric")
     rec = curation.load(win.lib, pid)
     rec.comparisons.append(Comparison(analyte="IL-2", value_a=32.35, value_b=11.94, unit="pg/mL"))
-    curation.verify(win.lib, rec, "Ana")
+    curation.verify(win.lib, rec, "Ana", allow_gaps=True)
     dlg = ExportDialog(win.lib, [pid], win)
     qtbot.addWidget(dlg)
     dlg.out.setText(str(tmp_path / "out.json"))
@@ -263,6 +271,46 @@ def test_export_dialog_exports_in_the_background(qtbot, tmp_path):
         pass
     assert dlg.report is not None and (tmp_path / "out.json").exists()
     assert "Exported" in dlg.preview.text() and dlg.report.counts["comparisons"] == 1
+    # the dialog stays usable: export again, as a workbook
+    assert dlg.export_btn.isEnabled()
+    dlg.format.setCurrentIndex([dlg.format.itemData(i) for i in range(dlg.format.count())].index("xlsx"))
+    assert dlg.out.text() == str(tmp_path / "out.xlsx")
+    with qtbot.waitSignal(dlg.start().finished, timeout=20000):
+        pass
+    assert (tmp_path / "out.xlsx").exists()
+    # the window's dialog remembers the format and the place of the last export
+    win.settings.setValue("export/format", "xlsx")
+    win.settings.setValue("export/path", str(tmp_path / "out.xlsx"))
+    again = ExportDialog(win.lib, [pid], win, win.settings)
+    qtbot.addWidget(again)
+    assert again.format.currentData() == "xlsx" and again.out.text() == str(tmp_path / "out.xlsx")
+    first = ExportDialog(win.lib, [pid], win, win.settings)
+    qtbot.addWidget(first)
+    first.format.setCurrentIndex(0)
+    first.out.setText(str(tmp_path / "csv-out"))
+    with qtbot.waitSignal(first.start().finished, timeout=20000):
+        pass
+    assert win.settings.value("export/format") == "csv" and win.settings.value("export/path") == str(tmp_path / "csv-out")
+
+
+def test_import_dialog_remembers_its_folder(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    win = make_window(qtbot, tmp_path)
+    seen = []
+    src = tmp_path / "inbox"
+    src.mkdir()
+    (src / "papers.ris").write_text("TY  - JOUR\nTI  - A remembered folder\nER  - \n", encoding="utf-8")
+
+    def fake_open(_parent, _title, start, _filter):
+        seen.append(start)
+        return ([str(src / "papers.ris")], "")
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(fake_open))
+    monkeypatch.setattr(win, "import_paths", lambda files: None)
+    win.import_dialog()
+    win.import_dialog()
+    assert seen[1] == str(src) and seen[0] != str(src)
 
 
 def test_escape_during_an_export_cancels_it_and_writes_nothing(qtbot, tmp_path, monkeypatch):
@@ -293,3 +341,169 @@ def test_escape_during_an_export_cancels_it_and_writes_nothing(qtbot, tmp_path, 
     assert not (tmp_path / "out.json").exists()
     qtbot.keyClick(dlg, Qt.Key.Key_Escape)  # nothing running: Esc closes it
     assert not dlg.isVisible()
+
+
+def test_verify_refuses_an_empty_record_and_asks_about_gaps(qtbot, tmp_path):
+    win = make_window(qtbot, tmp_path)
+    pid = select_paper_titled(win, "Emapalumab in pediatric")
+    qtbot.keyClick(win, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # one key on an empty record
+    assert win.gap_questions == []  # nothing to confirm: refused outright
+    assert win.warnings and win.warnings[-1][0] == "Cannot verify" and "the record is empty" in win.warnings[-1][1]
+    assert win.lib.load_record(pid) is None and "Not verified" in win.statusBar().currentMessage()
+
+    win.forms.show_tab("study")
+    win.forms.study_form.set_value("disease", "B-ALL")
+    win.ask_verify_gaps = lambda gaps: win.gap_questions.append(gaps) or False
+    assert not win.verify()
+    assert win.gap_questions[-1][1:] == ["Study ▸ Design", "Study ▸ N enrolled (or N analysed)"]
+    assert win.gap_questions[-1][0].startswith("an accepted outcome row")
+    assert win.lib.load_record(pid) is None or win.lib.load_record(pid).status == "draft"
+
+
+def test_tabs_answer_to_their_visible_names(qtbot, tmp_path):
+    win = make_window(qtbot, tmp_path)
+    for name, index in (("Labs", 3), ("labs", 3), ("measurements", 3), ("Survival table", 4), ("Notes", 6),
+                        ("study", 0)):
+        win.forms.setCurrentIndex(1 if index != 1 else 0)
+        assert win.show_tab(name), name
+        assert win.forms.currentIndex() == index, name
+    assert win.show_tab("Before / after") and win.plot_panel.current_key() == "before_after"
+    assert win.show_tab("Across library") and win.plot_panel.current_key() == "library"
+    assert not win.show_tab("labz")
+
+
+def test_window_keys_work_while_a_text_field_has_focus(qtbot, tmp_path):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QLineEdit
+
+    class X11LineEdit(QLineEdit):
+        """A line edit as on X11, where Ctrl+E is the field's own 'end of line' (it claims the key)."""
+
+        def event(self, e):
+            if e.type() == QEvent.Type.ShortcutOverride and e.key() == Qt.Key.Key_E \
+                    and e.modifiers() == Qt.KeyboardModifier.ControlModifier:
+                e.accept()
+                return True
+            return super().event(e)
+
+    win = make_window(qtbot, tmp_path)
+    select_paper_titled(win, "Emapalumab in pediatric")
+    act = win.findChild(type(win.act_save), "act_export")
+    act.triggered.disconnect()
+    hits = []
+    act.triggered.connect(lambda *_: hits.append(1))
+    field = X11LineEdit()
+    win.count_label.parentWidget().layout().addWidget(field)
+    field.show()
+    for w in (field, win.search, win.forms.study_form.widgets["disease"]):
+        win.forms.show_tab("study")
+        w.setFocus()
+        qtbot.waitUntil(w.hasFocus, timeout=1000)
+        qtbot.keyClick(w, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert len(hits) == 3
+
+
+def test_undo_back_to_the_saved_state_clears_unsaved(qtbot, tmp_path):
+    win = make_window(qtbot, tmp_path)
+    select_paper_titled(win, "Emapalumab in pediatric")
+    win.forms.show_tab("study")
+    win.forms.study_form.set_value("n_enrolled", "38")
+    assert win.dirty and win.windowTitle().startswith("* ")
+    win.forms.undo.undo()
+    assert win.record.study.n_enrolled is None
+    assert not win.dirty and not win.windowTitle().startswith("* ")
+    win.forms.undo.redo()
+    assert win.dirty
+    assert win.save_draft()
+    win.forms.study_form.set_value("n_enrolled", "40")
+    assert win.dirty
+    win.forms.undo.undo()  # back to what was saved (38), not to the start
+    assert win.record.study.n_enrolled == 38 and not win.dirty
+
+
+def test_status_names_are_the_same_in_the_list_the_filter_and_the_title(qtbot, tmp_path):
+    win = make_window(qtbot, tmp_path)
+    pid = select_paper_titled(win, "Emapalumab in pediatric")
+    row = win.paper_model.row_of(pid)
+    assert "unreviewed" in win.paper_model.data(win.paper_model.index(row, 0))
+    assert win.windowTitle().endswith(f"paper {pid} — unreviewed")
+    assert win.status_text.text().startswith("unreviewed")
+    assert "unreviewed" in [win.status_filter.itemText(i) for i in range(win.status_filter.count())]
+    win.forms.show_tab("study")
+    win.forms.study_form.set_value("n_enrolled", "38")
+    assert win.save_draft()
+    assert win.windowTitle().endswith(f"paper {pid} — draft") and win.status_text.text().startswith("draft")
+    assert "draft" in win.paper_model.data(win.paper_model.index(win.paper_model.row_of(pid), 0))
+
+
+def test_text_typed_in_a_study_field_survives_a_command_pressed_from_it(qtbot, tmp_path):
+    win = make_window(qtbot, tmp_path)
+    select_paper_titled(win, "Case Report: Successful use")
+    qtbot.keyClick(win, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    win.forms.show_tab("study")
+    field = win.forms.study_form.widgets["disease"]
+    field.setFocus()
+    qtbot.keyClicks(field, "B-ALL")  # typed, not yet entered
+    qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert field.text() == "B-ALL" and win.record.study.disease == "B-ALL"
+    assert not win.record.has_suggestions()
+
+
+def test_f1_opens_the_bundled_guide_inside_the_app(qtbot, tmp_path):
+    win = make_window(qtbot, tmp_path)
+    assert win.guide_path().suffix == ".html"  # the bundled guide, not the README fallback
+    qtbot.keyClick(win, Qt.Key.Key_F1)
+    view = win.help_window
+    qtbot.addWidget(view)
+    assert view.isVisible() and "Curator — user guide" in view.toPlainText()
+    assert "Suggest" in view.toPlainText()
+
+
+def test_selections_snap_to_whole_words_without_trailing_punctuation():
+    from curator.ui.reader import snap_to_words
+
+    text = "markers including IL-2 (32.35 vs. 11.94 pg/ml, P < 0.001), IL-10 (222.29 vs. 86.09 pg/ml, P = 0.018)."
+
+    def snap(part: str, cut_left: int = 0, cut_right: int = 0) -> str:
+        s = text.index(part) + cut_left
+        e = text.index(part) + len(part) - cut_right
+        a, b = snap_to_words(text, s, e)
+        return text[a:b]
+
+    assert snap("IL-2 (32.35 vs. 11.94 pg/ml, P < 0.001)", cut_left=1, cut_right=0) == \
+        "IL-2 (32.35 vs. 11.94 pg/ml, P < 0.001)"
+    assert snap("IL-2 (32.35", cut_left=3) == "IL-2 (32.35"  # started inside 'IL-2'
+    assert snap("32.35 vs", cut_right=1) == "32.35 vs"  # ended inside 'vs.': the word, not its dot
+    assert snap(" 11.94 pg/ml, ") == "11.94 pg/ml"
+    assert snap("0.001), ") == "0.001"  # the bracket closing what was not selected, the comma
+    assert snap("(222.29 vs") == "222.29 vs"
+    assert snap("P = 0.018).") == "P = 0.018"
+
+
+def test_link_evidence_in_either_order(qtbot, tmp_path):
+    from tests.ui_helpers import select_in_reader
+
+    win = make_window(qtbot, tmp_path)
+    select_paper_titled(win, "Emapalumab in pediatric")
+    qtbot.keyClick(win, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    forms = win.forms
+    forms.show_tab("measurements")
+    table = forms.tables[Comparison]
+    m = table.row_model
+    il2 = next(i for i, r in enumerate(m.rows) if r.analyte == "IL-2")
+    assert "value_a" in m.rows[il2].sources  # a cell with a source: choosing it scrolls the reader to it
+    # the guide's order: words first, then the value
+    select_in_reader(win, "IL-2 (32.35 vs. 11.94 pg/ml")
+    idx = m.index(il2, m.column_of("value_a"))
+    table.scrollTo(idx)
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(idx).center())
+    assert table.currentIndex() == idx
+    assert win.reader.textCursor().hasSelection()  # choosing the cell kept the words
+    qtbot.keyClick(win, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert m.rows[il2].sources["value_a"].quote == "IL-2 (32.35 vs. 11.94 pg/ml"
+    # the other order: the value first, then the words
+    idx_b = m.index(il2, m.column_of("value_b"))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(idx_b).center())
+    select_in_reader(win, "11.94 pg/ml")
+    qtbot.keyClick(win, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert m.rows[il2].sources["value_b"].quote == "11.94 pg/ml"

@@ -15,6 +15,11 @@ def test_suggest_accept_reject_verify(qtbot, tmp_path):
     comps = win.record.comparisons
     assert [c.analyte for c in comps][:2] == ["temperature", "IL-2"]
     assert all(c.row_status == ROW_SUGGESTED for c in comps)
+    # one count of pending suggestions, the same in Suggest's message, the status bar and verify's refusal
+    pending = sum(1 for r in win.record.all_rows() if r.row_status == ROW_SUGGESTED)
+    assert win.statusBar().currentMessage().startswith(f"{pending} suggestion(s) to review")
+    assert f"{pending} suggestion(s) to review" in win.status_text.text()
+    assert "Study filled in: Design, N enrolled" in win.statusBar().currentMessage()
     il2 = comps[1]
     assert (il2.value_a, il2.value_b, il2.unit, il2.p_text) == (32.35, 11.94, "pg/ml", "P < 0.001")
     abstract = win.reader.paper.abstract
@@ -31,7 +36,7 @@ def test_suggest_accept_reject_verify(qtbot, tmp_path):
     assert (efs.rate, efs.ci_low, efs.ci_high, efs.horizon) == (76.9, 63.8, 92.6, "6 months")
     # marked as suggestions in the table, sources highlighted in the reader
     model = win.forms.models[Comparison]
-    assert model.headerData(0, Qt.Orientation.Vertical).endswith("✱")
+    assert model.headerData(0, Qt.Orientation.Vertical).startswith("1 ✱")
     assert len(win.reader.highlighted_spans()) >= len(comps)
 
     win.forms.show_tab("measurements")
@@ -45,8 +50,12 @@ def test_suggest_accept_reject_verify(qtbot, tmp_path):
     qtbot.keyClick(table, Qt.Key.Key_Delete)  # reject temperature
     assert len(comps) == n - 1 and comps[0].analyte == "IL-2"
 
+    pending = sum(1 for r in win.record.all_rows() if r.row_status == ROW_SUGGESTED)
     assert not win.verify()  # pending suggestions block verification
+    assert f"{pending} suggestion(s) are neither accepted nor rejected" in win.warnings[-1][1]
     assert win.warnings[-1][0] == "Cannot verify" and "suggestion(s)" in win.warnings[-1][1]
+    first = next(r for r in win.record.all_rows()[1:] if r.row_status == "suggested")
+    assert "row 1 (" in win.warnings[-1][1] and str(first.values()[first.value_fields()[0]]) in win.warnings[-1][1]
     assert win.lib.load_record(pid) is None or win.lib.load_record(pid).status != "verified"
 
     win.activateWindow()
@@ -64,3 +73,56 @@ def test_suggest_accept_reject_verify(qtbot, tmp_path):
     assert stored.comparisons[0].analyte == "IL-2"
     assert stored.comparisons[0].sources["p_text"].quote == "P < 0.001"
     assert any(isinstance(r, TimeToEvent) for r in stored.time_to_event)
+
+
+def test_study_suggestions_are_reviewed_like_rows(qtbot, tmp_path):
+    win = make_window(qtbot, tmp_path)
+    pid = select_paper_titled(win, "Emapalumab in pediatric")
+    qtbot.keyClick(win, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    study, form = win.record.study, win.forms.study_form
+    assert study.row_status == ROW_SUGGESTED and (study.design, study.n_enrolled) == ("retrospective", 38)
+    win.forms.show_tab("study")
+    assert form.suggested_bar.isVisible()
+    assert "Design, N enrolled, Age group" in form.suggested_label.text()
+    assert "italic" in form.widgets["design"].styleSheet() and form.widgets["disease"].styleSheet() == ""
+    # counted once with the rows, and named before verifying
+    pending = sum(1 for r in win.record.all_rows() if r.row_status == ROW_SUGGESTED)
+    assert f"{pending} suggestion(s) to review" in win.status_text.text()
+    rows = [r for r in win.record.all_rows()[1:] if r.row_status == ROW_SUGGESTED]
+    for r in rows:
+        r.row_status = "accepted"
+    assert not win.verify()
+    assert "1 suggestion(s)" in win.warnings[-1][1] and "Study (retrospective, 38, pediatric)" in win.warnings[-1][1]
+    # Reject clears the suggested values (one undo step), Accept keeps them
+    before = win.forms.undo.count()
+    qtbot.mouseClick(form.reject_btn, Qt.MouseButton.LeftButton)
+    assert study.is_empty() and not study.sources and study.row_status == "accepted"
+    assert not form.suggested_bar.isVisible() and form.widgets["design"].currentText() == ""
+    assert win.forms.undo.count() == before + 1
+    win.forms.undo.undo()
+    assert study.row_status == ROW_SUGGESTED and study.design == "retrospective" and form.suggested_bar.isVisible()
+    qtbot.mouseClick(form.accept_btn, Qt.MouseButton.LeftButton)
+    assert study.row_status == "accepted" and not form.suggested_bar.isVisible()
+    assert win.verify(), win.statusBar().currentMessage()
+    assert win.lib.load_record(pid).study.design == "retrospective"
+    # a study the curator had begun stays theirs: Suggest fills its empty fields, nothing to review there
+    other = select_paper_titled(win, "Case Report: Successful use")
+    win.forms.study_form.set_value("disease", "B-ALL")
+    qtbot.keyClick(win, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    assert win.record.paper_id == other and win.record.study.row_status == "accepted"
+    assert win.record.study.design == "case report" and not win.forms.study_form.suggested_bar.isVisible()
+
+
+def test_batch_suggestions_mark_a_study_filled_from_nothing():
+    from curator.domain.outcomes import Record
+    from curator.domain.paper import Paper
+    from curator.services.suggest import apply_suggestions
+
+    abstract = "In this retrospective study of 38 pediatric patients, IL-6 fell (50 vs. 10 pg/ml, P < 0.001)."
+    rec = Record(paper_id=1)
+    apply_suggestions(Paper(title="t", abstract=abstract), rec)
+    assert rec.study.row_status == ROW_SUGGESTED and rec.study.n_enrolled == 38
+    begun = Record(paper_id=2)
+    begun.study.disease = "B-ALL"
+    apply_suggestions(Paper(title="t", abstract=abstract), begun)
+    assert begun.study.row_status == "accepted" and begun.study.n_enrolled == 38

@@ -20,7 +20,10 @@ def make_window(qtbot, tmp_path: Path, name: str = "Test Curator") -> MainWindow
     win.ask_unsaved = lambda: "save"
     win.warnings = []
     win.warn = lambda title, text: win.warnings.append((title, text))  # no modal dialogs in tests
+    win.gap_questions = []  # "verify an incomplete record?": recorded and answered yes (a test may replace it)
+    win.ask_verify_gaps = lambda gaps: win.gap_questions.append(gaps) or True
     qtbot.addWidget(win)
+    win.keep_on_screen = False  # 1280×800 on the 800×800 offscreen screen, as asked
     win.resize(1280, 800)
     win.show()
     qtbot.waitExposed(win)

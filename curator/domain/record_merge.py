@@ -24,7 +24,7 @@ _MISSING = object()
 @dataclass
 class MergeResult:
     record: Record  # `mine` with the other save's changes taken in
-    taken: list[str]  # what came from the other save, as "Comparisons row 2, value_b"
+    taken: list[str]  # what came from the other save, as "Comparisons row 2, After / B" (the form's labels)
 
 
 class MergeConflict(ValueError):
@@ -63,13 +63,23 @@ def _row_state(row: Row | None) -> dict[str, Any]:
     return out
 
 
+def _label(row_type: type[Row], key: str) -> str:
+    """A value as the form names it: 'Before / A', 'evidence of After / B', 'status'."""
+    names = {s.name: s.label for s in row_type.SPECS}
+    if key == "row_status":
+        return "status"
+    if key.startswith("source:"):
+        return "evidence of " + names.get(key[len("source:"):], key[len("source:"):])
+    return names.get(key, key)
+
+
 def _merge_row(where: str, base: Row | None, mine: Row, theirs: Row, taken: list[str],
                conflicts: list[str]) -> Row:
     b, m, t = _row_state(base), _row_state(mine), _row_state(theirs)
     out = mine.copy()
     for key in dict.fromkeys([*m, *t]):
         mv, tv, bv = m.get(key, _MISSING), t.get(key, _MISSING), b.get(key, _MISSING)
-        v = _pick(f"{where}, {key}", bv, mv, tv, taken, conflicts)
+        v = _pick(f"{where}, {_label(type(mine), key)}", bv, mv, tv, taken, conflicts)
         if key == "row_status":
             out.row_status = v
         elif key.startswith("source:"):

@@ -15,14 +15,13 @@ from collections.abc import Callable
 from dataclasses import fields as dc_fields
 from typing import Any
 
-from curator.domain import validation
+from curator.domain import readiness, validation
 from curator.domain.history import diff_records
 from curator.domain.outcomes import (
     RECORD_DRAFT,
     RECORD_EXCLUDED,
     RECORD_REJECTED,
     RECORD_VERIFIED,
-    ROW_SUGGESTED,
     Record,
     record_from_dict,
     record_to_dict,
@@ -31,8 +30,8 @@ from curator.domain.record_merge import RECORD_FIELDS, MergeConflict, merge_reco
 from curator.services.changes import Changes
 from curator.store.library import Library, LibraryError, utcnow
 
-__all__ = ["Changes", "CurationError", "ReadOnlyLibrary", "StaleRecord", "UNCHECKED", "autosave",
-           "discard_autosave", "load", "recover", "save_draft", "set_paper_status", "stored", "verify"]
+__all__ = ["Changes", "CurationError", "NeedsConfirmation", "ReadOnlyLibrary", "check_verifiable", "StaleRecord", "UNCHECKED", "autosave",
+           "discard_autosave", "load", "unchanged", "recover", "save_draft", "set_paper_status", "stored", "verify"]
 
 
 class CurationError(ValueError):
@@ -45,6 +44,15 @@ class ReadOnlyLibrary(CurationError):
 
 class StaleRecord(CurationError):
     """Another save changed the same values since the edit began: nothing was saved."""
+
+
+class NeedsConfirmation(CurationError):
+    """The record can be verified only once the curator confirms what it lacks (`gaps`, in the form's
+    words): ask, then verify again with `allow_gaps=True`. Nothing was saved."""
+
+    def __init__(self, message: str, gaps: list[str]):
+        super().__init__(message)
+        self.gaps = gaps
 
 
 class NotSaved(CurationError):
@@ -80,6 +88,15 @@ def _content_equal(a: Record, b: Record) -> bool:
         for k in ("status", "revision", "curator", "verified_at", "updated_at"):
             d.pop(k, None)
     return da == db
+
+
+def unchanged(rec: Record, base: Record | None) -> bool:
+    """Whether `rec` holds what is stored (`base`; None: nothing stored, so an empty record) — bookkeeping
+    aside: an edit undone back to here leaves nothing to save."""
+    if base is None:
+        base = Record(paper_id=rec.paper_id)
+        base.study.uid = rec.study.uid  # a fresh record's study row: its uid is no content
+    return _content_equal(rec, base)
 
 
 def _same_version(old: Record | None, base: Record | None) -> bool:
@@ -154,19 +171,31 @@ def save_draft(lib: Library, rec: Record, who: str | None, base: Record | None =
     return _write(lib, rec, who, "saved", base, apply)
 
 
-def verify(lib: Library, rec: Record, curator: str, base: Record | None = UNCHECKED) -> Changes:
-    """Mark the record verified by `curator`, now. Refused (nothing saved) while it has errors or
-    unreviewed suggestions."""
+def check_verifiable(rec: Record, allow_gaps: bool = False) -> None:
+    """THE rule of what a verified record says (domain.readiness): raises CurationError for an empty
+    record, errors or pending suggestions (each named), NeedsConfirmation for gaps not yet confirmed."""
+    ready = readiness.readiness(rec)
+    if ready.empty:
+        raise CurationError("cannot verify: " + readiness.EMPTY_TEXT)
+    errs = validation.errors(rec)
+    if errs:
+        raise CurationError("cannot verify while the record has errors:\n" + "\n".join(m.text for m in errs))
+    if ready.pending:
+        raise CurationError("cannot verify: " + readiness.pending_text(ready))
+    if ready.gaps and not allow_gaps:
+        raise NeedsConfirmation("verify anyway? " + readiness.gaps_text(ready), ready.gaps)
+
+
+def verify(lib: Library, rec: Record, curator: str, base: Record | None = UNCHECKED,
+           allow_gaps: bool = False) -> Changes:
+    """Mark the record verified by `curator`, now. Refused (nothing saved) for an empty record, while it
+    has errors or unreviewed suggestions, and — unless `allow_gaps` (the curator confirmed them) — while
+    it lacks an accepted outcome row, the study's design or its N (see `check_verifiable`)."""
     if not curator or not curator.strip():
         raise CurationError("a record is verified by a named curator: set your name first")
 
     def apply(new: Record, _old: Record | None, now: str) -> bool:
-        errs = validation.errors(new)
-        if errs:
-            raise CurationError("cannot verify while the record has errors:\n" + "\n".join(m.text for m in errs))
-        pending = [r for r in new.all_rows() if r.row_status == ROW_SUGGESTED]
-        if pending:
-            raise CurationError(f"cannot verify: {len(pending)} suggestion(s) are neither accepted nor rejected")
+        check_verifiable(new, allow_gaps)
         new.status = RECORD_VERIFIED
         new.curator = curator.strip()
         new.verified_at = now

@@ -257,9 +257,17 @@ def suggestion_rows(paper: Paper | None, rec: Record) -> dict[type[Row], Any]:
     return out
 
 
+def study_status_after(rec: Record, study_values: dict) -> str:
+    """The study's status once Suggest has filled `study_values` in: a study filled in from nothing is
+    itself a suggestion, reviewed (accepted or rejected) as a whole like a row; one the curator had begun
+    stays theirs. Called before filling, by the window and by `apply_suggestions`."""
+    return ROW_SUGGESTED if study_values and rec.study.is_empty() else rec.study.row_status
+
+
 def apply_suggestions(paper: Paper, rec: Record) -> int:
     """Add the suggestions to `rec` in place (no Qt, for the CLI and batch jobs); returns how many."""
     added = suggestion_rows(paper, rec)
+    rec.study.row_status = study_status_after(rec, added.get(Study) or {})
     n = 0
     for t, value in added.items():
         if t is Study:

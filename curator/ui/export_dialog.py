@@ -33,8 +33,9 @@ SUFFIX = {"csv": "", "xlsx": ".xlsx", "json": ".json", "parquet": "", "sqlite": 
 
 
 class ExportDialog(QDialog):
-    def __init__(self, lib: Library, selected_ids: list[int], parent=None):
+    def __init__(self, lib: Library, selected_ids: list[int], parent=None, settings=None):
         super().__init__(parent)
+        self.settings = settings  # a QSettings: the format and the place of the last export are remembered
         self.setWindowTitle("Export verified records")
         self.setObjectName("export_dialog")
         self.lib = lib
@@ -103,6 +104,14 @@ class ExportDialog(QDialog):
                     self.date_from.dateChanged, self.date_to.dateChanged, self.analyte.editingFinished):
             sig.connect(self.update_preview)
         self.format.currentIndexChanged.connect(self._format_changed)
+        if settings is not None:  # the last export's format and place
+            fmt = settings.value("export/format", "", type=str)
+            keys = [k for k, _label in FORMATS]
+            if fmt in keys:
+                self.format.setCurrentIndex(keys.index(fmt))
+            last = settings.value("export/path", "", type=str)
+            if last:
+                self.out.setText(last)
         self.update_preview()
         self.resize(620, 360)
 
@@ -147,6 +156,9 @@ class ExportDialog(QDialog):
     def start(self) -> LibraryOp:
         """Export off the GUI thread on a read-only connection of its own (the background helper)."""
         fmt, out, filters = self.format.currentData(), Path(self.out.text()), self.filters()
+        if self.settings is not None:
+            self.settings.setValue("export/format", fmt)
+            self.settings.setValue("export/path", str(out))
 
         def work(lib, progress, cancel):
             return export_dataset(lib, fmt, out, progress=progress, cancel=cancel, **filters)
@@ -168,8 +180,11 @@ class ExportDialog(QDialog):
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
         self.preview.setText(f"Exported {report.total_rows} rows to {report.path}")
-        self.buttons.clear()
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Close).clicked.connect(self.accept)
+        # the dialog stays usable: another format, another filter, Export again; Cancel becomes Close
+        self.export_btn.setEnabled(True)
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        if cancel is not None:
+            cancel.setText("Close")
 
     def _failed(self, msg: str) -> None:
         self.progress.setVisible(False)

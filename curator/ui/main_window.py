@@ -6,10 +6,12 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -19,16 +21,18 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMessageBox,
+    QPlainTextEdit,
     QSpinBox,
     QSplitter,
     QTableView,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from curator import __version__, paths
-from curator.domain import validation
-from curator.domain.outcomes import TABLE_TYPES, Record, Row, Span, Study
+from curator.domain import readiness, validation
+from curator.domain.outcomes import PAPER_UNREVIEWED, TABLE_TYPES, Record, Row, Span, Study
 from curator.services import curation
 from curator.services.changes import Changes, of_import, of_records
 from curator.services.library import CannotOpen, Library, LibraryInUse, open_locked
@@ -40,6 +44,12 @@ from curator.ui.worker import ChangeHub, LibraryOp
 log = logging.getLogger("curator.ui")
 
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+
+# first run: the window's size comes from the screen's available area (panels excluded), less what a window
+# manager adds around it (title bar, borders), which is unknown until the window is shown
+FIRST_RUN_MAX = (1440, 900)
+TITLE_BAR_ALLOWANCE = 40
+BORDER_ALLOWANCE = 8
 
 
 def ask_read_only_dialog(holder: str, parent=None) -> bool:
@@ -63,6 +73,7 @@ class MainWindow(QMainWindow):
         self.dirty = False
         self.ops: list[LibraryOp] = []  # background operations running or queued, oldest first
         self._stopping = False
+        self.keep_on_screen = True  # pulled back inside the screen once shown (a snapshot of a set size: not)
         self.lock = None  # the library lock this window holds (services.library.open_locked), if not read-only
         # the one "changes applied" signal: every write says here what it changed, each view refreshes itself
         self.hub = ChangeHub(self)
@@ -71,6 +82,7 @@ class MainWindow(QMainWindow):
         self.ask_curator_name: Callable[[], str | None] = self._ask_name_dialog
         self.ask_read_only: Callable[[str], bool] = lambda holder: ask_read_only_dialog(holder, self)
         self.warn: Callable[[str, str], None] = lambda title, text: QMessageBox.warning(self, title, text)
+        self.ask_verify_gaps: Callable[[list[str]], bool] = self._ask_verify_gaps_dialog
         self.setWindowTitle(f"Curator — {lib.path.name}")
         self.setObjectName("main_window")
         self.setAcceptDrops(True)
@@ -148,7 +160,7 @@ class MainWindow(QMainWindow):
         self.paper_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         hh = self.paper_view.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, w in enumerate((80, 260, 110, 44, 150, 80)):
+        for col, w in enumerate((104, 260, 110, 44, 150, 80)):
             self.paper_view.setColumnWidth(col, w)
         hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         for col in (2, 4, 5):  # first author, journal, PMID: shown from the header's menu
@@ -207,6 +219,7 @@ class MainWindow(QMainWindow):
         self.forms.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.forms.undo.cleanChanged.connect(self._clean_changed)
         self.reader.source_clicked.connect(self._source_clicked)
+        QApplication.instance().focusChanged.connect(self._focus_changed)
         self.status_text = QLabel()
         self.statusBar().addPermanentWidget(self.status_text)
 
@@ -279,6 +292,12 @@ class MainWindow(QMainWindow):
         act(rm, "&Exclude paper…", lambda: self.exclude_paper(), None, name="act_exclude", writes=True)
         act(rm, "Re&ject record…", lambda: self.reject_record(), None, name="act_reject", writes=True)
         act(rm, "&History…", self.show_history, "Ctrl+H", name="act_history")
+
+        v = mb.addMenu("&View")
+        self.act_plots_full = act(v, "&Plots full height", lambda: self.toggle_plots_full_height(), "F8",
+                                  "Give the plots the whole height (the forms fold away); F8 again brings them back",
+                                  name="act_plots_full")
+        self.act_plots_full.setCheckable(True)
 
         g = mb.addMenu("&Go")
         act(g, "&Next paper", lambda: self.step_paper(1), "Alt+Down")
@@ -421,15 +440,40 @@ class MainWindow(QMainWindow):
         self._update_title()
         return True
 
-    def _clean_changed(self, _clean: bool) -> None:
+    def _clean_changed(self, clean: bool) -> None:
+        """Undone back to the saved state: nothing is unsaved any more (unless a note changed meanwhile)."""
+        if clean and self.dirty and self.record is not None:
+            self.forms.notes.store(self.record)
+            if curation.unchanged(self.record, self.base):
+                self.dirty = False
+                self.autosave_timer.stop()
+                curation.discard_autosave(self.lib, self.record.paper_id)
         self._update_title()
+
+    # the window's commands keep their keys while a text field has focus (on X11 a line edit takes Ctrl+E
+    # to move to the end of the line, Ctrl+H to delete a character…)
+    COMMAND_KEYS = ("Ctrl+E", "Ctrl+H", "Ctrl+L", "Ctrl+G", "Ctrl+I", "Ctrl+Return", "Ctrl+Shift+A")
+
+    def _focus_changed(self, _old, new) -> None:
+        if isinstance(new, (QLineEdit, QPlainTextEdit, QTextEdit, QAbstractSpinBox)) and self.isAncestorOf(new):
+            new.removeEventFilter(self)
+            new.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.ShortcutOverride:
+            seq = QKeySequence(event.keyCombination()).toString(QKeySequence.SequenceFormat.PortableText)
+            if seq in self.COMMAND_KEYS:
+                event.ignore()  # not the field's: the window's shortcut runs
+                return True
+        return super().eventFilter(obj, event)
 
     def _update_title(self) -> None:
         name = self.lib.path.name + (" (read-only)" if self.lib.read_only else "")
         rec = self.record
         status = ""
         if rec is not None:
-            status = f" — {rec.status}" + (f" by {rec.curator}" if rec.status == "verified" and rec.curator else "")
+            shown = rec.status if self.base is not None else PAPER_UNREVIEWED  # nothing stored yet
+            status = f" — {shown}" + (f" by {rec.curator}" if rec.status == "verified" and rec.curator else "")
         self.setWindowTitle(f"{'* ' if self.dirty else ''}Curator — {name}"
                             + (f" — paper {self.paper_id}{status}" if self.paper_id else ""))
 
@@ -450,8 +494,8 @@ class MainWindow(QMainWindow):
         self.forms.set_messages(msgs)
         errs = sum(1 for m in msgs if m.level == "error")
         warns = len(msgs) - errs
-        sugg = sum(1 for r in self.record.all_rows() if r.row_status == "suggested")
-        bits = [f"{self.record.status}", f"rev {self.record.revision}"]
+        sugg = readiness.pending_count(self.record)
+        bits = [self.record.status if self.base is not None else PAPER_UNREVIEWED, f"rev {self.record.revision}"]
         if errs:
             bits.append(f"{errs} error(s)")
         if warns:
@@ -568,12 +612,21 @@ class MainWindow(QMainWindow):
         if not name:
             self.statusBar().showMessage("Not verified: a record is verified by a named curator", 8000)
             return False
-        try:
-            changes = curation.verify(self.lib, self.record, name, base=self.base)
-        except curation.CurationError as exc:
-            self.statusBar().showMessage("Not verified: " + str(exc).replace("\n", " "), 15000)
-            self.warn("Cannot verify", str(exc))
-            return False
+        allow_gaps = False
+        while True:  # the services hold the rule; the window only asks when they say it must
+            try:
+                changes = curation.verify(self.lib, self.record, name, base=self.base, allow_gaps=allow_gaps)
+                break
+            except curation.NeedsConfirmation as exc:
+                if allow_gaps or not self.ask_verify_gaps(exc.gaps):
+                    self.statusBar().showMessage("Not verified: " + str(exc).replace("\n", " "), 15000)
+                    return False
+                allow_gaps = True
+            except curation.CurationError as exc:
+                self.statusBar().showMessage("Not verified: " + str(exc).replace("\n", " "), 15000)
+                self.warn("Cannot verify", str(exc))
+                self._go_to_first_suggestion()
+                return False
         self._record_saved(changes)
         self.statusBar().showMessage(f"Verified by {name} at {self.record.verified_at}" + self._merged_note(changes),
                                      10000)
@@ -621,12 +674,15 @@ class MainWindow(QMainWindow):
     def suggest(self) -> None:
         if self.record is None or self.paper_id is None:
             return
-        from curator.services.suggest import suggestion_rows
+        from curator.services.suggest import study_status_after, suggestion_rows
 
+        self.forms.commit_pending()
         paper = self.lib.get_paper(self.paper_id)
         added = suggestion_rows(paper, self.record)
         n = 0
+        filled: list[str] = []
         self.forms.undo.beginMacro("Suggest")
+        self.forms.models[Study].set_status(0, study_status_after(self.record, added.get(Study) or {}))
         for row_type, rows in added.items():
             if row_type is Study:
                 for field, (value, span) in rows.items():
@@ -635,13 +691,16 @@ class MainWindow(QMainWindow):
                         m.set_value(0, field, value)
                         if span is not None:
                             m.set_source(0, field, span)
-                        n += 1
+                        filled.append(Study.spec(field).label)
                 continue
             self.forms.models[row_type].add_rows(rows, "Suggest")
             n += len(rows)
         self.forms.undo.endMacro()
         self.forms.study_form.rebind()
-        self.statusBar().showMessage(f"{n} suggestion(s): Enter accepts a row, Del rejects it", 8000)
+        pending = readiness.pending_count(self.record)
+        self.statusBar().showMessage(
+            f"{pending} suggestion(s) to review (Enter accepts, Del rejects)"
+            + (f" · Study filled in: {', '.join(filled)}" if filled else ""), 8000)
 
     def _toggle_auto_suggest(self) -> None:
         self.settings.setValue("suggest_on_import", self.act_auto_suggest.isChecked())
@@ -665,6 +724,7 @@ class MainWindow(QMainWindow):
     def accept_all(self) -> None:
         if self.record is None:
             return
+        self.forms.commit_pending()  # what is typed in a field counts (pressed from inside it)
         self.forms.undo.beginMacro("Accept all suggestions")
         for m in self.forms.models.values():
             for i, r in enumerate(m.rows):
@@ -674,6 +734,7 @@ class MainWindow(QMainWindow):
 
     # --- provenance -------------------------------------------------------------------------------
     def link_evidence(self) -> bool:
+        self.forms.commit_pending()
         span = self.reader.selected_span()
         cell = self.forms.current_cell()
         if span is None:
@@ -684,7 +745,7 @@ class MainWindow(QMainWindow):
             return False
         t, row, field = cell
         self.forms.models[t].set_source(row, field, span)
-        self.statusBar().showMessage(f"Linked “{span.quote[:60]}” to {t.TITLE} {field}", 6000)
+        self.statusBar().showMessage(f"Linked “{span.quote[:60]}” to {t.TITLE}, {t.spec(field).label}", 6000)
         return True
 
     def _all_sources(self) -> list[tuple[type[Row], int, str, Span]]:
@@ -818,10 +879,12 @@ class MainWindow(QMainWindow):
 
     # --- import / export ----------------------------------------------------------------------------
     def import_dialog(self) -> None:
+        start = self.settings.value("import/folder", "", type=str)
         files, _ = QFileDialog.getOpenFileNames(
-            self, "Import papers", str(Path.home()),
+            self, "Import papers", start if start and Path(start).is_dir() else str(Path.home()),
             "Bibliographic files (*.xml *.nxml *.txt *.nbib *.med *.ris *.bib *.md);;All files (*)")
         if files:
+            self.settings.setValue("import/folder", str(Path(files[0]).parent))  # the next import starts here
             self.import_paths(files)
 
     def import_paths(self, paths_: list[str]) -> LibraryOp | None:
@@ -859,7 +922,7 @@ class MainWindow(QMainWindow):
     def export_dialog(self) -> None:
         from curator.ui.export_dialog import ExportDialog
 
-        ExportDialog(self.lib, self.selected_paper_ids(), self).exec()
+        ExportDialog(self.lib, self.selected_paper_ids(), self, self.settings).exec()
 
     def selected_paper_ids(self) -> list[int]:
         rows = sorted({i.row() for i in self.paper_view.selectionModel().selectedRows()})
@@ -875,11 +938,34 @@ class MainWindow(QMainWindow):
             self.import_paths(files)
 
     # --- help ------------------------------------------------------------------------------------
+    def guide_path(self) -> Path:
+        """The bundled user guide (any case of its file name), else the README."""
+        folder = paths.resources() / "guide"
+        found = sorted(folder.glob("*.html"), key=lambda p: p.name.casefold() != "user-guide.html") \
+            if folder.is_dir() else []
+        return found[0] if found else paths.root() / "README.md"
+
     def open_guide(self) -> None:
-        guide = paths.resources() / "guide" / "user-guide.html"
-        if not guide.exists():
-            guide = paths.root() / "README.md"
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(guide)))
+        """F1: the bundled guide in a help window of the app (links to the web open in a browser)."""
+        from PySide6.QtWidgets import QTextBrowser
+
+        guide = self.guide_path()
+        view = getattr(self, "help_window", None)
+        if view is None:
+            view = self.help_window = QTextBrowser()
+            view.setObjectName("help_window")
+            view.setWindowTitle("Curator — user guide")
+            view.setOpenExternalLinks(True)
+            view.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
+            view.resize(760, min(820, max(480, self.height())))
+            if guide.suffix.lower() == ".md":
+                view.setMarkdown(guide.read_text(encoding="utf-8"))
+            else:
+                view.setSearchPaths([str(guide.parent)])
+                view.setSource(QUrl.fromLocalFile(str(guide)))
+        view.show()
+        view.raise_()
+        view.activateWindow()
 
     def about(self) -> None:
         QMessageBox.about(self, "About Curator",
@@ -900,21 +986,92 @@ class MainWindow(QMainWindow):
         return {QMessageBox.StandardButton.Save: SAVE, QMessageBox.StandardButton.Discard: DISCARD}.get(
             QMessageBox.StandardButton(r), CANCEL)
 
+    def _ask_verify_gaps_dialog(self, gaps: list[str]) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, "Verify an incomplete record?",
+                          "This record says nothing about:\n• " + "\n• ".join(gaps), parent=self)
+        box.setObjectName("verify_gaps")
+        box.setInformativeText("Verify it anyway, as it is?")
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
+        box.button(QMessageBox.StandardButton.Yes).setText("Verify anyway")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def _go_to_first_suggestion(self) -> None:
+        """After a refusal naming pending suggestions: put the curator on the first one."""
+        for t, m in self.forms.models.items():
+            for i, r in enumerate(m.rows):
+                if r.row_status == "suggested" and t is not Study:
+                    self.forms.select_cell(t, i, t.value_fields()[0])
+                    self.forms.tables[t].setFocus()
+                    return
+        if self.record is not None and self.record.study.row_status == "suggested":
+            self.forms.show_tab("study")
+
     def _ask_name_dialog(self) -> str | None:
         name, ok = QInputDialog.getText(self, "Your name", "Records are verified in your name. Your name:")
         return name.strip() if ok and name.strip() else None
 
     # --- state -------------------------------------------------------------------------------------
     def restore_state(self) -> None:
+        """The size, splitters and tab of the last session; on the first run, a size that fits the screen."""
         g = self.settings.value("geometry")
-        if isinstance(g, QByteArray):
-            self.restoreGeometry(g)
+        if not (isinstance(g, QByteArray) and self.restoreGeometry(g)):
+            self.fit_to_screen()
         for key, sp in (("splitter", self.splitter), ("right_splitter", self.right_splitter)):
             s = self.settings.value(key)
             if isinstance(s, QByteArray):
                 sp.restoreState(s)
         tab = self.settings.value("form_tab", 0, type=int)
         self.forms.setCurrentIndex(tab)
+
+    def fit_to_screen(self) -> None:
+        """Size and centre the window within the screen's available area (at most FIRST_RUN_MAX), leaving
+        room for a title bar, so that the status bar and every control are on screen."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        avail = screen.availableGeometry()
+        w = max(self.minimumSizeHint().width(), min(FIRST_RUN_MAX[0], avail.width() - BORDER_ALLOWANCE))
+        h = max(self.minimumSizeHint().height(),
+                min(FIRST_RUN_MAX[1], avail.height() - TITLE_BAR_ALLOWANCE - BORDER_ALLOWANCE))
+        x = avail.x() + max(0, (avail.width() - w) // 2)
+        y = avail.y() + TITLE_BAR_ALLOWANCE + max(0, (avail.height() - TITLE_BAR_ALLOWANCE - h) // 2)
+        self.setGeometry(x, y, w, h)
+
+    def _keep_on_screen(self) -> None:
+        """Once shown (the real frame known): pull a window whose frame leaves the screen back inside it
+        (a first run under a taller title bar, a geometry remembered from a larger screen)."""
+        screen = self.screen()
+        if screen is None or self.isMaximized() or self.isFullScreen():
+            return
+        avail, frame = screen.availableGeometry(), self.frameGeometry()
+        if avail.contains(frame):
+            return
+        extra_w, extra_h = frame.width() - self.width(), frame.height() - self.height()
+        w = min(self.width(), avail.width() - extra_w)
+        h = min(self.height(), avail.height() - extra_h)
+        self.resize(max(w, self.minimumSizeHint().width()), max(h, self.minimumSizeHint().height()))
+        frame = self.frameGeometry()
+        self.move(min(max(frame.x(), avail.x()), avail.right() - frame.width() + 1),
+                  min(max(frame.y(), avail.y()), avail.bottom() - frame.height() + 1))
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not getattr(self, "_shown_once", False) and self.keep_on_screen:
+            self._shown_once = True
+            QTimer.singleShot(0, self._keep_on_screen)
+
+    def toggle_plots_full_height(self, on: bool | None = None) -> None:
+        """F8: the plot area takes the whole height of the right side (the forms fold away), and back."""
+        if on is None:
+            on = self.act_plots_full.isChecked()
+        self.act_plots_full.setChecked(on)
+        sizes = self.right_splitter.sizes()
+        if on:
+            if sizes[0] > 0:
+                self._forms_sizes = sizes
+            self.plot_panel  # noqa: B018 — built now if it was not yet
+            self.right_splitter.setSizes([0, sum(sizes)])
+        else:
+            self.right_splitter.setSizes(getattr(self, "_forms_sizes", None) or [430, 300])
 
     def save_state(self) -> None:
         self.settings.setValue("geometry", self.saveGeometry())
@@ -929,15 +1086,42 @@ class MainWindow(QMainWindow):
             return
         self._stop_ops()
         self.save_state()
+        if getattr(self, "help_window", None) is not None:
+            self.help_window.close()
         if self.lock is not None:
             self.lock.release()
         event.accept()
 
-    def show_tab(self, key: str) -> None:
-        """A form tab (study, treatments, …), or the plots: 'plots' (kinetics), 'kinetics',
-        'before_after', 'survival', 'library' — the plot area then gets most of the height."""
-        if key in ("plots", "kinetics", "before_after", "survival", "library"):
+    def tab_names(self) -> dict[str, tuple[str, str]]:
+        """Every name a tab answers to (its key and its visible title, any case, spaces or '/' ignored)
+        -> ('form' | 'plot', key). 'Survival' is the plot; the form tab is also 'survival table'."""
+        from curator.ui.plot_panel import TAB_TITLES
+
+        names: dict[str, tuple[str, str]] = {}
+        for i, key in enumerate(TAB_KEYS):
+            for n in (key, self.forms.tabText(i)):
+                names[_norm_tab(n)] = ("form", key)
+        names[_norm_tab("survival table")] = ("form", "survival")
+        names[_norm_tab("plots")] = ("plot", "kinetics")
+        for key, title in TAB_TITLES.items():
+            for n in (key, title):
+                names[_norm_tab(n)] = ("plot", key)
+        return names
+
+    def show_tab(self, key: str) -> bool:
+        """A form tab or a plot tab by its key or its visible name ('Labs', 'measurements', 'Before /
+        after', 'plots'…); a plot tab gets most of the height. False for a name no tab has."""
+        where = self.tab_names().get(_norm_tab(key))
+        if where is None:
+            return False
+        kind, k = where
+        if kind == "plot":
             self.right_splitter.setSizes([200, 530])
-            self.plot_panel.show_tab("kinetics" if key == "plots" else key)
-        elif key in TAB_KEYS:
-            self.forms.show_tab(key)
+            self.plot_panel.show_tab(k)
+        else:
+            self.forms.show_tab(k)
+        return True
+
+
+def _norm_tab(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalnum())

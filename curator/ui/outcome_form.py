@@ -6,8 +6,8 @@ right editor per column. All edits go through one QUndoStack.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QUndoStack
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -47,7 +48,7 @@ from curator.domain.outcomes import (
     TimeToEvent,
     Toxicity,
 )
-from curator.ui.row_table_model import RowTableModel
+from curator.ui.row_table_model import SUGGESTED_BG, RowTableModel
 
 
 def vocabulary_terms(name: str | None) -> list[str]:
@@ -127,6 +128,7 @@ class FormTable(QTableView):
         self.setAlternatingRowColors(True)
         self.verticalHeader().setDefaultSectionSize(24)
         self.verticalHeader().setMinimumWidth(28)
+        self.verticalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         hh = self.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setStretchLastSection(False)
@@ -146,10 +148,19 @@ class FormTable(QTableView):
     def keyPressEvent(self, event) -> None:  # noqa: N802
         idx = self.currentIndex()
         key = event.key()
+        if self.state() != QAbstractItemView.State.EditingState:
+            if event.matches(QKeySequence.StandardKey.Copy):
+                self.copy_selection()
+                return
+            if event.matches(QKeySequence.StandardKey.Paste):
+                self.paste()
+                return
+            if key == Qt.Key.Key_D and event.modifiers() == Qt.KeyboardModifier.ControlModifier:
+                self.fill_down()
+                return
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.state() != QAbstractItemView.State.EditingState:
             if idx.isValid() and event.modifiers() == Qt.KeyboardModifier.NoModifier:
-                if self.row_model.rows[idx.row()].row_status == ROW_SUGGESTED:
-                    self.row_model.accept_row(idx.row())
+                if self.accept_selected():
                     return
                 nxt = self.model().index(min(idx.row() + 1, self.model().rowCount() - 1), idx.column())
                 self.setCurrentIndex(nxt)
@@ -158,6 +169,63 @@ class FormTable(QTableView):
             self.remove_selected()
             return
         super().keyPressEvent(event)
+
+    # --- spreadsheet-like editing ---------------------------------------------------------------------
+    def _block(self) -> tuple[list[int], list[int]]:
+        """The selected rows and columns (the current cell when nothing is selected)."""
+        sel = self.selectionModel().selectedIndexes()
+        if not sel and self.currentIndex().isValid():
+            sel = [self.currentIndex()]
+        return sorted({i.row() for i in sel}), sorted({i.column() for i in sel})
+
+    def copy_selection(self) -> str:
+        """Ctrl+C: the selected block to the clipboard as tab-separated lines (a spreadsheet reads it)."""
+        rows, cols = self._block()
+        if not rows:
+            return ""
+        text = self.row_model.block_text(rows, cols)
+        QGuiApplication.clipboard().setText(text)
+        return text
+
+    def paste(self, text: str | None = None) -> int:
+        """Ctrl+V: tab-separated cells from the clipboard from the selected cell down and right; more lines
+        than rows add rows; one value fills a selection. One undo step."""
+        grid = self.row_model.parse_block(QGuiApplication.clipboard().text() if text is None else text)
+        rows, cols = self._block()
+        top, left = (rows[0], cols[0]) if rows else (self.model().rowCount(), 0)
+        fill = (len(rows), len(cols)) if len(rows) * len(cols) > 1 else None
+        n = self.row_model.paste_block(top, left, grid, fill)
+        if n and grid:
+            h = fill[0] if fill and len(grid) == 1 and len(grid[0]) == 1 else len(grid)
+            w = fill[1] if fill and len(grid) == 1 and len(grid[0]) == 1 else max(len(x) for x in grid)
+            bottom = min(top + h, self.model().rowCount()) - 1
+            right = min(left + w, len(self.row_model.specs)) - 1
+            self.selectionModel().select(QItemSelection(self.model().index(top, left),
+                                                        self.model().index(bottom, right)),
+                                         QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        return n
+
+    def fill_down(self) -> int:
+        """Ctrl+D: the top selected value of each column copied into the selected cells below it."""
+        rows, cols = self._block()
+        return self.row_model.fill_down(rows, cols)
+
+    def accept_selected(self) -> bool:
+        """Enter on suggested rows: accept every selected suggested row (one undo step)."""
+        return self.row_model.accept_rows(self.selected_rows()) > 0
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802
+        menu = QMenu(self)
+        for text, slot in (("Copy\tCtrl+C", self.copy_selection), ("Paste\tCtrl+V", self.paste),
+                           ("Fill down\tCtrl+D", self.fill_down), (None, None),
+                           ("Accept selected suggestions\tEnter", self.accept_selected),
+                           ("Remove / reject selected rows\tDel", self.remove_selected)):
+            if text is None:
+                menu.addSeparator()
+            else:
+                a = menu.addAction(text)
+                a.triggered.connect(lambda _c=False, slot=slot: slot())
+        menu.exec(event.globalPos())
 
     def selected_rows(self) -> list[int]:
         rows = sorted({i.row() for i in self.selectionModel().selectedIndexes()})
@@ -218,8 +286,33 @@ class StudyForm(QWidget):
             self.mapper.addMapping(w, col)
             form.addRow(spec.label + ":", w)
         self.arms_table = FormTable(arms)
+        # a study filled in by Suggest from nothing is a suggestion: reviewed as a whole, like a row
+        self.suggested_bar = QWidget()
+        self.suggested_bar.setObjectName("study_suggested")
+        self.suggested_bar.setStyleSheet(f"#study_suggested {{ background: {SUGGESTED_BG.name()}; }}")
+        self.suggested_bar.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        bar = QHBoxLayout(self.suggested_bar)
+        bar.setContentsMargins(6, 3, 6, 3)
+        self.suggested_label = QLabel()
+        self.suggested_label.setStyleSheet("color: black")
+        self.suggested_label.setWordWrap(True)
+        self.accept_btn = QPushButton("Accept")
+        self.accept_btn.setObjectName("study_accept")
+        self.accept_btn.setToolTip("Accept the suggested study values (Ctrl+Shift+A accepts every suggestion)")
+        self.reject_btn = QPushButton("Reject")
+        self.reject_btn.setObjectName("study_reject")
+        self.reject_btn.setToolTip("Clear the suggested study values")
+        self.accept_btn.clicked.connect(lambda: self.model.accept_row(0))
+        self.reject_btn.clicked.connect(lambda: self.model.reject_values(0))
+        bar.addWidget(self.suggested_label, 1)
+        bar.addWidget(self.accept_btn)
+        bar.addWidget(self.reject_btn)
+        self.suggested_bar.hide()
+        for sig in (model.dataChanged, model.modelReset, model.headerDataChanged):
+            sig.connect(self._show_status)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(self.suggested_bar)
         lay.addLayout(form)
         lay.addWidget(QLabel("<b>Arms, cohorts and patients</b>"))
         self.arms_table.setMinimumHeight(110)
@@ -227,6 +320,21 @@ class StudyForm(QWidget):
 
     def rebind(self) -> None:
         self.mapper.toFirst()
+        self._show_status()
+
+    def _show_status(self, *_args) -> None:
+        """The suggested study: the bar naming its values, and those fields tinted as rows are."""
+        study = self.model.rows[0] if self.model.rows else None
+        suggested = study is not None and study.row_status == ROW_SUGGESTED
+        shown = [s.label for s in Study.SPECS if suggested and getattr(study, s.name) not in (None, "")]
+        self.suggested_bar.setVisible(suggested)
+        if suggested:
+            self.suggested_label.setText("✱ <b>Suggested from the text:</b> " + ", ".join(shown)
+                                         + " — check each against its highlighted words, then Accept or Reject")
+        for spec in Study.SPECS:
+            w = self.widgets[spec.name]
+            tint = suggested and getattr(study, spec.name) not in (None, "")
+            w.setStyleSheet(f"background: {SUGGESTED_BG.name()}; color: black; font-style: italic" if tint else "")
 
     def set_value(self, field: str, text: str) -> None:
         """Type a value into a study field, as a curator would, and commit it."""
@@ -372,6 +480,9 @@ class OutcomeForms(QTabWidget):
                 m.set_rows(rec.rows(t))
         self.study_form.rebind()
         self.notes.load(rec)
+        for table in self.tables.values():  # a new paper starts at its first column and row
+            table.horizontalScrollBar().setValue(0)
+            table.verticalScrollBar().setValue(0)
         self.undo.clear()
         self.undo.setClean()
 

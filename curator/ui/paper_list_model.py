@@ -13,7 +13,8 @@ from curator.services.changes import Changes
 from curator.services.library import Library, PaperSummary
 
 PAGE = 200
-STATUS_LABEL = {"unreviewed": "○ new", "draft": "◐ draft", "verified": "● verified", "rejected": "✕ rejected",
+# the statuses as named everywhere (the status filter, the title bar, the README): the same words
+STATUS_LABEL = {"unreviewed": "○ unreviewed", "draft": "◐ draft", "verified": "● verified", "rejected": "✕ rejected",
                 "excluded": "⊘ excluded"}
 STATUS_COLOR = {"unreviewed": QColor(120, 120, 120), "draft": QColor(176, 110, 0), "verified": QColor(25, 130, 60),
                 "rejected": QColor(170, 40, 40), "excluded": QColor(110, 110, 110)}

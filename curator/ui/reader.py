@@ -19,6 +19,41 @@ SOURCE_BG = QColor(214, 234, 248)  # every linked source
 ACTIVE_BG = QColor(255, 214, 102)  # the source of the selected value
 
 
+def _word_char(text: str, i: int) -> bool:
+    """Part of a word: a letter or digit, or '-', '.', '/' between two of them ('IL-2', '32.35', 'pg/ml')."""
+    if not 0 <= i < len(text):
+        return False
+    ch = text[i]
+    if ch.isalnum():
+        return True
+    return ch in "-./" and 0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum()
+
+
+def snap_to_words(text: str, s: int, e: int) -> tuple[int, int]:
+    """A selection made with the mouse, snapped to whole words: a word cut at either end is completed;
+    whitespace and trailing punctuation (',', ';', ':', a final '.', an unmatched bracket) are dropped."""
+    while s > 0 and s < e and _word_char(text, s) and _word_char(text, s - 1):
+        s -= 1
+    while e < len(text) and e > s and _word_char(text, e - 1) and _word_char(text, e):
+        e += 1
+    while True:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s and text[e - 1] in ",;:.!?" :
+            e -= 1
+            continue
+        quote = text[s:e]
+        if e > s and text[e - 1] in ")]" and quote.count("(") + quote.count("[") < quote.count(")") + quote.count("]"):
+            e -= 1
+            continue
+        if e > s and text[s] in "([" and quote.count("(") + quote.count("[") > quote.count(")") + quote.count("]"):
+            s += 1
+            continue
+        return s, e
+
+
 class Reader(QTextBrowser):
     source_clicked = Signal(int)  # abstract offset a click landed on (inside a highlighted source)
 
@@ -155,13 +190,8 @@ class Reader(QTextBrowser):
         s, e = self.abstract_offset(c.selectionStart()), self.abstract_offset(c.selectionEnd())
         if s is None or e is None or e <= s:
             return None
-        quote = self.paper.abstract[s:e]
-        # trim whitespace the mouse caught
-        while quote and quote[0].isspace():
-            s, quote = s + 1, quote[1:]
-        while quote and quote[-1].isspace():
-            e, quote = e - 1, quote[:-1]
-        return Span(s, e, quote) if quote else None
+        s, e = snap_to_words(self.paper.abstract, s, e)
+        return Span(s, e, self.paper.abstract[s:e]) if e > s else None
 
     # --- highlighting --------------------------------------------------------------------------------
     def set_sources(self, spans: list[Span], active: list[Span] | None = None, scroll: bool = True) -> None:
@@ -185,11 +215,16 @@ class Reader(QTextBrowser):
         self.setExtraSelections(sels)
         if scroll and self._active:
             pos = self.doc_pos(self._active[0].start)
-            if pos is not None:
+            if pos is not None:  # scroll to it, keeping the curator's selection (words chosen to link)
                 c = QTextCursor(self.document())
                 c.setPosition(pos)
-                self.setTextCursor(c)
-                self.ensureCursorVisible()
+                rect = self.cursorRect(c)
+                view = self.viewport().rect()
+                bar = self.verticalScrollBar()
+                if rect.top() < view.top():
+                    bar.setValue(bar.value() + rect.top() - view.top() - 20)
+                elif rect.bottom() > view.bottom():
+                    bar.setValue(bar.value() + rect.bottom() - view.bottom() + 20)
 
     def highlighted_spans(self) -> list[Span]:
         return list(self._spans)

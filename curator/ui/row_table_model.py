@@ -1,11 +1,15 @@
 """A Qt table model over a list of outcome rows (one row type), driven by the row type's FieldSpecs.
 
-Edits go through a QUndoStack, so Ctrl+Z / Ctrl+Shift+Z undo and redo them. Values are coerced to
-the column's type; what cannot be coerced is refused with a message naming the cell.
+Edits go through a QUndoStack, so Ctrl+Z / Ctrl+Shift+Z undo and redo them; an edit of many cells (a
+paste, a fill-down, accepting several rows) is one undo step. Values are coerced to the column's type;
+what cannot be coerced is refused with a message naming the cell. Blocks of cells travel to and from
+spreadsheets as tab-separated text.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -18,6 +22,7 @@ SOURCE_COL_TITLE = "Src"
 SUGGESTED_BG = QColor(255, 243, 205)  # amber: a suggestion awaiting the curator
 ERROR_BG = QColor(253, 226, 226)
 WARNING_FG = QColor(160, 90, 0)
+ROW_NAME_CHARS = 14  # the first value shown in the row header
 
 
 def format_number(value: float) -> str:
@@ -119,7 +124,10 @@ class RowTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def set_messages(self, messages: list[validation.Message]) -> None:
-        self.messages = {(m.uid, m.field): m for m in messages if m.table == self.row_type.TABLE}
+        new = {(m.uid, m.field): m for m in messages if m.table == self.row_type.TABLE}
+        if new == self.messages:  # nothing to repaint (and the Study form keeps what is being typed)
+            return
+        self.messages = new
         if self.rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.specs)))
 
@@ -149,12 +157,25 @@ class RowTableModel(QAbstractTableModel):
                     return s.description or s.label
                 return "Whether the row's values are linked to the sentence they came from"
         elif orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
-            if 0 <= section < len(self.rows) and self.rows[section].row_status == ROW_SUGGESTED:
-                return f"{section + 1} ✱"
-            return str(section + 1)
+            # the row's identity (its number, ✱ while suggested, its first value) stays in view while the
+            # table scrolls sideways: the header is the table's frozen first column
+            if not 0 <= section < len(self.rows):
+                return str(section + 1)
+            row = self.rows[section]
+            mark = " ✱" if row.row_status == ROW_SUGGESTED else ""
+            first = getattr(row, self.specs[0].name) if self.specs else None
+            text = "" if first in (None, "") else str(first)
+            if len(text) > ROW_NAME_CHARS:
+                text = text[:ROW_NAME_CHARS - 1] + "…"
+            return f"{section + 1}{mark} {text}".rstrip()
         elif orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.ToolTipRole:
-            if 0 <= section < len(self.rows) and self.rows[section].row_status == ROW_SUGGESTED:
-                return "Suggested from the text: Enter accepts, Del rejects"
+            if 0 <= section < len(self.rows):
+                row = self.rows[section]
+                first = getattr(row, self.specs[0].name) if self.specs else None
+                tip = f"{self.row_type.TITLE} row {section + 1}" + (f": {first}" if first not in (None, "") else "")
+                if row.row_status == ROW_SUGGESTED:
+                    tip += "\nSuggested from the text: Enter accepts, Del rejects (several selected rows at once)"
+                return tip
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
@@ -256,10 +277,144 @@ class RowTableModel(QAbstractTableModel):
         if 0 <= pos < len(self.rows):
             self._push(_RemoveRow(self, pos))
 
+    def _macro(self, text: str, edit: Any) -> None:
+        """Run `edit()` (which pushes commands) as ONE undo step."""
+        if self.read_only:
+            self.rejected_edit.emit("This library is open read-only: nothing can be changed")
+            return
+        self.undo.beginMacro(text)
+        try:
+            edit()
+        finally:
+            self.undo.endMacro()
+
+    def _where(self, row: int, field: str) -> str:
+        return f"{self.row_type.TITLE} row {row + 1}, {self.row_type.spec(field).label}"
+
+    # --- blocks of cells (spreadsheets) -----------------------------------------------------------------
+    def block_text(self, rows: list[int], columns: list[int]) -> str:
+        """The cells at `rows` × `columns` as tab-separated lines (the value columns; 'Src' is left out)."""
+        cols = [c for c in columns if c < len(self.specs)]
+        out = io.StringIO()
+        w = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+        for r in rows:
+            w.writerow([self.data(self.index(r, c)) or "" for c in cols])
+        return out.getvalue()
+
+    @staticmethod
+    def parse_block(text: str) -> list[list[str]]:
+        """Tab-separated lines from a spreadsheet (quoted cells may hold tabs or line breaks)."""
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if text.endswith("\n"):
+            text = text[:-1]
+        if not text:
+            return []
+        return [row for row in csv.reader(io.StringIO(text), delimiter="\t")] or [[""]]
+
+    def paste_block(self, top: int, left: int, grid: list[list[str]], fill: tuple[int, int] | None = None) -> int:
+        """Write `grid` from (top, left) down and right; rows past the end are added. A single value with
+        `fill=(rows, columns)` fills that many cells (a selection). One undo step; a value a number
+        column cannot take is refused, naming its cell, and the rest is pasted. Returns cells written."""
+        if not grid:
+            return 0
+        if fill is not None and len(grid) == 1 and len(grid[0]) == 1:
+            grid = [grid[0] * fill[1] for _ in range(fill[0])]
+        refused: list[str] = []
+        cells: list[tuple[int, str, Any]] = []
+        new_rows: list[Row] = []
+        clipped = False
+        for i, line in enumerate(grid):
+            r = top + i
+            target: Row | None = None
+            if r >= len(self.rows):
+                target = self.row_type()
+                new_rows.append(target)
+            for j, raw in enumerate(line):
+                c = left + j
+                if c >= len(self.specs):
+                    clipped = clipped or raw.strip() != ""
+                    continue
+                field = self.specs[c].name
+                value, err = validation.coerce(self.row_type, field, raw)
+                if err and self.specs[c].kind in ("int", "float"):
+                    refused.append(f"{self._where(r, field)}: {err}")
+                    continue
+                if target is not None:
+                    setattr(target, field, value)
+                elif getattr(self.rows[r], field) != value:
+                    cells.append((r, field, value))
+        if not cells and not any(not x.is_empty() for x in new_rows):
+            self._report(refused, clipped)
+            return 0
+
+        def edit() -> None:
+            for r, field, value in cells:
+                self._push(_SetCell(self, r, field, getattr(self.rows[r], field), value))
+            if new_rows:
+                self._push(_InsertRows(self, len(self.rows), new_rows, "Paste rows"))
+
+        n = len(cells) + sum(1 for x in new_rows for v in x.values().values() if v not in (None, ""))
+        self._macro(f"Paste {n} cell(s)", edit)
+        self._report(refused, clipped)
+        return n
+
+    def _report(self, refused: list[str], clipped: bool) -> None:
+        bits = []
+        if refused:
+            bits.append("not pasted — " + "; ".join(refused[:4]) + ("…" if len(refused) > 4 else ""))
+        if clipped:
+            bits.append(f"values past the last column ({self.specs[-1].label}) were left out")
+        if bits:
+            self.rejected_edit.emit(" · ".join(bits))
+
+    def fill_down(self, rows: list[int], columns: list[int]) -> int:
+        """Copy the top selected cell of each column into the selected cells below it (Ctrl+D): one undo
+        step. Returns the number of cells changed."""
+        rows = sorted(set(rows))
+        cols = [c for c in sorted(set(columns)) if c < len(self.specs)]
+        if len(rows) < 2 or not cols:
+            return 0
+        cells = []
+        for c in cols:
+            field = self.specs[c].name
+            value = getattr(self.rows[rows[0]], field)
+            cells += [(r, field, value) for r in rows[1:] if getattr(self.rows[r], field) != value]
+        if cells:
+            self._macro(f"Fill down {len(cells)} cell(s)", lambda: [
+                self._push(_SetCell(self, r, f, getattr(self.rows[r], f), v)) for r, f, v in cells])
+        return len(cells)
+
+    def accept_rows(self, rows: list[int]) -> int:
+        """Accept the suggested rows among `rows`: one undo step."""
+        todo = [r for r in rows if 0 <= r < len(self.rows) and self.rows[r].row_status == ROW_SUGGESTED]
+        if todo:
+            self._macro(f"Accept {len(todo)} suggestion(s)", lambda: [self.accept_row(r) for r in todo])
+        return len(todo)
+
     def accept_row(self, pos: int) -> None:
         row = self.rows[pos]
         if row.row_status == ROW_SUGGESTED:
             self._push(_SetRowAttr(self, pos, "status", None, ROW_SUGGESTED, ROW_ACCEPTED, "Accept suggestion"))
+
+    def set_status(self, pos: int, status: str, text: str = "Mark as suggested") -> None:
+        old = self.rows[pos].row_status
+        if old != status:
+            self._push(_SetRowAttr(self, pos, "status", None, old, status, text))
+
+    def reject_values(self, pos: int) -> None:
+        """Reject a suggested row kept in place (the Study): its values and their sources are cleared, and
+        it is the curator's again. One undo step."""
+        row = self.rows[pos]
+
+        def edit() -> None:
+            for spec in self.specs:
+                if getattr(row, spec.name) not in (None, ""):
+                    self._push(_SetCell(self, pos, spec.name, getattr(row, spec.name), None))
+            for name, span in list(row.sources.items()):
+                self._push(_SetRowAttr(self, pos, "source", name, span, None, "Reject"))
+            self.set_status(pos, ROW_ACCEPTED, "Reject")
+
+        self._macro(f"Reject suggested {self.row_type.TITLE}", edit)
 
     def set_source(self, pos: int, field: str, span: Span | None) -> None:
         old = self.rows[pos].sources.get(field)
@@ -270,6 +425,8 @@ class RowTableModel(QAbstractTableModel):
         setattr(self.rows[row], field, value)
         col = self.column_of(field)
         self.dataChanged.emit(self.index(row, col), self.index(row, col))
+        if col == 0:
+            self.headerDataChanged.emit(Qt.Orientation.Vertical, row, row)
         self.edited.emit()
 
     def _insert(self, pos: int, rows: list[Row]) -> None:
