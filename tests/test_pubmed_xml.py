@@ -763,3 +763,24 @@ def test_the_import_service_cancels_inside_one_huge_record(tmp_path):
     finally:
         timer.cancel()
         lib.close()
+
+
+def test_stray_text_check_reads_like_the_markup_pattern_and_in_linear_time():
+    """Text between records: the one-pass reader says what rb"<!--.*?-->|<[^>]*>" removal said, and a
+    crafted gap (many unclosed '<!--' or '<') costs linear time (the pattern was quadratic)."""
+    import random
+    import re
+    import time
+
+    from curator.importers.pubmed_xml.framing import has_text_outside_markup
+
+    old = re.compile(rb"<!--.*?-->|<[^>]*>", re.DOTALL)
+    rnd = random.Random(15)
+    pieces = [b"<", b">", b"<!--", b"-->", b"-", b"!", b" ", b"\n", b"a", b"<x>", b"<!-- c -->"]
+    for _ in range(5000):
+        body = b"".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 12)))
+        assert has_text_outside_markup(body) == bool(old.sub(b"", body).strip()), body
+    for crafted in (b"<!--a>" * 40_000, b"<!--" * 50_000 + b">", b" <!-- x -->" * 20_000 + b"<", b"<" * 200_000):
+        t0 = time.process_time()
+        has_text_outside_markup(crafted)
+        assert time.process_time() - t0 < 0.5, crafted[:20]

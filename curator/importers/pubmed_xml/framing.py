@@ -32,7 +32,6 @@ _END_TAG = {
 _UNUSED_SUBTREES = ((b"<ReferenceList", b"</ReferenceList>"), (b"<History>", b"</History>"))
 _SET_ROOTS = (b"<PubmedArticleSet", b"<PubmedBookArticleSet")
 _SET_ENDS = (b"</PubmedArticleSet", b"</PubmedBookArticleSet")
-_TAGS_AND_COMMENTS = re.compile(rb"<!--.*?-->|<[^>]*>", re.DOTALL)
 BLOCK_SIZE = 4 << 20  # bytes read at a time from a stream
 _BATCH_BYTES = 1 << 20  # records parsed by one lxml call
 
@@ -177,10 +176,35 @@ def _syntax_message(chunk: bytes, start_line: int, parser) -> tuple[int | None, 
 _LINE_NUMBER = re.compile(r"(\bline )(\d{1,12})\b")
 
 
+def has_text_outside_markup(body: bytes) -> bool:
+    """Whether `body` holds anything but blanks, comments (<!-- ... -->) and tags (<...>), read as the
+    pattern rb"<!--.*?-->|<[^>]*>" would remove them, in one pass: a '<' that nothing closes is text.
+    (That pattern rescanned to the end at every unclosed '<' or '<!--': quadratic on a crafted gap.)"""
+    i, n = 0, len(body)
+    no_close_from = n + 1  # no '-->' at or after this offset (found once, never searched again)
+    while i < n:
+        lt = body.find(b"<", i)
+        if body[i:n if lt < 0 else lt].strip():
+            return True
+        if lt < 0:
+            return False
+        if body.startswith(b"<!--", lt) and lt + 4 < no_close_from:
+            end = body.find(b"-->", lt + 4)
+            if end >= 0:
+                i = end + 3
+                continue
+            no_close_from = lt + 4
+        gt = body.find(b">", lt + 1)
+        if gt < 0:
+            return True
+        i = gt + 1
+    return False
+
+
 def _stray_text(gap: bytes, n: int, line: int):
     """The warning for text (not tags or comments) between record n and the next, or None."""
     body = gap.lstrip()
-    if not body or not _TAGS_AND_COMMENTS.sub(b"", body).strip():
+    if not body or not has_text_outside_markup(body):
         return None
     at = line + gap.count(b"\n", 0, len(gap) - len(body))  # the line where the stray text starts
     return n + 1, at, Err(n + 1, at, "unexpected text between records {n_1} and {n} (line {line}); ignored",
