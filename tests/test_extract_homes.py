@@ -123,10 +123,12 @@ def test_links_say_who_made_them_and_who_accepted_them(lib, tmp_path):
     assert rec.exposures[0].sources["agent"].made_by == "extractor"
     toc = next(e for e in rec.exposures if e.agent == "tocilizumab")
     toc.row_status = ROW_ACCEPTED
+    assert rec.study.row_status != ROW_ACCEPTED  # study values Suggest filled wait for review (issue 17)
+    rec.study.row_status = ROW_ACCEPTED
     curation.save_draft(lib, rec, "alice")
     prov = _provenance(lib)
     assert prov[(toc.uid, "percent")][:2] == ("extractor", "alice")
-    assert prov[(rec.study.uid, "n_enrolled")][:2] == ("extractor", "alice")  # saved by a curator: accepted
+    assert prov[(rec.study.uid, "n_enrolled")][:2] == ("extractor", "alice")  # accepted by a curator
     other = next(r for r in rec.exposures if r.agent == "corticosteroids")
     assert prov[(other.uid, "percent")][:2] == ("extractor", None)  # still pending
     assert prov[(rec.study.uid, "n_analysed")][:2] == ("curator", None)
