@@ -279,7 +279,9 @@ def test_before_after_panels_curves_p_values(drawn, qtbot):
     assert not c.plot_items[1].ctrl.logYCheck.isChecked()  # a temperature stays linear
     assert list(c.curves[2].getData()[1]) == [39.61, 38.38]
     assert [c.p_texts[r].toPlainText() for r in (0, 1, 2)] == ["P < 0.001", "P = 0.02", "P < 0.001"]
-    assert c.plot_items[0].getAxis("bottom")._tickLevels[0] == [(0, "before emapalumab"), (1, "after emapalumab")]
+    # both group labels shown: the words they share go to the axis title, so the ticks fit a narrow panel
+    assert c.plot_items[0].getAxis("bottom")._tickLevels[0] == [(0, "before"), (1, "after")]
+    assert c.plot_items[0].getAxis("bottom").labelText == "emapalumab"
     assert c.curves[1].opts["pen"].style() == Qt.PenStyle.DashLine  # suggestion
     assert c.plot_items[0].getAxis("left").labelText == "pg/mL (log scale)"
     with qtbot.waitSignals([c.point_clicked, panel.row_clicked], timeout=1000):

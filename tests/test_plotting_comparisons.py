@@ -36,3 +36,12 @@ def test_comparison_panels_one_per_unit_with_flags():
     assert panels[1].labels == ("before", "after")
     tip = comparison_tooltip(pg.series[0], "a")
     assert "IL-2: 32.35 → 11.94 pg/mL, P < 0.001" in tip and "before emapalumab: 32.35 pg/mL" in tip
+
+
+def test_tick_labels_move_the_shared_words_to_the_axis_title():
+    from curator.plotting.comparisons import tick_labels
+
+    assert tick_labels("before emapalumab", "after emapalumab") == ("before", "after", "emapalumab")
+    assert tick_labels("before", "after") == ("before", "after", "")
+    assert tick_labels("CR patients", "PR patients") == ("CR", "PR", "patients")
+    assert tick_labels("responders", "responders") == ("responders", "responders", "")  # a word stays on each

@@ -70,6 +70,19 @@ class Panel:
         return f"Before → after ({self.unit})"
 
 
+def tick_labels(label_a: str, label_b: str) -> tuple[str, str, str]:
+    """The two group labels as ticks under a narrow panel, and the words they share at their end as
+    the axis title: ('before emapalumab', 'after emapalumab') → ('before', 'after', 'emapalumab').
+    Two long labels side by side overlap, and the axis then draws only one of them."""
+    a, b = label_a.split(), label_b.split()
+    k = 0
+    while k < min(len(a), len(b)) - 1 and a[-1 - k] == b[-1 - k]:
+        k += 1
+    if k == 0:
+        return label_a, label_b, ""
+    return " ".join(a[:-k]), " ".join(b[:-k]), " ".join(a[-k:])
+
+
 def comparison_panels(rec: Record | None, paper_title: str | None = None,
                       paper_text: str | None = None, log: bool = True) -> list[Panel]:
     """Comparisons with both values, grouped by unit (one panel per unit: no misleading shared axis)."""

@@ -12,7 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 
 from curator.domain.outcomes import Record
-from curator.plotting.comparisons import PairSeries, Panel, comparison_panels
+from curator.plotting.comparisons import PairSeries, Panel, comparison_panels, tick_labels
 from curator.plotting.csv_rows import COMPARISON_COLUMNS, comparison_rows
 from curator.plotting.tooltips import comparison_tooltip
 from curator.ui.base_plot import (
@@ -120,9 +120,11 @@ class ComparisonPlot(PlotView):
             style_plot(p, left=panel.unit + (" (log scale)" if panel.log else ""), export=export)
             set_title(p, panel.title, panel.note)
             p.setLogMode(x=False, y=panel.log)
-            la, lb = panel.labels
+            la, lb, shared = tick_labels(*panel.labels)
             ax = p.getAxis("bottom")
             ax.setTicks([[(0, la), (1, lb)]])
+            if shared:
+                p.setLabel("bottom", shared)
             ax.setStyle(tickTextOffset=6)
             p.setXRange(-0.45, 1.95, padding=0)  # room on the right for the p-value labels
             p.setMouseEnabled(x=False, y=True)
