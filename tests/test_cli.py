@@ -182,3 +182,12 @@ def test_a_file_that_is_not_a_library_is_named(capsys, tmp_path):
     bad.write_bytes(b"not a database " * 200)
     code, _out, err = run(capsys, "papers", "--library", str(bad))
     assert code == 2 and "notes.db" in err and "not a Curator library" in err
+
+
+def test_the_default_library_is_created_with_the_sample_papers(capsys, tmp_path, monkeypatch):
+    """No --library: the default library is made on first use with the two bundled samples (the lock
+    creates the file empty before the store opens it: still a new library)."""
+    monkeypatch.setenv("CURATOR_DATA_DIR", str(tmp_path / "data"))
+    assert main(["papers", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 2
+    assert (tmp_path / "data" / "library.sqlite").exists()

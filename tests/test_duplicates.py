@@ -193,23 +193,25 @@ def test_fuzzy_search_finds_what_a_full_scan_finds():
 
 def test_fuzzy_search_stays_fast_at_100000_papers():
     """The worst case: 100,000 papers with titles and years but no identifiers, then 5,000 lookups that
-    need the fuzzy search (a scan of the library for each would take minutes)."""
+    need the fuzzy search (a scan of the library for each would take minutes). CPU seconds, with room
+    for a loaded VM: this catches a lookup that scans the library, not a slow day (the speed itself is
+    measured by benchmarks/bench_import.py)."""
     rng = random.Random(9)
     titles = _titles(100_000, rng)
     index = DuplicateIndex()
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     for i, t in enumerate(titles):
         index.add(i + 1, Keys(None, None, title_key(t), 2000 + i % 25))
-    built = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    built = time.process_time() - t0
+    t0 = time.process_time()
     found = 0
     for i in range(5000):
         t = titles[i * 20]
         found += index.find(Keys(None, None, title_key(t[:-1] + "q"), 2000 + (i * 20) % 25)) is not None
-    looked = time.perf_counter() - t0
+    looked = time.process_time() - t0
     assert found > 2500  # most one-letter changes stay above the threshold
-    assert built < 3.0, built
-    assert looked < 10.0, looked  # about 1 ms a lookup on a shared 2-core VM
+    assert built < 10.0, built
+    assert looked < 30.0, looked  # about 1 ms a lookup; a scan of 100,000 titles per lookup takes minutes
 
 
 # ---------------------------------------------------------------- untitled records keyed by their abstract

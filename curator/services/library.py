@@ -119,6 +119,8 @@ def open_locked(path: str | Path | None = None, seed: bool | None = None,
     migration), False or no `if_locked` raises LibraryInUse. Any other failure raises CannotOpen
     naming the file; the lock is then given back."""
     p = library_path(path)
+    if seed is None:  # the default library gets the sample papers when it is new (decided on `path`, not `p`)
+        seed = path is None
     created = not p.exists() or p.stat().st_size == 0
     lock = LibraryLock(p)
     try:
