@@ -79,12 +79,14 @@ GRADED_PAREN = re.compile(
     rf"|\s*(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|recipients|participants)\s*)?[(\[]\s*(?P<p_>{NUM})\s?%\s*(?:of\s+patients\s*)?,?\s*(?:with\s+|had\s+|were\s+)?(?P<g_>(?:[Gg]rades?|G)"
     rf"\s*(?P<op_>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a_>{G})(?:\s*(?:-|–|—|to|or)\s*(?P<b_>{G}))?{_PLUS_}?)\s*[)\]]")
 _PLUS2 = _PLUS.replace("?P<plus>", "?P<plus>")
+# each blank run is read once (possessive; what follows it never opens with a blank), so a long run of
+# blanks is not re-split between neighbouring '\s*' pieces (issue 15 item 1)
 PER_GRADE = re.compile(
-    rf"\s*(?:\)\s*)?(?:of\s+(?:the\s+)?(?:patients|participants|pts|children|adults)\s*)?(?:[,;:(]\s*)?"
-    rf"(?:(?:and|while|with|including|of\s+which|of\s+these)\s+)?(?P<g>(?:[Gg]rades?|G)\s*"
-    rf"(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS2}?)\s*(?:CRS|ICANS)?\s*"
-    rf"(?:[,:=]\s*|(?:(?:was|were)\s+)?(?:(?:observed|reported|occurred|seen)\s+)?in\s+|\(\s*)"
-    rf"(?:{NB}(?P<n>\d+)\s*(?:patients?\s*)?[(\[]\s*)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?patients\s*)?[)\]]?")
+    rf"\s*+(?:\)\s*+)?(?:of\s+(?:the\s+)?(?:patients|participants|pts|children|adults)\s*+)?(?:[,;:(]\s*+)?"
+    rf"(?:(?:and|while|with|including|of\s+which|of\s+these)\s++)?(?P<g>(?:[Gg]rades?|G)\s*+"
+    rf"(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b>{G}))?{_PLUS2}?)\s*+(?:(?:CRS|ICANS)\s*+)?"
+    rf"(?:[,:=]\s*+|(?:(?:was|were)\s++)?(?:(?:observed|reported|occurred|seen)\s++)?in\s++|\(\s*+)"
+    rf"(?:{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?[(\[]\s*+)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?patients\s*)?[)\]]?")
 G_END = r"(?:[0-5](?!\d|[.·]\d)|IV|V|III|II|I)(?![a-z])"  # a grade that may end the sentence ('grade ≥3.')
 # the count first: '45 patients (75%) had CRS, including 5 (8%) with grade ≥3', '...; 5 (8%) were grade 3 or higher'
 PER_GRADE_COUNT = re.compile(
