@@ -89,11 +89,11 @@ PER_GRADE = re.compile(
     rf"(?:{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?[(\[]\s*+)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?patients\s*)?[)\]]?")
 G_END = r"(?:[0-5](?!\d|[.·]\d)|IV|V|III|II|I)(?![a-z])"  # a grade that may end the sentence ('grade ≥3.')
 # the count first: '45 patients (75%) had CRS, including 5 (8%) with grade ≥3', '...; 5 (8%) were grade 3 or higher'
-PER_GRADE_COUNT = re.compile(
-    rf"\s*(?:\)\s*)?(?:of\s+(?:the\s+)?(?:patients|participants|pts|children|adults)\s*)?[,;]\s*"
-    rf"(?:(?:including|of\s+whom|of\s+which|of\s+these|with)\s+)?{NB}(?P<n>\d+)\s*(?:patients?\s*)?"
-    rf"[(\[]\s*(?P<p>{NUM})\s?%\s*[)\]]\s*(?:with|had|were|was|of\s+(?:which|whom)\s+were)\s+"
-    rf"(?P<g>(?:[Gg]rades?|G)\s*(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G_END})(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G_END}))?"
+PER_GRADE_COUNT = re.compile(  # blank runs read once, as in PER_GRADE
+    rf"\s*+(?:\)\s*+)?(?:of\s+(?:the\s+)?(?:patients|participants|pts|children|adults)\s*+)?[,;]\s*+"
+    rf"(?:(?:including|of\s+whom|of\s+which|of\s+these|with)\s++)?{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?"
+    rf"[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]\s*+(?:with|had|were|was|of\s+(?:which|whom)\s+were)\s++"
+    rf"(?P<g>(?:[Gg]rades?|G)\s*+(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G_END})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b>{G_END}))?"
     rf"{_PLUS}?)(?:\s+(?:CRS|ICANS|events?|toxicit(?:y|ies)))?(?=\s*[,;.)]|\s+and\b|$)")
 UNGRADED = {"HLH/MAS", "IEC-HS"}  # diagnosed by criteria: a neighbour's grade does not carry over
 ABBR_DEF = re.compile(r"\s*\(\s*([A-Z][A-Za-z]{1,6}?)s?\s*\)")
