@@ -104,9 +104,9 @@ GRADE_LIST_BEFORE = re.compile(
 SHARED_PCT = re.compile(rf"(?<!,)(?<!,\s)(?P<items>{NB}{NUM}(?:\s*+,\s*+{NUM})*+\s*,?\s*(?:and|or)\s+{NUM})\s?%")
 
 
-PARALLEL_PCTS = re.compile(
-    rf"\s*(?:(?:was|were)\s+)?(?:(?:observed|reported|seen|noted|documented|recorded|found|occurred|developed)\s+)?"
-    rf"(?:in|among)\s+(?P<items>{NB}{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%)*+\s*,?\s*(?:and|or)\s+{NUM}\s?%)", re.IGNORECASE)
+PARALLEL_PCTS = re.compile(  # blank runs read once, as in PER_GRADE
+    rf"\s*+(?:(?:was|were)\s++)?(?:(?:observed|reported|seen|noted|documented|recorded|found|occurred|developed)\s++)?"
+    rf"(?:in|among)\s++(?P<items>{NB}{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%)*+\s*+(?:,\s*+)?(?:and|or)\s++{NUM}\s?%)", re.IGNORECASE)
 
 
 class _Shifted:
