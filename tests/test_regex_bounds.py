@@ -430,7 +430,6 @@ KNOWN_SLOW_EXTRACT: list[tuple[str, str]] = [
     ('curator.extract.proportions.WHAT_AFTER', '\\s*(?:\\)|\\])?\\s*(?:of\\s+(?:the\\s+)?(?:pa'),
     ('curator.extract.toxicity.FREQ_POST', '(?:\\s*\\((?:[A-Za-z][\\w/-]{1,12}|(?:[Gg]r'),
     ('curator.extract.toxicity.FREQ_PRE', '(?:(?<![\\w.·∙/^*±+\\-−‐–])(?P<n>(?:\\d+|(?'),
-    ('curator.extract.toxicity.GRADE_LIST_BEFORE', '(?P<g0>\\bany[- ]grade|\\ball[- ]grades?|\\'),
     ('curator.extract.toxicity.SHARED_PCT', '(?<!,)(?<!,\\s)(?P<items>(?<![\\w.·∙/^*±+\\'),
 ]
 

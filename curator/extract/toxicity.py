@@ -99,8 +99,8 @@ UNGRADED = {"HLH/MAS", "IEC-HS"}  # diagnosed by criteria: a neighbour's grade d
 ABBR_DEF = re.compile(r"\s*\(\s*([A-Z][A-Za-z]{1,6}?)s?\s*\)")
 # 'any grade and grade ≥3 NEs occurred in 58% and 13%, respectively': two grades of one syndrome, one list
 GRADE_LIST_BEFORE = re.compile(
-    rf"(?P<g0>\bany[- ]grade|\ball[- ]grades?|\b[Gg]rades?\s*(?:≥|>=|>|≤|<)?\s*{G}(?:\s*(?:-|–|to)\s*{G})?)"
-    r"\s*(?:,|and|or|as\s+well\s+as)\s*$", re.IGNORECASE)
+    rf"(?P<g0>\bany[- ]grade|\ball[- ]grades?|\b[Gg]rades?\s*+(?:(?:≥|>=|>|≤|<)\s*+)?{G}(?:\s*+(?:-|–|to)\s*+{G})?)"
+    r"\s*+(?:,|and|or|as\s+well\s+as)\s*+$", re.IGNORECASE)  # blank runs read once, as in PER_GRADE
 SHARED_PCT = re.compile(rf"(?<!,)(?<!,\s)(?P<items>{NB}{NUM}(?:\s*+,\s*+{NUM})*+\s*,?\s*(?:and|or)\s+{NUM})\s?%")
 
 
