@@ -428,7 +428,6 @@ KNOWN_SLOW_EXTRACT: list[tuple[str, str]] = [
     ('curator.extract.proportions.NOT_PATIENTS_AFTER', '\\s*(?:CI\\b|C\\.I\\.|confidence|credible|(?'),
     ('curator.extract.proportions.NOT_PATIENTS_BEFORE', '(?:[<>≤≥⩽⩾=±~≈≃]|\\byields?\\s*(?:of\\s+)?|'),
     ('curator.extract.proportions.WHAT_AFTER', '\\s*(?:\\)|\\])?\\s*(?:of\\s+(?:the\\s+)?(?:pa'),
-    ('curator.extract.toxicity.FREQ_POST', '(?:\\s*\\((?:[A-Za-z][\\w/-]{1,12}|(?:[Gg]r'),
     ('curator.extract.toxicity.FREQ_PRE', '(?:(?<![\\w.·∙/^*±+\\-−‐–])(?P<n>(?:\\d+|(?'),
     ('curator.extract.toxicity.SHARED_PCT', '(?<!,)(?<!,\\s)(?P<items>(?<![\\w.·∙/^*±+\\'),
 ]

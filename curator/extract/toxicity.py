@@ -43,17 +43,17 @@ GRADE_POST = re.compile(
     rf"(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS}?|(?P<word>any[- ]grade|all[- ]grades?))")
 _CNT = (r"(?:\d+|(?i:\b(?:" + "|".join(sorted((w for w in WORDNUM if " " not in w), key=len, reverse=True))
         + r")\b))")
-FREQ_POST = re.compile(
-    rf"(?:\s*\((?:[A-Za-z][\w/-]{{1,12}}|(?:[Gg]rades?|G)\s*[≥≤<>]?\s*[0-5IV]{{1,3}}(?:\s*[-–]\s*[0-5IV]{{1,3}})?\+?)\))?"
-    rf"\s*+(?:[,:(]\s*+)?(?:(?:incidence|rate|frequency)\s+)?(?:(?:was|were|has\s+been|had\s+been)\s+)?"
+FREQ_POST = re.compile(  # blank runs read once (possessive where what follows never opens with a blank)
+    rf"(?:\s*+\((?:[A-Za-z][\w/-]{{1,12}}|(?:[Gg]rades?|G)\s*+(?:[≥≤<>]\s*+)?[0-5IV]{{1,3}}(?:\s*+[-–]\s*+[0-5IV]{{1,3}})?\+?)\))?"
+    rf"\s*+(?:[,:(]\s*+)?(?:(?:incidence|rate|frequency)\s++)?(?:(?:was|were|has\s+been|had\s+been)\s++)?"
     r"(?:(?:observed|reported|occurred|developed|seen|noted|documented|present|experienced|recorded|found|diagnosed|"
-    r"identified|detected)\s+)?"
-    r"(?:(?:in|among|for)\s+)?(?:all\s+(?=\d+\s+(?:patients?|pts|children|adults|subjects|cases)\b))?"
-    rf"(?:n\s*=\s*)?(?:{NB}(?P<n>\d+)(?:\s*(?:/|of|out\s+of)\s*(?P<d>\d+))?\s*+(?:patients?|pts|children|adults|"
-    rf"subjects|cases)?\s*[(\[,;]\s*(?P<p>{NUM})\s?%|{NB}(?P<p2>{NUM})\s?%|{NB}(?P<n2>\d+)\s*(?:/|of|out\s+of)\s*"
-    rf"(?P<d2>\d+)|{NB}(?P<n3>\d+)\s+(?:patients?|pts|children|adults|subjects|cases)\b)"
+    r"identified|detected)\s++)?"
+    r"(?:(?:in|among|for)\s++)?(?:all\s++(?=\d+\s+(?:patients?|pts|children|adults|subjects|cases)\b))?"
+    rf"(?:n\s*+=\s*+)?(?:{NB}(?P<n>\d+)(?:\s*+(?:/|of|out\s+of)\s*+(?P<d>\d+))?\s*+(?:(?:patients?|pts|children|adults|"
+    rf"subjects|cases)\s*+)?[(\[,;]\s*+(?P<p>{NUM})\s?%|{NB}(?P<p2>{NUM})\s?%|{NB}(?P<n2>\d+)\s*+(?:/|of|out\s+of)\s*+"
+    rf"(?P<d2>\d+)|{NB}(?P<n3>\d+)\s++(?:patients?|pts|children|adults|subjects|cases)\b)"
     # a count that opens the next clause ('..., 109 patients (81.3%) experienced X') is X's, not this one's
-    r"(?!\s*(?:[(\[][^()\[\]]{0,20}[)\]])?\s*[)\]]?\s*(?:experienced|developed|had|suffered|presented|required|"
+    r"(?!\s*+(?:[(\[][^()\[\]]{0,20}[)\]]\s*+)?(?:[)\]]\s*+)?(?:experienced|developed|had|suffered|presented|required|"
     r"received)\b)")
 FREQ_PRE = re.compile(
     rf"(?:{NB}(?P<n>{_CNT})\s*(?:(?:/|of|out\s+of)\s*(?P<d>\d+))?\s*(?:[(\[]\s*(?P<p>{NUM})\s?%\s*[)\]])?\s*"
