@@ -408,7 +408,6 @@ KNOWN_SLOW_EXTRACT: list[tuple[str, str]] = [
     ('curator.extract.subjects.DIFFERENCE_IN', '\\bdifferences?\\s+(?:in|of)\\s+(?:the\\s+)?'),
     ('curator.extract.subjects.GRADED_NP', '\\b[Gg]rades?\\s*(?:≥|>=|>|≤|<)?\\s*[0-5IV]'),
     ('curator.extract.subjects.TRAILING_GROUP', '\\s+(?:in|among|for|of|from)\\s+(?:the\\s+|'),
-    ('curator.extract.toxicity.FREQ_PRE', '(?:(?<![\\w.·∙/^*±+\\-−‐–])(?P<n>\\d+)\\s*(?'),
     ('curator.extract.toxicity.GRADED_PAREN', '\\s*+(?:of\\s+(?:the\\s+)?(?:patients|pts|c'),
     ('curator.extract.toxicity.REFERENCE', '(?:resembl\\w*|mimic\\w*|similar\\s+to|adapt'),
     ('curator.extract.toxicity.GRADE_PRE', '(?:(?P<pre_op>≥|>=|⩾|>|≤|<=|<)\\s*(?:grad'),
@@ -428,7 +427,6 @@ KNOWN_SLOW_EXTRACT: list[tuple[str, str]] = [
     ('curator.extract.proportions.NOT_PATIENTS_AFTER', '\\s*(?:CI\\b|C\\.I\\.|confidence|credible|(?'),
     ('curator.extract.proportions.NOT_PATIENTS_BEFORE', '(?:[<>≤≥⩽⩾=±~≈≃]|\\byields?\\s*(?:of\\s+)?|'),
     ('curator.extract.proportions.WHAT_AFTER', '\\s*(?:\\)|\\])?\\s*(?:of\\s+(?:the\\s+)?(?:pa'),
-    ('curator.extract.toxicity.FREQ_PRE', '(?:(?<![\\w.·∙/^*±+\\-−‐–])(?P<n>(?:\\d+|(?'),
     ('curator.extract.toxicity.SHARED_PCT', '(?<!,)(?<!,\\s)(?P<items>(?<![\\w.·∙/^*±+\\'),
 ]
 

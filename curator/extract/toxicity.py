@@ -55,12 +55,12 @@ FREQ_POST = re.compile(  # blank runs read once (possessive where what follows n
     # a count that opens the next clause ('..., 109 patients (81.3%) experienced X') is X's, not this one's
     r"(?!\s*+(?:[(\[][^()\[\]]{0,20}[)\]]\s*+)?(?:[)\]]\s*+)?(?:experienced|developed|had|suffered|presented|required|"
     r"received)\b)")
-FREQ_PRE = re.compile(
-    rf"(?:{NB}(?P<n>{_CNT})\s*(?:(?:/|of|out\s+of)\s*(?P<d>\d+))?\s*(?:[(\[]\s*(?P<p>{NUM})\s?%\s*[)\]])?\s*"
-    r"(?:patients?|pts|children|adults|subjects)?\s*(?:[(\[]\s*(?P<p3>[\d.·]+)\s?%\s*[)\]])?"
-    rf"|{NB}(?P<p2>{NUM})\s?%\s*(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|cases|recipients))?)"
-    r"\s*(?:developed|had|experienced|presented\s+with|suffered(?:\s+from)?|showed|(?:were\s+|was\s+)?diagnosed\s+with)"
-    r"\s+(?:at\s+least\s+(?:one|1)\s+|a\s+median\s+of\s+\d+\s+)?(?:any\s+|[\w-]+\s+(?:or|and)\s+|(?!(?:for|of|after|with|to|from|by|the)\b)[\w-]+\s+){0,2}$",
+FREQ_PRE = re.compile(  # blank runs read once: each optional piece takes the blanks before it, possessively
+    rf"(?:{NB}(?P<n>{_CNT})(?:\s*+(?:/|of|out\s+of)\s*+(?P<d>\d+))?(?:\s*+[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]])?"
+    r"(?:\s*+(?:patients?|pts|children|adults|subjects))?(?:\s*+[(\[]\s*+(?P<p3>[\d.·]+)\s?%\s*+[)\]])?"
+    rf"|{NB}(?P<p2>{NUM})\s?%(?:\s*+of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|cases|recipients))?)"
+    r"\s*+(?:developed|had|experienced|presented\s+with|suffered(?:\s+from)?|showed|(?:were\s+|was\s+)?diagnosed\s+with)"
+    r"\s++(?:at\s+least\s+(?:one|1)\s++|a\s+median\s+of\s+\d+\s++)?(?:any\s++|[\w-]+\s++(?:or|and)\s++|(?!(?:for|of|after|with|to|from|by|the)\b)[\w-]+\s++){0,2}$",
     re.IGNORECASE)
 FREQ_BRACKET = re.compile(
     rf"\s*[(\[]\s*(?:n\s*=\s*)?{NB}(?P<n>\d+)(?:\s*/\s*(?P<d>\d+))?\s*[,;]\s*(?P<p>{NUM})\s?%\s*[)\]]")
