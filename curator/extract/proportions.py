@@ -36,8 +36,8 @@ BEFORE = re.compile(
     rf"(?:(?<![\d.·,])(?P<a>\d++|{COUNT})(?:\s*+(?:/|of|out\s+of)\s*+(?P<b>\d++))?(?:\s+(?:[A-Za-z-]+\s+){{0,2}}?"
     rf"(?:patients?|pts|children|adults|subjects|participants|cases|recipients|individuals))?\s*+[(\[]\s*+"
     rf"|\bn\s*=\s*(?P<a2>\d++)\s*[;,]\s*)$", re.IGNORECASE)
-NOT_PATIENTS_AFTER = re.compile(
-    r"\s*(?:CI\b|C\.I\.|confidence|credible|(?:of\s+)?(?:the\s+)?(?:cells?|CD\d|CAR\+|blasts?|lymphocytes|"
+NOT_PATIENTS_AFTER = re.compile(  # the blank run read once: only the last branch may open with one
+    r"\s*+(?:CI\b|C\.I\.|confidence|credible|(?:of\s+)?(?:the\s+)?(?:cells?|CD\d|CAR\+|blasts?|lymphocytes|"
     r"T[- ]cells|predicted|pred\b|increase|decrease|reduction|decline|rise|higher|lower|more|less|greater|change|"
     r"sensitivity|specificity|accuracy|binding|of\s+(?:the\s+)?(?:all\s+)?"
     r"(?:baseline|normal|upper|ULN|maximum|dose|infections|events|AEs?|adverse\s+events|isolates|samples|strains|"
