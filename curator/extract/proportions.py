@@ -45,8 +45,8 @@ NOT_PATIENTS_AFTER = re.compile(  # the blank run read once: only the last branc
     r"concentration|confluence|identity|homology)|vs\.?\b|versus\b|"
     r"v\.\s|compared\b|to\s+\d|[-–—]\s?\d|\s*(?:and|or)\s+\d[\d.]*\s?%\s*(?:vs|versus))", re.IGNORECASE)
 NOT_PATIENTS_BEFORE = re.compile(
-    r"(?:[<>≤≥⩽⩾=±~≈≃]|\byields?\s*(?:of\s+)?|\bvs\.?|\bversus|\bv\.|\bby|\bof\s+(?:about\s+)?(?:a\s+)?(?:median\s+)?|\bwithin|\bthan|\bto|\bfrom|\bup\s+to|"
-    r"\d\s?%?\s?(?:[-–—]|to)|\bCI\b[^)]{0,12}|\bIQR\b[^)]{0,12}|\brange\b[^)]{0,12})\s*$", re.IGNORECASE)
+    r"(?:[<>≤≥⩽⩾=±~≈≃]|\byields?\s*+(?:of\s++)?|\bvs\.?|\bversus|\bv\.|\bby|\bof\s++(?:about\s++)?(?:a\s++)?(?:median\s++)?|\bwithin|\bthan|\bto|\bfrom|\bup\s+to|"
+    r"\d\s?%?\s?(?:[-–—]|to)|\bCI\b[^)]{0,12}|\bIQR\b[^)]{0,12}|\brange\b[^)]{0,12})\s*+$", re.IGNORECASE)  # blank runs read once
 CHANGE_BEFORE = re.compile(r"\b(?:reduc\w*|decreas\w*|increas\w*|declin\w*|drop\w*|rose|fell|improv\w*|chang\w*|"
                            r"differen\w*|ratio|HR|OR|RR|sensitivity|specificity|accuracy|AUC|PPV|NPV|"
                            r"(?:positive|negative)\s+predictive\s+value)\b[^%;()]{0,20}$", re.IGNORECASE)
