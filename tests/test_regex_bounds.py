@@ -424,7 +424,6 @@ KNOWN_SLOW_EXTRACT: list[tuple[str, str]] = [
     ('curator.extract.context.SECTION', '(?:^|\\n|(?<=[.!?])\\s)\\s*(?P<h>BACKGROUND'),
     ('curator.extract.doses.LEVELS_BEFORE', '(?P<items>(?:(?:\\d(?<![\\w.·∙/^*±+\\-−‐–]\\'),
     ('curator.extract.proportions.CI_RE', '(?:(?P<lvl>\\d{2}(?:[.·]\\d)?)\\s?%\\s?(?:CI'),
-    ('curator.extract.proportions.WHAT_AFTER', '\\s*(?:\\)|\\])?\\s*(?:of\\s+(?:the\\s+)?(?:pa'),
     ('curator.extract.toxicity.SHARED_PCT', '(?<!,)(?<!,\\s)(?P<items>(?<![\\w.·∙/^*±+\\'),
 ]
 

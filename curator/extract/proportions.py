@@ -57,8 +57,8 @@ ONLY_NUMBERS_LIST = re.compile(
     rf"(?<!,)(?<!,\s)(?P<items>(?:{NUMB}\s*+%?\s*+,\s*+)++(?:(?:and|or)\s+)?{NUMB})\s?%\s*,?\s*respectively",
     re.IGNORECASE)
 WHAT_AFTER = re.compile(
-    r"\s*(?:\)|\])?\s*(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|participants|cases|recipients)"
-    r"\s*)?(?:who\s+)?(?P<verb>had|received|developed|experienced|achieved|achieving|required|were\s+treated\s+with|"
+    r"\s*+(?:(?:\)|\])\s*+)?(?:of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|participants|cases|recipients)"
+    r"\s*+)?(?:who\s++)?(?P<verb>had|received|developed|experienced|achieved|achieving|required|were\s+treated\s+with|"
     r"treated\s+with|underwent|presented\s+with|died|were|was)\s+(?P<what>[^,;.()]{2,60}?)(?=\s*(?:[,;.()]|$|\band\b))",
     re.IGNORECASE)
 
