@@ -401,7 +401,6 @@ KNOWN_SLOW_EXTRACT: list[tuple[str, str]] = [
     ('curator.extract.entities.DUAL', '\\b(?P<tgt>(?:anti-?)?(?:CD\\d{1,3}[a-z]?|'),
     ('curator.extract.events.PASSIVE', '^(?P<subj>.+?)\\s+(?:was|were|had\\s+been|'),
     ('curator.extract.medians.SUBJ_MEDIAN', '\\b(?:was|were|is|are)\\s+(?:a\\s+)?median\\'),
-    ('curator.extract.patterns.CI_RE', '(?:(?P<lvl>\\d{2}(?:[.·]\\d)?)\\s?%\\s?(?:CI'),
     ('curator.extract.patterns._WORD_BEFORE', '([A-Za-z][A-Za-z.]*)\\.$'),
     ('curator.extract.rates.HORIZON_PREFIX', '(?P<n>\\d+|one|two|three|four|five|six|te'),
     ('curator.extract.rates.PCT_CI', '(?P<v>(?:\\d(?<![\\w.·∙/^*±+\\-−‐–]\\d)(?!(?'),
@@ -423,7 +422,6 @@ KNOWN_SLOW_EXTRACT: list[tuple[str, str]] = [
     ('curator.extract.comparisons.RESPECTIVELY_AFTER', '\\b(?:was|were|(?:occurred|observed|seen|'),
     ('curator.extract.context.SECTION', '(?:^|\\n|(?<=[.!?])\\s)\\s*(?P<h>BACKGROUND'),
     ('curator.extract.doses.LEVELS_BEFORE', '(?P<items>(?:(?:\\d(?<![\\w.·∙/^*±+\\-−‐–]\\'),
-    ('curator.extract.proportions.CI_RE', '(?:(?P<lvl>\\d{2}(?:[.·]\\d)?)\\s?%\\s?(?:CI'),
     ('curator.extract.toxicity.SHARED_PCT', '(?<!,)(?<!,\\s)(?P<items>(?<![\\w.·∙/^*±+\\'),
 ]
 
