@@ -403,7 +403,6 @@ KNOWN_SLOW_EXTRACT: list[tuple[str, str]] = [
     ('curator.extract.medians.SUBJ_MEDIAN', '\\b(?:was|were|is|are)\\s+(?:a\\s+)?median\\'),
     ('curator.extract.patterns._WORD_BEFORE', '([A-Za-z][A-Za-z.]*)\\.$'),
     ('curator.extract.rates.HORIZON_PREFIX', '(?P<n>\\d+|one|two|three|four|five|six|te'),
-    ('curator.extract.rates.PCT_CI', '(?P<v>(?:\\d(?<![\\w.·∙/^*±+\\-−‐–]\\d)(?!(?'),
     ('curator.extract.subjects.DIFFERENCE_IN', '\\bdifferences?\\s+(?:in|of)\\s+(?:the\\s+)?'),
     ('curator.extract.subjects.GRADED_NP', '\\b[Gg]rades?\\s*(?:≥|>=|>|≤|<)?\\s*[0-5IV]'),
     ('curator.extract.subjects.TRAILING_GROUP', '\\s+(?:in|among|for|of|from)\\s+(?:the\\s+|'),
