@@ -88,8 +88,9 @@ RESPECTIVELY = re.compile(
 # an effect size with its CI: 'HR, 0.74; 95% CI, 0.36–1.51', 'odds ratio 2.1 (95% CI 1.2-3.4)', 'aOR = 3.2, 95% CI ...'
 EFFECT = re.compile(
     rf"\b(?P<stat>a?[HO]Rs?|[aI]?RRs?|sHR|(?:(?:adjusted|multivariable|multivariate)\s+)?(?:hazard|odds)\s+ratios?|"
-    rf"relative\s+risk|risk\s+ratio)\s*(?:[(\[][A-Za-z]{{2,4}}[)\]]\s*)?(?:[,:=]\s*|\s+(?:of|was|=)\s+)?"
-    rf"(?P<v>{NUMB})(?:\s*(?:[;,]\s*|[(\[]\s*)(?:{CI_BODY})|(?=\s*[;,]\s*[Pp]\s*[=<>≤≥]))", re.IGNORECASE)
+    rf"relative\s+risk|risk\s+ratio)\s*+(?:[(\[][A-Za-z]{{2,4}}[)\]]\s*+)?(?:[,:=]\s*+|(?<=\s)(?:of|was|=)\s++)?"
+    rf"(?P<v>{NUMB})(?:\s*+(?:[;,]\s*+|[(\[]\s*+)(?:{CI_BODY})|(?=\s*+[;,]\s*+[Pp]\s*+[=<>≤≥]))", re.IGNORECASE)
+# (blank runs read once: possessive; 'of/was/=' needs a blank before it, as the former '\s+' did)
 # 'median OS 10.5 months vs. not reached', '12.1 months (95% CI 8-15) versus NR (P = .002)'
 NOT_REACHED = re.compile(rf"{NB}(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?(?:\s?\([^()]{{0,60}}\))?\s*(?P<sep>{SEP})\s*"
                          rf"(?P<nr>not\s+(?:yet\s+)?reached|NR)\b", re.IGNORECASE)
