@@ -52,8 +52,8 @@ PAREN_FROM_TO = re.compile(  # 'CRP dropped (from 120 mg/L to 25 mg/L, P < 0.001
     rf"^\s*(?P<label>)?(?P<label2>)?from\s+{_item('1', label=False)}\s+to\s+{_item('2', label=False)}"
     rf"(?P<rest>\s*[,;].*)$", re.DOTALL | re.IGNORECASE)
 PAREN_RESPECTIVELY = re.compile(
-    rf"^\s*(?P<label>)?(?P<label2>)?{_item('1', label=False)}\s*,?\s*and\s+{_item('2', label=False)}\s*,?\s*"
-    rf"respectively(?P<rest>\s*[,;].*)$", re.DOTALL | re.IGNORECASE)
+    rf"^\s*+(?P<label>)?(?P<label2>)?{_item('1', label=False)}\s*+(?:,\s*+)?and\s++{_item('2', label=False)}\s*+(?:,\s*+)?"
+    rf"respectively(?P<rest>\s*[,;].*)$", re.DOTALL | re.IGNORECASE)  # blank runs read once (possessive)
 INLINE = re.compile(rf"{_item('1')}\s*(?P<sep>{SEP})\s*{_item('2', lazy_label=False)}", re.IGNORECASE)
 FROM_TO = re.compile(
     rf"\b(?P<verb>decreas\w*|declin\w*|dropp\w*|fell|fall\w*|increas\w*|rose|ris\w*|reduc\w*|improv\w*|chang\w*|lower(?:ed|ing)|"
