@@ -106,7 +106,8 @@ RESPECTIVELY_AFTER = re.compile(
     rf"(?P<l2>[A-Za-z][^,.;()\d]{{0,40}}?))\s*,?\s*respectively\b", re.IGNORECASE)
 PAREN_CANDIDATE = re.compile(r"\((?=[^()]{0,300}?(?:\bvs?\b\.?|versus|compared|\b[Pp](?:\s?[-‐]?\s?values?)?\s*[=<>≤≥]))")
 # '(P = .03)', '(log-rank p = 0.35)', '(Fisher's exact test, P < .001)': a p-value, maybe named by its test
-P_ONLY = re.compile(rf"^\s*(?:[A-Za-z][\w'’-]*(?:\s+[\w'’-]+){{0,2}}?\s*[,:]?\s+)?{P_RE.pattern}\s*$")
+P_ONLY = re.compile(  # blank runs read once (possessive): ' , ' or ' ' between the test's name and the p-value
+    rf"^\s*+(?:[A-Za-z][\w'’-]*(?:\s++[\w'’-]+){{0,2}}?(?:\s*+[,:]\s++|\s++))?{P_RE.pattern}\s*$")
 LIST_BEFORE = re.compile(rf"(?:(?<!\d){NUM}\s?%?|\))\s*+(?:,|and|or|&)\s*+$")
 LIST_AFTER = re.compile(rf"^\s*(?:,|and|or|&)\s*{NB}{SNUM}")
 ANOTHER_PAIR = re.compile(rf"{NB}{SNUM}\s?\S{{0,12}}\s*{SEP}\s*{SNUM}", re.IGNORECASE)
