@@ -415,7 +415,6 @@ KNOWN_SLOW_EXTRACT: list[tuple[str, str]] = [
     ('curator.extract.cohort.ENUM_AFTER', '\\s+with\\s+[^,;.()\\d]{1,80}?\\s+and\\s+(?:\\'),
     ('curator.extract.cohort.ENUM_BEFORE', '(?:\\b(?:a|an|one)\\s+patient|(?<![\\w.·∙/^'),
     ('curator.extract.cohort.TOTAL_BEFORE', '(?:\\b(?:in\\s+total|a\\s+total\\s+of|overal'),
-    ('curator.extract.comparisons.RESPECTIVELY_AFTER', '\\b(?:was|were|(?:occurred|observed|seen|'),
     ('curator.extract.context.SECTION', '(?:^|\\n|(?<=[.!?])\\s)\\s*(?P<h>BACKGROUND'),
     ('curator.extract.doses.LEVELS_BEFORE', '(?P<items>(?:(?:\\d(?<![\\w.·∙/^*±+\\-−‐–]\\'),
     ('curator.extract.toxicity.SHARED_PCT', '(?<!,)(?<!,\\s)(?P<items>(?<![\\w.·∙/^*±+\\'),

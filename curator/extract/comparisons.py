@@ -99,11 +99,11 @@ _STAT_UNIT = {"hazard ratio": "HR", "odds ratio": "OR", "relative risk": "RR", "
 # 'Infection rates were 40% and 22% in the ALL and NHL cohorts, respectively (P = .03)': values first, then groups
 # ... and 'occurred in 30% and 10% of patients with and without CRS, respectively (P = .03)'
 RESPECTIVELY_AFTER = re.compile(
-    rf"\b(?:was|were|(?:occurred|observed|seen|reported)\s+in)\s+(?:(?:median|mean)\s+)?{_item('1', label=False)}\s+and\s+"
-    rf"{_item('2', label=False)}\s+{_OF_PATIENTS}"
-    rf"(?:with\s+and\s+without\s+(?P<wx>[A-Za-z][^,.;()\d]{{0,40}}?)|"
-    rf"(?:in|for|among|with)\s+(?:the\s+)?(?P<l1>[A-Za-z][^,.;()\d]{{0,40}}?)\s+(?:and|vs\.?|versus)\s+(?:the\s+)?"
-    rf"(?P<l2>[A-Za-z][^,.;()\d]{{0,40}}?))\s*,?\s*respectively\b", re.IGNORECASE)
+    rf"\b(?:was|were|(?:occurred|observed|seen|reported)\s+in)\s++(?:(?:median|mean)\s++)?{_item('1', label=False)}\s++and\s++"
+    rf"{_item('2', label=False)}\s++{_OF_PATIENTS}"
+    rf"(?:with\s+and\s+without\s++(?P<wx>[A-Za-z][^,.;()\d]{{0,40}}?)|"
+    rf"(?:in|for|among|with)\s++(?:the\s++)?(?P<l1>[A-Za-z][^,.;()\d]{{0,40}}?)\s++(?:and|vs\.?|versus)\s++(?:the\s++)?"
+    rf"(?P<l2>[A-Za-z][^,.;()\d]{{0,40}}?))\s*+(?:,\s*+)?respectively\b", re.IGNORECASE)  # blank runs read once
 PAREN_CANDIDATE = re.compile(r"\((?=[^()]{0,300}?(?:\bvs?\b\.?|versus|compared|\b[Pp](?:\s?[-‐]?\s?values?)?\s*[=<>≤≥]))")
 # '(P = .03)', '(log-rank p = 0.35)', '(Fisher's exact test, P < .001)': a p-value, maybe named by its test
 P_ONLY = re.compile(  # blank runs read once (possessive): ' , ' or ' ' between the test's name and the p-value
