@@ -414,7 +414,6 @@ KNOWN_SLOW_EXTRACT: list[tuple[str, str]] = [
     # (tests/test_extract_shapes.py), but alone on 20 KB they exceed the limit
     ('curator.extract.cohort.ENUM_AFTER', '\\s+with\\s+[^,;.()\\d]{1,80}?\\s+and\\s+(?:\\'),
     ('curator.extract.cohort.ENUM_BEFORE', '(?:\\b(?:a|an|one)\\s+patient|(?<![\\w.·∙/^'),
-    ('curator.extract.context.SECTION', '(?:^|\\n|(?<=[.!?])\\s)\\s*(?P<h>BACKGROUND'),
     ('curator.extract.doses.LEVELS_BEFORE', '(?P<items>(?:(?:\\d(?<![\\w.·∙/^*±+\\-−‐–]\\'),
     ('curator.extract.toxicity.SHARED_PCT', '(?<!,)(?<!,\\s)(?P<items>(?<![\\w.·∙/^*±+\\'),
 ]
