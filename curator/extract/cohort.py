@@ -50,7 +50,8 @@ OUTCOME_VERB_AFTER = re.compile(
     r"needed|progressed|responded|presented\s+with|suffered|had\s+(?:grade|CRS|ICANS|a\s|an\s)|were\s+(?:alive|dead|"
     r"still|discharged|refractory|MRD))", re.IGNORECASE)
 
-TOTAL_BEFORE = re.compile(r"(?:\b(?:in\s+total|a\s+total\s+of|overall)\s*,?\s*|(?:^|[.;]\s+|\n)The\s+)$", re.IGNORECASE)
+TOTAL_BEFORE = re.compile(r"(?:\b(?:in\s+total|a\s+total\s+of|overall)\s*+(?:,\s*+)?|(?:^|[.;]\s++|\n)The\s++)$",
+                          re.IGNORECASE)  # blank runs read once (possessive)
 NEGATIVE_CONTEXT = re.compile(r"(?:future|further|larger|additional|more|warrant\w*|need\w*|require\w*|planned|"
                               r"ongoing|should|must|upcoming|confirmatory|well-designed)\s+(?:\w+[\s-]+){0,2}$",
                               re.IGNORECASE)

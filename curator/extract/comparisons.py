@@ -52,8 +52,8 @@ PAREN_FROM_TO = re.compile(  # 'CRP dropped (from 120 mg/L to 25 mg/L, P < 0.001
     rf"^\s*(?P<label>)?(?P<label2>)?from\s+{_item('1', label=False)}\s+to\s+{_item('2', label=False)}"
     rf"(?P<rest>\s*[,;].*)$", re.DOTALL | re.IGNORECASE)
 PAREN_RESPECTIVELY = re.compile(
-    rf"^\s*(?P<label>)?(?P<label2>)?{_item('1', label=False)}\s*,?\s*and\s+{_item('2', label=False)}\s*,?\s*"
-    rf"respectively(?P<rest>\s*[,;].*)$", re.DOTALL | re.IGNORECASE)
+    rf"^\s*+(?P<label>)?(?P<label2>)?{_item('1', label=False)}\s*+(?:,\s*+)?and\s++{_item('2', label=False)}\s*+(?:,\s*+)?"
+    rf"respectively(?P<rest>\s*[,;].*)$", re.DOTALL | re.IGNORECASE)  # blank runs read once (possessive)
 INLINE = re.compile(rf"{_item('1')}\s*(?P<sep>{SEP})\s*{_item('2', lazy_label=False)}", re.IGNORECASE)
 FROM_TO = re.compile(
     rf"\b(?P<verb>decreas\w*|declin\w*|dropp\w*|fell|fall\w*|increas\w*|rose|ris\w*|reduc\w*|improv\w*|chang\w*|lower(?:ed|ing)|"
@@ -88,8 +88,9 @@ RESPECTIVELY = re.compile(
 # an effect size with its CI: 'HR, 0.74; 95% CI, 0.36–1.51', 'odds ratio 2.1 (95% CI 1.2-3.4)', 'aOR = 3.2, 95% CI ...'
 EFFECT = re.compile(
     rf"\b(?P<stat>a?[HO]Rs?|[aI]?RRs?|sHR|(?:(?:adjusted|multivariable|multivariate)\s+)?(?:hazard|odds)\s+ratios?|"
-    rf"relative\s+risk|risk\s+ratio)\s*(?:[(\[][A-Za-z]{{2,4}}[)\]]\s*)?(?:[,:=]\s*|\s+(?:of|was|=)\s+)?"
-    rf"(?P<v>{NUMB})(?:\s*(?:[;,]\s*|[(\[]\s*)(?:{CI_BODY})|(?=\s*[;,]\s*[Pp]\s*[=<>≤≥]))", re.IGNORECASE)
+    rf"relative\s+risk|risk\s+ratio)\s*+(?:[(\[][A-Za-z]{{2,4}}[)\]]\s*+)?(?:[,:=]\s*+|(?<=\s)(?:of|was|=)\s++)?"
+    rf"(?P<v>{NUMB})(?:\s*+(?:[;,]\s*+|[(\[]\s*+)(?:{CI_BODY})|(?=\s*+[;,]\s*+[Pp]\s*+[=<>≤≥]))", re.IGNORECASE)
+# (blank runs read once: possessive; 'of/was/=' needs a blank before it, as the former '\s+' did)
 # 'median OS 10.5 months vs. not reached', '12.1 months (95% CI 8-15) versus NR (P = .002)'
 NOT_REACHED = re.compile(rf"{NB}(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?(?:\s?\([^()]{{0,60}}\))?\s*(?P<sep>{SEP})\s*"
                          rf"(?P<nr>not\s+(?:yet\s+)?reached|NR)\b", re.IGNORECASE)
@@ -98,14 +99,15 @@ _STAT_UNIT = {"hazard ratio": "HR", "odds ratio": "OR", "relative risk": "RR", "
 # 'Infection rates were 40% and 22% in the ALL and NHL cohorts, respectively (P = .03)': values first, then groups
 # ... and 'occurred in 30% and 10% of patients with and without CRS, respectively (P = .03)'
 RESPECTIVELY_AFTER = re.compile(
-    rf"\b(?:was|were|(?:occurred|observed|seen|reported)\s+in)\s+(?:(?:median|mean)\s+)?{_item('1', label=False)}\s+and\s+"
-    rf"{_item('2', label=False)}\s+{_OF_PATIENTS}"
-    rf"(?:with\s+and\s+without\s+(?P<wx>[A-Za-z][^,.;()\d]{{0,40}}?)|"
-    rf"(?:in|for|among|with)\s+(?:the\s+)?(?P<l1>[A-Za-z][^,.;()\d]{{0,40}}?)\s+(?:and|vs\.?|versus)\s+(?:the\s+)?"
-    rf"(?P<l2>[A-Za-z][^,.;()\d]{{0,40}}?))\s*,?\s*respectively\b", re.IGNORECASE)
+    rf"\b(?:was|were|(?:occurred|observed|seen|reported)\s+in)\s++(?:(?:median|mean)\s++)?{_item('1', label=False)}\s++and\s++"
+    rf"{_item('2', label=False)}\s++{_OF_PATIENTS}"
+    rf"(?:with\s+and\s+without\s++(?P<wx>[A-Za-z][^,.;()\d]{{0,40}}?)|"
+    rf"(?:in|for|among|with)\s++(?:the\s++)?(?P<l1>[A-Za-z][^,.;()\d]{{0,40}}?)\s++(?:and|vs\.?|versus)\s++(?:the\s++)?"
+    rf"(?P<l2>[A-Za-z][^,.;()\d]{{0,40}}?))\s*+(?:,\s*+)?respectively\b", re.IGNORECASE)  # blank runs read once
 PAREN_CANDIDATE = re.compile(r"\((?=[^()]{0,300}?(?:\bvs?\b\.?|versus|compared|\b[Pp](?:\s?[-‐]?\s?values?)?\s*[=<>≤≥]))")
 # '(P = .03)', '(log-rank p = 0.35)', '(Fisher's exact test, P < .001)': a p-value, maybe named by its test
-P_ONLY = re.compile(rf"^\s*(?:[A-Za-z][\w'’-]*(?:\s+[\w'’-]+){{0,2}}?\s*[,:]?\s+)?{P_RE.pattern}\s*$")
+P_ONLY = re.compile(  # blank runs read once (possessive): ' , ' or ' ' between the test's name and the p-value
+    rf"^\s*+(?:[A-Za-z][\w'’-]*(?:\s++[\w'’-]+){{0,2}}?(?:\s*+[,:]\s++|\s++))?{P_RE.pattern}\s*$")
 LIST_BEFORE = re.compile(rf"(?:(?<!\d){NUM}\s?%?|\))\s*+(?:,|and|or|&)\s*+$")
 LIST_AFTER = re.compile(rf"^\s*(?:,|and|or|&)\s*{NB}{SNUM}")
 ANOTHER_PAIR = re.compile(rf"{NB}{SNUM}\s?\S{{0,12}}\s*{SEP}\s*{SNUM}", re.IGNORECASE)

@@ -100,7 +100,8 @@ P_RE = re.compile(P_VALUE)  # what it finds is read by curator.domain.pvalues.pa
 
 CI_HEAD = (r"(?:(?P<lvl>\d{2}(?:[.·]\d)?)\s?%\s?(?:CIs?|C\.I\.|Cl|confidence\s+intervals?)(?:\s?\[CI\]|\s?\(CI\))?"
            r"|CI\s?(?P<lvl2>\d{2})\s?%)")
-CI_BODY = (rf"{CI_HEAD}\s*[,:=]?\s*(?:of\s+|from\s+)?(?:(?P<lo>{SNUM})\s?%?{DASH}(?P<hi>{SNUM})\s?%?"
+# the blank run after the head is read once (possessive: what follows never opens with a blank)
+CI_BODY = (rf"{CI_HEAD}\s*+(?:[,:=]\s*+)?(?:of\s++|from\s++)?(?:(?P<lo>{SNUM})\s?%?{DASH}(?P<hi>{SNUM})\s?%?"
            rf"|(?P<lo2>{SNUM})\s?%?\s*[,;]\s*(?P<hi2>{SNUM})\s?%?(?=\s*[)\]]))")
 
 

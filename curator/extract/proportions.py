@@ -36,8 +36,8 @@ BEFORE = re.compile(
     rf"(?:(?<![\d.·,])(?P<a>\d++|{COUNT})(?:\s*+(?:/|of|out\s+of)\s*+(?P<b>\d++))?(?:\s+(?:[A-Za-z-]+\s+){{0,2}}?"
     rf"(?:patients?|pts|children|adults|subjects|participants|cases|recipients|individuals))?\s*+[(\[]\s*+"
     rf"|\bn\s*=\s*(?P<a2>\d++)\s*[;,]\s*)$", re.IGNORECASE)
-NOT_PATIENTS_AFTER = re.compile(
-    r"\s*(?:CI\b|C\.I\.|confidence|credible|(?:of\s+)?(?:the\s+)?(?:cells?|CD\d|CAR\+|blasts?|lymphocytes|"
+NOT_PATIENTS_AFTER = re.compile(  # the blank run read once: only the last branch may open with one
+    r"\s*+(?:CI\b|C\.I\.|confidence|credible|(?:of\s+)?(?:the\s+)?(?:cells?|CD\d|CAR\+|blasts?|lymphocytes|"
     r"T[- ]cells|predicted|pred\b|increase|decrease|reduction|decline|rise|higher|lower|more|less|greater|change|"
     r"sensitivity|specificity|accuracy|binding|of\s+(?:the\s+)?(?:all\s+)?"
     r"(?:baseline|normal|upper|ULN|maximum|dose|infections|events|AEs?|adverse\s+events|isolates|samples|strains|"
@@ -45,8 +45,8 @@ NOT_PATIENTS_AFTER = re.compile(
     r"concentration|confluence|identity|homology)|vs\.?\b|versus\b|"
     r"v\.\s|compared\b|to\s+\d|[-–—]\s?\d|\s*(?:and|or)\s+\d[\d.]*\s?%\s*(?:vs|versus))", re.IGNORECASE)
 NOT_PATIENTS_BEFORE = re.compile(
-    r"(?:[<>≤≥⩽⩾=±~≈≃]|\byields?\s*(?:of\s+)?|\bvs\.?|\bversus|\bv\.|\bby|\bof\s+(?:about\s+)?(?:a\s+)?(?:median\s+)?|\bwithin|\bthan|\bto|\bfrom|\bup\s+to|"
-    r"\d\s?%?\s?(?:[-–—]|to)|\bCI\b[^)]{0,12}|\bIQR\b[^)]{0,12}|\brange\b[^)]{0,12})\s*$", re.IGNORECASE)
+    r"(?:[<>≤≥⩽⩾=±~≈≃]|\byields?\s*+(?:of\s++)?|\bvs\.?|\bversus|\bv\.|\bby|\bof\s++(?:about\s++)?(?:a\s++)?(?:median\s++)?|\bwithin|\bthan|\bto|\bfrom|\bup\s+to|"
+    r"\d\s?%?\s?(?:[-–—]|to)|\bCI\b[^)]{0,12}|\bIQR\b[^)]{0,12}|\brange\b[^)]{0,12})\s*+$", re.IGNORECASE)  # blank runs read once
 CHANGE_BEFORE = re.compile(r"\b(?:reduc\w*|decreas\w*|increas\w*|declin\w*|drop\w*|rose|fell|improv\w*|chang\w*|"
                            r"differen\w*|ratio|HR|OR|RR|sensitivity|specificity|accuracy|AUC|PPV|NPV|"
                            r"(?:positive|negative)\s+predictive\s+value)\b[^%;()]{0,20}$", re.IGNORECASE)
@@ -57,8 +57,8 @@ ONLY_NUMBERS_LIST = re.compile(
     rf"(?<!,)(?<!,\s)(?P<items>(?:{NUMB}\s*+%?\s*+,\s*+)++(?:(?:and|or)\s+)?{NUMB})\s?%\s*,?\s*respectively",
     re.IGNORECASE)
 WHAT_AFTER = re.compile(
-    r"\s*(?:\)|\])?\s*(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|participants|cases|recipients)"
-    r"\s*)?(?:who\s+)?(?P<verb>had|received|developed|experienced|achieved|achieving|required|were\s+treated\s+with|"
+    r"\s*+(?:(?:\)|\])\s*+)?(?:of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|participants|cases|recipients)"
+    r"\s*+)?(?:who\s++)?(?P<verb>had|received|developed|experienced|achieved|achieving|required|were\s+treated\s+with|"
     r"treated\s+with|underwent|presented\s+with|died|were|was)\s+(?P<what>[^,;.()]{2,60}?)(?=\s*(?:[,;.()]|$|\band\b))",
     re.IGNORECASE)
 

@@ -43,24 +43,24 @@ GRADE_POST = re.compile(
     rf"(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS}?|(?P<word>any[- ]grade|all[- ]grades?))")
 _CNT = (r"(?:\d+|(?i:\b(?:" + "|".join(sorted((w for w in WORDNUM if " " not in w), key=len, reverse=True))
         + r")\b))")
-FREQ_POST = re.compile(
-    rf"(?:\s*\((?:[A-Za-z][\w/-]{{1,12}}|(?:[Gg]rades?|G)\s*[≥≤<>]?\s*[0-5IV]{{1,3}}(?:\s*[-–]\s*[0-5IV]{{1,3}})?\+?)\))?"
-    rf"\s*+(?:[,:(]\s*+)?(?:(?:incidence|rate|frequency)\s+)?(?:(?:was|were|has\s+been|had\s+been)\s+)?"
+FREQ_POST = re.compile(  # blank runs read once (possessive where what follows never opens with a blank)
+    rf"(?:\s*+\((?:[A-Za-z][\w/-]{{1,12}}|(?:[Gg]rades?|G)\s*+(?:[≥≤<>]\s*+)?[0-5IV]{{1,3}}(?:\s*+[-–]\s*+[0-5IV]{{1,3}})?\+?)\))?"
+    rf"\s*+(?:[,:(]\s*+)?(?:(?:incidence|rate|frequency)\s++)?(?:(?:was|were|has\s+been|had\s+been)\s++)?"
     r"(?:(?:observed|reported|occurred|developed|seen|noted|documented|present|experienced|recorded|found|diagnosed|"
-    r"identified|detected)\s+)?"
-    r"(?:(?:in|among|for)\s+)?(?:all\s+(?=\d+\s+(?:patients?|pts|children|adults|subjects|cases)\b))?"
-    rf"(?:n\s*=\s*)?(?:{NB}(?P<n>\d+)(?:\s*(?:/|of|out\s+of)\s*(?P<d>\d+))?\s*+(?:patients?|pts|children|adults|"
-    rf"subjects|cases)?\s*[(\[,;]\s*(?P<p>{NUM})\s?%|{NB}(?P<p2>{NUM})\s?%|{NB}(?P<n2>\d+)\s*(?:/|of|out\s+of)\s*"
-    rf"(?P<d2>\d+)|{NB}(?P<n3>\d+)\s+(?:patients?|pts|children|adults|subjects|cases)\b)"
+    r"identified|detected)\s++)?"
+    r"(?:(?:in|among|for)\s++)?(?:all\s++(?=\d+\s+(?:patients?|pts|children|adults|subjects|cases)\b))?"
+    rf"(?:n\s*+=\s*+)?(?:{NB}(?P<n>\d+)(?:\s*+(?:/|of|out\s+of)\s*+(?P<d>\d+))?\s*+(?:(?:patients?|pts|children|adults|"
+    rf"subjects|cases)\s*+)?[(\[,;]\s*+(?P<p>{NUM})\s?%|{NB}(?P<p2>{NUM})\s?%|{NB}(?P<n2>\d+)\s*+(?:/|of|out\s+of)\s*+"
+    rf"(?P<d2>\d+)|{NB}(?P<n3>\d+)\s++(?:patients?|pts|children|adults|subjects|cases)\b)"
     # a count that opens the next clause ('..., 109 patients (81.3%) experienced X') is X's, not this one's
-    r"(?!\s*(?:[(\[][^()\[\]]{0,20}[)\]])?\s*[)\]]?\s*(?:experienced|developed|had|suffered|presented|required|"
+    r"(?!\s*+(?:[(\[][^()\[\]]{0,20}[)\]]\s*+)?(?:[)\]]\s*+)?(?:experienced|developed|had|suffered|presented|required|"
     r"received)\b)")
-FREQ_PRE = re.compile(
-    rf"(?:{NB}(?P<n>{_CNT})\s*(?:(?:/|of|out\s+of)\s*(?P<d>\d+))?\s*(?:[(\[]\s*(?P<p>{NUM})\s?%\s*[)\]])?\s*"
-    r"(?:patients?|pts|children|adults|subjects)?\s*(?:[(\[]\s*(?P<p3>[\d.·]+)\s?%\s*[)\]])?"
-    rf"|{NB}(?P<p2>{NUM})\s?%\s*(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|cases|recipients))?)"
-    r"\s*(?:developed|had|experienced|presented\s+with|suffered(?:\s+from)?|showed|(?:were\s+|was\s+)?diagnosed\s+with)"
-    r"\s+(?:at\s+least\s+(?:one|1)\s+|a\s+median\s+of\s+\d+\s+)?(?:any\s+|[\w-]+\s+(?:or|and)\s+|(?!(?:for|of|after|with|to|from|by|the)\b)[\w-]+\s+){0,2}$",
+FREQ_PRE = re.compile(  # blank runs read once: each optional piece takes the blanks before it, possessively
+    rf"(?:{NB}(?P<n>{_CNT})(?:\s*+(?:/|of|out\s+of)\s*+(?P<d>\d+))?(?:\s*+[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]])?"
+    r"(?:\s*+(?:patients?|pts|children|adults|subjects))?(?:\s*+[(\[]\s*+(?P<p3>[\d.·]+)\s?%\s*+[)\]])?"
+    rf"|{NB}(?P<p2>{NUM})\s?%(?:\s*+of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|cases|recipients))?)"
+    r"\s*+(?:developed|had|experienced|presented\s+with|suffered(?:\s+from)?|showed|(?:were\s+|was\s+)?diagnosed\s+with)"
+    r"\s++(?:at\s+least\s+(?:one|1)\s++|a\s+median\s+of\s+\d+\s++)?(?:any\s++|[\w-]+\s++(?:or|and)\s++|(?!(?:for|of|after|with|to|from|by|the)\b)[\w-]+\s++){0,2}$",
     re.IGNORECASE)
 FREQ_BRACKET = re.compile(
     rf"\s*[(\[]\s*(?:n\s*=\s*)?{NB}(?P<n>\d+)(?:\s*/\s*(?P<d>\d+))?\s*[,;]\s*(?P<p>{NUM})\s?%\s*[)\]]")
@@ -79,32 +79,34 @@ GRADED_PAREN = re.compile(
     rf"|\s*(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|recipients|participants)\s*)?[(\[]\s*(?P<p_>{NUM})\s?%\s*(?:of\s+patients\s*)?,?\s*(?:with\s+|had\s+|were\s+)?(?P<g_>(?:[Gg]rades?|G)"
     rf"\s*(?P<op_>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a_>{G})(?:\s*(?:-|–|—|to|or)\s*(?P<b_>{G}))?{_PLUS_}?)\s*[)\]]")
 _PLUS2 = _PLUS.replace("?P<plus>", "?P<plus>")
+# each blank run is read once (possessive; what follows it never opens with a blank), so a long run of
+# blanks is not re-split between neighbouring '\s*' pieces (issue 15 item 1)
 PER_GRADE = re.compile(
-    rf"\s*(?:\)\s*)?(?:of\s+(?:the\s+)?(?:patients|participants|pts|children|adults)\s*)?(?:[,;:(]\s*)?"
-    rf"(?:(?:and|while|with|including|of\s+which|of\s+these)\s+)?(?P<g>(?:[Gg]rades?|G)\s*"
-    rf"(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS2}?)\s*(?:CRS|ICANS)?\s*"
-    rf"(?:[,:=]\s*|(?:(?:was|were)\s+)?(?:(?:observed|reported|occurred|seen)\s+)?in\s+|\(\s*)"
-    rf"(?:{NB}(?P<n>\d+)\s*(?:patients?\s*)?[(\[]\s*)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?patients\s*)?[)\]]?")
+    rf"\s*+(?:\)\s*+)?(?:of\s+(?:the\s+)?(?:patients|participants|pts|children|adults)\s*+)?(?:[,;:(]\s*+)?"
+    rf"(?:(?:and|while|with|including|of\s+which|of\s+these)\s++)?(?P<g>(?:[Gg]rades?|G)\s*+"
+    rf"(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b>{G}))?{_PLUS2}?)\s*+(?:(?:CRS|ICANS)\s*+)?"
+    rf"(?:[,:=]\s*+|(?:(?:was|were)\s++)?(?:(?:observed|reported|occurred|seen)\s++)?in\s++|\(\s*+)"
+    rf"(?:{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?[(\[]\s*+)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?patients\s*)?[)\]]?")
 G_END = r"(?:[0-5](?!\d|[.·]\d)|IV|V|III|II|I)(?![a-z])"  # a grade that may end the sentence ('grade ≥3.')
 # the count first: '45 patients (75%) had CRS, including 5 (8%) with grade ≥3', '...; 5 (8%) were grade 3 or higher'
-PER_GRADE_COUNT = re.compile(
-    rf"\s*(?:\)\s*)?(?:of\s+(?:the\s+)?(?:patients|participants|pts|children|adults)\s*)?[,;]\s*"
-    rf"(?:(?:including|of\s+whom|of\s+which|of\s+these|with)\s+)?{NB}(?P<n>\d+)\s*(?:patients?\s*)?"
-    rf"[(\[]\s*(?P<p>{NUM})\s?%\s*[)\]]\s*(?:with|had|were|was|of\s+(?:which|whom)\s+were)\s+"
-    rf"(?P<g>(?:[Gg]rades?|G)\s*(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G_END})(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G_END}))?"
+PER_GRADE_COUNT = re.compile(  # blank runs read once, as in PER_GRADE
+    rf"\s*+(?:\)\s*+)?(?:of\s+(?:the\s+)?(?:patients|participants|pts|children|adults)\s*+)?[,;]\s*+"
+    rf"(?:(?:including|of\s+whom|of\s+which|of\s+these|with)\s++)?{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?"
+    rf"[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]\s*+(?:with|had|were|was|of\s+(?:which|whom)\s+were)\s++"
+    rf"(?P<g>(?:[Gg]rades?|G)\s*+(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G_END})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b>{G_END}))?"
     rf"{_PLUS}?)(?:\s+(?:CRS|ICANS|events?|toxicit(?:y|ies)))?(?=\s*[,;.)]|\s+and\b|$)")
 UNGRADED = {"HLH/MAS", "IEC-HS"}  # diagnosed by criteria: a neighbour's grade does not carry over
 ABBR_DEF = re.compile(r"\s*\(\s*([A-Z][A-Za-z]{1,6}?)s?\s*\)")
 # 'any grade and grade ≥3 NEs occurred in 58% and 13%, respectively': two grades of one syndrome, one list
 GRADE_LIST_BEFORE = re.compile(
-    rf"(?P<g0>\bany[- ]grade|\ball[- ]grades?|\b[Gg]rades?\s*(?:≥|>=|>|≤|<)?\s*{G}(?:\s*(?:-|–|to)\s*{G})?)"
-    r"\s*(?:,|and|or|as\s+well\s+as)\s*$", re.IGNORECASE)
+    rf"(?P<g0>\bany[- ]grade|\ball[- ]grades?|\b[Gg]rades?\s*+(?:(?:≥|>=|>|≤|<)\s*+)?{G}(?:\s*+(?:-|–|to)\s*+{G})?)"
+    r"\s*+(?:,|and|or|as\s+well\s+as)\s*+$", re.IGNORECASE)  # blank runs read once, as in PER_GRADE
 SHARED_PCT = re.compile(rf"(?<!,)(?<!,\s)(?P<items>{NB}{NUM}(?:\s*+,\s*+{NUM})*+\s*,?\s*(?:and|or)\s+{NUM})\s?%")
 
 
-PARALLEL_PCTS = re.compile(
-    rf"\s*(?:(?:was|were)\s+)?(?:(?:observed|reported|seen|noted|documented|recorded|found|occurred|developed)\s+)?"
-    rf"(?:in|among)\s+(?P<items>{NB}{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%)*+\s*,?\s*(?:and|or)\s+{NUM}\s?%)", re.IGNORECASE)
+PARALLEL_PCTS = re.compile(  # blank runs read once, as in PER_GRADE
+    rf"\s*+(?:(?:was|were)\s++)?(?:(?:observed|reported|seen|noted|documented|recorded|found|occurred|developed)\s++)?"
+    rf"(?:in|among)\s++(?P<items>{NB}{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%)*+\s*+(?:,\s*+)?(?:and|or)\s++{NUM}\s?%)", re.IGNORECASE)
 
 
 class _Shifted:
