@@ -343,10 +343,14 @@ def test_formula_neutralisation_in_csv_and_xlsx_only(lib, tmp_path):
         assert f not in cells, f
     # negative numbers stay numbers: not quoted, not prefixed
     assert "-3.2" in set(raw["comparisons"]["value_b"]) and "-3" in set(raw["measurements"]["day"])
+    categorical = ("operator", "p_operator", "ci_operator")  # closed lists: their values are data
     assert not any(v.startswith(("=", "+", "-", "@")) for df in raw.values()
-                   for col in df.columns if col not in ("value_b", "day", "start_day", "value_b_std")
+                   for col in df.columns if col not in ("value_b", "day", "start_day", "value_b_std", *categorical)
                    for v in df[col])
-    assert raw["measurements"]["operator"].iloc[0] == "'="
+    # a documented operator is written as documented, so analysts' filters find it (CSV and Excel)
+    assert raw["measurements"]["operator"].iloc[0] == "="
+    xl = pd.read_excel(tmp_path / "x.xlsx", sheet_name="measurements", dtype=str)
+    assert (xl["operator"] == "=").sum() == (raw["measurements"]["operator"] == "=").sum() >= 1
 
     wb = openpyxl.load_workbook(tmp_path / "x.xlsx")
     assert wb.sheetnames[0] == "README" and wb.sheetnames[-1] == "dictionary"

@@ -78,6 +78,20 @@ class Dataset:
     def text_columns(self, table: str) -> list[str]:
         return [c.name for c in self.all_columns()[table] if c.type in TEXT_TYPES]
 
+    def formula_guarded_columns(self, table: str) -> set[str]:
+        """The text columns a spreadsheet export guards against formulas: every one but a categorical
+        column whose values are all documented values (a comparison operator '=' from the closed list
+        is data that analysts filter on, not a formula); a draft's free value keeps the guard."""
+        df = self.frame(table)
+        guarded = set()
+        for c in self.all_columns()[table]:
+            if c.type not in TEXT_TYPES:
+                continue
+            if c.allowed and c.name in df.columns and set(df[c.name].dropna().unique().tolist()) <= set(c.allowed):
+                continue
+            guarded.add(c.name)
+        return guarded
+
     def frame(self, table: str) -> pd.DataFrame:
         return self.dictionary() if table == "dictionary" else self.tables[table]
 

@@ -8,7 +8,9 @@ spreadsheets and CSV importers trim leading white space before they look at the 
 already begins with ``'`` followed by one of those starts or by another ``'`` gets a quote too, so the
 rule is reversible: drop ONE leading ``'`` when what follows is one of ``= + - @ <tab> <CR> '`` or
 blanks then ``= + - @`` (`restore_formula_text`). Numeric columns are never touched: -3.2 stays the
-number -3.2; text that starts with other symbols (``<``, ``≥``, `` <0.05``) is written as it is.
+number -3.2; text that starts with other symbols (``<``, ``≥``, `` <0.05``) is written as it is; a
+categorical column whose values all come from its closed list (a comparison operator ``=``) is written
+as it is too, so analysts filter on the documented values (`Dataset.formula_guarded_columns`).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ NEUTRALISATION_NOTE = (
     "-- is written with a single quote ' in front, so spreadsheets show it as text instead of running it as "
     "a formula (a text that already began with ' followed by one of those starts or by ' also gets one). To "
     "get the exact text back, remove ONE leading ' when what follows is one of = + - @ tab CR ' or spaces "
-    "then = + - @. Numbers are never changed (-3.2 is the number -3.2). JSON, Parquet and SQLite exports "
+    "then = + - @. Numbers are never changed (-3.2 is the number -3.2), nor are categorical columns whose values all come from their documented list (an operator = is written =). JSON, Parquet and SQLite exports "
     "hold the text exactly as stored.")
 
 

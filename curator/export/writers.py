@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 
 from curator.export.dataset import Dataset, readme_rows, readme_text
 from curator.export.dictionary import Column
-from curator.export.safety import NEUTRALISATION_NOTE, Ticker, neutralise_arrow, neutralise_text
+from curator.export.safety import NEUTRALISATION_NOTE, Ticker, neutralise_arrow
 
 CHUNK = 25_000
 ZIP_LEVEL = 1  # deflate level of .zip exports: level 6 is ~3x slower for files ~30 % smaller
@@ -119,7 +119,7 @@ def arrow_table(ds: Dataset, table: str) -> pa.Table:
 def neutralised_table(ds: Dataset, table: str) -> pa.Table:
     """The Arrow table with its text cells neutralised for spreadsheets (numbers untouched)."""
     at = arrow_table(ds, table)
-    for name in ds.text_columns(table):
+    for name in ds.formula_guarded_columns(table):
         i = at.schema.get_field_index(name)
         col = at.column(i)
         new = neutralise_arrow(col)
@@ -156,8 +156,8 @@ _NAME_OK = re.compile(r"[^a-z0-9._-]+")
 
 
 def _field(col: Column, values: pd.Series | None) -> dict[str, Any]:
-    """A Frictionless field. `constraints.enum` lists the allowed values as written in the CSV
-    (neutralised: '= is how = is written) when every value present is one of them."""
+    """A Frictionless field. `constraints.enum` lists the allowed values, written in the CSV as they
+    are (no formula guard on a categorical column), when every value present is one of them."""
     f: dict[str, Any] = {"name": col.name, "title": col.label, "type": col.type, "description": col.description}
     if col.type == "datetime":
         f["format"] = "any"
@@ -167,7 +167,7 @@ def _field(col: Column, values: pd.Series | None) -> dict[str, Any]:
         f["allowedValues"] = list(col.allowed)
         present = set() if values is None else set(values.dropna().unique().tolist())
         if present <= set(col.allowed):  # a draft may hold something else: then no constraint
-            f["constraints"] = {"enum": [neutralise_text(a) for a in col.allowed]}
+            f["constraints"] = {"enum": list(col.allowed)}
     return f
 
 

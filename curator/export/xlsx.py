@@ -216,12 +216,15 @@ def _prepare(ds: Dataset, table: str, warnings: list[str]) -> _Sheet:
     """The sheet of a table: text neutralised against formulas and made storable by Excel."""
     at = arrow_table(ds, table)
     cols = {c.name: c for c in ds.all_columns()[table]}
+    guarded = ds.formula_guarded_columns(table)
     kinds = []
     for i, name in enumerate(at.column_names):
         kind = _kind(cols[name].type) if name in cols else "text"
         kinds.append(kind)
         if kind == "text":
-            col = excel_safe(neutralise_arrow(at.column(i).combine_chunks()), f"{table}.{name}", warnings)
+            col = at.column(i).combine_chunks()
+            col = excel_safe(neutralise_arrow(col) if name in guarded or name not in cols else col,
+                             f"{table}.{name}", warnings)
             at = at.set_column(i, at.schema.field(i), col)
     wrap = ("description", "allowed_values") if table == "dictionary" else ()
     return _Sheet(table, at, kinds, wrap)
