@@ -292,7 +292,7 @@ def write_json(ds: Dataset, path: Path, ticker: Ticker) -> list[str]:
             for start in range(0, at.num_rows, CHUNK):
                 ticker.check()
                 part = at.slice(start, CHUNK)
-                data = _utf8(json_rows(part, kinds))
+                data = utf8_view(json_rows(part, kinds))
                 last = start + part.num_rows >= at.num_rows
                 f.write(data[:-2] if last else data)  # no comma after the last row
                 ticker.advance(part.num_rows, f"{table} (JSON)")
@@ -301,7 +301,7 @@ def write_json(ds: Dataset, path: Path, ticker: Ticker) -> list[str]:
     return [path.name]
 
 
-def _utf8(arr: pa.Array) -> memoryview:
+def utf8_view(arr: pa.Array) -> memoryview:
     """The concatenated UTF-8 bytes of a string array without nulls (its data buffer, not copied)."""
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if pa.types.is_large_string(arr.type) else np.int32)
     first, last = int(offsets[arr.offset]), int(offsets[arr.offset + len(arr)])

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 
 from curator.export.dataset import TEXT_TYPES, Dataset, readme_rows
 from curator.export.safety import ExportError, Ticker, neutralise_arrow
-from curator.export.writers import _utf8, arrow_table, output_tables
+from curator.export.writers import arrow_table, output_tables, utf8_view
 
 MAX_ROWS = 1_048_576
 MAX_CELL = 32_767
@@ -203,7 +203,7 @@ def _write_sheet(zf: zipfile.ZipFile, index: int, sheet: _Sheet, sst: SharedStri
                             WRAP_STYLE if name in sheet.wrap else 0)
                      for i, name in enumerate(part.column_names)]
             rows = pc.binary_join_element_wise(_lit('<row r="'), rownums, _lit('">'), *cells, _lit("</row>"), _lit(""))
-            f.write(_utf8(rows))
+            f.write(utf8_view(rows))
             ticker.advance(part.num_rows, f"{sheet.name} (Excel)")
         tail = "</sheetData>"
         if ncols:

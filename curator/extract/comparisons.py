@@ -21,8 +21,7 @@ from curator.domain.units import parse_unit
 from curator.extract.context import Doc
 from curator.extract.model import Suggestion, make
 from curator.extract.patterns import CI_BODY, NB, NUM, NUMB, P_RE, SNUM, UNIT, balanced_close, ci_parts, num
-from curator.extract.subjects import STATISTICS, Subject, _depth0, clause_start, find_subject, np_before
-from curator.extract.subjects import _make as _make_subject
+from curator.extract.subjects import STATISTICS, Subject, clause_start, depth0, find_subject, make_subject, np_before
 
 SEP = r"(?:vs\.?|versus|v\.?|compared\s+(?:with|to))"
 
@@ -169,7 +168,7 @@ def _opening(text: str, start: int, end: int) -> int:
 def group_labels(doc: Doc, found: list[Suggestion]) -> None:
     """Name A and B when the clause before a pair names the two groups ('higher in A than in B (a vs b)',
     'between A and B (P = ...)', 'A vs B groups (...)'); a label is the words as written."""
-    from curator.extract.subjects import _depth0, clause_start
+    from curator.extract.subjects import clause_start, depth0
 
     text = doc.text
     for c in found:
@@ -179,7 +178,7 @@ def group_labels(doc: Doc, found: list[Suggestion]) -> None:
         s0, _ = doc.sentence(c.start)
         anchor = _opening(text, c.start, c.end)
         cs = clause_start(text, anchor, s0)
-        flat = _depth0(text, cs, anchor).rstrip(" ,:")
+        flat = depth0(text, cs, anchor).rstrip(" ,:")
         for rx in GROUP_PAIRS:
             m = rx.search(flat)
             if m:
@@ -204,7 +203,7 @@ def before_after(doc: Doc, found: list[Suggestion]) -> None:
     B 'after X', and the direction is the change word of the sentence nearest the pair ('the rapid decrease in
     ... (a vs b)', '... (a vs b) ... increased significantly'). A from-to change states its direction in its
     verb. The direction is recorded as written, so a check can compare it with the numbers."""
-    from curator.extract.subjects import _depth0
+    from curator.extract.subjects import depth0
 
     text = doc.text
     for c in found:
@@ -212,7 +211,7 @@ def before_after(doc: Doc, found: list[Suggestion]) -> None:
         if f.get("value_a") is None or f.get("value_b") is None or f.get("effect"):
             continue
         s0, s1 = doc.sentence(c.start)
-        flat = _depth0(text, s0, s1)
+        flat = depth0(text, s0, s1)
         if c.rule.startswith("comparison.from_to"):
             verb = re.search(r"\w+", text[c.start:c.end])
             vm = re.search(r"\b(?:decreas|declin|dropp|fell|fall|reduc|increas|rose|ris|elevat)\w*", text[c.start:c.end],
@@ -403,9 +402,9 @@ def find(doc: Doc) -> list[Suggestion]:
             if not ok:
                 continue
             if rule == "comparison.had":
-                subj = _make_subject(doc, m.start("np"), m.end("np"), "had", max_words=12)
+                subj = make_subject(doc, m.start("np"), m.end("np"), "had", max_words=12)
             elif rule == "comparison.from_to" and m.group("obj").strip() and \
-                    (subj := _make_subject(doc, m.start("obj"), m.end("obj"), "object")) is not None:
+                    (subj := make_subject(doc, m.start("obj"), m.end("obj"), "object")) is not None:
                 pass  # 'reducing mortality from 32% to 0%': what changed is named between the verb and 'from'
             else:
                 anchor = a0 if rule not in ("comparison.groups", "comparison.respectively") else m.start()
@@ -491,7 +490,7 @@ def find(doc: Doc) -> list[Suggestion]:
         cs = clause_start(text, o, s_start)
         if not subj.in_vocabulary and not CUE.search(text, cs, o):
             continue
-        if re.search(r"\d", _depth0(text, subj.end, o)):  # (digits inside an earlier bracket are its own)
+        if re.search(r"\d", depth0(text, subj.end, o)):  # (digits inside an earlier bracket are its own)
             continue  # numbers between the outcome and its p-value: something else is being tested
         if ASSOCIATION.search(text, cs, o):
             continue  # 'X was associated with Y (p)': an association, not a comparison of X

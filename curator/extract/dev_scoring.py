@@ -334,10 +334,10 @@ def _entity_match(kind: str, name: str, p: dict[str, Any], abstract: str) -> boo
         return True
     f = p["fields"]
     if kind == "car_t_products" and f.get("target"):
-        from curator.extract.entities import TARGETED, _target_key
+        from curator.extract.entities import TARGETED, target_key
 
         tm = TARGETED.search(name)
-        if tm and _target_key(tm.group("tgt")) == f["target"]:
+        if tm and target_key(tm.group("tgt")) == f["target"]:
             return True  # the same unnamed product by its target, cited at another mention
     voc = vocabulary.drugs() if kind == "drugs" else vocabulary.products()
     key = "drug" if kind == "drugs" else "product"

@@ -77,7 +77,7 @@ def products(doc: Doc) -> list[Suggestion]:
             if m.start() < last_end or any(a < m.end() and m.start() < b for a, b in vocab_spans):
                 continue  # inside a longer candidate, or a named product already read from the vocabulary
             last_end = m.end()
-            tgt = _target_key(m.groupdict().get("tgt"))
+            tgt = target_key(m.groupdict().get("tgt"))
             by_target.setdefault(tgt, []).append(m)
         if "investigational" in by_id:
             by_target.pop("", None)  # 'investigational CAR-T products' already suggested
@@ -93,7 +93,7 @@ def products(doc: Doc) -> list[Suggestion]:
     return out
 
 
-def _target_key(t: str | None) -> str:
+def target_key(t: str | None) -> str:
     """'anti-CD19' → 'CD19'; 'CD19 and/or CD22' → 'CD19/CD22'; 'B-cell maturation antigen' → 'BCMA'."""
     if not t:
         return ""

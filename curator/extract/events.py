@@ -14,7 +14,7 @@ import re
 
 from curator.extract.context import Doc
 from curator.extract.model import Suggestion, make
-from curator.extract.subjects import LOOKBACK, _depth0
+from curator.extract.subjects import LOOKBACK, depth0
 
 DAY = re.compile(
     r"[Dd](?<![\w][Dd])(?:ay\s*(?P<sign>[+\-−‐])?\s?(?P<d>\d{1,3})|\s?(?P<sign2>[+\-−])\s?(?P<d2>\d{1,3}))\b"
@@ -75,7 +75,7 @@ def _windows(doc: Doc) -> list[Suggestion]:
         w0 = m.start()
         pm = PREP.search(text, max(lo, w0 - 40), w0)
         w0 = pm.start() if pm else w0
-        flat = _depth0(text, lo, w0)
+        flat = depth0(text, lo, w0)
         cuts = [0] + [c.end() for c in BOUNDARY.finditer(flat) if c.end() < len(flat.rstrip())]
         desc = _describe(doc, lo + cuts[-1], w0)
         if desc is None:
@@ -105,7 +105,7 @@ def _elapsed(doc: Doc, taken: list[tuple[int, int]]) -> list[Suggestion]:
             day = int(m.group("d")) if m.group("d") else _ORD[m.group("w").lower()]
             s_start, _ = doc.sentence(m.start())
             s_start = max(s_start, m.start() - LOOKBACK)
-            flat = _depth0(text, s_start, m.start())
+            flat = depth0(text, s_start, m.start())
             cuts = [0] + [b.end() for b in BOUNDARY.finditer(flat) if b.end() < len(flat.rstrip())]
             desc = _describe(doc, s_start + cuts[-1], m.start())
             if desc is None:
@@ -180,7 +180,7 @@ def find(doc: Doc) -> list[Suggestion]:
             continue  # 'day 4 (day 9 after symptom onset)': the same event counted another way
         s_start, _ = doc.sentence(m.start())
         s_start = max(s_start, m_start - LOOKBACK)  # an event is named within a bounded distance before its day
-        flat = _depth0(text, s_start, m_start)
+        flat = depth0(text, s_start, m_start)
         cuts = [0] + [b.end() for b in BOUNDARY.finditer(flat) if b.end() < len(flat.rstrip())]
         cut = cuts[-1]
         # 'Maternal IgM and IgG were positive on day 4': 'and' joined two subjects, not two clauses

@@ -110,7 +110,7 @@ def clause_start(text: str, pos: int, floor: int) -> int:
     return floor
 
 
-def _depth0(text: str, start: int, end: int) -> str:
+def depth0(text: str, start: int, end: int) -> str:
     """text[start:end] with bracketed parts blanked out (same length, offsets preserved)."""
     out = []
     depth = 0
@@ -205,7 +205,7 @@ TRAILING_GROUP = re.compile(
 ABBREVIATION = re.compile(r"\(\s*([A-Za-z][\w%/().+ -]{0,14}?)\s*\)\s*$")
 
 
-def _make(doc: Doc, start: int, end: int, how: str, stat: str | None = None, max_words: int = 10) -> Subject | None:
+def make_subject(doc: Doc, start: int, end: int, how: str, stat: str | None = None, max_words: int = 10) -> Subject | None:
     text = doc.text
     start, end, stat2 = _clean_phrase(text, start, end)
     stat = stat or stat2
@@ -270,7 +270,7 @@ def np_before(doc: Doc, anchor: int, floor: int) -> Subject | None:
     floor = max(floor, anchor - LOOKBACK)
     g = GRADED_NP.search(text, max(floor, anchor - 60), anchor)
     if g and not re.search(r"\b(?:with|without|in|for|among|by|than)\s+$", text[max(floor, g.start() - 12):g.start()]):
-        return _make(doc, g.start(), g.end(), "np")
+        return make_subject(doc, g.start(), g.end(), "np")
     toks = list(TOKEN.finditer(text, floor, anchor))
     if toks and toks[-1].group() == ":":
         toks.pop()  # 'fatty: 10.0 vs. 7.7 mm3/mm': the label before the colon names the quantity
@@ -300,16 +300,16 @@ def np_before(doc: Doc, anchor: int, floor: int) -> Subject | None:
         # keep the quantity noun before 'of' / 'to'
         qm = QUANTITY_OF.search(text, max(floor, kept[0].start() - 40), kept[0].start())
         if qm:
-            return _make(doc, qm.start(), kept[-1].end(), "np")
+            return make_subject(doc, qm.start(), kept[-1].end(), "np")
     # drop leading filler words ("levels of" handled by STOP), keep the phrase
-    return _make(doc, kept[0].start(), kept[-1].end(), "np")
+    return make_subject(doc, kept[0].start(), kept[-1].end(), "np")
 
 
 def clause_subject(doc: Doc, anchor: int, floor: int) -> Subject | None:
     text = doc.text
     floor = max(floor, anchor - LOOKBACK)
     cs = clause_start(text, anchor, floor)
-    flat = _depth0(text, cs, anchor)
+    flat = depth0(text, cs, anchor)
     # the last coordinated clause: '..., and median Pao2/Fio2 was higher in younger patients: 163.5 vs 156'
     last = None
     for last in CLAUSE_JOIN.finditer(flat):  # noqa: B007 (keeps the last match)
@@ -330,14 +330,14 @@ def clause_subject(doc: Doc, anchor: int, floor: int) -> Subject | None:
         return None
     subj_start, subj_end = cs + s0, cs + m.start()
     # a subordinate clause: 'Compared with X, Y had' handled by the comma; 'that/which' clauses: after them
-    return _make(doc, subj_start, subj_end, "subject")
+    return make_subject(doc, subj_start, subj_end, "subject")
 
 
 def than_phrase(doc: Doc, anchor: int, floor: int) -> Subject | None:
     text = doc.text
     floor = max(floor, anchor - LOOKBACK)
     cs = clause_start(text, anchor, floor)
-    flat = _depth0(text, cs, anchor)
+    flat = depth0(text, cs, anchor)
     am = AGE_COMPARATIVE.search(flat)
     if am and not COMPARATIVE.search(flat, am.end()):
         # 'severely ill patients were older (mean, 52.8 vs. 45.3)': the quantity is age
@@ -347,7 +347,7 @@ def than_phrase(doc: Doc, anchor: int, floor: int) -> Subject | None:
         best = m
     if best is None:
         return None
-    return _make(doc, cs + best.start("np"), cs + best.end("np"), "than")
+    return make_subject(doc, cs + best.start("np"), cs + best.end("np"), "than")
 
 
 def find_subject(doc: Doc, anchor: int, floor: int, label: tuple[int, int] | None = None,
@@ -358,7 +358,7 @@ def find_subject(doc: Doc, anchor: int, floor: int, label: tuple[int, int] | Non
     if s:
         return s
     if label is not None:
-        s = _make(doc, label[0], label[1], "label")
+        s = make_subject(doc, label[0], label[1], "label")
         if s:
             return s
     if allow_np:
@@ -367,10 +367,10 @@ def find_subject(doc: Doc, anchor: int, floor: int, label: tuple[int, int] | Non
             return s
     cs = clause_start(doc.text, anchor, floor)
     dm = None
-    for dm in DIFFERENCE_IN.finditer(_depth0(doc.text, cs, anchor)):  # noqa: B007 (keeps the last match)
+    for dm in DIFFERENCE_IN.finditer(depth0(doc.text, cs, anchor)):  # noqa: B007 (keeps the last match)
         pass
     if dm is not None:
-        s = _make(doc, cs + dm.start("np"), cs + dm.end("np"), "difference")
+        s = make_subject(doc, cs + dm.start("np"), cs + dm.end("np"), "difference")
         if s:
             return s
     s = clause_subject(doc, anchor, floor)

@@ -10,8 +10,8 @@ from curator.domain.paper import Paper
 from curator.importers import register
 from curator.importers.base import ParseResult, RecordError
 from curator.importers.pubmed_text import (
-    _DATE_TEXT,
-    _NAME_ITEM,
+    DATE_TEXT,
+    NAME_ITEM,
     apply_citation,
     parse_citation,
     split_pubmed_authors,
@@ -22,7 +22,7 @@ _PMID = re.compile(r"\bPubMed PMID:\s*(\d+)")
 _PMCID = re.compile(r"\bPubMed Central PMCID:\s*(PMC\d+)")
 # '<sentence end> Journal. 2019 Sep;...' -- the journal has no '. ' inside
 _JOURNAL_AT = re.compile(
-    r"""(?:^|(?<=[.?!\]"'”]) )([^\s.?!][^.?!]{0,150}?)\.\s(""" + _DATE_TEXT + r")(?=[;:.])"
+    r"""(?:^|(?<=[.?!\]"'”]) )([^\s.?!][^.?!]{0,150}?)\.\s(""" + DATE_TEXT + r")(?=[;:.])"
 )
 
 
@@ -117,7 +117,7 @@ def _all_names(text: str) -> bool:
     for k, segment in enumerate(text.split(";")):
         items = [a.strip() for a in segment.split(",")]
         for i, it in enumerate(items):
-            if _NAME_ITEM.match(it):
+            if NAME_ITEM.match(it):
                 full += 1
             elif _MONONYM.match(it) or it == "et al" or k > 0 and i == 0 and it and len(it.split()) <= 10:
                 continue

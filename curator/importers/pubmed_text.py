@@ -24,15 +24,15 @@ MONTHS = {
     )
 }
 
-_DATE_TEXT = r"\d{4}(?:\s+[A-Za-z]{3,9}\.?(?:\s*-\s*[A-Za-z]{3,9})?)?(?:\s+\d{1,2}(?:\s*-\s*\d{1,2})?)?"
+DATE_TEXT = r"\d{4}(?:\s+[A-Za-z]{3,9}\.?(?:\s*-\s*[A-Za-z]{3,9})?)?(?:\s+\d{1,2}(?:\s*-\s*\d{1,2})?)?"
 _CITATION = re.compile(
-    r"^(?P<journal>[^\s.].*?)\.\s+(?P<date>" + _DATE_TEXT + r")(?=[;:.\s]|$)(?P<rest>.*)$", re.DOTALL
+    r"^(?P<journal>[^\s.].*?)\.\s+(?P<date>" + DATE_TEXT + r")(?=[;:.\s]|$)(?P<rest>.*)$", re.DOTALL
 )
 _VOLUME = re.compile(
     r"^\s*[;:]\s*(?P<vol>[^():;\s]*)\s*(?:\((?P<iss>[^)]*)\))?\s*(?::\s*(?P<pages>\S*?))?\.?(?=\s|$)"
 )
 _DOI_IN_TEXT = re.compile(r"\bdoi:\s*(10\.\S+?)\.?(?=\s|$)", re.IGNORECASE)
-_EPUB = re.compile(r"\bEpub\s+(" + _DATE_TEXT + r")\.")
+_EPUB = re.compile(r"\bEpub\s+(" + DATE_TEXT + r")\.")
 _PII = re.compile(r"\bpii:\s*(\S+?)\.?(?=\s|$)")
 
 
@@ -144,7 +144,7 @@ def split_pubmed_authors(text: str) -> list[str]:
     return out
 
 
-_NAME_ITEM = re.compile(r"^[^\W\d_][\w'’.\- ]*\s[A-Z\u00C0-\u00DE]{1,5}(?:\s(?:Jr|Sr|\d(?:st|nd|rd|th)|I{1,3}|IV))?$")
+NAME_ITEM = re.compile(r"^[^\W\d_][\w'’.\- ]*\s[A-Z\u00C0-\u00DE]{1,5}(?:\s(?:Jr|Sr|\d(?:st|nd|rd|th)|I{1,3}|IV))?$")
 _GROUP_WORDS = re.compile(
     r"\b(?:group|consortium|collaborat\w*|committee|network|investigators?|team|society|"
     r"association|council|working|panel|study|task force|centers?|organi[sz]ation)\b",
@@ -162,7 +162,7 @@ def looks_like_authors(text: str) -> bool:
         return False
     good = 0
     for it in items:
-        if _NAME_ITEM.match(it) or (len(it.split()) <= 8 and _GROUP_WORDS.search(it)):
+        if NAME_ITEM.match(it) or (len(it.split()) <= 8 and _GROUP_WORDS.search(it)):
             good += 1
     return good >= max(1, int(len(items) * 0.8 + 0.5))
 
