@@ -658,17 +658,36 @@ class MainWindow(QMainWindow):
         return True
 
     def show_history(self) -> None:
+        """Ctrl+H: the open record's history as a sortable, filterable table (curator.ui.history_view)."""
         if self.paper_id is None:
             return
-        rows = self.lib.history(self.paper_id)
-        text = "\n".join(f"{h['at']}  {h['who'] or '?'}  rev {h['revision']}  {h['row_table']}"
-                         f"{'.' + h['field'] if h['field'] else ''}: {h['old'] or '∅'} → {h['new'] or '∅'}"
-                         for h in rows) or "No changes recorded yet."
-        box = QMessageBox(self)
-        box.setWindowTitle(f"History of paper {self.paper_id}")
-        box.setText(f"{len(rows)} change(s)")
-        box.setDetailedText(text)
-        box.exec()
+        from curator.services.history import record_history
+        from curator.ui.history_view import HistoryDialog
+
+        self.forms.commit_pending()
+        entries = record_history(self.lib, self.paper_id, self.record)
+        if getattr(self, "history_dialog", None) is not None:
+            self.history_dialog.close()
+        self.history_dialog = HistoryDialog(entries, f"History of paper {self.paper_id}", self)
+        self.history_dialog.restore_requested.connect(self.restore_history_value)
+        self.history_dialog.show()
+
+    def restore_history_value(self, entry) -> bool:
+        """Put a history entry's old value back into the form: one undo step, saved like any edit."""
+        t = entry.row_type
+        m = self.forms.models.get(t) if t is not None else None
+        pos = next((i for i, r in enumerate(m.rows) if r.uid == entry.uid), None) if m is not None else None
+        if pos is None or not entry.restorable:
+            self.statusBar().showMessage(f"{entry.what}: that row is no longer in the record", 8000)
+            return False
+        if not m.set_value(pos, entry.field, entry.old):
+            return False
+        if t is Study:
+            self.forms.study_form.rebind()
+        self.forms.select_cell(t, pos, entry.field)
+        self.statusBar().showMessage(f"{entry.what}, {entry.field_label}: restored "
+                                     f"{entry.old if entry.old not in (None, '') else 'empty'} (Ctrl+Z undoes)", 8000)
+        return True
 
     # --- suggestions ------------------------------------------------------------------------------
     def suggest(self) -> None:
