@@ -49,6 +49,7 @@ SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
 # manager adds around it (title bar, borders), which is unknown until the window is shown
 FIRST_RUN_MAX = (1440, 900)
 TITLE_BAR_ALLOWANCE = 40
+FOLLOW_FILTER_MS = 350  # after the last key of a search, the reader moves to the first match
 BORDER_ALLOWANCE = 8
 
 
@@ -356,12 +357,31 @@ class MainWindow(QMainWindow):
         y1 = self.year_to.value() if self.year_to.value() > self.year_to.minimum() else None
         self.paper_model.set_filter(self.search.text().strip() or None, None if status == "All" else status, y0, y1)
         self._update_counts()
-        if self.paper_id is not None:
-            row = self.paper_model.row_of(self.paper_id)
-            if row >= 0:
-                self.paper_view.selectionModel().blockSignals(True)
-                self.paper_view.selectRow(row)
-                self.paper_view.selectionModel().blockSignals(False)
+        self.reader.set_search(self.search.text())  # the reader follows the search: its words highlighted
+        row = self.paper_model.row_of(self.paper_id) if self.paper_id is not None else -1
+        if row >= 0:
+            self.paper_view.selectionModel().blockSignals(True)
+            self.paper_view.selectRow(row)
+            self.paper_view.selectionModel().blockSignals(False)
+        elif self.paper_id is not None:  # the open paper left the list: its first match, once typing pauses
+            if getattr(self, "follow_timer", None) is None:
+                self.follow_timer = QTimer(self)
+                self.follow_timer.setSingleShot(True)
+                self.follow_timer.setInterval(FOLLOW_FILTER_MS)
+                self.follow_timer.timeout.connect(self._follow_filter)
+            self.follow_timer.start()
+
+    def _follow_filter(self) -> None:
+        """The open paper is not among the papers listed: open the first one listed (unsaved edits keep
+        the paper open; the status bar says why)."""
+        if self.paper_id is None or self.paper_model.row_of(self.paper_id) >= 0 or not self.paper_model.rowCount():
+            return
+        if self.dirty:
+            self.statusBar().showMessage(f"Paper {self.paper_id} is not among the papers listed; it stays open "
+                                         "while it has unsaved edits", 8000)
+            return
+        self.paper_view.selectRow(0)
+        self.paper_view.scrollTo(self.paper_model.index(0, 0))
 
     def _update_counts(self) -> None:
         counts = self.lib.status_counts()
