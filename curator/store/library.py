@@ -10,7 +10,6 @@ import hashlib
 import json
 import operator
 import os
-import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -34,6 +33,7 @@ from curator.domain.outcomes import (
 )
 from curator.domain.paper import Entity, MeshTerm, Paper, Section
 from curator.domain.pvalues import parse_p
+from curator.domain.search import search_words
 from curator.store import migrations
 
 JSON_LIST_FIELDS = ("authors", "abstract_sections", "body_sections", "keywords", "mesh_terms",
@@ -403,7 +403,7 @@ class Library:
     def fts_query(text: str) -> str:
         """A safe FTS5 query from what a curator types: every word must appear, the last as a prefix.
         (The index keeps no positions, so 'IFN-γ' is searched as 'IFN' and 'γ'.)"""
-        words = re.findall(r"[\w\u0370-\u03ff]+", text)
+        words = search_words(text)
         if not words:
             return ""
         parts = ['"' + w + '"' for w in words]
