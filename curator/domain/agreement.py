@@ -27,6 +27,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from curator.domain.outcomes import (
@@ -103,9 +104,21 @@ EXACT = Tolerance()
 
 
 def is_empty(v: Any) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
+    return v is None or (v.__class__ is str and not v.strip())
 
 
+def _fields(row_type: type[Row]) -> list[tuple[str, FieldSpec, str]]:
+    """(name, spec, comparison kind) of the table's fields, worked out once per table."""
+    got = _FIELDS.get(row_type)
+    if got is None:
+        got = _FIELDS[row_type] = [(s.name, s, field_kind(s)) for s in row_type.SPECS]
+    return got
+
+
+_FIELDS: dict[type[Row], list[tuple[str, FieldSpec, str]]] = {}
+
+
+@lru_cache(maxsize=1 << 16)
 def normal_text(v: Any) -> str:
     """A text as compared: Unicode NFC, case-folded, white space collapsed."""
     return " ".join(unicodedata.normalize("NFC", str(v)).casefold().split())
@@ -113,9 +126,15 @@ def normal_text(v: Any) -> str:
 
 def same_value(spec: FieldSpec, a: Any, b: Any, tol: Tolerance = EXACT) -> bool:
     """Whether two values of a field agree (both empty: they do)."""
+    return _same(field_kind(spec), a, b, tol)
+
+
+def _same(kind: str, a: Any, b: Any, tol: Tolerance) -> bool:
     if is_empty(a) or is_empty(b):
         return is_empty(a) and is_empty(b)
-    if field_kind(spec) == NUMERIC:
+    if a == b:
+        return True
+    if kind == NUMERIC:
         try:
             x, y = float(a), float(b)
         except (TypeError, ValueError):
@@ -152,8 +171,9 @@ def key_text(row: Row) -> str:
 
 
 def _shared(a: Row, b: Row, tol: Tolerance) -> int:
-    return sum(1 for s in type(a).SPECS
-               if not is_empty(getattr(a, s.name)) and same_value(s, getattr(a, s.name), getattr(b, s.name), tol))
+    da, db = a.__dict__, b.__dict__
+    return sum(1 for name, _s, kind in _fields(type(a))
+               if not is_empty(da[name]) and _same(kind, da[name], db[name], tol))
 
 
 def match_rows(row_type: type[Row], rows_a: Sequence[Row], rows_b: Sequence[Row],
@@ -206,6 +226,7 @@ class Item:
     b: Any
     outcome: str  # AGREE or one of KINDS
     row: str  # the row's key as a curator reads it
+    labels: tuple[Any, Any] | None = None  # (A's, B's) category for κ: categorical fields only
 
     @property
     def agrees(self) -> bool:
@@ -248,14 +269,6 @@ class PaperComparison:
         return [it for it in self.items if not it.agrees]
 
 
-def _outcome(spec: FieldSpec, a: Any, b: Any, tol: Tolerance) -> str:
-    if is_empty(a):
-        return ONLY_B
-    if is_empty(b):
-        return ONLY_A
-    return AGREE if same_value(spec, a, b, tol) else VALUE_DIFFERS
-
-
 def compare_records(a: Record, b: Record, a_name: str = "A", b_name: str = "B", tolerance: Tolerance = EXACT,
                     paper_id: int | None = None) -> PaperComparison:
     """Two extractions of one paper compared field by field (`paper_id`: the one to report; A's by default)."""
@@ -266,18 +279,26 @@ def compare_records(a: Record, b: Record, a_name: str = "A", b_name: str = "B", 
         for idx, (ra, rb) in enumerate(match_rows(row_type, a.rows(row_type), b.rows(row_type), tolerance)):
             pair = RowPair(row_type.TABLE, idx, ra, rb)
             label = key_text(ra if ra is not None else rb)  # type: ignore[arg-type]
-            for spec in row_type.SPECS:
-                va = getattr(ra, spec.name) if ra is not None else None
-                vb = getattr(rb, spec.name) if rb is not None else None
-                if is_empty(va) and is_empty(vb):
+            da = ra.__dict__ if ra is not None else {}
+            db = rb.__dict__ if rb is not None else {}
+            for name, _spec, kind in _fields(row_type):
+                va, vb = da.get(name), db.get(name)
+                ea, eb = is_empty(va), is_empty(vb)
+                if ea and eb:
                     continue
                 if ra is None:
                     outcome = ROW_ONLY_B
                 elif rb is None:
                     outcome = ROW_ONLY_A
+                elif ea:
+                    outcome = ONLY_B
+                elif eb:
+                    outcome = ONLY_A
                 else:
-                    outcome = _outcome(spec, va, vb, tolerance)
-                pair.items.append(Item(pid, row_type.TABLE, idx, spec.name, field_kind(spec), va, vb, outcome, label))
+                    outcome = AGREE if _same(kind, va, vb, tolerance) else VALUE_DIFFERS
+                labels = ((EMPTY if ea else normal_text(va), EMPTY if eb else normal_text(vb))
+                          if kind == CATEGORICAL else None)
+                pair.items.append(Item(pid, row_type.TABLE, idx, name, kind, va, vb, outcome, label, labels))
             pairs.append(pair)
         out[row_type.TABLE] = pairs
     return PaperComparison(pid, a_name, b_name, a, b, tolerance, out)
@@ -298,10 +319,6 @@ def cohen_kappa(pairs: Sequence[tuple[Any, Any]]) -> float | None:
     if pe >= 1.0:
         return None
     return (po - pe) / (1.0 - pe)
-
-
-def _label(item: Item) -> Any:
-    return EMPTY if is_empty(item.a) else normal_text(item.a), EMPTY if is_empty(item.b) else normal_text(item.b)
 
 
 @dataclass
@@ -338,8 +355,8 @@ def stats(items: Iterable[Item], pooled: bool = False) -> Stats:
             s.agreements += 1
         else:
             s.by_kind[it.outcome] += 1
-        if it.kind == CATEGORICAL:
-            la, lb = _label(it)
+        if it.labels is not None:
+            la, lb = it.labels
             labels.append(((it.table, it.field, la), (it.table, it.field, lb)) if pooled else (la, lb))
     s.categorical = len(labels)
     s.kappa = cohen_kappa(labels)
