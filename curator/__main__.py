@@ -207,7 +207,6 @@ def cmd_record(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from curator.services import compare
-    from curator.services.library import open_locked
 
     try:
         tol = compare.Tolerance(args.tolerance, args.relative_tolerance)
@@ -216,12 +215,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return 2
     opened = _open(args, write=False)
     try:
-        other = open_locked(args.other, seed=False, if_locked=lambda _holder: True)
-        try:
-            report = compare.compare_libraries(opened.lib, other.lib, tol, curator=args.curator,
-                                               other_curator=args.other_curator)
-        finally:
-            other.close()
+        report = compare.compare_with_library(opened.lib, args.other, tol, curator=args.curator,
+                                              other_curator=args.other_curator)
     except ValueError as exc:  # CompareError: nothing matches, another schema version
         print(f"curator compare: {exc}", file=sys.stderr)
         return 2

@@ -73,6 +73,7 @@ def test_blind_mode_hides_others_until_ones_own_is_submitted(seeded):
     extractions.submit_extraction(lib, pid, "ana")
     assert list(extractions.visible_extractions(lib, pid, "ana")) == ["ana", "ben"]
     assert list(extractions.visible_extractions(lib, pid, "ben")) == ["ben"]  # ben has not submitted
+    assert list(extractions.visible_extractions(lib, pid, "zoe")) == ["ana"]  # an adjudicator: submitted ones
     extractions.set_blind(lib, False)
     assert list(extractions.visible_extractions(lib, pid, "ben")) == ["ana", "ben"]
     extractions.set_blind(lib, None)

@@ -504,3 +504,108 @@ def build_consensus(cmp: PaperComparison, decisions: Decisions | None = None,
         if row_type is not Study:
             setattr(rec, LIST_ATTR[row_type], rows)
     return rec
+
+
+# --- adjudication: the state a compare view shows and edits --------------------------------------
+
+@dataclass
+class Line:
+    """One compared field as the adjudicator sees it."""
+
+    item: Item
+    title: str  # the table as the form names it
+    label: str  # the field as the form names it
+
+    @property
+    def disagrees(self) -> bool:
+        return not self.item.agrees
+
+    @property
+    def row_only(self) -> bool:
+        return self.item.outcome in (ROW_ONLY_A, ROW_ONLY_B)
+
+
+class Adjudication:
+    """A paper's comparison, the adjudicator's picks and the consensus they make (pure: the compare view
+    only shows it and forwards keys). Lines run table by table, row by row, field by field."""
+
+    def __init__(self, cmp: PaperComparison):
+        self.cmp = cmp
+        self.decisions: Decisions = {}
+        types = {t.TABLE: t for t in (Study, *ROW_TYPES)}
+        self.lines = [Line(it, types[it.table].TITLE, types[it.table].spec(it.field).label) for it in cmp.items]
+
+    def _key(self, line: Line) -> tuple[str, int, str]:
+        return line.item.table, line.item.pair, line.item.field
+
+    def pick(self, index: int, side: str) -> None:
+        """Take A's ("a") or B's ("b") value for line `index`; on a row only one side has, keep or drop the row."""
+        line = self.lines[index]
+        if not line.disagrees:
+            return
+        it = line.item
+        if line.row_only:
+            self.decisions[(it.table, it.pair, ROW)] = Pick(side)
+            for k in [k for k in self.decisions if k[:2] == (it.table, it.pair) and k[2] != ROW]:
+                del self.decisions[k]  # a pick on the row replaces edits of its fields
+        else:
+            self.decisions[self._key(line)] = Pick(side)
+
+    def edit(self, index: int, value: Any) -> None:
+        """The adjudicator's own value for line `index` (already of the field's type; None: empty)."""
+        line = self.lines[index]
+        it = line.item
+        if line.row_only:  # editing a value of a one-sided row keeps the row
+            self.decisions[(it.table, it.pair, ROW)] = Pick("a" if it.outcome == ROW_ONLY_A else "b")
+        self.decisions[self._key(line)] = Pick("edit", value)
+
+    def undecide(self, index: int) -> None:
+        line = self.lines[index]
+        it = line.item
+        self.decisions.pop(self._key(line), None)
+        if line.row_only:
+            self.decisions.pop((it.table, it.pair, ROW), None)
+
+    def consensus_value(self, index: int) -> tuple[Any, str | None]:
+        """(value, how it was settled) the consensus holds for line `index`; (None, None) while unsettled."""
+        line = self.lines[index]
+        it = line.item
+        a_name, b_name = self.cmp.a_name, self.cmp.b_name
+        if it.agrees:
+            return it.a, "agreed"
+        pick = self.decisions.get(self._key(line))
+        if line.row_only:
+            row_pick = self.decisions.get((it.table, it.pair, ROW))
+            if row_pick is None:
+                return None, None
+            present = "a" if it.outcome == ROW_ONLY_A else "b"
+            if row_pick.side != present:
+                return None, a_name if row_pick.side == "a" else b_name  # the row is left out
+            if pick is not None and pick.side == "edit":
+                return pick.value, "edited"
+            return (it.a if present == "a" else it.b), (a_name if present == "a" else b_name)
+        if pick is None:
+            return None, None
+        if pick.side == "a":
+            return it.a, a_name
+        if pick.side == "b":
+            return it.b, b_name
+        return pick.value, "edited"
+
+    def settled(self, index: int) -> bool:
+        return self.consensus_value(index)[1] is not None
+
+    def unresolved(self) -> list[int]:
+        return [i for i in range(len(self.lines)) if not self.settled(i)]
+
+    def step(self, current: int, forward: bool = True) -> int | None:
+        """The next (or previous) disagreement after `current` (-1: from the start), wrapping; None: none."""
+        n = len(self.lines)
+        order = [(current + k) % n for k in range(1, n + 1)] if forward else \
+                [(current - k) % n for k in range(1, n + 1)]
+        if current < 0 and not forward:
+            order = list(range(n - 1, -1, -1))
+        return next((i for i in order if self.lines[i].disagrees), None)
+
+    def consensus(self, paper_id: int | None = None) -> Record:
+        return build_consensus(self.cmp, self.decisions, paper_id)

@@ -28,7 +28,7 @@ from curator.store import extraction_queries as q
 from curator.store.library import Library
 
 __all__ = ["CompareError", "CompareReport", "Decisions", "EXACT", "PaperComparison", "Pick", "Tolerance",
-           "build_consensus", "compare_files", "compare_libraries", "compare_paper", "latest_record",
+           "build_consensus", "compare_files", "compare_libraries", "compare_with_library", "compare_paper", "latest_record",
            "save_consensus"]
 
 
@@ -217,6 +217,20 @@ def compare_libraries(lib: Library, other: Library, tolerance: Tolerance = EXACT
                            f"title ({len(ids_a)} and {len(ids_b)} paper(s) with extractions): nothing to compare")
     report.summary = agreement.summarize(comparisons)
     return report
+
+
+def compare_with_library(lib: Library, other_path: str | Path, tolerance: Tolerance = EXACT,
+                         curator: str | None = None, other_curator: str | None = None) -> CompareReport:
+    """`compare_libraries` against the library file at `other_path`, opened the one way (its lock, then any
+    upgrade; read-only when another Curator holds it) and closed again (File ▸ Compare with another library…
+    and `curator compare`)."""
+    from curator.services.library import open_locked
+
+    other = open_locked(other_path, seed=False, if_locked=lambda _holder: True)
+    try:
+        return compare_libraries(lib, other.lib, tolerance, curator, other_curator)
+    finally:
+        other.close()
 
 
 def save_consensus(lib: Library, consensus: Record, who: str, base: Record | None = curation.UNCHECKED) -> Changes:

@@ -82,14 +82,17 @@ def set_blind(lib: Library, on: bool | None) -> None:
 
 
 def visible_extractions(lib: Library, paper_id: int, viewer: str) -> dict[str, Extraction]:
-    """The extractions of the paper `viewer` may see: their own always; the others' only once their own
-    is submitted (or when blind mode is off)."""
+    """The extractions of the paper `viewer` may see. Blind mode off, or `viewer`'s own submitted: all.
+    Otherwise a curator still extracting sees only their own draft, and someone with no extraction of the
+    paper (an adjudicator) only the submitted ones."""
     viewer = _name(viewer)
     every = extractions(lib, paper_id)
     own = every.get(viewer)
-    if blind_mode(lib) and not (own is not None and own.submitted):
-        return {viewer: own} if own is not None else {}
-    return every
+    if not blind_mode(lib) or (own is not None and own.submitted):
+        return every
+    if own is not None:
+        return {viewer: own}
+    return {k: v for k, v in every.items() if v.submitted}
 
 
 def put(lib: Library, rec: Record, curator: str, status: str, revision: int,
