@@ -65,6 +65,8 @@ def cmd_papers(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from curator.services.export import export_dataset
 
+    if args.extractions or args.agreement:  # issue 19: on request, beside the consensus
+        return _export_dual(args)
     opened = _open(args, write=False)
     try:
         report = export_dataset(opened.lib, args.format, Path(args.out), include_drafts=args.include_drafts,
@@ -181,6 +183,25 @@ def add_screen_parser(add) -> None:
 
 
 # --- record / compare (issue 19): kept in one block ---------------------------------------------------------
+def _export_dual(args: argparse.Namespace) -> int:
+    from curator.services import dual_export
+
+    opened = _open(args, write=False)
+    try:
+        if args.extractions:
+            report = dual_export.export_extractions(opened.lib, args.format, Path(args.out), curator=args.curator)
+        else:
+            report = dual_export.export_agreement(opened.lib, args.format, Path(args.out), other=args.other)
+    except (ValueError, RuntimeError) as exc:  # ExportError, CompareError: named
+        print(f"curator export: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        opened.close()
+    print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str) if args.json
+          else report.summary_text())
+    return 0
+
+
 def cmd_record(args: argparse.Namespace) -> int:
     from curator.services import record_files
 
@@ -279,6 +300,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--include-drafts", action="store_true", help="also export draft records")
     sp.add_argument("--analyte", help="only rows about this analyte")
     sp.add_argument("--json", action="store_true")
+    sp.add_argument("--extractions", action="store_true",
+                    help="each curator's extraction instead (csv or xlsx; the curator in every row)")
+    sp.add_argument("--curator", help="with --extractions: only this curator's")
+    sp.add_argument("--agreement", action="store_true",
+                    help="the agreement table instead (csv or xlsx): of the curators' extractions, or with --other")
+    sp.add_argument("--other", help="with --agreement: compare with this library file")
     sp.set_defaults(func=cmd_export)
 
     sp = add("suggest", "suggest structured values from papers' text")

@@ -167,6 +167,11 @@ def test_compare_with_another_library(qtbot, tmp_path):
     qtbot.addWidget(dlg)
     assert dlg.table.rowCount() == 1 and dlg.table.item(0, 1).text() == "doi"
     assert "79 field(s) compared: 66 agree (83.5 %)" in dlg.findChild(QLabel, "comparison_summary").text()
+    xl = dlg.export_table(str(tmp_path / "agreement.xlsx"))
+    import pandas as pd
+
+    dis = pd.read_excel(xl, sheet_name="disagreements")
+    assert len(dis) == 13 and set(dis["curator_a"]) == {"ana"} and set(dis["curator_b"]) == {"ben"}
     view = dlg.open_paper(0)
     qtbot.addWidget(view)
     assert len(view.adj.unresolved()) == 13

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from curator.domain import agreement, validation
 from curator.domain.agreement import Adjudication
 from curator.domain.outcomes import TABLE_TYPES
-from curator.services import compare, curation, extractions
+from curator.services import compare, curation, dual_export, extractions
 
 AGREED = QColor("#e8f5e9")
 OPEN = QColor("#ffebee")
@@ -344,14 +344,33 @@ class LibraryComparisonDialog(QDialog):
         sc.activated.connect(lambda: self.open_paper(self.table.currentRow()))
         open_b = QPushButton("Adjudicate paper…")
         open_b.clicked.connect(lambda: self.open_paper(self.table.currentRow()))
+        export_b = QPushButton("Export agreement table…")
+        export_b.setObjectName("btn_export_agreement")
+        export_b.clicked.connect(lambda: self.export_table())
         layout = QVBoxLayout(self)
         layout.addWidget(text)
         layout.addWidget(self.table, 1)
         row = QHBoxLayout()
+        row.addWidget(export_b)
         row.addStretch(1)
         row.addWidget(open_b)
         layout.addLayout(row)
         self.resize(900, 600)
+
+    def export_table(self, path: str | None = None) -> Path | None:
+        """The agreement figures and every disagreement as an Excel workbook (.xlsx) or CSV files (.zip)."""
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export agreement table", str(Path.home() / "agreement.xlsx"),
+                                                  "Excel workbook (*.xlsx);;CSV files in a zip (*.zip)")
+            if not path:
+                return None
+        fmt = "csv" if path.lower().endswith(".zip") else "xlsx"
+        try:
+            done = dual_export.export_report(self.lib, self.report, fmt, path)
+        except (OSError, ValueError, RuntimeError) as exc:
+            QMessageBox.warning(self, "Not exported", str(exc))
+            return None
+        return done.path
 
     def open_paper(self, row: int) -> CompareView | None:
         if not 0 <= row < len(self.report.papers):
