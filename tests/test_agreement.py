@@ -169,3 +169,12 @@ def test_consensus_keeps_both_sources_through_the_store(seeded):
     assert lib.load_record(pid).status == "verified"
     # the extractions themselves are untouched
     assert extractions.extraction(lib, pid, "ben").record.study.n_enrolled == 36
+    # the consensus export carries both sources of every value
+    import pandas as pd
+
+    from curator.services.export import export_dataset
+
+    export_dataset(lib, "csv", lib.path.parent / "out")
+    prov = pd.read_csv(lib.path.parent / "out" / "provenance.csv").set_index(["row_table", "field"])
+    assert tuple(prov.loc[("studies", "design"), ["extracted_by", "settled", "entered_by"]]) == ("ana+ben", "ana", "carol")
+    assert set(prov["extracted_by"]) == {"ana+ben"}
