@@ -65,6 +65,8 @@ def test_agreement_table(two, tmp_path):
     assert pd.isna(by_field.loc[("exposures", "role"), "kappa"])  # undefined
     dis = pd.read_csv(out / "disagreements.csv")
     assert len(dis) == 13 and set(dis["curator_a"]) == {"ana"} and set(dis["curator_b"]) == {"ben"}
+    n = dis[(dis["table"] == "studies") & (dis["field"] == "n_enrolled")].iloc[0]
+    assert (str(n["a"]), str(n["b"]), n["kind"], n["paper_id"]) == ("38", "36", "value differs", pid)
     assert dis.groupby("kind").size().to_dict() == {"row only in A": 7, "row only in B": 2, "value differs": 3,
                                                     "value only in A": 1}
     by_paper = pd.read_csv(out / "agreement_by_paper.csv")
