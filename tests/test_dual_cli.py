@@ -184,3 +184,34 @@ def test_compare_when_nothing_matches(tmp_path, capsys):
     assert main(["compare", "--library", str(tmp_path / "a.sqlite"), "--other", str(tmp_path / "b.sqlite")]) == 2
     err = capsys.readouterr().err
     assert "no paper with an extraction in" in err and "a.sqlite" in err and "nothing to compare" in err
+
+
+def test_compare_two_record_files(tmp_path):
+    """Two curators' files of the same paper (exchanged by mail) compare as their extractions do."""
+    from curator.services import compare
+
+    lib = _library(tmp_path / "one.sqlite", [CASE_REPORT_SEED, PEDIATRIC_SEED])
+    pid = _pid(lib)
+    abstract = lib.get_paper(pid).abstract
+    extractions.save_extraction(lib, curator_a(pid, abstract), "ana")
+    extractions.save_extraction(lib, curator_b(pid, abstract), "ben")
+    from curator.services import record_files
+
+    fa = record_files.export_record(lib, pid, tmp_path / "ana.json", curator="ana")
+    fb = record_files.export_record(lib, pid, tmp_path / "ben.json", curator="ben")
+    cmp = compare.compare_files(fa, fb)
+    assert (cmp.a_name, cmp.b_name) == ("ana", "ben")
+    assert [(d.table, d.field, d.a, d.b, d.outcome, d.row) for d in cmp.disagreements] == EXPECTED
+    other = lib.list_papers(search="case report")[0].id
+    rec = curation.load(lib, other)
+    rec.study.design = "case report"
+    extractions.save_extraction(lib, rec, "ben")
+    fc = record_files.export_record(lib, other, tmp_path / "ben-case.json", curator="ben")
+    with pytest.raises(compare.CompareError, match="are about different papers"):
+        compare.compare_files(fa, fc)
+    doc = json.loads(fb.read_text())
+    doc["schema_version"] -= 1
+    fb.write_text(json.dumps(doc))
+    with pytest.raises(compare.CompareError, match="written under schema version"):
+        compare.compare_files(fa, fb)
+    lib.close()
