@@ -213,13 +213,27 @@ def cmd_record(args: argparse.Namespace) -> int:
             finally:
                 opened.close()
             print(f"wrote {path}")
-        else:
+        elif args.record_command == "import":
             opened = _open(args, seed=False)
             try:
                 pid, done = record_files.import_record(Path(args.file), opened.lib, args.curator)
             finally:
                 opened.close()
             print(f"{args.file}: {done} {args.curator}'s extraction of paper {pid}")
+        else:
+            from curator.services import extractions
+
+            opened = _open(args, seed=False)
+            try:
+                if args.record_command == "submit":
+                    extractions.submit_extraction(opened.lib, args.paper, args.curator)
+                    print(f"{args.curator}'s extraction of paper {args.paper} is submitted")
+                else:
+                    extractions.set_blind(opened.lib, {"on": True, "off": False}.get(args.mode))
+                    on = extractions.blind_mode(opened.lib)
+                    print(f"blind mode is {'on' if on else 'off'}" + (" (the default)" if args.mode == "default" else ""))
+            finally:
+                opened.close()
     except ValueError as exc:  # RecordFileError, CurationError: the message names the file
         print(f"curator record {args.record_command}: {exc}", file=sys.stderr)
         return 2
@@ -259,6 +273,13 @@ def add_record_parsers(add) -> None:
     s.add_argument("file", metavar="FILE.json")
     s.add_argument("--library", default=argparse.SUPPRESS, help="library file")
     s.add_argument("--curator", required=True, help="whose extraction it is")
+    s = rsub.add_parser("submit", help="a curator is done with a paper: their extraction becomes submitted")
+    s.add_argument("--library", default=argparse.SUPPRESS, help="library file")
+    s.add_argument("--paper", type=int, required=True, help="paper id")
+    s.add_argument("--curator", required=True, help="whose extraction")
+    s = rsub.add_parser("blind", help="blind mode: others' extractions hidden until one's own is submitted")
+    s.add_argument("mode", choices=["on", "off", "default"], help="default: on when the library has more than one curator")
+    s.add_argument("--library", default=argparse.SUPPRESS, help="library file")
     sp.set_defaults(func=cmd_record)
 
     sp = add("compare", "compare the extractions of two libraries: agreement, Cohen's kappa, disagreements")

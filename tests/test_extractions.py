@@ -100,3 +100,20 @@ def test_a_submitted_extraction_is_not_edited_again(seeded):
     with pytest.raises(curation.CurationError, match="named curator"):
         extractions.save_extraction(lib, rec, " ")
     assert lib.load_record(pid) is None  # extractions never touch the consensus
+
+
+def test_submit_and_blind_mode_from_the_command_line(seeded, capsys):
+    from curator.__main__ import main
+
+    lib, pid, abstract = seeded
+    extractions.save_extraction(lib, curator_a(pid, abstract), "ana")
+    extractions.save_extraction(lib, curator_b(pid, abstract), "ben")
+    path = str(lib.path)
+    assert main(["record", "submit", "--library", path, "--paper", str(pid), "--curator", "ana"]) == 0
+    assert extractions.extraction(lib, pid, "ana").submitted
+    assert main(["record", "submit", "--library", path, "--paper", str(pid), "--curator", "zoe"]) == 2
+    assert "zoe has no extraction of paper" in capsys.readouterr().err
+    assert main(["record", "blind", "off", "--library", path]) == 0
+    assert "blind mode is off" in capsys.readouterr().out and not extractions.blind_mode(lib)
+    assert main(["record", "blind", "default", "--library", path]) == 0
+    assert "blind mode is on (the default)" in capsys.readouterr().out and extractions.blind_mode(lib)
