@@ -36,6 +36,7 @@ from curator.domain.outcomes import PAPER_UNREVIEWED, TABLE_TYPES, Record, Row, 
 from curator.services import curation
 from curator.services.changes import Changes, of_import, of_records
 from curator.services.library import CannotOpen, Library, LibraryInUse, open_locked
+from curator.ui import compare_view
 from curator.ui.outcome_form import TAB_KEYS, OutcomeForms
 from curator.ui.paper_list_model import PaperListModel
 from curator.ui.reader import Reader
@@ -254,6 +255,9 @@ class MainWindow(QMainWindow):
         act(f, "&Import papers…", self.import_dialog, "Ctrl+I", "Import PubMed, MEDLINE, RIS, BibTeX… files",
             name="act_import", writes=True)
         act(f, "&Export…", self.export_dialog, "Ctrl+E", "Export verified records", name="act_export")
+        act(f, "Compare with another &library…", lambda: compare_view.compare_with_library(self), None,  # issue 19
+            "Agreement with another library's extractions of the same papers; adjudicate into this one",
+            name="act_compare_library")
         f.addSeparator()
         act(f, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -293,6 +297,8 @@ class MainWindow(QMainWindow):
         act(rm, "&Exclude paper…", lambda: self.exclude_paper(), None, name="act_exclude", writes=True)
         act(rm, "Re&ject record…", lambda: self.reject_record(), None, name="act_reject", writes=True)
         act(rm, "&History…", self.show_history, "Ctrl+H", name="act_history")
+        act(rm, "&Compare extractions…", lambda: compare_view.compare_extractions(self), "Ctrl+Shift+D",  # issue 19
+            "Two curators' extractions of this paper side by side; make the consensus", name="act_compare")
 
         v = mb.addMenu("&View")
         self.act_plots_full = act(v, "&Plots full height", lambda: self.toggle_plots_full_height(), "F8",
