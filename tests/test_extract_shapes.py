@@ -532,3 +532,73 @@ def test_a_similarity_stated_with_its_p_value_is_a_comparison():
 def test_the_study_size_sums_the_groups_it_enumerates(text, n):
     study = [s.fields["n"] for s in suggest(text) if s.kind == "sample_size" and s.fields.get("study")]
     assert study == [n]
+
+
+# ------------------------------------------------------------------ round three (issue 16): synthetic shapes
+
+@pytest.mark.parametrize("text", [
+    "After CAR-T cell infusion, the CR rate at day 28 was 80%.",                         # outcome at a horizon
+    "After CAR-T cell infusion, Day-90 complete response rate was 45%.",                  # day modifying an outcome
+    "After CAR-T cell infusion, non-relapse mortality at day 100 was 5%.",
+    "After CAR-T cell infusion, response was evaluated on day 28.",                       # an act of observation
+    "After CAR-T cell infusion, patients were followed up until day 90.",
+    "After CAR-T cell infusion, infections occurred in 30% of patients by day 180.",      # a cohort's share
+    "After CAR-T cell infusion, median onset of CRS was day 3 (range, 1-10).",            # a median, not an event
+])
+def test_assessment_horizons_and_observation_windows_are_not_events(text):
+    assert kinds(text, "event") == [], [e.fields for e in kinds(text, "event")]
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("After CAR-T infusion, the patient developed ICANS on day +5.", 5),
+    ("After CAR-T infusion, ferritin peaked on day 7.", 7),
+    ("After CAR-T infusion, he was discharged on day 21.", 21),
+])
+def test_case_timeline_days_are_still_events(text, day):
+    assert [e.fields["day"] for e in kinds(text, "event")] == [day]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a grade word with its grade in brackets before the syndrome, the sentence opening with it
+    ("After CAR-T cell infusion, Severe (grade ≥ 3) CRS occurred in 5% of patients.", ("CRS", 3, None, 5.0)),
+    ("After CAR-T cell infusion, Severe (G3+) ICANS was seen in 4 patients (8%).", ("ICANS", 3, 4, 8.0)),
+    # a share alone, then its grade, after the syndrome's frequency
+    ("After CAR-T cell infusion, CRS of any grade occurred in 56 patients (93%); 13% were grade 3-4.",
+     ("CRS", 3, None, 13.0)),
+    ("After CAR-T cell infusion, CRS occurred in 70% of patients, with 10% grade 3 or higher.", ("CRS", 3, None, 10.0)),
+    # the measure named before the syndrome, its value after a short qualifier
+    ("The overall incidence of CRS after CAR-T was 70%.", ("CRS", None, None, 70.0)),
+    # a percentage in words
+    ("Forty-five percent of patients developed neurotoxicity after CAR-T.", ("ICANS", None, None, 45.0)),
+    # shares listed each with its grade in brackets
+    ("CRS developed in 90% (any grade) and 12% (grade ≥3) of CAR-T recipients.", ("CRS", 3, None, 12.0)),
+])
+def test_toxicity_shapes_of_round_three(text, want):
+    got = [(syndrome_class_of(f), f["grade"], f["count"], f["percent"]) for f in _tox(text)]
+    assert want in got, got
+
+
+def syndrome_class_of(f: dict) -> str:
+    from curator.extract.dev_scoring import syndrome_class
+
+    return syndrome_class(f["syndrome"])
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # counts with their shares on both sides of 'vs': the shares are compared, the p-value after the noun
+    ("After CAR-T therapy, CRS occurred in 20 (80%) vs 10 (40%) patients (P = .003).", (80, 40, "P = .003")),
+    # an association stated with its p-value only
+    ("After CAR-T therapy, early ICANS was associated with higher peak ferritin (P = .01).", (None, None, "P = .01")),
+    # two phrases, each with its own p-value
+    ("After CAR-T therapy, older age (P = .03) and high tumor burden (P = .01) were associated with ICANS.",
+     (None, None, "P = .01")),
+])
+def test_comparison_shapes_of_round_three(text, want):
+    got = [(s.fields["value_a"], s.fields["value_b"], s.fields["p_text"]) for s in suggest(text)
+           if s.kind == "comparison"]
+    assert want in got, got
+
+
+def test_a_significance_threshold_is_not_a_comparison():
+    text = "After CAR-T therapy, outcomes were compared by Fisher's exact test; P < .05 was considered significant."
+    assert not [s for s in suggest(text) if s.kind == "comparison"]

@@ -280,6 +280,13 @@ def _fields(subj: Subject, m: re.Match[str] | None, unit: str | None, p: dict[st
         "p_text": p["p_text"] if p else None,
         "statistic": subj.statistic,
     }
+    if m is not None and unit is None:
+        # 'CRS occurred in 20 (80%) vs 10 (40%) patients': counts with their shares — the shares are compared
+        d1, d2 = m.groupdict().get("d1"), m.groupdict().get("d2")
+        pct = rf"\s*({NUM})\s?%\s*"
+        if d1 and d2 and re.fullmatch(pct, d1) and re.fullmatch(pct, d2):
+            f.update({"value_a": num(re.fullmatch(pct, d1).group(1)), "value_b": num(re.fullmatch(pct, d2).group(1)),
+                      "unit": "%", "count_a": f["value_a"], "count_b": f["value_b"]})
     if m is not None:
         for i, key in (("1", "value_a_operator"), ("2", "value_b_operator")):
             op = m.groupdict().get(f"op{i}")
@@ -309,7 +316,7 @@ def _p_after(doc: Doc, end: int, s_end: int) -> tuple[dict[str, Any] | None, int
     """The p-value right after a pair: '(P = .03)' / '(difference...; P = .006)' or ', P = .03'."""
     text = doc.text
     after = text[end:s_end]
-    am = re.match(r"\s*+,?\s*(?:(?:within|after|at|by|over|during|in)\s+(?:the\s+first\s+)?\d+\s*"
+    am = re.match(r"\s*+,?\s*(?:(?:patients|cases|subjects|children|adults|recipients)\s*+)?(?:(?:within|after|at|by|over|during|in)\s+(?:the\s+first\s+)?\d+\s*"
                   r"(?:h|hrs?|hours?|days?|weeks?|months?)\s*)?([(\[])", after)
     if am:
         o = end + am.start(1)
@@ -498,6 +505,58 @@ def find(doc: Doc) -> list[Suggestion]:
         out.append(make("comparison", _fields(subj, None, None, p), text, subj.start, c + 1,
                         0.7 if subj.in_vocabulary else 0.55, f"comparison.p_only/{subj.how}"))
         taken.append((o, c + 1))
+    out += _p_any(doc, out)
     before_after(doc, out)
     group_labels(doc, out)
+    return out
+
+
+# 'P < .05 was considered significant', 'two-sided p-values': the study's threshold, not a result
+P_THRESHOLD = re.compile(r"\b(?:consider\w*|defined|deemed|regarded|set\s+at|threshold|level\s+of\s+significance|"
+                         r"significance\s+level|alpha)\b", re.IGNORECASE)
+
+
+def _p_any(doc: Doc, found: list[Suggestion]) -> list[Suggestion]:
+    """comparison.p_value — every other p-value the text reports is an explicit contrast of what the words
+    before it name: 'X was associated with Y (P = .01)', 'older age (P = .03) and high tumour burden (P = .01)
+    were associated with ICANS', '..., P = .02'. Its values stay empty (the rules above read the values when
+    the text states them as a pair); what is tested is the phrase before the p-value (its bracket)."""
+    text = doc.text
+    if not doc.car_t:
+        return []  # the CAR-T curation schema (extract_dev's README) counts every p-value; general abstracts not
+    if not doc.has("p", "P"):
+        return []
+    out: list[Suggestion] = []
+    taken = [(s.start, s.end) for s in found]
+    for m in P_RE.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        s_start, s_end = doc.sentence(m.start())
+        if P_THRESHOLD.search(text, s_start, s_end):
+            continue
+        op, value = parse_p(m.group("ptext"))
+        if value is None:
+            continue
+        # the p-value's own bracket (when in one) is where the tested phrase ends
+        o = text.rfind("(", s_start, m.start())
+        o2 = text.rfind("[", s_start, m.start())
+        o = max(o, o2)
+        inside = o >= 0 and (c := balanced_close(text, o)) is not None and c >= m.end()
+        anchor = o if inside else m.start()
+        if inside and (len(P_RE.findall(text, o, c)) > 1 or re.search(rf"{SEP}|respectively", text[o:c], re.IGNORECASE)):
+            continue  # several p-values or a pair the rules above declined: not one contrast of one phrase
+        if not inside:
+            while anchor > s_start and text[anchor - 1] in " ,;:":
+                anchor -= 1
+        subj = find_subject(doc, anchor, s_start)
+        if subj is None or subj.end > anchor:
+            cs = clause_start(text, anchor, s_start)
+            subj = make_subject(doc, cs, anchor, "clause", max_words=14) if anchor > cs else None
+        if subj is None or re.search(r"\d\s?(?:%|[a-zA-Zµμ]{1,5}/)", depth0(text, subj.end, anchor)):
+            continue  # a value between the phrase and its p-value: a change or a pair read elsewhere, not this
+        end = (c + 1) if inside else m.end()
+        p = {"p_operator": op, "p_value": value, "p_text": m.group("ptext")}
+        out.append(make("comparison", _fields(subj, None, None, p), text, min(subj.start, anchor), end,
+                        0.6 if subj.in_vocabulary else 0.5, f"comparison.p_value/{subj.how}"))
+        taken.append((min(subj.start, anchor), end))
     return out

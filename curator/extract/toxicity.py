@@ -35,9 +35,10 @@ GRADE_PRE = re.compile(
     rf"(?:(?P<pre_op>≥|>=|⩾|>|≤|<=|<)\s*(?:grades?|Gr|G)\s*(?P<a1>{G})"
     rf"|\b(?:[Gg]rades?|Gr|G)\s*(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a2>{G})(?:\s*(?:-|–|—|to|or|and|/)\s*(?:G|grade\s*)?"
     rf"(?P<b2>{G}))?{_PLUS}?"
-    r"|(?P<word>\bany[- ]grade|\ball[- ]grades?|\bhigh[- ]grade|\blow[- ]grade|\bsevere|\bmild|\bmoderate"
-    r"|\blife[- ]threatening|\bfatal))"
-    rf"(?P<abbr>\s*\((?:≥|>=|>)?\s*Gr?\s*{G}\+?\))?\s*$")
+    r"|(?P<word>(?i:\bany[- ]grade|\ball[- ]grades?|\bhigh[- ]grade|\blow[- ]grade|\bsevere|\bmild|\bmoderate"
+    r"|\blife[- ]threatening|\bfatal)))"
+    rf"(?P<abbr>\s*\((?P<ab_op>≥|>=|⩾|>)?\s*(?:[Gg]rades?|Gr|G)\s*(?P<ab_op2>≥|>=|⩾|>)?\s*(?P<ab_a>{G})"
+    rf"(?:\s*(?:-|–|—|to)\s*(?P<ab_b>{G}))?(?P<ab_plus>\+|\s+or\s+(?:higher|greater|above|more|worse))?\))?\s*$")
 GRADE_POST = re.compile(
     rf"\s*+(?:\(\s*+|,\s*+)?(?:of\s+)?(?:(?:[Gg]rades?|G)\s*+(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})"
     rf"(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS}?|(?P<word>any[- ]grade|all[- ]grades?))")
@@ -58,7 +59,8 @@ FREQ_POST = re.compile(  # blank runs read once (possessive where what follows n
 FREQ_PRE = re.compile(  # blank runs read once: each optional piece takes the blanks before it, possessively
     rf"(?:{NB}(?P<n>{_CNT})(?:\s*+(?:/|of|out\s+of)\s*+(?P<d>\d+))?(?:\s*+[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]])?"
     r"(?:\s*+(?:patients?|pts|children|adults|subjects))?(?:\s*+[(\[]\s*+(?P<p3>[\d.·]+)\s?%\s*+[)\]])?"
-    rf"|{NB}(?P<p2>{NUM})\s?%(?:\s*+of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|cases|recipients))?)"
+    rf"|(?:{NB}(?P<p2>{NUM})\s?%|(?P<pw>\b{_CNT})\s(?:per\s?cent|percent)\b)"
+    r"(?:\s*+of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|cases|recipients))?)"
     r"\s*+(?:developed|had|experienced|presented\s+with|suffered(?:\s+from)?|showed|(?:were\s+|was\s+)?diagnosed\s+with)"
     r"\s++(?:at\s+least\s+(?:one|1)\s++|a\s+median\s+of\s+\d+\s++)?(?:any\s++|[\w-]+\s++(?:or|and)\s++|(?!(?:for|of|after|with|to|from|by|the)\b)[\w-]+\s++){0,2}$",
     re.IGNORECASE)
@@ -88,13 +90,25 @@ PER_GRADE = re.compile(
     rf"(?:[,:=]\s*+|(?:(?:was|were)\s++)?(?:(?:observed|reported|occurred|seen)\s++)?in\s++|\(\s*+)"
     rf"(?:{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?[(\[]\s*+)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?patients\s*)?[)\]]?")
 G_END = r"(?:[0-5](?!\d|[.·]\d)|IV|V|III|II|I)(?![a-z])"  # a grade that may end the sentence ('grade ≥3.')
-# the count first: '45 patients (75%) had CRS, including 5 (8%) with grade ≥3', '...; 5 (8%) were grade 3 or higher'
+# the count first: '45 patients (75%) had CRS, including 5 (8%) with grade ≥3', '...; 5 (8%) were grade 3 or higher',
+# or the share alone: '...; 13% were grade 3-4'
 PER_GRADE_COUNT = re.compile(  # blank runs read once, as in PER_GRADE
     rf"\s*+(?:\)\s*+)?(?:of\s+(?:the\s+)?(?:patients|participants|pts|children|adults)\s*+)?[,;]\s*+"
-    rf"(?:(?:including|of\s+whom|of\s+which|of\s+these|with)\s++)?{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?"
-    rf"[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]\s*+(?:with|had|were|was|of\s+(?:which|whom)\s+were)\s++"
+    rf"(?:(?:including|of\s+whom|of\s+which|of\s+these|with)\s++)?(?:{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?"
+    rf"[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]|{NB}(?P<p9>{NUM})\s?%(?:\s++of\s++(?:the\s++)?(?:patients|cases))?)"
+    rf"\s*+(?:(?:with|had|were|was|of\s+(?:which|whom)\s+were)\s++)?"
     rf"(?P<g>(?:[Gg]rades?|G)\s*+(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G_END})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b>{G_END}))?"
     rf"{_PLUS}?)(?:\s+(?:CRS|ICANS|events?|toxicit(?:y|ies)))?(?=\s*[,;.)]|\s+and\b|$)")
+# 'the (overall) incidence of CRS (after CAR-T) was 70%': the measure named before the syndrome, its value after
+# a short qualifier without numbers
+MEASURE_OF = re.compile(r"\b(?:incidences?|rates?|frequenc(?:y|ies)|proportions?|percentages?|occurrence)\s+of\s+"
+                        r"(?:(?:any|all)[- ]grades?\s+)?$", re.IGNORECASE)
+MEASURE_VALUE = re.compile(rf"[^\d;:%()]{{0,50}}?\b(?:was|were|reached|amounted\s+to)\s++(?:about\s++|approximately\s++|"
+                           rf"nearly\s++|only\s++)?{NB}(?P<p>{NUM})\s?%", re.IGNORECASE)
+# 'CRS developed in 90% (any grade) and 12% (grade ≥3)': further shares, each with its grade in brackets
+PCT_GRADE = re.compile(
+    rf"\s*+(?:\((?:any|all)[- ]grades?\)\s*+)?(?:,\s*+)?(?:and\s++)?{NB}(?P<p>{NUM})\s?%\s*+\(\s*+(?P<g>(?:[Gg]rades?|G)\s*+"
+    rf"(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b>{G}))?{_PLUS}?)\s*+\)")
 UNGRADED = {"HLH/MAS", "IEC-HS"}  # diagnosed by criteria: a neighbour's grade does not carry over
 ABBR_DEF = re.compile(r"\s*\(\s*([A-Z][A-Za-z]{1,6}?)s?\s*\)")
 # 'any grade and grade ≥3 NEs occurred in 58% and 13%, respectively': two grades of one syndrome, one list
@@ -232,7 +246,12 @@ def _graded(text: str, p: Phrase) -> Phrase:
     if m:
         p.start = h_start - (len(win) - m.start())
         p.grade_as_reported = win[m.start():m.start("abbr") if m.group("abbr") else m.end()].strip()
-        if m.group("word"):
+        if m.group("word") and m.group("ab_a"):
+            # 'severe (grade ≥ 3) CRS': the bracket after the grade word states the grade
+            p.grade_as_reported = win[m.start():m.end()].strip()
+            p.grade, p.grade_max, p.operator = _grade(m, m.group("ab_a"), m.group("ab_b"),
+                                                      m.group("ab_op") or m.group("ab_op2"), m.group("ab_plus"))
+        elif m.group("word"):
             w = m.group("word").lower().replace(" ", "-")
             p.grade_as_reported = w
             pm = GRADE_POST.match(text, h_end, min(len(text), h_end + 45))
@@ -410,6 +429,10 @@ def find(doc: Doc) -> list[Suggestion]:
                 f = {}
             if f:
                 f["_end"] = m.end()
+        if not f and MEASURE_OF.search(text, max(s_start, p.start - 40), p.start):
+            vm = MEASURE_VALUE.match(text, p.end, s_end)
+            if vm and not PCT_LIST_AFTER.match(text, vm.end()):
+                f = {"percent": to_float(vm.group("p")), "_end": vm.end()}
         if not f:  # the syndrome's own bracket closes after its count: the count is the syndrome's
             bm = FREQ_BRACKET.match(text, p.end, min(s_end, p.end + 40))
             if bm:
@@ -423,6 +446,8 @@ def find(doc: Doc) -> list[Suggestion]:
                 f["_start"] = cs + pm.start()
                 if pm.group("p") or pm.group("p2") or pm.group("p3"):
                     f["percent"] = to_float(pm.group("p") or pm.group("p2") or pm.group("p3"))
+                elif pm.group("pw"):  # 'Forty-five percent of patients developed X'
+                    f["percent"] = float(_count(pm.group("pw")))
                 if pm.group("n"):
                     f["count"] = _count(pm.group("n"))
                 if pm.group("d"):
@@ -455,14 +480,16 @@ def find(doc: Doc) -> list[Suggestion]:
         pos = f.get("_end", p.end)
         s_end = doc.sentence(p.m_start)[1]
         while True:
-            gm = PER_GRADE.match(text, pos, s_end) or PER_GRADE_COUNT.match(text, pos, s_end)
+            gm = PER_GRADE.match(text, pos, s_end) or PER_GRADE_COUNT.match(text, pos, s_end) or \
+                (PCT_GRADE.match(text, pos, s_end) if "_end" in f else None)
             if not gm:
                 break
             q = Phrase(p.syndrome, p.as_written, p.start, gm.end(), p.m_start, p.m_end)
             q.grade, q.grade_max, q.operator = _grade(gm, gm.group("a"), gm.group("b"), gm.group("op"), gm.group("plus"))
             q.grade_as_reported = gm.group("g").strip()
-            ef = {"percent": to_float(gm.group("p")) if gm.group("p") else None, "_end": gm.end()}
-            if gm.group("n"):
+            pg = gm.group("p") or gm.groupdict().get("p9")  # PER_GRADE_COUNT: '…; 13% were grade 3-4'
+            ef = {"percent": to_float(pg) if pg else None, "_end": gm.end()}
+            if gm.groupdict().get("n"):
                 ef["count"] = int(gm.group("n"))
             if ef["percent"] is None and "count" not in ef:
                 break
