@@ -602,3 +602,23 @@ def test_comparison_shapes_of_round_three(text, want):
 def test_a_significance_threshold_is_not_a_comparison():
     text = "After CAR-T therapy, outcomes were compared by Fisher's exact test; P < .05 was considered significant."
     assert not [s for s in suggest(text) if s.kind == "comparison"]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a list's head names the grade and the class, each item its share
+    ("After CAR-T cell therapy, grade ≥3 adverse events included neutropenia (60%), thrombocytopenia (40%) and "
+     "anemia (35%).", [("neutropenia", 3, 60.0), ("thrombocytopenia", 3, 40.0), ("anemia", 3, 35.0)]),
+    # further general classes of 'other' toxicities
+    ("After CAR-T cell therapy, infectious complications occurred in 12 patients (24%).",
+     [("infectious complications", None, 24.0)]),
+    ("After CAR-T cell therapy, grade ≥ 3 ICAHT developed in 20 patients (33%).", [("ICAHT", 3, 33.0)]),
+    ("After CAR-T cell therapy, CMV reactivation was seen in 9 patients (15%).", [("CMV reactivation", None, 15.0)]),
+])
+def test_other_toxicity_classes_and_a_list_heads_grade(text, want):
+    got = [(f["as_written"], f["grade"], f["percent"]) for f in _tox(text)]
+    assert all(w in got for w in want), got
+
+
+def test_a_syndrome_naming_a_compared_group_is_not_an_occurrence():
+    text = "After CAR-T cell therapy, patients with severe CRS had higher peak IL-6 levels (P < .001)."
+    assert _tox(text) == []

@@ -109,6 +109,30 @@ MEASURE_VALUE = re.compile(rf"[^\d;:%()]{{0,50}}?\b(?:was|were|reached|amounted\
 PCT_GRADE = re.compile(
     rf"\s*+(?:\((?:any|all)[- ]grades?\)\s*+)?(?:,\s*+)?(?:and\s++)?{NB}(?P<p>{NUM})\s?%\s*+\(\s*+(?P<g>(?:[Gg]rades?|G)\s*+"
     rf"(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b>{G}))?{_PLUS}?)\s*+\)")
+# a syndrome that names the group a statement is about ('patients with severe CRS', 'those who developed ICANS',
+# 'the risk of CRS'): without a count of its own it is no occurrence the text reports
+GROUP_QUALIFIER = re.compile(
+    r"(?:\b(?:patients|those|children|adults|subjects|recipients|cases|individuals|groups?|cohorts?|ones)\s+(?:with(?:out)?|"
+    r"who\s+(?:did\s+not\s+)?(?:develop(?:ed)?|ha[dv]e?|experienc(?:ed|e))|experiencing|developing)|\b(?:risk|predictors?|"
+    r"risk\s+factors?|prediction)\s+(?:of|for))\s+(?:(?!(?:and|or|but)\b)[\w≥≤()-]+\s+){0,3}$", re.IGNORECASE)
+CONTRAST = re.compile(r"\b[Pp]\s*[=<>≤≥]|\b(?:higher|lower|greater|fewer|more|less|than|vs\.?|versus|compared|"
+                      r"associated|correlat\w*|predict\w*|differ\w*|increased|decreased|elevated)\b", re.IGNORECASE)
+# a list's head naming a grade and a class of events, then its items each with a share
+LIST_HEAD = re.compile(
+    rf"(?P<g>(?:≥|>=|⩾|>)\s*(?:[Gg]rades?|Gr|G)\s*{G}|\b(?:[Gg]rades?|Gr|G)\s*(?:≥|>=|⩾|>)?\s*{G}"
+    rf"(?:\s*(?:-|–|to)\s*{G})?(?:\+|\s+or\s+(?:higher|greater|above|more))?)\s+(?:[\w-]+\s+){{0,3}}?"
+    r"(?:adverse\s+events?|AEs?|TEAEs?|toxicit(?:y|ies)|events?|complications?|cytopenias?)\s*+(?:\([A-Za-z]{2,6}\)\s*+)?"
+    r"(?:included|including|were|was|consisted\s+of|comprised|:)\s*+")
+LIST_ITEMS = re.compile(rf"(?:[^;:.()]{{1,60}}?\(\s*+(?:\d+\s*+[,;]\s*+)?{NUM}\s?%\s*+\)\s*+,?\s*+(?:and\s++)?)*")
+
+
+def _last(rx: re.Pattern[str], text: str, start: int, end: int) -> re.Match[str] | None:
+    m = None
+    for m in rx.finditer(text, start, end):  # noqa: B007 (keeps the last match)
+        pass
+    return m
+
+
 UNGRADED = {"HLH/MAS", "IEC-HS"}  # diagnosed by criteria: a neighbour's grade does not carry over
 ABBR_DEF = re.compile(r"\s*\(\s*([A-Z][A-Za-z]{1,6}?)s?\s*\)")
 # 'any grade and grade ≥3 NEs occurred in 58% and 13%, respectively': two grades of one syndrome, one list
@@ -162,7 +186,21 @@ OTHER_TOX = re.compile(
     r"|parkinsonism|(?:cranial|facial)\s+nerve\s+pals(?:y|ies)|encephalitis|adverse\s+events?|AEs?"
     r"|hypofibrinogen(?:a)?emia|DIC|thrombos[ie]s|thromboembolism|h(?:a)?ematotoxicity"
     r"|hepatotoxicity|transaminitis|cardiotoxicity|arrhythmias?|atrial\s+fibrillation|(?:acute\s+)?renal\s+failure"
-    r"|neutropenic\s+fever|febrile\s+neutropenia|(?:CMV|cytomegalovirus|HHV-6|EBV)\s+reactivation)\b", re.IGNORECASE)
+    r"|neutropenic\s+fever|febrile\s+neutropenia|(?:CMV|cytomegalovirus|HHV-6|EBV)\s+reactivation"
+    # further classes the field reports as toxicities of the treated patients (extract_dev README: infections,
+    # cytopenias, coagulation, organ injury, adverse events → 'other'), each a general clinical name
+    r"|infectious\s+(?:complications?|events?|episodes?)|(?:CMV|cytomegalovirus|HBV|hepatitis\s+B|HSV|VZV|EBV|HHV-6|"
+    r"adenovirus|BK\s+virus)\s+(?:infections?|reactivations?|viremia|viraemia)|viral\s+reactivations?|COVID-19"
+    r"|SARS-CoV-2\s+infections?|herpes\s+zoster|Pneumocystis\s+(?:jirovecii\s+)?pneumonia|ICAHT"
+    r"|immune\s+effector\s+cell[- ]associated\s+h(?:a)?ematotoxicity|h(?:a)?ematologic(?:al)?\s+(?:toxicit(?:y|ies)"
+    r"|adverse\s+events?)|non-?h(?:a)?ematologic(?:al)?\s+(?:toxicit(?:y|ies)|adverse\s+events?)|B[- ]cell\s+aplasia"
+    r"|lymphocytopenia|bone\s+marrow\s+(?:failure|aplasia)|serious\s+adverse\s+events?|SAEs?|TEAEs?|TRAEs?"
+    r"|(?:treatment|therapy)[- ]related\s+(?:toxicit(?:y|ies)|adverse\s+events?|deaths?|mortality)"
+    r"|kidney\s+injury|renal\s+(?:impairment|dysfunction|insufficiency)|(?:liver|hepatic)\s+(?:injury|dysfunction)"
+    r"|cardiac\s+(?:events?|toxicit(?:y|ies)|arrest|dysfunction|arrhythmias?)|cardiovascular\s+events?|heart\s+failure"
+    r"|capillary\s+leak(?:\s+syndrome)?|respiratory\s+failure|pleural\s+effusions?"
+    r"|graft[- ]versus[- ]host\s+disease|GVHD|secondary\s+(?:primary\s+)?malignanc(?:y|ies)|second\s+primary\s+malignanc(?:y|ies)"
+    r"|peripheral\s+neuropathy|movement\s+disorders?|Guillain[- ]Barr[eé](?:\s+syndrome)?|tumou?r\s+flare)\b", re.IGNORECASE)
 OCCURRED = re.compile(r"\b(?:develop\w*|experienc\w*|suffer\w*|presented\s+with|diagnosed|occur\w*|complicated\s+by|"
                       r"manifest\w*|passed\s+away|died|had|showed|observed|noted|reported|recorded|(?:was|were)\s+"
                       r"(?:treated|managed)|resolved|incidences?\s+of|rates?\s+of|frequency\s+of)\b", re.IGNORECASE)
@@ -291,7 +329,8 @@ def phrases(doc: Doc) -> list[Phrase]:
     if doc.car_t:
         covered = [(a, b) for a, b, *_ in hits]
         for m in OTHER_TOX.finditer(text):
-            if m.group().isupper() and m.group() not in ("AKI", "AE", "AEs", "DIC"):
+            if m.group().isupper() and m.group() not in ("AKI", "AE", "AEs", "DIC", "ICAHT", "GVHD", "SAE", "SAEs",
+                                                          "TEAE", "TEAEs", "TRAE", "TRAEs"):
                 continue
             if not any(a < m.end() and m.start() < b for a, b in covered):
                 hits.append((m.start(), m.end(), m.group(), None))
@@ -322,6 +361,21 @@ def phrases(doc: Doc) -> list[Phrase]:
                 and cur.syndrome not in UNGRADED:
             cur.grade, cur.grade_max, cur.operator = prev.grade, prev.grade_max, prev.operator
             cur.grade_as_reported = prev.grade_as_reported
+    # 'Grade ≥3 adverse events included neutropenia (60%), thrombocytopenia (40%) and anemia (35%)': the grade
+    # of a list's head carries to every item of the list that follows it
+    for p in out:
+        if p.graded or p.syndrome in UNGRADED:
+            continue
+        s0 = max(0, p.start - 240)
+        hm = _last(LIST_HEAD, text, s0, p.start)
+        if hm is None or not LIST_ITEMS.fullmatch(text, hm.end(), p.start):
+            continue
+        gm = GRADE_PRE.search(hm.group("g") + " ")
+        if gm is None or gm.group("word"):
+            continue
+        p.grade, p.grade_max, p.operator = _grade(gm, gm.group("a1") or gm.group("a2"), gm.group("b2"),
+                                                  gm.group("pre_op") or gm.group("op"), gm.group("plus"))
+        p.grade_as_reported = hm.group("g").strip()
     doc._tox_phrases = out  # type: ignore[attr-defined]
     return out
 
@@ -540,6 +594,9 @@ def find(doc: Doc) -> list[Suggestion]:
             s0, s1 = doc.sentence(p.m_start)
             if not OCCURRED.search(text, s0, s1) or BACKGROUND.search(text, s0, s1):
                 continue  # 'severe CRS can be fatal': a grade in a background sentence is not the study's
+        if not counted and GROUP_QUALIFIER.search(text, max(0, p.start - 60), p.start) and \
+                CONTRAST.search(text, *doc.sentence(p.m_start)):
+            continue  # 'patients with severe CRS had higher IL-6 (P < .01)': the syndrome names a compared group
         if not detail:
             name = p.syndrome if p.syndrome != "other" else p.as_written.lower()
             if bare_choice.get(name) != i:
