@@ -78,11 +78,11 @@ HAD = re.compile(
     rf"(?:\s+of\s+(?P<l2>[^\d;,.()]{{1,40}}))?", re.IGNORECASE)
 # 'IFN-γ levels before and after emapalumab were 1520 ± 340 and 210 ± 95 pg/mL, respectively (P = 0.004)':
 # exactly two groups named before the verb, exactly two values after it, 'respectively', then the p-value.
-RESPECTIVELY = re.compile(
-    rf"\b(?:(?P<ba>before\s+and\s+after)\s+(?P<what>[^,.;()\d]{{1,40}}?)|"
-    rf"(?:in|for|among|with)\s+(?P<l1>(?:the\s+)?[A-Za-z][^,.;()\d]{{0,40}}?)\s+and\s+"
-    rf"(?P<l2>(?:the\s+)?[A-Za-z][^,.;()\d]{{0,40}}?))\s+(?:were|was)\s+(?:(?:median|mean)\s+)?"
-    rf"{_item('1', label=False)}\s+and\s+{_item('2', label=False)}\s*,?\s*respectively\b",
+RESPECTIVELY = re.compile(  # blank runs read once (possessive); a label opens and ends with a non-blank
+    rf"\b(?:(?P<ba>before\s++and\s++after)\s++(?P<what>[^,.;()\d\s][^,.;()\d]{{0,39}}?)|"
+    rf"(?:in|for|among|with)\s++(?P<l1>(?:the\s++)?[A-Za-z][^,.;()\d]{{0,40}}?)(?<=\S)\s++and\s++"
+    rf"(?P<l2>(?:the\s++)?[A-Za-z][^,.;()\d]{{0,40}}?))(?<=\S)\s++(?:were|was)\s++(?:(?:median|mean)\s++)?"
+    rf"{_item('1', label=False)}\s++and\s++{_item('2', label=False)}\s*+,?\s*+respectively\b",
     re.IGNORECASE)
 # an effect size with its CI: 'HR, 0.74; 95% CI, 0.36–1.51', 'odds ratio 2.1 (95% CI 1.2-3.4)', 'aOR = 3.2, 95% CI ...'
 EFFECT = re.compile(

@@ -33,7 +33,8 @@ _VERBISH = re.compile(r"\b(?:was|were|is|are|had|has|have|been|developed|receive
 BOUNDARY = re.compile(r"(?:,\s*(?:resulting\s+in|leading\s+to|followed\s+by|with|and|which|while|after|before|"
                       r"when|but)?|;|\band\b|\bresulting\s+in\b|\bleading\s+to\b|\bfollowed\s+by\b|\bwith\b|"
                       r"\bwhich\b|\bwhile\b|\bwhen\b|\bbut\b|\bthen\b|:)\s*", re.IGNORECASE)
-PASSIVE = re.compile(r"^(?P<subj>.+?)\s+(?:was|were|had\s+been|has\s+been|is|are|got)\s+(?:\w+ly\s+)?"
+# (the subject ends at a non-blank and the blank run after it is read once: possessive)
+PASSIVE = re.compile(r"^(?P<subj>.+?)(?<=\S)\s++(?:was|were|had\s++been|has\s++been|is|are|got)\s++(?:\w+ly\s++)?"
                      r"(?P<verb>[a-z]+(?:ed|en|un|iven|egun))\b(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
 SCHEDULE_BEFORE = re.compile(r"(?:(?<![A-Za-z])(?:mg|g|µg|μg|IU)\b|/kg|/m2|m\(2\)|/m²|\bdose[sd]?|\bcycles?)\s*(?:\w+\s*){0,2}$",
                              re.IGNORECASE)

@@ -29,16 +29,18 @@ from curator.extract.subjects import clause_start
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
 G = r"(?:[0-5](?![\d.])|IV|V|III|II|I)(?![a-z])"
 _OPS = {"≥": "≥", ">=": "≥", "⩾": "≥", ">": ">", "≤": "≤", "<=": "≤", "⩽": "≤", "<": "<"}
-_PLUS = (r"(?P<plus>\s?\+|\s+or\s+(?:higher|greater|above|more|worse)|\s+and\s+(?:higher|above|greater)"
-         r"|\s+or\s+more|\s+(?:or\s+)?above)")
+_PLUS = (r"(?P<plus>\s?\+|\s++or\s++(?:higher|greater|above|more|worse)|\s++and\s++(?:higher|above|greater)"
+         r"|\s++or\s++more|\s++(?:or\s++)?above)")
+# blank runs are read once (possessive: what follows each never opens with a blank), so a long run of
+# blanks after 'grade' is not re-split between neighbouring pieces (issue 16 item 6)
 GRADE_PRE = re.compile(
-    rf"(?:(?P<pre_op>≥|>=|⩾|>|≤|<=|<)\s*(?:grades?|Gr|G)\s*(?P<a1>{G})"
-    rf"|\b(?:[Gg]rades?|Gr|G)\s*(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a2>{G})(?:\s*(?:-|–|—|to|or|and|/)\s*(?:G|grade\s*)?"
+    rf"(?:(?P<pre_op>≥|>=|⩾|>|≤|<=|<)\s*+(?:grades?|Gr|G)\s*+(?P<a1>{G})"
+    rf"|\b(?:[Gg]rades?|Gr|G)\s*+(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a2>{G})(?:\s*+(?:-|–|—|to|or|and|/)\s*+(?:G|grade\s*+)?"
     rf"(?P<b2>{G}))?{_PLUS}?"
     r"|(?P<word>(?i:\bany[- ]grade|\ball[- ]grades?|\bhigh[- ]grade|\blow[- ]grade|\bsevere|\bmild|\bmoderate"
     r"|\blife[- ]threatening|\bfatal)))"
-    rf"(?P<abbr>\s*\((?P<ab_op>≥|>=|⩾|>)?\s*(?:[Gg]rades?|Gr|G)\s*(?P<ab_op2>≥|>=|⩾|>)?\s*(?P<ab_a>{G})"
-    rf"(?:\s*(?:-|–|—|to)\s*(?P<ab_b>{G}))?(?P<ab_plus>\+|\s+or\s+(?:higher|greater|above|more|worse))?\))?\s*$")
+    rf"(?P<abbr>\s*+\((?P<ab_op>≥|>=|⩾|>)?\s*+(?:[Gg]rades?|Gr|G)\s*+(?:(?P<ab_op2>≥|>=|⩾|>)\s*+)?(?P<ab_a>{G})"
+    rf"(?:\s*+(?:-|–|—|to)\s*+(?P<ab_b>{G}))?(?P<ab_plus>\+|\s++or\s++(?:higher|greater|above|more|worse))?\))?\s*$")
 GRADE_POST = re.compile(
     rf"\s*+(?:\(\s*+|,\s*+)?(?:of\s+)?(?:(?:[Gg]rades?|G)\s*+(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})"
     rf"(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS}?|(?P<word>any[- ]grade|all[- ]grades?))")
@@ -73,13 +75,14 @@ REFERENCE = re.compile(r"(?:resembl\w*|mimic\w*|similar\s+to|adapted\s+from|dist
                        r"unlike|primary|familial|versus|vs\.?)\s+(?:\w+\s+){0,1}$", re.IGNORECASE)
 LIST_JOIN = re.compile(r"^\s*+(?:,\s*+(?:and\s++|or\s++)?|and\s++|or\s++|/|&\s*+)\s*$")
 _PLUS_ = _PLUS.replace("?P<plus>", "?P<plus_>")
-GRADED_PAREN = re.compile(
-    rf"\s*+(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|recipients|participants)\s*+)?[(\[]\s*(?P<g>(?:[Gg]rades?|G)\s*+"
-    rf"(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS}?)\s*[,:;]?\s*"
-    rf"(?:(?P<n>\d+)\s*[(\[]\s*)?(?P<p>{NUM})\s?%\s*\)?\s*[)\]]"
+GRADED_PAREN = re.compile(  # blank runs read once (possessive), as in GRADE_PRE
+    rf"\s*+(?:of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|recipients|participants)\s*+)?[(\[]\s*+(?P<g>(?:[Gg]rades?|G)\s*+"
+    rf"(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b>{G}))?{_PLUS}?)\s*+[,:;]?\s*+"
+    rf"(?:(?P<n>\d+)\s*+[(\[]\s*+)?(?P<p>{NUM})\s?%\s*+\)?\s*+[)\]]"
     # percent first: 'CRS occurred in 82% (2% grade ≥3)'
-    rf"|\s*(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|recipients|participants)\s*)?[(\[]\s*(?P<p_>{NUM})\s?%\s*(?:of\s+patients\s*)?,?\s*(?:with\s+|had\s+|were\s+)?(?P<g_>(?:[Gg]rades?|G)"
-    rf"\s*(?P<op_>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a_>{G})(?:\s*(?:-|–|—|to|or)\s*(?P<b_>{G}))?{_PLUS_}?)\s*[)\]]")
+    rf"|\s*+(?:of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|recipients|participants)\s*+)?[(\[]\s*+(?P<p_>{NUM})\s?%\s*+"
+    rf"(?:of\s++patients\s*+)?,?\s*+(?:with\s++|had\s++|were\s++)?(?P<g_>(?:[Gg]rades?|G)"
+    rf"\s*+(?:(?P<op_>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a_>{G})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b_>{G}))?{_PLUS_}?)\s*+[)\]]")
 _PLUS2 = _PLUS.replace("?P<plus>", "?P<plus>")
 # each blank run is read once (possessive; what follows it never opens with a blank), so a long run of
 # blanks is not re-split between neighbouring '\s*' pieces (issue 15 item 1)
@@ -118,12 +121,13 @@ GROUP_QUALIFIER = re.compile(
 CONTRAST = re.compile(r"\b[Pp]\s*[=<>≤≥]|\b(?:higher|lower|greater|fewer|more|less|than|vs\.?|versus|compared|"
                       r"associated|correlat\w*|predict\w*|differ\w*|increased|decreased|elevated)\b", re.IGNORECASE)
 # a list's head naming a grade and a class of events, then its items each with a share
-LIST_HEAD = re.compile(
-    rf"(?P<g>(?:≥|>=|⩾|>)\s*(?:[Gg]rades?|Gr|G)\s*{G}|\b(?:[Gg]rades?|Gr|G)\s*(?:≥|>=|⩾|>)?\s*{G}"
-    rf"(?:\s*(?:-|–|to)\s*{G})?(?:\+|\s+or\s+(?:higher|greater|above|more))?)\s+(?:[\w-]+\s+){{0,3}}?"
-    r"(?:adverse\s+events?|AEs?|TEAEs?|toxicit(?:y|ies)|events?|complications?|cytopenias?)\s*+(?:\([A-Za-z]{2,6}\)\s*+)?"
-    r"(?:included|including|were|was|consisted\s+of|comprised|:)\s*+")
-LIST_ITEMS = re.compile(rf"(?:[^;:.()]{{1,60}}?\(\s*+(?:\d+\s*+[,;]\s*+)?{NUM}\s?%\s*+\)\s*+,?\s*+(?:and\s++)?)*")
+LIST_HEAD = re.compile(  # blank runs and words read once (possessive: what follows never opens with one)
+    rf"(?P<g>(?:≥|>=|⩾|>)\s*+(?:[Gg]rades?|Gr|G)\s*+{G}|\b(?:[Gg]rades?|Gr|G)\s*+(?:(?:≥|>=|⩾|>)\s*+)?{G}"
+    rf"(?:\s*+(?:-|–|to)\s*+{G})?(?:\+|\s++or\s++(?:higher|greater|above|more))?)\s++(?:[\w-]++\s++){{0,3}}?"
+    r"(?:adverse\s++events?|AEs?|TEAEs?|toxicit(?:y|ies)|events?|complications?|cytopenias?)\s*+(?:\([A-Za-z]{2,6}\)\s*+)?"
+    r"(?:included|including|were|was|consisted\s++of|comprised|:)\s*+")
+# (each item read once: atomic, and the list possessive — an item cannot cross a bracket, so nothing is lost)
+LIST_ITEMS = re.compile(rf"(?>[^;:.()]{{1,60}}?\(\s*+(?:\d+\s*+[,;]\s*+)?{NUM}\s?%\s*+\)\s*+,?\s*+(?:and\s++)?)*+")
 
 
 def _last(rx: re.Pattern[str], text: str, start: int, end: int) -> re.Match[str] | None:
@@ -139,7 +143,7 @@ ABBR_DEF = re.compile(r"\s*\(\s*([A-Z][A-Za-z]{1,6}?)s?\s*\)")
 GRADE_LIST_BEFORE = re.compile(
     rf"(?P<g0>\bany[- ]grade|\ball[- ]grades?|\b[Gg]rades?\s*+(?:(?:≥|>=|>|≤|<)\s*+)?{G}(?:\s*+(?:-|–|to)\s*+{G})?)"
     r"\s*+(?:,|and|or|as\s+well\s+as)\s*+$", re.IGNORECASE)  # blank runs read once, as in PER_GRADE
-SHARED_PCT = re.compile(rf"(?<!,)(?<!,\s)(?P<items>{NB}{NUM}(?:\s*+,\s*+{NUM})*+\s*,?\s*(?:and|or)\s+{NUM})\s?%")
+SHARED_PCT = re.compile(rf"(?<!,)(?<!,\s)(?P<items>{NB}{NUM}(?:\s*+,\s*+{NUM})*+\s*+,?\s*+(?:and|or)\s++{NUM})\s?%")
 
 
 PARALLEL_PCTS = re.compile(  # blank runs read once, as in PER_GRADE
