@@ -622,3 +622,22 @@ def test_other_toxicity_classes_and_a_list_heads_grade(text, want):
 def test_a_syndrome_naming_a_compared_group_is_not_an_occurrence():
     text = "After CAR-T cell therapy, patients with severe CRS had higher peak IL-6 levels (P < .001)."
     assert _tox(text) == []
+
+
+CASE = ("Cytokine release syndrome is usually treated with tocilizumab and corticosteroids, and anakinra may be used in "
+        "refractory cases. We report a 54-year-old man with lymphoma treated with axi-cel. On day 2 he developed grade 3 "
+        "CRS. Treatment included tocilizumab, dexamethasone and anakinra, and CRS resolved by day 9. Tocilizumab is "
+        "commonly recommended as first-line therapy.")
+
+
+def test_a_case_reports_treatments_are_cited_from_the_sentences_about_the_patient():
+    drugs = {s.fields["drug"]: s for s in suggest(CASE) if s.kind == "drug"}
+    patient = CASE.index("Treatment included")
+    for name in ("tocilizumab", "anakinra", "dexamethasone"):
+        assert patient <= drugs[name].start < CASE.index(" CRS resolved"), (name, drugs[name].text)
+        assert not drugs[name].fields.get("background_only")
+    # named only in the background sentence: flagged, never cited as the patient's treatment
+    assert drugs["corticosteroids"].fields.get("background_only") is True
+    assert drugs["corticosteroids"].confidence < drugs["tocilizumab"].confidence
+    tox = [s for s in suggest(CASE) if s.kind == "toxicity" and s.fields["syndrome"] == "CRS"]
+    assert tox and all(s.start > CASE.index("We report") for s in tox)
