@@ -641,3 +641,29 @@ def test_a_case_reports_treatments_are_cited_from_the_sentences_about_the_patien
     assert drugs["corticosteroids"].confidence < drugs["tocilizumab"].confidence
     tox = [s for s in suggest(CASE) if s.kind == "toxicity" and s.fields["syndrome"] == "CRS"]
     assert tox and all(s.start > CASE.index("We report") for s in tox)
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a short qualifier between the syndrome and its frequency (a time phrase, a bracket without a share)
+    ("After CAR-T cell therapy, grade ≥ 3 cytopenias at day 30 were present in 40% of patients.",
+     [("cytopenias", 3, None, 40.0)]),
+    ("After CAR-T cell therapy, hypogammaglobulinemia (IgG < 400 mg/dL) was present in 70% of patients.",
+     [("hypogammaglobulinemia", None, None, 70.0)]),
+    # 'X were the most common adverse event (n%)': the share is X's
+    ("After CAR-T cell therapy, infections were the most common adverse event (45%).", [("infections", None, None, 45.0)]),
+    # a grade written after the list's last item is the list's
+    ("After CAR-T cell therapy, neutropenia and thrombocytopenia of grade ≥3 were observed in 80% and 50% of "
+     "patients, respectively.", [("neutropenia", 3, None, 80.0), ("thrombocytopenia", 3, None, 50.0)]),
+    # a grade word inside a list is its item's alone
+    ("After CAR-T cell therapy, the cumulative incidences of neutropenia, thrombocytopenia, severe anemia, and "
+     "infection were 60%, 50%, 20%, and 30%, respectively.",
+     [("neutropenia", None, None, 60.0), ("anemia", None, None, 20.0), ("infection", None, None, 30.0)]),
+    # the count and share of the graded subset after '(n%) patients;'
+    ("After CAR-T cell therapy, CRS occurred in 41 (41%) patients; 10 (10%) had grade ≥3.", [("crs", 3, 10, 10.0)]),
+    # an adverse-event term in its CTCAE shape
+    ("After CAR-T cell therapy, grade ≥3 neutrophil count decreased occurred in 30 patients (60%).",
+     [("neutrophil count decreased", 3, 30, 60.0)]),
+])
+def test_toxicity_shapes_of_round_four(text, want):
+    got = [(f["as_written"].lower(), f["grade"], f["count"], f["percent"]) for f in _tox(text)]
+    assert all(w in got for w in want), got

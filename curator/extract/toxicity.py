@@ -48,9 +48,9 @@ _CNT = (r"(?:\d+|(?i:\b(?:" + "|".join(sorted((w for w in WORDNUM if " " not in 
         + r")\b))")
 FREQ_POST = re.compile(  # blank runs read once (possessive where what follows never opens with a blank)
     rf"(?:\s*+\((?:[A-Za-z][\w/-]{{1,12}}|(?:[Gg]rades?|G)\s*+(?:[≥≤<>]\s*+)?[0-5IV]{{1,3}}(?:\s*+[-–]\s*+[0-5IV]{{1,3}})?\+?)\))?"
-    rf"\s*+(?:[,:(]\s*+)?(?:(?:incidence|rate|frequency)\s++)?(?:(?:was|were|has\s+been|had\s+been)\s++)?"
+    rf"\s*+(?:[,:(]\s*+)?(?:(?:incidences?|rates?|frequency)\s++)?(?:(?:was|were|has\s+been|had\s+been)\s++)?"
     r"(?:(?:observed|reported|occurred|developed|seen|noted|documented|present|experienced|recorded|found|diagnosed|"
-    r"identified|detected)\s++)?"
+    r"identified|detected|persisted)\s++)?"
     r"(?:(?:in|among|for)\s++)?(?:all\s++(?=\d+\s+(?:patients?|pts|children|adults|subjects|cases)\b))?"
     rf"(?:n\s*+=\s*+)?(?:{NB}(?P<n>\d+)(?:\s*+(?:/|of|out\s+of)\s*+(?P<d>\d+))?\s*+(?:(?:patients?|pts|children|adults|"
     rf"subjects|cases)\s*+)?[(\[,;]\s*+(?P<p>{NUM})\s?%|{NB}(?P<p2>{NUM})\s?%|{NB}(?P<n2>\d+)\s*+(?:/|of|out\s+of)\s*+"
@@ -96,7 +96,7 @@ G_END = r"(?:[0-5](?!\d|[.·]\d)|IV|V|III|II|I)(?![a-z])"  # a grade that may en
 # the count first: '45 patients (75%) had CRS, including 5 (8%) with grade ≥3', '...; 5 (8%) were grade 3 or higher',
 # or the share alone: '...; 13% were grade 3-4'
 PER_GRADE_COUNT = re.compile(  # blank runs read once, as in PER_GRADE
-    rf"\s*+(?:\)\s*+)?(?:of\s+(?:the\s+)?(?:patients|participants|pts|children|adults)\s*+)?[,;]\s*+"
+    rf"\s*+(?:\)\s*+)?(?:(?:of\s++)?(?:the\s++)?(?:patients|participants|pts|children|adults)\s*+)?[,;]\s*+"
     rf"(?:(?:including|of\s+whom|of\s+which|of\s+these|with)\s++)?(?:{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?"
     rf"[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]|{NB}(?P<p9>{NUM})\s?%(?:\s++of\s++(?:the\s++)?(?:patients|cases))?)"
     rf"\s*+(?:(?:with|had|were|was|of\s+(?:which|whom)\s+were)\s++)?"
@@ -112,6 +112,17 @@ MEASURE_VALUE = re.compile(rf"[^\d;:%()]{{0,50}}?\b(?:was|were|reached|amounted\
 PCT_GRADE = re.compile(
     rf"\s*+(?:\((?:any|all)[- ]grades?\)\s*+)?(?:,\s*+)?(?:and\s++)?{NB}(?P<p>{NUM})\s?%\s*+\(\s*+(?P<g>(?:[Gg]rades?|G)\s*+"
     rf"(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b>{G}))?{_PLUS}?)\s*+\)")
+# a short qualifier between a syndrome and its frequency: 'cytopenias at day 30 were present in 40%',
+# 'neutropenia persisted beyond day 28 in 30%', 'hypogammaglobulinemia (IgG < 400 mg/dL) was present in 70%',
+# 'infection episodes occurred in ...' — a bracket without a share, a time phrase, or 'episodes/events'
+QUALIFIER = re.compile(
+    r"(?:\s*+\([^()%]{1,40}\)|\s++(?:episodes?|events?)\b|\s++(?:persist\w*\s++|lasting\s++)?(?:at|beyond|after|within|by|"
+    r"during|on|from|through|over|in\s+the\s+first)\s++[^,;.%()]{1,30}?(?=\s++(?:was|were|occurred|in|developed|"
+    r"persisted)\b)){1,2}")
+# 'Infections were the most common adverse event (45%)': the share in the bracket is the subject's
+MOST_COMMON = re.compile(
+    rf"\s++(?:was|were)\s++the\s++most\s++(?:common|frequent)\s++[^(),;.%]{{1,50}}?\s*+\(\s*+(?:n\s*+=\s*+)?"
+    rf"(?:(?P<n>\d+)\s*+[,;(]\s*+)?(?P<p>{NUM})\s?%\s*+\)?\s*+\)", re.IGNORECASE)
 # a syndrome that names the group a statement is about ('patients with severe CRS', 'those who developed ICANS',
 # 'the risk of CRS'): without a count of its own it is no occurrence the text reports
 GROUP_QUALIFIER = re.compile(
@@ -143,7 +154,8 @@ ABBR_DEF = re.compile(r"\s*\(\s*([A-Z][A-Za-z]{1,6}?)s?\s*\)")
 GRADE_LIST_BEFORE = re.compile(
     rf"(?P<g0>\bany[- ]grade|\ball[- ]grades?|\b[Gg]rades?\s*+(?:(?:≥|>=|>|≤|<)\s*+)?{G}(?:\s*+(?:-|–|to)\s*+{G})?)"
     r"\s*+(?:,|and|or|as\s+well\s+as)\s*+$", re.IGNORECASE)  # blank runs read once, as in PER_GRADE
-SHARED_PCT = re.compile(rf"(?<!,)(?<!,\s)(?P<items>{NB}{NUM}(?:\s*+,\s*+{NUM})*+\s*+,?\s*+(?:and|or)\s++{NUM})\s?%")
+# (at most 13 items, read possessively: a search restarting at each number of a long run stays linear)
+SHARED_PCT = re.compile(rf"(?<!,)(?<!,\s)(?P<items>{NB}{NUM}(?:\s*+,\s*+{NUM}){{0,12}}+\s*+,?\s*+(?:and|or)\s++{NUM})\s?%")
 
 
 PARALLEL_PCTS = re.compile(  # blank runs read once, as in PER_GRADE
@@ -204,7 +216,17 @@ OTHER_TOX = re.compile(
     r"|cardiac\s+(?:events?|toxicit(?:y|ies)|arrest|dysfunction|arrhythmias?)|cardiovascular\s+events?|heart\s+failure"
     r"|capillary\s+leak(?:\s+syndrome)?|respiratory\s+failure|pleural\s+effusions?"
     r"|graft[- ]versus[- ]host\s+disease|GVHD|secondary\s+(?:primary\s+)?malignanc(?:y|ies)|second\s+primary\s+malignanc(?:y|ies)"
-    r"|peripheral\s+neuropathy|movement\s+disorders?|Guillain[- ]Barr[eé](?:\s+syndrome)?|tumou?r\s+flare)\b", re.IGNORECASE)
+    r"|peripheral\s+neuropathy|movement\s+disorders?|Guillain[- ]Barr[eé](?:\s+syndrome)?|tumou?r\s+flare"
+    # adverse-event terms in their CTCAE/MedDRA shapes ('neutrophil count decreased', 'decreased platelet count',
+    # 'leukocytopenia', 'hypokalemia', 'ALT increased', 'elevated transaminases', 'pyrexia', 'fatigue')
+    r"|(?:neutrophil|platelet|white\s+blood\s+cell|WBC|lymphocyte|leukocyte)\s+counts?\s+decreased"
+    r"|decreased\s+(?:neutrophil|platelet|white\s+blood\s+cell|lymphocyte|leukocyte)\s+counts?"
+    r"|leu[ck]ocytopenia|leucopenia|granulocytopenia|agranulocytosis|neutropenic\s+infections?"
+    r"|hypo(?:kal|phosphat|natr|calc|magnes|album)(?:a)?emia|hyper(?:bilirubin|ferritin|uric)(?:a)?emia"
+    r"|(?:elevated|increased)\s+(?:ALT|AST|transaminases?|liver\s+enzymes|bilirubin|creatinine)"
+    r"|(?:ALT|AST|alanine\s+aminotransferase|aspartate\s+aminotransferase|blood\s+bilirubin)\s+increased"
+    r"|pyrexia|fatigue|nausea|vomiting|diarrh(?:o)?ea|headache"
+    r"|decreased\s+appetite|mucositis|sinus\s+tachycardia)\b", re.IGNORECASE)
 OCCURRED = re.compile(r"\b(?:develop\w*|experienc\w*|suffer\w*|presented\s+with|diagnosed|occur\w*|complicated\s+by|"
                       r"manifest\w*|passed\s+away|died|had|showed|observed|noted|reported|recorded|(?:was|were)\s+"
                       r"(?:treated|managed)|resolved|incidences?\s+of|rates?\s+of|frequency\s+of)\b", re.IGNORECASE)
@@ -360,11 +382,22 @@ def phrases(doc: Doc) -> list[Phrase]:
             continue
         out.append(_graded(text, Phrase(h.canonical, as_written, h_start, h_end, h_start, h_end)))
     # "grade ≥3 CRS and ICANS": the grade applies to both
-    for prev, cur in itertools.pairwise(out):
+    # — from the list's first item only: in 'A, B, severe C, and D' the word is C's alone
+    carried: set[int] = set()
+    for k in range(1, len(out)):
+        prev, cur = out[k - 1], out[k]
+        head = k == 1 or not LIST_JOIN.match(text[out[k - 2].end:prev.start])
         if prev.graded and not cur.graded and LIST_JOIN.match(text[prev.m_end:cur.m_start]) \
-                and cur.syndrome not in UNGRADED:
+                and cur.syndrome not in UNGRADED and (head or k - 1 in carried):
             cur.grade, cur.grade_max, cur.operator = prev.grade, prev.grade_max, prev.operator
             cur.grade_as_reported = prev.grade_as_reported
+            carried.add(k)
+    # 'neutropenia and thrombocytopenia of grade ≥3': a grade written after the list's last item is the list's
+    for prev, cur in reversed(list(itertools.pairwise(out))):
+        if cur.graded and cur.end > cur.m_end and not prev.graded and prev.syndrome not in UNGRADED \
+                and LIST_JOIN.match(text[prev.m_end:cur.m_start]):
+            prev.grade, prev.grade_max, prev.operator = cur.grade, cur.grade_max, cur.operator
+            prev.grade_as_reported = cur.grade_as_reported
     # 'Grade ≥3 adverse events included neutropenia (60%), thrombocytopenia (40%) and anemia (35%)': the grade
     # of a list's head carries to every item of the list that follows it
     for p in out:
@@ -491,6 +524,20 @@ def find(doc: Doc) -> list[Suggestion]:
             vm = MEASURE_VALUE.match(text, p.end, s_end)
             if vm and not PCT_LIST_AFTER.match(text, vm.end()):
                 f = {"percent": to_float(vm.group("p")), "_end": vm.end()}
+        if not f and (mc := MOST_COMMON.match(text, p.end, s_end)):
+            f = {"percent": to_float(mc.group("p")), "_end": mc.end()}
+            if mc.group("n"):
+                f["count"] = int(mc.group("n"))
+            for k, q in enumerate(ps):  # the class named after 'most common' is not what the share counts
+                if k > i and q.start < mc.end():
+                    freq.setdefault(k, {})
+        if not f and (qm := QUALIFIER.match(text, p.end, s_end)):
+            m = FREQ_POST.match(text, qm.end(), min(s_end, qm.end() + 70))
+            if m and re.match(r"\s*+(?:was|were|has|had|occurred|developed|persisted|in)\b", text[qm.end():m.end()]) \
+                    and (m.group("p") or m.group("p2")) and not PCT_LIST_AFTER.match(text, m.end()):
+                f = {"percent": to_float(m.group("p") or m.group("p2")), "_end": m.end()}
+                if m.group("n"):
+                    f["count"] = int(m.group("n"))
         if not f:  # the syndrome's own bracket closes after its count: the count is the syndrome's
             bm = FREQ_BRACKET.match(text, p.end, min(s_end, p.end + 40))
             if bm:
