@@ -667,3 +667,20 @@ def test_a_case_reports_treatments_are_cited_from_the_sentences_about_the_patien
 def test_toxicity_shapes_of_round_four(text, want):
     got = [(f["as_written"].lower(), f["grade"], f["count"], f["percent"]) for f in _tox(text)]
     assert all(w in got for w in want), got
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a grade as the pair's label inside the bracket; the outcome named before it
+    ("After CAR-T therapy, severe ICANS was comparable (grade 3-4, 7.9% vs 9.7%, P = .71).",
+     (7.9, 9.7, "P = .71", None, None)),
+    # the p-value between the values and the groups of a 'respectively' list
+    ("After CAR-T therapy, grade 2 or higher CRS occurred in 37.3% and 63.9% (P < .001) of patients in the "
+     "prophylaxis and control cohorts, respectively.", (37.3, 63.9, "P < .001", "prophylaxis", "control cohorts")),
+    # 'a versus b in the A and B cohorts, respectively (P)': both groups from one phrase, the p-value after it
+    ("After CAR-T therapy, the ORR was 80% versus 60% in the axi-cel and tisa-cel cohorts, respectively (P = .04).",
+     (80, 60, "P = .04", "axi-cel cohorts", "tisa-cel cohorts")),
+])
+def test_comparison_shapes_of_round_four(text, want):
+    got = [(s.fields["value_a"], s.fields["value_b"], s.fields["p_text"], s.fields.get("label_a"),
+            s.fields.get("label_b")) for s in suggest(text) if s.kind == "comparison"]
+    assert want in got, got

@@ -41,12 +41,18 @@ def _item(i: str, label: bool = True, lazy_label: bool = True) -> str:
 
 
 PAIR = re.compile(
-    rf"^\s*(?:(?P<label>[A-Za-z][^()\d;=]{{0,40}}?(?:\[[^\]]*\])?)\s*[,:]\s*|(?P<label2>median|mean|geometric\s+mean|peak|"
+    # a label: words, or a grade ('(grade 3-4, 7.9% vs 9.7%, P = .71)')
+    rf"^\s*(?:(?P<label>[A-Za-z][^()\d;=]{{0,40}}?(?:\[[^\]]*\])?|[Gg]rades?\s*+(?:[≥≤<>]\s*+)?[0-5](?:\s*+[-–]\s*+[0-5])?\+?"
+    rf"(?:\s++or\s++(?:higher|more|above))?)\s*[,:]\s*|(?P<label2>median|mean|geometric\s+mean|peak|"
     rf"average)\s+)?"
     rf"{_item('1')}\s*(?P<sep>{SEP})\s*{_item('2', lazy_label=False)}"
     rf"(?P<rest>(?:\s*(?:[,;]|respectively|\[).*)?)$",
     re.DOTALL | re.IGNORECASE,
 )
+GRADE_LABEL = re.compile(r"[Gg]rades?\s*+[≥≤<>0-5]")
+# 'in the axi-cel and tisa-cel cohorts, respectively': the two groups named in one phrase
+GROUPS_RESPECTIVELY = re.compile(r"^(?:the\s+)?(?P<a>[\w+/-]+(?:\s+[\w+/-]+)?)\s+and\s+(?P<b>[\w+/-]+(?:\s+[\w+/-]+)?)\s+"
+                                 r"(?P<n>cohorts?|groups?|arms?|patients|recipients)$", re.IGNORECASE)
 PAREN_FROM_TO = re.compile(  # 'CRP dropped (from 120 mg/L to 25 mg/L, P < 0.001)'
     rf"^\s*(?P<label>)?(?P<label2>)?from\s+{_item('1', label=False)}\s+to\s+{_item('2', label=False)}"
     rf"(?P<rest>\s*[,;].*)$", re.DOTALL | re.IGNORECASE)
@@ -99,7 +105,8 @@ _STAT_UNIT = {"hazard ratio": "HR", "odds ratio": "OR", "relative risk": "RR", "
 # ... and 'occurred in 30% and 10% of patients with and without CRS, respectively (P = .03)'
 RESPECTIVELY_AFTER = re.compile(
     rf"\b(?:was|were|(?:occurred|observed|seen|reported)\s+in)\s++(?:(?:median|mean)\s++)?{_item('1', label=False)}\s++and\s++"
-    rf"{_item('2', label=False)}\s++{_OF_PATIENTS}"
+    # the p-value may sit between the values and the groups: '... in 37% and 64% (P < .001) of patients in A and B'
+    rf"{_item('2', label=False)}(?:\s*+\((?P<pin>[^()]{{0,40}}?\b[Pp]\s*+[=<>≤≥][^()]{{0,20}})\))?\s++{_OF_PATIENTS}"
     rf"(?:with\s+and\s+without\s++(?P<wx>[A-Za-z][^,.;()\d]{{0,40}}?)|"
     rf"(?:in|for|among|with)\s++(?:the\s++)?(?P<l1>[A-Za-z][^,.;()\d]{{0,40}}?)\s++(?:and|vs\.?|versus)\s++(?:the\s++)?"
     rf"(?P<l2>[A-Za-z][^,.;()\d]{{0,40}}?))\s*+(?:,\s*+)?respectively\b", re.IGNORECASE)  # blank runs read once
@@ -316,7 +323,7 @@ def _p_after(doc: Doc, end: int, s_end: int) -> tuple[dict[str, Any] | None, int
     """The p-value right after a pair: '(P = .03)' / '(difference...; P = .006)' or ', P = .03'."""
     text = doc.text
     after = text[end:s_end]
-    am = re.match(r"\s*+,?\s*(?:(?:patients|cases|subjects|children|adults|recipients)\s*+)?(?:(?:within|after|at|by|over|during|in)\s+(?:the\s+first\s+)?\d+\s*"
+    am = re.match(r"\s*+,?\s*+(?:respectively\s*+)?(?:(?:patients|cases|subjects|children|adults|recipients)\s*+)?(?:(?:within|after|at|by|over|during|in)\s+(?:the\s+first\s+)?\d+\s*"
                   r"(?:h|hrs?|hours?|days?|weeks?|months?)\s*)?([(\[])", after)
     if am:
         o = end + am.start(1)
@@ -360,9 +367,14 @@ def find(doc: Doc) -> list[Suggestion]:
             if not ok:
                 continue
             label = None
-            if m.group("label"):
+            grade_label = m.group("label") if m.group("label") and GRADE_LABEL.match(m.group("label")) else None
+            if m.group("label") and not grade_label:
                 label = (o + 1 + m.start("label"), o + 1 + m.end("label"))
             subj = find_subject(doc, o, s_start, label=label)
+            if subj is None and grade_label:
+                subj = find_subject(doc, o, s_start, label=(o + 1 + m.start("label"), o + 1 + m.end("label")))
+            elif subj is not None and grade_label:  # 'Severe ICANS was comparable (grade 3-4, a vs b, P)'
+                subj.as_written = f"{subj.as_written} ({grade_label.strip()})"
             if subj is None:
                 continue
             p = _p(text, o + 1 + m.start("rest"), c) if rest else None
@@ -424,6 +436,8 @@ def find(doc: Doc) -> list[Suggestion]:
             if subj is None or (rule != "comparison.had" and subj.how != "object" and subj.end > a0):
                 continue
             p, end = _p_after(doc, m.end(), s_end)
+            if p is None and m.groupdict().get("pin"):
+                p = _p(text, m.start("pin"), m.end("pin"))
             if rule in ("comparison.and_pair", "comparison.respectively") and p is None:
                 continue  # 'a in A and b in B' pairs only with the p-value that tests them
             if p is None and rule == "comparison.groups" and m.group("rest2"):
@@ -431,6 +445,10 @@ def find(doc: Doc) -> list[Suggestion]:
             conf = (0.8 if subj.in_vocabulary else 0.65) - (0.1 if p is None else 0)
             start = min(subj.start, m.start())
             fields = _fields(subj, m, unit, p)
+            gm = GROUPS_RESPECTIVELY.match(fields.get("label_b") or "") if not fields.get("label_a") else None
+            if gm and re.match(r"\s*+,?\s*+respectively\b", text[m.end():m.end() + 20]):
+                fields["label_a"], fields["label_b"] = (f"{gm.group('a')} {gm.group('n')}".strip(),
+                                                        f"{gm.group('b')} {gm.group('n')}".strip())
             if rule == "comparison.respectively" and m.groupdict().get("wx"):
                 fields["label_a"], fields["label_b"] = f"with {m.group('wx').strip()}", f"without {m.group('wx').strip()}"
             if rule == "comparison.respectively" and m.groupdict().get("what"):
