@@ -684,3 +684,19 @@ def test_comparison_shapes_of_round_four(text, want):
     got = [(s.fields["value_a"], s.fields["value_b"], s.fields["p_text"], s.fields.get("label_a"),
             s.fields.get("label_b")) for s in suggest(text) if s.kind == "comparison"]
     assert want in got, got
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # 'n/N (x%) vs n/N (y%)' inside one bracket: the shares are compared, the counts kept
+    ("After CAR-T therapy, CRS was more frequent with axi-cel (12/30 (40%) vs 5/30 (17%), P = .04).",
+     (40, 17, "P = .04", 12, 5)),
+])
+def test_fractions_with_their_shares_compare_the_shares(text, want):
+    got = [(s.fields["value_a"], s.fields["value_b"], s.fields["p_text"], s.fields.get("count_a"),
+            s.fields.get("count_b")) for s in suggest(text) if s.kind == "comparison"]
+    assert got == [want], got
+
+
+def test_fractions_without_shares_are_left_alone():
+    assert not [s for s in suggest("After CAR-T therapy, ICANS occurred in 0/10 vs 3/10 patients.")
+                if s.kind == "comparison"]

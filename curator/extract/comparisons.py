@@ -35,7 +35,9 @@ def _item(i: str, label: bool = True, lazy_label: bool = True) -> str:
     if label:
         q = "{1,60}?" if lazy_label else "{1,60}"
         lab = rf"(?:\s(?:for|in|with|among|on|of|at)\s(?P<l{i}>[^\d;,.()\[\]]{q}))?"
-    return (rf"(?P<op{i}>[<>≤≥]\s?)?{NB2 if i == '2' else NB}(?P<v{i}>{SNUM})(?:\s?(?P<u{i}>{UNIT}))?"
+    # 'n/N (x%)': a count out of its denominator, then its share (the shares are compared; see _fields)
+    return (rf"(?P<op{i}>[<>≤≥]\s?)?{NB2 if i == '2' else NB}(?P<v{i}>{SNUM})(?P<f{i}>\s?/\s?\d{{1,6}}(?![\d.]))?"
+            rf"(?:\s?(?P<u{i}>{UNIT}))?"
             rf"(?:\s?(?:±|\+/-|\+/−|\+-)\s?{NUM}(?:\s?(?P<s{i}>{UNIT}))?)?"
             rf"(?:\s?(?:\((?!{_NOT_P})(?P<d{i}>[^()]{{0,60}})\)|\[(?!{_NOT_P})[^\[\]]{{0,60}}\]))?(?:\s?(?P<w{i}>{UNIT}))?" + lab)
 
@@ -110,7 +112,9 @@ RESPECTIVELY_AFTER = re.compile(
     rf"(?:with\s+and\s+without\s++(?P<wx>[A-Za-z][^,.;()\d]{{0,40}}?)|"
     rf"(?:in|for|among|with)\s++(?:the\s++)?(?P<l1>[A-Za-z][^,.;()\d]{{0,40}}?)\s++(?:and|vs\.?|versus)\s++(?:the\s++)?"
     rf"(?P<l2>[A-Za-z][^,.;()\d]{{0,40}}?))\s*+(?:,\s*+)?respectively\b", re.IGNORECASE)  # blank runs read once
-PAREN_CANDIDATE = re.compile(r"\((?=[^()]{0,300}?(?:\bvs?\b\.?|versus|compared|\b[Pp](?:\s?[-‐]?\s?values?)?\s*[=<>≤≥]))")
+# (one level of brackets inside: '(12/30 (40%) vs 5/30 (17%), P = .04)')
+PAREN_CANDIDATE = re.compile(r"\((?=(?:[^()]|\([^()]{0,40}\)){0,300}?(?:\bvs?\b\.?|versus|compared|"
+                             r"\b[Pp](?:\s?[-‐]?\s?values?)?\s*[=<>≤≥]))")
 # '(P = .03)', '(log-rank p = 0.35)', '(Fisher's exact test, P < .001)': a p-value, maybe named by its test
 P_ONLY = re.compile(  # blank runs read once (possessive): ' , ' or ' ' between the test's name and the p-value
     rf"^\s*+(?:[A-Za-z][\w'’-]*(?:\s++[\w'’-]+){{0,2}}?(?:\s*+[,:]\s++|\s++))?{P_RE.pattern}\s*$")
@@ -309,6 +313,10 @@ def _fields(subj: Subject, m: re.Match[str] | None, unit: str | None, p: dict[st
 
 def _plausible(m: re.Match[str]) -> bool:
     a, b = m.group("v1"), m.group("v2")
+    g = m.groupdict()
+    if (g.get("f1") or g.get("f2")) and not all(g.get(f"d{i}") and re.fullmatch(rf"\s*{NUM}\s?%\s*", g[f"d{i}"])
+                                               for i in "12"):
+        return False  # fractions without their shares ('0/10 vs 3/10') are left alone
     try:
         fa, fb = float(num(a)), float(num(b))
     except (TypeError, ValueError):
@@ -529,6 +537,20 @@ def find(doc: Doc) -> list[Suggestion]:
     return out
 
 
+def _enclosing(text: str, floor: int, pos: int) -> tuple[int, int | None]:
+    """The bracket that encloses `pos` (the innermost still open there), with its closing index; (-1, None)."""
+    depth = 0
+    for i in range(pos - 1, max(floor, pos - 400) - 1, -1):
+        ch = text[i]
+        if ch in ")]":
+            depth += 1
+        elif ch in "([":
+            if depth == 0:
+                return i, balanced_close(text, i)
+            depth -= 1
+    return -1, None
+
+
 # 'P < .05 was considered significant', 'two-sided p-values': the study's threshold, not a result
 P_THRESHOLD = re.compile(r"\b(?:consider\w*|defined|deemed|regarded|set\s+at|threshold|level\s+of\s+significance|"
                          r"significance\s+level|alpha)\b", re.IGNORECASE)
@@ -556,10 +578,8 @@ def _p_any(doc: Doc, found: list[Suggestion]) -> list[Suggestion]:
         if value is None:
             continue
         # the p-value's own bracket (when in one) is where the tested phrase ends
-        o = text.rfind("(", s_start, m.start())
-        o2 = text.rfind("[", s_start, m.start())
-        o = max(o, o2)
-        inside = o >= 0 and (c := balanced_close(text, o)) is not None and c >= m.end()
+        o, c = _enclosing(text, s_start, m.start())
+        inside = o >= 0 and c is not None and c >= m.end()
         anchor = o if inside else m.start()
         if inside and (len(P_RE.findall(text, o, c)) > 1 or re.search(rf"{SEP}|respectively", text[o:c], re.IGNORECASE)):
             continue  # several p-values or a pair the rules above declined: not one contrast of one phrase
