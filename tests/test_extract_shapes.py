@@ -700,3 +700,20 @@ def test_fractions_with_their_shares_compare_the_shares(text, want):
 def test_fractions_without_shares_are_left_alone():
     assert not [s for s in suggest("After CAR-T therapy, ICANS occurred in 0/10 vs 3/10 patients.")
                 if s.kind == "comparison"]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # modifiers sharing one head noun in a 'respectively' list (the issue's own example shape)
+    ("After CAR-T therapy, objective and complete response rates were 95% and 80%, respectively.",
+     [("ORR", 95.0), ("CR", 80.0)]),
+    ("After CAR-T therapy, event-free and overall survival were 60% and 75%, respectively.",
+     [("EFS", 60.0), ("OS", 75.0)]),
+])
+def test_elided_endpoints_in_a_respectively_list(text, want):
+    got = [(s.fields["endpoint"], s.fields["value"]) for s in suggest(text) if s.kind == "rate"]
+    assert got == want, got
+
+
+def test_the_word_or_is_not_an_odds_ratio():
+    text = "After CAR-T therapy in 40 patients, VGPR or better was seen in 70% of patients."
+    assert 70.0 in percents(text)
