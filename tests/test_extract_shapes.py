@@ -717,3 +717,8 @@ def test_elided_endpoints_in_a_respectively_list(text, want):
 def test_the_word_or_is_not_an_odds_ratio():
     text = "After CAR-T therapy in 40 patients, VGPR or better was seen in 70% of patients."
     assert 70.0 in percents(text)
+
+
+def test_a_thousands_comma_is_not_a_clause_boundary_of_an_event():
+    ev = kinds("After CAR-T infusion, ferritin rose to 50,000 ng/mL on day 9.", "event")
+    assert [(e.fields["event"], e.fields["day"]) for e in ev] == [("ferritin rose to 50,000 ng/mL", 9)]

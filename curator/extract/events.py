@@ -30,7 +30,7 @@ AFTER = re.compile(r"\s*+,?\s*(?P<ev>(?:the\s+|a\s+|an\s+|his\s+|her\s+)?[A-Za-z
 RESTATED = re.compile(r"\b[Dd]ay\s*[+\-−‐]?\s?\d{1,3}\s*[(\[,]\s*$")
 _VERBISH = re.compile(r"\b(?:was|were|is|are|had|has|have|been|developed|received|underwent|started|initiated|"
                       r"resolved|recovered|occurred|\w+ed)\b", re.IGNORECASE)
-BOUNDARY = re.compile(r"(?:,\s*(?:resulting\s+in|leading\s+to|followed\s+by|with|and|which|while|after|before|"
+BOUNDARY = re.compile(r"(?:,(?!\d{3}(?!\d))\s*(?:resulting\s+in|leading\s+to|followed\s+by|with|and|which|while|after|before|"
                       r"when|but)?|;|\band\b|\bresulting\s+in\b|\bleading\s+to\b|\bfollowed\s+by\b|\bwith\b|"
                       r"\bwhich\b|\bwhile\b|\bwhen\b|\bbut\b|\bthen\b|:)\s*", re.IGNORECASE)
 # (the subject ends at a non-blank and the blank run after it is read once: possessive)
