@@ -671,11 +671,11 @@ def test_toxicity_shapes_of_round_four(text, want):
 
 @pytest.mark.parametrize(("text", "want"), [
     # a grade as the pair's label inside the bracket; the outcome named before it
-    ("After CAR-T therapy, severe ICANS was comparable (grade 3-4, 7.9% vs 9.7%, P = .71).",
-     (7.9, 9.7, "P = .71", None, None)),
+    ("After CAR-T therapy, severe ICANS was comparable (grade 3-4, 6.5% vs 11.2%, P = .42).",
+     (6.5, 11.2, "P = .42", None, None)),
     # the p-value between the values and the groups of a 'respectively' list
-    ("After CAR-T therapy, grade 2 or higher CRS occurred in 37.3% and 63.9% (P < .001) of patients in the "
-     "prophylaxis and control cohorts, respectively.", (37.3, 63.9, "P < .001", "prophylaxis", "control cohorts")),
+    ("After CAR-T therapy, grade 2 or higher CRS occurred in 21.4% and 48.6% (P = .004) of patients in the "
+     "prophylaxis and control cohorts, respectively.", (21.4, 48.6, "P = .004", "prophylaxis", "control cohorts")),
     # 'a versus b in the A and B cohorts, respectively (P)': both groups from one phrase, the p-value after it
     ("After CAR-T therapy, the ORR was 80% versus 60% in the axi-cel and tisa-cel cohorts, respectively (P = .04).",
      (80, 60, "P = .04", "axi-cel cohorts", "tisa-cel cohorts")),
