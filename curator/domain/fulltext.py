@@ -143,13 +143,13 @@ class FullText:
         a = p.box_array()
         best: tuple[float, int] | None = None
         for i in range(p.length):
-            l, b, r, t = a[4 * i:4 * i + 4]
-            if r <= l or t <= b:
+            x0, y0, x1, y1 = a[4 * i:4 * i + 4]
+            if x1 <= x0 or y1 <= y0:
                 continue
-            if l <= x <= r and b <= y <= t:
+            if x0 <= x <= x1 and y0 <= y <= y1:
                 return p.start + i
-            dx = 0.0 if l <= x <= r else min(abs(x - l), abs(x - r))
-            dy = 0.0 if b <= y <= t else min(abs(y - b), abs(y - t))
+            dx = 0.0 if x0 <= x <= x1 else min(abs(x - x0), abs(x - x1))
+            dy = 0.0 if y0 <= y <= y1 else min(abs(y - y0), abs(y - y1))
             d = dy * 4 + dx  # the same line first
             if best is None or d < best[0]:
                 best = (d, i)

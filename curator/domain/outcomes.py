@@ -51,10 +51,14 @@ class Span:
     text_field: str = "abstract"
     made_by: str | None = "curator"  # MADE_BY: a suggestion's link is the extractor's, one made by hand the curator's
     accepted_by: str | None = None  # who accepted the extractor's link (set when a row that was suggested is saved accepted)
+    page: int | None = None  # 1-based page of a span into a PDF's full text (text_field "fulltext")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"start": self.start, "end": self.end, "quote": self.quote, "text_field": self.text_field,
-                "made_by": self.made_by, "accepted_by": self.accepted_by}
+        d = {"start": self.start, "end": self.end, "quote": self.quote, "text_field": self.text_field,
+             "made_by": self.made_by, "accepted_by": self.accepted_by}
+        if self.page is not None:
+            d["page"] = self.page
+        return d
 
 
 @dataclass

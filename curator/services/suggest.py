@@ -337,9 +337,15 @@ def suggest_cli(lib, files: list[str] | None = None, paper_ids: list[int] | None
         if paper is None:
             errors.append(f"no paper with id {pid} in {lib.path}")
             continue
-        sugg = extract(paper.abstract) if paper.abstract else []
+        from curator.services import fulltext
+
+        ft = fulltext.load(lib, pid, with_pdf=False)
+        if ft is not None and ft.has_text:  # a PDF: its abstract and results, each suggestion with its page
+            found = fulltext.suggestions_json(ft)
+        else:
+            found = [s.to_dict() for s in (extract(paper.abstract) if paper.abstract else [])]
         entry: dict[str, Any] = {"paper_id": pid, "pmid": paper.pmid, "doi": paper.doi, "title": paper.title,
-                                 "suggestions": [s.to_dict() for s in sugg]}
+                                 "suggestions": found}
         if save_drafts:
             if lib.load_record(pid) is None:
                 rec = Record(paper_id=pid)

@@ -26,34 +26,33 @@ class Line:
     text: str
 
 
+def _line(page: int, start: int, a: array, w: array, text: str, run: list[int]) -> Line | None:
+    """The line made of the page's characters `run` (page-relative indices), None when none is inked."""
+    inked = [i for i in run if a[4 * i + 2] > a[4 * i]]
+    if not inked:
+        return None
+    x0 = min(a[4 * i] for i in inked)
+    y0 = min(a[4 * i + 1] for i in inked)
+    x1 = max(a[4 * i + 2] for i in inked)
+    y1 = max(a[4 * i + 3] for i in inked)
+    heights = sorted(a[4 * i + 3] - a[4 * i + 1] for i in inked if text[i].isalpha())
+    size = heights[int(len(heights) * 0.9)] if heights else y1 - y0
+    bold = sum(1 for i in inked if w[i] >= BOLD) * 2 > len(inked)
+    s, e = run[0], run[-1] + 1
+    return Line(page, start + s, start + e, x0, y0, x1, y1, size, bold, text[s:e].strip())
+
+
 def page_lines(ft: FullText, weights: list[array]) -> list[list[Line]]:
     """Each page's lines: runs of characters split at line ends and where the text jumps on the page."""
     out: list[list[Line]] = []
     for p, w in zip(ft.pages, weights):
         a = p.box_array()
         text = ft.text[p.start:p.start + p.length]
-        lines: list[Line] = []
-        run: list[int] = []  # page-relative indices of the current line
-
-        def close() -> None:
-            inked = [i for i in run if a[4 * i + 2] > a[4 * i]]
-            if inked:
-                x0 = min(a[4 * i] for i in inked)
-                y0 = min(a[4 * i + 1] for i in inked)
-                x1 = max(a[4 * i + 2] for i in inked)
-                y1 = max(a[4 * i + 3] for i in inked)
-                heights = sorted(a[4 * i + 3] - a[4 * i + 1] for i in inked if text[i].isalpha())
-                size = heights[int(len(heights) * 0.9)] if heights else y1 - y0
-                bold = sum(1 for i in inked if w[i] >= BOLD) * 2 > len(inked)
-                s, e = run[0], run[-1] + 1
-                lines.append(Line(p.number, p.start + s, p.start + e, x0, y0, x1, y1, size, bold,
-                                  text[s:e].strip()))
-            run.clear()
-
+        runs: list[list[int]] = [[]]  # page-relative indices of each line's characters
         last: tuple[float, float, float, float] | None = None
         for i, c in enumerate(text):
             if c == "\n":
-                close()
+                runs.append([])
                 last = None
                 continue
             box = (a[4 * i], a[4 * i + 1], a[4 * i + 2], a[4 * i + 3])
@@ -62,11 +61,11 @@ def page_lines(ft: FullText, weights: list[array]) -> list[list[Line]]:
                     h = max(last[3] - last[1], box[3] - box[1], 1.0)
                     mid, last_mid = (box[1] + box[3]) / 2, (last[1] + last[3]) / 2
                     if abs(mid - last_mid) > h * 0.9 or box[0] < last[0] - 5 * h:
-                        close()
+                        runs.append([])
                 last = box
-            run.append(i)
-        close()
-        out.append(lines)
+            runs[-1].append(i)
+        lines = [_line(p.number, p.start, a, w, text, r) for r in runs if r]
+        out.append([ln for ln in lines if ln is not None])
     return out
 
 

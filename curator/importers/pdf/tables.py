@@ -24,25 +24,25 @@ _SUPER = str.maketrans("0123456789+−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻")
 class _Char:
     offset: int  # into FullText.text
     c: str
-    l: float
-    b: float
-    r: float
-    t: float
+    x0: float
+    y0: float
+    x1: float
+    y1: float
 
     @property
     def h(self) -> float:
-        return self.t - self.b
+        return self.y1 - self.y0
 
 
 @dataclass
 class _Row:
     chars: list[_Char] = field(default_factory=list)
-    b: float = 0.0
-    t: float = 0.0
+    y0: float = 0.0
+    y1: float = 0.0
 
     @property
     def mid(self) -> float:
-        return (self.b + self.t) / 2
+        return (self.y0 + self.y1) / 2
 
 
 @dataclass
@@ -51,16 +51,16 @@ class _Chunk:
     row: int
 
     @property
-    def l(self) -> float:
-        return min(c.l for c in self.chars)
+    def x0(self) -> float:
+        return min(c.x0 for c in self.chars)
 
     @property
-    def r(self) -> float:
-        return max(c.r for c in self.chars)
+    def x1(self) -> float:
+        return max(c.x1 for c in self.chars)
 
     @property
     def mid(self) -> float:
-        return (min(c.b for c in self.chars) + max(c.t for c in self.chars)) / 2
+        return (min(c.y0 for c in self.chars) + max(c.y1 for c in self.chars)) / 2
 
 
 def _rules(data: bytes, page_index: int) -> list[tuple[float, float, float]]:
@@ -116,25 +116,25 @@ def _rows(chars: list[_Char]) -> list[_Row]:
     for ch in sorted(chars, key=lambda c: -c.h):
         best = None
         for r in rows:
-            overlap = min(r.t, ch.t) - max(r.b, ch.b)
-            if overlap >= 0.5 * ch.h and (best is None or overlap > min(best.t, ch.t) - max(best.b, ch.b)):
+            overlap = min(r.y1, ch.y1) - max(r.y0, ch.y0)
+            if overlap >= 0.5 * ch.h and (best is None or overlap > min(best.y1, ch.y1) - max(best.y0, ch.y0)):
                 best = r
         if best is None:
-            rows.append(_Row([ch], ch.b, ch.t))
+            rows.append(_Row([ch], ch.y0, ch.y1))
         else:
             best.chars.append(ch)
     # a line of small raised characters only (a superscript set clear of its line) joins the line below it
     if rows:
-        tall = sorted(r.t - r.b for r in rows)[len(rows) // 2]
-        for r in sorted(rows, key=lambda r: r.t - r.b):
+        tall = sorted(r.y1 - r.y0 for r in rows)[len(rows) // 2]
+        for r in sorted(rows, key=lambda r: r.y1 - r.y0):
             if max(c.h for c in r.chars) < 0.75 * tall:
-                near = [o for o in rows if o is not r and o.t - o.b >= 0.75 * tall and o.mid < r.mid
-                        and r.b - o.t < 0.5 * (o.t - o.b)]
+                near = [o for o in rows if o is not r and o.y1 - o.y0 >= 0.75 * tall and o.mid < r.mid
+                        and r.y0 - o.y1 < 0.5 * (o.y1 - o.y0)]
                 if near:
                     max(near, key=lambda o: o.mid).chars.extend(r.chars)
                     rows.remove(r)
     for r in rows:
-        r.chars.sort(key=lambda c: c.l)
+        r.chars.sort(key=lambda c: c.x0)
     return sorted(rows, key=lambda r: -r.mid)
 
 
@@ -142,7 +142,7 @@ def _chunks(row: _Row, index: int, gap: float) -> list[_Chunk]:
     out: list[_Chunk] = []
     cur: list[_Char] = []
     for ch in row.chars:
-        if cur and ch.l - max(c.r for c in cur) > gap:
+        if cur and ch.x0 - max(c.x1 for c in cur) > gap:
             out.append(_Chunk(cur, index))
             cur = []
         cur.append(ch)
@@ -158,17 +158,17 @@ def _text(chars: list[_Char], text: str) -> str:
         return ""
     heights = sorted(c.h for c in chars if c.c.isalnum()) or sorted(c.h for c in chars)
     body = heights[len(heights) // 2]
-    bottoms = sorted(c.b for c in chars if c.c.isalnum() and c.h >= 0.8 * body) or [chars[0].b]
+    bottoms = sorted(c.y0 for c in chars if c.c.isalnum() and c.h >= 0.8 * body) or [chars[0].y0]
     base = bottoms[len(bottoms) // 2]
     out = []
     prev: _Char | None = None
     for ch in chars:
-        raised = ch.h < 0.8 * body and ch.b > base + 0.3 * body
+        raised = ch.h < 0.8 * body and ch.y0 > base + 0.3 * body
         if prev is not None:
             lo, hi = sorted((prev.offset, ch.offset))
             between = text[lo + 1:hi]
-            if ch.l - prev.r > 0.6 * body if raised else \
-                    (0 < len(between) <= 3 and not between.strip()) if hi - lo < 4 else ch.l - prev.r > 0.3 * body:
+            if ch.x0 - prev.x1 > 0.6 * body if raised else \
+                    (0 < len(between) <= 3 and not between.strip()) if hi - lo < 4 else ch.x0 - prev.x1 > 0.3 * body:
                 out.append(" ")
         c = ch.c.translate(_SUPER) if raised else ch.c
         out.append(c)
@@ -190,13 +190,13 @@ def _cell(chunks: list[_Chunk], text: str) -> TableCell:
         if any(c is n for n in normal):
             continue
         def dist(r: _Row, c: _Char = c) -> float:
-            near_x = min(min(abs(c.l - n.r), abs(n.l - c.r)) for n in r.chars)
-            return near_x + abs(r.mid - (c.b + c.t) / 2) * 0.5
+            near_x = min(min(abs(c.x0 - n.x1), abs(n.x0 - c.x1)) for n in r.chars)
+            return near_x + abs(r.mid - (c.y0 + c.y1) / 2) * 0.5
         min(lines, key=dist).chars.append(c)
     parts: list[str] = []
     last: _Char | None = None
     for r in sorted(lines, key=lambda r: -r.mid):
-        r.chars.sort(key=lambda c: c.l)
+        r.chars.sort(key=lambda c: c.x0)
         if last is not None and r.chars[0].offset != last.offset + 1:
             parts.append(" ")
         parts.append(_text(r.chars, text))
@@ -208,8 +208,8 @@ def _cell(chunks: list[_Chunk], text: str) -> TableCell:
 def _columns(body: list[list[_Chunk]]) -> list[tuple[float, float]]:
     """The x-ranges the body's cells cover (rows with several cells; a group label alone on its row
     would join columns)."""
-    spans = sorted((k.l, k.r) for row in body if len(row) > 1 for k in row) or \
-        sorted((k.l, k.r) for row in body for k in row)
+    spans = sorted((k.x0, k.x1) for row in body if len(row) > 1 for k in row) or \
+        sorted((k.x0, k.x1) for row in body for k in row)
     cols: list[list[float]] = []
     for lo, hi in spans:
         if cols and lo <= cols[-1][1] + 0.5:
@@ -223,11 +223,11 @@ def _covered(k: _Chunk, cols: list[tuple[float, float]]) -> list[int]:
     """The columns a chunk covers: those it overlaps by a third of the narrower of the two."""
     out = []
     for i, (lo, hi) in enumerate(cols):
-        overlap = min(hi, k.r) - max(lo, k.l)
-        if overlap > 0.33 * min(hi - lo, k.r - k.l) or (k.l <= (lo + hi) / 2 <= k.r):
+        overlap = min(hi, k.x1) - max(lo, k.x0)
+        if overlap > 0.33 * min(hi - lo, k.x1 - k.x0) or (k.x0 <= (lo + hi) / 2 <= k.x1):
             out.append(i)
     if not out:  # in a gap: the nearest column
-        out = [min(range(len(cols)), key=lambda i: min(abs(cols[i][0] - k.r), abs(cols[i][1] - k.l)))]
+        out = [min(range(len(cols)), key=lambda i: min(abs(cols[i][0] - k.x1), abs(cols[i][1] - k.x0)))]
     return out
 
 
@@ -240,13 +240,13 @@ def _spans(chunks: list[list[_Chunk]], cols: list[tuple[float, float]]) -> dict[
     out: dict[int, list[int]] = {}
     for line in chunks:
         for n, k in enumerate(line):
-            bottom = min(c.b for c in k.chars)
+            bottom = min(c.y0 for c in k.chars)
             below = []
-            for i, (lo, hi) in enumerate(cols):
+            for i in range(len(cols)):
                 others = [o for o in flat if o is not k and _covered(o, cols) == [i]]
-                below.append(bool(others) and all(max(c.t for c in o.chars) <= bottom + 0.5 for o in others))
-            left = (line[n - 1].r + k.l) / 2 if n > 0 else float("-inf")
-            right = (k.r + line[n + 1].l) / 2 if n + 1 < len(line) else float("inf")
+                below.append(bool(others) and all(max(c.y1 for c in o.chars) <= bottom + 0.5 for o in others))
+            left = (line[n - 1].x1 + k.x0) / 2 if n > 0 else float("-inf")
+            right = (k.x1 + line[n + 1].x0) / 2 if n + 1 < len(line) else float("inf")
             home = [i for i in _covered(k, cols) if below[i]]
             if not home:
                 continue
@@ -283,7 +283,7 @@ def _header(rows: list[_Row], cols: list[tuple[float, float]], gap: float, text:
         ys = ys or [rows[i].mid for i in tiers[t]]
         return sum(ys) / len(ys)
 
-    tol = max((r.t - r.b) for r in rows) * 0.5 if rows else 0
+    tol = max((r.y1 - r.y0) for r in rows) * 0.5 if rows else 0
     out = [[TableCell("") for _ in cols] for _ in tiers]
     per_col: dict[int, list[_Chunk]] = {}
     for i, cs in enumerate(chunks):
@@ -322,7 +322,7 @@ def _body(rows: list[_Row], cols: list[tuple[float, float]], gap: float, text: s
         for k in cs:
             row[_covered(k, cols)[0]].append(k)
         cells.append(row)
-        firsts.append(min((k.l for k in cs), default=0.0))
+        firsts.append(min((k.x0 for k in cs), default=0.0))
     out: list[list[TableCell]] = []
     i = 0
     while i < len(cells):
