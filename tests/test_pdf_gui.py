@@ -1,0 +1,115 @@
+"""The PDF reader beside the forms: pages rendered off the GUI thread, words selected on a page linked to a
+value with Ctrl+L (page and character range stored), the highlight found again after reopening; a paper
+without a PDF keeps the abstract view; a scan shows its pages and says it has no text."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from curator.ui.pdf_view import wait_rendered
+from tests.ui_helpers import make_window
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+@pytest.fixture
+def pdfs(corpus):
+    d = corpus / "pdf"
+    if not (d / "tables.json").exists():
+        pytest.skip("the PDF corpus is not present")
+    return d
+
+
+def _import(win, paths) -> list[int]:
+    op = win.import_paths([str(p) for p in paths])
+    assert op.wait(60000)
+    QApplication.processEvents()
+    return win.last_import.paper_ids
+
+
+def _center(view, offset: int) -> QPoint:
+    ((page, box),) = view.ft.boxes(offset, offset + 1)
+    return view.pages.to_widget(page - 1, box).center().toPoint()
+
+
+def test_link_words_selected_on_a_page_and_find_the_highlight_after_reopening(qtbot, tmp_path, pdfs):
+    win = make_window(qtbot, tmp_path)
+    (pid,) = _import(win, [pdfs / "ami/PMC4737013.pdf"])
+    other = next(i for i in win.paper_model.ids if i != pid)
+    assert win.select_paper(pid)
+    view = win.pdf_view
+    assert win.reader_stack.currentWidget() is view and view.ft.page_count == 4
+    assert wait_rendered(view) and view.cached(0) is not None  # the first page, rendered off the GUI thread
+
+    words = "metastatic melanoma"
+    start = view.ft.text.index(words)  # in the abstract on page 1
+    field = win.forms.study_form.widgets["disease"]
+    QTest.mouseClick(field, Qt.MouseButton.LeftButton)
+    QTest.keyClicks(field, words)
+    view.go_page(1, view.ft.boxes(start, start + 1)[0][1][3])
+    a, b = _center(view, start), _center(view, start + len(words) - 1)
+    QTest.mousePress(view.pages, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
+    for i in range(1, 6):
+        QTest.mouseMove(view.pages, a + (b - a) * (i / 5))
+    QTest.mouseRelease(view.pages, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
+    span = view.selected_span()
+    assert span is not None and span.quote == words and span.page == 1
+    qtbot.keyClick(win, Qt.Key.Key_L, CTRL)
+    assert win.save_draft()
+    stored = win.lib.load_record(pid).study.sources["disease"]
+    assert (stored.page, stored.start, stored.end, stored.text_field) == (1, start, start + len(words), "fulltext")
+
+    # reopen: another paper (the abstract view), then this one again
+    assert win.select_paper(other)
+    assert win.reader_stack.currentWidget() is win.reader
+    assert win.select_paper(pid)
+    assert win.reader_stack.currentWidget() is view
+    view.go_page(4)
+    win.forms.select_cell(type(win.record.study), 0, "disease")
+    QApplication.processEvents()
+    assert view.current_page() == 1  # selecting the value scrolled to its page
+    rects = view.highlight_rects()
+    assert len(rects) == len(words.replace(" ", "")) and {i for i, _ in rects} == {0}
+    assert rects[0][1].contains(QPoint(a.x(), a.y()))
+    wait_rendered(view)
+    img = view.pages.grab(rects[0][1].toAlignedRect()).toImage()
+    c = img.pixelColor(img.width() // 2, img.height() // 2)
+    assert c.red() > 200 and c.blue() < 200  # painted in the active source's amber, not the page's white
+
+
+def test_a_scan_opens_as_pages_and_says_it_has_no_text(qtbot, tmp_path, pdfs):
+    win = make_window(qtbot, tmp_path)
+    pid = win.paper_model.ids[0]
+    assert win.select_paper(pid)
+    assert win.reader_stack.currentWidget() is win.reader  # no PDF: the abstract view
+    op = win.attach_fulltext(str(pdfs / "cermine/timeout-simple-scanned.pdf"))
+    assert op.wait(60000)
+    QApplication.processEvents()
+    view = win.pdf_view
+    assert win.reader_stack.currentWidget() is view and view.ft.page_count == 1 and not view.ft.has_text
+    assert view.note.isVisible() and "no text layer" in view.note.text() and "ocrmypdf" in view.note.text()
+    assert wait_rendered(view) and view.cached(0) is not None
+
+
+def test_find_zoom_and_page_keys(qtbot, tmp_path, pdfs):
+    win = make_window(qtbot, tmp_path)
+    (pid,) = _import(win, [pdfs / "ami/PMC4709619.pdf"])
+    assert win.select_paper(pid)
+    view = win.pdf_view
+    view.find_edit.setText("Cox regression analysis results")
+    assert view.find_next()
+    assert view.current_page() == 9 and view.selection is not None
+    wide = view.scale()
+    view.set_zoom(wide * 1.5)
+    assert abs(view.scale() - wide * 1.5) < 1e-6 and view.current_page() == 9
+    view.fit()
+    assert abs(view.scale() - wide) < 1e-6
+    view.go_page(3)
+    view.pages.setFocus()
+    qtbot.keyClick(view.pages, Qt.Key.Key_PageDown)
+    assert view.current_page() == 4
+    qtbot.keyClick(view.pages, Qt.Key.Key_PageUp)
+    assert view.current_page() == 3
