@@ -139,27 +139,25 @@ def read_pdf(data: bytes, filename: str = "<pdf>", progress: ProgressFn | None =
             weights.append(w)
             texts.append(text)
             offset += len(text) + len(PAGE_BREAK)
-    except importers_cancel.Cancelled:
-        raise
-    except ImportFormatError:
+        ft = FullText(filename=Path(filename).name, pdf=data, text=PAGE_BREAK.join(texts), pages=pages)
+        if not ft.has_text:
+            return ft
+        lines = layout.page_lines(ft, weights)
+        ft.title, title_end = layout.title(ft, lines)
+        ft.doi = layout.doi(ft)
+        ft.sections = layout.sections(ft, lines, after=title_end)
+        if tables:
+            from curator.importers.pdf import tables as pdf_tables
+
+            ft.tables = pdf_tables.find_tables(ft, lines, doc)
+        return ft
+    except (importers_cancel.Cancelled, ImportFormatError):
         raise
     except Exception as exc:  # a page pdfium cannot read: the file is damaged
         raise ImportFormatError(f"{filename}: the PDF is damaged and cannot be read ({type(exc).__name__}: "
                                 f"{exc})") from exc
     finally:
         doc.close()
-    ft = FullText(filename=Path(filename).name, pdf=data, text=PAGE_BREAK.join(texts), pages=pages)
-    if not ft.has_text:
-        return ft
-    lines = layout.page_lines(ft, weights)
-    ft.title, title_end = layout.title(ft, lines)
-    ft.doi = layout.doi(ft)
-    ft.sections = layout.sections(ft, lines, after=title_end)
-    if tables:
-        from curator.importers.pdf import tables as pdf_tables
-
-        ft.tables = pdf_tables.find_tables(ft, lines, data)
-    return ft
 
 
 def paper_of(ft: FullText) -> Paper:

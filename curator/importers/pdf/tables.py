@@ -63,22 +63,19 @@ class _Chunk:
         return (min(c.y0 for c in self.chars) + max(c.y1 for c in self.chars)) / 2
 
 
-def _rules(data: bytes, page_index: int) -> list[tuple[float, float, float]]:
+def _rules(doc, page_index: int) -> list[tuple[float, float, float]]:
     """The page's horizontal rules (x0, x1, y), collinear touching segments joined, top first."""
-    import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
-    doc = pdfium.PdfDocument(data)
+    page = doc[page_index]
+    segs = []
     try:
-        page = doc[page_index]
-        segs = []
         for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=5):
             left, bottom, right, top = obj.get_bounds()
             if top - bottom < 2.5 and right - left > 15:
                 segs.append(((left + right) / 2, left, right, (bottom + top) / 2))
-        page.close()
     finally:
-        doc.close()
+        page.close()
     segs.sort(key=lambda s: (-round(s[3]), s[1]))
     rules: list[list[float]] = []
     for _, x0, x1, y in segs:
@@ -372,15 +369,15 @@ def _table(ft: FullText, page: int, caption: Line, rules: list[tuple[float, floa
                  label=f"Table {label.group(1)}" if label else "")
 
 
-def find_tables(ft: FullText, lines: list[list[Line]], data: bytes) -> list[Table]:
-    """Every ruled table under a caption line, page by page."""
+def find_tables(ft: FullText, lines: list[list[Line]], doc) -> list[Table]:
+    """Every ruled table under a caption line, page by page (`doc`: the open pypdfium2 document)."""
     out: list[Table] = []
     for page_lines in lines:
         captions = [ln for ln in page_lines if CAPTION.match(ln.text) and len(ln.text) > 8]
         if not captions:
             continue
         page = captions[0].page
-        rules = _rules(data, page - 1)
+        rules = _rules(doc, page - 1)
         for cap in captions:
             t = _table(ft, page, cap, rules)
             if t is not None:
