@@ -113,3 +113,31 @@ def test_find_zoom_and_page_keys(qtbot, tmp_path, pdfs):
     assert view.current_page() == 4
     qtbot.keyClick(view.pages, Qt.Key.Key_PageUp)
     assert view.current_page() == 3
+
+
+def test_a_table_maps_to_measurements_that_cite_their_cells(qtbot, tmp_path, pdfs):
+    from curator.domain.outcomes import Measurement
+
+    win = make_window(qtbot, tmp_path)
+    (pid,) = _import(win, [pdfs / "ami/PMC4737013.pdf"])
+    assert win.select_paper(pid)
+    dlg = win.show_tables()
+    assert dlg.grid.rowCount() == 5 and dlg.grid.item(0, 1).text() == "Before ipilimumab"
+    assert "Thyroid function tests" in dlg.caption.text() and "page 2" in dlg.caption.text()
+    dlg.grid.setCurrentCell(2, 2)  # Free T4, 1 month after: shown in the PDF
+    sel = win.pdf_view.selection
+    assert sel is not None and win.pdf_view.ft.text[sel[0]:sel[1]] == "3.38" and win.pdf_view.current_page() == 2
+    dlg.grid.item(1, 0).setText("TSH (0.55–4.78 mU/mL)")  # the printed typo corrected in the grid
+    qtbot.mouseClick(dlg.make, Qt.MouseButton.LeftButton)
+    rows = win.forms.models[Measurement].rows
+    assert len(rows) == 7 + 7 + 5 + 1  # every number of the table (blank cells left out)
+    assert win.save_draft()
+    stored = win.lib.load_record(pid).measurements
+    tsh = [m for m in stored if m.analyte == "TSH"]
+    assert [m.value for m in tsh] == [1.561, 0.009, 0.008, 0.015, 0.015, 0.071, 0.892]
+    assert tsh[0].unit == "mU/mL" and tsh[2].operator == "<"
+    t4 = next(m for m in stored if m.analyte == "Free T4" and m.timepoint == "1 month after ipilimumab")
+    src = t4.sources["value"]
+    assert (t4.value, t4.unit, src.page, src.quote) == (3.38, "ng/dL", 2, "3.38")
+    assert win.pdf_view.ft.text[src.start:src.end] == "3.38"
+    dlg.close()

@@ -263,6 +263,8 @@ class MainWindow(QMainWindow):
             name="act_import", writes=True)
         act(f, "Attach &full text…", self.attach_fulltext_dialog, None,
             "Attach a PDF to the open paper as its full text", name="act_attach_fulltext", writes=True)
+        act(f, "&Tables of the full text…", self.show_tables, None,
+            "The PDF's tables as grids; map one to measurements", name="act_tables")
         act(f, "&Export…", self.export_dialog, "Ctrl+E", "Export verified records", name="act_export")
         f.addSeparator()
         act(f, "&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -809,6 +811,28 @@ class MainWindow(QMainWindow):
         ft = fulltext.load(self.lib, paper_id) if paper_id is not None else None
         self.pdf_view.show_fulltext(paper_id, ft)
         self.reader_stack.setCurrentWidget(self.pdf_view if ft is not None else self.reader)
+
+    def show_tables(self):
+        """The open paper's PDF tables (non-modal); created rows go to Labs ▸ Measurements, undoable."""
+        from curator.domain.outcomes import Measurement
+        from curator.ui.tables_view import TablesDialog
+
+        ft = self.pdf_view.ft
+        if ft is None or self.paper_id is None:
+            self.statusBar().showMessage("The open paper has no PDF full text", 6000)
+            return None
+        dlg = TablesDialog(self.lib, self.paper_id, ft, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.cell_picked.connect(self.pdf_view.select_range)
+
+        def add(rows):
+            self.forms.models[Measurement].add_rows(rows, "Rows from a table")
+            self.forms.setCurrentIndex(self.forms.tab_for(Measurement))
+
+        dlg.rows_made.connect(add)
+        dlg.show()
+        self.tables_dialog = dlg
+        return dlg
 
     def attach_fulltext_dialog(self) -> None:
         if self.paper_id is None:
