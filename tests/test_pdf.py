@@ -226,3 +226,23 @@ def test_a_link_into_the_pdf_keeps_its_page_through_save_and_export(pdfs, tmp_pa
 
     prov = read_provenance(lib.conn, [pid])
     assert list(prov["page"]) == [2] and list(prov["quote"]) == ["3.38"]
+
+
+def test_suggested_rows_of_a_pdf_paper_cite_words_on_its_pages(pdfs, tmp_path):
+    from curator.services.suggest import apply_suggestions
+
+    lib = Library.open(tmp_path / "lib.sqlite")
+    (pid,) = import_files(lib, [pdfs / "ami/PMC4739007.pdf"]).paper_ids
+    ft = fulltext.load(lib, pid, with_pdf=False)
+    rec = Record(paper_id=pid)
+    assert apply_suggestions(lib.get_paper(pid), rec, ft) > 0
+    from curator.domain.outcomes import ROW_TYPES
+
+    spans = list(rec.study.sources.values()) + [sp for t in ROW_TYPES for r in rec.rows(t)
+                                                 for sp in r.sources.values()]
+    assert spans
+    refs = ft.section("references")
+    for sp in spans:
+        assert sp.text_field == "fulltext" and sp.page == ft.page_of(sp.start)
+        assert ft.text[sp.start:sp.end] == sp.quote and not refs.start <= sp.start < refs.end
+    assert {sp.page for sp in spans} >= {1, 2}

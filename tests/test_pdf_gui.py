@@ -141,3 +141,17 @@ def test_a_table_maps_to_measurements_that_cite_their_cells(qtbot, tmp_path, pdf
     assert (t4.value, t4.unit, src.page, src.quote) == (3.38, "ng/dL", 2, "3.38")
     assert win.pdf_view.ft.text[src.start:src.end] == "3.38"
     dlg.close()
+
+
+def test_suggest_on_a_pdf_paper_cites_its_pages(qtbot, tmp_path, pdfs):
+    win = make_window(qtbot, tmp_path)
+    (pid,) = _import(win, [pdfs / "ami/PMC4739007.pdf"])
+    assert win.select_paper(pid)
+    qtbot.keyClick(win, Qt.Key.Key_G, CTRL)
+    found = [(t, i, f, s) for t, i, f, s in win._all_sources()]
+    assert found and all(s.text_field == "fulltext" and s.page >= 1 for *_x, s in found)
+    t, i, f, s = next(x for x in found if x[3].page == 2)
+    win.forms.select_cell(t, i, f)
+    QApplication.processEvents()
+    assert win.pdf_view.active == [s] and win.pdf_view.current_page() == 2
+    assert {p for p, _r in win.pdf_view.highlight_rects()} == {1}

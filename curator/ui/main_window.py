@@ -692,7 +692,7 @@ class MainWindow(QMainWindow):
 
         self.forms.commit_pending()
         paper = self.lib.get_paper(self.paper_id)
-        added = suggestion_rows(paper, self.record)
+        added = suggestion_rows(paper, self.record, self.pdf_view.ft)  # a PDF: its abstract and results
         n = 0
         filled: list[str] = []
         self.forms.undo.beginMacro("Suggest")
