@@ -76,8 +76,9 @@ def test_link_words_selected_on_a_page_and_find_the_highlight_after_reopening(qt
     assert rects[0][1].contains(QPoint(a.x(), a.y()))
     wait_rendered(view)
     img = view.pages.grab(rects[0][1].toAlignedRect()).toImage()
-    c = img.pixelColor(img.width() // 2, img.height() // 2)
-    assert c.red() > 200 and c.blue() < 200  # painted in the active source's amber, not the page's white
+    px = [img.pixelColor(x, y) for x in range(img.width()) for y in range(img.height())]
+    amber = sum(1 for c in px if c.red() - c.blue() > 80)  # the active source's amber (a page is grey/white)
+    assert amber > len(px) * 0.3, (amber, len(px))
 
 
 def test_a_scan_opens_as_pages_and_says_it_has_no_text(qtbot, tmp_path, pdfs):

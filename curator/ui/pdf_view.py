@@ -13,7 +13,7 @@ import queue
 from collections import OrderedDict
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QThread, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QShortcut
+from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPainterPath, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -30,7 +30,7 @@ from curator.ui.reader import ACTIVE_BG, SOURCE_BG, snap_to_words
 
 GAP = 10  # pixels between pages
 CACHE_PAGES = 16  # rendered pages kept (a page at 1.5x is about 3 MB)
-SELECT_BG = QColor(51, 153, 255, 90)
+SELECT_BG = QColor(160, 200, 255)  # painted multiplied: the words stay dark
 
 
 class RenderThread(QThread):
@@ -138,10 +138,25 @@ class PagesWidget(QWidget):
                 view.want(i)
             else:
                 painter.drawImage(r, img)
+            # highlights multiply the page: the background takes their colour, the ink stays dark
+            # (each colour's boxes united first: words cited by several values are not darkened twice)
+            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
+            painter.setPen(Qt.PenStyle.NoPen)
+            areas: dict[tuple[int, int, int], QPainterPath] = {}
+            done: set[tuple[int, int, tuple[int, int, int]]] = set()
             for start, end, color in view.highlights():
+                key = color.getRgb()[:3]
+                if (start, end, key) in done:
+                    continue
+                done.add((start, end, key))
+                path = areas.setdefault(key, QPainterPath())
                 for page, box in view.ft.boxes(start, end):
                     if page == i + 1:
-                        painter.fillRect(self.to_widget(i, box), color)
+                        path.addRect(self.to_widget(i, box).adjusted(-0.5, -0.5, 0.5, 0.5))
+            for key, path in areas.items():
+                painter.setBrush(QColor(*key))
+                painter.drawPath(path.simplified())
+            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         painter.end()
 
     # selecting words
@@ -422,8 +437,8 @@ class PdfView(QWidget):
             self.go_page(page, box[3])
 
     def highlights(self) -> list[tuple[int, int, QColor]]:
-        out = [(s.start, s.end, QColor(SOURCE_BG.red(), SOURCE_BG.green(), SOURCE_BG.blue(), 140)) for s in self.spans]
-        out += [(s.start, s.end, QColor(ACTIVE_BG.red(), ACTIVE_BG.green(), ACTIVE_BG.blue(), 150)) for s in self.active]
+        out = [(s.start, s.end, SOURCE_BG) for s in self.spans]
+        out += [(s.start, s.end, ACTIVE_BG) for s in self.active]
         if self.selection is not None:
             out.append((self.selection[0], self.selection[1], SELECT_BG))
         return out
