@@ -126,13 +126,13 @@ def test_bad_pdfs_get_a_message_naming_the_file_and_nothing_is_imported(pdfs, tm
             "corrupt": good[:1000] + bytes(range(256)) * 40 + good[-2000:],
             "truncated": good[: len(good) // 2],
             "not-a-pdf": b"TY  - JOUR\nTI  - A paper\nER  - \n"}[kind]
-    path = tmp_path / f"{kind}.pdf"
+    path = tmp_path / "paper.pdf"  # a neutral name: the message, not the name, says what is wrong
     path.write_bytes(data)
     with pytest.raises(ImportFormatError) as exc:
         parse_bytes(data, str(path))
     message = str(exc.value)
     assert str(path) in message
-    assert {"encrypted": "encrypted with a password", "corrupt": "damaged", "truncated": "truncated",
+    assert {"encrypted": "encrypted with a password", "corrupt": "damaged", "truncated": "is truncated",
             "not-a-pdf": "not a PDF file"}[kind] in message
     lib = Library.open(tmp_path / "lib.sqlite")
     rep = import_files(lib, [path, pdfs / "ami/PMC4739007.pdf"])
@@ -246,3 +246,32 @@ def test_suggested_rows_of_a_pdf_paper_cite_words_on_its_pages(pdfs, tmp_path):
         assert sp.text_field == "fulltext" and sp.page == ft.page_of(sp.start)
         assert ft.text[sp.start:sp.end] == sp.quote and not refs.start <= sp.start < refs.end
     assert {sp.page for sp in spans} >= {1, 2}
+
+
+def test_a_long_pdf_import_can_be_cancelled_and_leaves_nothing(pdfs, tmp_path):
+    import io
+    import threading
+
+    import pypdfium2 as pdfium
+
+    src = pdfium.PdfDocument(pdfs / "norma/j.pain.2014.09.020.pdf")
+    long = pdfium.PdfDocument.new()
+    for _ in range(8):
+        long.import_pages(src)
+    buf = io.BytesIO()
+    long.save(buf)
+    path = tmp_path / "long.pdf"
+    path.write_bytes(buf.getvalue())
+    cancel = threading.Event()
+    seen: list[int] = []
+
+    def progress(done, total, message):
+        seen.append(done)
+        if done >= 20:
+            cancel.set()  # the curator presses Cancel a few pages in
+
+    lib = Library.open(tmp_path / "lib.sqlite")
+    rep = import_files(lib, [path], progress, cancel)
+    assert rep.cancelled and "cancelled" in rep.files[0].error
+    assert lib.paper_count() == 0 and lib.conn.execute("SELECT count(*) FROM fulltexts").fetchone()[0] == 0
+    assert max(seen) < 80  # stopped long before the last of its 80 pages
