@@ -275,3 +275,9 @@ def test_a_long_pdf_import_can_be_cancelled_and_leaves_nothing(pdfs, tmp_path):
     assert rep.cancelled and "cancelled" in rep.files[0].error
     assert lib.paper_count() == 0 and lib.conn.execute("SELECT count(*) FROM fulltexts").fetchone()[0] == 0
     assert max(seen) < 80  # stopped long before the last of its 80 pages
+
+
+def test_a_text_file_mentioning_the_pdf_header_is_still_read_as_text():
+    ris = b"TY  - JOUR\nTI  - Files that start with %PDF-1.4 are PDFs\nER  - \n"
+    result = parse_bytes(ris, "export.ris")
+    assert result.format == "ris" and result.papers[0].title.startswith("Files that start")

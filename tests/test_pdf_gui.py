@@ -27,6 +27,8 @@ def _import(win, paths) -> list[int]:
     op = win.import_paths([str(p) for p in paths])
     assert op.wait(60000)
     QApplication.processEvents()
+    win.activateWindow()  # the progress dialog took activation (the offscreen platform does not give it back)
+    QApplication.processEvents()
     return win.last_import.paper_ids
 
 
@@ -58,6 +60,7 @@ def test_link_words_selected_on_a_page_and_find_the_highlight_after_reopening(qt
     span = view.selected_span()
     assert span is not None and span.quote == words and span.page == 1
     qtbot.keyClick(win, Qt.Key.Key_L, CTRL)
+    assert "Linked" in win.statusBar().currentMessage(), win.statusBar().currentMessage()
     assert win.save_draft()
     stored = win.lib.load_record(pid).study.sources["disease"]
     assert (stored.page, stored.start, stored.end, stored.text_field) == (1, start, start + len(words), "fulltext")
@@ -109,6 +112,9 @@ def test_find_zoom_and_page_keys(qtbot, tmp_path, pdfs):
     view.fit()
     assert abs(view.scale() - wide) < 1e-6
     view.go_page(3)
+    view.pages.setFocus()
+    qtbot.keyClick(view.pages, Qt.Key.Key_F, CTRL)  # on the pages, Ctrl+F finds in the PDF
+    assert view.find_edit.hasFocus()
     view.pages.setFocus()
     qtbot.keyClick(view.pages, Qt.Key.Key_PageDown)
     assert view.current_page() == 4

@@ -12,8 +12,8 @@ from curator.domain.duplicates import UNTITLED, DuplicateIndex, Keys
 from curator.domain.merge import merge_papers
 from curator.domain.paper import Paper
 from curator.importers import cancel as importers_cancel
-from curator.importers import pdf as importers_pdf
 from curator.importers.base import ImportFormatError, RecordError
+from curator.importers.pdf.worker import PdfWorker
 from curator.store import fulltext_queries
 from curator.store.library import Library, paper_from_prepared, prepare_paper
 from curator.store.screening_queries import log_imports
@@ -152,7 +152,8 @@ def attach_fulltext_file(lib: Library, paper_id: int, path: str | Path,
     p = Path(path)
     fr = FileReport(path=str(p), format="pdf")
     try:
-        result = importers_pdf.parse_pdf(p.read_bytes(), str(p), progress, cancel)
+        with PdfWorker() as worker:
+            result = worker.parse(p, progress, cancel)
     except ImportFormatError as exc:
         fr.error = str(exc)
         return fr
@@ -323,7 +324,14 @@ def stream_pubmed_xml(lib: Library, path: Path, fr: FileReport, progress: Progre
 
 def import_files(lib: Library, paths: Iterable[str | Path], progress: ProgressFn | None = None,
                  cancel: threading.Event | None = None) -> ImportReport:
-    """Import every file; each file is one transaction (a failed or cancelled file leaves nothing)."""
+    """Import every file; each file is one transaction (a failed or cancelled file leaves nothing). PDFs
+    are read in a worker process (importers.pdf.worker), one for the whole import."""
+    with PdfWorker() as pdf_worker:
+        return _import_files(lib, paths, progress, cancel, pdf_worker)
+
+
+def _import_files(lib: Library, paths: Iterable[str | Path], progress: ProgressFn | None,
+                  cancel: threading.Event | None, pdf_worker: PdfWorker) -> ImportReport:
     files = expand_paths(paths)
     report = ImportReport()
     index: DuplicateIndex | None = None  # the library's papers, kept up to date from file to file
@@ -366,7 +374,7 @@ def import_files(lib: Library, paths: Iterable[str | Path], progress: ProgressFn
             continue
         try:
             if path.suffix.lower() == ".pdf" and path.is_file():  # a full text: pages, with progress and cancel
-                result = importers_pdf.parse_pdf(path.read_bytes(), str(path), progress, cancel)
+                result = pdf_worker.parse(path, progress, cancel)
             else:
                 result = importers.parse_file(path)
         except ImportFormatError as exc:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import queue
 from collections import OrderedDict
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPainterPath, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from curator.domain.fulltext import FULLTEXT, FullText
 from curator.domain.outcomes import Span
+from curator.pdfium_lock import LOCK
 from curator.ui.reader import ACTIVE_BG, SOURCE_BG, snap_to_words
 
 GAP = 10  # pixels between pages
@@ -57,7 +58,8 @@ class RenderThread(QThread):
         import pypdfium2 as pdfium
 
         try:
-            doc = pdfium.PdfDocument(self._data)
+            with LOCK:
+                doc = pdfium.PdfDocument(self._data)
         except Exception:  # the PDF was read at import: a failure here leaves the grey pages
             return
         try:
@@ -69,17 +71,19 @@ class RenderThread(QThread):
                     continue
                 self.wanted.discard(item)
                 index, scale = item
-                page = doc[index]
-                try:
-                    bitmap = page.render(scale=scale, rev_byteorder=True, may_draw_forms=False)
-                    img = QImage(bytes(bitmap.buffer), bitmap.width, bitmap.height, bitmap.stride,
-                                 QImage.Format.Format_RGB888).copy()
-                    bitmap.close()
-                finally:
-                    page.close()
+                with LOCK:  # PDFium is not thread-safe: one call at a time in this process
+                    page = doc[index]
+                    try:
+                        bitmap = page.render(scale=scale, rev_byteorder=True, may_draw_forms=False)
+                        img = QImage(bytes(bitmap.buffer), bitmap.width, bitmap.height, bitmap.stride,
+                                     QImage.Format.Format_RGB888).copy()
+                        bitmap.close()
+                    finally:
+                        page.close()
                 self.rendered.emit(index, scale, img)
         finally:
-            doc.close()
+            with LOCK:
+                doc.close()
 
 
 class PagesWidget(QWidget):
@@ -91,7 +95,7 @@ class PagesWidget(QWidget):
     def __init__(self, view: PdfView):
         super().__init__()
         self.view = view
-        self.setMouseTracking(False)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # page keys and Ctrl+F act on the pages
         self.setCursor(Qt.CursorShape.IBeamCursor)
         self._press: tuple[int, int] | None = None  # (page, offset) where a drag began
 
@@ -158,6 +162,20 @@ class PagesWidget(QWidget):
                 painter.drawPath(path.simplified())
             painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         painter.end()
+
+    # Ctrl+F on the pages: find in the PDF (the window's own Ctrl+F searches the paper list)
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and event.matches(QKeySequence.StandardKey.Find):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.matches(QKeySequence.StandardKey.Find):
+            self.view.find_edit.setFocus()
+            self.view.find_edit.selectAll()
+            return
+        super().keyPressEvent(event)
 
     # selecting words
     def mousePressEvent(self, event) -> None:  # noqa: N802
@@ -262,8 +280,7 @@ class PdfView(QWidget):
         lay.addWidget(self.note)
         lay.addWidget(self.scroll, 1)
         for key, slot in ((QKeySequence.StandardKey.MoveToPreviousPage, lambda: self.go_page(self.current_page() - 1)),
-                          (QKeySequence.StandardKey.MoveToNextPage, lambda: self.go_page(self.current_page() + 1)),
-                          (QKeySequence.StandardKey.Find, self.find_edit.setFocus)):
+                          (QKeySequence.StandardKey.MoveToNextPage, lambda: self.go_page(self.current_page() + 1))):
             sc = QShortcut(QKeySequence(key), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             sc.activated.connect(slot)

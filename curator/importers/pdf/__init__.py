@@ -21,6 +21,7 @@ from curator.domain.fulltext import NO_TEXT_LAYER, PAGE_BREAK, FullText, PageTex
 from curator.domain.paper import Paper, Section
 from curator.importers import cancel as importers_cancel
 from curator.importers.base import ImportFormatError, ParseResult, RecordError
+from curator.pdfium_lock import LOCK
 
 PDF_MAGIC = b"%PDF-"
 _EOF_TAIL = 4096  # a complete PDF ends with %%EOF within its last few bytes
@@ -29,9 +30,12 @@ ProgressFn = Callable[[int, int, str], None]
 
 
 def is_pdf(data: bytes, filename: str = "") -> bool:
-    """What the import path treats as a PDF: the PDF header in the first kilobyte, or a .pdf name (which
-    then gets a clear message when it is not one)."""
-    return PDF_MAGIC in data[:1024] or Path(filename).suffix.lower() == ".pdf"
+    """What the import path treats as a PDF: a file starting with the PDF header (or, binary, holding it in
+    its first kilobyte), or a .pdf name (which then gets a clear message when it is not one). A text export
+    that merely mentions "%PDF-" is not one."""
+    head = data[:1024]
+    return (data.startswith(PDF_MAGIC) or PDF_MAGIC in head and b"\x00" in data[:4096]
+            or Path(filename).suffix.lower() == ".pdf")
 
 
 def _open(data: bytes, filename: str):
@@ -45,7 +49,8 @@ def _open(data: bytes, filename: str):
         raise ImportFormatError(f"{filename}: the PDF is truncated (its end is missing: no %%EOF marker); "
                                 "nothing was imported — download or copy the file again")
     try:
-        doc = pdfium.PdfDocument(data)
+        with LOCK:
+            doc = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         code = getattr(exc, "err_code", None)
         if code == 4:  # FPDF_ERR_PASSWORD
@@ -55,7 +60,8 @@ def _open(data: bytes, filename: str):
             raise ImportFormatError(f"{filename}: the PDF uses an unsupported security handler") from exc
         raise ImportFormatError(f"{filename}: the PDF is damaged and cannot be read ({exc})") from exc
     if len(doc) == 0:
-        doc.close()
+        with LOCK:
+            doc.close()
         raise ImportFormatError(f"{filename}: the PDF has no pages")
     return doc
 
@@ -133,7 +139,8 @@ def read_pdf(data: bytes, filename: str = "<pdf>", progress: ProgressFn | None =
                 raise importers_cancel.Cancelled()
             if progress and i % 10 == 0:
                 progress(i, n, f"Reading page {i + 1} of {n} of {Path(filename).name}")
-            text, boxes, w, width, height = _page_text(doc, i)
+            with LOCK:  # PDFium takes turns with the reader's render thread
+                text, boxes, w, width, height = _page_text(doc, i)
             pages.append(PageText(number=i + 1, width=width, height=height, start=offset, length=len(text),
                                   boxes=boxes.tobytes()))
             weights.append(w)
@@ -157,7 +164,8 @@ def read_pdf(data: bytes, filename: str = "<pdf>", progress: ProgressFn | None =
         raise ImportFormatError(f"{filename}: the PDF is damaged and cannot be read ({type(exc).__name__}: "
                                 f"{exc})") from exc
     finally:
-        doc.close()
+        with LOCK:
+            doc.close()
 
 
 def paper_of(ft: FullText) -> Paper:

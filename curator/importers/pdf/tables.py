@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from curator.domain.fulltext import FullText, Table, TableCell
 from curator.importers.pdf.layout import Line
+from curator.pdfium_lock import LOCK
 
 CAPTION = re.compile(r"^\s*table\s*(\d+|[IVX]+)\s*[:.]?\s*", re.IGNORECASE)
 _SUPER = str.maketrans("0123456789+−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻")
@@ -377,7 +378,8 @@ def find_tables(ft: FullText, lines: list[list[Line]], doc) -> list[Table]:
         if not captions:
             continue
         page = captions[0].page
-        rules = _rules(doc, page - 1)
+        with LOCK:
+            rules = _rules(doc, page - 1)
         for cap in captions:
             t = _table(ft, page, cap, rules)
             if t is not None:
