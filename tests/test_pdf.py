@@ -28,7 +28,7 @@ CORPUS_PDFS = {
     "norma/s13054-014-0721-8.pdf": ("Diminished adrenal sensitivity", "10.1186/s13054-014-0721-8"),
     "norma/j.pain.2014.09.020.pdf": ("Incidence, prevalence, and predictors", "10.1016/j.pain.2014.09.020"),
     "cermine/test5.pdf": ("Iron deficiency anaemia can be improved", "10.1136/pgmj.2009.089987"),
-    "science-parse/P14-1059.pdf": ("", None),
+    "science-parse/P14-1059.pdf": ("How to make words with vectors: Phrase generation", None),
     "grobid/ApplPhysLett_98_082505.pdf": ("Atomic structure of tip apex", "10.1063/1.3558920"),
 }
 SCANNED = "cermine/timeout-simple-scanned.pdf"
@@ -90,6 +90,9 @@ def test_every_corpus_pdf_imports_with_title_doi_and_sections(pdfs, tmp_path):
         assert paper.body_sections or name.startswith("grobid"), name
     # the case report: abstract, introduction, case (read as results), discussion, references
     ft = fulltext.load(lib, rep.files[1].paper_ids[0])
+    # reading order on a two-column page: the left column's last words before the right column's first
+    page1 = ft.page_text(1)
+    assert page1.index("therapeutic interventions.") < page1.index("thyroid function tests before initiation")
     assert [s.label for s in ft.sections] == ["abstract", "introduction", "results", "discussion", "references"]
     assert ft.section_text("abstract").startswith("Objective. Thyroid disease")
     assert ft.section("references").heading == "References" and ft.page_of(ft.section("references").start) == 3

@@ -103,11 +103,19 @@ def title(ft: FullText, lines: list[list[Line]]) -> tuple[str, int]:
             if size <= 0:
                 break
             first = next(ln for ln in cands if ln.size >= size - 0.05)
+            at = page_lines_.index(first)
             group = [first]
-            for ln in page_lines_[page_lines_.index(first) + 1:]:
+            for ln in page_lines_[at + 1:]:  # the title's next lines
                 gap = group[-1].y0 - ln.y1
                 if abs(ln.size - first.size) <= first.size * 0.2 and -2 < gap < first.size * 1.5:
                     group.append(ln)
+                else:
+                    break
+            for ln in reversed(page_lines_[:at]):  # and its lines above (letters without descenders read smaller)
+                gap = ln.y0 - group[0].y1
+                if abs(ln.size - first.size) <= first.size * 0.2 and -2 < gap < first.size * 1.5 \
+                        and not _NOT_TITLE.match(ln.text):
+                    group.insert(0, ln)
                 else:
                     break
             t = " ".join(" ".join(ln.text for ln in group).split())
