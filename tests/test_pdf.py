@@ -229,6 +229,14 @@ def test_a_link_into_the_pdf_keeps_its_page_through_save_and_export(pdfs, tmp_pa
 
     prov = read_provenance(lib.conn, [pid])
     assert list(prov["page"]) == [2] and list(prov["quote"]) == ["3.38"]
+    import pandas as pd
+
+    from curator.services.export import export_dataset
+
+    export_dataset(lib, "csv", tmp_path / "out", include_drafts=True)
+    exported = pd.read_csv(tmp_path / "out" / "provenance.csv", dtype={"quote": str})
+    assert list(exported["page"]) == [2] and list(exported["quote"]) == ["3.38"]
+    assert list(exported["text_field"]) == ["fulltext"]
 
 
 def test_suggested_rows_of_a_pdf_paper_cite_words_on_its_pages(pdfs, tmp_path):
