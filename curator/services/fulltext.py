@@ -30,17 +30,31 @@ def pdf_bytes(lib, paper_id: int) -> bytes | None:
 
 
 def tables(lib, paper_id: int) -> list[Table]:
-    return fulltext_queries.load_tables(lib, paper_id)
+    """The paper's tables: those of its PDF full text, else those its JATS full text carried."""
+    found = fulltext_queries.load_tables(lib, paper_id)
+    if found or fulltext_queries.has_fulltext(lib, paper_id):
+        return found
+    paper = lib.get_paper(paper_id)
+    return [Table.from_dict(t) for t in (paper.extra.get("tables") or [])] if paper is not None else []
 
 
 def save_tables(lib, paper_id: int, edited: list[Table]) -> None:
-    fulltext_queries.save_tables(lib, paper_id, edited)
+    """The tables as the curator edited them: with the PDF full text, or in the paper (a JATS text's)."""
+    if fulltext_queries.has_fulltext(lib, paper_id):
+        fulltext_queries.save_tables(lib, paper_id, edited)
+        return
+    paper = lib.get_paper(paper_id)
+    if paper is not None:
+        paper.extra["tables"] = [t.to_dict() for t in edited]
+        with lib.transaction():
+            lib.update_paper(paper_id, paper)
 
 
 def tables_json(lib, paper_id: int) -> dict[str, Any]:
-    """`curator tables --json`: every table of the paper's full text, header rows first, cells as printed."""
+    """`curator tables --json`: every table of the paper's full text, header rows first, cells as printed
+    ("page" null for a JATS table: it has no pages)."""
     return {"paper_id": paper_id,
-            "tables": [{"page": t.page, "caption": t.caption, "label": t.label, "header_rows": t.header_rows,
+            "tables": [{"page": t.page or None, "caption": t.caption, "label": t.label, "header_rows": t.header_rows,
                         "rows": t.texts()} for t in tables(lib, paper_id)]}
 
 

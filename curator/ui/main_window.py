@@ -813,15 +813,19 @@ class MainWindow(QMainWindow):
         self.reader_stack.setCurrentWidget(self.pdf_view if ft is not None else self.reader)
 
     def show_tables(self):
-        """The open paper's PDF tables (non-modal); created rows go to Labs ▸ Measurements, undoable."""
+        """The open paper's tables, its PDF's or its JATS text's (non-modal); created rows go to Labs ▸
+        Measurements, undoable."""
         from curator.domain.outcomes import Measurement
+        from curator.services import fulltext
         from curator.ui.tables_view import TablesDialog
 
-        ft = self.pdf_view.ft
-        if ft is None or self.paper_id is None:
-            self.statusBar().showMessage("The open paper has no PDF full text", 6000)
+        if self.paper_id is None:
             return None
-        dlg = TablesDialog(self.lib, self.paper_id, ft, self)
+        tables = fulltext.tables(self.lib, self.paper_id)  # its PDF's, or those of its JATS full text
+        if not tables:
+            self.statusBar().showMessage("The open paper's full text has no table (import or attach its PDF)", 6000)
+            return None
+        dlg = TablesDialog(self.lib, self.paper_id, self.pdf_view.ft, tables, self)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.cell_picked.connect(self.pdf_view.select_range)
 

@@ -30,17 +30,17 @@ class TablesDialog(QDialog):
     cell_picked = Signal(int, int)  # full-text start, end of the picked cell's words
     rows_made = Signal(list)  # Measurement rows to add to the form
 
-    def __init__(self, lib, paper_id: int, ft: FullText, parent=None):
+    def __init__(self, lib, paper_id: int, ft: FullText | None, tables: list[Table], parent=None):
         super().__init__(parent)
         self.setObjectName("tables_dialog")
         self.setWindowTitle("Tables of the full text")
         self.lib, self.paper_id, self.ft = lib, paper_id, ft
-        self.tables: list[Table] = list(ft.tables)
+        self.tables: list[Table] = list(tables)  # a PDF's (cells citing their words) or a JATS text's
         self.dirty = False
         self.choose = QComboBox()
         self.choose.setObjectName("tables_choose")
         for t in self.tables:
-            self.choose.addItem(f"{t.label or 'Table'} (page {t.page})")
+            self.choose.addItem(f"{t.label or 'Table'}" + (f" (page {t.page})" if t.page else ""))
         self.caption = QLabel()
         self.caption.setObjectName("tables_caption")
         self.caption.setWordWrap(True)
@@ -82,7 +82,7 @@ class TablesDialog(QDialog):
         if self.tables:
             self._show(0)
         else:
-            self.caption.setText("No ruled table with a caption was found in this PDF.")
+            self.caption.setText("No table was found in this paper's full text.")
             self.make.setEnabled(False)
 
     @property
@@ -94,7 +94,7 @@ class TablesDialog(QDialog):
         t = self.table
         if t is None:
             return
-        self.caption.setText(f"<b>{t.caption}</b> — page {t.page}")
+        self.caption.setText(f"<b>{t.caption}</b>" + (f" — page {t.page}" if t.page else ""))
         width = max((len(r) for r in t.rows), default=0)
         self.grid.blockSignals(True)
         self.grid.clear()
