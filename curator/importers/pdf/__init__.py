@@ -78,8 +78,8 @@ def _char(u: int) -> str:
     return c
 
 
-def _page_text(doc, index: int) -> tuple[str, array, array, float, float]:
-    """One page's text, a box per character (float32 l,b,r,t) and a font weight per character."""
+def _page_text(doc, index: int) -> tuple[str, array, float, float]:
+    """One page's text and a box per character (float32 l,b,r,t; 0,0,0,0 for a space or line end)."""
     import pypdfium2.raw as raw
 
     page = doc[index]
@@ -90,35 +90,40 @@ def _page_text(doc, index: int) -> tuple[str, array, array, float, float]:
             n = tp.count_chars()
             chars: list[str] = []
             boxes = array("f")
-            weights = array("h")
             left, right, bottom, top = (ctypes.c_double() for _ in range(4))
             h = tp.raw
+            # one code a character index (FPDFText_GetText in one call leaves some characters out)
+            get_unicode = raw.FPDFText_GetUnicode
+            units = [get_unicode(h, k) for k in range(n)]
+            empty = (0.0, 0.0, 0.0, 0.0)
+            get_box = raw.FPDFText_GetCharBox
             for k in range(n):
-                u = raw.FPDFText_GetUnicode(h, k)
+                u = units[k]
                 if u == 13 or 0xDC00 <= u <= 0xDFFF:  # a low surrogate: taken with its high one
                     continue
                 if 0xD800 <= u <= 0xDBFF and k + 1 < n:  # UTF-16 pair: one character (math italic P)
-                    lo = raw.FPDFText_GetUnicode(h, k + 1)
+                    lo = units[k + 1]
                     if 0xDC00 <= lo <= 0xDFFF:
                         u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00)
-                c = _char(u)
+                c = chr(u) if 32 < u < 0xD800 and u != 0xFFFE else _char(u)
                 if not c:
                     continue
-                if u == 10 or u == 32 or not raw.FPDFText_GetCharBox(h, k, left, right, bottom, top):
-                    box = (0.0, 0.0, 0.0, 0.0)
-                    w = 0
+                if u == 10 or u == 32 or not get_box(h, k, left, right, bottom, top):
+                    box = empty
                 else:
                     box = (left.value, bottom.value, right.value, top.value)
-                    w = raw.FPDFText_GetFontWeight(h, k)
-                for ch in c:
-                    chars.append(ch)
+                if len(c) == 1:
+                    chars.append(c)
                     boxes.extend(box)
-                    weights.append(max(-1, min(w, 32000)))
+                else:
+                    for ch in c:
+                        chars.append(ch)
+                        boxes.extend(box)
         finally:
             tp.close()
     finally:
         page.close()
-    return "".join(chars), boxes, weights, width, height
+    return "".join(chars), boxes, width, height
 
 
 def read_pdf(data: bytes, filename: str = "<pdf>", progress: ProgressFn | None = None,
@@ -131,7 +136,6 @@ def read_pdf(data: bytes, filename: str = "<pdf>", progress: ProgressFn | None =
     try:
         texts: list[str] = []
         pages: list[PageText] = []
-        weights: list[array] = []
         offset = 0
         n = len(doc)
         for i in range(n):
@@ -140,16 +144,15 @@ def read_pdf(data: bytes, filename: str = "<pdf>", progress: ProgressFn | None =
             if progress and i % 10 == 0:
                 progress(i, n, f"Reading page {i + 1} of {n} of {Path(filename).name}")
             with LOCK:  # PDFium takes turns with the reader's render thread
-                text, boxes, w, width, height = _page_text(doc, i)
+                text, boxes, width, height = _page_text(doc, i)
             pages.append(PageText(number=i + 1, width=width, height=height, start=offset, length=len(text),
                                   boxes=boxes.tobytes()))
-            weights.append(w)
             texts.append(text)
             offset += len(text) + len(PAGE_BREAK)
         ft = FullText(filename=Path(filename).name, pdf=data, text=PAGE_BREAK.join(texts), pages=pages)
         if not ft.has_text:
             return ft
-        lines = layout.page_lines(ft, weights)
+        lines = layout.page_lines(ft)
         ft.title, title_end = layout.title(ft, lines)
         ft.doi = layout.doi(ft)
         ft.sections = layout.sections(ft, lines, after=title_end)

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 
 from curator.domain.fulltext import FullText, TextRange
 
-BOLD = 600  # font weight from which a line reads as bold
-
 
 @dataclass
 class Line:
@@ -22,11 +20,10 @@ class Line:
     x1: float
     y1: float
     size: float  # typical letter height
-    bold: bool
     text: str
 
 
-def _line(page: int, start: int, a: array, w: array, text: str, run: list[int]) -> Line | None:
+def _line(page: int, start: int, a: array, text: str, run: list[int]) -> Line | None:
     """The line made of the page's characters `run` (page-relative indices), None when none is inked."""
     inked = [i for i in run if a[4 * i + 2] > a[4 * i]]
     if not inked:
@@ -37,15 +34,14 @@ def _line(page: int, start: int, a: array, w: array, text: str, run: list[int]) 
     y1 = max(a[4 * i + 3] for i in inked)
     heights = sorted(a[4 * i + 3] - a[4 * i + 1] for i in inked if text[i].isalpha())
     size = heights[int(len(heights) * 0.9)] if heights else y1 - y0
-    bold = sum(1 for i in inked if w[i] >= BOLD) * 2 > len(inked)
     s, e = run[0], run[-1] + 1
-    return Line(page, start + s, start + e, x0, y0, x1, y1, size, bold, text[s:e].strip())
+    return Line(page, start + s, start + e, x0, y0, x1, y1, size, text[s:e].strip())
 
 
-def page_lines(ft: FullText, weights: list[array]) -> list[list[Line]]:
+def page_lines(ft: FullText) -> list[list[Line]]:
     """Each page's lines: runs of characters split at line ends and where the text jumps on the page."""
     out: list[list[Line]] = []
-    for p, w in zip(ft.pages, weights):
+    for p in ft.pages:
         a = p.box_array()
         text = ft.text[p.start:p.start + p.length]
         runs: list[list[int]] = [[]]  # page-relative indices of each line's characters
@@ -64,7 +60,7 @@ def page_lines(ft: FullText, weights: list[array]) -> list[list[Line]]:
                         runs.append([])
                 last = box
             runs[-1].append(i)
-        lines = [_line(p.number, p.start, a, w, text, r) for r in runs if r]
+        lines = [_line(p.number, p.start, a, text, r) for r in runs if r]
         out.append([ln for ln in lines if ln is not None])
     return out
 

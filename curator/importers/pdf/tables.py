@@ -235,13 +235,14 @@ def _spans(chunks: list[list[_Chunk]], cols: list[tuple[float, float]]) -> dict[
     every heading word of that column lies below it; of those, the consecutive run where the chunk sits,
     cut at the midpoints to the chunk's neighbours."""
     flat = [k for cs in chunks for k in cs]
+    covers = {id(k): _covered(k, cols) for k in flat}
     out: dict[int, list[int]] = {}
     for line in chunks:
         for n, k in enumerate(line):
             bottom = min(c.y0 for c in k.chars)
             below = []
             for i in range(len(cols)):
-                others = [o for o in flat if o is not k and _covered(o, cols) == [i]]
+                others = [o for o in flat if o is not k and covers[id(o)] == [i]]
                 below.append(bool(others) and all(max(c.y1 for c in o.chars) <= bottom + 0.5 for o in others))
             left = (line[n - 1].x1 + k.x0) / 2 if n > 0 else float("-inf")
             right = (k.x1 + line[n + 1].x0) / 2 if n + 1 < len(line) else float("inf")
