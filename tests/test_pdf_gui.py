@@ -59,6 +59,8 @@ def test_link_words_selected_on_a_page_and_find_the_highlight_after_reopening(qt
     QTest.mouseRelease(view.pages, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
     span = view.selected_span()
     assert span is not None and span.quote == words and span.page == 1
+    qtbot.keyClick(view.pages, Qt.Key.Key_C, CTRL)  # Ctrl+C on the pages copies the words
+    assert QApplication.clipboard().text() == words
     qtbot.keyClick(win, Qt.Key.Key_L, CTRL)
     assert "Linked" in win.statusBar().currentMessage(), win.statusBar().currentMessage()
     assert win.save_draft()
@@ -82,6 +84,15 @@ def test_link_words_selected_on_a_page_and_find_the_highlight_after_reopening(qt
     px = [img.pixelColor(x, y) for x in range(img.width()) for y in range(img.height())]
     amber = sum(1 for c in px if c.red() - c.blue() > 80)  # the active source's amber (a page is grey/white)
     assert amber > len(px) * 0.3, (amber, len(px))
+    # a click on the highlighted words selects the value citing them
+    win.forms.select_cell(type(win.record.study), 0, "design")
+    QApplication.processEvents()
+    assert view.active == []
+    view.go_page(1, view.ft.boxes(start, start + 1)[0][1][3])
+    mid = _center(view, start + 3)
+    QTest.mouseClick(view.pages, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, mid)
+    QApplication.processEvents()
+    assert [s.quote for s in view.active] == [words]
 
 
 def test_a_scan_opens_as_pages_and_says_it_has_no_text(qtbot, tmp_path, pdfs):

@@ -163,9 +163,11 @@ class PagesWidget(QWidget):
             painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         painter.end()
 
-    # Ctrl+F on the pages: find in the PDF (the window's own Ctrl+F searches the paper list)
+    # Ctrl+F on the pages: find in the PDF (the window's own Ctrl+F searches the paper list); Ctrl+C
+    # copies the selected words (to paste into a field, as from the abstract)
     def event(self, event) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and event.matches(QKeySequence.StandardKey.Find):
+        if event.type() == QEvent.Type.ShortcutOverride and (
+                event.matches(QKeySequence.StandardKey.Find) or event.matches(QKeySequence.StandardKey.Copy)):
             event.accept()
             return True
         return super().event(event)
@@ -174,6 +176,9 @@ class PagesWidget(QWidget):
         if event.matches(QKeySequence.StandardKey.Find):
             self.view.find_edit.setFocus()
             self.view.find_edit.selectAll()
+            return
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.view.copy_selection()
             return
         super().keyPressEvent(event)
 
@@ -427,6 +432,16 @@ class PdfView(QWidget):
         """Select the full text's characters start..end (as a drag over them does) and show them."""
         self.set_selection((start, end))
         self.scroll_to(start, end)
+
+    def copy_selection(self) -> bool:
+        """The selected words (snapped to whole words) to the clipboard."""
+        from PySide6.QtWidgets import QApplication
+
+        span = self.selected_span()
+        if span is None:
+            return False
+        QApplication.clipboard().setText(" ".join(span.quote.split()))
+        return True
 
     def selected_span(self) -> Span | None:
         """The words selected on the page as a link into the full text (snapped to whole words), with the
