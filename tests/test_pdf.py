@@ -324,3 +324,17 @@ def test_jats_spanning_cells_are_repeated_over_what_they_cover():
     rows = [[c["text"] for c in r] for r in t["rows"]]
     assert t["header_rows"] == 2 and t["caption"] == "Table 2 IL-6 by day"
     assert rows == [["Analyte", "Day", "Day"], ["Analyte", "0", "7"], ["IL-6 (pg/mL)", "12", "<5"]]
+
+
+@pytest.mark.parametrize("name, labels", [
+    ("norma/j.pain.2014.09.020.pdf", {"Table 1", "Table 2", "Table 3", "Table 4"}),  # 'Table 2' alone on its line
+    ("science-parse/P14-1059.pdf", {"Table 2", "Table 5", "Table 7"}),  # captions under their tables (LaTeX)
+    ("ami/PMC4739007.pdf", set()),  # no table: none made up from figures or text
+    ("grobid/ApplPhysLett_98_082505.pdf", set()),
+])
+def test_tables_found_under_or_over_their_captions_and_none_made_up(pdfs, name, labels):
+    ft = read_pdf((pdfs / name).read_bytes(), name)
+    found = {t.label for t in ft.tables}
+    assert found >= labels if labels else found == set()
+    for t in ft.tables:
+        assert t.caption.startswith(t.label) and all(len(r) == len(t.rows[0]) for r in t.rows)

@@ -339,7 +339,9 @@ def _body(rows: list[_Row], cols: list[tuple[float, float]], gap: float, text: s
     return out
 
 
-def _table(ft: FullText, page: int, caption: Line, rules: list[tuple[float, float, float]]) -> Table | None:
+def _frame_below(caption: Line, rules: list[tuple[float, float, float]]):
+    """A table set under its caption: its top rule just below the caption, then the rule under its header
+    and its bottom rule (the next two as wide)."""
     size = max(caption.size, 4.0)
     below = [r for r in rules if r[2] < caption.y0 + 1]
     top = next((r for r in below if caption.y0 - r[2] < 6 * size and min(r[1], caption.x1) > max(r[0], caption.x0)),
@@ -350,7 +352,42 @@ def _table(ft: FullText, page: int, caption: Line, rules: list[tuple[float, floa
     full = [r for r in below if r[2] < top[2] - 1 and r[1] - r[0] > 0.9 * width and r[0] < top[0] + 0.1 * width]
     if len(full) < 2:
         return None
-    sep, bottom = full[0], full[1]
+    return top, full[0], full[1]
+
+
+def _frame_above(caption: Line, rules: list[tuple[float, float, float]], captions: list[Line]):
+    """A table set above its caption (LaTeX's way): its bottom rule just above the caption, and the rules of
+    the same width above it up to its top rule (a double rule counts once; another caption stops the walk);
+    the rule under the header is the second from the top."""
+    size = max(caption.size, 4.0)
+    above = sorted((r for r in rules if r[2] > caption.y1 - 1), key=lambda r: r[2])
+    bottom = next((r for r in above if r[2] - caption.y1 < 4 * size and min(r[1], caption.x1) > max(r[0], caption.x0)),
+                  None)
+    if bottom is None:
+        return None
+    same = [bottom]
+    for r in above:
+        if r[2] <= same[-1][2] or abs(r[0] - bottom[0]) > 3 or abs(r[1] - bottom[1]) > 3:
+            continue
+        if any(c is not caption and same[-1][2] < c.y0 < r[2] and min(c.x1, r[1]) > max(c.x0, r[0])
+               for c in captions):
+            break  # another table's caption: its rules are its own
+        if r[2] - same[-1][2] < 3:  # a double rule
+            same[-1] = r
+            continue
+        same.append(r)
+    if len(same) < 3:
+        return None
+    return same[-1], same[-2], same[0]
+
+
+def _table(ft: FullText, page: int, caption: Line, rules: list[tuple[float, float, float]],
+           captions: list[Line]) -> Table | None:
+    size = max(caption.size, 4.0)
+    frame = _frame_below(caption, rules) or _frame_above(caption, rules, captions)
+    if frame is None:
+        return None
+    top, sep, bottom = frame
     x0, x1 = top[0], top[1]
     head_chars = _chars(ft, page, x0, x1, sep[2], top[2])
     body_chars = _chars(ft, page, x0, x1, bottom[2], sep[2])
@@ -371,18 +408,36 @@ def _table(ft: FullText, page: int, caption: Line, rules: list[tuple[float, floa
                  label=f"Table {label.group(1)}" if label else "")
 
 
+def _caption_lines(page_lines: list[Line]) -> list[Line]:
+    """The page's caption lines; a label alone on its line ('Table 2', Elsevier's way) takes the line after
+    it as its caption text."""
+    out = []
+    for n, ln in enumerate(page_lines):
+        m = CAPTION.match(ln.text)
+        if not m:
+            continue
+        if m.end() >= len(ln.text.rstrip()) and n + 1 < len(page_lines):
+            nxt = page_lines[n + 1]
+            if 0 <= ln.y0 - nxt.y1 < 3 * max(ln.size, 4.0) and not CAPTION.match(nxt.text):
+                ln = Line(ln.page, ln.start, nxt.end, min(ln.x0, nxt.x0), nxt.y0, max(ln.x1, nxt.x1), ln.y1,
+                          ln.size, f"{ln.text} {nxt.text}")
+        if len(ln.text) > 8:
+            out.append(ln)
+    return out
+
+
 def find_tables(ft: FullText, lines: list[list[Line]], doc) -> list[Table]:
     """Every ruled table under a caption line, page by page (`doc`: the open pypdfium2 document)."""
     out: list[Table] = []
     for page_lines in lines:
-        captions = [ln for ln in page_lines if CAPTION.match(ln.text) and len(ln.text) > 8]
+        captions = _caption_lines(page_lines)
         if not captions:
             continue
         page = captions[0].page
         with LOCK:
             rules = _rules(doc, page - 1)
         for cap in captions:
-            t = _table(ft, page, cap, rules)
+            t = _table(ft, page, cap, rules, captions)
             if t is not None:
                 out.append(t)
     return out
