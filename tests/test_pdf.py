@@ -285,7 +285,7 @@ def test_a_long_pdf_import_can_be_cancelled_and_leaves_nothing(pdfs, tmp_path):
     rep = import_files(lib, [path], progress, cancel)
     assert rep.cancelled and "cancelled" in rep.files[0].error
     assert lib.paper_count() == 0 and lib.conn.execute("SELECT count(*) FROM fulltexts").fetchone()[0] == 0
-    assert max(seen) < 80  # stopped long before the last of its 80 pages
+    assert max(seen) <= 50  # the reading stopped soon after page 20 (it reports every 10th of its 80 pages)
 
 
 def test_a_text_file_mentioning_the_pdf_header_is_still_read_as_text():
