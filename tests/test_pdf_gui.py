@@ -191,3 +191,14 @@ def test_a_jats_papers_tables_open_in_the_same_grid(qtbot, tmp_path, corpus):
 
     assert fulltext.tables(win.lib, pid)[0].rows[1][1].text == "44.2"  # kept with the paper
     dlg.close()
+
+
+def test_a_pdf_imported_for_the_open_paper_shows_at_once(qtbot, tmp_path, pdfs):
+    win = make_window(qtbot, tmp_path)
+    ris = tmp_path / "one.ris"
+    ris.write_text("TY  - JOUR\nTI  - Treatment of ipilimumab induced Graves disease\nDO  - 10.1155/2016/2087525\n"
+                   "AB  - An abstract from the database.\nER  - \n", encoding="utf-8")
+    (pid,) = _import(win, [ris])
+    assert win.select_paper(pid) and win.reader_stack.currentWidget() is win.reader
+    assert _import(win, [pdfs / "ami/PMC4737013.pdf"]) == [pid]  # attached to it (the same DOI)
+    assert win.reader_stack.currentWidget() is win.pdf_view and win.pdf_view.ft.page_count == 4

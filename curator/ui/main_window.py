@@ -121,6 +121,12 @@ class MainWindow(QMainWindow):
         self._update_counts()
         if self._plot_panel is not None and (changes.records or changes.papers):
             self._plot_panel.refresh_library()
+        if (changes.papers and self.paper_id in (changes.paper_ids or ())
+                and self.reader_stack.currentWidget() is self.reader):  # its PDF just arrived: show it
+            from curator.services import fulltext
+
+            if fulltext.has_fulltext(self.lib, self.paper_id):
+                self._show_fulltext(self.paper_id)
 
     # --- layout ----------------------------------------------------------------------------------
     def _build(self) -> None:
