@@ -63,7 +63,7 @@ def _row_state(row: Row | None) -> dict[str, Any]:
     return out
 
 
-def _label(row_type: type[Row], key: str) -> str:
+def field_label(row_type: type[Row], key: str) -> str:
     """A value as the form names it: 'Before / A', 'evidence of After / B', 'status'."""
     names = {s.name: s.label for s in row_type.SPECS}
     if key == "row_status":
@@ -79,7 +79,7 @@ def _merge_row(where: str, base: Row | None, mine: Row, theirs: Row, taken: list
     out = mine.copy()
     for key in dict.fromkeys([*m, *t]):
         mv, tv, bv = m.get(key, _MISSING), t.get(key, _MISSING), b.get(key, _MISSING)
-        v = _pick(f"{where}, {_label(type(mine), key)}", bv, mv, tv, taken, conflicts)
+        v = _pick(f"{where}, {field_label(type(mine), key)}", bv, mv, tv, taken, conflicts)
         if key == "row_status":
             out.row_status = v
         elif key.startswith("source:"):

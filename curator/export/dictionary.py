@@ -98,6 +98,10 @@ PROVENANCE_COLUMNS: dict[str, tuple[str, str, str]] = {
     "accepted_by": ("Accepted by", "string", "Who accepted the extractor's link (empty for a link made by hand)"),
     "entered_by": ("Entered by", "string", "Who saved the source last"),
     "created_at": ("Saved at", "datetime", "When the source was saved: ISO 8601, UTC"),
+    # a consensus value's two sources (issue 19): empty for a value of a record made by one curator
+    "extracted_by": ("Extracted by", "string", "The two extractions a consensus value was settled from, 'A+B'"),
+    "settled": ("Settled", "string", "How: 'agreed' (both gave it), the curator whose value was taken, or 'edited' "
+                "(by the adjudicator, who is entered_by)"),
 }
 
 # columns the export derives (standardized values); name -> (label, type, unit, description)

@@ -131,11 +131,6 @@ class Migration:
         return self.path.read_text(encoding="utf-8")
 
 
-# Numbers reserved for migrations that land from other branches (007 team presence, 008 per-curator
-# extractions): until they are merged, a gap at one of them is not an error (009 full texts may come first).
-RESERVED = frozenset({7, 8})
-
-
 def available(folder: Path | None = None) -> list[Migration]:
     folder = folder or paths.migrations()
     out = []
@@ -144,8 +139,7 @@ def available(folder: Path | None = None) -> list[Migration]:
         if m:
             out.append(Migration(int(m.group(1)), m.group(2), p))
     versions = [m.version for m in out]
-    expected = [v for v in range(1, max(versions, default=0) + 1) if v not in RESERVED or v in versions]
-    if versions != expected:
+    if versions != list(range(1, len(versions) + 1)):
         raise MigrationError(f"migrations in {folder} are not numbered 001, 002, ...: {versions}")
     return out
 
@@ -155,7 +149,7 @@ def current_version(conn: sqlite3.Connection) -> int:
 
 
 def latest_version() -> int:
-    return max((m.version for m in available()), default=0)
+    return len(available())
 
 
 def backup(db_path: Path, version: int) -> Path | None:
@@ -179,10 +173,9 @@ def migrate(conn: sqlite3.Connection, db_path: Path | None = None) -> list[int]:
     """Apply every pending migration in ONE transaction; returns the versions applied."""
     have = current_version(conn)
     known = available()
-    latest = max((m.version for m in known), default=0)
-    if have > latest:
+    if have > len(known):
         raise MigrationError(f"the library is at schema version {have}, written by a newer Curator "
-                             f"(this one knows versions up to {latest}): nothing was changed")
+                             f"(this one knows versions up to {len(known)}): nothing was changed")
     pending = [m for m in known if m.version > have]
     if not pending:
         if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:

@@ -37,6 +37,7 @@ from curator.domain.outcomes import PAPER_UNREVIEWED, TABLE_TYPES, Record, Row, 
 from curator.services import curation
 from curator.services.changes import Changes, of_import, of_records
 from curator.services.library import CannotOpen, Library, LibraryInUse, open_locked
+from curator.ui import compare_view
 from curator.ui.outcome_form import TAB_KEYS, OutcomeForms
 from curator.ui.paper_list_model import PaperListModel
 from curator.ui.pdf_view import PdfView
@@ -51,6 +52,7 @@ SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
 # manager adds around it (title bar, borders), which is unknown until the window is shown
 FIRST_RUN_MAX = (1440, 900)
 TITLE_BAR_ALLOWANCE = 40
+FOLLOW_FILTER_MS = 350  # after the last key of a search, the reader moves to the first match
 BORDER_ALLOWANCE = 8
 
 
@@ -272,6 +274,9 @@ class MainWindow(QMainWindow):
         act(f, "&Tables of the full text…", self.show_tables, None,
             "The PDF's tables as grids; map one to measurements", name="act_tables")
         act(f, "&Export…", self.export_dialog, "Ctrl+E", "Export verified records", name="act_export")
+        act(f, "Compare with another &library…", lambda: compare_view.compare_with_library(self), None,  # issue 19
+            "Agreement with another library's extractions of the same papers; adjudicate into this one",
+            name="act_compare_library")
         f.addSeparator()
         act(f, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -311,6 +316,8 @@ class MainWindow(QMainWindow):
         act(rm, "&Exclude paper…", lambda: self.exclude_paper(), None, name="act_exclude", writes=True)
         act(rm, "Re&ject record…", lambda: self.reject_record(), None, name="act_reject", writes=True)
         act(rm, "&History…", self.show_history, "Ctrl+H", name="act_history")
+        act(rm, "&Compare extractions…", lambda: compare_view.compare_extractions(self), "Ctrl+Shift+D",  # issue 19
+            "Two curators' extractions of this paper side by side; make the consensus", name="act_compare")
 
         v = mb.addMenu("&View")
         self.act_plots_full = act(v, "&Plots full height", lambda: self.toggle_plots_full_height(), "F8",
@@ -375,12 +382,31 @@ class MainWindow(QMainWindow):
         y1 = self.year_to.value() if self.year_to.value() > self.year_to.minimum() else None
         self.paper_model.set_filter(self.search.text().strip() or None, None if status == "All" else status, y0, y1)
         self._update_counts()
-        if self.paper_id is not None:
-            row = self.paper_model.row_of(self.paper_id)
-            if row >= 0:
-                self.paper_view.selectionModel().blockSignals(True)
-                self.paper_view.selectRow(row)
-                self.paper_view.selectionModel().blockSignals(False)
+        self.reader.set_search(self.search.text())  # the reader follows the search: its words highlighted
+        row = self.paper_model.row_of(self.paper_id) if self.paper_id is not None else -1
+        if row >= 0:
+            self.paper_view.selectionModel().blockSignals(True)
+            self.paper_view.selectRow(row)
+            self.paper_view.selectionModel().blockSignals(False)
+        elif self.paper_id is not None:  # the open paper left the list: its first match, once typing pauses
+            if getattr(self, "follow_timer", None) is None:
+                self.follow_timer = QTimer(self)
+                self.follow_timer.setSingleShot(True)
+                self.follow_timer.setInterval(FOLLOW_FILTER_MS)
+                self.follow_timer.timeout.connect(self._follow_filter)
+            self.follow_timer.start()
+
+    def _follow_filter(self) -> None:
+        """The open paper is not among the papers listed: open the first one listed (unsaved edits keep
+        the paper open; the status bar says why)."""
+        if self.paper_id is None or self.paper_model.row_of(self.paper_id) >= 0 or not self.paper_model.rowCount():
+            return
+        if self.dirty:
+            self.statusBar().showMessage(f"Paper {self.paper_id} is not among the papers listed; it stays open "
+                                         "while it has unsaved edits", 8000)
+            return
+        self.paper_view.selectRow(0)
+        self.paper_view.scrollTo(self.paper_model.index(0, 0))
 
     def _update_counts(self) -> None:
         counts = self.lib.status_counts()
@@ -678,17 +704,36 @@ class MainWindow(QMainWindow):
         return True
 
     def show_history(self) -> None:
+        """Ctrl+H: the open record's history as a sortable, filterable table (curator.ui.history_view)."""
         if self.paper_id is None:
             return
-        rows = self.lib.history(self.paper_id)
-        text = "\n".join(f"{h['at']}  {h['who'] or '?'}  rev {h['revision']}  {h['row_table']}"
-                         f"{'.' + h['field'] if h['field'] else ''}: {h['old'] or '∅'} → {h['new'] or '∅'}"
-                         for h in rows) or "No changes recorded yet."
-        box = QMessageBox(self)
-        box.setWindowTitle(f"History of paper {self.paper_id}")
-        box.setText(f"{len(rows)} change(s)")
-        box.setDetailedText(text)
-        box.exec()
+        from curator.services.history import record_history
+        from curator.ui.history_view import HistoryDialog
+
+        self.forms.commit_pending()
+        entries = record_history(self.lib, self.paper_id, self.record)
+        if getattr(self, "history_dialog", None) is not None:
+            self.history_dialog.close()
+        self.history_dialog = HistoryDialog(entries, f"History of paper {self.paper_id}", self)
+        self.history_dialog.restore_requested.connect(self.restore_history_value)
+        self.history_dialog.show()
+
+    def restore_history_value(self, entry) -> bool:
+        """Put a history entry's old value back into the form: one undo step, saved like any edit."""
+        t = entry.row_type
+        m = self.forms.models.get(t) if t is not None else None
+        pos = next((i for i, r in enumerate(m.rows) if r.uid == entry.uid), None) if m is not None else None
+        if pos is None or not entry.restorable:
+            self.statusBar().showMessage(f"{entry.what}: that row is no longer in the record", 8000)
+            return False
+        if not m.set_value(pos, entry.field, entry.old):
+            return False
+        if t is Study:
+            self.forms.study_form.rebind()
+        self.forms.select_cell(t, pos, entry.field)
+        self.statusBar().showMessage(f"{entry.what}, {entry.field_label}: restored "
+                                     f"{entry.old if entry.old not in (None, '') else 'empty'} (Ctrl+Z undoes)", 8000)
+        return True
 
     # --- suggestions ------------------------------------------------------------------------------
     def suggest(self) -> None:
