@@ -102,6 +102,28 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     return 2 if errors else 0
 
 
+def cmd_tables(args: argparse.Namespace) -> int:
+    from curator.services import fulltext
+
+    opened = _open(args, write=False)
+    try:
+        if opened.lib.get_paper(args.paper) is None:
+            print(f"curator tables: no paper with id {args.paper} in the library", file=sys.stderr)
+            return 2
+        out = fulltext.tables_json(opened.lib, args.paper)
+    finally:
+        opened.close()
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for t in out["tables"]:
+            print(f"page {t['page']}: {t['caption']}")
+            for row in t["rows"]:
+                print("  " + " | ".join(row))
+        print(f"{len(out['tables'])} table(s)")
+    return 0
+
+
 def cmd_snapshot(args: argparse.Namespace) -> int:
     from curator.app import snapshot
 
@@ -336,6 +358,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--save-drafts", action="store_true", help="store suggestions as draft records")
     sp.set_defaults(func=cmd_suggest)
 
+    sp = add("tables", "the tables of a paper's PDF full text, cells as printed")
+    sp.add_argument("--paper", type=int, required=True, help="paper id")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_tables)
+
     sp = add("snapshot", "render the main window to a PNG and exit")
     sp.add_argument("--out", required=True)
     sp.add_argument("--paper", type=int)
@@ -362,7 +389,7 @@ def _opened_files(argv: list[str]) -> list[Path] | None:
     return files if all(f.is_file() for f in files) else None
 
 
-COMMANDS = ("import", "papers", "export", "suggest", "snapshot", "screen", "record", "compare", "gui")
+COMMANDS = ("import", "papers", "export", "suggest", "tables", "snapshot", "screen", "record", "compare", "gui")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -203,12 +203,17 @@ def snapshot(out: Path, library: str | None = None, paper_id: int | None = None,
         return 2
     for _ in range(5):
         app.processEvents()
+    if win.reader_stack.currentWidget() is win.pdf_view:  # the PDF's pages render off the GUI thread
+        from curator.ui.pdf_view import wait_rendered
+
+        wait_rendered(win.pdf_view)
     win.redraw_plot()
     app.processEvents()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     ok = win.grab().save(str(out))
     win.dirty = False
+    win.pdf_view.close_document()  # its render thread ends before the process does
     win.lib.close()
     if win.lock is not None:
         win.lock.release()

@@ -39,14 +39,17 @@ def test_existing_records_become_their_curators_extractions(tmp_path, monkeypatc
         rec.status, rec.revision, rec.verified_at, rec.updated_at = "verified", 3, "2026-01-02T00:00:00+00:00", "t1"
         anon = Record(paper_id=other, revision=1, updated_at="t2")  # a draft nobody signed
         anon.comparisons.append(Comparison(analyte="IL-6", value_a=1.5))
-        # today's store writes the two provenance columns of 008: give them to it for these saves only
+        # today's store writes the two provenance columns of 008 and the page of 009: give them to it for
+        # these saves only
         lib.conn.execute("ALTER TABLE provenance ADD COLUMN extracted_by TEXT")
         lib.conn.execute("ALTER TABLE provenance ADD COLUMN settled TEXT")
+        lib.conn.execute("ALTER TABLE provenance ADD COLUMN page INTEGER")
         lib.save_record(rec, who="ana")
         lib.save_record(anon)
         before = {p: record_to_dict(lib.load_record(p)) for p in (pid, other)}
         lib.conn.execute("ALTER TABLE provenance DROP COLUMN extracted_by")
         lib.conn.execute("ALTER TABLE provenance DROP COLUMN settled")
+        lib.conn.execute("ALTER TABLE provenance DROP COLUMN page")
         lib.close()
     lib = Library.open(path)
     try:

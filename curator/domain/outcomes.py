@@ -55,12 +55,15 @@ class Span:
     # and how: "agreed" (both gave it), a curator's name (the adjudicator took that one's value) or "edited".
     extracted_by: str | None = None
     settled: str | None = None
+    page: int | None = None  # 1-based page of a span into a PDF's full text (text_field "fulltext")
 
     def to_dict(self) -> dict[str, Any]:
         d = {"start": self.start, "end": self.end, "quote": self.quote, "text_field": self.text_field,
              "made_by": self.made_by, "accepted_by": self.accepted_by}
         if self.extracted_by is not None or self.settled is not None:
             d["extracted_by"], d["settled"] = self.extracted_by, self.settled
+        if self.page is not None:
+            d["page"] = self.page
         return d
 
 

@@ -86,6 +86,8 @@ PROVENANCE_COLUMNS: dict[str, tuple[str, str, str]] = {
     "field": ("Column", "string", "Column whose value the quote supports"),
     "value": ("Value", "string", "That column's value, as text, to check against the quote"),
     "text_field": ("Text", "string", "Which text of the paper the offsets index into ('abstract' = papers.abstract)"),
+    "page": ("Page", "integer", "1-based page of the PDF the quote is on (text_field 'fulltext': the PDF's text, "
+             "pages joined by a form feed); empty for other texts"),
     "start": ("Start", "integer",
               ("Offset of the quote's first character in that text (0-based, in Unicode characters): "
               "text[start:end] == quote")),

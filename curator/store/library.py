@@ -482,10 +482,10 @@ class Library:
                      exclusion_reason=r["exclusion_reason"])
         spans: dict[str, dict[str, Span]] = {}
         for p in self.conn.execute("SELECT row_uid, field, start, end, quote, text_field, made_by, accepted_by, "
-                                   "extracted_by, settled FROM provenance WHERE paper_id = ?", (paper_id,)):
+                                   "extracted_by, settled, page FROM provenance WHERE paper_id = ?", (paper_id,)):
             spans.setdefault(p["row_uid"], {})[p["field"]] = Span(p["start"], p["end"], p["quote"],
                                                                    p["text_field"], p["made_by"], p["accepted_by"],
-                                                                   p["extracted_by"], p["settled"])
+                                                                   p["extracted_by"], p["settled"], page=p["page"])
         for row_type in (Study, *ROW_TYPES):
             cols = ["uid", "row_status", *row_type.value_fields()]
             rows = []
@@ -535,11 +535,11 @@ class Library:
                 c.execute(sql, vals)
                 for fname, span in row.sources.items():
                     c.execute("INSERT INTO provenance (paper_id, row_table, row_uid, field, text_field, start, "
-                              "end, quote, entered_by, created_at, made_by, accepted_by, extracted_by, settled) "
-                              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                              "end, quote, entered_by, created_at, made_by, accepted_by, extracted_by, settled, "
+                              "page) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                               (rec.paper_id, row_type.TABLE, row.uid, fname, span.text_field, span.start,
                                span.end, span.quote, who, now, span.made_by, link_accepted_by(row, span, who),
-                               span.extracted_by, span.settled))
+                               span.extracted_by, span.settled, span.page))
         for ch in changes:
             c.execute("INSERT INTO history (paper_id, at, who, revision, row_table, row_uid, field, old, new) "
                       "VALUES (?,?,?,?,?,?,?,?,?)",

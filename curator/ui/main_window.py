@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QSpinBox,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QTextEdit,
     QVBoxLayout,
@@ -39,6 +40,7 @@ from curator.services.library import CannotOpen, Library, LibraryInUse, open_loc
 from curator.ui import compare_view
 from curator.ui.outcome_form import TAB_KEYS, OutcomeForms
 from curator.ui.paper_list_model import PaperListModel
+from curator.ui.pdf_view import PdfView
 from curator.ui.reader import Reader
 from curator.ui.worker import ChangeHub, LibraryOp
 
@@ -121,6 +123,12 @@ class MainWindow(QMainWindow):
         self._update_counts()
         if self._plot_panel is not None and (changes.records or changes.papers):
             self._plot_panel.refresh_library()
+        if (changes.papers and self.paper_id in (changes.paper_ids or ())
+                and self.reader_stack.currentWidget() is self.reader):  # its PDF just arrived: show it
+            from curator.services import fulltext
+
+            if fulltext.has_fulltext(self.lib, self.paper_id):
+                self._show_fulltext(self.paper_id)
 
     # --- layout ----------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -206,7 +214,13 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main_splitter")
         self.splitter.addWidget(left)
-        self.splitter.addWidget(self.reader)
+        # the reader: the paper's PDF pages when it has a full text, else its abstract
+        self.pdf_view = PdfView()
+        self.reader_stack = QStackedWidget()
+        self.reader_stack.setObjectName("reader_stack")
+        self.reader_stack.addWidget(self.reader)
+        self.reader_stack.addWidget(self.pdf_view)
+        self.splitter.addWidget(self.reader_stack)
         self.splitter.addWidget(right)
         self.splitter.setSizes([265, 425, 590])
         self.splitter.setStretchFactor(1, 1)
@@ -221,6 +235,7 @@ class MainWindow(QMainWindow):
         self.forms.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.forms.undo.cleanChanged.connect(self._clean_changed)
         self.reader.source_clicked.connect(self._source_clicked)
+        self.pdf_view.source_clicked.connect(self._pdf_source_clicked)
         QApplication.instance().focusChanged.connect(self._focus_changed)
         self.status_text = QLabel()
         self.statusBar().addPermanentWidget(self.status_text)
@@ -254,6 +269,10 @@ class MainWindow(QMainWindow):
         f.addSeparator()
         act(f, "&Import papers…", self.import_dialog, "Ctrl+I", "Import PubMed, MEDLINE, RIS, BibTeX… files",
             name="act_import", writes=True)
+        act(f, "Attach &full text…", self.attach_fulltext_dialog, None,
+            "Attach a PDF to the open paper as its full text", name="act_attach_fulltext", writes=True)
+        act(f, "&Tables of the full text…", self.show_tables, None,
+            "The PDF's tables as grids; map one to measurements", name="act_tables")
         act(f, "&Export…", self.export_dialog, "Ctrl+E", "Export verified records", name="act_export")
         act(f, "Compare with another &library…", lambda: compare_view.compare_with_library(self), None,  # issue 19
             "Agreement with another library's extractions of the same papers; adjudicate into this one",
@@ -452,6 +471,7 @@ class MainWindow(QMainWindow):
         self.paper_id = paper_id
         self._plot_paper = (paper.title, paper.abstract)
         self.reader.show_paper(paper)
+        self._show_fulltext(paper_id)
         self.base = curation.stored(self.lib, paper_id)
         rec = self.base.copy() if self.base is not None else curation.load(self.lib, paper_id)
         recovered = curation.recover(self.lib, paper_id)
@@ -723,7 +743,7 @@ class MainWindow(QMainWindow):
 
         self.forms.commit_pending()
         paper = self.lib.get_paper(self.paper_id)
-        added = suggestion_rows(paper, self.record)
+        added = suggestion_rows(paper, self.record, self.pdf_view.ft)  # a PDF: its abstract and results
         n = 0
         filled: list[str] = []
         self.forms.undo.beginMacro("Suggest")
@@ -780,7 +800,8 @@ class MainWindow(QMainWindow):
     # --- provenance -------------------------------------------------------------------------------
     def link_evidence(self) -> bool:
         self.forms.commit_pending()
-        span = self.reader.selected_span()
+        span = self.pdf_view.selected_span() if self.reader_stack.currentWidget() is self.pdf_view \
+            else self.reader.selected_span()
         cell = self.forms.current_cell()
         if span is None:
             self.statusBar().showMessage("Select the words in the abstract first, then Link evidence", 6000)
@@ -814,6 +835,7 @@ class MainWindow(QMainWindow):
                 if s is not None:
                     active = [s]
         self.reader.set_sources([s for *_x, s in self._all_sources()], active, scroll=scroll)
+        self.pdf_view.set_sources([s for *_x, s in self._all_sources()], active, scroll=scroll)
 
     def _cell_selected(self, t: type[Row], row: int, field: str) -> None:
         self._refresh_highlights(scroll=True)
@@ -826,6 +848,76 @@ class MainWindow(QMainWindow):
             self.forms.select_cell(t, i, f, add=n > 0)
         if hits:
             self.statusBar().showMessage(f"{len(hits)} value(s) cite this text", 5000)
+
+    def _pdf_source_clicked(self, offset: int) -> None:
+        hits = [(t, i, f) for t, i, f, s in self._all_sources()
+                if s.text_field == "fulltext" and s.start <= offset < s.end]
+        for n, (t, i, f) in enumerate(hits):
+            self.forms.select_cell(t, i, f, add=n > 0)
+
+    # --- full text (PDF) ----------------------------------------------------------------------------
+    def _show_fulltext(self, paper_id: int | None) -> None:
+        from curator.services import fulltext
+
+        ft = fulltext.load(self.lib, paper_id) if paper_id is not None else None
+        self.pdf_view.show_fulltext(paper_id, ft)
+        self.reader_stack.setCurrentWidget(self.pdf_view if ft is not None else self.reader)
+
+    def show_tables(self):
+        """The open paper's tables, its PDF's or its JATS text's (non-modal); created rows go to Labs ▸
+        Measurements, undoable."""
+        from curator.domain.outcomes import Measurement
+        from curator.services import fulltext
+        from curator.ui.tables_view import TablesDialog
+
+        if self.paper_id is None:
+            return None
+        tables = fulltext.tables(self.lib, self.paper_id)  # its PDF's, or those of its JATS full text
+        if not tables:
+            self.statusBar().showMessage("The open paper's full text has no table (import or attach its PDF)", 6000)
+            return None
+        dlg = TablesDialog(self.lib, self.paper_id, self.pdf_view.ft, tables, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.cell_picked.connect(self.pdf_view.select_range)
+
+        def add(rows):
+            self.forms.models[Measurement].add_rows(rows, "Rows from a table")
+            self.forms.setCurrentIndex(self.forms.tab_for(Measurement))
+
+        dlg.rows_made.connect(add)
+        dlg.show()
+        self.tables_dialog = dlg
+        return dlg
+
+    def attach_fulltext_dialog(self) -> None:
+        if self.paper_id is None:
+            self.statusBar().showMessage("Open a paper first, then attach its PDF", 6000)
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Attach full text", str(Path.home()), "PDF files (*.pdf)")
+        if path:
+            self.attach_fulltext(path)
+
+    def attach_fulltext(self, path: str) -> LibraryOp | None:
+        """File ▸ Attach full text…: the PDF becomes the open paper's full text, read off the GUI thread."""
+        from curator.services.importing import attach_fulltext_file
+
+        pid = self.paper_id
+        if pid is None or self.lib.read_only:
+            return None
+
+        def done(report):
+            if report.error:
+                QMessageBox.warning(self, "Full text not attached", report.error)
+                return
+            for w in report.warnings:
+                self.statusBar().showMessage(w.message, 12000)
+            if self.paper_id == pid:
+                self._show_fulltext(pid)
+                self._refresh_highlights(scroll=False)
+
+        return self.run_op(lambda lib, progress, cancel: attach_fulltext_file(lib, pid, path, progress, cancel),
+                           of_import, "Attach full text", "Reading the PDF…", done,
+                           "Full text not attached: nothing was changed")
 
     # --- library -----------------------------------------------------------------------------------
     def switch_library(self, path: str | Path, seed: bool = False) -> bool:
@@ -854,6 +946,7 @@ class MainWindow(QMainWindow):
         self.base = None
         self.dirty = False
         self.reader.show_paper(None)
+        self._show_fulltext(None)
         self.forms.load(Record(paper_id=0))
         self.paper_model.set_library(self.lib)
         if self._plot_panel is not None:
@@ -927,7 +1020,7 @@ class MainWindow(QMainWindow):
         start = self.settings.value("import/folder", "", type=str)
         files, _ = QFileDialog.getOpenFileNames(
             self, "Import papers", start if start and Path(start).is_dir() else str(Path.home()),
-            "Bibliographic files (*.xml *.nxml *.txt *.nbib *.med *.ris *.bib *.md);;All files (*)")
+            "Bibliographic files and PDFs (*.xml *.nxml *.txt *.nbib *.med *.ris *.bib *.md *.pdf);;All files (*)")
         if files:
             self.settings.setValue("import/folder", str(Path(files[0]).parent))  # the next import starts here
             self.import_paths(files)
@@ -1130,6 +1223,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._stop_ops()
+        self.pdf_view.close_document()
         self.save_state()
         if getattr(self, "help_window", None) is not None:
             self.help_window.close()
