@@ -76,6 +76,19 @@ PG_MISSING = ("PostgreSQL is not installed here (no initdb/pg_ctl on PATH or in 
 TEMPLATE_DB = "curator_template"
 
 
+def _engine_errors() -> tuple[type[Exception], ...]:
+    import sqlite3
+
+    try:
+        import psycopg
+    except ImportError:
+        return (sqlite3.DatabaseError,)
+    return (sqlite3.DatabaseError, psycopg.Error)
+
+
+ENGINE_ERRORS = _engine_errors()  # what either engine raises for a statement its schema refuses
+
+
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() not in ("", "0", "false")
 
@@ -102,9 +115,13 @@ def pg_cluster():
 
 
 @pytest.fixture
-def pg_url(pg_cluster, request) -> str:
-    """A fresh, migrated, empty PostgreSQL library (its own database, dropped after the test)."""
+def pg_url(pg_cluster, request, tmp_path, monkeypatch) -> str:
+    """A fresh, migrated, empty PostgreSQL library (its own database, dropped after the test). What the
+    app keeps on this computer for a server library (caches) goes to the test's temporary folder."""
     import re
+
+    if not os.environ.get("CURATOR_DATA_DIR"):
+        monkeypatch.setenv("CURATOR_DATA_DIR", str(tmp_path / "data"))
 
     name = "t_" + re.sub(r"\W", "_", request.node.name)[:40].lower() + f"_{os.getpid()}"
     pg_cluster.drop_db(name)
@@ -134,6 +151,8 @@ def new_target(engine, tmp_path, request):
     def make(name: str = "library"):
         if engine == "sqlite":
             return tmp_path / f"{name}.sqlite"
+        if not os.environ.get("CURATOR_DATA_DIR"):
+            request.getfixturevalue("monkeypatch").setenv("CURATOR_DATA_DIR", str(tmp_path / "data"))
         cluster = request.getfixturevalue("pg_cluster")
         db = f"{name}_{len(dbs)}_{os.getpid()}".lower()
         cluster.drop_db(db)

@@ -11,6 +11,7 @@ from curator.domain.outcomes import Comparison, Record, Span
 from curator.domain.paper import MeshTerm, Paper
 from curator.store import migrations
 from curator.store.library import Library
+from tests.conftest import ENGINE_ERRORS
 
 
 def _paper(i: int = 1, **kw) -> Paper:
@@ -57,15 +58,6 @@ def test_failed_migration_leaves_library_untouched(library_path, tmp_path, monke
     conn.close()
     backups = list(library_path.parent.glob("library.v*.bak.sqlite"))
     assert backups, "a backup is taken before migrating"
-
-
-def _engine_errors() -> tuple[type[Exception], ...]:
-    """What either engine raises for a statement its schema refuses."""
-    try:
-        import psycopg
-    except ImportError:
-        return (sqlite3.DatabaseError,)
-    return (sqlite3.DatabaseError, psycopg.Error)
 
 
 def test_transaction_rolls_back_on_error(library_target):
@@ -115,7 +107,7 @@ def test_record_round_trip_with_provenance(library_target):
     row = lib.conn.execute("SELECT p_operator, p_value FROM comparisons").fetchone()
     assert tuple(row) == ("<", 0.001)
     assert lib.history(pid)[0]["field"] == "value_a"
-    with pytest.raises(_engine_errors(), match="append-only"):
+    with pytest.raises(ENGINE_ERRORS, match="append-only"):
         lib.conn.execute("UPDATE history SET who = 'someone else'")
     assert lib.history(pid)[0]["who"] == "tester"
 
