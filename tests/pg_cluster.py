@@ -41,16 +41,24 @@ class Cluster:
         self._n = itertools.count(1)
         self.running = False
 
-    def _run(self, *args: str) -> subprocess.CompletedProcess:
+    def _run(self, *args: str) -> None:
+        """Run a PostgreSQL program (as `postgres` when we are root). Its output goes to a file, never a
+        pipe: a server it starts would hold the pipe open and the call would never return."""
         cmd = [str(self.bin / args[0]), *args[1:]]
         if self.as_postgres:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
-        return subprocess.run(cmd, check=True, capture_output=True, text=True)
+        with open(self.dir / "commands.log", "a") as out:
+            done = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+        if done.returncode:
+            tail = (self.dir / "commands.log").read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}):\n{tail}")
 
     def start(self) -> Cluster:
+        os.chmod(self.dir, 0o755)
+        (self.dir / "commands.log").touch()
         if self.as_postgres:
             shutil.chown(self.dir, "postgres", "postgres")
-        os.chmod(self.dir, 0o755)
+            shutil.chown(self.dir / "commands.log", "postgres", "postgres")
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", USER, "-E", "UTF8", "--locale=C.UTF-8",
                   "--no-sync")
         opts = f"-k {self.dir} -p {PORT} -c listen_addresses='' -c max_connections=100"
@@ -78,9 +86,17 @@ class Cluster:
     def drop_db(self, name: str) -> None:
         self.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
+    def add_password_user(self, user: str, password: str) -> None:
+        """A role that must give its password (scram-sha-256) over the socket; everyone else stays trusted."""
+        self.admin(f"CREATE ROLE {user} LOGIN PASSWORD '{password}'")
+        self.admin(f"GRANT ALL ON DATABASE postgres TO {user}")
+        hba = self.data / "pg_hba.conf"
+        hba.write_text(f"local all {user} scram-sha-256\n" + hba.read_text())
+        self._run("pg_ctl", "-D", str(self.data), "reload")
+
     def restart(self) -> None:
         """Stop and start the server again (what a server restart does to connected clients)."""
-        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "restart")
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.dir / "server.log"), "-m", "fast", "-w", "restart")
 
     def stop(self) -> None:
         try:

@@ -195,7 +195,7 @@ class PgCursor:
 
     def __init__(self, conn: PgConnection):
         self._conn = conn
-        self._cur = conn.raw.cursor()
+        self._cur: Any = None  # made on the first execute (on the connection as it is then)
         self.row_factory: Any = _ROW
         self._cls: type[_RowBase] | None = None
 
@@ -276,6 +276,13 @@ class PgConnection:
     def run(self, cur: PgCursor, sql: str, params: tuple) -> None:
         """Execute on `cur`; a connection lost outside a transaction is re-opened and the statement
         sent again, once; lost inside one, the transaction is gone: LibraryError, nothing saved."""
+        if self._broken():  # lost since the last call (a server restart, a killed backend)
+            if self.depth:
+                raise LibraryError(f"the connection to the PostgreSQL server at {self.location} was lost "
+                                   "during a write: nothing of it was saved")
+            self.reconnect()
+        if cur._cur is None or cur._cur.connection is not self.raw:
+            cur._cur = self.raw.cursor()
         try:
             cur._cur.execute(sql, params)
             return
