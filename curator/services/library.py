@@ -21,6 +21,8 @@ import platformdirs
 
 from curator import paths
 from curator.services.importing import ImportReport, import_files
+from curator.store.copy import CopyReport
+from curator.store.copy import copy_library as copy_store
 from curator.store.library import Library, LibraryError, PaperSummary, is_server_location
 from curator.store.lock import Acquired, LibraryLock
 from curator.store.migrations import MigrationError
@@ -28,7 +30,7 @@ from curator.store.migrations import MigrationError
 # the handle the GUI holds on an open library, and a row of its paper list (the GUI reaches the store
 # only through services: these names are what it may hold, never import from curator.store itself)
 __all__ = ["APP_NAME", "CannotOpen", "LIBRARY_ERRORS", "Library", "LibraryInUse", "OpenLibrary", "PaperSummary", "data_dir",
-           "default_library_path", "is_server_location", "library_path", "log_dir", "open_library", "open_locked",
+           "copy_library", "CopyReport", "default_library_path", "is_server_location", "library_path", "log_dir", "open_library", "open_locked",
            "sample_files", "second_connection"]
 
 # What opening or writing a library raises with a message for the curator, naming the file (not a
@@ -163,6 +165,24 @@ def open_locked(path: str | Path | None = None, seed: bool | None = None,
     except BaseException:
         lock.release()
         raise
+
+
+def copy_library(source: str | Path, target: str | Path, progress=None) -> CopyReport:
+    """`curator library copy SRC DST`: everything in the library SRC (a file or a postgresql:// URL)
+    copied into DST (a new file, or an empty server library), in one transaction, then checked table by
+    table (rows and a content hash). SRC is only read; DST is taken with its lock like any library."""
+    try:
+        src = Library.open(library_path(source), read_only=True)
+    except (LibraryError, MigrationError) as exc:
+        raise CannotOpen(str(exc)) from exc
+    try:
+        opened = open_locked(target, seed=False)
+        try:
+            return copy_store(src, opened.lib, progress)
+        finally:
+            opened.close()
+    finally:
+        src.close()
 
 
 def second_connection(lib: Library, read_only: bool = False) -> Library:

@@ -416,6 +416,27 @@ class Library:
             return None
         return DataVersionListener(Path(self.path))
 
+    def bulk_insert(self, table: str, cols: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Insert rows as they are, ids included (inside the caller's transaction): a library copy.
+        `table` and `cols` come from the schema, never from input. Returns the rows written."""
+        names = ", ".join('"' + c + '"' for c in cols)
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(cols))})"
+        n, batch = 0, []
+        for row in rows:
+            batch.append(tuple(row))
+            if len(batch) >= 5000:
+                self.conn.executemany(sql, batch)
+                n += len(batch)
+                batch = []
+        if batch:
+            self.conn.executemany(sql, batch)
+            n += len(batch)
+        return n
+
+    def after_bulk_copy(self) -> None:
+        """After bulk_insert: SQLite's search index is rebuilt from the papers (it reads them itself)."""
+        self.conn.execute("INSERT INTO papers_fts(papers_fts) VALUES ('rebuild')")
+
     @property
     def location(self) -> str:
         """Where the library lives, for messages (a file path; a server URL without any password)."""

@@ -520,6 +520,25 @@ class PostgresLibrary(Library):
                         "greatest((SELECT max(id) FROM papers), 1))")
         self._notify("papers")
 
+    def bulk_insert(self, table, cols, rows) -> int:
+        """Insert rows as they are, ids included, with COPY (inside the caller's transaction)."""
+        n = 0
+        names = ", ".join(f'"{c}"' for c in cols)
+        with self.conn.raw.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                n += 1
+        return n
+
+    def after_bulk_copy(self) -> None:
+        """After bulk_insert: every identity moves past the ids copied in; the planner learns the data."""
+        rows = self.conn.execute("SELECT table_name, column_name FROM information_schema.columns "
+                                 "WHERE table_schema = current_schema() AND is_identity = 'YES'").fetchall()
+        for table, col in rows:
+            self.conn.execute(f'SELECT setval(pg_get_serial_sequence(?, ?), greatest((SELECT max("{col}") '
+                              f"FROM {table}), 1))", (table, col)).fetchone()
+        self._notify("papers")
+
     # --- change notices -------------------------------------------------------------------------
     def _notify(self, kind: str, paper_ids: Sequence[int] = (), who: str | None = None) -> None:
         self._pending.append(Notice(kind, list(paper_ids), who))
