@@ -12,7 +12,7 @@ import operator
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -592,24 +592,34 @@ class Library:
 
     # --- records -----------------------------------------------------------------------------------
     def load_record(self, paper_id: int) -> Record | None:
-        r = self.conn.execute("SELECT * FROM records WHERE paper_id = ?", (paper_id,)).fetchone()
-        if r is None:
-            return None
+        # every query is sent before any result is read: on PostgreSQL one round trip (a pipeline)
+        with self._pipeline():
+            head = self.conn.execute("SELECT * FROM records WHERE paper_id = ?", (paper_id,))
+            links = self.conn.execute('SELECT row_uid, field, start, "end", quote, text_field, made_by, accepted_by '
+                                      "FROM provenance WHERE paper_id = ?", (paper_id,))
+            raw = self._raw_column
+            tables = []
+            for row_type in (Study, *ROW_TYPES):
+                cols = ["uid", "row_status", *row_type.value_fields()]
+                tables.append((row_type, cols, self.conn.execute(
+                    f"SELECT {', '.join(cols + raw)} FROM {row_type.TABLE} WHERE paper_id = ? ORDER BY position",
+                    (paper_id,))))
+            r = head.fetchone()
+            return None if r is None else self._record(paper_id, r, links, tables)
+
+    def _record(self, paper_id: int, r: Any, links: Any, tables: list) -> Record:
         rec = Record(paper_id=paper_id, status=r["status"], revision=r["revision"], curator=r["curator"],
                      verified_at=r["verified_at"], updated_at=r["updated_at"], notes=r["notes"],
                      contradicts=bool(r["contradicts"]), contradiction_comment=r["contradiction_comment"],
                      exclusion_reason=r["exclusion_reason"])
         spans: dict[str, dict[str, Span]] = {}
-        for p in self.conn.execute('SELECT row_uid, field, start, "end", quote, text_field, made_by, accepted_by '
-                                   "FROM provenance WHERE paper_id = ?", (paper_id,)):
+        for p in links:
             spans.setdefault(p["row_uid"], {})[p["field"]] = Span(p["start"], p["end"], p["quote"],
                                                                    p["text_field"], p["made_by"], p["accepted_by"])
         raw = self._raw_column
-        for row_type in (Study, *ROW_TYPES):
-            cols = ["uid", "row_status", *row_type.value_fields()]
+        for row_type, cols, cur in tables:
             rows = []
-            for x in self.conn.execute(f"SELECT {', '.join(cols + raw)} FROM {row_type.TABLE} WHERE paper_id = ? "
-                                       "ORDER BY position", (paper_id,)):
+            for x in cur:
                 values = dict(zip(cols, x))
                 if raw and x[len(cols)]:
                     values.update(json.loads(x[len(cols)]))  # what a draft typed that the column cannot hold
@@ -650,8 +660,18 @@ class Library:
         """A row's values as its columns store them (SQLite's columns take any value as it is)."""
         return list(row.values().values())
 
+    def _pipeline(self):
+        """Statements sent without waiting for each one's result (PostgreSQL: psycopg's pipeline mode,
+        one round trip); on SQLite, in-process, nothing to gain."""
+        return nullcontext()
+
     def _write_record(self, c: sqlite3.Connection, rec: Record, changes: Sequence[dict[str, Any]],
                       who: str | None) -> None:
+        with self._pipeline():
+            self._write_record_statements(c, rec, changes, who)
+
+    def _write_record_statements(self, c: sqlite3.Connection, rec: Record, changes: Sequence[dict[str, Any]],
+                                 who: str | None) -> None:
         now = rec.updated_at or utcnow()
         c.execute(
             "INSERT INTO records (paper_id, status, revision, curator, verified_at, updated_at, notes, "

@@ -234,8 +234,6 @@ class PgCursor:
         return rows if self.row_factory is None else [self._make(r) for r in rows]
 
     def __iter__(self) -> Iterator[Any]:
-        if self._cur.description is None:
-            return iter(())
         return iter(self.fetchall())
 
     def close(self) -> None:
@@ -273,14 +271,19 @@ class PgConnection:
         self.events.append(message)
         log.warning("%s", message)
 
-    def run(self, cur: PgCursor, sql: str, params: tuple) -> None:
-        """Execute on `cur`; a connection lost outside a transaction is re-opened and the statement
-        sent again, once; lost inside one, the transaction is gone: LibraryError, nothing saved."""
-        if self._broken():  # lost since the last call (a server restart, a killed backend)
+    def ensure(self) -> None:
+        """A connection lost since the last call (a server restart, a killed backend) is opened again;
+        lost inside a transaction, the write is gone: LibraryError."""
+        if self._broken():
             if self.depth:
                 raise LibraryError(f"the connection to the PostgreSQL server at {self.location} was lost "
                                    "during a write: nothing of it was saved")
             self.reconnect()
+
+    def run(self, cur: PgCursor, sql: str, params: tuple) -> None:
+        """Execute on `cur`; a connection lost outside a transaction is re-opened and the statement
+        sent again, once; lost inside one, the transaction is gone: LibraryError, nothing saved."""
+        self.ensure()
         if cur._cur is None or cur._cur.connection is not self.raw:
             cur._cur = self.raw.cursor()
         try:
@@ -474,6 +477,10 @@ class PostgresLibrary(Library):
 
     def _fts_remove(self, paper_id: int) -> None:
         """Nothing: see _fts_add."""
+
+    def _pipeline(self):
+        self.conn.ensure()
+        return self.conn.raw.pipeline()
 
     def _lock_paper(self, paper_id: int) -> None:
         self.conn.execute("SELECT id FROM papers WHERE id = ? FOR UPDATE", (paper_id,)).fetchone()
