@@ -404,6 +404,10 @@ class Library:
         """Make the paper's record this transaction's alone until it ends. SQLite: BEGIN IMMEDIATE
         already holds the whole file's write lock."""
 
+    def serialise(self, name: str) -> None:
+        """Inside a transaction: writers of `name` (e.g. numbering screening actions) take turns until
+        it ends. SQLite: BEGIN IMMEDIATE already lets one writer in at a time."""
+
     def _notify(self, kind: str, paper_ids: Sequence[int] = (), who: str | None = None) -> None:
         """Tell other connections what this transaction changed (PostgreSQL: NOTIFY on commit).
         SQLite needs nothing: its listeners poll the file's data version."""

@@ -485,6 +485,9 @@ class PostgresLibrary(Library):
     def _lock_paper(self, paper_id: int) -> None:
         self.conn.execute("SELECT id FROM papers WHERE id = ? FOR UPDATE", (paper_id,)).fetchone()
 
+    def serialise(self, name: str) -> None:
+        self.conn.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (f"curator:{name}",)).fetchone()
+
     def _row_values(self, row_type: type[Row], row: Row) -> list[Any]:
         """The row's values, a number field holding what is not a number of its kind (a draft's '12 mg')
         moved to raw_values (JSON) and its column NULL; the last value is raw_values."""

@@ -35,7 +35,12 @@ _INSERT = ("INSERT INTO screening_decisions (paper_id, stage, decision, reason, 
            "action, undoes) VALUES (?,?,?,?,?,?,?,?,?)")
 
 
-def _next_action(c: sqlite3.Connection) -> int:
+def _next_action(c: sqlite3.Connection, lib: Any = None) -> int:
+    """The next action number, inside the caller's transaction. On a server library two curators
+    deciding at once take turns here (`serialise`), so no two actions share a number."""
+    serialise = getattr(lib, "serialise", None)
+    if serialise is not None:
+        serialise("screening_actions")
     return (c.execute("SELECT max(action) FROM screening_decisions").fetchone()[0] or 0) + 1
 
 
@@ -53,7 +58,7 @@ def record_decisions(lib: Any, paper_ids: Sequence[int], stage: str, decision: s
         missing = [i for i in ids if i not in found]
         if missing:
             raise ValueError(f"no paper with id {', '.join(map(str, missing))} in the library")
-        action = _next_action(c)
+        action = _next_action(c, lib)
         now = utcnow()
         c.executemany(_INSERT, [(pid, stage, decision, reason or "", note or "", curator, now, action, None)
                                 for pid in ids])
@@ -88,7 +93,7 @@ def undo_last(lib: Any, stage: str, curator: str | None = None) -> list[int]:
         rows = c.execute("SELECT id, paper_id FROM screening_decisions WHERE action = ? ORDER BY id",
                          (target,)).fetchall()
         first = rows[0][0]
-        action = _next_action(c)
+        action = _next_action(c, lib)
         now = utcnow()
         out = []
         for _id, pid in rows:
