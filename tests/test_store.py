@@ -152,6 +152,7 @@ def test_search_index_keeps_no_copy_and_follows_updates_and_deletes(library_targ
         assert dict(map(tuple, lib.conn.execute("SELECT k, v FROM papers_fts_config")))["hashsize"] == 16 << 20
     assert lib.integrity_check() == "ok"
     assert lib.count_papers(search="Ünal") == 1 and lib.count_papers(search="interleukin") == 1
+    assert lib.count_papers(search="unal") == 1 and lib.count_papers(search="γδ") == 1  # diacritics, Greek
     with lib.transaction():
         lib.update_paper(ids[1], _paper(2, authors=["Nguyen T"], keywords=["anakinra"]))
         lib.update_paper(ids[5], _paper(6, abstract="Siltuximab was given on day +11."))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,6 +24,25 @@ WORD = re.compile(r"[\w\u0370-\u03ff]+")
 
 def search_words(text: str) -> list[str]:
     return WORD.findall(text or "")
+
+
+def _plain(text: str) -> str:
+    """Lower case without diacritics ('Ünal' → 'unal'), as FTS5's unicode61 remove_diacritics reads."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def search_lexemes(texts: Iterable[str]) -> str:
+    """The PostgreSQL search column of a paper: every distinct word of `texts` (lower case, no
+    diacritics) as a tsvector literal. Words hold only letters, digits and '_' (no quote to escape);
+    one longer than PostgreSQL's limit of 2,047 bytes is left out."""
+    words: set[str] = set()
+    for text in texts:
+        if text:
+            words.update(WORD.findall(_plain(text)))
+    return " ".join(sorted(f"'{w}'" for w in words if len(w) < 512 or len(w.encode()) < 2048))
 
 
 class SqliteDialect:
@@ -89,13 +109,14 @@ class PostgresDialect:
     def int_of(col: str) -> str:
         return f"(CASE WHEN {col} ~ '^[0-9]{{1,18}}$' THEN CAST({col} AS bigint) END)"
 
-    # full-text search: the generated tsvector column and its GIN index (migration postgresql/003)
+    # full-text search: the tsvector column the store writes, and its GIN index (migration postgresql/003)
     search_clause = "p.search @@ CAST(? AS tsquery)"
 
     @staticmethod
     def search_query(text: str) -> str:
-        """A safe tsquery: every word must appear, the last as a prefix (words hold no quotes)."""
-        words = [w.lower() for w in search_words(text)]
+        """A safe tsquery: every word must appear, the last as a prefix (words hold no quotes), cut and
+        folded as `search_lexemes` stores them."""
+        words = search_words(_plain(text or ""))
         if not words:
             return ""
         parts = [f"'{w}'" for w in words]

@@ -501,6 +501,10 @@ class Library:
         """The id the next inserted paper gets (an import numbers the rows it writes in bulk itself)."""
         return self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM papers").fetchone()[0]
 
+    # How bulk-import workers prepare a paper for this engine (a picklable, module-level function with
+    # prepare_paper's signature): PostgreSQL's also cuts the search words there, off the writer's thread.
+    preparer = staticmethod(prepare_paper)
+
     def insert_prepared(self, rows: Sequence[tuple[int, tuple]]) -> None:
         """Insert (id, prepared) rows in one go (inside the caller's transaction)."""
         if not rows:
