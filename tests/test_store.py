@@ -171,3 +171,26 @@ def test_integrity_check_finds_a_search_index_out_of_step(library_path):
         lib.conn.execute("UPDATE papers SET abstract = 'changed behind the index' WHERE id = ?", (pid,))
     assert lib.integrity_check().startswith("search index:")
     lib.close()
+
+
+def test_change_listener_hears_other_connections(library_target):
+    """lib.change_listener(): what the window's live refresh polls. SQLite: the file's data version
+    (kind "unknown"); PostgreSQL: LISTEN/NOTIFY with the kind and the paper ids."""
+    a = Library.open(library_target)
+    b = Library.open(getattr(a, "url", a.path))
+    listener = a.change_listener()
+    try:
+        assert listener.poll(0.05) == []
+        with b.transaction():
+            (pid,) = b.insert_papers([_paper(1)])
+        got = listener.poll(2.0)
+        assert got and not any(n.own for n in got)
+        if a.engine == "postgresql":
+            assert [(n.kind, n.paper_ids) for n in got] == [("papers", [pid])]
+        else:
+            assert [n.kind for n in got] == ["unknown"]
+        assert listener.poll(0.05) == []  # told once
+    finally:
+        listener.close()
+        a.close()
+        b.close()

@@ -23,13 +23,13 @@ from curator import paths
 from curator.services.importing import ImportReport, import_files
 from curator.store.copy import CopyReport
 from curator.store.copy import copy_library as copy_store
-from curator.store.library import Library, LibraryError, PaperSummary, is_server_location
+from curator.store.library import Library, LibraryError, Notice, PaperSummary, is_server_location
 from curator.store.lock import Acquired, LibraryLock
 from curator.store.migrations import MigrationError
 
 # the handle the GUI holds on an open library, and a row of its paper list (the GUI reaches the store
 # only through services: these names are what it may hold, never import from curator.store itself)
-__all__ = ["APP_NAME", "CannotOpen", "LIBRARY_ERRORS", "Library", "LibraryInUse", "OpenLibrary", "PaperSummary", "data_dir",
+__all__ = ["APP_NAME", "CannotOpen", "LIBRARY_ERRORS", "Library", "LibraryInUse", "Notice", "OpenLibrary", "PaperSummary", "data_dir",
            "copy_library", "CopyReport", "default_library_path", "is_server_location", "library_path", "log_dir", "open_library", "open_locked",
            "sample_files", "second_connection"]
 
