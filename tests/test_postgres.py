@@ -81,22 +81,23 @@ def test_migrations_run_in_one_transaction_and_a_failure_leaves_the_version(pg_c
     url = pg_cluster.create_db("migr_fail")
     try:
         lib = Library.open(url)
-        assert lib.schema_version == postgres.latest_version() == 6
+        top = postgres.latest_version()
+        assert lib.schema_version == top >= 6
         applied = [tuple(r) for r in lib.conn.execute("SELECT version, name FROM schema_migrations ORDER BY 1")]
-        assert applied[0] == (1, "initial") and len(applied) == 6
+        assert applied[0] == (1, "initial") and [v for v, _ in applied] == list(range(1, top + 1))
         _papers(lib, 1)
         lib.close()
         bad = tmp_path / "postgresql"
         bad.mkdir()
         for m in postgres.available():
             (bad / m.path.name).write_text(m.sql())
-        (bad / "007_broken.sql").write_text("CREATE TABLE fine (x int);\nTHIS IS NOT SQL;")
+        (bad / f"{top + 1:03d}_broken.sql").write_text("CREATE TABLE fine (x int);\nTHIS IS NOT SQL;")
         monkeypatch.setattr(postgres, "migrations_folder", lambda: bad)
-        with pytest.raises(Exception, match="left at version 6"):
+        with pytest.raises(Exception, match=f"left at version {top}"):
             Library.open(url)
         with psycopg.connect(url) as conn:
             assert conn.execute("SELECT to_regclass('fine')").fetchone()[0] is None
-            assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == 6
+            assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == top
             assert conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 1
     finally:
         pg_cluster.drop_db("migr_fail")
