@@ -178,6 +178,35 @@ def cmd_screen(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- library (issue 18): kept in one block -----------------------------------------------------------
+def cmd_library(args: argparse.Namespace) -> int:
+    from curator.services.library import copy_library
+
+    def progress(table: str, n: int) -> None:
+        if not args.json:
+            print(f"  {table}: {n} row(s) copied", file=sys.stderr)
+
+    report = copy_library(args.source, args.target, progress)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for t in report.tables:
+            print(f"{t.table:<22} {t.rows:>9} row(s)  {'same' if t.ok else 'DIFFERENT'}  sha256 {t.source_hash[:16]}…")
+        print(f"copied {report.source} → {report.target}: " + ("checked, identical" if report.ok else "CHECK FAILED"))
+    return 0 if report.ok else 1
+
+
+def add_library_parser(sub) -> None:
+    sp = sub.add_parser("library", help="manage libraries: copy one between SQLite and PostgreSQL")
+    lsub = sp.add_subparsers(dest="library_command", required=True)
+    c = lsub.add_parser("copy", help="copy a whole library (a file or postgresql://user@host:port/dbname) into "
+                                     "a new file or an empty server library, then check the copy")
+    c.add_argument("source", metavar="SRC")
+    c.add_argument("target", metavar="DST")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_library)
+
+
 def add_screen_parser(add) -> None:
     sp = add("screen", "screen titles and abstracts: next records by the ranking, decide, undo, PRISMA counts")
     ssub = sp.add_subparsers(dest="screen_command", required=True)
@@ -187,7 +216,7 @@ def add_screen_parser(add) -> None:
                        ("stats", "PRISMA 2020 counts"),
                        ("prisma", "write the PRISMA 2020 flow diagram (.svg, .png) or its counts (.csv, .json)")):
         s = ssub.add_parser(name, help=help)
-        s.add_argument("--library", default=argparse.SUPPRESS, help="library file")
+        s.add_argument("--library", default=argparse.SUPPRESS, help="library file or postgresql:// URL")
         s.add_argument("--json", action="store_true")
         if name == "next":
             s.add_argument("--n", type=int, default=10, help="how many records (default 10)")
@@ -318,12 +347,13 @@ def add_record_parsers(add) -> None:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="curator", description="Curate CAR-T toxicity outcomes from papers.")
     p.add_argument("--version", action="version", version=f"curator {__version__}")
-    p.add_argument("--library", help="library file (default: the library in your data directory)")
+    p.add_argument("--library", help="library file, or a team library on a PostgreSQL server: "
+                                     "postgresql://user@host:port/dbname (default: the library in your data directory)")
     sub = p.add_subparsers(dest="command")
 
     def add(name: str, help: str) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help)
-        sp.add_argument("--library", default=argparse.SUPPRESS, help="library file")
+        sp.add_argument("--library", default=argparse.SUPPRESS, help="library file or postgresql:// URL")
         return sp
 
     sp = add("import", "import files or folders of papers")
@@ -375,6 +405,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_screen_parser(add)
     add_record_parsers(add)
+    add_library_parser(sub)
 
     sp = add("gui", "start the application (the default)")
     sp.set_defaults(func=None)
@@ -389,7 +420,8 @@ def _opened_files(argv: list[str]) -> list[Path] | None:
     return files if all(f.is_file() for f in files) else None
 
 
-COMMANDS = ("import", "papers", "export", "suggest", "tables", "snapshot", "screen", "record", "compare", "gui")
+COMMANDS = ("import", "papers", "export", "suggest", "tables", "snapshot", "screen", "record", "compare",
+            "library", "gui")
 
 
 def main(argv: list[str] | None = None) -> int:

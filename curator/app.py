@@ -14,7 +14,16 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSettings, QTimer
 
 from curator import __version__, desktop, paths
-from curator.services.library import CannotOpen, LibraryInUse, data_dir, default_library_path, log_dir, open_locked
+from curator.services.library import (
+    CannotOpen,
+    LibraryInUse,
+    data_dir,
+    default_library_path,
+    is_server_location,
+    library_path,
+    log_dir,
+    open_locked,
+)
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
@@ -92,8 +101,9 @@ def build_window(library: str | Path | None, s: QSettings, ask_read_only=None):
 
     from curator.ui.main_window import MainWindow, ask_read_only_dialog
 
-    path = Path(library) if library else Path(s.value("library", "", type=str) or default_library_path())
-    if library is None and not path.exists() and path != default_library_path():
+    # a file path, or a team library's postgresql:// URL (kept as it is: services.library.library_path)
+    path = library_path(library or s.value("library", "", type=str) or None)
+    if library is None and not is_server_location(path) and not path.exists() and path != default_library_path():
         path = default_library_path()
     try:
         opened = open_locked(path, seed=True if path == default_library_path() else None,

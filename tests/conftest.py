@@ -61,3 +61,106 @@ def corpus() -> Path:
 @pytest.fixture
 def library_path(tmp_path: Path) -> Path:
     return tmp_path / "library.sqlite"
+
+
+# --- both engines (issue 18) ---------------------------------------------------------------------------
+# `library_target` is a new, empty library on each engine in turn: a file path on SQLite, a
+# postgresql:// URL of a fresh database on PostgreSQL. A session-wide throwaway cluster (tests/pg_cluster.py:
+# a temporary folder, a Unix socket, no TCP) serves every test; each test gets its own database, copied
+# from a migrated template (CREATE DATABASE ... TEMPLATE: a few tens of ms). Without PostgreSQL's
+# binaries the PostgreSQL half is skipped, saying why; under CI (env CI set) it fails instead.
+ENGINES = ("sqlite", "postgresql")
+PG_MISSING = ("PostgreSQL is not installed here (no initdb/pg_ctl on PATH or in /usr/lib/postgresql/*/bin): "
+              "the PostgreSQL half of the engine tests is skipped; `apt-get install -y postgresql` (as .ci/run "
+              "does) runs it")
+TEMPLATE_DB = "curator_template"
+
+
+def _engine_errors() -> tuple[type[Exception], ...]:
+    import sqlite3
+
+    try:
+        import psycopg
+    except ImportError:
+        return (sqlite3.DatabaseError,)
+    return (sqlite3.DatabaseError, psycopg.Error)
+
+
+ENGINE_ERRORS = _engine_errors()  # what either engine raises for a statement its schema refuses
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() not in ("", "0", "false")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """The session's throwaway PostgreSQL cluster, with a migrated template database."""
+    from tests.pg_cluster import Cluster, find_bin
+
+    bin_dir = find_bin()
+    if bin_dir is None:
+        if in_ci():
+            pytest.fail(PG_MISSING + " — and CI is set: CI must run both engines")
+        pytest.skip(PG_MISSING)
+    cluster = Cluster(bin_dir)
+    try:
+        cluster.start()
+        from curator.store.library import Library
+
+        Library.open(cluster.create_db(TEMPLATE_DB)).close()  # migrated once; every test copies it
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster, request, tmp_path, monkeypatch) -> str:
+    """A fresh, migrated, empty PostgreSQL library (its own database, dropped after the test). What the
+    app keeps on this computer for a server library (caches) goes to the test's temporary folder."""
+    import re
+
+    if not os.environ.get("CURATOR_DATA_DIR"):
+        monkeypatch.setenv("CURATOR_DATA_DIR", str(tmp_path / "data"))
+
+    name = "t_" + re.sub(r"\W", "_", request.node.name)[:40].lower() + f"_{os.getpid()}"
+    pg_cluster.drop_db(name)
+    url = pg_cluster.create_db(name, template=TEMPLATE_DB)
+    yield url
+    pg_cluster.drop_db(name)
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def library_target(engine, tmp_path, request):
+    """A new library on `engine`: a file path (SQLite) or a postgresql:// URL (PostgreSQL)."""
+    if engine == "sqlite":
+        return tmp_path / "library.sqlite"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def new_target(engine, tmp_path, request):
+    """Make another new library on `engine` per call: `new_target("plain")` → a path or a URL."""
+    dbs: list[str] = []
+
+    def make(name: str = "library"):
+        if engine == "sqlite":
+            return tmp_path / f"{name}.sqlite"
+        if not os.environ.get("CURATOR_DATA_DIR"):
+            request.getfixturevalue("monkeypatch").setenv("CURATOR_DATA_DIR", str(tmp_path / "data"))
+        cluster = request.getfixturevalue("pg_cluster")
+        db = f"{name}_{len(dbs)}_{os.getpid()}".lower()
+        cluster.drop_db(db)
+        dbs.append(db)
+        return cluster.create_db(db, template=TEMPLATE_DB)
+
+    yield make
+    if dbs:
+        cluster = request.getfixturevalue("pg_cluster")
+        for db in dbs:
+            cluster.drop_db(db)

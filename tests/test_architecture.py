@@ -37,6 +37,7 @@ def test_import_contracts_are_kept():
 @pytest.mark.parametrize("module, line, contract", [
     ("ui/paper_list_model.py", "from curator.store.library import Library  # noqa", "only through"),
     ("ui/main_window.py", "import sqlite3  # noqa", "SQLite is opened only by curator.store"),
+    ("services/library.py", "import psycopg  # noqa", "SQLite is opened only by curator.store"),
     ("services/curation.py", "from PySide6.QtCore import QObject  # noqa", "PySide6 and pyqtgraph only"),
     ("store/library.py", "from curator.services import changes  # noqa", "ui -> services"),
     ("export/writers.py", "from curator.importers import base  # noqa", "ui -> services"),

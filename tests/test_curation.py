@@ -13,8 +13,9 @@ from tests.conftest import CASE_REPORT_SEED, PEDIATRIC_SEED
 
 
 @pytest.fixture
-def lib(library_path):
-    lib, _ = open_library(library_path, seed=True)
+def lib(library_target):
+    """A seeded library on each engine (SQLite file, PostgreSQL database)."""
+    lib, _ = open_library(library_target, seed=True)
     yield lib
     lib.close()
 

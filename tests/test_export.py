@@ -103,8 +103,8 @@ def _record_c(pid: int) -> Record:
 
 
 @pytest.fixture
-def lib(tmp_path):
-    lib = Library.open(tmp_path / "lib.sqlite")
+def lib(new_target, tmp_path):
+    lib = Library.open(new_target("lib"))
     with lib.transaction():
         ids = lib.insert_papers([
             Paper(title="Emapalumab for IEC-HS after CAR-T: IFN-γ", authors=["Ana Ruiz", "Jörg Müller"],
@@ -384,7 +384,7 @@ def test_excel_readme_and_dictionary_sheets(lib, tmp_path):
     sheets = pd.read_excel(tmp_path / "x.xlsx", sheet_name=None)
     readme = dict(zip(sheets["README"]["item"], sheets["README"]["text"]))
     assert re.match(r"\d{4}-\d\d-\d\dT", readme["Exported at"])
-    assert str(tmp_path / "lib.sqlite") in readme["Library"]
+    assert str(lib.path) in readme["Library"]  # the file, or the server URL (no password)
     assert "IFN-γ" in readme["Filter: Analyte"] and "2 selected" in readme["Filter: Papers"]
     assert str(readme["Rows: measurements"]) == "2" and str(readme["Rows: papers"]) == "1"
     d = sheets["dictionary"]

@@ -22,12 +22,12 @@ def big_xml(corpus):
 
 
 @pytest.mark.parametrize("workers_from", [10**12, 0], ids=["one-process", "worker-processes"])
-def test_streaming_path_matches_the_plain_path(big_xml, tmp_path, monkeypatch, workers_from):
-    plain = Library.open(tmp_path / "plain.sqlite")
+def test_streaming_path_matches_the_plain_path(new_target, big_xml, tmp_path, monkeypatch, workers_from):
+    plain = Library.open(new_target("plain"))
     rep_plain = import_files(plain, [big_xml])
     monkeypatch.setattr(importing, "STREAM_BYTES", 0)
     monkeypatch.setattr(importing, "PARALLEL_BYTES", workers_from)
-    lib = Library.open(tmp_path / "stream.sqlite")
+    lib = Library.open(new_target("stream"))
     rep = import_files(lib, [big_xml])
     assert rep.totals["added"] == rep_plain.totals["added"] == 111
     assert rep.files[0].format == "pubmed_xml"
@@ -42,11 +42,11 @@ def test_streaming_path_matches_the_plain_path(big_xml, tmp_path, monkeypatch, w
     assert lib.conn.execute("SELECT max(updated_at), count(*) FROM papers").fetchone() == before
 
 
-def test_cancel_leaves_nothing_behind(big_xml, tmp_path, monkeypatch):
+def test_cancel_leaves_nothing_behind(new_target, big_xml, tmp_path, monkeypatch):
     for stream in (False, True):
         if stream:
             monkeypatch.setattr(importing, "STREAM_BYTES", 0)
-        lib = Library.open(tmp_path / f"c{stream}.sqlite")
+        lib = Library.open(new_target(f"c{stream}"))
         cancel = threading.Event()
 
         def progress(done, total, msg, cancel=cancel):
@@ -58,8 +58,8 @@ def test_cancel_leaves_nothing_behind(big_xml, tmp_path, monkeypatch):
         lib.close()
 
 
-def test_duplicates_across_formats_are_merged_keeping_every_field(corpus, tmp_path):
-    lib = Library.open(tmp_path / "lib.sqlite")
+def test_duplicates_across_formats_are_merged_keeping_every_field(new_target, corpus, tmp_path):
+    lib = Library.open(new_target("lib"))
     medline = corpus / "medline_nbib" / "bibliograph.parsing" / "medline_test.med"
     bib = corpus / "bibtex" / "bibliograph.parsing" / "medline_test.bib"
     first = import_files(lib, [medline])
@@ -85,12 +85,12 @@ def test_import_from_the_window(qtbot, tmp_path, corpus):
 
 
 @pytest.mark.parametrize("workers_from", [10**12, 0], ids=["one-process", "worker-processes"])
-def test_streaming_merges_keep_every_field(tmp_path, monkeypatch, workers_from):
+def test_streaming_merges_keep_every_field(new_target, tmp_path, monkeypatch, workers_from):
     """A PubMed file that holds a record twice (the second copy adds a DOI and an abstract) and a
     record already in the library from RIS: both merge, nothing is lost, nothing is added twice."""
     monkeypatch.setattr(importing, "STREAM_BYTES", 0)
     monkeypatch.setattr(importing, "PARALLEL_BYTES", workers_from)
-    lib = Library.open(tmp_path / "lib.sqlite")
+    lib = Library.open(new_target("lib"))
     ris = tmp_path / "prior.ris"
     ris.write_text("TY  - JOUR\nTI  - Anakinra for refractory ICANS after CAR T cells\nPY  - 2023\n"
                    "AU  - Doe, Jane\nKW  - anakinra\nN1  - curator note kept\nER  - \n", encoding="utf-8")
@@ -166,14 +166,14 @@ def _papers(lib):
 
 
 @pytest.mark.parametrize("workers_from", [10**12, 0], ids=["one-process", "worker-processes"])
-def test_every_import_path_applies_one_duplicate_rule(tmp_path, monkeypatch, workers_from):
+def test_every_import_path_applies_one_duplicate_rule(new_target, tmp_path, monkeypatch, workers_from):
     """The same file gives the same papers below the streaming threshold and above it."""
     xml = _duplicates_file(tmp_path)
-    small = Library.open(tmp_path / "small.sqlite")
+    small = Library.open(new_target("small"))
     rep_small = import_files(small, [xml])
     monkeypatch.setattr(importing, "STREAM_BYTES", 0)
     monkeypatch.setattr(importing, "PARALLEL_BYTES", workers_from)
-    big = Library.open(tmp_path / "big.sqlite")
+    big = Library.open(new_target("big"))
     rep_big = import_files(big, [xml])
     for rep in (rep_small, rep_big):
         assert rep.totals["added"] == 27 and rep.totals["merged"] == 2 and rep.totals["failed"] == 0
@@ -191,10 +191,10 @@ def test_every_import_path_applies_one_duplicate_rule(tmp_path, monkeypatch, wor
     assert _papers(small) == _papers(big) == papers
 
 
-def test_a_record_without_identifiers_merges_into_a_titled_paper_from_another_file(tmp_path, monkeypatch):
+def test_a_record_without_identifiers_merges_into_a_titled_paper_from_another_file(new_target, tmp_path, monkeypatch):
     for stream in (False, True):
         monkeypatch.setattr(importing, "STREAM_BYTES", 0 if stream else 10**12)
-        lib = Library.open(tmp_path / f"lib{stream}.sqlite")
+        lib = Library.open(new_target(f"lib{stream}"))
         ris = tmp_path / "prior.ris"
         ris.write_text(f"TY  - JOUR\nTI  - {NEAR}\nPY  - 2023\nAU  - Doe, Jane\nER  - \n"
                        f"TY  - JOUR\nTI  - {OTHER}\nPY  - 2023\nER  - \n", encoding="utf-8")
@@ -209,8 +209,8 @@ def test_a_record_without_identifiers_merges_into_a_titled_paper_from_another_fi
         assert lib.paper_count() == 3
 
 
-def test_a_record_with_only_an_abstract_is_imported_untitled(tmp_path):
-    lib = Library.open(tmp_path / "lib.sqlite")
+def test_a_record_with_only_an_abstract_is_imported_untitled(new_target, tmp_path):
+    lib = Library.open(new_target("lib"))
     ris = tmp_path / "untitled.ris"
     ris.write_text("TY  - JOUR\nAB  - CRS grade 3 in 4 of 20 patients.\nPY  - 2022\nER  - \n"
                    "TY  - JOUR\nPY  - 2021\nER  - \n"
@@ -225,10 +225,10 @@ def test_a_record_with_only_an_abstract_is_imported_untitled(tmp_path):
         "no title, PMID, DOI or abstract: skipped"]
 
 
-def test_a_failed_file_leaves_no_trace_in_the_duplicate_index(tmp_path, monkeypatch):
+def test_a_failed_file_leaves_no_trace_in_the_duplicate_index(new_target, tmp_path, monkeypatch):
     """One index serves every file of an import; a file that rolls back must not leave its papers in it,
     or the next file would merge into papers that are not there."""
-    lib = Library.open(tmp_path / "lib.sqlite")
+    lib = Library.open(new_target("lib"))
     insert = Library.insert_papers
 
     def failing_insert(self, papers, *a, **k):

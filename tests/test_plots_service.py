@@ -18,10 +18,10 @@ from curator.services.plots import library_analytes, load_library_plot, matching
 
 
 @pytest.fixture
-def lib(tmp_path):
+def lib(new_target, tmp_path):
     from curator.store.library import Library
 
-    lib = Library.open(tmp_path / "lib.sqlite")
+    lib = Library.open(new_target("lib"))
     abstract = "Before emapalumab IFN-gamma was 400 pg/mL. After it, IFN-gamma fell to 20 pg/mL (P < 0.001)."
     with lib.transaction():
         ids = lib.insert_papers([Paper(title=f"Paper {i}", pmid=str(100 + i), year=2020 + i, abstract=abstract)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 
@@ -13,7 +12,7 @@ from curator.services import screening
 from curator.services.importing import import_files
 from curator.store import screening_queries as q
 from curator.store.library import Library
-from tests.conftest import CASE_REPORT_SEED, PEDIATRIC_SEED
+from tests.conftest import CASE_REPORT_SEED, ENGINE_ERRORS, PEDIATRIC_SEED
 
 CART = "CAR-T cell therapy cytokine release syndrome tocilizumab neurotoxicity ICANS grade {i}"
 OTHER = ["pesticide exposure hypothyroidism applicators survey {i}", "lactate threshold cycling exercise {i}",
@@ -21,8 +20,8 @@ OTHER = ["pesticide exposure hypothyroidism applicators survey {i}", "lactate th
 
 
 @pytest.fixture
-def lib(tmp_path):
-    lib = Library.open(tmp_path / "lib.sqlite")
+def lib(new_target, tmp_path):
+    lib = Library.open(new_target("lib"))
     papers = [Paper(title=f"CAR-T toxicity study {i}", abstract=CART.format(i=i), pmid=str(1000 + i))
               for i in range(6)]
     papers += [Paper(title=f"Other study {i}", abstract=OTHER[i % 3].format(i=i), pmid=str(2000 + i))
@@ -38,8 +37,8 @@ def lib(tmp_path):
 def test_decisions_are_saved_at_once_and_undo_walks_back(lib, tmp_path):
     a = screening.decide(lib, [1, 2], "exclude", reason="Other", curator="ana")
     # another connection sees it at once: nothing waits for a later save
-    other = sqlite3.connect(tmp_path / "lib.sqlite")
-    assert other.execute("SELECT count(*) FROM screening_decisions WHERE decision = 'exclude'").fetchone()[0] == 2
+    other = Library.open(getattr(lib, "url", lib.path), read_only=True)
+    assert other.conn.execute("SELECT count(*) FROM screening_decisions WHERE decision = 'exclude'").fetchone()[0] == 2
     other.close()
     screening.decide(lib, [2], "include", curator="ana")
     assert screening.decision_of(lib, 2)["decision"] == "include"
@@ -52,7 +51,7 @@ def test_decisions_are_saved_at_once_and_undo_walks_back(lib, tmp_path):
     # the whole history is kept, nothing rewritten
     assert [h["decision"] for h in q.decision_history(lib, 2)] == ["exclude", "include", "exclude", None]
     assert a.action == 1
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(ENGINE_ERRORS, match="append-only"):
         lib.conn.execute("UPDATE screening_decisions SET decision = 'include'")
 
 
@@ -81,7 +80,7 @@ def test_features_are_cached_next_to_the_library_and_refitted_after_an_import(li
     model = screening.model_for(lib)
     model.features = None
     screening.next_records(lib, 1)
-    cache = tmp_path / "lib.sqlite.screening.npz"
+    cache = tmp_path / "lib.sqlite.screening.npz" if lib.engine == "sqlite" else screening._cache_path(lib)
     assert cache.exists()
     fresh = screening.ScreeningModel()
     assert fresh.ensure_features(lib).matrix.shape == model.features.matrix.shape  # read from the cache
@@ -89,8 +88,8 @@ def test_features_are_cached_next_to_the_library_and_refitted_after_an_import(li
     assert len(fresh.ensure_features(lib)) == 48
 
 
-def test_prisma_counts_from_imports_and_decisions(tmp_path):
-    lib = Library.open(tmp_path / "p.sqlite")
+def test_prisma_counts_from_imports_and_decisions(new_target, tmp_path):
+    lib = Library.open(new_target("p"))
     try:
         import_files(lib, [PEDIATRIC_SEED, CASE_REPORT_SEED])
         import_files(lib, [PEDIATRIC_SEED])  # the same record again: a duplicate removed

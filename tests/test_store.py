@@ -1,4 +1,5 @@
-"""The library file: migrations, pragmas, transactions, papers, search, records."""
+"""The library: migrations, pragmas, transactions, papers, search, records. Tests taking
+`library_target` run on both engines (SQLite file, PostgreSQL database: tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from curator.domain.outcomes import Comparison, Record, Span
 from curator.domain.paper import MeshTerm, Paper
 from curator.store import migrations
 from curator.store.library import Library
+from tests.conftest import ENGINE_ERRORS
 
 
 def _paper(i: int = 1, **kw) -> Paper:
@@ -58,8 +60,8 @@ def test_failed_migration_leaves_library_untouched(library_path, tmp_path, monke
     assert backups, "a backup is taken before migrating"
 
 
-def test_transaction_rolls_back_on_error(library_path):
-    lib = Library.open(library_path)
+def test_transaction_rolls_back_on_error(library_target):
+    lib = Library.open(library_target)
     with pytest.raises(RuntimeError):
         with lib.transaction():
             lib.insert_papers([_paper(1), _paper(2)])
@@ -68,8 +70,8 @@ def test_transaction_rolls_back_on_error(library_path):
     assert lib.list_papers(search="tocilizumab") == []
 
 
-def test_papers_round_trip_and_search(library_path):
-    lib = Library.open(library_path)
+def test_papers_round_trip_and_search(library_target):
+    lib = Library.open(library_target)
     with lib.transaction():
         ids = lib.insert_papers([_paper(i) for i in range(1, 6)], "f.xml", "pubmed_xml")
     p = lib.get_paper(ids[0])
@@ -87,8 +89,8 @@ def test_papers_round_trip_and_search(library_path):
     assert lib.list_ids(year_from=2022, year_to=2023) == [ids[1], ids[2]]
 
 
-def test_record_round_trip_with_provenance(library_path):
-    lib = Library.open(library_path)
+def test_record_round_trip_with_provenance(library_target):
+    lib = Library.open(library_target)
     with lib.transaction():
         (pid,) = lib.insert_papers([_paper()])
     rec = Record(paper_id=pid)
@@ -105,8 +107,9 @@ def test_record_round_trip_with_provenance(library_path):
     row = lib.conn.execute("SELECT p_operator, p_value FROM comparisons").fetchone()
     assert tuple(row) == ("<", 0.001)
     assert lib.history(pid)[0]["field"] == "value_a"
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(ENGINE_ERRORS, match="append-only"):
         lib.conn.execute("UPDATE history SET who = 'someone else'")
+    assert lib.history(pid)[0]["who"] == "tester"
 
 
 def test_upgrade_keeps_papers_searchable_and_backs_up(library_path, tmp_path, monkeypatch):
@@ -131,10 +134,11 @@ def test_upgrade_keeps_papers_searchable_and_backs_up(library_path, tmp_path, mo
     lib.close()
 
 
-def test_search_index_keeps_no_copy_and_follows_updates_and_deletes(library_path):
+def test_search_index_keeps_no_copy_and_follows_updates_and_deletes(library_target):
     """The index reads a paper's old words from `papers_fts_source` when it changes: the view must
-    give exactly what the store indexed (FTS5's integrity-check re-reads every row to compare)."""
-    lib = Library.open(library_path)
+    give exactly what the store indexed (FTS5's integrity-check re-reads every row to compare).
+    PostgreSQL: the tsvector column is generated from the row, so it follows every change too."""
+    lib = Library.open(library_target)
     odd = [_paper(1, authors=[], keywords=[], mesh_terms=[]),
            _paper(2, authors=["Ünal Ö", "O'Brien; K", "李 华"], keywords=["IL-6 → CRS", "γδ T cells"],
                   mesh_terms=[MeshTerm("Receptors, Chimeric Antigen", False, [{"name": "therapeutic use", "major": True}]),
@@ -142,11 +146,13 @@ def test_search_index_keeps_no_copy_and_follows_updates_and_deletes(library_path
            *[_paper(i) for i in range(3, 30)]]
     with lib.transaction():
         ids = lib.insert_papers(odd, "f.xml", "pubmed_xml")
-    cols = {r[1] for r in lib.conn.execute("PRAGMA table_info(papers_fts_content)")}
-    assert not cols  # no shadow table holding a second copy of the text
-    assert dict(map(tuple, lib.conn.execute("SELECT k, v FROM papers_fts_config")))["hashsize"] == 16 << 20
+    if lib.engine == "sqlite":
+        cols = {r[1] for r in lib.conn.execute("PRAGMA table_info(papers_fts_content)")}
+        assert not cols  # no shadow table holding a second copy of the text
+        assert dict(map(tuple, lib.conn.execute("SELECT k, v FROM papers_fts_config")))["hashsize"] == 16 << 20
     assert lib.integrity_check() == "ok"
     assert lib.count_papers(search="Ünal") == 1 and lib.count_papers(search="interleukin") == 1
+    assert lib.count_papers(search="unal") == 1 and lib.count_papers(search="γδ") == 1  # diacritics, Greek
     with lib.transaction():
         lib.update_paper(ids[1], _paper(2, authors=["Nguyen T"], keywords=["anakinra"]))
         lib.update_paper(ids[5], _paper(6, abstract="Siltuximab was given on day +11."))
@@ -165,3 +171,26 @@ def test_integrity_check_finds_a_search_index_out_of_step(library_path):
         lib.conn.execute("UPDATE papers SET abstract = 'changed behind the index' WHERE id = ?", (pid,))
     assert lib.integrity_check().startswith("search index:")
     lib.close()
+
+
+def test_change_listener_hears_other_connections(library_target):
+    """lib.change_listener(): what the window's live refresh polls. SQLite: the file's data version
+    (kind "unknown"); PostgreSQL: LISTEN/NOTIFY with the kind and the paper ids."""
+    a = Library.open(library_target)
+    b = Library.open(getattr(a, "url", a.path))
+    listener = a.change_listener()
+    try:
+        assert listener.poll(0.05) == []
+        with b.transaction():
+            (pid,) = b.insert_papers([_paper(1)])
+        got = listener.poll(2.0)
+        assert got and not any(n.own for n in got)
+        if a.engine == "postgresql":
+            assert [(n.kind, n.paper_ids) for n in got] == [("papers", [pid])]
+        else:
+            assert [n.kind for n in got] == ["unknown"]
+        assert listener.poll(0.05) == []  # told once
+    finally:
+        listener.close()
+        a.close()
+        b.close()

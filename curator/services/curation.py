@@ -122,28 +122,31 @@ def _write(lib: Library, rec: Record, who: str | None, action: str, base: Record
     made meanwhile was merged in, its content too: `Changes.merged` lists what came in)."""
     if lib.read_only:
         raise ReadOnlyLibrary(f"{lib.path} is open read-only: nothing was {action}")
-    old = lib.load_record(rec.paper_id)
     new = rec.copy()
     merged: list[str] = []
-    if base is not UNCHECKED and old is not None and not _same_version(old, base):
-        try:
-            result = merge_records(base, new, old)
-        except MergeConflict as exc:
-            who_when = f"by {old.curator} " if old.curator else ""
-            raise StaleRecord(
-                f"paper {rec.paper_id}: the record was saved meanwhile ({old.status}, revision {old.revision}, "
-                f"{who_when}at {old.updated_at}) and these values were changed both there and here:\n• "
-                + "\n• ".join(exc.conflicts) + f"\nNothing was {action}; your edits are kept as they are.") from exc
-        new, merged = result.record, result.taken
-    now = utcnow()
-    if not apply(new, old, now):
-        assert old is not None
-        return Changes([rec.paper_id], status=old.status, merged=merged)
-    new.revision = _next_revision(old, new.status)
-    new.updated_at = now
-    changes = diff_records(old, new)
     try:
-        lib.save_record(new, changes, who)
+        # the stored record is read, checked and written in ONE transaction that holds the record: a
+        # concurrent save (another curator, another window) waits, then sees this one's revision
+        with lib.record_for_update(rec.paper_id) as old:
+            if base is not UNCHECKED and old is not None and not _same_version(old, base):
+                try:
+                    result = merge_records(base, new, old)
+                except MergeConflict as exc:
+                    who_when = f"by {old.curator} " if old.curator else ""
+                    raise StaleRecord(
+                        f"paper {rec.paper_id}: the record was saved meanwhile ({old.status}, revision "
+                        f"{old.revision}, {who_when}at {old.updated_at}) and these values were changed both "
+                        "there and here:\n• " + "\n• ".join(exc.conflicts)
+                        + f"\nNothing was {action}; your edits are kept as they are.") from exc
+                new, merged = result.record, result.taken
+            now = utcnow()
+            if not apply(new, old, now):
+                assert old is not None
+                return Changes([rec.paper_id], status=old.status, merged=merged)
+            new.revision = _next_revision(old, new.status)
+            new.updated_at = now
+            changes = diff_records(old, new)
+            lib.write_record(new, changes, who)
     except LibraryError as exc:  # rolled back whole; `rec` is not touched below
         raise NotSaved(str(exc)) from exc
     if merged:  # the curator's record takes in what the other save brought (the window reloads it)

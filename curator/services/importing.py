@@ -15,7 +15,7 @@ from curator.importers import cancel as importers_cancel
 from curator.importers.base import ImportFormatError, RecordError
 from curator.importers.pdf.worker import PdfWorker
 from curator.store import fulltext_queries
-from curator.store.library import Library, paper_from_prepared, prepare_paper
+from curator.store.library import Library, paper_from_prepared
 from curator.store.screening_queries import log_imports
 
 STREAM_BYTES = 2_000_000  # PubMed XML files from this size stream through the bulk path
@@ -256,7 +256,7 @@ def stream_pubmed_xml(lib: Library, path: Path, fr: FileReport, progress: Progre
     next_id = lib.next_paper_id()
     deleted: list[str] = []
     batch: list[tuple[int, tuple]] = []  # new papers, written 1,000 at a time
-    transform = functools.partial(prepare_paper, source_file=str(path), source_format=fr.format)
+    transform = functools.partial(lib.preparer, source_file=str(path), source_format=fr.format)
     last_report = [0]
 
     def on_bytes(n: int) -> None:

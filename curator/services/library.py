@@ -4,6 +4,10 @@ directory, seeded with the sample papers; a second connection for work off the G
 `open_locked` is the one way the app, File ▸ Open and the CLI open a library: it takes the library's
 lock BEFORE anything is migrated, so a file another Curator window holds is never upgraded under it;
 that file is offered read-only (or refused) instead.
+
+A library may also live on a PostgreSQL server (`postgresql://user@host:port/dbname`): a team's
+shared library. It takes no lock (curators work on it together; each save is checked against the
+record it began from), and the store creates or migrates its schema on connect.
 """
 
 from __future__ import annotations
@@ -17,15 +21,17 @@ import platformdirs
 
 from curator import paths
 from curator.services.importing import ImportReport, import_files
-from curator.store.library import Library, LibraryError, PaperSummary
+from curator.store.copy import CopyReport
+from curator.store.copy import copy_library as copy_store
+from curator.store.library import Library, LibraryError, Notice, PaperSummary, is_server_location
 from curator.store.lock import Acquired, LibraryLock
 from curator.store.migrations import MigrationError
 
 # the handle the GUI holds on an open library, and a row of its paper list (the GUI reaches the store
 # only through services: these names are what it may hold, never import from curator.store itself)
-__all__ = ["APP_NAME", "CannotOpen", "LIBRARY_ERRORS", "Library", "LibraryInUse", "OpenLibrary", "PaperSummary", "data_dir",
-           "default_library_path", "library_path", "log_dir", "open_library", "open_locked", "sample_files",
-           "second_connection"]
+__all__ = ["APP_NAME", "CannotOpen", "LIBRARY_ERRORS", "Library", "LibraryInUse", "Notice", "OpenLibrary", "PaperSummary", "data_dir",
+           "copy_library", "CopyReport", "default_library_path", "is_server_location", "library_path", "log_dir", "open_library", "open_locked",
+           "sample_files", "second_connection"]
 
 # What opening or writing a library raises with a message for the curator, naming the file (not a
 # library, newer than this Curator, cannot be written, disk full): shown as it is, never a traceback.
@@ -62,6 +68,10 @@ def sample_files() -> list[Path]:
 
 
 def library_path(path: str | Path | None) -> Path:
+    """The library file `path` names (the default library when None). A server URL is returned as
+    it is (a str): see `is_server_location`."""
+    if is_server_location(path):
+        return path  # type: ignore[return-value]
     return Path(path).expanduser() if path else default_library_path()
 
 
@@ -71,8 +81,12 @@ def open_library(path: str | Path | None = None, seed: bool | None = None,
     A new default library gets the bundled sample papers; `seed=True` seeds any new library.
     Returns the library and the seeding report, if it seeded."""
     p = library_path(path)
-    is_new = not p.exists() or p.stat().st_size == 0
-    lib = Library.open(p, read_only=read_only)
+    if is_server_location(p):
+        lib = Library.open(p, read_only=read_only)
+        is_new = not read_only and lib.paper_count() == 0
+    else:
+        is_new = not p.exists() or p.stat().st_size == 0
+        lib = Library.open(p, read_only=read_only)
     if seed is None:
         seed = path is None
     report = None
@@ -121,6 +135,12 @@ def open_locked(path: str | Path | None = None, seed: bool | None = None,
     p = library_path(path)
     if seed is None:  # the default library gets the sample papers when it is new (decided on `path`, not `p`)
         seed = path is None
+    if is_server_location(p):  # a team's server library: no lock (see the module's docstring)
+        try:
+            lib, report = open_library(p, seed=seed)
+        except (LibraryError, MigrationError) as exc:
+            raise CannotOpen(str(exc)) from exc
+        return OpenLibrary(lib, None, report, report is not None)
     created = not p.exists() or p.stat().st_size == 0
     lock = LibraryLock(p)
     try:
@@ -147,7 +167,25 @@ def open_locked(path: str | Path | None = None, seed: bool | None = None,
         raise
 
 
+def copy_library(source: str | Path, target: str | Path, progress=None) -> CopyReport:
+    """`curator library copy SRC DST`: everything in the library SRC (a file or a postgresql:// URL)
+    copied into DST (a new file, or an empty server library), in one transaction, then checked table by
+    table (rows and a content hash). SRC is only read; DST is taken with its lock like any library."""
+    try:
+        src = Library.open(library_path(source), read_only=True)
+    except (LibraryError, MigrationError) as exc:
+        raise CannotOpen(str(exc)) from exc
+    try:
+        opened = open_locked(target, seed=False)
+        try:
+            return copy_store(src, opened.lib, progress)
+        finally:
+            opened.close()
+    finally:
+        src.close()
+
+
 def second_connection(lib: Library, read_only: bool = False) -> Library:
     """Another connection to the same library (a worker thread's own); read-only when asked or when
     `lib` is. The library is already migrated by `lib`: this never upgrades anything."""
-    return Library.open(lib.path, read_only=read_only or lib.read_only)
+    return Library.open(getattr(lib, "url", lib.path), read_only=read_only or lib.read_only)

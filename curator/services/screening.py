@@ -25,7 +25,7 @@ from curator.screening import ConsecutiveExcludes, Features, Ranking, ScreeningP
 from curator.screening.features import screening_text
 from curator.screening.model import DEFAULT_CLASSIFIER, random_order
 from curator.store import screening_queries as q
-from curator.store.library import Library
+from curator.store.library import Library, is_server_location
 
 TITLE_ABSTRACT = "title_abstract"
 FULL_TEXT = "full_text"
@@ -66,6 +66,17 @@ def record_stop(lib: Library, rule: ConsecutiveExcludes | None, reason: str, cur
 
 # --- the model --------------------------------------------------------------------------------------
 def _cache_path(lib: Library) -> Path:
+    """Next to a library file; for a server library, in this computer's data folder (one per server
+    library: the features are the same for every curator, but each computes its own)."""
+    if is_server_location(str(lib.path)):
+        import hashlib
+
+        from curator.services.library import data_dir
+
+        digest = hashlib.sha256(str(lib.path).encode()).hexdigest()[:16]
+        folder = data_dir() / "team-libraries"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{digest}.screening.npz"
     return Path(f"{lib.path}.screening.npz")
 
 
@@ -209,7 +220,7 @@ _MODELS_LOCK = threading.Lock()
 
 def model_for(lib: Library) -> ScreeningModel:
     """The one model of a library file in this process (the window and the services share it)."""
-    key = str(Path(lib.path).resolve())
+    key = str(lib.path) if is_server_location(str(lib.path)) else str(Path(lib.path).resolve())
     with _MODELS_LOCK:
         return _MODELS.setdefault(key, ScreeningModel())
 

@@ -4,13 +4,13 @@ Reads go through a *snapshot*: a separate read-only connection inside one read t
 export running in a worker thread sees one consistent state of the library even while the curator
 keeps saving (WAL readers never block the writer), and never touches the GUI's connection.
 
-Sets of ids and analytes are passed as one JSON array parameter (`json_each(?)`), so there is no
-limit on how many papers are selected.
+Sets of ids and analytes are passed as one parameter (SQLite: a JSON array read by `json_each(?)`;
+PostgreSQL: an array, `= ANY(?)`: the dialect's `in_ids`/`in_texts`), so there is no limit on how
+many papers are selected.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from curator.domain.outcomes import ROW_TYPES, TABLE_TYPES, Study
+from curator.store.dialect import dialect_of
 
 # the tables an export is made of, in the order they are written
 ROW_TABLES: tuple[str, ...] = tuple(t.TABLE for t in (Study, *ROW_TYPES))
@@ -29,11 +30,14 @@ EXPORT_TABLES: tuple[str, ...] = ("papers", *ROW_TABLES, "provenance")
 ROW_KEY_COLUMNS = ("id", "uid", "paper_id", "position", "row_status")
 
 _META = "p.pmid AS pmid, p.doi AS doi, r.status AS status, r.curator AS curator, r.verified_at AS verified_at"
-_IN_IDS = "IN (SELECT value FROM json_each(?))"
 
 
-def _ids_json(ids: Sequence[int]) -> str:
-    return json.dumps([int(i) for i in ids])
+def _ids(conn, ids: Sequence[int]) -> object:
+    return dialect_of(conn).list_param(int(i) for i in ids)
+
+
+def _texts(conn, values: Sequence[str]) -> object:
+    return dialect_of(conn).list_param(values)
 
 
 def _check_table(table: str) -> str:
@@ -46,9 +50,15 @@ def _check_table(table: str) -> str:
 def snapshot(lib) -> Iterator[sqlite3.Connection]:
     """A connection reading one consistent state of the library.
 
-    A file library gets its own read-only connection inside a read transaction; anything else
-    (e.g. an in-memory library) is read through `lib.conn` as it is.
+    A file library gets its own read-only connection inside a read transaction; a server library
+    its own connection in a REPEATABLE READ transaction (`lib.snapshot()`); anything else (e.g. an
+    in-memory library) is read through `lib.conn` as it is.
     """
+    own = getattr(lib, "snapshot", None)
+    if own is not None:
+        with own() as conn:
+            yield conn
+        return
     path = Path(str(getattr(lib, "path", "")))
     if not path.is_file():
         yield lib.conn
@@ -70,14 +80,14 @@ def snapshot(lib) -> Iterator[sqlite3.Connection]:
 # --- schema --------------------------------------------------------------------------------------
 
 def schema_version(conn: sqlite3.Connection) -> int:
-    return conn.execute("PRAGMA user_version").fetchone()[0]
+    return dialect_of(conn).schema_version(conn)
 
 
 def table_columns(conn: sqlite3.Connection, table: str) -> list[tuple[str, str]]:
     """(name, declared SQL type) of a store table's columns, in schema order."""
     if table not in TABLE_TYPES and table not in ("papers", "records", "provenance"):
         raise KeyError(table)
-    return [(r[1], r[2]) for r in conn.execute(f"PRAGMA table_info({table})")]
+    return dialect_of(conn).table_columns(conn, table)
 
 
 def value_columns(conn: sqlite3.Connection, table: str) -> list[tuple[str, str]]:
@@ -96,11 +106,12 @@ def select_paper_ids(conn: sqlite3.Connection, statuses: Sequence[str], paper_id
     verification (a record never verified has none and is left out by a date filter). `analytes`
     keeps the papers with at least one measurement or comparison of one of those exact analytes.
     """
-    sql = [f"SELECT r.paper_id FROM records r WHERE r.status {_IN_IDS}"]
-    args: list[object] = [json.dumps(list(statuses))]
+    d = dialect_of(conn)
+    sql = [f"SELECT r.paper_id FROM records r WHERE r.status {d.in_texts}"]
+    args: list[object] = [_texts(conn, list(statuses))]
     if paper_ids is not None:
-        sql.append(f"AND r.paper_id {_IN_IDS}")
-        args.append(_ids_json(paper_ids))
+        sql.append(f"AND r.paper_id {d.in_ids}")
+        args.append(_ids(conn, paper_ids))
     if verified_from:
         sql.append("AND r.verified_at IS NOT NULL AND substr(r.verified_at, 1, 10) >= ?")
         args.append(verified_from)
@@ -108,9 +119,9 @@ def select_paper_ids(conn: sqlite3.Connection, statuses: Sequence[str], paper_id
         sql.append("AND r.verified_at IS NOT NULL AND substr(r.verified_at, 1, 10) <= ?")
         args.append(verified_to)
     if analytes is not None:
-        a = json.dumps(list(analytes), ensure_ascii=False)
-        sql.append(f"AND r.paper_id IN (SELECT m.paper_id FROM measurements m WHERE m.analyte {_IN_IDS} "
-                   f"UNION SELECT c.paper_id FROM comparisons c WHERE c.analyte {_IN_IDS})")
+        a = _texts(conn, list(analytes))
+        sql.append(f"AND r.paper_id IN (SELECT m.paper_id FROM measurements m WHERE m.analyte {d.in_texts} "
+                   f"UNION SELECT c.paper_id FROM comparisons c WHERE c.analyte {d.in_texts})")
         args += [a, a]
     sql.append("ORDER BY r.paper_id")
     return [r[0] for r in conn.execute(" ".join(sql), args)]
@@ -125,31 +136,32 @@ def distinct_analytes(conn: sqlite3.Connection) -> list[str]:
 
 # --- counts (the dialog's preview) ------------------------------------------------------------------
 
-def _analyte_clause(table: str, analytes: Sequence[str] | None, alias: str = "t") -> tuple[str, list[object]]:
+def _analyte_clause(conn, table: str, analytes: Sequence[str] | None, alias: str = "t") -> tuple[str, list[object]]:
     if analytes is None or table not in ANALYTE_TABLES:
         return "", []
-    return f" AND {alias}.analyte {_IN_IDS}", [json.dumps(list(analytes), ensure_ascii=False)]
+    return f" AND {alias}.analyte {dialect_of(conn).in_texts}", [_texts(conn, list(analytes))]
 
 
 def count_rows(conn: sqlite3.Connection, paper_ids: Sequence[int],
                analytes: Sequence[str] | None = None) -> dict[str, int]:
     """Rows each export table will hold for these papers (analytes restrict measurements/comparisons
     and the provenance of their rows)."""
-    ids = _ids_json(paper_ids)
+    in_ids = dialect_of(conn).in_ids
+    ids = _ids(conn, paper_ids)
     out: dict[str, int] = {"papers": len(paper_ids)}
     for table in ROW_TABLES:
-        extra, args = _analyte_clause(table, analytes)
-        out[table] = conn.execute(f"SELECT count(*) FROM {table} t WHERE t.paper_id {_IN_IDS}{extra}",
+        extra, args = _analyte_clause(conn, table, analytes)
+        out[table] = conn.execute(f"SELECT count(*) FROM {table} t WHERE t.paper_id {in_ids}{extra}",
                                   [ids, *args]).fetchone()[0]
     if analytes is None:
-        sql, args = f"pv.paper_id {_IN_IDS}", [ids]
+        sql, args = f"pv.paper_id {in_ids}", [ids]
     else:
         parts, args = [], [ids]
         for table in ANALYTE_TABLES:
-            extra, a = _analyte_clause(table, analytes, "x")
-            parts.append(f"SELECT x.uid FROM {table} x WHERE x.paper_id {_IN_IDS}{extra}")
+            extra, a = _analyte_clause(conn, table, analytes, "x")
+            parts.append(f"SELECT x.uid FROM {table} x WHERE x.paper_id {in_ids}{extra}")
             args += [ids, *a]
-        sql = (f"pv.paper_id {_IN_IDS} AND (pv.row_table NOT IN ({', '.join(repr(t) for t in ANALYTE_TABLES)}) "
+        sql = (f"pv.paper_id {in_ids} AND (pv.row_table NOT IN ({', '.join(repr(t) for t in ANALYTE_TABLES)}) "
                f"OR pv.row_uid IN ({' UNION ALL '.join(parts)}))")
     out["provenance"] = conn.execute(f"SELECT count(*) FROM provenance pv WHERE {sql}", args).fetchone()[0]
     return out
@@ -188,8 +200,9 @@ def read_papers(conn: sqlite3.Connection, paper_ids: Sequence[int]) -> pd.DataFr
            "p.journal AS journal, p.year AS year, p.pub_date AS pub_date, p.volume AS volume, p.issue AS issue, "
            "p.pages AS pages, p.abstract AS abstract, r.notes AS notes, r.contradicts AS contradicts, "
            "r.contradiction_comment AS contradiction_comment, r.exclusion_reason AS exclusion_reason "
-           f"FROM records r JOIN papers p ON p.id = r.paper_id WHERE r.paper_id {_IN_IDS} ORDER BY r.paper_id")
-    return _frame(conn, sql, [_ids_json(paper_ids)])
+           f"FROM records r JOIN papers p ON p.id = r.paper_id WHERE r.paper_id {dialect_of(conn).in_ids} "
+           "ORDER BY r.paper_id")
+    return _frame(conn, sql, [_ids(conn, paper_ids)])
 
 
 def read_rows(conn: sqlite3.Connection, table: str, paper_ids: Sequence[int],
@@ -197,11 +210,11 @@ def read_rows(conn: sqlite3.Connection, table: str, paper_ids: Sequence[int],
     """A record table's rows for these papers in paper then form order: paper_id, row_uid, position,
     row_status, then the table's value columns in schema order."""
     cols = ", ".join(f"t.{n} AS {n}" for n, _ in value_columns(conn, table))
-    extra, args = _analyte_clause(table, analytes)
+    extra, args = _analyte_clause(conn, table, analytes)
     sql = (f"SELECT t.paper_id AS paper_id, t.uid AS row_uid, t.position AS position, "
            f"t.row_status AS row_status, {cols} FROM {table} t "
-           f"WHERE t.paper_id {_IN_IDS}{extra}")
-    df = _frame(conn, sql, [_ids_json(paper_ids), *args])
+           f"WHERE t.paper_id {dialect_of(conn).in_ids}{extra}")
+    df = _frame(conn, sql, [_ids(conn, paper_ids), *args])
     # sorting here is cheaper than SQLite's ORDER BY on an unindexed pair; (paper_id, position) is unique
     return df.sort_values(["paper_id", "position"], kind="stable", ignore_index=True) if len(df) else df
 
@@ -212,5 +225,5 @@ def read_provenance(conn: sqlite3.Connection, paper_ids: Sequence[int]) -> pd.Da
            "pv.field AS field, pv.text_field AS text_field, pv.page AS page, pv.start AS start, pv.end AS \"end\", "
            "pv.quote AS quote, pv.made_by AS made_by, pv.accepted_by AS accepted_by, pv.entered_by AS entered_by, "
            "pv.created_at AS created_at, pv.extracted_by AS extracted_by, pv.settled AS settled "
-           f"FROM provenance pv WHERE pv.paper_id {_IN_IDS}")
-    return _frame(conn, sql, [_ids_json(paper_ids)])
+           f"FROM provenance pv WHERE pv.paper_id {dialect_of(conn).in_ids}")
+    return _frame(conn, sql, [_ids(conn, paper_ids)])

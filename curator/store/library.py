@@ -12,7 +12,7 @@ import operator
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,8 +33,8 @@ from curator.domain.outcomes import (
 )
 from curator.domain.paper import Entity, MeshTerm, Paper, Section
 from curator.domain.pvalues import parse_p
-from curator.domain.search import search_words
 from curator.store import migrations
+from curator.store.dialect import SQLITE, dialect_of
 
 JSON_LIST_FIELDS = ("authors", "abstract_sections", "body_sections", "keywords", "mesh_terms",
                     "publication_types", "substances", "grants", "entities", "key_findings")
@@ -42,6 +42,15 @@ SCALAR_FIELDS = ("pmid", "pmcid", "doi", "title", "journal", "journal_abbrev", "
                  "issue", "pages", "abstract", "tldr", "contribution", "source_url", "language", "citation")
 SORT_COLUMNS = {"id": "p.id", "title": "p.title COLLATE NOCASE", "year": "p.year", "journal": "p.journal",
                 "status": "p.status", "first_author": "p.first_author", "pmid": "CAST(p.pmid AS INTEGER)"}
+
+
+def sort_key(order_by: str, dialect=SQLITE) -> str:
+    """The ORDER BY expression of a list column, in the engine's words (SORT_COLUMNS is SQLite's)."""
+    if order_by == "title":
+        return dialect.nocase("p.title")
+    if order_by == "pmid":
+        return dialect.int_of("p.pmid")
+    return SORT_COLUMNS.get(order_by, "p.id")
 LIST_COLUMNS = "p.id, p.pmid, p.doi, p.title, p.first_author, p.journal, p.year, p.status"
 
 
@@ -177,8 +186,64 @@ def _unwritable(path: Path) -> str | None:
     return None
 
 
+def is_server_location(target: Any) -> bool:
+    """Whether `target` names a library on a PostgreSQL server (postgresql://user@host:port/dbname)."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+@dataclass
+class Notice:
+    """A change another connection committed: `kind` is "record" (saves, verifications), "papers"
+    (imports, merges, deletions), "screening", or "unknown" (SQLite's fallback says only that
+    something changed); `paper_ids` the papers concerned when known (an import sends none: re-read
+    the list); `who` the curator when known; `own` True for this Library's own writes."""
+
+    kind: str
+    paper_ids: list[int]
+    who: str | None = None
+    own: bool = False
+
+
+class DataVersionListener:
+    """SQLite's change listener: polls `PRAGMA data_version`, which changes whenever ANOTHER connection
+    commits to the file. It knows only that something changed (one Notice of kind "unknown"); a
+    caller re-reads what it shows. Uses its own read-only connection (never the GUI's)."""
+
+    def __init__(self, path: Path, interval: float = 0.25):
+        self.interval = interval
+        self._conn = sqlite3.connect(migrations.read_only_uri(path), uri=True, check_same_thread=False,
+                                     isolation_level=None)
+        self._version = self._read()
+
+    def _read(self) -> int:
+        return self._conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def poll(self, timeout: float = 0.0) -> list[Notice]:
+        """What changed since the last poll, waiting up to `timeout` seconds for a change."""
+        import time
+
+        end = time.monotonic() + max(timeout, 0.0)
+        while True:
+            v = self._read()
+            if v != self._version:
+                self._version = v
+                return [Notice("unknown", [])]
+            left = end - time.monotonic()
+            if left <= 0:
+                return []
+            time.sleep(min(self.interval, left))
+
+    def close(self) -> None:
+        self._conn.close()
+
+
 class Library:
-    """One open library file."""
+    """One open library: the SQLite engine, and every query both engines share (the PostgreSQL
+    engine, curator.store.postgres.PostgresLibrary, overrides only what the engines do differently:
+    connecting, transactions, bulk loading, the search index's upkeep, locking, change notices)."""
+
+    dialect = SQLITE
+    engine = "sqlite"
 
     def __init__(self, path: Path, conn: sqlite3.Connection, read_only: bool = False,
                  read_only_reason: str | None = None):
@@ -197,6 +262,10 @@ class Library:
         (another application's database, not SQLite, truncated) raises LibraryError naming it and is
         left untouched. A library written by a newer Curator, or one that cannot be written here
         (read-only media or folder), opens read-only; `read_only_reason` says why."""
+        if is_server_location(path):
+            from curator.store.postgres import PostgresLibrary
+
+            return PostgresLibrary.connect(str(path), read_only=read_only)
         path = Path(path).expanduser()
         try:
             found = migrations.recognise(path)
@@ -264,6 +333,7 @@ class Library:
         return conn
 
     def close(self) -> None:
+        """Close the connection (SQLite first runs PRAGMA optimize on a writable library)."""
         try:
             if not self.read_only:
                 self.conn.execute("PRAGMA optimize")
@@ -272,7 +342,7 @@ class Library:
 
     @property
     def schema_version(self) -> int:
-        return migrations.current_version(self.conn)
+        return self.dialect.schema_version(self.conn)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -319,6 +389,63 @@ class Library:
         return "ok"
 
     # --- papers ------------------------------------------------------------------------------------
+    # --- what the engines do differently (PostgresLibrary overrides these) -----------------------------
+    def _fts_add(self, rows: Sequence[tuple[int, tuple]]) -> None:
+        """Index new papers: (id, fts_values) pairs. FTS5 is written by the store; PostgreSQL's
+        generated tsvector column needs nothing."""
+        self.conn.executemany("INSERT INTO papers_fts(rowid, title, abstract, authors, keywords, mesh) "
+                              "VALUES (?, ?, ?, ?, ?, ?)", [(pid, *fts) for pid, fts in rows])
+
+    def _fts_remove(self, paper_id: int) -> None:
+        """Take a paper out of the index BEFORE its row changes (FTS5 reads the words from the row)."""
+        self.conn.execute("DELETE FROM papers_fts WHERE rowid = ?", (paper_id,))
+
+    def _lock_paper(self, paper_id: int) -> None:
+        """Make the paper's record this transaction's alone until it ends. SQLite: BEGIN IMMEDIATE
+        already holds the whole file's write lock."""
+
+    def serialise(self, name: str) -> None:
+        """Inside a transaction: writers of `name` (e.g. numbering screening actions) take turns until
+        it ends. SQLite: BEGIN IMMEDIATE already lets one writer in at a time."""
+
+    def _notify(self, kind: str, paper_ids: Sequence[int] = (), who: str | None = None) -> None:
+        """Tell other connections what this transaction changed (PostgreSQL: NOTIFY on commit).
+        SQLite needs nothing: its listeners poll the file's data version."""
+
+    def change_listener(self) -> DataVersionListener | None:
+        """An object whose `poll(timeout) -> list[Notice]` reports changes committed by OTHER
+        connections, and `close()`. SQLite: a data_version poller (kind "unknown"); None for an
+        in-memory library. PostgreSQL: LISTEN/NOTIFY with kinds and paper ids."""
+        if not Path(str(self.path)).is_file():
+            return None
+        return DataVersionListener(Path(self.path))
+
+    def bulk_insert(self, table: str, cols: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Insert rows as they are, ids included (inside the caller's transaction): a library copy.
+        `table` and `cols` come from the schema, never from input. Returns the rows written."""
+        names = ", ".join('"' + c + '"' for c in cols)
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(cols))})"
+        n, batch = 0, []
+        for row in rows:
+            batch.append(tuple(row))
+            if len(batch) >= 5000:
+                self.conn.executemany(sql, batch)
+                n += len(batch)
+                batch = []
+        if batch:
+            self.conn.executemany(sql, batch)
+            n += len(batch)
+        return n
+
+    def after_bulk_copy(self) -> None:
+        """After bulk_insert: SQLite's search index is rebuilt from the papers (it reads them itself)."""
+        self.conn.execute("INSERT INTO papers_fts(papers_fts) VALUES ('rebuild')")
+
+    @property
+    def location(self) -> str:
+        """Where the library lives, for messages (a file path; a server URL without any password)."""
+        return str(self.path)
+
     def paper_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
 
@@ -341,12 +468,13 @@ class Library:
             row["added_at"] = row["updated_at"] = now
             if cols is None:
                 cols = list(row)
-                sql = f"INSERT INTO papers ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-            cur = self.conn.execute(sql, [row[c] for c in cols])
-            pid = cur.lastrowid
+                sql = (f"INSERT INTO papers ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
+                       "RETURNING id")
+            pid = self.conn.execute(sql, [row[c] for c in cols]).fetchone()[0]
             ids.append(pid)
-            self.conn.execute("INSERT INTO papers_fts(rowid, title, abstract, authors, keywords, mesh) "
-                              "VALUES (?, ?, ?, ?, ?, ?)", (pid, *self._fts_values(paper)))
+            self._fts_add([(pid, self._fts_values(paper))])
+        if ids:
+            self._notify("papers", ids)
         return ids
 
     def update_paper(self, paper_id: int, paper: Paper, source_file: str | None = None,
@@ -359,10 +487,10 @@ class Library:
         row["updated_at"] = utcnow()
         sets = ", ".join(f"{c} = ?" for c in row)
         # First: the index reads the words to take out from the row as it still is (migration 004).
-        self.conn.execute("DELETE FROM papers_fts WHERE rowid = ?", (paper_id,))
+        self._fts_remove(paper_id)
         self.conn.execute(f"UPDATE papers SET {sets} WHERE id = ?", [*row.values(), paper_id])
-        self.conn.execute("INSERT INTO papers_fts(rowid, title, abstract, authors, keywords, mesh) "
-                          "VALUES (?, ?, ?, ?, ?, ?)", (paper_id, *self._fts_values(paper)))
+        self._fts_add([(paper_id, self._fts_values(paper))])
+        self._notify("papers", [paper_id])
 
     def duplicate_keys(self) -> Iterator[tuple[int, str | None, str | None, str, int | None, str | None]]:
         """(id, PMID, DOI, title key, year, content hash) of every paper: what an import's
@@ -373,6 +501,10 @@ class Library:
         """The id the next inserted paper gets (an import numbers the rows it writes in bulk itself)."""
         return self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM papers").fetchone()[0]
 
+    # How bulk-import workers prepare a paper for this engine (a picklable, module-level function with
+    # prepare_paper's signature): PostgreSQL's also cuts the search words there, off the writer's thread.
+    preparer = staticmethod(prepare_paper)
+
     def insert_prepared(self, rows: Sequence[tuple[int, tuple]]) -> None:
         """Insert (id, prepared) rows in one go (inside the caller's transaction)."""
         if not rows:
@@ -381,17 +513,19 @@ class Library:
         cols = ("id", *PAPER_COLUMNS, "status", "added_at", "updated_at")
         sql = f"INSERT INTO papers ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
         self.conn.executemany(sql, [(pid, *prep[5], PAPER_UNREVIEWED, now, now) for pid, prep in rows])
-        self.conn.executemany("INSERT INTO papers_fts(rowid, title, abstract, authors, keywords, mesh) "
-                              "VALUES (?, ?, ?, ?, ?, ?)", [(pid, *prep[6]) for pid, prep in rows])
+        self._fts_add([(pid, prep[6]) for pid, prep in rows])
+        self._notify("papers")
 
     def delete_papers_by_pmid(self, pmids: Iterable[str]) -> int:
         n = 0
         for pmid in pmids:
             row = self.conn.execute("SELECT id FROM papers WHERE pmid = ?", (pmid,)).fetchone()
             if row:
-                self.conn.execute("DELETE FROM papers_fts WHERE rowid = ?", (row[0],))
+                self._fts_remove(row[0])
                 self.conn.execute("DELETE FROM papers WHERE id = ?", (row[0],))
                 n += 1
+        if n:
+            self._notify("papers")
         return n
 
     def get_paper(self, paper_id: int) -> Paper | None:
@@ -403,20 +537,15 @@ class Library:
     def fts_query(text: str) -> str:
         """A safe FTS5 query from what a curator types: every word must appear, the last as a prefix.
         (The index keeps no positions, so 'IFN-γ' is searched as 'IFN' and 'γ'.)"""
-        words = search_words(text)
-        if not words:
-            return ""
-        parts = ['"' + w + '"' for w in words]
-        parts[-1] += "*"
-        return " ".join(parts)
+        return SQLITE.search_query(text)
 
     def _where(self, search: str | None, status: str | None, year_from: int | None, year_to: int | None,
                ids: Sequence[int] | None = None) -> tuple[str, list[Any]]:
         clauses, args = [], []
         if search:
-            q = self.fts_query(search)
+            q = self.dialect.search_query(search)
             if q:
-                clauses.append("p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
+                clauses.append(self.dialect.search_clause)
                 args.append(q)
         if status:
             clauses.append("p.status = ?")
@@ -428,8 +557,8 @@ class Library:
             clauses.append("p.year <= ?")
             args.append(year_to)
         if ids is not None:
-            clauses.append(f"p.id IN ({','.join('?' * len(ids))})")
-            args.extend(ids)
+            clauses.append(f"p.id {self.dialect.in_ids}")
+            args.append(self.dialect.list_param(int(i) for i in ids))
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
 
     def count_papers(self, search: str | None = None, status: str | None = None,
@@ -441,7 +570,7 @@ class Library:
                     year_to: int | None = None, order_by: str = "id", descending: bool = False,
                     limit: int | None = None, offset: int = 0) -> list[PaperSummary]:
         where, args = self._where(search, status, year_from, year_to)
-        order = SORT_COLUMNS.get(order_by, "p.id") + (" DESC" if descending else "")
+        order = sort_key(order_by, self.dialect) + (" DESC" if descending else "")
         sql = f"SELECT {LIST_COLUMNS} FROM papers p{where} ORDER BY {order}, p.id"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
@@ -452,7 +581,7 @@ class Library:
                  year_to: int | None = None, order_by: str = "id", descending: bool = False) -> list[int]:
         """Just the ids in display order: what a lazy list model keeps in memory."""
         where, args = self._where(search, status, year_from, year_to)
-        order = SORT_COLUMNS.get(order_by, "p.id") + (" DESC" if descending else "")
+        order = sort_key(order_by, self.dialect) + (" DESC" if descending else "")
         cur = self.conn.cursor()
         cur.row_factory = lambda _c, row: row[0]  # plain ints: 100,000 ids in a few tens of ms
         return cur.execute(f"SELECT p.id FROM papers p{where} ORDER BY {order}, p.id", args).fetchall()
@@ -461,11 +590,9 @@ class Library:
         if not ids:
             return {}
         out: dict[int, PaperSummary] = {}
-        for chunk_start in range(0, len(ids), 900):
-            chunk = list(ids[chunk_start:chunk_start + 900])
-            sql = f"SELECT {LIST_COLUMNS} FROM papers p WHERE p.id IN ({','.join('?' * len(chunk))})"
-            for r in self.conn.execute(sql, chunk):
-                out[r[0]] = PaperSummary(*r)
+        sql = f"SELECT {LIST_COLUMNS} FROM papers p WHERE p.id {self.dialect.in_ids}"
+        for r in self.conn.execute(sql, (self.dialect.list_param(int(i) for i in ids),)):
+            out[r[0]] = PaperSummary(*r)
         return out
 
     def status_counts(self) -> dict[str, int]:
@@ -473,25 +600,39 @@ class Library:
 
     # --- records -----------------------------------------------------------------------------------
     def load_record(self, paper_id: int) -> Record | None:
-        r = self.conn.execute("SELECT * FROM records WHERE paper_id = ?", (paper_id,)).fetchone()
-        if r is None:
-            return None
+        # every query is sent before any result is read: on PostgreSQL one round trip (a pipeline)
+        with self._pipeline():
+            head = self.conn.execute("SELECT * FROM records WHERE paper_id = ?", (paper_id,))
+            links = self.conn.execute('SELECT row_uid, field, start, "end", quote, text_field, made_by, accepted_by, '
+                                      "extracted_by, settled, page FROM provenance WHERE paper_id = ?", (paper_id,))
+            raw = self._raw_column
+            tables = []
+            for row_type in (Study, *ROW_TYPES):
+                cols = ["uid", "row_status", *row_type.value_fields()]
+                tables.append((row_type, cols, self.conn.execute(
+                    f"SELECT {', '.join(cols + raw)} FROM {row_type.TABLE} WHERE paper_id = ? ORDER BY position",
+                    (paper_id,))))
+            r = head.fetchone()
+            return None if r is None else self._record(paper_id, r, links, tables)
+
+    def _record(self, paper_id: int, r: Any, links: Any, tables: list) -> Record:
         rec = Record(paper_id=paper_id, status=r["status"], revision=r["revision"], curator=r["curator"],
                      verified_at=r["verified_at"], updated_at=r["updated_at"], notes=r["notes"],
                      contradicts=bool(r["contradicts"]), contradiction_comment=r["contradiction_comment"],
                      exclusion_reason=r["exclusion_reason"])
         spans: dict[str, dict[str, Span]] = {}
-        for p in self.conn.execute("SELECT row_uid, field, start, end, quote, text_field, made_by, accepted_by, "
-                                   "extracted_by, settled, page FROM provenance WHERE paper_id = ?", (paper_id,)):
+        for p in links:
             spans.setdefault(p["row_uid"], {})[p["field"]] = Span(p["start"], p["end"], p["quote"],
                                                                    p["text_field"], p["made_by"], p["accepted_by"],
                                                                    p["extracted_by"], p["settled"], page=p["page"])
-        for row_type in (Study, *ROW_TYPES):
-            cols = ["uid", "row_status", *row_type.value_fields()]
+        raw = self._raw_column
+        for row_type, cols, cur in tables:
             rows = []
-            for x in self.conn.execute(f"SELECT {', '.join(cols)} FROM {row_type.TABLE} WHERE paper_id = ? "
-                                       "ORDER BY position", (paper_id,)):
-                row = row_type(**dict(zip(cols, x)))
+            for x in cur:
+                values = dict(zip(cols, x))
+                if raw and x[len(cols)]:
+                    values.update(json.loads(x[len(cols)]))  # what a draft typed that the column cannot hold
+                row = row_type(**values)
                 row.sources = spans.get(row.uid, {})
                 rows.append(row)
             if row_type is Study:
@@ -506,8 +647,40 @@ class Library:
         with self.transaction() as c:
             self._write_record(c, rec, changes, who)
 
+    @contextmanager
+    def record_for_update(self, paper_id: int) -> Iterator[Record | None]:
+        """One transaction in which the paper's record is this writer's alone: yields the record as
+        stored now (None: none yet); `write_record` inside the block saves. Two writers can never both
+        read the same stored record and both save over it (SQLite: BEGIN IMMEDIATE, one writer at a
+        time; PostgreSQL: the paper's row locked FOR UPDATE, the other writer waits for the commit and
+        then reads the new record). An exception rolls back everything written in the block."""
+        with self.transaction():
+            self._lock_paper(paper_id)
+            yield self.load_record(paper_id)
+
+    def write_record(self, rec: Record, changes: Sequence[dict[str, Any]] = (), who: str | None = None) -> None:
+        """Write the record inside the caller's transaction (`record_for_update`)."""
+        self._write_record(self.conn, rec, changes, who)
+
+    # columns a row table has besides its values on this engine (PostgreSQL: raw_values)
+    _raw_column: list[str] = []
+
+    def _row_values(self, row_type: type[Row], row: Row) -> list[Any]:
+        """A row's values as its columns store them (SQLite's columns take any value as it is)."""
+        return list(row.values().values())
+
+    def _pipeline(self):
+        """Statements sent without waiting for each one's result (PostgreSQL: psycopg's pipeline mode,
+        one round trip); on SQLite, in-process, nothing to gain."""
+        return nullcontext()
+
     def _write_record(self, c: sqlite3.Connection, rec: Record, changes: Sequence[dict[str, Any]],
                       who: str | None) -> None:
+        with self._pipeline():
+            self._write_record_statements(c, rec, changes, who)
+
+    def _write_record_statements(self, c: sqlite3.Connection, rec: Record, changes: Sequence[dict[str, Any]],
+                                 who: str | None) -> None:
         now = rec.updated_at or utcnow()
         c.execute(
             "INSERT INTO records (paper_id, status, revision, curator, verified_at, updated_at, notes, "
@@ -524,18 +697,18 @@ class Library:
             rows: list[Row] = rec.rows(row_type)
             if not rows:
                 continue
-            cols = ["uid", "paper_id", "position", "row_status", *row_type.value_fields()]
+            cols = ["uid", "paper_id", "position", "row_status", *row_type.value_fields(), *self._raw_column]
             extra_cols = ["p_operator", "p_value"] if row_type.TABLE == "comparisons" else []
             sql = (f"INSERT INTO {row_type.TABLE} ({', '.join(cols + extra_cols)}) "
                    f"VALUES ({', '.join('?' * (len(cols) + len(extra_cols)))})")
             for pos, row in enumerate(rows):
-                vals = [row.uid, rec.paper_id, pos, row.row_status, *row.values().values()]
+                vals = [row.uid, rec.paper_id, pos, row.row_status, *self._row_values(row_type, row)]
                 if extra_cols:
                     vals += list(parse_p(row.p_text))
                 c.execute(sql, vals)
                 for fname, span in row.sources.items():
                     c.execute("INSERT INTO provenance (paper_id, row_table, row_uid, field, text_field, start, "
-                              "end, quote, entered_by, created_at, made_by, accepted_by, extracted_by, settled, "
+                              '"end", quote, entered_by, created_at, made_by, accepted_by, extracted_by, settled, '
                               "page) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                               (rec.paper_id, row_type.TABLE, row.uid, fname, span.text_field, span.start,
                                span.end, span.quote, who, now, span.made_by, link_accepted_by(row, span, who),
@@ -547,6 +720,7 @@ class Library:
                        _text(ch.get("old")), _text(ch.get("new"))))
         c.execute("UPDATE papers SET status = ?, updated_at = ? WHERE id = ?", (rec.status, now, rec.paper_id))
         c.execute("DELETE FROM autosave WHERE paper_id = ?", (rec.paper_id,))
+        self._notify("record", [rec.paper_id], who)
 
     def history(self, paper_id: int) -> list[dict[str, Any]]:
         return [dict(r) for r in self.conn.execute(
@@ -584,4 +758,5 @@ def _paper_from_row(r: sqlite3.Row) -> Paper:
     return p
 
 
-__all__ = ["Library", "LibraryError", "PaperSummary", "utcnow", "Entity", "MeshTerm", "Section"]
+__all__ = ["DataVersionListener", "Library", "LibraryError", "Notice", "PaperSummary", "dialect_of",
+           "is_server_location", "sort_key", "utcnow", "Entity", "MeshTerm", "Section"]

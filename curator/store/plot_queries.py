@@ -4,7 +4,7 @@ whose record has a given status (verified by default), with the paper's title/PM
 Analytes are stored as the curator typed them ('IFN-γ', 'IFN-gamma', 'interferon gamma'). Matching a
 spelling to a vocabulary entry is the domain's job, so this module offers the distinct spellings
 (`analyte_spellings`, cheap: the `*_analyte` indexes) and then fetches the rows of exactly the spellings
-the caller chose (`analyte_rows`). Sets are passed as one JSON array parameter (`json_each(?)`).
+the caller chose (`analyte_rows`). Sets are passed as one parameter (the dialect's `in_ids`/`in_texts`).
 
 Each row comes with its best provenance span (the value's own span first, then the analyte's, then any);
 `paper_texts` gives the abstracts the spans point into, so the caller can show the whole source sentence.
@@ -13,11 +13,10 @@ Rows are read as tuples (not sqlite3.Row) and paper metadata once per paper: 10,
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
-_IN = "IN (SELECT value FROM json_each(?))"
+from curator.store.dialect import dialect_of
 
 # only what the plot shows: every extra text column costs ~3 ms per 10,000 rows
 _MEAS_COLS = ("value", "operator", "day", "timepoint", "statistic", "arm")
@@ -28,18 +27,27 @@ def _conn(lib: Any):
     return getattr(lib, "conn", lib)
 
 
+def _in(lib: Any, texts: bool = False) -> str:
+    d = dialect_of(lib)
+    return d.in_texts if texts else d.in_ids
+
+
+def _param(lib: Any, values: Sequence[Any]) -> Any:
+    return dialect_of(lib).list_param(values)
+
+
 def analyte_spelling_counts(lib: Any, statuses: Sequence[str] = ("verified",)) -> list[tuple[str, int]]:
     """(analyte as stored, number of rows) over comparisons and measurements of records with `statuses`."""
     sql = (
         "SELECT analyte, count(*) FROM ("
         " SELECT m.analyte AS analyte FROM measurements m JOIN records r ON r.paper_id = m.paper_id"
-        f"  WHERE r.status {_IN}"
+        f"  WHERE r.status {_in(lib, True)}"
         " UNION ALL"
         " SELECT c.analyte FROM comparisons c JOIN records r ON r.paper_id = c.paper_id"
-        f"  WHERE r.status {_IN}"
-        ") WHERE analyte IS NOT NULL AND trim(analyte) != '' GROUP BY analyte ORDER BY count(*) DESC, analyte"
+        f"  WHERE r.status {_in(lib, True)}"
+        ") AS a WHERE analyte IS NOT NULL AND trim(analyte) != '' GROUP BY analyte ORDER BY count(*) DESC, analyte"
     )
-    st = json.dumps(list(statuses))
+    st = _param(lib, list(statuses))
     return [(r[0], r[1]) for r in _conn(lib).execute(sql, (st, st))]
 
 
@@ -55,15 +63,15 @@ def record_papers(lib: Any, statuses: Sequence[str] = ("verified",)) -> dict[int
     """{paper id: {title, pmid, year, first_author}} of the papers whose record has one of `statuses`."""
     cur = _conn(lib).execute(
         "SELECT p.id, p.title, p.pmid, p.year, p.first_author FROM records r JOIN papers p ON p.id = r.paper_id"
-        f" WHERE r.status {_IN}", (json.dumps(list(statuses)),))
+        f" WHERE r.status {_in(lib, True)}", (_param(lib, list(statuses)),))
     cur.row_factory = None
     return {r[0]: {"title": r[1], "pmid": r[2], "year": r[3], "first_author": r[4]} for r in cur}
 
 
 def paper_texts(lib: Any, paper_ids: Sequence[int]) -> dict[int, str]:
     """The abstracts (the text provenance offsets refer to) of these papers."""
-    cur = _conn(lib).execute(f"SELECT id, abstract FROM papers WHERE id {_IN}",
-                             (json.dumps([int(i) for i in paper_ids]),))
+    cur = _conn(lib).execute(f"SELECT id, abstract FROM papers WHERE id {_in(lib)}",
+                             (_param(lib, [int(i) for i in paper_ids]),))
     cur.row_factory = None
     return {r[0]: r[1] or "" for r in cur}
 
@@ -72,11 +80,11 @@ def paper_texts(lib: Any, paper_ids: Sequence[int]) -> dict[int, str]:
 _SPAN_RANK = {"value": 0, "value_a": 0, "value_b": 1, "p_text": 2, "analyte": 3, "day": 4, "timepoint": 4}
 
 
-def _rows(lib: Any, table: str, cols: Sequence[str], spellings: str, ids: str, order: str) -> list[tuple]:
+def _rows(lib: Any, table: str, cols: Sequence[str], spellings: Any, ids: Any, order: str) -> list[tuple]:
     sel = ", ".join(cols)
     cur = _conn(lib).execute(
         f"SELECT paper_id, position, uid, unit, {sel} FROM {table}"
-        f" WHERE analyte {_IN} AND paper_id {_IN}{order}", (spellings, ids))
+        f" WHERE analyte {_in(lib, True)} AND paper_id {_in(lib)}{order}", (spellings, ids))
     cur.row_factory = None  # tuples: several times faster than sqlite3.Row for 10,000 rows
     return cur.fetchall()
 
@@ -92,7 +100,7 @@ def analyte_columns(lib: Any, spellings: Sequence[str], statuses: Sequence[str] 
     out: dict[str, dict[str, list]] = {}
     if papers is None:
         papers = record_papers(lib, statuses)
-    sp, ids = json.dumps(list(spellings)), json.dumps(list(papers))
+    sp, ids = _param(lib, list(spellings)), _param(lib, [int(i) for i in papers])
     where: dict[str, tuple[dict[str, list], int]] = {}
     for table, cols, order in (
         ("comparisons", _COMP_COLS, " ORDER BY paper_id, position"),
@@ -113,8 +121,8 @@ def analyte_columns(lib: Any, spellings: Sequence[str], statuses: Sequence[str] 
         return out
     best: dict[str, int] = {}
     cur = _conn(lib).execute(
-        "SELECT row_uid, field, start, end, quote, text_field FROM provenance"
-        f" WHERE paper_id {_IN} AND row_table IN ('comparisons', 'measurements')", (ids,))
+        'SELECT row_uid, field, start, "end", quote, text_field FROM provenance'
+        f" WHERE paper_id {_in(lib)} AND row_table IN ('comparisons', 'measurements')", (ids,))
     cur.row_factory = None
     for uid, fld, start, end, quote, text_field in cur:
         hit = where.get(uid)

@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from curator.store.dialect import dialect_of
 from curator.store.library import utcnow
 
 STAGES = ("title_abstract", "full_text")
@@ -34,7 +35,12 @@ _INSERT = ("INSERT INTO screening_decisions (paper_id, stage, decision, reason, 
            "action, undoes) VALUES (?,?,?,?,?,?,?,?,?)")
 
 
-def _next_action(c: sqlite3.Connection) -> int:
+def _next_action(c: sqlite3.Connection, lib: Any = None) -> int:
+    """The next action number, inside the caller's transaction. On a server library two curators
+    deciding at once take turns here (`serialise`), so no two actions share a number."""
+    serialise = getattr(lib, "serialise", None)
+    if serialise is not None:
+        serialise("screening_actions")
     return (c.execute("SELECT max(action) FROM screening_decisions").fetchone()[0] or 0) + 1
 
 
@@ -47,16 +53,24 @@ def record_decisions(lib: Any, paper_ids: Sequence[int], stage: str, decision: s
     if not ids:
         raise ValueError("no paper to decide on")
     with lib.transaction() as c:
-        found = {r[0] for r in c.execute("SELECT id FROM papers WHERE id IN (SELECT value FROM json_each(?))",
-                                         (json.dumps(ids),))}
+        d = dialect_of(lib)
+        found = {r[0] for r in c.execute(f"SELECT id FROM papers WHERE id {d.in_ids}", (d.list_param(ids),))}
         missing = [i for i in ids if i not in found]
         if missing:
             raise ValueError(f"no paper with id {', '.join(map(str, missing))} in the library")
-        action = _next_action(c)
+        action = _next_action(c, lib)
         now = utcnow()
         c.executemany(_INSERT, [(pid, stage, decision, reason or "", note or "", curator, now, action, None)
                                 for pid in ids])
+        _notify(lib, ids, curator)
     return action
+
+
+def _notify(lib: Any, paper_ids: Sequence[int], who: str | None) -> None:
+    """Tell other curators' windows (PostgreSQL: NOTIFY at commit; a bare connection: nothing)."""
+    notify = getattr(lib, "_notify", None)
+    if notify is not None:
+        notify("screening", list(paper_ids), who)
 
 
 def undo_last(lib: Any, stage: str, curator: str | None = None) -> list[int]:
@@ -67,7 +81,7 @@ def undo_last(lib: Any, stage: str, curator: str | None = None) -> list[int]:
         args: list[Any] = [stage]
         who = ""
         if curator is not None:
-            who = " AND curator IS ?"
+            who = " AND curator IS NOT DISTINCT FROM ?"
             args.append(curator)
         row = c.execute(
             "SELECT max(action) FROM screening_decisions WHERE stage = ? AND undoes IS NULL" + who +
@@ -79,7 +93,7 @@ def undo_last(lib: Any, stage: str, curator: str | None = None) -> list[int]:
         rows = c.execute("SELECT id, paper_id FROM screening_decisions WHERE action = ? ORDER BY id",
                          (target,)).fetchall()
         first = rows[0][0]
-        action = _next_action(c)
+        action = _next_action(c, lib)
         now = utcnow()
         out = []
         for _id, pid in rows:
@@ -88,6 +102,7 @@ def undo_last(lib: Any, stage: str, curator: str | None = None) -> list[int]:
             dec, reason, note = before if before else (None, "", "")
             c.execute(_INSERT, (pid, stage, dec, reason, note, curator, now, action, target))
             out.append(pid)
+        _notify(lib, out, curator)
     return out
 
 
@@ -95,11 +110,11 @@ def current_decisions(lib: Any, stage: str) -> list[tuple[int, str, str, str]]:
     """(paper id, decision, reason, note) of every record with a decision at `stage`, in the order
     those decisions were made (oldest first)."""
     _check(stage)
-    # SQLite: with max(id), the bare columns come from the row holding the maximum (the latest row)
+    # each paper's latest row at the stage (the index on (stage, paper_id, id) finds it)
     cur = _conn(lib).execute(
-        "SELECT paper_id, decision, reason, note FROM (SELECT paper_id, decision, reason, note, max(id) AS last "
-        "FROM screening_decisions WHERE stage = ? GROUP BY paper_id) WHERE decision IS NOT NULL ORDER BY last",
-        (stage,))
+        "SELECT d.paper_id, d.decision, d.reason, d.note FROM screening_decisions d WHERE d.stage = ? "
+        "AND d.id = (SELECT max(x.id) FROM screening_decisions x WHERE x.stage = d.stage AND x.paper_id = d.paper_id) "
+        "AND d.decision IS NOT NULL ORDER BY d.id", (stage,))
     cur.row_factory = None
     return cur.fetchall()
 
@@ -197,8 +212,9 @@ def screening_card(lib: Any, paper_id: int) -> dict[str, Any] | None:
 
 
 def titles(lib: Any, ids: Sequence[int]) -> dict[int, str]:
-    cur = _conn(lib).execute("SELECT id, title FROM papers WHERE id IN (SELECT value FROM json_each(?))",
-                             (json.dumps([int(i) for i in ids]),))
+    d = dialect_of(lib)
+    cur = _conn(lib).execute(f"SELECT id, title FROM papers WHERE id {d.in_ids}",
+                             (d.list_param(int(i) for i in ids),))
     cur.row_factory = None
     return {r[0]: r[1] or "" for r in cur}
 
