@@ -9,19 +9,23 @@ import pytest
 
 from curator.__main__ import main
 from curator.domain.outcomes import Comparison, Measurement, Span
-from curator.services import curation, screening
+from curator.services import curation, extractions, screening
 from curator.services.importing import import_files
 from curator.store import copy as store_copy
+from curator.store import fulltext_queries
 from curator.store.library import Library
 from tests.conftest import CASE_REPORT_SEED, PEDIATRIC_SEED
 
 
-def _rich_library(target) -> dict:
+def _rich_library(target, pdf=None) -> dict:
     """A library with something in every table: papers, curated rows with provenance, history,
-    a draft holding a non-number in a number field, an autosave, screening decisions, an undo, a stop."""
+    a draft holding a non-number in a number field, an autosave, screening decisions, an undo, a stop,
+    a curator's own extraction and blind mode, and (when the corpus is here) a PDF full text with its pages."""
     lib = Library.open(target)
     import_files(lib, [PEDIATRIC_SEED, CASE_REPORT_SEED])
     a, b = sorted(s.id for s in lib.list_papers())
+    if pdf is not None:
+        import_files(lib, [pdf])
     rec = curation.load(lib, a)
     rec.study.n_enrolled = 12
     c = Comparison(analyte="IFN-γ", value_a=32.35, value_b=11.94, unit="pg/ml", p_text="P < 0.001")
@@ -39,6 +43,8 @@ def _rich_library(target) -> dict:
     screening.undo(lib)
     screening.decide(lib, [a], "include", curator="ana")
     screening.record_stop(lib, None, "enough", curator="ana")
+    extractions.save_extraction(lib, curation.load(lib, a), "ben")
+    extractions.set_blind(lib, False)
     facts = {"ids": (a, b), "records": {p: lib.load_record(p) for p in (a, b)},
              "history": {p: lib.history(p) for p in (a, b)}, "autosave": lib.load_autosave(b),
              "decisions": {p: screening.decision_of(lib, p) for p in (a, b)}}
@@ -118,3 +124,32 @@ def test_a_target_without_a_table_of_the_source_is_refused(tmp_path, pg_url, mon
     lib = Library.open(pg_url)
     assert lib.paper_count() == 0
     lib.close()
+
+
+def test_copy_keeps_full_texts_and_each_curators_extraction(tmp_path, pg_url, corpus, capsys):
+    pdf = corpus / "pdf" / "ami" / "PMC4737013.pdf"
+    if not pdf.exists():
+        pytest.skip("the PDF corpus is not present")
+    src = tmp_path / "mine.sqlite"
+    _rich_library(src, pdf)
+    lite = Library.open(src)
+    (pdf_paper,) = [s.id for s in lite.list_papers() if s.title.startswith("Treatment of Ipilimumab")]
+    a = min(s.id for s in lite.list_papers())
+    want = {"ft": fulltext_queries.load_fulltext(lite, pdf_paper), "ext": extractions.extractions(lite, a),
+            "blind": extractions.blind_mode(lite)}
+    lite.close()
+    assert main(["library", "copy", str(src), pg_url, "--json"]) == 0
+    rows = {t["table"]: t["rows"] for t in json.loads(capsys.readouterr().out)["tables"]}
+    assert rows["fulltexts"] == 1 and rows["fulltext_pages"] == 4 and rows["extractions"] >= 1
+    pg = Library.open(pg_url)
+    ft = fulltext_queries.load_fulltext(pg, pdf_paper)
+    assert ft == want["ft"] and ft.pdf == pdf.read_bytes()
+    assert extractions.extractions(pg, a) == want["ext"] and "ben" in want["ext"]
+    assert extractions.blind_mode(pg) is want["blind"] is False
+    pg.close()
+    back = tmp_path / "back.sqlite"
+    assert main(["library", "copy", pg_url, str(back)]) == 0
+    lite = Library.open(back)
+    assert fulltext_queries.load_fulltext(lite, pdf_paper) == want["ft"]
+    assert extractions.extractions(lite, a) == want["ext"]
+    lite.close()

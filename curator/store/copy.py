@@ -25,7 +25,8 @@ from curator.store.library import Library, LibraryError
 
 # tables in an order that meets every foreign key; tables a later migration adds follow, by name
 ORDER = ("papers", "records", *TABLE_TYPES, "provenance", "history", "autosave", "screening_reasons",
-         "screening_decisions", "screening_stops", "import_log")
+         "screening_decisions", "screening_stops", "import_log", "extractions", "library_settings", "fulltexts",
+         "fulltext_pages")
 # the engines' own bookkeeping: never copied (each library has its own)
 SKIP = ("schema_migrations",)
 CHUNK = 5000
