@@ -26,12 +26,14 @@ from curator.domain.outcomes import (
     record_from_dict,
     record_to_dict,
 )
-from curator.domain.record_merge import RECORD_FIELDS, MergeConflict, merge_records
+from curator.domain.record_merge import RECORD_FIELDS, REMOVED, Conflict, MergeConflict, merge_records
+from curator.services import team
 from curator.services.changes import Changes
 from curator.store.library import Library, LibraryError, utcnow
 
-__all__ = ["Changes", "CurationError", "NeedsConfirmation", "ReadOnlyLibrary", "check_verifiable", "StaleRecord", "UNCHECKED", "autosave",
-           "discard_autosave", "load", "unchanged", "recover", "save_draft", "set_paper_status", "stored", "verify"]
+__all__ = ["Changes", "Conflict", "CurationError", "NeedsConfirmation", "NotSaved", "ReadOnlyLibrary", "REMOVED",
+           "check_verifiable", "StaleRecord", "UNCHECKED", "Unreachable", "autosave", "discard_autosave", "load",
+           "resolve", "unchanged", "recover", "save_draft", "set_paper_status", "stored", "verify"]
 
 
 class CurationError(ValueError):
@@ -43,7 +45,15 @@ class ReadOnlyLibrary(CurationError):
 
 
 class StaleRecord(CurationError):
-    """Another save changed the same values since the edit began: nothing was saved."""
+    """Another save changed the same values since the edit began: nothing was saved. `conflicts` names
+    each value (the form's label, base, mine, theirs) for the curator to decide; `theirs` is the record
+    stored now, `by` who saved it. `resolve(rec, exc, choices)` then gives the record to save with
+    `base=exc.theirs`."""
+
+    def __init__(self, message: str, conflicts: list[Conflict], base: Record | None, theirs: Record,
+                 by: list[str]):
+        super().__init__(message)
+        self.conflicts, self.base, self.theirs, self.by = conflicts, base, theirs, by
 
 
 class NeedsConfirmation(CurationError):
@@ -58,6 +68,16 @@ class NeedsConfirmation(CurationError):
 class NotSaved(CurationError):
     """The library refused the write (a full disk, media gone read-only): nothing was saved, and the
     record in memory is as the curator left it."""
+
+
+class Unreachable(NotSaved):
+    """The library cannot be reached for now (busy beyond the wait, the server or the share gone):
+    nothing was saved; the same save can be tried again once it is back."""
+
+
+def _unreachable(lib: Library, exc: BaseException, action: str) -> Unreachable:
+    return Unreachable(f"{lib.path}: the library cannot be reached ({exc}): nothing was {action}, "
+                       "your edits are kept")
 
 
 class _Unchecked:
@@ -122,19 +142,28 @@ def _write(lib: Library, rec: Record, who: str | None, action: str, base: Record
     made meanwhile was merged in, its content too: `Changes.merged` lists what came in)."""
     if lib.read_only:
         raise ReadOnlyLibrary(f"{lib.path} is open read-only: nothing was {action}")
-    old = lib.load_record(rec.paper_id)
+    try:
+        old = lib.load_record(rec.paper_id)
+    except Exception as exc:
+        if team.unavailable(exc):
+            raise _unreachable(lib, exc, action) from exc
+        raise
     new = rec.copy()
     merged: list[str] = []
+    merged_from: list[str] = []
     if base is not UNCHECKED and old is not None and not _same_version(old, base):
+        since = base.updated_at if base is not None else None
+        by = team.writers_since(lib, rec.paper_id, since) or ([old.curator] if old.curator else [])
         try:
             result = merge_records(base, new, old)
         except MergeConflict as exc:
-            who_when = f"by {old.curator} " if old.curator else ""
+            who_when = f"by {' and '.join(by)} " if by else ""
             raise StaleRecord(
                 f"paper {rec.paper_id}: the record was saved meanwhile ({old.status}, revision {old.revision}, "
                 f"{who_when}at {old.updated_at}) and these values were changed both there and here:\n• "
-                + "\n• ".join(exc.conflicts) + f"\nNothing was {action}; your edits are kept as they are.") from exc
-        new, merged = result.record, result.taken
+                + "\n• ".join(c.text() for c in exc.conflicts)
+                + f"\nNothing was {action}; your edits are kept as they are.", exc.conflicts, base, old, by) from exc
+        new, merged, merged_from = result.record, result.taken, by
     now = utcnow()
     if not apply(new, old, now):
         assert old is not None
@@ -142,10 +171,15 @@ def _write(lib: Library, rec: Record, who: str | None, action: str, base: Record
     new.revision = _next_revision(old, new.status)
     new.updated_at = now
     changes = diff_records(old, new)
+    kind = {"saved": "save", "verified": "verify"}.get(action, "status")
     try:
-        lib.save_record(new, changes, who)
+        lib.save_record(new, changes, who, kind=kind, session=team.session_of(lib))
     except LibraryError as exc:  # rolled back whole; `rec` is not touched below
         raise NotSaved(str(exc)) from exc
+    except Exception as exc:
+        if team.unavailable(exc):
+            raise _unreachable(lib, exc, action) from exc
+        raise
     if merged:  # the curator's record takes in what the other save brought (the window reloads it)
         for f in dc_fields(Record):
             setattr(rec, f.name, getattr(new, f.name))
@@ -153,7 +187,15 @@ def _write(lib: Library, rec: Record, who: str | None, action: str, base: Record
         for k in _BOOKKEEPING:
             setattr(rec, k, getattr(new, k))
     return Changes([rec.paper_id], records=True, status=new.status, messages=validation.validate(new),
-                   history_rows=len(changes), merged=merged)
+                   history_rows=len(changes), merged=merged, merged_from=merged_from if merged else [])
+
+
+def resolve(rec: Record, stale: StaleRecord, choices: dict[tuple[str, ...], Any]) -> Record:
+    """The record to save once the curator decided each conflict `stale` named (`choices`: a
+    Conflict.key -> the value kept; for a row, the Row or REMOVED): `rec` merged with the record
+    stored now, the decisions in place. Save it with `base=stale.theirs`; a save made since merges
+    again (or names its own conflicts). Raises MergeConflict if a conflict is left undecided."""
+    return merge_records(stale.base, rec, stale.theirs, choices).record
 
 
 def save_draft(lib: Library, rec: Record, who: str | None, base: Record | None = UNCHECKED) -> Changes:

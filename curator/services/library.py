@@ -16,6 +16,7 @@ from pathlib import Path
 import platformdirs
 
 from curator import paths
+from curator.services import team
 from curator.services.importing import ImportReport, import_files
 from curator.store.library import Library, LibraryError, PaperSummary
 from curator.store.lock import Acquired, LibraryLock
@@ -149,5 +150,8 @@ def open_locked(path: str | Path | None = None, seed: bool | None = None,
 
 def second_connection(lib: Library, read_only: bool = False) -> Library:
     """Another connection to the same library (a worker thread's own); read-only when asked or when
-    `lib` is. The library is already migrated by `lib`: this never upgrades anything."""
-    return Library.open(lib.path, read_only=read_only or lib.read_only)
+    `lib` is. The library is already migrated by `lib`: this never upgrades anything. It writes for the
+    same window (team session) as `lib`."""
+    other = Library.open(lib.path, read_only=read_only or lib.read_only)
+    team.adopt(other, lib)
+    return other

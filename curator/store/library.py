@@ -35,6 +35,7 @@ from curator.domain.outcomes import (
 from curator.domain.paper import Entity, MeshTerm, Paper, Section
 from curator.domain.pvalues import parse_p
 from curator.store import migrations
+from curator.store.team_queries import append_change
 
 JSON_LIST_FIELDS = ("authors", "abstract_sections", "body_sections", "keywords", "mesh_terms",
                     "publication_types", "substances", "grants", "entities", "key_findings")
@@ -500,10 +501,13 @@ class Library:
                 setattr(rec, LIST_ATTR[row_type], rows)
         return rec
 
-    def save_record(self, rec: Record, changes: Sequence[dict[str, Any]] = (), who: str | None = None) -> None:
-        """Write the whole record, its provenance and its history in one transaction."""
+    def save_record(self, rec: Record, changes: Sequence[dict[str, Any]] = (), who: str | None = None,
+                    kind: str = "save", session: str | None = None) -> None:
+        """Write the whole record, its provenance and its history in one transaction, with its line in
+        the team's change feed (`kind`: save | verify | status; `session`: the window that wrote it)."""
         with self.transaction() as c:
             self._write_record(c, rec, changes, who)
+            append_change(c, rec.paper_id, who, session, kind, rec.updated_at or utcnow())
 
     def _write_record(self, c: sqlite3.Connection, rec: Record, changes: Sequence[dict[str, Any]],
                       who: str | None) -> None:
