@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from curator.domain import validation
 from curator.domain.outcomes import LIST_ATTR, ROW_TYPES, Record, Row, Span, Study
 
 # the curated content of a record; status, revision, curator and times are the save's own bookkeeping
@@ -40,14 +41,25 @@ class Conflict:
     base: Any
     mine: Any
     theirs: Any
-    kind: str = "text"  # the field's kind (text | int | float | choice | vocab | bool), "evidence" or "row"
+    kind: str = "text"  # the field's kind (text | int | float | choice | vocab | bool), "status", "evidence", "row"
     row_type: type[Row] | None = None  # the row's type (None: a record field)
     field: str | None = None  # the value's field name, when it is a field
 
     @property
     def editable(self) -> bool:
-        """A third value may be typed (a plain field); a row or an evidence link is either side's."""
-        return self.kind not in ("row", "evidence")
+        """A third value may be typed (a plain field); a row, an evidence link, a status or a yes/no is
+        either side's."""
+        return self.kind not in ("row", "evidence", "status", "bool")
+
+    def parse(self, typed: str) -> tuple[Any, str | None]:
+        """A third value as typed by the curator, in the field's type: (value, None) or (typed, the
+        reason it is refused, naming the field)."""
+        if not self.editable:
+            return typed, f"{self.label}: choose theirs or yours"
+        if self.row_type is None or self.field is None:  # a record's text field
+            return typed, None
+        value, err = validation.coerce(self.row_type, self.field, typed)
+        return value, (f"{self.label}: {err}" if err else None)
 
     def text(self) -> str:
         if self.kind == "row":
@@ -128,7 +140,7 @@ def _label(row_type: type[Row], key: str) -> str:
 
 def _kind(row_type: type[Row], key: str) -> str:
     if key == "row_status":
-        return "choice"
+        return "status"
     if key.startswith("source:"):
         return "evidence"
     return row_type.spec(key).kind

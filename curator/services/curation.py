@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import fields as dc_fields
+from pathlib import Path
 from typing import Any
 
 from curator.domain import readiness, validation
@@ -27,13 +28,13 @@ from curator.domain.outcomes import (
     record_to_dict,
 )
 from curator.domain.record_merge import RECORD_FIELDS, REMOVED, Conflict, MergeConflict, merge_records
-from curator.services import team
+from curator.services import offline, team
 from curator.services.changes import Changes
 from curator.store.library import Library, LibraryError, utcnow
 
 __all__ = ["Changes", "Conflict", "CurationError", "NeedsConfirmation", "NotSaved", "ReadOnlyLibrary", "REMOVED",
            "check_verifiable", "StaleRecord", "UNCHECKED", "Unreachable", "autosave", "discard_autosave", "load",
-           "resolve", "unchanged", "recover", "save_draft", "set_paper_status", "stored", "verify"]
+           "resolve", "same_version", "unchanged", "recover", "save_draft", "set_paper_status", "stored", "verify"]
 
 
 class CurationError(ValueError):
@@ -119,6 +120,11 @@ def unchanged(rec: Record, base: Record | None) -> bool:
     return _content_equal(rec, base)
 
 
+def same_version(old: Record | None, base: Record | None) -> bool:
+    """The very same stored version (bookkeeping included): nothing was saved since `base` was read."""
+    return _same_version(old, base)
+
+
 def _same_version(old: Record | None, base: Record | None) -> bool:
     if old is None or base is None:
         return old is None and base is None
@@ -180,6 +186,7 @@ def _write(lib: Library, rec: Record, who: str | None, action: str, base: Record
         if team.unavailable(exc):
             raise _unreachable(lib, exc, action) from exc
         raise
+    offline.forget(lib, rec.paper_id)  # the library has the edits now (its own autosave went with the save)
     if merged:  # the curator's record takes in what the other save brought (the window reloads it)
         for f in dc_fields(Record):
             setattr(rec, f.name, getattr(new, f.name))
@@ -263,30 +270,46 @@ def set_paper_status(lib: Library, rec: Record, status: str, reason: str, who: s
     return _write(lib, rec, who, status, base, apply)
 
 
-def autosave(lib: Library, rec: Record) -> None:
-    """Keep the form as typed, so a crash loses nothing; cleared by the next save."""
-    if not lib.read_only:
+def autosave(lib: Library, rec: Record) -> Path | None:
+    """Keep the form as typed, so a crash loses nothing; cleared by the next save. When the library
+    cannot be reached, the form is kept on this computer instead (services.offline): returns that file
+    (None when the library took it)."""
+    if lib.read_only:
+        return None
+    payload = record_to_dict(rec)
+    try:
+        lib.autosave(rec.paper_id, payload)
+    except LibraryError as exc:  # a full disk: the previous autosave stays
+        raise NotSaved(str(exc)) from exc
+    except Exception as exc:
+        if not team.unavailable(exc):
+            raise
         try:
-            lib.autosave(rec.paper_id, record_to_dict(rec))
-        except LibraryError as exc:  # a full disk: the previous autosave stays
-            raise NotSaved(str(exc)) from exc
+            return offline.keep(lib, rec.paper_id, payload)
+        except OSError as err:
+            raise NotSaved(f"the library cannot be reached ({exc}) and the edits could not be kept on this "
+                           f"computer either ({err})") from err
+    return None
 
 
 def discard_autosave(lib: Library, paper_id: int) -> None:
-    """The curator chose to drop unsaved edits: forget their autosave (nothing to do read-only: a
-    read-only window never autosaves)."""
+    """The curator chose to drop unsaved edits: forget their autosave, here and on this computer
+    (nothing to do read-only: a read-only window never autosaves)."""
     if not lib.read_only:
+        offline.forget(lib, paper_id)
         lib.discard_autosave(paper_id)
 
 
 def recover(lib: Library, paper_id: int) -> tuple[Record, str] | None:
-    """An autosaved form newer than the stored record, with its time, if there is one."""
-    got = lib.load_autosave(paper_id)
+    """An autosaved form newer than the stored record, with its time, if there is one: the one kept on
+    this computer while the library could not be reached first, else the library's own."""
+    got = offline.load(lib, paper_id) or lib.load_autosave(paper_id)
     if got is None:
         return None
     payload, saved_at = got
     rec = record_from_dict(payload)
     current = lib.load_record(paper_id)
     if current is not None and _content_equal(current, rec):
+        offline.forget(lib, paper_id)
         return None
     return rec, saved_at
