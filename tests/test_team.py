@@ -89,12 +89,15 @@ def test_presence_shows_who_has_a_paper_open_and_forgets_a_window_that_died(two,
     pid = _pid(ana)
     team.beat(ben, pid, dirty=False)
     (ed,) = team.editors(ana)[pid]
-    assert (ed.curator, ed.dirty) == ("Ben", False) and team.editing_text([ed]) == "Ben has it open"
+    assert (ed.curator, ed.dirty) == ("Ben", False) and team.editing_text([ed]) == "Ben has this paper open"
     team.beat(ben, pid, dirty=True)
     assert team.editing_text(team.editors(ana)[pid]) == "Ben is editing this paper"
     assert team.editors(ben) == {}  # one's own window is not "someone else"
     team.beat(ana, pid, dirty=True)
     assert team.editing_text(team.editors(ben)[pid]) == "Ana is editing this paper"
+    both = [team.Editor(pid, "Dana", "s1", True, ""), team.Editor(pid, "Ben", "s2", False, ""),
+            team.Editor(pid, "Eve", "s3", False, "")]
+    assert team.editing_text(both) == "Dana is editing this paper; Ben and Eve have it open"
     # a window whose heartbeat stopped a minute ago is gone
     later = team._now() + timedelta(seconds=team.STALE_AFTER_S + 1)
     monkeypatch.setattr(team, "_now", lambda: later)

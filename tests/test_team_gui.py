@@ -6,9 +6,10 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from curator.domain.outcomes import record_to_dict
 from curator.services import curation, offline
 from curator.store.library import Library
 from curator.ui.conflict_dialog import ConflictDialog
@@ -16,6 +17,7 @@ from curator.ui.main_window import MainWindow
 from tests.ui_helpers import make_window, select_paper_titled
 
 TITLE = "Emapalumab in pediatric"
+LEFT = Qt.MouseButton.LeftButton
 
 
 @pytest.fixture
@@ -77,15 +79,15 @@ def test_the_same_field_opens_the_side_by_side_dialog_and_nothing_is_written_unt
         seen["row"] = (line.label.text(), line.theirs.text(), line.mine.text())
         seen["stored while open"] = Library.open(ana.lib.path).load_record(pid).study.n_enrolled
         seen["save enabled before a choice"] = dlg.save_button.isEnabled()
-        qtbot.mouseClick(line.take_theirs, qtbot_button())
+        qtbot.mouseClick(line.take_theirs, LEFT)
         seen["result theirs"] = line.result.text()
-        qtbot.mouseClick(line.edit, qtbot_button())
+        qtbot.mouseClick(line.edit, LEFT)
         line.result.clear()
         qtbot.keyClicks(line.result, "4l")  # a typo: refused, Save stays disabled
         seen["typo"] = (dlg.save_button.isEnabled(), dlg.problem.text())
         line.result.clear()
         qtbot.keyClicks(line.result, "41")
-        qtbot.mouseClick(dlg.save_button, qtbot_button())
+        qtbot.mouseClick(dlg.save_button, LEFT)
 
     QTimer.singleShot(0, decide)
     assert ana.save_draft()
@@ -113,15 +115,9 @@ def test_cancelling_the_dialog_writes_nothing_and_keeps_the_edit(windows):
     assert "nothing was saved" in ana.statusBar().currentMessage()
 
 
-def qtbot_button():
-    from PySide6.QtCore import Qt
-
-    return Qt.MouseButton.LeftButton
-
-
 def test_a_paper_open_elsewhere_shows_who_has_it(windows, qtbot):
     ana, ben, pid = windows
-    qtbot.waitUntil(lambda: ana.team_banner.isVisible() and ana.team_banner.text() == "Ben has it open",
+    qtbot.waitUntil(lambda: ana.team_banner.isVisible() and ana.team_banner.text() == "Ben has this paper open",
                     timeout=3000)
     ben.forms.show_tab("study")
     ben.forms.study_form.set_value("n_enrolled", "12")  # Ben starts editing (unsaved)
@@ -130,10 +126,12 @@ def test_a_paper_open_elsewhere_shows_who_has_it(windows, qtbot):
     row = ana.paper_model.row_of(pid)
     col = ana.paper_model.columnCount() - 1
     assert ana.paper_model.index(row, col).data() == "✎ Ben"
+    assert ana.paper_model.index(row, 1).data(Qt.ItemDataRole.DecorationRole) is not None  # a badge by the title
     assert "Ana" in ben.team_banner.text()  # and Ben sees Ana
     ben.close()  # Ben's window goes: so does his presence
     qtbot.waitUntil(lambda: not ana.team_banner.isVisible(), timeout=3000)
     assert ana.paper_model.index(row, col).data() == ""
+    assert ana.paper_model.index(row, 1).data(Qt.ItemDataRole.DecorationRole) is None
 
 
 def test_a_save_by_another_curator_appears_in_the_open_form_within_two_seconds(windows, qtbot):
@@ -196,7 +194,7 @@ def test_recovering_edits_kept_on_this_computer(windows, qtbot):
     ana, ben, pid = windows
     rec = curation.load(ana.lib, pid)
     rec.notes = "kept locally"
-    offline.keep(ana.lib, pid, __import__("curator.domain.outcomes", fromlist=["x"]).record_to_dict(rec))
+    offline.keep(ana.lib, pid, record_to_dict(rec))
     ana.ask_unsaved = lambda: "discard"
     ana.paper_id = None  # open it afresh
     assert ana.open_paper(pid)

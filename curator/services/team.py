@@ -162,7 +162,8 @@ def editing_text(eds: list[Editor]) -> str:
     if editing:
         parts.append(f"{names(editing)} {'is' if len(editing) == 1 else 'are'} editing this paper")
     if viewing:
-        parts.append(f"{names(viewing)} {'has' if len(viewing) == 1 else 'have'} it open")
+        parts.append(f"{names(viewing)} {'has' if len(viewing) == 1 else 'have'} "
+                     + ("it open" if editing else "this paper open"))
     return "; ".join(parts)
 
 

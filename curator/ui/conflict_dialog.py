@@ -111,6 +111,8 @@ class _Line:
             self.result.selectAll()
         else:
             self.result.setText(display(self.conflict.theirs if choice == THEIRS else self.conflict.mine))
+            self.result.setCursorPosition(0)
+        self.result.setToolTip(self.result.text())
 
     def decide(self, choice: str) -> None:
         {THEIRS: self.take_theirs, MINE: self.keep_mine, EDIT: self.edit}[choice].setChecked(True)
@@ -155,9 +157,11 @@ class ConflictDialog(QDialog):
         line.setFrameShape(QFrame.Shape.HLine)
         grid.addWidget(line, 1, 0, 1, 5)
         self.lines = [_Line(c, grid, i + 2, self._update) for i, c in enumerate(stale.conflicts)]
-        grid.setColumnStretch(1, 2)
-        grid.setColumnStretch(2, 2)
-        grid.setColumnStretch(3, 2)
+        grid.setColumnMinimumWidth(0, 150)
+        grid.setColumnMinimumWidth(3, 200)
+        grid.setColumnStretch(1, 3)
+        grid.setColumnStretch(2, 3)
+        grid.setColumnStretch(3, 3)
         grid.setRowStretch(len(self.lines) + 2, 1)
         scroll = QScrollArea()
         scroll.setWidget(grid_host)

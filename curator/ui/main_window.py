@@ -169,7 +169,7 @@ class MainWindow(QMainWindow):
         for col, w in enumerate((104, 260, 110, 44, 150, 80, 90)):
             self.paper_view.setColumnWidth(col, w)
         hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for col in (2, 4, 5):  # first author, journal, PMID: shown from the header's menu
+        for col in (2, 4, 5, 6):  # first author, journal, PMID, editing (a badge by the title): from the header's menu
             self.paper_view.setColumnHidden(col, True)
         hh.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         hh.customContextMenuRequested.connect(self._list_header_menu)

@@ -7,7 +7,7 @@ displayed columns a page at a time, so a 100,000-paper library opens instantly.
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
 
 from curator.services.changes import Changes
 from curator.services.library import Library, PaperSummary
@@ -21,6 +21,33 @@ STATUS_COLOR = {"unreviewed": QColor(120, 120, 120), "draft": QColor(176, 110, 0
 COLUMNS = (("status", "Status"), ("title", "Title"), ("first_author", "First author"), ("year", "Year"),
            ("journal", "Journal"), ("pmid", "PMID"), ("editing", "Editing"))
 EDITING_COLOR = QColor(150, 70, 150)  # another curator's window has the paper open
+
+
+_BADGES: dict[tuple[str, bool], QIcon] = {}
+
+
+def editing_badge(name: str, editing: bool) -> QIcon:
+    """A small round badge with the curator's initial, shown before the title of a paper another
+    curator has open: filled while they edit it, an outline while they only have it open."""
+    key = (name[:1].upper() or "?", editing)
+    icon = _BADGES.get(key)
+    if icon is None:
+        pm = QPixmap(16, 16)
+        pm.fill(QColor(0, 0, 0, 0))
+        p = QPainter(pm)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(EDITING_COLOR)
+        p.setBrush(EDITING_COLOR if editing else QColor(255, 255, 255))
+        p.drawEllipse(1, 1, 14, 14)
+        font = QFont()
+        font.setPixelSize(10)
+        font.setBold(True)
+        p.setFont(font)
+        p.setPen(QColor(255, 255, 255) if editing else EDITING_COLOR)
+        p.drawText(pm.rect(), int(Qt.AlignmentFlag.AlignCenter), key[0])
+        p.end()
+        icon = _BADGES[key] = QIcon(pm)
+    return icon
 
 
 class PaperListModel(QAbstractTableModel):
@@ -148,6 +175,8 @@ class PaperListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return (f"{s.title}\n{s.first_author or ''} · {s.journal or ''} · {s.year or ''}\nstatus: {s.status}"
                     + (f"\nopen in another window: {editing[0]}" if editing else ""))
+        if role == Qt.ItemDataRole.DecorationRole and key == "title" and editing:
+            return editing_badge(editing[0], editing[1])
         if role == Qt.ItemDataRole.ForegroundRole and key == "status":
             return QBrush(STATUS_COLOR.get(s.status, QColor(0, 0, 0)))
         if role == Qt.ItemDataRole.UserRole:
