@@ -13,6 +13,7 @@ from curator.domain.outcomes import Comparison
 from curator.services import curation, offline, team
 from curator.services.importing import import_files
 from curator.services.library import open_library
+from curator.store import team_queries
 from curator.store.library import Library
 from tests.conftest import CASE_REPORT_SEED
 
@@ -107,6 +108,12 @@ def test_presence_shows_who_has_a_paper_open_and_forgets_a_window_that_died(two,
     assert team.editors(ana) == {}
     poll = team.poll(ben, team.latest(ben), pid, True, heartbeat=True)  # one poll says it again
     assert poll.beat_error is None and pid in team.editors(ana) and poll.editors[pid][0].curator == "Ana"
+    # a window that died long ago is not shown, and the next heartbeat clears its row away
+    team_queries.heartbeat(ana, "dead-window", "Zoe", pid, True, "2000-01-01T00:00:00+00:00")
+    assert [e.curator for e in team.editors(ben)[pid]] == ["Ana"]
+    assert "dead-window" in [r[2] for r in team_queries.editors(ana, "1999")]
+    team.beat(ben, pid, dirty=False)
+    assert "dead-window" not in [r[2] for r in team_queries.editors(ana, "1999")]
 
 
 def test_different_values_are_merged_and_the_merge_names_who_saved_meanwhile(two):

@@ -66,9 +66,11 @@ def curator_of(lib: Library) -> str | None:
 
 def unavailable(exc: BaseException) -> bool:
     """The library cannot be reached for now (busy, server or share gone): a write to try again later."""
-    while exc is not None:
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:  # the store re-raises some errors from themselves
         if q.unavailable(exc):
             return True
+        seen.add(id(exc))
         exc = exc.__cause__  # type: ignore[assignment]
     return False
 
@@ -129,7 +131,9 @@ def beat(lib: Library, paper_id: int | None, dirty: bool) -> None:
     ident = _identities.get(lib)
     if ident is None or lib.read_only:
         return
-    q.heartbeat(lib, ident.session, ident.curator, paper_id, dirty, _iso(_now()))
+    now = _now()
+    q.heartbeat(lib, ident.session, ident.curator, paper_id, dirty, _iso(now),
+                forget_before=_iso(now - timedelta(seconds=10 * STALE_AFTER_S)))
 
 
 def leave(lib: Library) -> None:

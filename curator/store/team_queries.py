@@ -76,9 +76,13 @@ def writers_since(lib: Any, paper_id: int, since: str | None, skip_session: str 
     return [r[0] or "someone" for r in rows]
 
 
-def heartbeat(lib: Any, session: str, curator: str, paper_id: int | None, dirty: bool, at: str) -> None:
-    """Say (again) that `session` has `paper_id` open (and whether it has unsaved edits): its own transaction."""
+def heartbeat(lib: Any, session: str, curator: str, paper_id: int | None, dirty: bool, at: str,
+              forget_before: str | None = None) -> None:
+    """Say (again) that `session` has `paper_id` open (and whether it has unsaved edits), in its own
+    transaction; windows whose heartbeat is older than `forget_before` (they died) are dropped with it."""
     with lib.transaction() as c:
+        if forget_before is not None:
+            c.execute("DELETE FROM editing WHERE heartbeat < ?", (forget_before,))
         c.execute("INSERT INTO editing (session, curator, paper_id, dirty, heartbeat) VALUES (?, ?, ?, ?, ?) "
                   "ON CONFLICT (session) DO UPDATE SET curator = excluded.curator, paper_id = excluded.paper_id, "
                   "dirty = excluded.dirty, heartbeat = excluded.heartbeat",
@@ -103,9 +107,3 @@ def editors(lib: Any, fresh_after: str, skip_session: str | None = None,
         sql += f" AND paper_id IN ({', '.join('?' * len(paper_ids))})"
         args += list(paper_ids)
     return [tuple(r) for r in _conn(lib).execute(sql + " ORDER BY paper_id, curator", args)]
-
-
-def forget_stale(lib: Any, older_than: str) -> int:
-    """Drop presence rows of windows that died (heartbeat older than `older_than`)."""
-    with lib.transaction() as c:
-        return c.execute("DELETE FROM editing WHERE heartbeat < ?", (older_than,)).rowcount

@@ -898,6 +898,12 @@ class MainWindow(QMainWindow):
     def _poll_finished(self, op: LibraryOp) -> None:
         if self._poll_op is op:
             self._poll_op = None
+        if op.error is not None and self._poll_lib is not None:  # a broken connection: a new one next time
+            try:
+                self._poll_lib.close()
+            except Exception:  # noqa: BLE001
+                pass
+            self._poll_lib = None
         op.deleteLater()
 
     def _polled(self, result: team.Poll, beat: tuple[int | None, bool] | None) -> None:
@@ -921,12 +927,6 @@ class MainWindow(QMainWindow):
         self._library_lost = True
         self.statusBar().showMessage(f"The library cannot be reached: others' changes are not shown until it is back "
                                      f"({first})", 0)
-        if self._poll_lib is not None and self._poll_op is None:
-            try:
-                self._poll_lib.close()
-            except Exception:  # noqa: BLE001
-                pass
-            self._poll_lib = None
 
     def _remote_changes(self, changes: Changes) -> None:
         """Others' writes: the list already re-read its rows (hub); the open paper follows — reloaded when
