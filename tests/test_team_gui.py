@@ -23,6 +23,10 @@ LEFT = Qt.MouseButton.LeftButton
 @pytest.fixture
 def windows(qtbot, tmp_path, monkeypatch):
     """Ana's window and Ben's, both on the paper TITLE (stored with a draft record)."""
+    return _two_windows(qtbot, tmp_path, monkeypatch)
+
+
+def _two_windows(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("CURATOR_DATA_DIR", str(tmp_path / "data"))
     ana = make_window(qtbot, tmp_path, name="Ana")
     settings = QSettings(str(tmp_path / "ben.ini"), QSettings.Format.IniFormat)
@@ -200,3 +204,32 @@ def test_recovering_edits_kept_on_this_computer(windows, qtbot):
     assert ana.open_paper(pid)
     assert ana.forms.notes.notes.toPlainText() == "kept locally" and ana.dirty
     assert "Recovered unsaved edits" in ana.statusBar().currentMessage()
+
+
+def test_a_change_notice_from_the_library_wakes_the_window_at_once(qtbot, tmp_path, monkeypatch):
+    """An engine with change notices (PostgreSQL's LISTEN/NOTIFY) gives its Library `listen_changes`:
+    the window polls as soon as it is woken (from the listener's thread), not at its next tick."""
+    import threading
+
+    listeners = []
+
+    def listen_changes(lib, wake):
+        entry = [lib, wake, False]
+        listeners.append(entry)
+        return lambda: entry.__setitem__(2, True)
+
+    monkeypatch.setattr(Library, "listen_changes", listen_changes, raising=False)
+    ana, ben, pid = _two_windows(qtbot, tmp_path, monkeypatch)
+    (ana_wake,) = [w for lib, w, _ in listeners if lib is ana.lib]
+    ana.poll_timer.setInterval(60_000)  # no tick during the test: only the notice can bring the news
+    ana.poll_timer.start()
+    qtbot.wait(300)  # a poll already under way ends
+    ben.forms.show_tab("study")
+    ben.forms.study_form.set_value("n_enrolled", "37")
+    assert ben.save_draft()
+    qtbot.wait(300)
+    assert _study(ana, "n_enrolled") != "37"  # not polled: no news yet
+    threading.Thread(target=ana_wake).start()
+    qtbot.waitUntil(lambda: _study(ana, "n_enrolled") == "37", timeout=1000)
+    ana.close()
+    assert [stopped for lib, _w, stopped in listeners if lib is ana.lib] == [True]

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -64,6 +64,9 @@ def ask_read_only_dialog(holder: str, parent=None) -> bool:
 
 
 class MainWindow(QMainWindow):
+    # the library's change notice (services.team.listen; from its listener's thread): poll now
+    team_woken = Signal()
+
     def __init__(self, lib: Library, settings: QSettings, parent=None):
         super().__init__(parent)
         self.lib = lib
@@ -846,6 +849,7 @@ class MainWindow(QMainWindow):
             log.warning("change feed not read: %s", exc)
             self.team_last_id = 0
         if not hasattr(self, "poll_timer"):
+            self.team_woken.connect(self.poll_team)  # queued: emitted from the listener's thread
             self.poll_timer = QTimer(self)
             self.poll_timer.setInterval(self.POLL_MS)
             self.poll_timer.timeout.connect(self.poll_team)
@@ -853,6 +857,11 @@ class MainWindow(QMainWindow):
             self.retry_timer.setInterval(self.RETRY_MS)
             self.retry_timer.timeout.connect(self._retry_save)
         self.poll_timer.start()
+        try:
+            self._stop_listening = team.listen(self.lib, self.team_woken.emit)
+        except Exception as exc:  # noqa: BLE001 — no notices: the poll alone follows the feed
+            log.warning("change notices not available: %s", exc)
+            self._stop_listening = None
         self._update_banner()
 
     def _stop_team(self) -> None:
@@ -860,6 +869,12 @@ class MainWindow(QMainWindow):
         presence goes, its poll connection closes."""
         self.poll_timer.stop()
         self.retry_timer.stop()
+        if self._stop_listening is not None:
+            try:
+                self._stop_listening()
+            except Exception as exc:  # noqa: BLE001
+                log.info("change notices not stopped: %s", exc)
+            self._stop_listening = None
         if self._poll_op is not None:
             self._poll_op.wait(10000)
         try:
@@ -878,7 +893,9 @@ class MainWindow(QMainWindow):
         last poll and who has which paper open; say again what this window has open when it changed or
         every few seconds. The writes reach the views through the hub."""
         if self._poll_op is not None or self._stopping:
+            self._poll_again = self._poll_op is not None  # woken meanwhile: once more when this one ends
             return None
+        self._poll_again = False
         if self._poll_lib is None:
             try:
                 self._poll_lib = second_connection(self.lib)
@@ -905,6 +922,8 @@ class MainWindow(QMainWindow):
                 pass
             self._poll_lib = None
         op.deleteLater()
+        if getattr(self, "_poll_again", False) and self.poll_timer.isActive():
+            QTimer.singleShot(0, self.poll_team)
 
     def _polled(self, result: team.Poll, beat: tuple[int | None, bool] | None) -> None:
         self.team_last_id = max(self.team_last_id, result.last_id)
