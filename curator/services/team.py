@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -23,7 +24,7 @@ STALE_AFTER_S = 60  # a window whose heartbeat is older than this has gone (cras
 HEARTBEAT_EVERY_S = 10  # how often an open window says again what it has open
 
 __all__ = ["Editor", "HEARTBEAT_EVERY_S", "Identity", "Poll", "STALE_AFTER_S", "adopt", "as_changes", "beat",
-           "changes_since", "curator_of", "editing_text", "editors", "join", "latest", "leave", "poll",
+           "changes_since", "curator_of", "editing_text", "editors", "join", "latest", "leave", "listen", "poll",
            "session_of", "unavailable", "writers_since"]
 
 
@@ -113,6 +114,15 @@ def writers_since(lib: Library, paper_id: int, since: str | None) -> list[str]:
     if not names and since is not None:
         names = q.writers_since(lib, paper_id, None, session_of(lib))[-1:]
     return list(dict.fromkeys(names))
+
+
+def listen(lib: Library, wake: Callable[[], None]) -> Callable[[], None] | None:
+    """Have the library call `wake()` (from any thread) as soon as its change feed grows, so a window
+    polls at once rather than at its next tick. Returns the function that stops listening, or None when
+    the engine sends no such notice (SQLite: the once-a-second poll is the whole story). An engine that
+    can (PostgreSQL: LISTEN/NOTIFY) gives its Library a `listen_changes(wake) -> stop` method."""
+    start = getattr(lib, "listen_changes", None)
+    return start(wake) if start is not None else None
 
 
 # --- presence --------------------------------------------------------------------------------------
