@@ -233,3 +233,35 @@ def test_a_change_notice_from_the_library_wakes_the_window_at_once(qtbot, tmp_pa
     qtbot.waitUntil(lambda: _study(ana, "n_enrolled") == "37", timeout=1000)
     ana.close()
     assert [stopped for lib, _w, stopped in listeners if lib is ana.lib] == [True]
+
+
+def test_an_import_by_another_curator_reaches_the_list(windows, qtbot, tmp_path):
+    ana, ben, pid = windows
+    before = ana.paper_model.rowCount()
+    copy = tmp_path / "new.ris"
+    copy.write_text("TY  - JOUR\nTI  - Tocilizumab for grade 3 CRS after axicabtagene ciloleucel\n"
+                    "AB  - A case of grade 3 cytokine release syndrome treated with tocilizumab.\nPY  - 2024\n"
+                    "ER  - \n", encoding="utf-8")
+    ben.import_paths([str(copy)]).wait()
+    assert ben.paper_model.rowCount() == before + 1
+    qtbot.waitUntil(lambda: ana.paper_model.rowCount() == before + 1, timeout=2000)
+    assert ana.paper_id == pid and ana.paper_view.currentIndex().row() == ana.paper_model.row_of(pid)
+
+
+def test_a_library_that_cannot_be_read_pauses_the_live_view_and_says_so(windows, qtbot, monkeypatch):
+    from curator.store import team_queries
+
+    ana, ben, pid = windows
+    real = team_queries.changes_after
+
+    def gone(*_a, **_k):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(team_queries, "changes_after", gone)
+    qtbot.waitUntil(lambda: "cannot be reached" in ana.statusBar().currentMessage(), timeout=3000)
+    ben.forms.show_tab("study")
+    ben.forms.study_form.set_value("n_enrolled", "36")
+    assert ben.save_draft()
+    monkeypatch.setattr(team_queries, "changes_after", real)  # back
+    qtbot.waitUntil(lambda: _study(ana, "n_enrolled") == "36", timeout=3000)  # nothing missed meanwhile
+    assert not ana._library_lost and "cannot be reached" not in ana.statusBar().currentMessage()

@@ -189,6 +189,7 @@ class Poll:
     editors: dict[int, list[Editor]]  # other windows' open papers
     changes: Changes = field(default_factory=Changes)  # what `remote` changed, for the views
     beat_error: str | None = None  # the heartbeat could not be written (the library busy): tried again next time
+    unreachable: str | None = None  # the library could not be read (server or share gone): nothing above is news
 
 
 def poll(lib: Library, last_id: int, paper_id: int | None = None, dirty: bool = False,
@@ -205,5 +206,11 @@ def poll(lib: Library, last_id: int, paper_id: int | None = None, dirty: bool = 
             if not unavailable(exc):
                 raise
             beat_error = str(exc)
-    new_last, remote = changes_since(lib, last_id)
-    return Poll(new_last, remote, editors(lib), as_changes(remote), beat_error)
+    try:
+        new_last, remote = changes_since(lib, last_id)
+        eds = editors(lib)
+    except Exception as exc:  # noqa: BLE001 — a library gone for now is an answer, not a failure
+        if not unavailable(exc):
+            raise
+        return Poll(last_id, [], {}, Changes(), beat_error, unreachable=str(exc))
+    return Poll(new_last, remote, eds, as_changes(remote), beat_error)

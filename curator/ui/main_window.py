@@ -881,12 +881,7 @@ class MainWindow(QMainWindow):
             team.leave(self.lib)
         except Exception as exc:  # noqa: BLE001 — an unreachable library forgets the window after a minute
             log.info("presence not withdrawn: %s", exc)
-        if self._poll_lib is not None:
-            try:
-                self._poll_lib.close()
-            except Exception:  # noqa: BLE001
-                pass
-            self._poll_lib = None
+        self._drop_poll_connection()
 
     def poll_team(self) -> LibraryOp | None:
         """Ask the library (off the GUI thread, on the poll's own connection) what others wrote since the
@@ -915,17 +910,18 @@ class MainWindow(QMainWindow):
     def _poll_finished(self, op: LibraryOp) -> None:
         if self._poll_op is op:
             self._poll_op = None
-        if op.error is not None and self._poll_lib is not None:  # a broken connection: a new one next time
-            try:
-                self._poll_lib.close()
-            except Exception:  # noqa: BLE001
-                pass
-            self._poll_lib = None
+        if op.error is not None or getattr(self, "_poll_reconnect", False):  # a broken connection: a new one next time
+            self._poll_reconnect = False
+            self._drop_poll_connection()
         op.deleteLater()
         if getattr(self, "_poll_again", False) and self.poll_timer.isActive():
             QTimer.singleShot(0, self.poll_team)
 
     def _polled(self, result: team.Poll, beat: tuple[int | None, bool] | None) -> None:
+        if result.unreachable is not None:  # said in the status bar; a fresh connection next time
+            self._poll_failed(result.unreachable)
+            self._poll_reconnect = True
+            return
         self.team_last_id = max(self.team_last_id, result.last_id)
         if beat is not None and result.beat_error is None:
             self._beat, self._beat_at = beat, time.monotonic()
@@ -938,6 +934,15 @@ class MainWindow(QMainWindow):
             if self.pending_save:
                 QTimer.singleShot(0, self._retry_save)
         self._update_banner()
+
+    def _drop_poll_connection(self) -> None:
+        """Close the poll's connection (no poll running): the next poll opens a fresh one."""
+        lib, self._poll_lib = self._poll_lib, None
+        if lib is not None:
+            try:
+                lib.close()
+            except Exception:  # noqa: BLE001 — it is broken already
+                pass
 
     def _poll_failed(self, message: str) -> None:
         first = message.strip().splitlines()[0] if message.strip() else "unknown error"
