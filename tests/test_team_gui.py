@@ -248,7 +248,7 @@ def test_an_import_by_another_curator_reaches_the_list(windows, qtbot, tmp_path)
     assert ana.paper_id == pid and ana.paper_view.currentIndex().row() == ana.paper_model.row_of(pid)
 
 
-def test_a_library_that_cannot_be_read_pauses_the_live_view_and_says_so(windows, qtbot, monkeypatch):
+def test_a_library_that_cannot_be_read_pauses_the_live_view_and_says_so(windows, qtbot, monkeypatch, caplog):
     from curator.store import team_queries
 
     ana, ben, pid = windows
@@ -259,6 +259,8 @@ def test_a_library_that_cannot_be_read_pauses_the_live_view_and_says_so(windows,
 
     monkeypatch.setattr(team_queries, "changes_after", gone)
     qtbot.waitUntil(lambda: "cannot be reached" in ana.statusBar().currentMessage(), timeout=3000)
+    qtbot.wait(1500)  # more polls meet it: an answer said in the status bar, not an error logged each second
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
     ben.forms.show_tab("study")
     ben.forms.study_form.set_value("n_enrolled", "36")
     assert ben.save_draft()
