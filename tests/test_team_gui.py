@@ -267,3 +267,17 @@ def test_a_library_that_cannot_be_read_pauses_the_live_view_and_says_so(windows,
     monkeypatch.setattr(team_queries, "changes_after", real)  # back
     qtbot.waitUntil(lambda: _study(ana, "n_enrolled") == "36", timeout=3000)  # nothing missed meanwhile
     assert not ana._library_lost and "cannot be reached" not in ana.statusBar().currentMessage()
+
+
+def test_edits_undone_after_another_save_show_that_save(windows, qtbot):
+    ana, ben, pid = windows
+    ana.forms.show_tab("study")
+    ana.forms.study_form.set_value("disease", "DLBCL")  # Ana edits…
+    assert ana.dirty
+    ben.forms.show_tab("study")
+    ben.forms.study_form.set_value("n_enrolled", "35")
+    assert ben.save_draft()  # …Ben saves
+    qtbot.waitUntil(lambda: "Ben saved a newer version" in ana.team_banner.text(), timeout=2000)
+    ana.forms.undo.undo()  # Ana takes her edit back: nothing of hers to merge
+    qtbot.waitUntil(lambda: _study(ana, "n_enrolled") == "35", timeout=2000)
+    assert not ana.dirty and "newer version" not in ana.team_banner.text()

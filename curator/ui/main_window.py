@@ -472,6 +472,8 @@ class MainWindow(QMainWindow):
                 self.dirty = False
                 self.autosave_timer.stop()
                 curation.discard_autosave(self.lib, self.record.paper_id)
+                if self.newer_by:  # nothing of this window's left to merge: show what others saved
+                    QTimer.singleShot(0, self._catch_up)
         self._update_title()
 
     # the window's commands keep their keys while a text field has focus (on X11 a line edit takes Ctrl+E
@@ -972,17 +974,32 @@ class MainWindow(QMainWindow):
         names = " and ".join(who)
         self.forms.commit_pending()
         if not self.dirty:
-            self.base = stored
-            self.record = stored.copy() if stored is not None else curation.load(self.lib, self.paper_id)
-            self.forms.load(self.record)
-            self._after_change()
-            self._update_title()
+            self._show_stored(stored)
             self.statusBar().showMessage(f"{names} saved this paper: the form shows their version", 10000)
         else:
             self.newer_by = list(dict.fromkeys([*self.newer_by, *who]))
             self.statusBar().showMessage(f"{names} saved a newer version of this paper — your edits will be merged "
                                          "on save", 10000)
         self._update_banner()
+
+    def _show_stored(self, stored: Record | None) -> None:
+        """The open paper's form shows the record as stored now (it has no unsaved edits here)."""
+        assert self.paper_id is not None
+        self.base = stored
+        self.record = stored.copy() if stored is not None else curation.load(self.lib, self.paper_id)
+        self.newer_by = []
+        self.forms.load(self.record)
+        self._after_change()
+        self._update_title()
+        self._update_banner()
+
+    def _catch_up(self) -> None:
+        """Edits undone back to the version opened, while others saved a newer one: show theirs."""
+        if self.dirty or self.paper_id is None or not self.newer_by:
+            return
+        names = " and ".join(self.newer_by)
+        self._show_stored(curation.stored(self.lib, self.paper_id))
+        self.statusBar().showMessage(f"{names} saved this paper: the form shows their version", 10000)
 
     def banner_text(self) -> str:
         parts = []
