@@ -170,7 +170,7 @@ def test_a_verification_by_another_curator_reaches_the_list(windows, qtbot):
 
 def test_a_save_the_library_cannot_take_is_kept_and_saved_when_it_is_back(windows, qtbot, tmp_path):
     ana, ben, pid = windows
-    ana.retry_timer.setInterval(200)
+    ana.team.retry_timer.setInterval(200)
     ana.lib.conn.execute("PRAGMA busy_timeout = 50")
     ana.forms.notes.notes.setPlainText("typed while the library was away")
     blocker = sqlite3.connect(ana.lib.path, isolation_level=None)  # the library held elsewhere, as if unreachable
@@ -179,15 +179,15 @@ def test_a_save_the_library_cannot_take_is_kept_and_saved_when_it_is_back(window
         assert not ana.save_draft()
         assert "cannot be reached" in ana.statusBar().currentMessage() and "kept on this computer" in \
             ana.statusBar().currentMessage()
-        assert ana.pending_save and ana.dirty and "will be saved when it is back" in ana.team_banner.text()
+        assert ana.team.pending_save and ana.dirty and "will be saved when it is back" in ana.team_banner.text()
         assert offline.load(ana.lib, pid)[0]["notes"] == "typed while the library was away"
         assert ana.warnings == []  # no modal box: the curator keeps working
         qtbot.wait(400)  # retries fail quietly while it is away
-        assert ana.pending_save
+        assert ana.team.pending_save
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
-    qtbot.waitUntil(lambda: not ana.pending_save, timeout=3000)
+    qtbot.waitUntil(lambda: not ana.team.pending_save, timeout=3000)
     assert ana.lib.load_record(pid).notes == "typed while the library was away" and not ana.dirty
     assert "your edits are saved" in ana.statusBar().currentMessage()
     assert offline.load(ana.lib, pid) is None and "cannot be reached" not in ana.team_banner.text()
@@ -221,8 +221,8 @@ def test_a_change_notice_from_the_library_wakes_the_window_at_once(qtbot, tmp_pa
     monkeypatch.setattr(Library, "listen_changes", listen_changes, raising=False)
     ana, ben, pid = _two_windows(qtbot, tmp_path, monkeypatch)
     (ana_wake,) = [w for lib, w, _ in listeners if lib is ana.lib]
-    ana.poll_timer.setInterval(60_000)  # no tick during the test: only the notice can bring the news
-    ana.poll_timer.start()
+    ana.team.poll_timer.setInterval(60_000)  # no tick during the test: only the notice can bring the news
+    ana.team.poll_timer.start()
     qtbot.wait(300)  # a poll already under way ends
     ben.forms.show_tab("study")
     ben.forms.study_form.set_value("n_enrolled", "37")
@@ -266,7 +266,7 @@ def test_a_library_that_cannot_be_read_pauses_the_live_view_and_says_so(windows,
     assert ben.save_draft()
     monkeypatch.setattr(team_queries, "changes_after", real)  # back
     qtbot.waitUntil(lambda: _study(ana, "n_enrolled") == "36", timeout=3000)  # nothing missed meanwhile
-    assert not ana._library_lost and "cannot be reached" not in ana.statusBar().currentMessage()
+    assert not ana.team.library_lost and "cannot be reached" not in ana.statusBar().currentMessage()
 
 
 def test_edits_undone_after_another_save_show_that_save(windows, qtbot):

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,10 +35,11 @@ from curator.domain import readiness, validation
 from curator.domain.outcomes import PAPER_UNREVIEWED, TABLE_TYPES, Record, Row, Span, Study
 from curator.services import curation, team
 from curator.services.changes import Changes, of_import, of_records
-from curator.services.library import CannotOpen, Library, LibraryInUse, open_locked, second_connection
+from curator.services.library import CannotOpen, Library, LibraryInUse, open_locked
 from curator.ui.outcome_form import TAB_KEYS, OutcomeForms
 from curator.ui.paper_list_model import PaperListModel
 from curator.ui.reader import Reader
+from curator.ui.team_sync import TeamSync
 from curator.ui.worker import ChangeHub, LibraryOp
 
 log = logging.getLogger("curator.ui")
@@ -64,9 +64,6 @@ def ask_read_only_dialog(holder: str, parent=None) -> bool:
 
 
 class MainWindow(QMainWindow):
-    # the library's change notice (services.team.listen; from its listener's thread): poll now
-    team_woken = Signal()
-
     def __init__(self, lib: Library, settings: QSettings, parent=None):
         super().__init__(parent)
         self.lib = lib
@@ -107,7 +104,9 @@ class MainWindow(QMainWindow):
         self._update_counts()
         self._apply_read_only()
         self._remember_library()
-        self._start_team()
+        # others on the same library: their writes live, presence, conflicts, a lost library (ui.team_sync)
+        self.team = TeamSync(self)
+        self.team.start()
 
     def _apply_read_only(self) -> None:
         """A read-only library: every action that would write is disabled, and the forms refuse edits."""
@@ -127,7 +126,7 @@ class MainWindow(QMainWindow):
         if self._plot_panel is not None and (changes.records or changes.papers):
             self._plot_panel.refresh_library()
         if changes.remote:
-            self._remote_changes(changes)
+            self.team.remote_changes(changes)
 
     # --- layout ----------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -457,8 +456,7 @@ class MainWindow(QMainWindow):
         self.record = rec
         self.forms.load(rec)
         self.dirty = recovered is not None
-        self.newer_by = []
-        self._update_banner()
+        self.team.paper_opened()
         self._after_change(redraw_now=True)
         self.settings.setValue("last_paper", paper_id)
         self._update_title()
@@ -472,8 +470,7 @@ class MainWindow(QMainWindow):
                 self.dirty = False
                 self.autosave_timer.stop()
                 curation.discard_autosave(self.lib, self.record.paper_id)
-                if self.newer_by:  # nothing of this window's left to merge: show what others saved
-                    QTimer.singleShot(0, self._catch_up)
+                self.team.edits_undone()  # others saved a newer version meanwhile: shown now
         self._update_title()
 
     # the window's commands keep their keys while a text field has focus (on X11 a line edit takes Ctrl+E
@@ -596,11 +593,7 @@ class MainWindow(QMainWindow):
         assert self.record is not None
         self.base = self.record.copy()
         self.dirty = False
-        self.newer_by = []  # whatever others saved is in what was just saved
-        if self.pending_save:
-            self.pending_save = False
-            self.retry_timer.stop()
-        self._update_banner()
+        self.team.saved()
         if changes.merged:
             self.forms.load(self.record)  # the record took in the other save's values
         self.forms.undo.setClean()
@@ -621,7 +614,7 @@ class MainWindow(QMainWindow):
         self.forms.commit_pending()
         name = self.curator_name()
         try:
-            changes = self._through_gate(lambda rec, base: curation.save_draft(self.lib, rec, name, base=base),
+            changes = self.team.through_gate(lambda rec, base: curation.save_draft(self.lib, rec, name, base=base),
                                          "saved")
         except curation.CurationError as exc:
             self.statusBar().showMessage("Not saved: " + str(exc).replace("\n", " "), 10000)
@@ -656,7 +649,7 @@ class MainWindow(QMainWindow):
         allow_gaps = False
         while True:  # the services hold the rule; the window only asks when they say it must
             try:
-                changes = self._through_gate(
+                changes = self.team.through_gate(
                     lambda rec, base, gaps=allow_gaps: curation.verify(self.lib, rec, name, base=base, allow_gaps=gaps),
                     "verified")
                 if changes is None:
@@ -693,7 +686,7 @@ class MainWindow(QMainWindow):
         self.forms.commit_pending()
         who = self.curator_name()
         try:
-            changes = self._through_gate(
+            changes = self.team.through_gate(
                 lambda rec, base: curation.set_paper_status(self.lib, rec, status, reason, who, base=base), status)
         except curation.CurationError as exc:
             self.statusBar().showMessage(f"Not {status}: " + str(exc).replace("\n", " "), 10000)
@@ -830,261 +823,6 @@ class MainWindow(QMainWindow):
         if hits:
             self.statusBar().showMessage(f"{len(hits)} value(s) cite this text", 5000)
 
-    # --- a team on one library: others' writes live, who has which paper open, conflicts, a lost library ---
-    POLL_MS = 1000  # others' saves reach this window within about a second (the issue asks for 2)
-    RETRY_MS = 5000  # a save the library could not take is tried again this often
-
-    def _start_team(self) -> None:
-        """Join the library as this window's curator and follow its change feed (every write others make)."""
-        self.newer_by: list[str] = []  # who saved the open paper since it was opened here, while edited here
-        self.pending_save = False  # a save the library could not take, to try again (retry_timer)
-        self.others: dict[int, list[team.Editor]] = {}
-        self._poll_op: LibraryOp | None = None
-        self._poll_lib: Library | None = None
-        self._beat: tuple[int | None, bool] | None = None  # what the last heartbeat said
-        self._beat_at = 0.0
-        self._retrying = False
-        team.join(self.lib, self.curator_name())
-        try:
-            self.team_last_id = team.latest(self.lib)
-        except Exception as exc:  # noqa: BLE001 — the feed is read again at the next poll
-            log.warning("change feed not read: %s", exc)
-            self.team_last_id = 0
-        if not hasattr(self, "poll_timer"):
-            self.team_woken.connect(self.poll_team)  # queued: emitted from the listener's thread
-            self.poll_timer = QTimer(self)
-            self.poll_timer.setInterval(self.POLL_MS)
-            self.poll_timer.timeout.connect(self.poll_team)
-            self.retry_timer = QTimer(self)
-            self.retry_timer.setInterval(self.RETRY_MS)
-            self.retry_timer.timeout.connect(self._retry_save)
-        self.poll_timer.start()
-        try:
-            self._stop_listening = team.listen(self.lib, self.team_woken.emit)
-        except Exception as exc:  # noqa: BLE001 — no notices: the poll alone follows the feed
-            log.warning("change notices not available: %s", exc)
-            self._stop_listening = None
-        self._update_banner()
-
-    def _stop_team(self) -> None:
-        """Stop following the library (closing, switching): the last poll finishes, this window's
-        presence goes, its poll connection closes."""
-        self.poll_timer.stop()
-        self.retry_timer.stop()
-        if self._stop_listening is not None:
-            try:
-                self._stop_listening()
-            except Exception as exc:  # noqa: BLE001
-                log.info("change notices not stopped: %s", exc)
-            self._stop_listening = None
-        if self._poll_op is not None:
-            self._poll_op.wait(10000)
-        try:
-            team.leave(self.lib)
-        except Exception as exc:  # noqa: BLE001 — an unreachable library forgets the window after a minute
-            log.info("presence not withdrawn: %s", exc)
-        self._drop_poll_connection()
-
-    def poll_team(self) -> LibraryOp | None:
-        """Ask the library (off the GUI thread, on the poll's own connection) what others wrote since the
-        last poll and who has which paper open; say again what this window has open when it changed or
-        every few seconds. The writes reach the views through the hub."""
-        if self._poll_op is not None or self._stopping:
-            self._poll_again = self._poll_op is not None  # woken meanwhile: once more when this one ends
-            return None
-        self._poll_again = False
-        if self._poll_lib is None:
-            try:
-                self._poll_lib = second_connection(self.lib)
-            except Exception as exc:  # noqa: BLE001 — the library is gone for now: said, tried next second
-                self._poll_failed(str(exc))
-                return None
-        state = (self.paper_id, bool(self.dirty))
-        due = state != self._beat or time.monotonic() - self._beat_at >= team.HEARTBEAT_EVERY_S
-        last = self.team_last_id
-        op = LibraryOp(self, self.lib, lambda lib, _p, _c: team.poll(lib, last, state[0], state[1], heartbeat=due),
-                       changes=lambda result: result.changes, hub=self.hub, connection=self._poll_lib)
-        self._poll_op = op
-        op.success(lambda result: self._polled(result, state if due else None)).failure(self._poll_failed)
-        op.finished.connect(lambda: self._poll_finished(op))
-        return op.run_in_background()
-
-    def _poll_finished(self, op: LibraryOp) -> None:
-        if self._poll_op is op:
-            self._poll_op = None
-        if op.error is not None or getattr(self, "_poll_reconnect", False):  # a broken connection: a new one next time
-            self._poll_reconnect = False
-            self._drop_poll_connection()
-        op.deleteLater()
-        if getattr(self, "_poll_again", False) and self.poll_timer.isActive():
-            QTimer.singleShot(0, self.poll_team)
-
-    def _polled(self, result: team.Poll, beat: tuple[int | None, bool] | None) -> None:
-        if result.unreachable is not None:  # said in the status bar; a fresh connection next time
-            self._poll_failed(result.unreachable)
-            self._poll_reconnect = True
-            return
-        self.team_last_id = max(self.team_last_id, result.last_id)
-        if beat is not None and result.beat_error is None:
-            self._beat, self._beat_at = beat, time.monotonic()
-        self.others = result.editors
-        self.paper_model.set_editors({pid: (", ".join(dict.fromkeys(e.curator for e in eds)), any(e.dirty for e in eds))
-                                      for pid, eds in result.editors.items()})
-        if getattr(self, "_library_lost", False):
-            self._library_lost = False
-            self.statusBar().showMessage("The library is back", 5000)
-            if self.pending_save:
-                QTimer.singleShot(0, self._retry_save)
-        self._update_banner()
-
-    def _drop_poll_connection(self) -> None:
-        """Close the poll's connection (no poll running): the next poll opens a fresh one."""
-        lib, self._poll_lib = self._poll_lib, None
-        if lib is not None:
-            try:
-                lib.close()
-            except Exception:  # noqa: BLE001 — it is broken already
-                pass
-
-    def _poll_failed(self, message: str) -> None:
-        first = message.strip().splitlines()[0] if message.strip() else "unknown error"
-        if not getattr(self, "_library_lost", False):
-            log.warning("library poll failed: %s", first)
-        self._library_lost = True
-        self.statusBar().showMessage(f"The library cannot be reached: others' changes are not shown until it is back "
-                                     f"({first})", 0)
-
-    def _remote_changes(self, changes: Changes) -> None:
-        """Others' writes: the list already re-read its rows (hub); the open paper follows — reloaded when
-        it has no unsaved edits here, else the curator is told their edits will be merged on save."""
-        if changes.papers and self.paper_id is not None:  # the list was re-read whole: keep the open paper selected
-            row = self.paper_model.row_of(self.paper_id)
-            if row >= 0:
-                sm = self.paper_view.selectionModel()
-                sm.blockSignals(True)
-                self.paper_view.selectRow(row)
-                sm.blockSignals(False)
-        mine = [r for r in changes.remote if r.paper_id is not None and r.paper_id == self.paper_id]
-        if not mine or self.record is None or self.paper_id is None:
-            return
-        stored = curation.stored(self.lib, self.paper_id)
-        if curation.same_version(stored, self.base):
-            return  # already what this window shows
-        who = list(dict.fromkeys(r.who for r in mine))
-        names = " and ".join(who)
-        self.forms.commit_pending()
-        if not self.dirty:
-            self._show_stored(stored)
-            self.statusBar().showMessage(f"{names} saved this paper: the form shows their version", 10000)
-        else:
-            self.newer_by = list(dict.fromkeys([*self.newer_by, *who]))
-            self.statusBar().showMessage(f"{names} saved a newer version of this paper — your edits will be merged "
-                                         "on save", 10000)
-        self._update_banner()
-
-    def _show_stored(self, stored: Record | None) -> None:
-        """The open paper's form shows the record as stored now (it has no unsaved edits here)."""
-        assert self.paper_id is not None
-        self.base = stored
-        self.record = stored.copy() if stored is not None else curation.load(self.lib, self.paper_id)
-        self.newer_by = []
-        self.forms.load(self.record)
-        self._after_change()
-        self._update_title()
-        self._update_banner()
-
-    def _catch_up(self) -> None:
-        """Edits undone back to the version opened, while others saved a newer one: show theirs."""
-        if self.dirty or self.paper_id is None or not self.newer_by:
-            return
-        names = " and ".join(self.newer_by)
-        self._show_stored(curation.stored(self.lib, self.paper_id))
-        self.statusBar().showMessage(f"{names} saved this paper: the form shows their version", 10000)
-
-    def banner_text(self) -> str:
-        parts = []
-        if self.paper_id is not None:
-            text = team.editing_text(self.others.get(self.paper_id, []))
-            if text:
-                parts.append(text)
-        if self.newer_by:
-            parts.append(f"{' and '.join(self.newer_by)} saved a newer version — your edits will be merged on save")
-        if self.pending_save:
-            parts.append("Not saved yet: the library cannot be reached — your edits are kept on this computer and "
-                         "will be saved when it is back")
-        return " · ".join(parts)
-
-    def _update_banner(self) -> None:
-        text = self.banner_text()
-        if text != self.team_banner.text():
-            self.team_banner.setText(text)
-        self.team_banner.setVisible(bool(text))
-
-    def _through_gate(self, call: Callable[[Record, Record | None], Changes], action: str) -> Changes | None:
-        """Run a write of the open record through the services' gate (`call(record, base)`). Values
-        another curator changed too open the side-by-side dialog: nothing is written until the curator
-        decides, then the decided record is saved against what is stored now (and merged again if yet
-        another save came meanwhile). A library that cannot be reached keeps the edits (on this
-        computer) and tries again. None: nothing was written."""
-        assert self.record is not None
-        while True:
-            try:
-                return call(self.record, self.base)
-            except curation.StaleRecord as exc:
-                choices = self.ask_conflicts(exc)
-                if choices is None:
-                    self.statusBar().showMessage(
-                        f"Not {action}: {' and '.join(exc.by) or 'another curator'} changed "
-                        f"{len(exc.conflicts)} of the same value(s) — nothing was saved; your edits are kept", 15000)
-                    return None
-                self.record = curation.resolve(self.record, exc, choices)
-                self.base = exc.theirs
-                self.newer_by = []
-                self.forms.load(self.record)  # the decided values, and theirs merged in
-                self._after_change()
-            except curation.Unreachable as exc:
-                self._keep_for_retry(str(exc))
-                return None
-
-    def _keep_for_retry(self, reason: str) -> None:
-        """The library could not take the save: the edits stay (autosaved on this computer) and are saved
-        as a draft when it is back."""
-        assert self.record is not None
-        self.forms.notes.store(self.record)
-        where = ""
-        try:
-            kept = curation.autosave(self.lib, self.record)
-            where = f" (kept in {kept})" if kept is not None else ""
-        except curation.CurationError as exc:
-            where = f" (not autosaved: {exc})"
-        self.pending_save = True
-        self.retry_timer.start()
-        self.statusBar().showMessage("Not saved: the library cannot be reached — your edits are kept on this computer"
-                                     f"{where} and will be saved when it is back", 0)
-        log.warning("save deferred: %s", reason)
-        self._update_banner()
-
-    def _retry_save(self) -> None:
-        """Try the deferred save again (as a draft, through the same gate)."""
-        if not self.pending_save or self.record is None or self._retrying:
-            if not self.pending_save:
-                self.retry_timer.stop()
-            return
-        self._retrying = True
-        try:
-            name = self.curator_name()
-            changes = self._through_gate(lambda rec, base: curation.save_draft(self.lib, rec, name, base=base),
-                                         "saved")
-        except curation.CurationError as exc:
-            self.statusBar().showMessage("Not saved: " + str(exc).replace("\n", " "), 15000)
-            return
-        finally:
-            self._retrying = False
-        if changes is not None:
-            self._record_saved(changes)
-            self.statusBar().showMessage("The library is back: your edits are saved as a draft"
-                                         + self._merged_note(changes), 10000)
-
     def _ask_conflicts_dialog(self, stale: curation.StaleRecord) -> dict | None:
         from curator.ui.conflict_dialog import ConflictDialog
 
@@ -1111,7 +849,7 @@ class MainWindow(QMainWindow):
             self.warn("Cannot open library", str(exc))
             return False
         self._stop_ops()
-        self._stop_team()
+        self.team.stop()
         if self.lock is not None:
             self.lock.release()
         self.lock = opened.lock
@@ -1131,7 +869,7 @@ class MainWindow(QMainWindow):
         self._apply_read_only()
         old.close()
         self._remember_library()
-        self._start_team()
+        self.team.start()
         return True
 
     def _remember_library(self) -> None:
@@ -1398,7 +1136,7 @@ class MainWindow(QMainWindow):
         if not self.maybe_keep_edits():
             event.ignore()
             return
-        self._stop_team()
+        self.team.stop()
         self._stop_ops()
         self.save_state()
         if getattr(self, "help_window", None) is not None:
