@@ -4,6 +4,7 @@ own connection to the same SQLite file, as two Curator processes on a shared lib
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -48,6 +49,38 @@ def _two_windows(qtbot, tmp_path, monkeypatch):
     return ana, ben, pid
 
 
+@contextmanager
+def _answering(answer):
+    """Answer the first modal dialog with `answer(dialog)`; any later one (which should not come) is
+    closed and listed, and an answer that fails closes its dialog, so a broken feature fails the test
+    instead of leaving it waiting on a dialog."""
+    extra: list[str] = []
+    answered = []
+
+    def tick():
+        dlg = QApplication.activeModalWidget()
+        if dlg is None:
+            return
+        if answered:
+            extra.append(dlg.windowTitle())
+            dlg.reject()
+            return
+        answered.append(dlg)
+        try:
+            answer(dlg)
+        except BaseException as exc:
+            extra.append(f"the answer failed: {exc!r}")
+            dlg.reject()
+
+    timer = QTimer()
+    timer.timeout.connect(tick)
+    timer.start(50)
+    try:
+        yield extra
+    finally:
+        timer.stop()
+
+
 def _study(win: MainWindow, field: str) -> str:
     return win.forms.study_form.widgets[field].text()
 
@@ -76,12 +109,13 @@ def test_the_same_field_opens_the_side_by_side_dialog_and_nothing_is_written_unt
     ana.forms.study_form.set_value("n_enrolled", "40")
     seen = {}
 
-    def decide():
-        dlg = QApplication.activeModalWidget()
+    def decide(dlg):
         assert isinstance(dlg, ConflictDialog)
         line = dlg.line("Study, N enrolled")
         seen["row"] = (line.label.text(), line.theirs.text(), line.mine.text())
-        seen["stored while open"] = Library.open(ana.lib.path).load_record(pid).study.n_enrolled
+        other = Library.open(ana.lib.path)
+        seen["stored while open"] = other.load_record(pid).study.n_enrolled
+        other.close()
         seen["save enabled before a choice"] = dlg.save_button.isEnabled()
         qtbot.mouseClick(line.take_theirs, LEFT)
         seen["result theirs"] = line.result.text()
@@ -93,8 +127,9 @@ def test_the_same_field_opens_the_side_by_side_dialog_and_nothing_is_written_unt
         qtbot.keyClicks(line.result, "41")
         qtbot.mouseClick(dlg.save_button, LEFT)
 
-    QTimer.singleShot(0, decide)
-    assert ana.save_draft()
+    with _answering(decide) as extra:
+        assert ana.save_draft()
+    assert extra == []  # one dialog, answered once
     assert seen["row"] == ("<b>Study, N enrolled</b>", "39", "40")
     assert seen["stored while open"] == 39 and seen["save enabled before a choice"] is False
     assert seen["result theirs"] == "39"
@@ -113,8 +148,9 @@ def test_cancelling_the_dialog_writes_nothing_and_keeps_the_edit(windows):
     assert ben.save_draft()
     ana.forms.show_tab("study")
     ana.forms.study_form.set_value("n_enrolled", "40")
-    QTimer.singleShot(0, lambda: QApplication.activeModalWidget().findChild(object, "conflict_cancel").click())
-    assert not ana.save_draft()
+    with _answering(lambda dlg: dlg.findChild(object, "conflict_cancel").click()) as extra:
+        assert not ana.save_draft()
+    assert extra == []
     assert ana.lib.load_record(pid).study.n_enrolled == 39 and ana.dirty and ana.record.study.n_enrolled == 40
     assert "nothing was saved" in ana.statusBar().currentMessage()
 
