@@ -65,6 +65,8 @@ def cmd_papers(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from curator.services.export import export_dataset
 
+    if args.extractions or args.agreement:  # issue 19: on request, beside the consensus
+        return _export_dual(args)
     opened = _open(args, write=False)
     try:
         report = export_dataset(opened.lib, args.format, Path(args.out), include_drafts=args.include_drafts,
@@ -98,6 +100,28 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     for e in errors:
         print(e, file=sys.stderr)
     return 2 if errors else 0
+
+
+def cmd_tables(args: argparse.Namespace) -> int:
+    from curator.services import fulltext
+
+    opened = _open(args, write=False)
+    try:
+        if opened.lib.get_paper(args.paper) is None:
+            print(f"curator tables: no paper with id {args.paper} in the library", file=sys.stderr)
+            return 2
+        out = fulltext.tables_json(opened.lib, args.paper)
+    finally:
+        opened.close()
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for t in out["tables"]:
+            print(f"page {t['page']}: {t['caption']}")
+            for row in t["rows"]:
+                print("  " + " | ".join(row))
+        print(f"{len(out['tables'])} table(s)")
+    return 0
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
@@ -180,6 +204,117 @@ def add_screen_parser(add) -> None:
     sp.set_defaults(func=cmd_screen)
 
 
+# --- record / compare (issue 19): kept in one block ---------------------------------------------------------
+def _export_dual(args: argparse.Namespace) -> int:
+    from curator.services import dual_export
+
+    opened = _open(args, write=False)
+    try:
+        if args.extractions:
+            report = dual_export.export_extractions(opened.lib, args.format, Path(args.out), curator=args.curator)
+        else:
+            report = dual_export.export_agreement(opened.lib, args.format, Path(args.out), other=args.other)
+    except (ValueError, RuntimeError) as exc:  # ExportError, CompareError: named
+        print(f"curator export: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        opened.close()
+    print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str) if args.json
+          else report.summary_text())
+    return 0
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    from curator.services import record_files
+
+    try:
+        if args.record_command == "export":
+            opened = _open(args, seed=False, write=False)
+            try:
+                path = record_files.export_record(opened.lib, args.paper, Path(args.out), curator=args.curator)
+            finally:
+                opened.close()
+            print(f"wrote {path}")
+        elif args.record_command == "import":
+            opened = _open(args, seed=False)
+            try:
+                pid, done = record_files.import_record(Path(args.file), opened.lib, args.curator)
+            finally:
+                opened.close()
+            print(f"{args.file}: {done} {args.curator}'s extraction of paper {pid}")
+        else:
+            from curator.services import extractions
+
+            opened = _open(args, seed=False)
+            try:
+                if args.record_command == "submit":
+                    extractions.submit_extraction(opened.lib, args.paper, args.curator)
+                    print(f"{args.curator}'s extraction of paper {args.paper} is submitted")
+                else:
+                    extractions.set_blind(opened.lib, {"on": True, "off": False}.get(args.mode))
+                    on = extractions.blind_mode(opened.lib)
+                    print(f"blind mode is {'on' if on else 'off'}" + (" (the default)" if args.mode == "default" else ""))
+            finally:
+                opened.close()
+    except ValueError as exc:  # RecordFileError, CurationError: the message names the file
+        print(f"curator record {args.record_command}: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from curator.services import compare
+
+    try:
+        tol = compare.Tolerance(args.tolerance, args.relative_tolerance)
+    except ValueError as exc:
+        print(f"curator compare: {exc}", file=sys.stderr)
+        return 2
+    opened = _open(args, write=False)
+    try:
+        report = compare.compare_with_library(opened.lib, args.other, tol, curator=args.curator,
+                                              other_curator=args.other_curator)
+    except ValueError as exc:  # CompareError: nothing matches, another schema version
+        print(f"curator compare: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        opened.close()
+    print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if args.json else report.summary_text())
+    return 0
+
+
+def add_record_parsers(add) -> None:
+    sp = add("record", "one paper's extraction as a JSON file: export it, or import one (e.g. sent by mail)")
+    rsub = sp.add_subparsers(dest="record_command", required=True)
+    s = rsub.add_parser("export", help="write a paper's extraction (or its consensus record) to a file")
+    s.add_argument("--library", default=argparse.SUPPRESS, help="library file")
+    s.add_argument("--paper", type=int, required=True, help="paper id")
+    s.add_argument("--curator", help="whose extraction (default: the consensus record)")
+    s.add_argument("--out", required=True, help="FILE.json")
+    s = rsub.add_parser("import", help="store a record file as a curator's extraction of the same paper")
+    s.add_argument("file", metavar="FILE.json")
+    s.add_argument("--library", default=argparse.SUPPRESS, help="library file")
+    s.add_argument("--curator", required=True, help="whose extraction it is")
+    s = rsub.add_parser("submit", help="a curator is done with a paper: their extraction becomes submitted")
+    s.add_argument("--library", default=argparse.SUPPRESS, help="library file")
+    s.add_argument("--paper", type=int, required=True, help="paper id")
+    s.add_argument("--curator", required=True, help="whose extraction")
+    s = rsub.add_parser("blind", help="blind mode: others' extractions hidden until one's own is submitted")
+    s.add_argument("mode", choices=["on", "off", "default"], help="default: on when the library has more than one curator")
+    s.add_argument("--library", default=argparse.SUPPRESS, help="library file")
+    sp.set_defaults(func=cmd_record)
+
+    sp = add("compare", "compare the extractions of two libraries: agreement, Cohen's kappa, disagreements")
+    sp.add_argument("--other", required=True, help="the other library file")
+    sp.add_argument("--curator", help="compare this curator's extractions in --library (default: the latest record)")
+    sp.add_argument("--other-curator", help="... and this one's in --other")
+    sp.add_argument("--tolerance", type=float, default=0.0, help="numbers agree within this absolute difference")
+    sp.add_argument("--relative-tolerance", type=float, default=0.0,
+                    help="... or within this fraction of the larger value (0.01 = 1%%)")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_compare)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="curator", description="Curate CAR-T toxicity outcomes from papers.")
     p.add_argument("--version", action="version", version=f"curator {__version__}")
@@ -208,6 +343,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--include-drafts", action="store_true", help="also export draft records")
     sp.add_argument("--analyte", help="only rows about this analyte")
     sp.add_argument("--json", action="store_true")
+    sp.add_argument("--extractions", action="store_true",
+                    help="each curator's extraction instead (csv or xlsx; the curator in every row)")
+    sp.add_argument("--curator", help="with --extractions: only this curator's")
+    sp.add_argument("--agreement", action="store_true",
+                    help="the agreement table instead (csv or xlsx): of the curators' extractions, or with --other")
+    sp.add_argument("--other", help="with --agreement: compare with this library file")
     sp.set_defaults(func=cmd_export)
 
     sp = add("suggest", "suggest structured values from papers' text")
@@ -216,6 +357,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true")
     sp.add_argument("--save-drafts", action="store_true", help="store suggestions as draft records")
     sp.set_defaults(func=cmd_suggest)
+
+    sp = add("tables", "the tables of a paper's PDF full text, cells as printed")
+    sp.add_argument("--paper", type=int, required=True, help="paper id")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_tables)
 
     sp = add("snapshot", "render the main window to a PNG and exit")
     sp.add_argument("--out", required=True)
@@ -228,6 +374,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_snapshot)
 
     add_screen_parser(add)
+    add_record_parsers(add)
 
     sp = add("gui", "start the application (the default)")
     sp.set_defaults(func=None)
@@ -242,7 +389,7 @@ def _opened_files(argv: list[str]) -> list[Path] | None:
     return files if all(f.is_file() for f in files) else None
 
 
-COMMANDS = ("import", "papers", "export", "suggest", "snapshot", "screen", "gui")
+COMMANDS = ("import", "papers", "export", "suggest", "tables", "snapshot", "screen", "record", "compare", "gui")
 
 
 def main(argv: list[str] | None = None) -> int:

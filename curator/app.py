@@ -9,13 +9,18 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
 
-from curator import __version__, paths
+from curator import __version__, desktop, paths
 from curator.services.library import CannotOpen, LibraryInUse, data_dir, default_library_path, log_dir, open_locked
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+# QtGui and QtWidgets are imported where they are used, after `desktop.problem()` has looked for the
+# system libraries they need: on a bare Linux desktop the import itself would fail with a loader error.
 
 log = logging.getLogger("curator")
 LIBRARY_SUFFIXES = {".sqlite", ".sqlite3", ".db", ".curator"}
@@ -44,6 +49,8 @@ def setup_logging() -> Path:
 def install_excepthook(log_path: Path) -> None:
     """An unexpected exception is logged and shown; the app keeps running."""
 
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
     def hook(exc_type, exc, tb):
         text = "".join(traceback.format_exception(exc_type, exc, tb))
         log.error("unexpected error\n%s", text)
@@ -61,6 +68,9 @@ def install_excepthook(log_path: Path) -> None:
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName("Curator")
     app.setOrganizationName("Curator")
@@ -78,6 +88,8 @@ def build_window(library: str | Path | None, s: QSettings, ask_read_only=None):
     A library already open in another Curator window is offered read-only (`ask_read_only(holder)`
     decides; the default asks with a dialog). Returns None when the curator declines or the library
     cannot be opened (after saying why)."""
+    from PySide6.QtWidgets import QMessageBox
+
     from curator.ui.main_window import MainWindow, ask_read_only_dialog
 
     path = Path(library) if library else Path(s.value("library", "", type=str) or default_library_path())
@@ -107,6 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--library")
     p.add_argument("files", nargs="*", help="a library to open, or papers to import")
     args = p.parse_args(argv if argv is not None else sys.argv[1:])
+    trouble = desktop.problem()  # missing system libraries: say which packages, not Qt's abort
+    if trouble:
+        print(trouble, file=sys.stderr)
+        return desktop.EXIT_CODE
     to_import = []
     for f in args.files:
         if Path(f).suffix.lower() in LIBRARY_SUFFIXES and args.library is None:
@@ -141,6 +157,8 @@ def _open_initial(win, paper_id: int | None) -> None:
 
 
 def _welcome(win) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     QMessageBox.information(
         win, "Welcome to Curator",
         "<p>Your library was created with two sample papers.</p>"
@@ -185,12 +203,17 @@ def snapshot(out: Path, library: str | None = None, paper_id: int | None = None,
         return 2
     for _ in range(5):
         app.processEvents()
+    if win.reader_stack.currentWidget() is win.pdf_view:  # the PDF's pages render off the GUI thread
+        from curator.ui.pdf_view import wait_rendered
+
+        wait_rendered(win.pdf_view)
     win.redraw_plot()
     app.processEvents()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     ok = win.grab().save(str(out))
     win.dirty = False
+    win.pdf_view.close_document()  # its render thread ends before the process does
     win.lib.close()
     if win.lock is not None:
         win.lock.release()

@@ -532,3 +532,193 @@ def test_a_similarity_stated_with_its_p_value_is_a_comparison():
 def test_the_study_size_sums_the_groups_it_enumerates(text, n):
     study = [s.fields["n"] for s in suggest(text) if s.kind == "sample_size" and s.fields.get("study")]
     assert study == [n]
+
+
+# ------------------------------------------------------------------ round three (issue 16): synthetic shapes
+
+@pytest.mark.parametrize("text", [
+    "After CAR-T cell infusion, the CR rate at day 28 was 80%.",                         # outcome at a horizon
+    "After CAR-T cell infusion, Day-90 complete response rate was 45%.",                  # day modifying an outcome
+    "After CAR-T cell infusion, non-relapse mortality at day 100 was 5%.",
+    "After CAR-T cell infusion, response was evaluated on day 28.",                       # an act of observation
+    "After CAR-T cell infusion, patients were followed up until day 90.",
+    "After CAR-T cell infusion, infections occurred in 30% of patients by day 180.",      # a cohort's share
+    "After CAR-T cell infusion, median onset of CRS was day 3 (range, 1-10).",            # a median, not an event
+])
+def test_assessment_horizons_and_observation_windows_are_not_events(text):
+    assert kinds(text, "event") == [], [e.fields for e in kinds(text, "event")]
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("After CAR-T infusion, the patient developed ICANS on day +5.", 5),
+    ("After CAR-T infusion, ferritin peaked on day 7.", 7),
+    ("After CAR-T infusion, he was discharged on day 21.", 21),
+])
+def test_case_timeline_days_are_still_events(text, day):
+    assert [e.fields["day"] for e in kinds(text, "event")] == [day]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a grade word with its grade in brackets before the syndrome, the sentence opening with it
+    ("After CAR-T cell infusion, Severe (grade ≥ 3) CRS occurred in 5% of patients.", ("CRS", 3, None, 5.0)),
+    ("After CAR-T cell infusion, Severe (G3+) ICANS was seen in 4 patients (8%).", ("ICANS", 3, 4, 8.0)),
+    # a share alone, then its grade, after the syndrome's frequency
+    ("After CAR-T cell infusion, CRS of any grade occurred in 56 patients (93%); 13% were grade 3-4.",
+     ("CRS", 3, None, 13.0)),
+    ("After CAR-T cell infusion, CRS occurred in 70% of patients, with 10% grade 3 or higher.", ("CRS", 3, None, 10.0)),
+    # the measure named before the syndrome, its value after a short qualifier
+    ("The overall incidence of CRS after CAR-T was 70%.", ("CRS", None, None, 70.0)),
+    # a percentage in words
+    ("Forty-five percent of patients developed neurotoxicity after CAR-T.", ("ICANS", None, None, 45.0)),
+    # shares listed each with its grade in brackets
+    ("CRS developed in 90% (any grade) and 12% (grade ≥3) of CAR-T recipients.", ("CRS", 3, None, 12.0)),
+])
+def test_toxicity_shapes_of_round_three(text, want):
+    got = [(syndrome_class_of(f), f["grade"], f["count"], f["percent"]) for f in _tox(text)]
+    assert want in got, got
+
+
+def syndrome_class_of(f: dict) -> str:
+    from curator.extract.dev_scoring import syndrome_class
+
+    return syndrome_class(f["syndrome"])
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # counts with their shares on both sides of 'vs': the shares are compared, the p-value after the noun
+    ("After CAR-T therapy, CRS occurred in 20 (80%) vs 10 (40%) patients (P = .003).", (80, 40, "P = .003")),
+    # an association stated with its p-value only
+    ("After CAR-T therapy, early ICANS was associated with higher peak ferritin (P = .01).", (None, None, "P = .01")),
+    # two phrases, each with its own p-value
+    ("After CAR-T therapy, older age (P = .03) and high tumor burden (P = .01) were associated with ICANS.",
+     (None, None, "P = .01")),
+])
+def test_comparison_shapes_of_round_three(text, want):
+    got = [(s.fields["value_a"], s.fields["value_b"], s.fields["p_text"]) for s in suggest(text)
+           if s.kind == "comparison"]
+    assert want in got, got
+
+
+def test_a_significance_threshold_is_not_a_comparison():
+    text = "After CAR-T therapy, outcomes were compared by Fisher's exact test; P < .05 was considered significant."
+    assert not [s for s in suggest(text) if s.kind == "comparison"]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a list's head names the grade and the class, each item its share
+    ("After CAR-T cell therapy, grade ≥3 adverse events included neutropenia (60%), thrombocytopenia (40%) and "
+     "anemia (35%).", [("neutropenia", 3, 60.0), ("thrombocytopenia", 3, 40.0), ("anemia", 3, 35.0)]),
+    # further general classes of 'other' toxicities
+    ("After CAR-T cell therapy, infectious complications occurred in 12 patients (24%).",
+     [("infectious complications", None, 24.0)]),
+    ("After CAR-T cell therapy, grade ≥ 3 ICAHT developed in 20 patients (33%).", [("ICAHT", 3, 33.0)]),
+    ("After CAR-T cell therapy, CMV reactivation was seen in 9 patients (15%).", [("CMV reactivation", None, 15.0)]),
+])
+def test_other_toxicity_classes_and_a_list_heads_grade(text, want):
+    got = [(f["as_written"], f["grade"], f["percent"]) for f in _tox(text)]
+    assert all(w in got for w in want), got
+
+
+def test_a_syndrome_naming_a_compared_group_is_not_an_occurrence():
+    text = "After CAR-T cell therapy, patients with severe CRS had higher peak IL-6 levels (P < .001)."
+    assert _tox(text) == []
+
+
+CASE = ("Cytokine release syndrome is usually treated with tocilizumab and corticosteroids, and anakinra may be used in "
+        "refractory cases. We report a 54-year-old man with lymphoma treated with axi-cel. On day 2 he developed grade 3 "
+        "CRS. Treatment included tocilizumab, dexamethasone and anakinra, and CRS resolved by day 9. Tocilizumab is "
+        "commonly recommended as first-line therapy.")
+
+
+def test_a_case_reports_treatments_are_cited_from_the_sentences_about_the_patient():
+    drugs = {s.fields["drug"]: s for s in suggest(CASE) if s.kind == "drug"}
+    patient = CASE.index("Treatment included")
+    for name in ("tocilizumab", "anakinra", "dexamethasone"):
+        assert patient <= drugs[name].start < CASE.index(" CRS resolved"), (name, drugs[name].text)
+        assert not drugs[name].fields.get("background_only")
+    # named only in the background sentence: flagged, never cited as the patient's treatment
+    assert drugs["corticosteroids"].fields.get("background_only") is True
+    assert drugs["corticosteroids"].confidence < drugs["tocilizumab"].confidence
+    tox = [s for s in suggest(CASE) if s.kind == "toxicity" and s.fields["syndrome"] == "CRS"]
+    assert tox and all(s.start > CASE.index("We report") for s in tox)
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a short qualifier between the syndrome and its frequency (a time phrase, a bracket without a share)
+    ("After CAR-T cell therapy, grade ≥ 3 cytopenias at day 30 were present in 40% of patients.",
+     [("cytopenias", 3, None, 40.0)]),
+    ("After CAR-T cell therapy, hypogammaglobulinemia (IgG < 400 mg/dL) was present in 70% of patients.",
+     [("hypogammaglobulinemia", None, None, 70.0)]),
+    # 'X were the most common adverse event (n%)': the share is X's
+    ("After CAR-T cell therapy, infections were the most common adverse event (45%).", [("infections", None, None, 45.0)]),
+    # a grade written after the list's last item is the list's
+    ("After CAR-T cell therapy, neutropenia and thrombocytopenia of grade ≥3 were observed in 80% and 50% of "
+     "patients, respectively.", [("neutropenia", 3, None, 80.0), ("thrombocytopenia", 3, None, 50.0)]),
+    # a grade word inside a list is its item's alone
+    ("After CAR-T cell therapy, the cumulative incidences of neutropenia, thrombocytopenia, severe anemia, and "
+     "infection were 60%, 50%, 20%, and 30%, respectively.",
+     [("neutropenia", None, None, 60.0), ("anemia", None, None, 20.0), ("infection", None, None, 30.0)]),
+    # the count and share of the graded subset after '(n%) patients;'
+    ("After CAR-T cell therapy, CRS occurred in 27 (54%) patients; 6 (12%) had grade ≥3.", [("crs", 3, 6, 12.0)]),
+    # an adverse-event term in its CTCAE shape
+    ("After CAR-T cell therapy, grade ≥3 neutrophil count decreased occurred in 30 patients (60%).",
+     [("neutrophil count decreased", 3, 30, 60.0)]),
+])
+def test_toxicity_shapes_of_round_four(text, want):
+    got = [(f["as_written"].lower(), f["grade"], f["count"], f["percent"]) for f in _tox(text)]
+    assert all(w in got for w in want), got
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a grade as the pair's label inside the bracket; the outcome named before it
+    ("After CAR-T therapy, severe ICANS was comparable (grade 3-4, 6.5% vs 11.2%, P = .42).",
+     (6.5, 11.2, "P = .42", None, None)),
+    # the p-value between the values and the groups of a 'respectively' list
+    ("After CAR-T therapy, grade 2 or higher CRS occurred in 21.4% and 48.6% (P = .004) of patients in the "
+     "prophylaxis and control cohorts, respectively.", (21.4, 48.6, "P = .004", "prophylaxis", "control cohorts")),
+    # 'a versus b in the A and B cohorts, respectively (P)': both groups from one phrase, the p-value after it
+    ("After CAR-T therapy, the ORR was 80% versus 60% in the axi-cel and tisa-cel cohorts, respectively (P = .04).",
+     (80, 60, "P = .04", "axi-cel cohorts", "tisa-cel cohorts")),
+])
+def test_comparison_shapes_of_round_four(text, want):
+    got = [(s.fields["value_a"], s.fields["value_b"], s.fields["p_text"], s.fields.get("label_a"),
+            s.fields.get("label_b")) for s in suggest(text) if s.kind == "comparison"]
+    assert want in got, got
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # 'n/N (x%) vs n/N (y%)' inside one bracket: the shares are compared, the counts kept
+    ("After CAR-T therapy, CRS was more frequent with axi-cel (12/30 (40%) vs 5/30 (17%), P = .04).",
+     (40, 17, "P = .04", 12, 5)),
+])
+def test_fractions_with_their_shares_compare_the_shares(text, want):
+    got = [(s.fields["value_a"], s.fields["value_b"], s.fields["p_text"], s.fields.get("count_a"),
+            s.fields.get("count_b")) for s in suggest(text) if s.kind == "comparison"]
+    assert got == [want], got
+
+
+def test_fractions_without_shares_are_left_alone():
+    assert not [s for s in suggest("After CAR-T therapy, ICANS occurred in 0/10 vs 3/10 patients.")
+                if s.kind == "comparison"]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # modifiers sharing one head noun in a 'respectively' list (the issue's own example shape)
+    ("After CAR-T therapy, objective and complete response rates were 95% and 80%, respectively.",
+     [("ORR", 95.0), ("CR", 80.0)]),
+    ("After CAR-T therapy, event-free and overall survival were 60% and 75%, respectively.",
+     [("EFS", 60.0), ("OS", 75.0)]),
+])
+def test_elided_endpoints_in_a_respectively_list(text, want):
+    got = [(s.fields["endpoint"], s.fields["value"]) for s in suggest(text) if s.kind == "rate"]
+    assert got == want, got
+
+
+def test_the_word_or_is_not_an_odds_ratio():
+    text = "After CAR-T therapy in 40 patients, VGPR or better was seen in 70% of patients."
+    assert 70.0 in percents(text)
+
+
+def test_a_thousands_comma_is_not_a_clause_boundary_of_an_event():
+    ev = kinds("After CAR-T infusion, ferritin rose to 50,000 ng/mL on day 9.", "event")
+    assert [(e.fields["event"], e.fields["day"]) for e in ev] == [("ferritin rose to 50,000 ng/mL", 9)]

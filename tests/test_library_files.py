@@ -246,7 +246,9 @@ def test_the_window_says_why_a_file_cannot_be_opened(qtbot, tmp_path, monkeypatc
     assert str(path) in capsys.readouterr().err
     monkeypatch.delenv("CURATOR_NO_ERROR_DIALOG")
     shown = []
-    monkeypatch.setattr(app_mod.QMessageBox, "critical", lambda *a: shown.append(a))
+    from PySide6.QtWidgets import QMessageBox  # curator.app imports it where it is used (after its desktop check)
+
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a: shown.append(a))
     assert app_mod.build_window(path, s) is None
     assert shown and shown[0][1] == "Cannot open library" and str(path) in shown[0][2]
     assert _state(path) == before

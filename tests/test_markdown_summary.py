@@ -94,10 +94,15 @@ def test_empty_and_binary_files_are_refused(tmp_path):
     empty.write_bytes(b"")
     with pytest.raises(ImportFormatError, match="empty.ris: the file is empty"):
         importers.parse_file(empty)
-    binary = tmp_path / "scan.pdf"
-    binary.write_bytes(b"%PDF-1.4\x00\x01\x02\x00binary")
-    with pytest.raises(ImportFormatError, match="scan.pdf: this is a binary file"):
+    binary = tmp_path / "scan.bin"
+    binary.write_bytes(b"\x89PNG\x00\x01\x02\x00binary")
+    with pytest.raises(ImportFormatError, match="scan.bin: this is a binary file"):
         importers.parse_file(binary)
+    # a PDF goes to the PDF reader (importers.pdf), which names what is wrong with this one
+    pdf = tmp_path / "scan.pdf"
+    pdf.write_bytes(b"%PDF-1.4\x00\x01\x02\x00binary")
+    with pytest.raises(ImportFormatError, match="scan.pdf: the PDF is truncated"):
+        importers.parse_file(pdf)
 
 
 # ---------------------------------------------------------------- entity lists: linear, same reading

@@ -51,10 +51,20 @@ class Span:
     text_field: str = "abstract"
     made_by: str | None = "curator"  # MADE_BY: a suggestion's link is the extractor's, one made by hand the curator's
     accepted_by: str | None = None  # who accepted the extractor's link (set when a row that was suggested is saved accepted)
+    # A consensus value's two sources (domain.agreement): the extractions it was settled from, "ana+ben",
+    # and how: "agreed" (both gave it), a curator's name (the adjudicator took that one's value) or "edited".
+    extracted_by: str | None = None
+    settled: str | None = None
+    page: int | None = None  # 1-based page of a span into a PDF's full text (text_field "fulltext")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"start": self.start, "end": self.end, "quote": self.quote, "text_field": self.text_field,
-                "made_by": self.made_by, "accepted_by": self.accepted_by}
+        d = {"start": self.start, "end": self.end, "quote": self.quote, "text_field": self.text_field,
+             "made_by": self.made_by, "accepted_by": self.accepted_by}
+        if self.extracted_by is not None or self.settled is not None:
+            d["extracted_by"], d["settled"] = self.extracted_by, self.settled
+        if self.page is not None:
+            d["page"] = self.page
+        return d
 
 
 @dataclass

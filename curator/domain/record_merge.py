@@ -128,7 +128,7 @@ def _row_state(row: Row | None) -> dict[str, Any]:
     return out
 
 
-def _label(row_type: type[Row], key: str) -> str:
+def field_label(row_type: type[Row], key: str) -> str:
     """A value as the form names it: 'Before / A', 'evidence of After / B', 'status'."""
     names = {s.name: s.label for s in row_type.SPECS}
     if key == "row_status":
@@ -152,7 +152,7 @@ def _merge_row(where: str, table: str, base: Row | None, mine: Row, theirs: Row,
     rt = type(mine)
     for key in dict.fromkeys([*m, *t]):
         mv, tv, bv = m.get(key, _MISSING), t.get(key, _MISSING), b.get(key, _MISSING)
-        v = merge.pick(Conflict((table, mine.uid, key), f"{where}, {_label(rt, key)}", bv, mv, tv,
+        v = merge.pick(Conflict((table, mine.uid, key), f"{where}, {field_label(rt, key)}", bv, mv, tv,
                                 _kind(rt, key), rt, None if key.startswith("source:") else key))
         if key == "row_status":
             out.row_status = v

@@ -86,6 +86,8 @@ PROVENANCE_COLUMNS: dict[str, tuple[str, str, str]] = {
     "field": ("Column", "string", "Column whose value the quote supports"),
     "value": ("Value", "string", "That column's value, as text, to check against the quote"),
     "text_field": ("Text", "string", "Which text of the paper the offsets index into ('abstract' = papers.abstract)"),
+    "page": ("Page", "integer", "1-based page of the PDF the quote is on (text_field 'fulltext': the PDF's text, "
+             "pages joined by a form feed); empty for other texts"),
     "start": ("Start", "integer",
               ("Offset of the quote's first character in that text (0-based, in Unicode characters): "
               "text[start:end] == quote")),
@@ -96,6 +98,10 @@ PROVENANCE_COLUMNS: dict[str, tuple[str, str, str]] = {
     "accepted_by": ("Accepted by", "string", "Who accepted the extractor's link (empty for a link made by hand)"),
     "entered_by": ("Entered by", "string", "Who saved the source last"),
     "created_at": ("Saved at", "datetime", "When the source was saved: ISO 8601, UTC"),
+    # a consensus value's two sources (issue 19): empty for a value of a record made by one curator
+    "extracted_by": ("Extracted by", "string", "The two extractions a consensus value was settled from, 'A+B'"),
+    "settled": ("Settled", "string", "How: 'agreed' (both gave it), the curator whose value was taken, or 'edited' "
+                "(by the adjudicator, who is entered_by)"),
 }
 
 # columns the export derives (standardized values); name -> (label, type, unit, description)

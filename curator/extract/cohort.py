@@ -143,7 +143,8 @@ def sample_sizes(doc: Doc) -> list[Suggestion]:
         if cs > s_start and text[cs - 1] == "(":
             close = balanced_close(text, cs - 1)
             if close is not None:
-                pm = re.search(r"((?:[A-Za-z][\w\-+/]*\s+){0,3}[A-Za-z][\w\-+/]*)\s*$", text[s_start:cs - 1])
+                pm = re.search(r"(?<![\w\-+/])((?:[A-Za-z][\w\-+/]*+\s++){0,3}[A-Za-z][\w\-+/]*+)\s*$",
+                               text[s_start:cs - 1])  # from a word's start, each read once
                 if pm:
                     pop = pm.group(1)
                     words = pop.split()

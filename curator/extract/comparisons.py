@@ -35,18 +35,26 @@ def _item(i: str, label: bool = True, lazy_label: bool = True) -> str:
     if label:
         q = "{1,60}?" if lazy_label else "{1,60}"
         lab = rf"(?:\s(?:for|in|with|among|on|of|at)\s(?P<l{i}>[^\d;,.()\[\]]{q}))?"
-    return (rf"(?P<op{i}>[<>≤≥]\s?)?{NB2 if i == '2' else NB}(?P<v{i}>{SNUM})(?:\s?(?P<u{i}>{UNIT}))?"
+    # 'n/N (x%)': a count out of its denominator, then its share (the shares are compared; see _fields)
+    return (rf"(?P<op{i}>[<>≤≥]\s?)?{NB2 if i == '2' else NB}(?P<v{i}>{SNUM})(?P<f{i}>\s?/\s?\d{{1,6}}(?![\d.]))?"
+            rf"(?:\s?(?P<u{i}>{UNIT}))?"
             rf"(?:\s?(?:±|\+/-|\+/−|\+-)\s?{NUM}(?:\s?(?P<s{i}>{UNIT}))?)?"
             rf"(?:\s?(?:\((?!{_NOT_P})(?P<d{i}>[^()]{{0,60}})\)|\[(?!{_NOT_P})[^\[\]]{{0,60}}\]))?(?:\s?(?P<w{i}>{UNIT}))?" + lab)
 
 
 PAIR = re.compile(
-    rf"^\s*(?:(?P<label>[A-Za-z][^()\d;=]{{0,40}}?(?:\[[^\]]*\])?)\s*[,:]\s*|(?P<label2>median|mean|geometric\s+mean|peak|"
+    # a label: words, or a grade ('(grade 3-4, 7.9% vs 9.7%, P = .71)')
+    rf"^\s*(?:(?P<label>[A-Za-z][^()\d;=]{{0,40}}?(?:\[[^\]]*\])?|[Gg]rades?\s*+(?:[≥≤<>]\s*+)?[0-5](?:\s*+[-–]\s*+[0-5])?\+?"
+    rf"(?:\s++or\s++(?:higher|more|above))?)\s*[,:]\s*|(?P<label2>median|mean|geometric\s+mean|peak|"
     rf"average)\s+)?"
     rf"{_item('1')}\s*(?P<sep>{SEP})\s*{_item('2', lazy_label=False)}"
     rf"(?P<rest>(?:\s*(?:[,;]|respectively|\[).*)?)$",
     re.DOTALL | re.IGNORECASE,
 )
+GRADE_LABEL = re.compile(r"[Gg]rades?\s*+[≥≤<>0-5]")
+# 'in the axi-cel and tisa-cel cohorts, respectively': the two groups named in one phrase
+GROUPS_RESPECTIVELY = re.compile(r"^(?:the\s+)?(?P<a>[\w+/-]+(?:\s+[\w+/-]+)?)\s+and\s+(?P<b>[\w+/-]+(?:\s+[\w+/-]+)?)\s+"
+                                 r"(?P<n>cohorts?|groups?|arms?|patients|recipients)$", re.IGNORECASE)
 PAREN_FROM_TO = re.compile(  # 'CRP dropped (from 120 mg/L to 25 mg/L, P < 0.001)'
     rf"^\s*(?P<label>)?(?P<label2>)?from\s+{_item('1', label=False)}\s+to\s+{_item('2', label=False)}"
     rf"(?P<rest>\s*[,;].*)$", re.DOTALL | re.IGNORECASE)
@@ -78,11 +86,11 @@ HAD = re.compile(
     rf"(?:\s+of\s+(?P<l2>[^\d;,.()]{{1,40}}))?", re.IGNORECASE)
 # 'IFN-γ levels before and after emapalumab were 1520 ± 340 and 210 ± 95 pg/mL, respectively (P = 0.004)':
 # exactly two groups named before the verb, exactly two values after it, 'respectively', then the p-value.
-RESPECTIVELY = re.compile(
-    rf"\b(?:(?P<ba>before\s+and\s+after)\s+(?P<what>[^,.;()\d]{{1,40}}?)|"
-    rf"(?:in|for|among|with)\s+(?P<l1>(?:the\s+)?[A-Za-z][^,.;()\d]{{0,40}}?)\s+and\s+"
-    rf"(?P<l2>(?:the\s+)?[A-Za-z][^,.;()\d]{{0,40}}?))\s+(?:were|was)\s+(?:(?:median|mean)\s+)?"
-    rf"{_item('1', label=False)}\s+and\s+{_item('2', label=False)}\s*,?\s*respectively\b",
+RESPECTIVELY = re.compile(  # blank runs read once (possessive); a label opens and ends with a non-blank
+    rf"\b(?:(?P<ba>before\s++and\s++after)\s++(?P<what>[^,.;()\d\s][^,.;()\d]{{0,39}}?)|"
+    rf"(?:in|for|among|with)\s++(?P<l1>(?:the\s++)?[A-Za-z][^,.;()\d]{{0,40}}?)(?<=\S)\s++and\s++"
+    rf"(?P<l2>(?:the\s++)?[A-Za-z][^,.;()\d]{{0,40}}?))(?<=\S)\s++(?:were|was)\s++(?:(?:median|mean)\s++)?"
+    rf"{_item('1', label=False)}\s++and\s++{_item('2', label=False)}\s*+,?\s*+respectively\b",
     re.IGNORECASE)
 # an effect size with its CI: 'HR, 0.74; 95% CI, 0.36–1.51', 'odds ratio 2.1 (95% CI 1.2-3.4)', 'aOR = 3.2, 95% CI ...'
 EFFECT = re.compile(
@@ -99,11 +107,14 @@ _STAT_UNIT = {"hazard ratio": "HR", "odds ratio": "OR", "relative risk": "RR", "
 # ... and 'occurred in 30% and 10% of patients with and without CRS, respectively (P = .03)'
 RESPECTIVELY_AFTER = re.compile(
     rf"\b(?:was|were|(?:occurred|observed|seen|reported)\s+in)\s++(?:(?:median|mean)\s++)?{_item('1', label=False)}\s++and\s++"
-    rf"{_item('2', label=False)}\s++{_OF_PATIENTS}"
+    # the p-value may sit between the values and the groups: '... in 37% and 64% (P < .001) of patients in A and B'
+    rf"{_item('2', label=False)}(?:\s*+\((?P<pin>[^()]{{0,40}}?\b[Pp]\s*+[=<>≤≥][^()]{{0,20}})\))?\s++{_OF_PATIENTS}"
     rf"(?:with\s+and\s+without\s++(?P<wx>[A-Za-z][^,.;()\d]{{0,40}}?)|"
     rf"(?:in|for|among|with)\s++(?:the\s++)?(?P<l1>[A-Za-z][^,.;()\d]{{0,40}}?)\s++(?:and|vs\.?|versus)\s++(?:the\s++)?"
     rf"(?P<l2>[A-Za-z][^,.;()\d]{{0,40}}?))\s*+(?:,\s*+)?respectively\b", re.IGNORECASE)  # blank runs read once
-PAREN_CANDIDATE = re.compile(r"\((?=[^()]{0,300}?(?:\bvs?\b\.?|versus|compared|\b[Pp](?:\s?[-‐]?\s?values?)?\s*[=<>≤≥]))")
+# (one level of brackets inside: '(12/30 (40%) vs 5/30 (17%), P = .04)')
+PAREN_CANDIDATE = re.compile(r"\((?=(?:[^()]|\([^()]{0,40}\)){0,300}?(?:\bvs?\b\.?|versus|compared|"
+                             r"\b[Pp](?:\s?[-‐]?\s?values?)?\s*[=<>≤≥]))")
 # '(P = .03)', '(log-rank p = 0.35)', '(Fisher's exact test, P < .001)': a p-value, maybe named by its test
 P_ONLY = re.compile(  # blank runs read once (possessive): ' , ' or ' ' between the test's name and the p-value
     rf"^\s*+(?:[A-Za-z][\w'’-]*(?:\s++[\w'’-]+){{0,2}}?(?:\s*+[,:]\s++|\s++))?{P_RE.pattern}\s*$")
@@ -280,6 +291,13 @@ def _fields(subj: Subject, m: re.Match[str] | None, unit: str | None, p: dict[st
         "p_text": p["p_text"] if p else None,
         "statistic": subj.statistic,
     }
+    if m is not None and unit is None:
+        # 'CRS occurred in 20 (80%) vs 10 (40%) patients': counts with their shares — the shares are compared
+        d1, d2 = m.groupdict().get("d1"), m.groupdict().get("d2")
+        pct = rf"\s*({NUM})\s?%\s*"
+        if d1 and d2 and re.fullmatch(pct, d1) and re.fullmatch(pct, d2):
+            f.update({"value_a": num(re.fullmatch(pct, d1).group(1)), "value_b": num(re.fullmatch(pct, d2).group(1)),
+                      "unit": "%", "count_a": f["value_a"], "count_b": f["value_b"]})
     if m is not None:
         for i, key in (("1", "value_a_operator"), ("2", "value_b_operator")):
             op = m.groupdict().get(f"op{i}")
@@ -295,6 +313,10 @@ def _fields(subj: Subject, m: re.Match[str] | None, unit: str | None, p: dict[st
 
 def _plausible(m: re.Match[str]) -> bool:
     a, b = m.group("v1"), m.group("v2")
+    g = m.groupdict()
+    if (g.get("f1") or g.get("f2")) and not all(g.get(f"d{i}") and re.fullmatch(rf"\s*{NUM}\s?%\s*", g[f"d{i}"])
+                                               for i in "12"):
+        return False  # fractions without their shares ('0/10 vs 3/10') are left alone
     try:
         fa, fb = float(num(a)), float(num(b))
     except (TypeError, ValueError):
@@ -309,7 +331,7 @@ def _p_after(doc: Doc, end: int, s_end: int) -> tuple[dict[str, Any] | None, int
     """The p-value right after a pair: '(P = .03)' / '(difference...; P = .006)' or ', P = .03'."""
     text = doc.text
     after = text[end:s_end]
-    am = re.match(r"\s*+,?\s*(?:(?:within|after|at|by|over|during|in)\s+(?:the\s+first\s+)?\d+\s*"
+    am = re.match(r"\s*+,?\s*+(?:respectively\s*+)?(?:(?:patients|cases|subjects|children|adults|recipients)\s*+)?(?:(?:within|after|at|by|over|during|in)\s+(?:the\s+first\s+)?\d+\s*"
                   r"(?:h|hrs?|hours?|days?|weeks?|months?)\s*)?([(\[])", after)
     if am:
         o = end + am.start(1)
@@ -353,9 +375,14 @@ def find(doc: Doc) -> list[Suggestion]:
             if not ok:
                 continue
             label = None
-            if m.group("label"):
+            grade_label = m.group("label") if m.group("label") and GRADE_LABEL.match(m.group("label")) else None
+            if m.group("label") and not grade_label:
                 label = (o + 1 + m.start("label"), o + 1 + m.end("label"))
             subj = find_subject(doc, o, s_start, label=label)
+            if subj is None and grade_label:
+                subj = find_subject(doc, o, s_start, label=(o + 1 + m.start("label"), o + 1 + m.end("label")))
+            elif subj is not None and grade_label:  # 'Severe ICANS was comparable (grade 3-4, a vs b, P)'
+                subj.as_written = f"{subj.as_written} ({grade_label.strip()})"
             if subj is None:
                 continue
             p = _p(text, o + 1 + m.start("rest"), c) if rest else None
@@ -417,6 +444,8 @@ def find(doc: Doc) -> list[Suggestion]:
             if subj is None or (rule != "comparison.had" and subj.how != "object" and subj.end > a0):
                 continue
             p, end = _p_after(doc, m.end(), s_end)
+            if p is None and m.groupdict().get("pin"):
+                p = _p(text, m.start("pin"), m.end("pin"))
             if rule in ("comparison.and_pair", "comparison.respectively") and p is None:
                 continue  # 'a in A and b in B' pairs only with the p-value that tests them
             if p is None and rule == "comparison.groups" and m.group("rest2"):
@@ -424,6 +453,10 @@ def find(doc: Doc) -> list[Suggestion]:
             conf = (0.8 if subj.in_vocabulary else 0.65) - (0.1 if p is None else 0)
             start = min(subj.start, m.start())
             fields = _fields(subj, m, unit, p)
+            gm = GROUPS_RESPECTIVELY.match(fields.get("label_b") or "") if not fields.get("label_a") else None
+            if gm and re.match(r"\s*+,?\s*+respectively\b", text[m.end():m.end() + 20]):
+                fields["label_a"], fields["label_b"] = (f"{gm.group('a')} {gm.group('n')}".strip(),
+                                                        f"{gm.group('b')} {gm.group('n')}".strip())
             if rule == "comparison.respectively" and m.groupdict().get("wx"):
                 fields["label_a"], fields["label_b"] = f"with {m.group('wx').strip()}", f"without {m.group('wx').strip()}"
             if rule == "comparison.respectively" and m.groupdict().get("what"):
@@ -498,6 +531,70 @@ def find(doc: Doc) -> list[Suggestion]:
         out.append(make("comparison", _fields(subj, None, None, p), text, subj.start, c + 1,
                         0.7 if subj.in_vocabulary else 0.55, f"comparison.p_only/{subj.how}"))
         taken.append((o, c + 1))
+    out += _p_any(doc, out)
     before_after(doc, out)
     group_labels(doc, out)
+    return out
+
+
+def _enclosing(text: str, floor: int, pos: int) -> tuple[int, int | None]:
+    """The bracket that encloses `pos` (the innermost still open there), with its closing index; (-1, None)."""
+    depth = 0
+    for i in range(pos - 1, max(floor, pos - 400) - 1, -1):
+        ch = text[i]
+        if ch in ")]":
+            depth += 1
+        elif ch in "([":
+            if depth == 0:
+                return i, balanced_close(text, i)
+            depth -= 1
+    return -1, None
+
+
+# 'P < .05 was considered significant', 'two-sided p-values': the study's threshold, not a result
+P_THRESHOLD = re.compile(r"\b(?:consider\w*|defined|deemed|regarded|set\s+at|threshold|level\s+of\s+significance|"
+                         r"significance\s+level|alpha)\b", re.IGNORECASE)
+
+
+def _p_any(doc: Doc, found: list[Suggestion]) -> list[Suggestion]:
+    """comparison.p_value — every other p-value the text reports is an explicit contrast of what the words
+    before it name: 'X was associated with Y (P = .01)', 'older age (P = .03) and high tumour burden (P = .01)
+    were associated with ICANS', '..., P = .02'. Its values stay empty (the rules above read the values when
+    the text states them as a pair); what is tested is the phrase before the p-value (its bracket)."""
+    text = doc.text
+    if not doc.car_t:
+        return []  # the CAR-T curation schema (extract_dev's README) counts every p-value; general abstracts not
+    if not doc.has("p", "P"):
+        return []
+    out: list[Suggestion] = []
+    taken = [(s.start, s.end) for s in found]
+    for m in P_RE.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        s_start, s_end = doc.sentence(m.start())
+        if P_THRESHOLD.search(text, s_start, s_end):
+            continue
+        op, value = parse_p(m.group("ptext"))
+        if value is None:
+            continue
+        # the p-value's own bracket (when in one) is where the tested phrase ends
+        o, c = _enclosing(text, s_start, m.start())
+        inside = o >= 0 and c is not None and c >= m.end()
+        anchor = o if inside else m.start()
+        if inside and (len(P_RE.findall(text, o, c)) > 1 or re.search(rf"{SEP}|respectively", text[o:c], re.IGNORECASE)):
+            continue  # several p-values or a pair the rules above declined: not one contrast of one phrase
+        if not inside:
+            while anchor > s_start and text[anchor - 1] in " ,;:":
+                anchor -= 1
+        subj = find_subject(doc, anchor, s_start)
+        if subj is None or subj.end > anchor:
+            cs = clause_start(text, anchor, s_start)
+            subj = make_subject(doc, cs, anchor, "clause", max_words=14) if anchor > cs else None
+        if subj is None or re.search(r"\d\s?(?:%|[a-zA-Zµμ]{1,5}/)", depth0(text, subj.end, anchor)):
+            continue  # a value between the phrase and its p-value: a change or a pair read elsewhere, not this
+        end = (c + 1) if inside else m.end()
+        p = {"p_operator": op, "p_value": value, "p_text": m.group("ptext")}
+        out.append(make("comparison", _fields(subj, None, None, p), text, min(subj.start, anchor), end,
+                        0.6 if subj.in_vocabulary else 0.5, f"comparison.p_value/{subj.how}"))
+        taken.append((min(subj.start, anchor), end))
     return out

@@ -51,8 +51,9 @@ def _drug_near(doc: Doc, start: int, end: int) -> tuple[Any, str, int] | None:
     for h in doc.drugs:
         if h.end <= start and start - h.end <= 28:
             gap = text[h.end:start]
-            if re.fullmatch(r"\s*+(?:(?:\(|,|:|at|at\s+(?:a\s+)?(?:dose|doses)\s+of|was\s+(?:given|administered|dosed)\s+"
-                            r"at|dosed\s+at|(?:at\s+)?(?:a\s+)?(?:single\s+)?dose\s+of)\s*+)*", gap):
+            # each connector read once (atomic, the longest first; the list possessive)
+            if re.fullmatch(r"\s*+(?:(?>at\s+(?:a\s+)?(?:dose|doses)\s+of|\(|,|:|was\s+(?:given|administered|dosed)\s+"
+                            r"at|dosed\s+at|(?:at\s+)?(?:a\s+)?(?:single\s+)?dose\s+of|at)\s*+)*+", gap):
                 best = (h, "before", h.start)
         elif h.start >= end and h.start - end <= 8 and re.fullmatch(r"\s*(?:of\s+)?", text[end:h.start]):
             return h, "after", h.end
@@ -111,7 +112,7 @@ def find(doc: Doc) -> list[Suggestion]:
         else:
             after = re.match(r"\s+(?:of\s+)?([A-Za-z][A-Za-z-]{3,})\b", text[m.end():m.end() + 30])
             win = text[max(0, m.start() - 45):m.start()]
-            before = re.search(r"([A-Za-z][A-Za-z-]{3,})(?:\s+(?:monotherapy|alone|therapy|treatment|group|arm))?"
+            before = re.search(r"(?<![A-Za-z-])([A-Za-z][A-Za-z-]{3,}+)(?:\s+(?:monotherapy|alone|therapy|treatment|group|arm))?"
                                r"\s*(?:\(\s*)?$", win)
             if after and _druglike(after.group(1)):
                 fields.update({"drug": after.group(1).lower(), "as_written": after.group(1), "role": None})

@@ -123,7 +123,13 @@ def drugs(doc: Doc) -> list[Suggestion]:
             role = "lymphodepletion"
         fields = {"drug": h.canonical, "as_written": h.as_written, "role": role, "target": h.entry.get("target"),
                   "mentions": len(hs)}
-        out.append(make("drug", fields, text, h.start, h.end, 0.9, "drug.vocabulary"))
+        conf = 0.9
+        if doc.evidence_rank(h.start) == 2:
+            # named only in background, conclusion or general sentences ('X is usually treated with ...'): not
+            # evidence that the study's patients received it — still named, flagged, and weaker
+            fields["background_only"] = True
+            conf = 0.5
+        out.append(make("drug", fields, text, h.start, h.end, conf, "drug.vocabulary"))
     return out
 
 

@@ -5,7 +5,11 @@ Rules
   event.phrase    ... and full neurological recovery by day +21  → "full neurological recovery", 21
   event.clause    CRS developed on day 7                         → "CRS developed", 7
 Days are stored as the paper states them (+11 → 11, −5 → -5). Schedules ("days 1 and 8", "mg/m2 on day 1")
-are not events.
+are not events, and neither are the shapes of a cohort's assessment horizon or observation window
+(`horizon`): a day naming an outcome measure ("CR rate at day 28", "Day-90 response", "non-relapse mortality
+at day 100"), a cohort statement with its share ("infections occurred in 30% of patients by day 180"), a
+median or mean day ("median onset of CRS was day 3": a median), or what the study did to observe ("followed
+up until day 90", "response was evaluated on day 28").
 """
 
 from __future__ import annotations
@@ -26,10 +30,11 @@ AFTER = re.compile(r"\s*+,?\s*(?P<ev>(?:the\s+|a\s+|an\s+|his\s+|her\s+)?[A-Za-z
 RESTATED = re.compile(r"\b[Dd]ay\s*[+\-−‐]?\s?\d{1,3}\s*[(\[,]\s*$")
 _VERBISH = re.compile(r"\b(?:was|were|is|are|had|has|have|been|developed|received|underwent|started|initiated|"
                       r"resolved|recovered|occurred|\w+ed)\b", re.IGNORECASE)
-BOUNDARY = re.compile(r"(?:,\s*(?:resulting\s+in|leading\s+to|followed\s+by|with|and|which|while|after|before|"
+BOUNDARY = re.compile(r"(?:,(?!\d{3}(?!\d))\s*(?:resulting\s+in|leading\s+to|followed\s+by|with|and|which|while|after|before|"
                       r"when|but)?|;|\band\b|\bresulting\s+in\b|\bleading\s+to\b|\bfollowed\s+by\b|\bwith\b|"
                       r"\bwhich\b|\bwhile\b|\bwhen\b|\bbut\b|\bthen\b|:)\s*", re.IGNORECASE)
-PASSIVE = re.compile(r"^(?P<subj>.+?)\s+(?:was|were|had\s+been|has\s+been|is|are|got)\s+(?:\w+ly\s+)?"
+# (the subject ends at a non-blank and the blank run after it is read once: possessive)
+PASSIVE = re.compile(r"^(?P<subj>.+?)(?<=\S)\s++(?:was|were|had\s++been|has\s++been|is|are|got)\s++(?:\w+ly\s++)?"
                      r"(?P<verb>[a-z]+(?:ed|en|un|iven|egun))\b(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
 SCHEDULE_BEFORE = re.compile(r"(?:(?<![A-Za-z])(?:mg|g|µg|μg|IU)\b|/kg|/m2|m\(2\)|/m²|\bdose[sd]?|\bcycles?)\s*(?:\w+\s*){0,2}$",
                              re.IGNORECASE)
@@ -59,6 +64,37 @@ OBSERVATION = re.compile(r"\b(?:evaluat\w*|assess\w*|analy[sz]\w*|monitor\w*|fol
                          r"examined|recorded|counted|censor\w*|window|period)\b", re.IGNORECASE)
 
 
+# what a cohort measures at a horizon: the day names when it was read, not an event that happened on it
+OUTCOME = re.compile(r"\b(?:rates?|response|responses|respond\w*|remission|CRs?|ORRs?|PRs?|VGPRs?|MRD|mortality|NRM|"
+                     r"survival|OS|PFS|EFS|DFS|incidences?|cumulative|proportion|percentage|prevalence|landmark|"
+                     r"assessment|evaluation|visit|follow[- ]?up)\b", re.IGNORECASE)
+# 'Day 30 response', 'day-90 CR rate': the day written as a modifier of an outcome noun
+DAY_MODIFIER = re.compile(r"\s*(?:[A-Za-z-]+\s+){0,2}?(?:rates?|response|responses|remission|CRs?|ORRs?|MRD|mortality|NRM|"
+                          r"survival|OS|PFS|EFS|assessment|evaluation|visit|landmark|PET(?:/CT)?|bone\s+marrow)\b",
+                          re.IGNORECASE)
+COHORT_SHARE = re.compile(r"%|\bper\s*cent|\bpercent|\b\d+\s+(?:of\s+\d+\s+)?(?:patients|subjects|children|adults|cases)\b|"
+                          r"\b\d+\s*/\s*\d+\b|\b(?:median|mean|average)\b", re.IGNORECASE)
+OBSERVE = re.compile(r"\b(?:evaluat\w*|assess\w*|analy[sz]\w*|monitor\w*|followed(?:[- ]up)?|follow[- ]up|collect\w*|"
+                     r"measur\w*|censor\w*|examined|recorded|enrolled|scheduled|planned)\b", re.IGNORECASE)
+
+
+def horizon(text: str, clause_start: int, day_start: int, day_end: int) -> bool:
+    """The day phrase at [day_start, day_end) is a cohort's assessment horizon or observation window, not a
+    day on which something happened: the clause before it (from clause_start) names an outcome measure with
+    'at'/'by', a cohort's share or a median, or an act of observation; or the day modifies an outcome noun."""
+    before = text[clause_start:day_start]
+    if DAY_MODIFIER.match(text, day_end):
+        return True
+    if COHORT_SHARE.search(before) or (re.match(r"\s*(?:,\s*)?(?:was|were|of|in)\b", text[day_end:day_end + 12])
+                                       and COHORT_SHARE.search(text, day_end, min(len(text), day_end + 40))):
+        return True
+    if OBSERVE.search(before):
+        return True
+    prep = re.search(r"\b(?:at|by|until|through|beyond|after)\s*$", text[max(clause_start, day_start - 12):day_start],
+                     re.IGNORECASE)
+    return bool(prep and OUTCOME.search(before))
+
+
 def _windows(doc: Doc) -> list[Suggestion]:
     """The first and last day of a stated window, each an event (not an observation window of the study)."""
     text = doc.text
@@ -77,6 +113,8 @@ def _windows(doc: Doc) -> list[Suggestion]:
         w0 = pm.start() if pm else w0
         flat = depth0(text, lo, w0)
         cuts = [0] + [c.end() for c in BOUNDARY.finditer(flat) if c.end() < len(flat.rstrip())]
+        if horizon(text, lo + cuts[-1], w0, m.end()):
+            continue
         desc = _describe(doc, lo + cuts[-1], w0)
         if desc is None:
             continue
@@ -107,6 +145,8 @@ def _elapsed(doc: Doc, taken: list[tuple[int, int]]) -> list[Suggestion]:
             s_start = max(s_start, m.start() - LOOKBACK)
             flat = depth0(text, s_start, m.start())
             cuts = [0] + [b.end() for b in BOUNDARY.finditer(flat) if b.end() < len(flat.rstrip())]
+            if horizon(text, s_start + cuts[-1], m.start(), m.end()):
+                continue
             desc = _describe(doc, s_start + cuts[-1], m.start())
             if desc is None:
                 continue
@@ -187,6 +227,8 @@ def find(doc: Doc) -> list[Suggestion]:
         if len(cuts) > 1 and flat[cut - 4:cut].strip().lower() == "and" and _VERBISH.search(flat, cut) \
                 and not _VERBISH.search(flat, cuts[-2], cut - 4):
             cut = cuts[-2]
+        if horizon(text, s_start + cut, m_start, m.end()):
+            continue
         desc = _describe(doc, s_start + cut, m_start)
         end = m.end()
         if desc is None:

@@ -20,7 +20,8 @@ from curator.extract.subjects import clause_subject
 
 DISP_LABEL = rf"(?P<dlab>range|IQR|interquartile\s+range|{CI_HEAD.replace('(?P<lvl>', '(?:').replace('(?P<lvl2>', '(?:')})"
 _HEAD = r"(?:\(\s*(?P<head>IQR|range|interquartile\s+range|95\s?%\s?CI)\s*\)|\[\s*(?P<head2>IQR|range)\s*\])"
-DISP = (rf"(?:\s*[(\[,;]\s*|\s+)(?:{DISP_LABEL}(?:\s?\[[A-Za-z]+\]|\s?\([A-Za-z]+\))?\s*[,:=]?\s*(?:of\s+|from\s+)?)?(?P<lo>{SNUM})\s?(?:{UNIT})?{DASH}"
+# (blank runs read once: possessive — what follows each never opens with a blank)
+DISP = (rf"(?:\s*+[(\[,;]\s*+|\s++)(?:{DISP_LABEL}(?:\s?\[[A-Za-z]+\]|\s?\([A-Za-z]+\))?\s*+[,:=]?\s*+(?:of\s++|from\s++)?)?(?P<lo>{SNUM})\s?(?:{UNIT})?{DASH}"
         rf"(?P<hi>{SNUM})\s?(?P<u2>{UNIT})?\s*[)\]]?")
 MEDIAN = re.compile(
     # '\s*+': a run of blanks between the optional pieces (each starts with a non-blank) is read once;

@@ -48,7 +48,8 @@ NOT_PATIENTS_BEFORE = re.compile(
     r"(?:[<>≤≥⩽⩾=±~≈≃]|\byields?\s*+(?:of\s++)?|\bvs\.?|\bversus|\bv\.|\bby|\bof\s++(?:about\s++)?(?:a\s++)?(?:median\s++)?|\bwithin|\bthan|\bto|\bfrom|\bup\s+to|"
     r"\d\s?%?\s?(?:[-–—]|to)|\bCI\b[^)]{0,12}|\bIQR\b[^)]{0,12}|\brange\b[^)]{0,12})\s*+$", re.IGNORECASE)  # blank runs read once
 CHANGE_BEFORE = re.compile(r"\b(?:reduc\w*|decreas\w*|increas\w*|declin\w*|drop\w*|rose|fell|improv\w*|chang\w*|"
-                           r"differen\w*|ratio|HR|OR|RR|sensitivity|specificity|accuracy|AUC|PPV|NPV|"
+                           # HR/OR/RR in capitals only: the word 'or' is no odds ratio ('VGPR or better in 70%')
+                           r"differen\w*|ratio|(?-i:HR|OR|RR)|sensitivity|specificity|accuracy|AUC|PPV|NPV|"
                            r"(?:positive|negative)\s+predictive\s+value)\b[^%;()]{0,20}$", re.IGNORECASE)
 # a diagnostic accuracy or a variability is a percentage of tests, not of patients
 ACCURACY_BEFORE = re.compile(r"\b(?:sensitivit(?:y|ies)|specificit(?:y|ies)|accuracy|AUC|PPV|NPV|predictive\s+values?|"

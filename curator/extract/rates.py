@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from curator.extract import toxicity as tox
@@ -109,6 +110,8 @@ def find(doc: Doc) -> list[Suggestion]:
         s_start, _ = doc.sentence(rm.start())
         cs = clause_start(text, rm.start(), s_start)
         eps = [h for h in doc.endpoints if cs <= h.start and h.end <= rm.start()]
+        if eps:
+            eps = _elided(doc, eps[0], cs) + eps
         if len(eps) < 2:
             continue
         tail = text[eps[-1].end:rm.start()]
@@ -222,6 +225,34 @@ def find(doc: Doc) -> list[Suggestion]:
 ARM = re.compile(r"\s*(?:for|in|with|among)\s+(?:the\s+)?(?P<arm>[A-Za-z][^,;.()%\d]{0,40}?)"
                  r"(?=\s*(?:,|;|\.|\)|\(|\band\b|\bversus\b|\bvs\b|\bcompared\b|$))")
 LIST_GAP = re.compile(r"^[^.;%\d]{0,60}\b(?:and|whereas|while|vs\.?|versus|compared\s+with)\s*$|^\s*,\s*$")
+
+
+# 'Objective and complete response rates', 'event-free and overall survival': modifiers sharing one head noun
+ELIDED = re.compile(r"(?<![\w-])(?P<w>[A-Za-z][\w-]*+)\s*+(?:,\s*+)?(?:and|or)\s++$")
+
+
+@dataclass
+class _Elided:
+    canonical: str
+    start: int
+    end: int
+
+
+def _elided(doc: Doc, ep: Any, floor: int) -> list[Any]:
+    """The endpoint(s) named by a modifier before `ep` that shares `ep`'s head noun ('Objective and complete
+    response rates' → ORR, then CR), looked up in the endpoints vocabulary; [] when there is none."""
+    from curator.domain import vocabulary
+
+    m = ELIDED.search(doc.text, max(floor, ep.start - 40), ep.start)
+    if m is None:
+        return []
+    words = ep.as_written.split()
+    voc = vocabulary.endpoints()
+    for k in range(1, len(words)):
+        hit = voc.match(f"{m.group('w')} {' '.join(words[k:])}", fuzzy=False)
+        if hit is not None and hit.canonical != ep.canonical:
+            return [_Elided(hit.canonical, m.start("w"), m.end("w"))]
+    return []
 
 
 def _inherit(doc: Doc, rates: list[Suggestion]) -> None:

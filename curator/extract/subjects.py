@@ -198,7 +198,8 @@ def _valid(phrase: str, max_words: int = 10) -> bool:
 
 
 TRAILING_GROUP = re.compile(
-    r"\s+(?:in|among|for|of|from)\s+(?:the\s+|all\s+|those\s+)?(?:(?!(?:of|in|for|from|with)\b)[\w\-+/]+\s+){0,3}?"
+    # (a blank run is entered at its first blank only and read once: a search does not restart inside it)
+    r"(?<!\s)\s++(?:in|among|for|of|from)\s++(?:the\s++|all\s++|those\s++)?(?:(?!(?:of|in|for|from|with)\b)[\w\-+/]++\s++){0,3}?"
     r"(?:patients?|pts|groups?|arms?|"
     r"cohorts?|subjects|children|adults|participants|cases|recipients|responders|non-?responders|survivors)\s*$",
     re.IGNORECASE)
@@ -252,14 +253,16 @@ def vocab_adjacent(doc: Doc, anchor: int, floor: int) -> Subject | None:
                    statistic_before(doc.text, best.start), "vocab", True)
 
 
-GRADED_NP = re.compile(r"\b[Gg]rades?\s*(?:≥|>=|>|≤|<)?\s*[0-5IV]{1,3}(?:\s*(?:-|–|to|or|and)\s*[0-5IV]{1,3})?\+?"
-                       r"(?:\s+(?:or|and)\s+(?:higher|above|greater))?\s+(?:[\w\-]+\s+){0,3}[\w\-]+\s*$")
+GRADED_NP = re.compile(  # blank runs and words read once (possessive: what follows never opens with one)
+    r"\b[Gg]rades?\s*+(?:(?:≥|>=|>|≤|<)\s*+)?[0-5IV]{1,3}(?:\s*+(?:-|–|to|or|and)\s*+[0-5IV]{1,3})?\+?"
+    r"(?:\s++(?:or|and)\s++(?:higher|above|greater))?\s++(?:[\w\-]++\s++){0,3}[\w\-]++\s*$")
 QUANTITY_OF = re.compile(r"\b(?:(?:proportion|percentage|rate|rates|number|prevalence|incidence|use|duration|"
                          r"frequency|risk|odds|levels?|concentrations?|counts?|ratio|time|length)\s+of"
                          r"|(?:admission|time|progression|transfer|response|exposure|referral|return)\s+to)"
                          r"\s+(?:the\s+)?$", re.IGNORECASE)
-DIFFERENCE_IN = re.compile(r"\bdifferences?\s+(?:in|of)\s+(?:the\s+)?(?P<np>[^,;:()]{1,60}?)\s+"
-                           r"(?:(?:was|were|is|are)\s+(?:\w+\s+)?(?:observed|found|seen|noted|detected)\s+)?"
+DIFFERENCE_IN = re.compile(  # the phrase opens with a non-blank; blank runs read once (possessive)
+    r"\bdifferences?\s++(?:in|of)\s++(?:the\s++)?(?P<np>[^,;:()\s][^,;:()]{0,59}?)\s++"
+    r"(?:(?:was|were|is|are)\s++(?:\w++\s++)?(?:observed|found|seen|noted|detected)\s++)?"
                            r"(?:between|among|across|in|for)\b", re.IGNORECASE)
 OBJECT_PREPOSITIONS = {"for", "in", "than", "with", "among", "between", "versus", "vs", "vs.", "to", "from", "by", "at",
                        "on", "after", "before", "during", "within", "without"}

@@ -29,15 +29,18 @@ from curator.extract.subjects import clause_start
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
 G = r"(?:[0-5](?![\d.])|IV|V|III|II|I)(?![a-z])"
 _OPS = {"≥": "≥", ">=": "≥", "⩾": "≥", ">": ">", "≤": "≤", "<=": "≤", "⩽": "≤", "<": "<"}
-_PLUS = (r"(?P<plus>\s?\+|\s+or\s+(?:higher|greater|above|more|worse)|\s+and\s+(?:higher|above|greater)"
-         r"|\s+or\s+more|\s+(?:or\s+)?above)")
+_PLUS = (r"(?P<plus>\s?\+|\s++or\s++(?:higher|greater|above|more|worse)|\s++and\s++(?:higher|above|greater)"
+         r"|\s++or\s++more|\s++(?:or\s++)?above)")
+# blank runs are read once (possessive: what follows each never opens with a blank), so a long run of
+# blanks after 'grade' is not re-split between neighbouring pieces (issue 16 item 6)
 GRADE_PRE = re.compile(
-    rf"(?:(?P<pre_op>≥|>=|⩾|>|≤|<=|<)\s*(?:grades?|Gr|G)\s*(?P<a1>{G})"
-    rf"|\b(?:[Gg]rades?|Gr|G)\s*(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a2>{G})(?:\s*(?:-|–|—|to|or|and|/)\s*(?:G|grade\s*)?"
+    rf"(?:(?P<pre_op>≥|>=|⩾|>|≤|<=|<)\s*+(?:grades?|Gr|G)\s*+(?P<a1>{G})"
+    rf"|\b(?:[Gg]rades?|Gr|G)\s*+(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a2>{G})(?:\s*+(?:-|–|—|to|or|and|/)\s*+(?:G|grade\s*+)?"
     rf"(?P<b2>{G}))?{_PLUS}?"
-    r"|(?P<word>\bany[- ]grade|\ball[- ]grades?|\bhigh[- ]grade|\blow[- ]grade|\bsevere|\bmild|\bmoderate"
-    r"|\blife[- ]threatening|\bfatal))"
-    rf"(?P<abbr>\s*\((?:≥|>=|>)?\s*Gr?\s*{G}\+?\))?\s*$")
+    r"|(?P<word>(?i:\bany[- ]grade|\ball[- ]grades?|\bhigh[- ]grade|\blow[- ]grade|\bsevere|\bmild|\bmoderate"
+    r"|\blife[- ]threatening|\bfatal)))"
+    rf"(?P<abbr>\s*+\((?P<ab_op>≥|>=|⩾|>)?\s*+(?:[Gg]rades?|Gr|G)\s*+(?:(?P<ab_op2>≥|>=|⩾|>)\s*+)?(?P<ab_a>{G})"
+    rf"(?:\s*+(?:-|–|—|to)\s*+(?P<ab_b>{G}))?(?P<ab_plus>\+|\s++or\s++(?:higher|greater|above|more|worse))?\))?\s*$")
 GRADE_POST = re.compile(
     rf"\s*+(?:\(\s*+|,\s*+)?(?:of\s+)?(?:(?:[Gg]rades?|G)\s*+(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})"
     rf"(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS}?|(?P<word>any[- ]grade|all[- ]grades?))")
@@ -45,9 +48,9 @@ _CNT = (r"(?:\d+|(?i:\b(?:" + "|".join(sorted((w for w in WORDNUM if " " not in 
         + r")\b))")
 FREQ_POST = re.compile(  # blank runs read once (possessive where what follows never opens with a blank)
     rf"(?:\s*+\((?:[A-Za-z][\w/-]{{1,12}}|(?:[Gg]rades?|G)\s*+(?:[≥≤<>]\s*+)?[0-5IV]{{1,3}}(?:\s*+[-–]\s*+[0-5IV]{{1,3}})?\+?)\))?"
-    rf"\s*+(?:[,:(]\s*+)?(?:(?:incidence|rate|frequency)\s++)?(?:(?:was|were|has\s+been|had\s+been)\s++)?"
+    rf"\s*+(?:[,:(]\s*+)?(?:(?:incidences?|rates?|frequency)\s++)?(?:(?:was|were|has\s+been|had\s+been)\s++)?"
     r"(?:(?:observed|reported|occurred|developed|seen|noted|documented|present|experienced|recorded|found|diagnosed|"
-    r"identified|detected)\s++)?"
+    r"identified|detected|persisted)\s++)?"
     r"(?:(?:in|among|for)\s++)?(?:all\s++(?=\d+\s+(?:patients?|pts|children|adults|subjects|cases)\b))?"
     rf"(?:n\s*+=\s*+)?(?:{NB}(?P<n>\d+)(?:\s*+(?:/|of|out\s+of)\s*+(?P<d>\d+))?\s*+(?:(?:patients?|pts|children|adults|"
     rf"subjects|cases)\s*+)?[(\[,;]\s*+(?P<p>{NUM})\s?%|{NB}(?P<p2>{NUM})\s?%|{NB}(?P<n2>\d+)\s*+(?:/|of|out\s+of)\s*+"
@@ -58,7 +61,8 @@ FREQ_POST = re.compile(  # blank runs read once (possessive where what follows n
 FREQ_PRE = re.compile(  # blank runs read once: each optional piece takes the blanks before it, possessively
     rf"(?:{NB}(?P<n>{_CNT})(?:\s*+(?:/|of|out\s+of)\s*+(?P<d>\d+))?(?:\s*+[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]])?"
     r"(?:\s*+(?:patients?|pts|children|adults|subjects))?(?:\s*+[(\[]\s*+(?P<p3>[\d.·]+)\s?%\s*+[)\]])?"
-    rf"|{NB}(?P<p2>{NUM})\s?%(?:\s*+of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|cases|recipients))?)"
+    rf"|(?:{NB}(?P<p2>{NUM})\s?%|(?P<pw>\b{_CNT})\s(?:per\s?cent|percent)\b)"
+    r"(?:\s*+of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|cases|recipients))?)"
     r"\s*+(?:developed|had|experienced|presented\s+with|suffered(?:\s+from)?|showed|(?:were\s+|was\s+)?diagnosed\s+with)"
     r"\s++(?:at\s+least\s+(?:one|1)\s++|a\s+median\s+of\s+\d+\s++)?(?:any\s++|[\w-]+\s++(?:or|and)\s++|(?!(?:for|of|after|with|to|from|by|the)\b)[\w-]+\s++){0,2}$",
     re.IGNORECASE)
@@ -71,13 +75,14 @@ REFERENCE = re.compile(r"(?:resembl\w*|mimic\w*|similar\s+to|adapted\s+from|dist
                        r"unlike|primary|familial|versus|vs\.?)\s+(?:\w+\s+){0,1}$", re.IGNORECASE)
 LIST_JOIN = re.compile(r"^\s*+(?:,\s*+(?:and\s++|or\s++)?|and\s++|or\s++|/|&\s*+)\s*$")
 _PLUS_ = _PLUS.replace("?P<plus>", "?P<plus_>")
-GRADED_PAREN = re.compile(
-    rf"\s*+(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|recipients|participants)\s*+)?[(\[]\s*(?P<g>(?:[Gg]rades?|G)\s*+"
-    rf"(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS}?)\s*[,:;]?\s*"
-    rf"(?:(?P<n>\d+)\s*[(\[]\s*)?(?P<p>{NUM})\s?%\s*\)?\s*[)\]]"
+GRADED_PAREN = re.compile(  # blank runs read once (possessive), as in GRADE_PRE
+    rf"\s*+(?:of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|recipients|participants)\s*+)?[(\[]\s*+(?P<g>(?:[Gg]rades?|G)\s*+"
+    rf"(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b>{G}))?{_PLUS}?)\s*+[,:;]?\s*+"
+    rf"(?:(?P<n>\d+)\s*+[(\[]\s*+)?(?P<p>{NUM})\s?%\s*+\)?\s*+[)\]]"
     # percent first: 'CRS occurred in 82% (2% grade ≥3)'
-    rf"|\s*(?:of\s+(?:the\s+)?(?:patients|pts|children|adults|subjects|recipients|participants)\s*)?[(\[]\s*(?P<p_>{NUM})\s?%\s*(?:of\s+patients\s*)?,?\s*(?:with\s+|had\s+|were\s+)?(?P<g_>(?:[Gg]rades?|G)"
-    rf"\s*(?P<op_>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a_>{G})(?:\s*(?:-|–|—|to|or)\s*(?P<b_>{G}))?{_PLUS_}?)\s*[)\]]")
+    rf"|\s*+(?:of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|recipients|participants)\s*+)?[(\[]\s*+(?P<p_>{NUM})\s?%\s*+"
+    rf"(?:of\s++patients\s*+)?,?\s*+(?:with\s++|had\s++|were\s++)?(?P<g_>(?:[Gg]rades?|G)"
+    rf"\s*+(?:(?P<op_>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a_>{G})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b_>{G}))?{_PLUS_}?)\s*+[)\]]")
 _PLUS2 = _PLUS.replace("?P<plus>", "?P<plus>")
 # each blank run is read once (possessive; what follows it never opens with a blank), so a long run of
 # blanks is not re-split between neighbouring '\s*' pieces (issue 15 item 1)
@@ -88,20 +93,69 @@ PER_GRADE = re.compile(
     rf"(?:[,:=]\s*+|(?:(?:was|were)\s++)?(?:(?:observed|reported|occurred|seen)\s++)?in\s++|\(\s*+)"
     rf"(?:{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?[(\[]\s*+)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?patients\s*)?[)\]]?")
 G_END = r"(?:[0-5](?!\d|[.·]\d)|IV|V|III|II|I)(?![a-z])"  # a grade that may end the sentence ('grade ≥3.')
-# the count first: '45 patients (75%) had CRS, including 5 (8%) with grade ≥3', '...; 5 (8%) were grade 3 or higher'
+# the count first: '45 patients (75%) had CRS, including 5 (8%) with grade ≥3', '...; 5 (8%) were grade 3 or higher',
+# or the share alone: '...; 13% were grade 3-4'
 PER_GRADE_COUNT = re.compile(  # blank runs read once, as in PER_GRADE
-    rf"\s*+(?:\)\s*+)?(?:of\s+(?:the\s+)?(?:patients|participants|pts|children|adults)\s*+)?[,;]\s*+"
-    rf"(?:(?:including|of\s+whom|of\s+which|of\s+these|with)\s++)?{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?"
-    rf"[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]\s*+(?:with|had|were|was|of\s+(?:which|whom)\s+were)\s++"
+    rf"\s*+(?:\)\s*+)?(?:(?:of\s++)?(?:the\s++)?(?:patients|participants|pts|children|adults)\s*+)?[,;]\s*+"
+    rf"(?:(?:including|of\s+whom|of\s+which|of\s+these|with)\s++)?(?:{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?"
+    rf"[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]|{NB}(?P<p9>{NUM})\s?%(?:\s++of\s++(?:the\s++)?(?:patients|cases))?)"
+    rf"\s*+(?:(?:with|had|were|was|of\s+(?:which|whom)\s+were)\s++)?"
     rf"(?P<g>(?:[Gg]rades?|G)\s*+(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G_END})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b>{G_END}))?"
     rf"{_PLUS}?)(?:\s+(?:CRS|ICANS|events?|toxicit(?:y|ies)))?(?=\s*[,;.)]|\s+and\b|$)")
+# 'the (overall) incidence of CRS (after CAR-T) was 70%': the measure named before the syndrome, its value after
+# a short qualifier without numbers
+MEASURE_OF = re.compile(r"\b(?:incidences?|rates?|frequenc(?:y|ies)|proportions?|percentages?|occurrence)\s+of\s+"
+                        r"(?:(?:any|all)[- ]grades?\s+)?$", re.IGNORECASE)
+MEASURE_VALUE = re.compile(rf"[^\d;:%()]{{0,50}}?\b(?:was|were|reached|amounted\s+to)\s++(?:about\s++|approximately\s++|"
+                           rf"nearly\s++|only\s++)?{NB}(?P<p>{NUM})\s?%", re.IGNORECASE)
+# 'CRS developed in 90% (any grade) and 12% (grade ≥3)': further shares, each with its grade in brackets
+PCT_GRADE = re.compile(
+    rf"\s*+(?:\((?:any|all)[- ]grades?\)\s*+)?(?:,\s*+)?(?:and\s++)?{NB}(?P<p>{NUM})\s?%\s*+\(\s*+(?P<g>(?:[Gg]rades?|G)\s*+"
+    rf"(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b>{G}))?{_PLUS}?)\s*+\)")
+# a short qualifier between a syndrome and its frequency: 'cytopenias at day 30 were present in 40%',
+# 'neutropenia persisted beyond day 28 in 30%', 'hypogammaglobulinemia (IgG < 400 mg/dL) was present in 70%',
+# 'infection episodes occurred in ...' — a bracket without a share, a time phrase, or 'episodes/events'
+QUALIFIER = re.compile(
+    r"(?:\s*+\([^()%]{1,40}\)|\s++(?:episodes?|events?)\b|\s++(?:persist\w*\s++|lasting\s++)?(?:at|beyond|after|within|by|"
+    r"during|on|from|through|over|in\s+the\s+first)\s++[^,;.%()]{1,30}?(?=\s++(?:was|were|occurred|in|developed|"
+    r"persisted)\b)){1,2}")
+# 'Infections were the most common adverse event (45%)': the share in the bracket is the subject's
+MOST_COMMON = re.compile(
+    rf"\s++(?:was|were)\s++the\s++most\s++(?:common|frequent)\s++[^(),;.%]{{1,50}}?\s*+\(\s*+(?:n\s*+=\s*+)?"
+    rf"(?:(?P<n>\d+)\s*+[,;(]\s*+)?(?P<p>{NUM})\s?%\s*+\)?\s*+\)", re.IGNORECASE)
+# a syndrome that names the group a statement is about ('patients with severe CRS', 'those who developed ICANS',
+# 'the risk of CRS'): without a count of its own it is no occurrence the text reports
+GROUP_QUALIFIER = re.compile(
+    r"(?:\b(?:patients|those|children|adults|subjects|recipients|cases|individuals|groups?|cohorts?|ones)\s+(?:with(?:out)?|"
+    r"who\s+(?:did\s+not\s+)?(?:develop(?:ed)?|ha[dv]e?|experienc(?:ed|e))|experiencing|developing)|\b(?:risk|predictors?|"
+    r"risk\s+factors?|prediction)\s+(?:of|for))\s+(?:(?!(?:and|or|but)\b)[\w≥≤()-]+\s+){0,3}$", re.IGNORECASE)
+CONTRAST = re.compile(r"\b[Pp]\s*[=<>≤≥]|\b(?:higher|lower|greater|fewer|more|less|than|vs\.?|versus|compared|"
+                      r"associated|correlat\w*|predict\w*|differ\w*|increased|decreased|elevated)\b", re.IGNORECASE)
+# a list's head naming a grade and a class of events, then its items each with a share
+LIST_HEAD = re.compile(  # blank runs and words read once (possessive: what follows never opens with one)
+    rf"(?P<g>(?:≥|>=|⩾|>)\s*+(?:[Gg]rades?|Gr|G)\s*+{G}|\b(?:[Gg]rades?|Gr|G)\s*+(?:(?:≥|>=|⩾|>)\s*+)?{G}"
+    rf"(?:\s*+(?:-|–|to)\s*+{G})?(?:\+|\s++or\s++(?:higher|greater|above|more))?)\s++(?:[\w-]++\s++){{0,3}}?"
+    r"(?:adverse\s++events?|AEs?|TEAEs?|toxicit(?:y|ies)|events?|complications?|cytopenias?)\s*+(?:\([A-Za-z]{2,6}\)\s*+)?"
+    r"(?:included|including|were|was|consisted\s++of|comprised|:)\s*+")
+# (each item read once: atomic, and the list possessive — an item cannot cross a bracket, so nothing is lost)
+LIST_ITEMS = re.compile(rf"(?>[^;:.()]{{1,60}}?\(\s*+(?:\d+\s*+[,;]\s*+)?{NUM}\s?%\s*+\)\s*+,?\s*+(?:and\s++)?)*+")
+
+
+def _last(rx: re.Pattern[str], text: str, start: int, end: int) -> re.Match[str] | None:
+    m = None
+    for m in rx.finditer(text, start, end):  # noqa: B007 (keeps the last match)
+        pass
+    return m
+
+
 UNGRADED = {"HLH/MAS", "IEC-HS"}  # diagnosed by criteria: a neighbour's grade does not carry over
 ABBR_DEF = re.compile(r"\s*\(\s*([A-Z][A-Za-z]{1,6}?)s?\s*\)")
 # 'any grade and grade ≥3 NEs occurred in 58% and 13%, respectively': two grades of one syndrome, one list
 GRADE_LIST_BEFORE = re.compile(
     rf"(?P<g0>\bany[- ]grade|\ball[- ]grades?|\b[Gg]rades?\s*+(?:(?:≥|>=|>|≤|<)\s*+)?{G}(?:\s*+(?:-|–|to)\s*+{G})?)"
     r"\s*+(?:,|and|or|as\s+well\s+as)\s*+$", re.IGNORECASE)  # blank runs read once, as in PER_GRADE
-SHARED_PCT = re.compile(rf"(?<!,)(?<!,\s)(?P<items>{NB}{NUM}(?:\s*+,\s*+{NUM})*+\s*,?\s*(?:and|or)\s+{NUM})\s?%")
+# (at most 13 items, read possessively: a search restarting at each number of a long run stays linear)
+SHARED_PCT = re.compile(rf"(?<!,)(?<!,\s)(?P<items>{NB}{NUM}(?:\s*+,\s*+{NUM}){{0,12}}+\s*+,?\s*+(?:and|or)\s++{NUM})\s?%")
 
 
 PARALLEL_PCTS = re.compile(  # blank runs read once, as in PER_GRADE
@@ -148,7 +202,31 @@ OTHER_TOX = re.compile(
     r"|parkinsonism|(?:cranial|facial)\s+nerve\s+pals(?:y|ies)|encephalitis|adverse\s+events?|AEs?"
     r"|hypofibrinogen(?:a)?emia|DIC|thrombos[ie]s|thromboembolism|h(?:a)?ematotoxicity"
     r"|hepatotoxicity|transaminitis|cardiotoxicity|arrhythmias?|atrial\s+fibrillation|(?:acute\s+)?renal\s+failure"
-    r"|neutropenic\s+fever|febrile\s+neutropenia|(?:CMV|cytomegalovirus|HHV-6|EBV)\s+reactivation)\b", re.IGNORECASE)
+    r"|neutropenic\s+fever|febrile\s+neutropenia|(?:CMV|cytomegalovirus|HHV-6|EBV)\s+reactivation"
+    # further classes the field reports as toxicities of the treated patients (extract_dev README: infections,
+    # cytopenias, coagulation, organ injury, adverse events → 'other'), each a general clinical name
+    r"|infectious\s+(?:complications?|events?|episodes?)|(?:CMV|cytomegalovirus|HBV|hepatitis\s+B|HSV|VZV|EBV|HHV-6|"
+    r"adenovirus|BK\s+virus)\s+(?:infections?|reactivations?|viremia|viraemia)|viral\s+reactivations?|COVID-19"
+    r"|SARS-CoV-2\s+infections?|herpes\s+zoster|Pneumocystis\s+(?:jirovecii\s+)?pneumonia|ICAHT"
+    r"|immune\s+effector\s+cell[- ]associated\s+h(?:a)?ematotoxicity|h(?:a)?ematologic(?:al)?\s+(?:toxicit(?:y|ies)"
+    r"|adverse\s+events?)|non-?h(?:a)?ematologic(?:al)?\s+(?:toxicit(?:y|ies)|adverse\s+events?)|B[- ]cell\s+aplasia"
+    r"|lymphocytopenia|bone\s+marrow\s+(?:failure|aplasia)|serious\s+adverse\s+events?|SAEs?|TEAEs?|TRAEs?"
+    r"|(?:treatment|therapy)[- ]related\s+(?:toxicit(?:y|ies)|adverse\s+events?|deaths?|mortality)"
+    r"|kidney\s+injury|renal\s+(?:impairment|dysfunction|insufficiency)|(?:liver|hepatic)\s+(?:injury|dysfunction)"
+    r"|cardiac\s+(?:events?|toxicit(?:y|ies)|arrest|dysfunction|arrhythmias?)|cardiovascular\s+events?|heart\s+failure"
+    r"|capillary\s+leak(?:\s+syndrome)?|respiratory\s+failure|pleural\s+effusions?"
+    r"|graft[- ]versus[- ]host\s+disease|GVHD|secondary\s+(?:primary\s+)?malignanc(?:y|ies)|second\s+primary\s+malignanc(?:y|ies)"
+    r"|peripheral\s+neuropathy|movement\s+disorders?|Guillain[- ]Barr[eé](?:\s+syndrome)?|tumou?r\s+flare"
+    # adverse-event terms in their CTCAE/MedDRA shapes ('neutrophil count decreased', 'decreased platelet count',
+    # 'leukocytopenia', 'hypokalemia', 'ALT increased', 'elevated transaminases', 'pyrexia', 'fatigue')
+    r"|(?:neutrophil|platelet|white\s+blood\s+cell|WBC|lymphocyte|leukocyte)\s+counts?\s+decreased"
+    r"|decreased\s+(?:neutrophil|platelet|white\s+blood\s+cell|lymphocyte|leukocyte)\s+counts?"
+    r"|leu[ck]ocytopenia|leucopenia|granulocytopenia|agranulocytosis|neutropenic\s+infections?"
+    r"|hypo(?:kal|phosphat|natr|calc|magnes|album)(?:a)?emia|hyper(?:bilirubin|ferritin|uric)(?:a)?emia"
+    r"|(?:elevated|increased)\s+(?:ALT|AST|transaminases?|liver\s+enzymes|bilirubin|creatinine)"
+    r"|(?:ALT|AST|alanine\s+aminotransferase|aspartate\s+aminotransferase|blood\s+bilirubin)\s+increased"
+    r"|pyrexia|fatigue|nausea|vomiting|diarrh(?:o)?ea|headache"
+    r"|decreased\s+appetite|mucositis|sinus\s+tachycardia)\b", re.IGNORECASE)
 OCCURRED = re.compile(r"\b(?:develop\w*|experienc\w*|suffer\w*|presented\s+with|diagnosed|occur\w*|complicated\s+by|"
                       r"manifest\w*|passed\s+away|died|had|showed|observed|noted|reported|recorded|(?:was|were)\s+"
                       r"(?:treated|managed)|resolved|incidences?\s+of|rates?\s+of|frequency\s+of)\b", re.IGNORECASE)
@@ -232,7 +310,12 @@ def _graded(text: str, p: Phrase) -> Phrase:
     if m:
         p.start = h_start - (len(win) - m.start())
         p.grade_as_reported = win[m.start():m.start("abbr") if m.group("abbr") else m.end()].strip()
-        if m.group("word"):
+        if m.group("word") and m.group("ab_a"):
+            # 'severe (grade ≥ 3) CRS': the bracket after the grade word states the grade
+            p.grade_as_reported = win[m.start():m.end()].strip()
+            p.grade, p.grade_max, p.operator = _grade(m, m.group("ab_a"), m.group("ab_b"),
+                                                      m.group("ab_op") or m.group("ab_op2"), m.group("ab_plus"))
+        elif m.group("word"):
             w = m.group("word").lower().replace(" ", "-")
             p.grade_as_reported = w
             pm = GRADE_POST.match(text, h_end, min(len(text), h_end + 45))
@@ -272,7 +355,8 @@ def phrases(doc: Doc) -> list[Phrase]:
     if doc.car_t:
         covered = [(a, b) for a, b, *_ in hits]
         for m in OTHER_TOX.finditer(text):
-            if m.group().isupper() and m.group() not in ("AKI", "AE", "AEs", "DIC"):
+            if m.group().isupper() and m.group() not in ("AKI", "AE", "AEs", "DIC", "ICAHT", "GVHD", "SAE", "SAEs",
+                                                          "TEAE", "TEAEs", "TRAE", "TRAEs"):
                 continue
             if not any(a < m.end() and m.start() < b for a, b in covered):
                 hits.append((m.start(), m.end(), m.group(), None))
@@ -298,11 +382,37 @@ def phrases(doc: Doc) -> list[Phrase]:
             continue
         out.append(_graded(text, Phrase(h.canonical, as_written, h_start, h_end, h_start, h_end)))
     # "grade ≥3 CRS and ICANS": the grade applies to both
-    for prev, cur in itertools.pairwise(out):
+    # — from the list's first item only: in 'A, B, severe C, and D' the word is C's alone
+    carried: set[int] = set()
+    for k in range(1, len(out)):
+        prev, cur = out[k - 1], out[k]
+        head = k == 1 or not LIST_JOIN.match(text[out[k - 2].end:prev.start])
         if prev.graded and not cur.graded and LIST_JOIN.match(text[prev.m_end:cur.m_start]) \
-                and cur.syndrome not in UNGRADED:
+                and cur.syndrome not in UNGRADED and (head or k - 1 in carried):
             cur.grade, cur.grade_max, cur.operator = prev.grade, prev.grade_max, prev.operator
             cur.grade_as_reported = prev.grade_as_reported
+            carried.add(k)
+    # 'neutropenia and thrombocytopenia of grade ≥3': a grade written after the list's last item is the list's
+    for prev, cur in reversed(list(itertools.pairwise(out))):
+        if cur.graded and cur.end > cur.m_end and not prev.graded and prev.syndrome not in UNGRADED \
+                and LIST_JOIN.match(text[prev.m_end:cur.m_start]):
+            prev.grade, prev.grade_max, prev.operator = cur.grade, cur.grade_max, cur.operator
+            prev.grade_as_reported = cur.grade_as_reported
+    # 'Grade ≥3 adverse events included neutropenia (60%), thrombocytopenia (40%) and anemia (35%)': the grade
+    # of a list's head carries to every item of the list that follows it
+    for p in out:
+        if p.graded or p.syndrome in UNGRADED:
+            continue
+        s0 = max(0, p.start - 240)
+        hm = _last(LIST_HEAD, text, s0, p.start)
+        if hm is None or not LIST_ITEMS.fullmatch(text, hm.end(), p.start):
+            continue
+        gm = GRADE_PRE.search(hm.group("g") + " ")
+        if gm is None or gm.group("word"):
+            continue
+        p.grade, p.grade_max, p.operator = _grade(gm, gm.group("a1") or gm.group("a2"), gm.group("b2"),
+                                                  gm.group("pre_op") or gm.group("op"), gm.group("plus"))
+        p.grade_as_reported = hm.group("g").strip()
     doc._tox_phrases = out  # type: ignore[attr-defined]
     return out
 
@@ -410,6 +520,24 @@ def find(doc: Doc) -> list[Suggestion]:
                 f = {}
             if f:
                 f["_end"] = m.end()
+        if not f and MEASURE_OF.search(text, max(s_start, p.start - 40), p.start):
+            vm = MEASURE_VALUE.match(text, p.end, s_end)
+            if vm and not PCT_LIST_AFTER.match(text, vm.end()):
+                f = {"percent": to_float(vm.group("p")), "_end": vm.end()}
+        if not f and (mc := MOST_COMMON.match(text, p.end, s_end)):
+            f = {"percent": to_float(mc.group("p")), "_end": mc.end()}
+            if mc.group("n"):
+                f["count"] = int(mc.group("n"))
+            for k, q in enumerate(ps):  # the class named after 'most common' is not what the share counts
+                if k > i and q.start < mc.end():
+                    freq.setdefault(k, {})
+        if not f and (qm := QUALIFIER.match(text, p.end, s_end)):
+            m = FREQ_POST.match(text, qm.end(), min(s_end, qm.end() + 70))
+            if m and re.match(r"\s*+(?:was|were|has|had|occurred|developed|persisted|in)\b", text[qm.end():m.end()]) \
+                    and (m.group("p") or m.group("p2")) and not PCT_LIST_AFTER.match(text, m.end()):
+                f = {"percent": to_float(m.group("p") or m.group("p2")), "_end": m.end()}
+                if m.group("n"):
+                    f["count"] = int(m.group("n"))
         if not f:  # the syndrome's own bracket closes after its count: the count is the syndrome's
             bm = FREQ_BRACKET.match(text, p.end, min(s_end, p.end + 40))
             if bm:
@@ -423,6 +551,8 @@ def find(doc: Doc) -> list[Suggestion]:
                 f["_start"] = cs + pm.start()
                 if pm.group("p") or pm.group("p2") or pm.group("p3"):
                     f["percent"] = to_float(pm.group("p") or pm.group("p2") or pm.group("p3"))
+                elif pm.group("pw"):  # 'Forty-five percent of patients developed X'
+                    f["percent"] = float(_count(pm.group("pw")))
                 if pm.group("n"):
                     f["count"] = _count(pm.group("n"))
                 if pm.group("d"):
@@ -455,14 +585,16 @@ def find(doc: Doc) -> list[Suggestion]:
         pos = f.get("_end", p.end)
         s_end = doc.sentence(p.m_start)[1]
         while True:
-            gm = PER_GRADE.match(text, pos, s_end) or PER_GRADE_COUNT.match(text, pos, s_end)
+            gm = PER_GRADE.match(text, pos, s_end) or PER_GRADE_COUNT.match(text, pos, s_end) or \
+                (PCT_GRADE.match(text, pos, s_end) if "_end" in f else None)
             if not gm:
                 break
             q = Phrase(p.syndrome, p.as_written, p.start, gm.end(), p.m_start, p.m_end)
             q.grade, q.grade_max, q.operator = _grade(gm, gm.group("a"), gm.group("b"), gm.group("op"), gm.group("plus"))
             q.grade_as_reported = gm.group("g").strip()
-            ef = {"percent": to_float(gm.group("p")) if gm.group("p") else None, "_end": gm.end()}
-            if gm.group("n"):
+            pg = gm.group("p") or gm.groupdict().get("p9")  # PER_GRADE_COUNT: '…; 13% were grade 3-4'
+            ef = {"percent": to_float(pg) if pg else None, "_end": gm.end()}
+            if gm.groupdict().get("n"):
                 ef["count"] = int(gm.group("n"))
             if ef["percent"] is None and "count" not in ef:
                 break
@@ -513,6 +645,9 @@ def find(doc: Doc) -> list[Suggestion]:
             s0, s1 = doc.sentence(p.m_start)
             if not OCCURRED.search(text, s0, s1) or BACKGROUND.search(text, s0, s1):
                 continue  # 'severe CRS can be fatal': a grade in a background sentence is not the study's
+        if not counted and GROUP_QUALIFIER.search(text, max(0, p.start - 60), p.start) and \
+                CONTRAST.search(text, *doc.sentence(p.m_start)):
+            continue  # 'patients with severe CRS had higher IL-6 (P < .01)': the syndrome names a compared group
         if not detail:
             name = p.syndrome if p.syndrome != "other" else p.as_written.lower()
             if bare_choice.get(name) != i:

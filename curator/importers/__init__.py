@@ -67,6 +67,10 @@ def parse_bytes(data: bytes, filename: str = "<data>") -> ParseResult:
     """Decode, detect and parse. Raises ImportFormatError naming the file when it can't."""
     if not data.strip():
         raise ImportFormatError(f"{filename}: the file is empty")
+    from curator.importers import pdf
+
+    if pdf.is_pdf(data, filename):  # a full text: read from its text layer (importers.pdf)
+        return pdf.parse_pdf(data, filename)
     if looks_binary(data):
         raise ImportFormatError(f"{filename}: this is a binary file, not a bibliographic export")
     text = decode_bytes(data)

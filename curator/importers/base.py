@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from curator.domain.paper import Paper
 
@@ -33,6 +33,8 @@ class ParseResult:
     papers: list[Paper] = field(default_factory=list)
     errors: list[RecordError] = field(default_factory=list)
     deleted_pmids: list[str] = field(default_factory=list)  # PubMed <DeleteCitation>
+    # a PDF's full text (domain.fulltext.FullText) by the index of the paper it belongs to
+    fulltexts: dict[int, Any] = field(default_factory=dict)
 
 
 class Importer(Protocol):

@@ -22,6 +22,7 @@ from typing import IO
 
 from lxml import etree
 
+from curator.domain.fulltext import Table, TableCell
 from curator.domain.paper import Paper, Section
 from curator.importers import register
 from curator.importers.base import ImportFormatError, ParseResult, RecordError, warn_field
@@ -233,6 +234,60 @@ def _blocks(container) -> list[str]:
     return out
 
 
+def _table_rows(rows, width_hint: int = 0) -> list[list[TableCell]]:
+    """<tr> elements as rows of cells as printed: a cell spanning columns (colspan) or rows (rowspan) is
+    repeated over what it covers."""
+    out: list[list[TableCell]] = []
+    below: dict[int, tuple[str, int]] = {}  # column -> (text, rows still covered) of a rowspan
+    for tr in rows:
+        row: list[TableCell] = []
+        cells = [c for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
+        i = 0
+        while cells or any(col >= len(row) for col in below):
+            col = len(row)
+            if col in below:
+                text, left = below.pop(col)
+                row.append(TableCell(text))
+                if left > 1:
+                    below[col] = (text, left - 1)
+                continue
+            if not cells:
+                break
+            c = cells.pop(0)
+            i += 1
+            text = _text(c, _SKIP_IN_TEXT | {"xref"})
+            span = min(max(1, int(c.get("colspan") or 1) if (c.get("colspan") or "1").isdigit() else 1), 100)
+            down = min(max(1, int(c.get("rowspan") or 1) if (c.get("rowspan") or "1").isdigit() else 1), 1000)
+            for k in range(span):
+                row.append(TableCell(text))
+                if down > 1:
+                    below[col + k] = (text, down - 1)
+        out.append(row)
+    width = max([len(r) for r in out] + [width_hint])
+    return [r + [TableCell("") for _ in range(width - len(r))] for r in out]
+
+
+def _tables(body) -> list[Table]:
+    """The tables of a JATS body: label, caption, header rows (<thead>) first, cells as written."""
+    out: list[Table] = []
+    for wrap in body.iter("table-wrap"):
+        table = wrap.find(".//table")
+        if table is None:
+            continue
+        head = [tr for th in table.iterfind("thead") for tr in th.iterfind("tr")]
+        rest = [tr for part in table if isinstance(part.tag, str) and part.tag in ("tbody", "tfoot")
+                for tr in part.iterfind("tr")] + list(table.iterfind("tr"))
+        rows = _table_rows(head + rest)
+        if not rows:
+            continue
+        label = _text(wrap.find("label"))
+        cap = wrap.find("caption")
+        caption = _text(cap, _SKIP_IN_TEXT) if cap is not None else ""
+        out.append(Table(page=0, caption=f"{label} {caption}".strip() if label else caption, rows=rows,
+                         header_rows=len(head), label=label))
+    return out
+
+
 def _sections(container, parent: str, out: list[Section]) -> None:
     """Flatten <sec> elements into labelled sections ("Parent / Child")."""
     paras = _blocks(container)
@@ -378,6 +433,9 @@ def article_to_paper(article) -> Paper:
     body = article.find("body")
     if body is not None:
         _sections(body, "", p.body_sections)
+        tables = _tables(body)
+        if tables:  # the same table model as a PDF's (domain.fulltext.Table): `curator tables` shows both
+            extra["tables"] = [t.to_dict() for t in tables]
     if p.pmcid:
         p.source_url = f"https://pmc.ncbi.nlm.nih.gov/articles/{p.pmcid}/"
     elif p.pmid:

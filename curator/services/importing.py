@@ -13,7 +13,9 @@ from curator.domain.merge import merge_papers
 from curator.domain.paper import Paper
 from curator.importers import cancel as importers_cancel
 from curator.importers.base import ImportFormatError, RecordError
+from curator.importers.pdf.worker import PdfWorker
 from curator.services import team
+from curator.store import fulltext_queries
 from curator.store.library import Library, paper_from_prepared, prepare_paper, utcnow
 from curator.store.screening_queries import log_imports
 from curator.store.team_queries import append_change
@@ -133,6 +135,47 @@ def import_paper_list(lib: Library, papers: list[Paper], report: FileReport, sou
             index.merged(hit.paper_id, keys)
             report.merged += 1
             report.paper_ids.append(hit.paper_id)
+
+
+def attach_fulltexts(lib: Library, fulltexts: dict, papers: list[Paper], report: FileReport) -> None:
+    """Keep each PDF's full text with the paper it became or was merged into (the duplicate rule of
+    import_paper_list decided which: a PDF whose DOI or title matches a paper is attached to it), inside
+    the caller's transaction."""
+    for i, ft in fulltexts.items():
+        if i < len(papers) and i < len(report.paper_ids):
+            fulltext_queries.save_fulltext(lib, report.paper_ids[i], ft)
+
+
+def attach_fulltext_file(lib: Library, paper_id: int, path: str | Path,
+                         progress: ProgressFn | None = None, cancel: threading.Event | None = None) -> FileReport:
+    """File ▸ Attach full text…: the PDF at `path` becomes paper `paper_id`'s full text (a scan without a
+    text layer too: its pages are shown). The paper gains the PDF's sections (and its title, DOI and
+    abstract where it had none); one transaction."""
+    p = Path(path)
+    fr = FileReport(path=str(p), format="pdf")
+    try:
+        with PdfWorker() as worker:
+            result = worker.parse(p, progress, cancel)
+    except ImportFormatError as exc:
+        fr.error = str(exc)
+        return fr
+    except OSError as exc:
+        fr.error = f"{p}: cannot read the file ({exc.strerror or exc})"
+        return fr
+    fr.warnings = list(result.errors)
+    old = lib.get_paper(paper_id)
+    if old is None:
+        fr.error = f"no paper with id {paper_id} in the library"
+        return fr
+    with lib.transaction():
+        if result.papers:
+            merged, changed = merge_papers(old, result.papers[0])
+            if changed:
+                lib.update_paper(paper_id, merged)
+        fulltext_queries.save_fulltext(lib, paper_id, result.fulltexts[0])
+    fr.merged = 1
+    fr.paper_ids = [paper_id]
+    return fr
 
 
 def _sniff_file(path: Path) -> str | None:
@@ -290,7 +333,14 @@ def _log_import(lib: Library, fr: FileReport) -> None:
 
 def import_files(lib: Library, paths: Iterable[str | Path], progress: ProgressFn | None = None,
                  cancel: threading.Event | None = None) -> ImportReport:
-    """Import every file; each file is one transaction (a failed or cancelled file leaves nothing)."""
+    """Import every file; each file is one transaction (a failed or cancelled file leaves nothing). PDFs
+    are read in a worker process (importers.pdf.worker), one for the whole import."""
+    with PdfWorker() as pdf_worker:
+        return _import_files(lib, paths, progress, cancel, pdf_worker)
+
+
+def _import_files(lib: Library, paths: Iterable[str | Path], progress: ProgressFn | None,
+                  cancel: threading.Event | None, pdf_worker: PdfWorker) -> ImportReport:
     files = expand_paths(paths)
     report = ImportReport()
     index: DuplicateIndex | None = None  # the library's papers, kept up to date from file to file
@@ -333,10 +383,20 @@ def import_files(lib: Library, paths: Iterable[str | Path], progress: ProgressFn
             fr.error = f"{path}: not imported, library unchanged ({type(exc).__name__}: {exc})"
             continue
         try:
-            result = importers.parse_file(path)
+            if path.suffix.lower() == ".pdf" and path.is_file():  # a full text: pages, with progress and cancel
+                result = pdf_worker.parse(path, progress, cancel)
+            else:
+                result = importers.parse_file(path)
         except ImportFormatError as exc:
             fr.error = str(exc)
             continue
+        except OSError as exc:
+            fr.error = f"{path}: cannot read the file ({exc.strerror or exc})"
+            continue
+        except Cancelled:
+            fr.error = "cancelled: nothing from this file was kept"
+            report.cancelled = True
+            break
         fr.format = result.format
         fr.failed = [e for e in result.errors if not e.warning]
         fr.warnings = [e for e in result.errors if e.warning]
@@ -345,6 +405,7 @@ def import_files(lib: Library, paths: Iterable[str | Path], progress: ProgressFn
         try:
             with lib.transaction():
                 import_paper_list(lib, result.papers, fr, str(path), result.format, cancel, index)
+                attach_fulltexts(lib, result.fulltexts, result.papers, fr)
                 if result.deleted_pmids:
                     fr.deleted = lib.delete_papers_by_pmid(result.deleted_pmids)
                     index = None  # deleted papers leave the index

@@ -242,12 +242,29 @@ def suggestions_to_rows(suggestions: list[Suggestion]) -> tuple[StudySuggestions
     return study, rows
 
 
-def suggestion_rows(paper: Paper | None, rec: Record) -> dict[type[Row], Any]:
+def _on_pages(ft, study: StudySuggestions, rows: dict[type[Row], list[Row]]) -> None:
+    """Spans of suggestions read from a PDF's full text: into that text, each with its page."""
+    from curator.domain.fulltext import FULLTEXT
+
+    spans = [sp for _v, sp in study.values() if sp is not None]
+    spans += [sp for rs in rows.values() for r in rs for sp in r.sources.values()]
+    for sp in spans:
+        sp.text_field, sp.page = FULLTEXT, ft.page_of(sp.start)
+
+
+def suggestion_rows(paper: Paper | None, rec: Record, ft=None) -> dict[type[Row], Any]:
     """What Suggest adds to the open record: study fields not yet filled, and suggested rows that do
-    not repeat a row the record already has."""
-    if paper is None or not paper.abstract:
+    not repeat a row the record already has. With the paper's PDF full text (`ft`, having a text layer)
+    the suggestions read its abstract and results (never its references) and cite words on its pages."""
+    if ft is not None and ft.has_text:
+        from curator.services import fulltext
+
+        study, rows = suggestions_to_rows([s for s, _label, _page in fulltext.suggestions(ft)])
+        _on_pages(ft, study, rows)
+    elif paper is None or not paper.abstract:
         return {}
-    study, rows = suggestions_to_rows(extract(paper.abstract))
+    else:
+        study, rows = suggestions_to_rows(extract(paper.abstract))
     out: dict[type[Row], Any] = {Study: {k: v for k, v in study.items() if getattr(rec.study, k) in (None, "")}}
     for t, new in rows.items():
         have = {tuple(r.values().values()) for r in rec.rows(t)}
@@ -264,9 +281,9 @@ def study_status_after(rec: Record, study_values: dict) -> str:
     return ROW_SUGGESTED if study_values and rec.study.is_empty() else rec.study.row_status
 
 
-def apply_suggestions(paper: Paper, rec: Record) -> int:
+def apply_suggestions(paper: Paper, rec: Record, ft=None) -> int:
     """Add the suggestions to `rec` in place (no Qt, for the CLI and batch jobs); returns how many."""
-    added = suggestion_rows(paper, rec)
+    added = suggestion_rows(paper, rec, ft)
     rec.study.row_status = study_status_after(rec, added.get(Study) or {})
     n = 0
     for t, value in added.items():
@@ -301,7 +318,9 @@ def suggest_library(lib, paper_ids: list[int], who: str | None = "suggest",
             continue
         paper = lib.get_paper(pid)
         rec = Record(paper_id=pid)
-        n = apply_suggestions(paper, rec)
+        from curator.services import fulltext
+
+        n = apply_suggestions(paper, rec, fulltext.load(lib, pid, with_pdf=False))
         if n:
             try:  # based on "no record yet": a record a curator saved since is merged with, never overwritten
                 curation.save_draft(lib, rec, who, base=None)
@@ -337,13 +356,19 @@ def suggest_cli(lib, files: list[str] | None = None, paper_ids: list[int] | None
         if paper is None:
             errors.append(f"no paper with id {pid} in {lib.path}")
             continue
-        sugg = extract(paper.abstract) if paper.abstract else []
+        from curator.services import fulltext
+
+        ft = fulltext.load(lib, pid, with_pdf=False)
+        if ft is not None and ft.has_text:  # a PDF: its abstract and results, each suggestion with its page
+            found = fulltext.suggestions_json(ft)
+        else:
+            found = [s.to_dict() for s in (extract(paper.abstract) if paper.abstract else [])]
         entry: dict[str, Any] = {"paper_id": pid, "pmid": paper.pmid, "doi": paper.doi, "title": paper.title,
-                                 "suggestions": [s.to_dict() for s in sugg]}
+                                 "suggestions": found}
         if save_drafts:
             if lib.load_record(pid) is None:
                 rec = Record(paper_id=pid)
-                entry["saved_rows"] = apply_suggestions(paper, rec)
+                entry["saved_rows"] = apply_suggestions(paper, rec, ft)
                 if entry["saved_rows"]:
                     from curator.services import curation
 

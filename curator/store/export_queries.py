@@ -209,8 +209,8 @@ def read_rows(conn: sqlite3.Connection, table: str, paper_ids: Sequence[int],
 def read_provenance(conn: sqlite3.Connection, paper_ids: Sequence[int]) -> pd.DataFrame:
     """Every source of these papers, one row per (row, field) (in no particular order)."""
     sql = ("SELECT pv.paper_id AS paper_id, pv.row_table AS row_table, pv.row_uid AS row_uid, "
-           "pv.field AS field, pv.text_field AS text_field, pv.start AS start, pv.end AS \"end\", "
+           "pv.field AS field, pv.text_field AS text_field, pv.page AS page, pv.start AS start, pv.end AS \"end\", "
            "pv.quote AS quote, pv.made_by AS made_by, pv.accepted_by AS accepted_by, pv.entered_by AS entered_by, "
-           "pv.created_at AS created_at "
+           "pv.created_at AS created_at, pv.extracted_by AS extracted_by, pv.settled AS settled "
            f"FROM provenance pv WHERE pv.paper_id {_IN_IDS}")
     return _frame(conn, sql, [_ids_json(paper_ids)])

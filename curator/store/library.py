@@ -10,7 +10,6 @@ import hashlib
 import json
 import operator
 import os
-import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -34,6 +33,7 @@ from curator.domain.outcomes import (
 )
 from curator.domain.paper import Entity, MeshTerm, Paper, Section
 from curator.domain.pvalues import parse_p
+from curator.domain.search import search_words
 from curator.store import migrations
 from curator.store.team_queries import append_change
 
@@ -404,7 +404,7 @@ class Library:
     def fts_query(text: str) -> str:
         """A safe FTS5 query from what a curator types: every word must appear, the last as a prefix.
         (The index keeps no positions, so 'IFN-γ' is searched as 'IFN' and 'γ'.)"""
-        words = re.findall(r"[\w\u0370-\u03ff]+", text)
+        words = search_words(text)
         if not words:
             return ""
         parts = ['"' + w + '"' for w in words]
@@ -482,10 +482,11 @@ class Library:
                      contradicts=bool(r["contradicts"]), contradiction_comment=r["contradiction_comment"],
                      exclusion_reason=r["exclusion_reason"])
         spans: dict[str, dict[str, Span]] = {}
-        for p in self.conn.execute("SELECT row_uid, field, start, end, quote, text_field, made_by, accepted_by "
-                                   "FROM provenance WHERE paper_id = ?", (paper_id,)):
+        for p in self.conn.execute("SELECT row_uid, field, start, end, quote, text_field, made_by, accepted_by, "
+                                   "extracted_by, settled, page FROM provenance WHERE paper_id = ?", (paper_id,)):
             spans.setdefault(p["row_uid"], {})[p["field"]] = Span(p["start"], p["end"], p["quote"],
-                                                                   p["text_field"], p["made_by"], p["accepted_by"])
+                                                                   p["text_field"], p["made_by"], p["accepted_by"],
+                                                                   p["extracted_by"], p["settled"], page=p["page"])
         for row_type in (Study, *ROW_TYPES):
             cols = ["uid", "row_status", *row_type.value_fields()]
             rows = []
@@ -538,10 +539,11 @@ class Library:
                 c.execute(sql, vals)
                 for fname, span in row.sources.items():
                     c.execute("INSERT INTO provenance (paper_id, row_table, row_uid, field, text_field, start, "
-                              "end, quote, entered_by, created_at, made_by, accepted_by) "
-                              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                              "end, quote, entered_by, created_at, made_by, accepted_by, extracted_by, settled, "
+                              "page) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                               (rec.paper_id, row_type.TABLE, row.uid, fname, span.text_field, span.start,
-                               span.end, span.quote, who, now, span.made_by, link_accepted_by(row, span, who)))
+                               span.end, span.quote, who, now, span.made_by, link_accepted_by(row, span, who),
+                               span.extracted_by, span.settled, span.page))
         for ch in changes:
             c.execute("INSERT INTO history (paper_id, at, who, revision, row_table, row_uid, field, old, new) "
                       "VALUES (?,?,?,?,?,?,?,?,?)",

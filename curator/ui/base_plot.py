@@ -24,10 +24,12 @@ from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QGraphicsItem,
+    QGraphicsTextItem,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -105,23 +107,55 @@ def style_plot(p: pg.PlotItem, left: str = "", bottom: str = "", export: bool = 
 
 
 def set_title(p: pg.PlotItem, text: str, note: str = "") -> None:
-    html = f"<span style='color:{TEXT}; font-weight:600'>{_esc(text)}</span>"
-    if note:
-        html += f"&nbsp;&nbsp;<span style='color:{FLAG_COLOR}; font-size:8.5pt'>{_esc(note)}</span>"
+    """The panel's title (and a red note after it), shortened with '…' to the width of its panel: a long
+    title must neither widen the plot past its column (pushing the legend out) nor run off its edge. The
+    full text is the tooltip."""
     lab = p.titleLabel
-    if not getattr(lab, "_width_free", False):
-        # a long title is clipped: it must not widen the plot past its column (and push the legend out)
-        update_min = lab.updateMin
+    if not getattr(lab, "_fitted", False):
+        update_min, resize_event = lab.updateMin, lab.resizeEvent
 
         def free_width() -> None:
             update_min()
             lab.setMinimumWidth(0)
 
+        def resized(ev) -> None:
+            resize_event(ev)
+            if ev is not None:
+                _fit_title(lab)
+
         lab.updateMin = free_width
-        lab._width_free = True
-    p.setTitle(html, size=TITLE_PT)
+        lab.resizeEvent = resized
+        lab._fitted = True
+    lab._title = (text, note)
+    lab._html = None
+    p.setTitle(_title_html(text, note), size=TITLE_PT)
     lab.setMinimumWidth(0)
+    _fit_title(lab)
     p.titleLabel.setToolTip(text + (f"\n{note}" if note else ""))
+
+
+def _title_html(text: str, note: str) -> str:
+    html = f"<span style='color:{TEXT}; font-weight:600'>{_esc(text)}</span>"
+    if note:
+        html += f"&nbsp;&nbsp;<span style='color:{FLAG_COLOR}; font-size:8.5pt'>{_esc(note)}</span>"
+    return html
+
+
+def _fit_title(lab: pg.LabelItem) -> None:
+    text, note = getattr(lab, "_title", ("", ""))
+    avail = lab.width() - 10
+    if avail < 30 or not lab.isVisible():
+        return
+    head = QFontMetrics(font(float(TITLE_PT[:-2]), bold=True))
+    t = head.elidedText(text, Qt.TextElideMode.ElideRight, int(avail))
+    rest = avail - head.horizontalAdvance(t) - 14
+    n = QFontMetrics(font(8.5)).elidedText(note, Qt.TextElideMode.ElideRight, int(rest)) if note and rest > 40 \
+        else ""
+    html = _title_html(t, "" if n == "…" else n)
+    if html != lab._html:
+        lab._html = html
+        lab.setText(html, size=TITLE_PT)
+        lab.setMinimumWidth(0)
 
 
 def _esc(s: str) -> str:
@@ -194,6 +228,43 @@ class LogAxis(pg.AxisItem):
         if spacing is None:
             return ["" for _ in values]
         return [tick_text(10 ** v * scale) for v in values]
+
+
+class NoteText(pg.GraphicsWidget):
+    """A note in a layout cell of its own (below a plot, across its columns), wrapped to the cell's width
+    and as tall as its lines: it never runs under a legend or off the figure."""
+
+    def __init__(self, text: str = "", colour: str = FLAG_COLOR, pt: float = 9) -> None:
+        super().__init__()
+        self.item = QGraphicsTextItem(self)
+        self.item.document().setDocumentMargin(2)
+        self.item.setDefaultTextColor(QColor(colour))
+        self.item.setFont(font(pt))
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setPreferredWidth(10)
+        self.setMinimumWidth(0)
+        self.set_text(text)
+
+    def set_text(self, text: str) -> None:
+        self.item.setPlainText(text)
+        self.setVisible(bool(text))
+        self._fit()
+
+    def text(self) -> str:
+        return self.item.toPlainText()
+
+    def _fit(self) -> None:
+        if self.width() > 20:
+            self.item.setTextWidth(self.width())
+        h = self.item.document().size().height() if self.text() else 0.0
+        if abs(h - self.minimumHeight()) > 0.5:
+            self.setMinimumHeight(h)
+            self.setMaximumHeight(h)
+            self.setPreferredHeight(h)
+            self.updateGeometry()
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt API
+        self._fit()
 
 
 def legend_width(names: Sequence[str], lo: int = 110, hi: int = 240) -> int:
@@ -349,8 +420,16 @@ class PlotView(QWidget):
         self.glw.setBackground("w")
         self.glw.ci.setContentsMargins(6, 6, 10, 6)
         self.glw.ci.setSpacing(2)
+        # the plots scroll (vertically) rather than shrink past legibility in a small window: a view
+        # asks for the height its panels need with set_content_height()
+        self.plot_area = QScrollArea()
+        self.plot_area.setObjectName(f"{name}_area")
+        self.plot_area.setWidgetResizable(True)
+        self.plot_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.plot_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.plot_area.setWidget(self.glw)
         self.stack.addWidget(self.empty)
-        self.stack.addWidget(self.glw)
+        self.stack.addWidget(self.plot_area)
         self.controls = QHBoxLayout()
         self.controls.setContentsMargins(6, 2, 6, 0)
         self.controls.setSpacing(8)
@@ -391,7 +470,23 @@ class PlotView(QWidget):
         return False
 
     def has_plot(self) -> bool:
-        return self.stack.currentWidget() is self.glw
+        return self.stack.currentWidget() is self.plot_area
+
+    def show_plot(self) -> None:
+        self.stack.setCurrentWidget(self.plot_area)
+
+    def area_width(self) -> int:
+        """The width the plots get (the plot area less a vertical scroll bar), known even while the
+        empty-state message is showing."""
+        return max(0, self.stack.width() - self.plot_area.verticalScrollBar().sizeHint().width())
+
+    def set_content_height(self, height: int) -> None:
+        """The least height the plots need to stay legible (text neither overlapping nor cut): below it
+        the plot area scrolls."""
+        height = max(0, int(height))
+        if height != self.glw.minimumHeight():
+            self.glw.setMinimumHeight(height)
+            self.glw.resize(self.glw.width(), max(height, self.plot_area.viewport().height()))
 
     # --- shared behaviour
     def add_control(self, widget: QWidget, label: str | None = None) -> None:
@@ -440,7 +535,7 @@ class PlotView(QWidget):
 
     def _draw_live(self, table: str) -> None:
         """Show the plot area, build the live items into it and keep the selected row highlighted."""
-        self.stack.setCurrentWidget(self.glw)
+        self.show_plot()
         with self.building():
             self.plot_items = self._build_into(self.glw.ci, export=False, live=True)
         if self.selected is not None:

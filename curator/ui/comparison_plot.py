@@ -10,6 +10,7 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontMetrics
 
 from curator.domain.outcomes import Record
 from curator.plotting.comparisons import PairSeries, Panel, comparison_panels, tick_labels
@@ -29,15 +30,34 @@ from curator.ui.base_plot import (
     style_plot,
 )
 
+P_PT = 9
+PANEL_MIN_WIDTH = 260  # a live panel narrower than this loses its tick or p-value labels
+PLOT_MIN_HEIGHT = 150  # the data area of a panel: room for a rotated unit and a few ticks
+HEAD_HEIGHT = 24  # the panel's title
+FOOT_HEIGHT = 46  # the group labels and the words they share
+LEGEND_ROW = 18
 
-def _spread(ys: list[float], gap: float) -> list[float]:
-    """Push label positions apart (keeping their order) so no two are closer than `gap`."""
+
+def _spread(ys: list[float], gap: float, lo: float | None = None, hi: float | None = None) -> list[float]:
+    """Push label positions apart (keeping their order) so no two are closer than `gap`, and, given
+    bounds, keep them within [lo, hi] as far as there is room."""
     order = sorted(range(len(ys)), key=lambda i: ys[i])
     out = list(ys)
+    if lo is not None and order:
+        out[order[0]] = max(out[order[0]], lo)
     for a, b in itertools.pairwise(order):
         if out[b] - out[a] < gap:
             out[b] = out[a] + gap
+    if hi is not None and order:
+        out[order[-1]] = min(out[order[-1]], hi)
+        for a, b in itertools.pairwise(reversed(order)):  # from the top down
+            if out[a] - out[b] < gap:
+                out[b] = out[a] - gap
     return out
+
+
+def _legend_cols(n: int, width: float) -> int:
+    return 2 if n >= 4 and width >= 2 * PANEL_MIN_WIDTH else 1
 
 
 class ComparisonPlot(PlotView):
@@ -89,6 +109,7 @@ class ComparisonPlot(PlotView):
         self._key = key
         self.record = rec
         self.paper_title = paper_title or ""
+        self._paper_text = paper_text
         self.panels = comparison_panels(rec, paper_title, paper_text)
         self.data = self.panels
         sig = self._structure(self.panels)
@@ -110,10 +131,45 @@ class ComparisonPlot(PlotView):
     def _build(self, layout: pg.GraphicsLayout, export: bool = False) -> list[pg.PlotItem]:
         return self._build_into(layout, export=export, live=False)
 
+    def _ncols(self, export: bool) -> int:
+        """A grid: each panel keeps a readable width (in the window, as many columns as fit)."""
+        if export:
+            return min(len(self.panels), 3)
+        return max(1, min(len(self.panels), 3, self.area_width() // PANEL_MIN_WIDTH))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        if self.panels and self.plot_items and self._ncols(False) != self._live_cols:
+            self._sig = None  # another number of columns fits: lay the panels out again
+            self._key = None
+            self.redraw(self.record, self.paper_title, getattr(self, "_paper_text", None))
+
+    _live_cols = 0
+
+    def _content_height(self, ncols: int) -> int:
+        """The least height of the live grid: each row of panels as tall as its tallest panel needs."""
+        fm = QFontMetrics(font(P_PT))
+        width = self.area_width() / max(1, ncols)
+        total = 0
+        for r in range(0, len(self.panels), ncols):
+            need = 0
+            for panel in self.panels[r:r + ncols]:
+                labels = sum(1 for s in panel.series if s.p_text)
+                plot = max(PLOT_MIN_HEIGHT, labels * (fm.height() + 1) + 16)
+                cols = _legend_cols(len(panel.series), width)
+                legend = math.ceil(len(panel.series) / cols) * LEGEND_ROW + 6
+                need = max(need, HEAD_HEIGHT + plot + FOOT_HEIGHT + legend)
+            total += need
+        return total + 16
+
     def _build_into(self, layout: pg.GraphicsLayout, export: bool, live: bool) -> list[pg.PlotItem]:
         plots = []
         k = 0
-        ncols = min(len(self.panels), 3 if export else 2)  # a grid: each panel keeps a readable width
+        ncols = self._ncols(export)
+        if live:
+            self._live_cols = ncols
+            self.set_content_height(self._content_height(ncols))
+        col_width = (self.export_logical_size[0] if export else self.area_width()) / ncols
         for i, panel in enumerate(self.panels):
             row, col = 2 * (i // ncols), i % ncols
             p: pg.PlotItem = add_plot(layout, row, col)
@@ -128,7 +184,7 @@ class ComparisonPlot(PlotView):
             ax.setStyle(tickTextOffset=6)
             p.setXRange(-0.45, 1.95, padding=0)  # room on the right for the p-value labels
             p.setMouseEnabled(x=False, y=True)
-            legend = make_legend(cols=1 if len(panel.series) < 4 else 2)
+            legend = make_legend(cols=_legend_cols(len(panel.series), col_width))
             add_legend(layout, legend, row + 1, col)
             if live:
                 self.legends.append(legend)
@@ -161,7 +217,7 @@ class ComparisonPlot(PlotView):
                     curve.setVisible(False)
                 if s.p_text:
                     t = pg.TextItem(s.p_text, color=c, anchor=(0, 0.5))
-                    t.setFont(font(9, bold=False))
+                    t.setFont(font(P_PT, bold=False))
                     p.addItem(t, ignoreBounds=True)
                     label_rows.append((s, "b", t))
                     if live:
@@ -169,6 +225,11 @@ class ComparisonPlot(PlotView):
                     curve.visibleChanged.connect(lambda cv=curve, tt=t: tt.setVisible(cv.isVisible()))
                     t.setVisible(curve.isVisible())
             self._place_p_labels(p, panel, label_rows)
+            vb = p.getViewBox()
+            place = (lambda *_a, pp=p, j=i, rows=label_rows:
+                     self._place_p_labels(pp, self.panels[j], rows) if j < len(self.panels) else None)
+            vb.sigResized.connect(place)
+            vb.sigYRangeChanged.connect(place)
             if live:
                 self._labels.append(label_rows)
             ring = pg.PlotDataItem([], [], pen=None, symbol="o", symbolSize=18, symbolBrush=None,
@@ -181,15 +242,37 @@ class ComparisonPlot(PlotView):
 
     @staticmethod
     def _place_p_labels(p: pg.PlotItem, panel: Panel, rows: list[tuple[PairSeries, str, pg.TextItem]]) -> None:
+        """Each p-value right of its line's end, in pixels: no two closer than a line of text, all inside
+        the panel (the x range widened to hold the longest)."""
         if not rows:
             return
+        vb = p.getViewBox()
+        fm = QFontMetrics(font(P_PT))
+        h = fm.height() + 1
+        width = max(fm.horizontalAdvance(t.toPlainText()) for _s, _w, t in rows) + 12
+        W, H = vb.width(), vb.height()  # noqa: N806
+
         def vy(v: float) -> float:
             return math.log10(max(v, panel.floor)) if panel.log else v
-        allv = [vy(v) for s in panel.series for v in (s.y_a, s.y_b)]
-        span = (max(allv) - min(allv)) or 1.0
-        ys = _spread([vy(s.y_b) for s, _w, _t in rows], 0.075 * span)
-        for (_s, _w, t), y in zip(rows, ys):
-            t.setPos(1.07, y)
+        if W < 40 or H < 20:  # not laid out yet: spread in data units, placed again once it is
+            allv = [vy(v) for s in panel.series for v in (s.y_a, s.y_b)]
+            span = (max(allv) - min(allv)) or 1.0
+            for (_s, _w, t), y in zip(rows, _spread([vy(s.y_b) for s, _w, _t in rows], 0.075 * span)):
+                t.setPos(1.07, y)
+            return
+        right = 1.95
+        if W - width > 40:
+            right = max(right, (1.07 * W + 0.45 * width) / (W - width))
+        (x0, x1), (y0, y1) = vb.viewRange()
+        if abs(x1 - right) > 1e-3 or abs(x0 + 0.45) > 1e-3:
+            p.setXRange(-0.45, right, padding=0)
+        if y1 <= y0:
+            return
+        per_px = (y1 - y0) / H
+        px = [(vy(s.y_b) - y0) / per_px for s, _w, _t in rows]
+        placed = _spread(px, h, lo=h / 2 + 1, hi=H - h / 2 - 1)
+        for (_s, _w, t), y in zip(rows, placed):
+            t.setPos(1.07, y0 + y * per_px)
 
     def _clicked(self, row: int) -> None:
         self.point_clicked.emit(row)

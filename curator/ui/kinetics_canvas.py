@@ -349,7 +349,7 @@ class Canvas:
         if limit != st.limit_sig:
             for t in st.limit_texts:
                 p.removeItem(t)
-            st.limit_texts = self._limit_labels(st, pan)
+            st.limit_texts = self._limit_labels(st, pan, d.x_extent())
             st.limit_sig = limit
 
     def _add_series(self, st: PanelState, pan: KPanel, s: KSeries, k: int) -> None:
@@ -397,9 +397,10 @@ class Canvas:
             if t.series_key == key:  # type: ignore[attr-defined]
                 t.setVisible(visible)
 
-    def _limit_labels(self, st: PanelState, pan: KPanel) -> list[pg.TextItem]:
-        """'<5' beside a value below its detection limit, '>5000' beside one above the upper limit; shown
-        only while its series is."""
+    def _limit_labels(self, st: PanelState, pan: KPanel, ext: tuple[float, float] | None) -> list[pg.TextItem]:
+        """'<5' beside a value below its detection limit, '>5000' beside one above the upper limit (left of
+        a point in the last fifth of the days, so the panel's edge does not cut it); shown only while its
+        series is."""
         p = st.plot
         items = []
         for s in pan.series:
@@ -407,7 +408,9 @@ class Canvas:
             for q in s.points:
                 if q.flag not in (FLAG_BELOW, FLAG_ABOVE):
                     continue
-                t = pg.TextItem(q.label, color=color(k), anchor=(-0.3, 0.5), fill=(255, 255, 255, 210))
+                late = ext is not None and ext[1] > ext[0] and q.x > ext[1] - 0.2 * (ext[1] - ext[0])
+                t = pg.TextItem(q.label, color=color(k), anchor=(1.3, 0.5) if late else (-0.3, 0.5),
+                                fill=(255, 255, 255, 210))
                 t.setFont(font(8))
                 t.setZValue(30)
                 t.setPos(q.x, view_y(p, q.y))

@@ -39,6 +39,9 @@ from curator.ui.base_plot import (
 )
 from curator.ui.kinetics_canvas import Canvas
 
+PANEL_MIN_HEIGHT = 140  # a data panel with its title, unit and a few ticks
+TRACK_ROW = 19  # a row of the course track: one line of 9 pt text
+
 
 class KineticsPlot(PlotView):
     """Every measurement series of the current record over time."""
@@ -138,7 +141,10 @@ class KineticsPlot(PlotView):
             self.show_message(d.message)
             self.plot_items = []
             return
-        self.stack.setCurrentWidget(self.glw)
+        self.show_plot()
+        # in a small plot area the panels scroll rather than squeeze their labels into each other
+        rows = len(d.course_rows) if d.has_course else 0
+        self.set_content_height(PANEL_MIN_HEIGHT * len(d.panels) + (TRACK_ROW * rows + 30 if rows else 0) + 50)
         self.canvas.draw(d)
         self.plot_items = ([self.canvas.track] if self.canvas.track else []) + self.canvas.plots
         self._apply_compact()

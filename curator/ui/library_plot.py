@@ -318,7 +318,7 @@ class LibraryPlot(PlotView):
         if not data.panels:
             self.show_message(data.message)
             return
-        self.stack.setCurrentWidget(self.glw)
+        self.show_plot()
         with self.building():
             self.canvas.draw(data)
         self.plot_items = self.canvas.plots

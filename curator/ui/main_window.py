@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QSpinBox,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QTextEdit,
     QVBoxLayout,
@@ -36,8 +37,10 @@ from curator.domain.outcomes import PAPER_UNREVIEWED, TABLE_TYPES, Record, Row, 
 from curator.services import curation, team
 from curator.services.changes import Changes, of_import, of_records
 from curator.services.library import CannotOpen, Library, LibraryInUse, open_locked
+from curator.ui import compare_view
 from curator.ui.outcome_form import TAB_KEYS, OutcomeForms
 from curator.ui.paper_list_model import PaperListModel
+from curator.ui.pdf_view import PdfView
 from curator.ui.reader import Reader
 from curator.ui.team_sync import TeamSync
 from curator.ui.worker import ChangeHub, LibraryOp
@@ -50,6 +53,7 @@ SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
 # manager adds around it (title bar, borders), which is unknown until the window is shown
 FIRST_RUN_MAX = (1440, 900)
 TITLE_BAR_ALLOWANCE = 40
+FOLLOW_FILTER_MS = 350  # after the last key of a search, the reader moves to the first match
 BORDER_ALLOWANCE = 8
 
 
@@ -127,6 +131,12 @@ class MainWindow(QMainWindow):
             self._plot_panel.refresh_library()
         if changes.remote:
             self.team.remote_changes(changes)
+        if (changes.papers and self.paper_id in (changes.paper_ids or ())
+                and self.reader_stack.currentWidget() is self.reader):  # its PDF just arrived: show it
+            from curator.services import fulltext
+
+            if fulltext.has_fulltext(self.lib, self.paper_id):
+                self._show_fulltext(self.paper_id)
 
     # --- layout ----------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -225,7 +235,13 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main_splitter")
         self.splitter.addWidget(left)
-        self.splitter.addWidget(self.reader)
+        # the reader: the paper's PDF pages when it has a full text, else its abstract
+        self.pdf_view = PdfView()
+        self.reader_stack = QStackedWidget()
+        self.reader_stack.setObjectName("reader_stack")
+        self.reader_stack.addWidget(self.reader)
+        self.reader_stack.addWidget(self.pdf_view)
+        self.splitter.addWidget(self.reader_stack)
         self.splitter.addWidget(right)
         self.splitter.setSizes([265, 425, 590])
         self.splitter.setStretchFactor(1, 1)
@@ -240,6 +256,7 @@ class MainWindow(QMainWindow):
         self.forms.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.forms.undo.cleanChanged.connect(self._clean_changed)
         self.reader.source_clicked.connect(self._source_clicked)
+        self.pdf_view.source_clicked.connect(self._pdf_source_clicked)
         QApplication.instance().focusChanged.connect(self._focus_changed)
         self.status_text = QLabel()
         self.statusBar().addPermanentWidget(self.status_text)
@@ -273,7 +290,14 @@ class MainWindow(QMainWindow):
         f.addSeparator()
         act(f, "&Import papers…", self.import_dialog, "Ctrl+I", "Import PubMed, MEDLINE, RIS, BibTeX… files",
             name="act_import", writes=True)
+        act(f, "Attach &full text…", self.attach_fulltext_dialog, None,
+            "Attach a PDF to the open paper as its full text", name="act_attach_fulltext", writes=True)
+        act(f, "&Tables of the full text…", self.show_tables, None,
+            "The PDF's tables as grids; map one to measurements", name="act_tables")
         act(f, "&Export…", self.export_dialog, "Ctrl+E", "Export verified records", name="act_export")
+        act(f, "Compare with another &library…", lambda: compare_view.compare_with_library(self), None,  # issue 19
+            "Agreement with another library's extractions of the same papers; adjudicate into this one",
+            name="act_compare_library")
         f.addSeparator()
         act(f, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -313,6 +337,8 @@ class MainWindow(QMainWindow):
         act(rm, "&Exclude paper…", lambda: self.exclude_paper(), None, name="act_exclude", writes=True)
         act(rm, "Re&ject record…", lambda: self.reject_record(), None, name="act_reject", writes=True)
         act(rm, "&History…", self.show_history, "Ctrl+H", name="act_history")
+        act(rm, "&Compare extractions…", lambda: compare_view.compare_extractions(self), "Ctrl+Shift+D",  # issue 19
+            "Two curators' extractions of this paper side by side; make the consensus", name="act_compare")
 
         v = mb.addMenu("&View")
         self.act_plots_full = act(v, "&Plots full height", lambda: self.toggle_plots_full_height(), "F8",
@@ -377,12 +403,31 @@ class MainWindow(QMainWindow):
         y1 = self.year_to.value() if self.year_to.value() > self.year_to.minimum() else None
         self.paper_model.set_filter(self.search.text().strip() or None, None if status == "All" else status, y0, y1)
         self._update_counts()
-        if self.paper_id is not None:
-            row = self.paper_model.row_of(self.paper_id)
-            if row >= 0:
-                self.paper_view.selectionModel().blockSignals(True)
-                self.paper_view.selectRow(row)
-                self.paper_view.selectionModel().blockSignals(False)
+        self.reader.set_search(self.search.text())  # the reader follows the search: its words highlighted
+        row = self.paper_model.row_of(self.paper_id) if self.paper_id is not None else -1
+        if row >= 0:
+            self.paper_view.selectionModel().blockSignals(True)
+            self.paper_view.selectRow(row)
+            self.paper_view.selectionModel().blockSignals(False)
+        elif self.paper_id is not None:  # the open paper left the list: its first match, once typing pauses
+            if getattr(self, "follow_timer", None) is None:
+                self.follow_timer = QTimer(self)
+                self.follow_timer.setSingleShot(True)
+                self.follow_timer.setInterval(FOLLOW_FILTER_MS)
+                self.follow_timer.timeout.connect(self._follow_filter)
+            self.follow_timer.start()
+
+    def _follow_filter(self) -> None:
+        """The open paper is not among the papers listed: open the first one listed (unsaved edits keep
+        the paper open; the status bar says why)."""
+        if self.paper_id is None or self.paper_model.row_of(self.paper_id) >= 0 or not self.paper_model.rowCount():
+            return
+        if self.dirty:
+            self.statusBar().showMessage(f"Paper {self.paper_id} is not among the papers listed; it stays open "
+                                         "while it has unsaved edits", 8000)
+            return
+        self.paper_view.selectRow(0)
+        self.paper_view.scrollTo(self.paper_model.index(0, 0))
 
     def _update_counts(self) -> None:
         counts = self.lib.status_counts()
@@ -447,6 +492,7 @@ class MainWindow(QMainWindow):
         self.paper_id = paper_id
         self._plot_paper = (paper.title, paper.abstract)
         self.reader.show_paper(paper)
+        self._show_fulltext(paper_id)
         self.base = curation.stored(self.lib, paper_id)
         rec = self.base.copy() if self.base is not None else curation.load(self.lib, paper_id)
         recovered = curation.recover(self.lib, paper_id)
@@ -699,17 +745,36 @@ class MainWindow(QMainWindow):
         return True
 
     def show_history(self) -> None:
+        """Ctrl+H: the open record's history as a sortable, filterable table (curator.ui.history_view)."""
         if self.paper_id is None:
             return
-        rows = self.lib.history(self.paper_id)
-        text = "\n".join(f"{h['at']}  {h['who'] or '?'}  rev {h['revision']}  {h['row_table']}"
-                         f"{'.' + h['field'] if h['field'] else ''}: {h['old'] or '∅'} → {h['new'] or '∅'}"
-                         for h in rows) or "No changes recorded yet."
-        box = QMessageBox(self)
-        box.setWindowTitle(f"History of paper {self.paper_id}")
-        box.setText(f"{len(rows)} change(s)")
-        box.setDetailedText(text)
-        box.exec()
+        from curator.services.history import record_history
+        from curator.ui.history_view import HistoryDialog
+
+        self.forms.commit_pending()
+        entries = record_history(self.lib, self.paper_id, self.record)
+        if getattr(self, "history_dialog", None) is not None:
+            self.history_dialog.close()
+        self.history_dialog = HistoryDialog(entries, f"History of paper {self.paper_id}", self)
+        self.history_dialog.restore_requested.connect(self.restore_history_value)
+        self.history_dialog.show()
+
+    def restore_history_value(self, entry) -> bool:
+        """Put a history entry's old value back into the form: one undo step, saved like any edit."""
+        t = entry.row_type
+        m = self.forms.models.get(t) if t is not None else None
+        pos = next((i for i, r in enumerate(m.rows) if r.uid == entry.uid), None) if m is not None else None
+        if pos is None or not entry.restorable:
+            self.statusBar().showMessage(f"{entry.what}: that row is no longer in the record", 8000)
+            return False
+        if not m.set_value(pos, entry.field, entry.old):
+            return False
+        if t is Study:
+            self.forms.study_form.rebind()
+        self.forms.select_cell(t, pos, entry.field)
+        self.statusBar().showMessage(f"{entry.what}, {entry.field_label}: restored "
+                                     f"{entry.old if entry.old not in (None, '') else 'empty'} (Ctrl+Z undoes)", 8000)
+        return True
 
     # --- suggestions ------------------------------------------------------------------------------
     def suggest(self) -> None:
@@ -719,7 +784,7 @@ class MainWindow(QMainWindow):
 
         self.forms.commit_pending()
         paper = self.lib.get_paper(self.paper_id)
-        added = suggestion_rows(paper, self.record)
+        added = suggestion_rows(paper, self.record, self.pdf_view.ft)  # a PDF: its abstract and results
         n = 0
         filled: list[str] = []
         self.forms.undo.beginMacro("Suggest")
@@ -776,7 +841,8 @@ class MainWindow(QMainWindow):
     # --- provenance -------------------------------------------------------------------------------
     def link_evidence(self) -> bool:
         self.forms.commit_pending()
-        span = self.reader.selected_span()
+        span = self.pdf_view.selected_span() if self.reader_stack.currentWidget() is self.pdf_view \
+            else self.reader.selected_span()
         cell = self.forms.current_cell()
         if span is None:
             self.statusBar().showMessage("Select the words in the abstract first, then Link evidence", 6000)
@@ -810,6 +876,7 @@ class MainWindow(QMainWindow):
                 if s is not None:
                     active = [s]
         self.reader.set_sources([s for *_x, s in self._all_sources()], active, scroll=scroll)
+        self.pdf_view.set_sources([s for *_x, s in self._all_sources()], active, scroll=scroll)
 
     def _cell_selected(self, t: type[Row], row: int, field: str) -> None:
         self._refresh_highlights(scroll=True)
@@ -831,6 +898,75 @@ class MainWindow(QMainWindow):
             return dlg.choices() if dlg.exec() == ConflictDialog.DialogCode.Accepted else None
         finally:
             dlg.deleteLater()
+    def _pdf_source_clicked(self, offset: int) -> None:
+        hits = [(t, i, f) for t, i, f, s in self._all_sources()
+                if s.text_field == "fulltext" and s.start <= offset < s.end]
+        for n, (t, i, f) in enumerate(hits):
+            self.forms.select_cell(t, i, f, add=n > 0)
+
+    # --- full text (PDF) ----------------------------------------------------------------------------
+    def _show_fulltext(self, paper_id: int | None) -> None:
+        from curator.services import fulltext
+
+        ft = fulltext.load(self.lib, paper_id) if paper_id is not None else None
+        self.pdf_view.show_fulltext(paper_id, ft)
+        self.reader_stack.setCurrentWidget(self.pdf_view if ft is not None else self.reader)
+
+    def show_tables(self):
+        """The open paper's tables, its PDF's or its JATS text's (non-modal); created rows go to Labs ▸
+        Measurements, undoable."""
+        from curator.domain.outcomes import Measurement
+        from curator.services import fulltext
+        from curator.ui.tables_view import TablesDialog
+
+        if self.paper_id is None:
+            return None
+        tables = fulltext.tables(self.lib, self.paper_id)  # its PDF's, or those of its JATS full text
+        if not tables:
+            self.statusBar().showMessage("The open paper's full text has no table (import or attach its PDF)", 6000)
+            return None
+        dlg = TablesDialog(self.lib, self.paper_id, self.pdf_view.ft, tables, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.cell_picked.connect(self.pdf_view.select_range)
+
+        def add(rows):
+            self.forms.models[Measurement].add_rows(rows, "Rows from a table")
+            self.forms.setCurrentIndex(self.forms.tab_for(Measurement))
+
+        dlg.rows_made.connect(add)
+        dlg.show()
+        self.tables_dialog = dlg
+        return dlg
+
+    def attach_fulltext_dialog(self) -> None:
+        if self.paper_id is None:
+            self.statusBar().showMessage("Open a paper first, then attach its PDF", 6000)
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Attach full text", str(Path.home()), "PDF files (*.pdf)")
+        if path:
+            self.attach_fulltext(path)
+
+    def attach_fulltext(self, path: str) -> LibraryOp | None:
+        """File ▸ Attach full text…: the PDF becomes the open paper's full text, read off the GUI thread."""
+        from curator.services.importing import attach_fulltext_file
+
+        pid = self.paper_id
+        if pid is None or self.lib.read_only:
+            return None
+
+        def done(report):
+            if report.error:
+                QMessageBox.warning(self, "Full text not attached", report.error)
+                return
+            for w in report.warnings:
+                self.statusBar().showMessage(w.message, 12000)
+            if self.paper_id == pid:
+                self._show_fulltext(pid)
+                self._refresh_highlights(scroll=False)
+
+        return self.run_op(lambda lib, progress, cancel: attach_fulltext_file(lib, pid, path, progress, cancel),
+                           of_import, "Attach full text", "Reading the PDF…", done,
+                           "Full text not attached: nothing was changed")
 
     # --- library -----------------------------------------------------------------------------------
     def switch_library(self, path: str | Path, seed: bool = False) -> bool:
@@ -860,6 +996,7 @@ class MainWindow(QMainWindow):
         self.base = None
         self.dirty = False
         self.reader.show_paper(None)
+        self._show_fulltext(None)
         self.forms.load(Record(paper_id=0))
         self.paper_model.set_library(self.lib)
         if self._plot_panel is not None:
@@ -934,7 +1071,7 @@ class MainWindow(QMainWindow):
         start = self.settings.value("import/folder", "", type=str)
         files, _ = QFileDialog.getOpenFileNames(
             self, "Import papers", start if start and Path(start).is_dir() else str(Path.home()),
-            "Bibliographic files (*.xml *.nxml *.txt *.nbib *.med *.ris *.bib *.md);;All files (*)")
+            "Bibliographic files and PDFs (*.xml *.nxml *.txt *.nbib *.med *.ris *.bib *.md *.pdf);;All files (*)")
         if files:
             self.settings.setValue("import/folder", str(Path(files[0]).parent))  # the next import starts here
             self.import_paths(files)
@@ -1138,6 +1275,7 @@ class MainWindow(QMainWindow):
             return
         self.team.stop()
         self._stop_ops()
+        self.pdf_view.close_document()
         self.save_state()
         if getattr(self, "help_window", None) is not None:
             self.help_window.close()

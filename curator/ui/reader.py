@@ -14,9 +14,11 @@ from PySide6.QtWidgets import QTextBrowser, QTextEdit
 
 from curator.domain.outcomes import Span
 from curator.domain.paper import Paper
+from curator.domain.search import search_hits
 
 SOURCE_BG = QColor(214, 234, 248)  # every linked source
 ACTIVE_BG = QColor(255, 214, 102)  # the source of the selected value
+SEARCH_BG = QColor(190, 235, 190)  # a word of the paper list's search
 
 
 def _word_char(text: str, i: int) -> bool:
@@ -70,12 +72,16 @@ class Reader(QTextBrowser):
         self._segments: list[tuple[int, int, int]] = []  # (abstract offset, doc position, length)
         self._spans: list[Span] = []
         self._active: list[Span] = []
+        self._search = ""  # the paper list's search: its words are highlighted in every paper shown
+        self._search_sels: list[QTextEdit.ExtraSelection] = []
+        self._source_sels: list[QTextEdit.ExtraSelection] = []
 
     # --- building the document ---------------------------------------------------------------------
     def show_paper(self, paper: Paper | None) -> None:
         self.paper = paper
         self._segments = []
         self._spans, self._active = [], []
+        self._search_sels, self._source_sels = [], []
         self.clear()
         self.setExtraSelections([])
         if paper is None:
@@ -168,6 +174,32 @@ class Reader(QTextBrowser):
         if paper.source_url:
             block(f"Source: {paper.source_url}", fmt(-1, color=muted(0.3)), space_before=10)
         self.moveCursor(QTextCursor.MoveOperation.Start)
+        if self._search:
+            self.set_search(self._search)
+
+    # --- the paper list's search --------------------------------------------------------------------
+    def set_search(self, search: str | None) -> None:
+        """Highlight the words the paper list is searched for (title, abstract and the rest of the paper),
+        by the rule the search itself uses (curator.domain.search); scroll to the first in the abstract."""
+        self._search = (search or "").strip()
+        self._search_sels = []
+        if self.paper is not None:
+            fmt = QTextCharFormat()
+            fmt.setBackground(SEARCH_BG)
+            fmt.setForeground(QColor(0, 0, 0))
+            for a, b in search_hits(self.document().toPlainText(), self._search):
+                cursor = QTextCursor(self.document())
+                cursor.setPosition(a)
+                cursor.setPosition(b, QTextCursor.MoveMode.KeepAnchor)
+                sel = QTextEdit.ExtraSelection()
+                sel.cursor = cursor
+                sel.format = fmt
+                self._search_sels.append(sel)
+        self.setExtraSelections(self._search_sels + self._source_sels)
+
+    def search_hit_texts(self) -> list[str]:
+        """The highlighted search words, in document order."""
+        return [sel.cursor.selectedText() for sel in self._search_sels]
 
     # --- offsets ------------------------------------------------------------------------------------
     def doc_pos(self, offset: int) -> int | None:
@@ -212,7 +244,8 @@ class Reader(QTextBrowser):
             sel.cursor = cursor  # assign whole objects: PySide hands out copies of these members
             sel.format = fmt
             sels.append(sel)
-        self.setExtraSelections(sels)
+        self._source_sels = sels
+        self.setExtraSelections(self._search_sels + sels)
         if scroll and self._active:
             pos = self.doc_pos(self._active[0].start)
             if pos is not None:  # scroll to it, keeping the curator's selection (words chosen to link)

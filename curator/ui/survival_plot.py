@@ -13,6 +13,7 @@ from curator.plotting.tooltips import survival_tooltip
 from curator.plotting.values import fmt_value
 from curator.ui.base_plot import (
     FLAG_COLOR,
+    NoteText,
     PlotView,
     add_legend,
     add_plot,
@@ -43,6 +44,7 @@ class SurvivalPlot(PlotView):
         self.error_bars: dict[str, pg.ErrorBarItem] = {}
         self.rate_texts: list[pg.TextItem] = []
         self.ring: pg.PlotDataItem | None = None
+        self.notes: NoteText | None = None
         self.selected: int | None = None
         self.record: Record | None = None
         self._key: object = None
@@ -104,7 +106,12 @@ class SurvivalPlot(PlotView):
             note = (note + " · " if note else "") + f"⚠ {len(d.undrawn)} rate(s) without a readable horizon"
         levels = {pt.ci_level for pt in d.points if pt.ci_level}
         ci = f"{fmt_value(levels.pop())}% CI" if len(levels) == 1 else "CI"
-        set_title(p, f"Rates at their horizon, with {ci}", note)
+        set_title(p, f"Rates at their horizon, with {ci}")
+        # the notes (medians, undrawn rates) wrap in a row of their own under the plot and its legend
+        notes = NoteText(note)
+        layout.addItem(notes, row=1, col=0, colspan=2)
+        if live:
+            self.notes = notes
         p.showGrid(x=True, y=True, alpha=0.15)
         months = sorted({pt.months for pt in d.points})
         p.getAxis("bottom").setTicks([[(m, _month_label(m)) for m in months]])

@@ -1,0 +1,133 @@
+"""One extraction per curator (issue 19): each curator's own record of a paper, beside the consensus.
+
+    save_extraction(lib, rec, "ana")        # ana's draft (refused once she has submitted it)
+    submit_extraction(lib, paper_id, "ana") # done: from now on she may see the others' extractions
+    visible_extractions(lib, paper_id, "ana")  # {curator: Record}, the blind rule applied
+
+Blind mode (on by default when the library has more than one curator; `set_blind` overrides it) hides
+every other curator's extraction of a paper from a curator until their own is submitted. A submitted
+extraction is not edited again: differences are settled in the consensus (services.compare), which is
+written through the record write gate (services.curation) like every record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from curator.domain import readiness
+from curator.domain.outcomes import Record, record_from_dict, record_to_dict
+from curator.services.changes import Changes
+from curator.services.curation import CurationError, NotSaved, ReadOnlyLibrary
+from curator.store import extraction_queries as q
+from curator.store.library import Library, LibraryError
+
+DRAFT, SUBMITTED = q.DRAFT, q.SUBMITTED
+BLIND = "blind"
+
+__all__ = ["DRAFT", "SUBMITTED", "Extraction", "blind_mode", "curators", "extraction", "extractions",
+           "put", "save_extraction", "set_blind", "submit_extraction", "visible_extractions"]
+
+
+@dataclass
+class Extraction:
+    curator: str
+    record: Record
+    status: str
+    revision: int
+    updated_at: str
+    schema_version: int
+
+    @property
+    def submitted(self) -> bool:
+        return self.status == SUBMITTED
+
+
+def _of(s: q.StoredExtraction) -> Extraction:
+    return Extraction(s.curator, record_from_dict(s.payload), s.status, s.revision, s.updated_at, s.schema_version)
+
+
+def _name(curator: str | None) -> str:
+    if not curator or not curator.strip():
+        raise CurationError("an extraction belongs to a named curator: set your name first")
+    return curator.strip()
+
+
+def extraction(lib: Library, paper_id: int, curator: str) -> Extraction | None:
+    got = q.get_extraction(lib, paper_id, _name(curator))
+    return _of(got) if got else None
+
+
+def extractions(lib: Library, paper_id: int) -> dict[str, Extraction]:
+    """Every curator's extraction of the paper (no blind rule: for the adjudicator and exports)."""
+    return {s.curator: _of(s) for s in q.extractions_of(lib, paper_id)}
+
+
+def curators(lib: Library) -> list[str]:
+    return q.curators(lib)
+
+
+def blind_mode(lib: Library) -> bool:
+    """Whether curators see the others' extractions only after submitting their own."""
+    value = q.get_setting(lib, BLIND)
+    if value is not None:
+        return value == "on"
+    return len(q.curators(lib)) > 1
+
+
+def set_blind(lib: Library, on: bool | None) -> None:
+    """Blind mode on, off, or (None) back to the default."""
+    if lib.read_only:
+        raise ReadOnlyLibrary(f"{lib.path} is open read-only: blind mode was not changed")
+    q.set_setting(lib, BLIND, None if on is None else ("on" if on else "off"))
+
+
+def visible_extractions(lib: Library, paper_id: int, viewer: str) -> dict[str, Extraction]:
+    """The extractions of the paper `viewer` may see. Blind mode off, or `viewer`'s own submitted: all.
+    Otherwise a curator still extracting sees only their own draft, and someone with no extraction of the
+    paper (an adjudicator) only the submitted ones."""
+    viewer = _name(viewer)
+    every = extractions(lib, paper_id)
+    own = every.get(viewer)
+    if not blind_mode(lib) or (own is not None and own.submitted):
+        return every
+    if own is not None:
+        return {viewer: own}
+    return {k: v for k, v in every.items() if v.submitted}
+
+
+def put(lib: Library, rec: Record, curator: str, status: str, revision: int,
+        updated_at: str | None = None) -> Changes:
+    """Write an extraction as it is (record files import this way: nothing renumbered)."""
+    if lib.read_only:
+        raise ReadOnlyLibrary(f"{lib.path} is open read-only: nothing was saved")
+    try:
+        q.put_extraction(lib, rec.paper_id, _name(curator), record_to_dict(rec), status, revision,
+                         lib.schema_version, updated_at)
+    except LibraryError as exc:
+        raise NotSaved(str(exc)) from exc
+    return Changes([rec.paper_id])
+
+
+def save_extraction(lib: Library, rec: Record, curator: str) -> Changes:
+    """Save `curator`'s extraction of the paper as a draft. Refused once submitted."""
+    name = _name(curator)
+    old = q.get_extraction(lib, rec.paper_id, name)
+    if old is not None and old.status == SUBMITTED:
+        raise CurationError(f"{name}'s extraction of paper {rec.paper_id} was submitted: it is not edited again "
+                            "(settle differences in the consensus)")
+    rec.curator = name
+    return put(lib, rec, name, DRAFT, 1 if old is None else old.revision + 1)
+
+
+def submit_extraction(lib: Library, paper_id: int, curator: str) -> Changes:
+    """`curator` is done with the paper: the extraction becomes submitted (it must say something)."""
+    name = _name(curator)
+    old = q.get_extraction(lib, paper_id, name)
+    if old is None:
+        raise CurationError(f"{name} has no extraction of paper {paper_id} to submit")
+    if old.status == SUBMITTED:
+        return Changes()
+    rec = record_from_dict(old.payload)
+    if readiness.readiness(rec).empty:
+        raise CurationError(f"{name}'s extraction of paper {paper_id}: " + readiness.EMPTY_TEXT)
+    return put(lib, rec, name, SUBMITTED, old.revision + 1)
