@@ -92,6 +92,7 @@ def _old_library(path, tmp_path, monkeypatch) -> int:
     with monkeypatch.context() as mp:
         mp.setattr("curator.paths.migrations", lambda: older)
         mp.setattr("curator.services.importing.log_imports", lambda lib, files: None)  # older Curators kept no log
+        mp.setattr("curator.services.importing.append_change", lambda *a: None)  # nor a change feed (007)
         lib, _ = open_library(path, seed=True)
         version = lib.schema_version
         lib.close()

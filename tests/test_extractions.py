@@ -29,6 +29,7 @@ def test_existing_records_become_their_curators_extractions(tmp_path, monkeypatc
     path = tmp_path / "old.sqlite"
     with monkeypatch.context() as mp:
         mp.setattr("curator.paths.migrations", lambda: older)
+        mp.setattr("curator.services.importing.append_change", lambda *a: None)  # a v6 library has no change feed
         lib, _ = open_library(path, seed=True)
         assert lib.schema_version == 6
         pid = lib.list_papers(search="pediatric emapalumab")[0].id
@@ -44,12 +45,15 @@ def test_existing_records_become_their_curators_extractions(tmp_path, monkeypatc
         lib.conn.execute("ALTER TABLE provenance ADD COLUMN extracted_by TEXT")
         lib.conn.execute("ALTER TABLE provenance ADD COLUMN settled TEXT")
         lib.conn.execute("ALTER TABLE provenance ADD COLUMN page INTEGER")
+        lib.conn.execute("CREATE TABLE change_log (id INTEGER PRIMARY KEY, at TEXT, who TEXT, session TEXT, "
+                         "paper_id INTEGER, kind TEXT)")  # and the change feed of 007
         lib.save_record(rec, who="ana")
         lib.save_record(anon)
         before = {p: record_to_dict(lib.load_record(p)) for p in (pid, other)}
         lib.conn.execute("ALTER TABLE provenance DROP COLUMN extracted_by")
         lib.conn.execute("ALTER TABLE provenance DROP COLUMN settled")
         lib.conn.execute("ALTER TABLE provenance DROP COLUMN page")
+        lib.conn.execute("DROP TABLE change_log")
         lib.close()
     lib = Library.open(path)
     try:

@@ -231,8 +231,11 @@ def test_a_save_made_meanwhile_is_merged_in_the_window_or_refused(qtbot, tmp_pat
     theirs.study.n_enrolled = 40
     curation.save_draft(other, theirs, "Ben", base=curation.stored(other, pid))
     win.forms.study_form.set_value("n_enrolled", "39")
-    assert not win.save_draft()
-    assert win.warnings[-1][0] == "Not saved" and "Study, N enrolled (yours: 39, saved meanwhile: 40)" in win.warnings[-1][1]
+    assert not win.save_draft()  # the conflict is shown to the curator, who (here) keeps editing
+    (stale,) = win.conflicts_shown
+    assert "Study, N enrolled (yours: 39, saved meanwhile: 40)" in str(stale)
+    assert [(c.label, c.mine, c.theirs) for c in stale.conflicts] == [("Study, N enrolled", 39, 40)]
+    assert "nothing was saved" in win.statusBar().currentMessage()
     assert win.lib.load_record(pid).study.n_enrolled == 40 and win.dirty and win.record.study.n_enrolled == 39
     other.close()
 

@@ -22,6 +22,8 @@ def make_window(qtbot, tmp_path: Path, name: str = "Test Curator") -> MainWindow
     win.warn = lambda title, text: win.warnings.append((title, text))  # no modal dialogs in tests
     win.gap_questions = []  # "verify an incomplete record?": recorded and answered yes (a test may replace it)
     win.ask_verify_gaps = lambda gaps: win.gap_questions.append(gaps) or True
+    win.conflicts_shown = []  # a save met values changed meanwhile: recorded and declined (a test may decide)
+    win.ask_conflicts = lambda stale: win.conflicts_shown.append(stale) or None
     qtbot.addWidget(win)
     win.keep_on_screen = False  # 1280×800 on the 800×800 offscreen screen, as asked
     win.resize(1280, 800)

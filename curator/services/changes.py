@@ -12,6 +12,22 @@ from dataclasses import dataclass, field
 from curator.domain import validation
 
 
+@dataclass(frozen=True)
+class Remote:
+    """A write another curator (another window) made, as the library's change feed tells it."""
+
+    id: int
+    at: str
+    who: str  # the curator's name ("someone" when the writer gave none)
+    paper_id: int | None  # None: an import (papers added or merged)
+    kind: str  # save | verify | status | import
+
+    def text(self) -> str:
+        what = {"save": "saved", "verify": "verified", "status": "changed the status of",
+                "import": "imported papers"}.get(self.kind, self.kind)
+        return f"{self.who} {what}" + (f" paper {self.paper_id}" if self.paper_id is not None else "")
+
+
 @dataclass
 class Changes:
     paper_ids: list[int] = field(default_factory=list)  # papers whose list row or record changed
@@ -21,6 +37,8 @@ class Changes:
     messages: list[validation.Message] = field(default_factory=list)  # validation of the saved record
     history_rows: int = 0  # history lines the save wrote
     merged: list[str] = field(default_factory=list)  # values taken in from a save made meanwhile
+    merged_from: list[str] = field(default_factory=list)  # who made the save(s) merged in
+    remote: list[Remote] = field(default_factory=list)  # others' writes (the change feed): not this window's
 
     @property
     def empty(self) -> bool:

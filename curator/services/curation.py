@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import fields as dc_fields
+from pathlib import Path
 from typing import Any
 
 from curator.domain import readiness, validation
@@ -26,12 +27,14 @@ from curator.domain.outcomes import (
     record_from_dict,
     record_to_dict,
 )
-from curator.domain.record_merge import RECORD_FIELDS, MergeConflict, merge_records
+from curator.domain.record_merge import RECORD_FIELDS, REMOVED, Conflict, MergeConflict, merge_records
+from curator.services import offline, team
 from curator.services.changes import Changes
 from curator.store.library import Library, LibraryError, utcnow
 
-__all__ = ["Changes", "CurationError", "NeedsConfirmation", "ReadOnlyLibrary", "check_verifiable", "StaleRecord", "UNCHECKED", "autosave",
-           "discard_autosave", "load", "unchanged", "recover", "save_draft", "set_paper_status", "stored", "verify"]
+__all__ = ["Changes", "Conflict", "CurationError", "NeedsConfirmation", "NotSaved", "ReadOnlyLibrary", "REMOVED",
+           "check_verifiable", "StaleRecord", "UNCHECKED", "Unreachable", "autosave", "discard_autosave", "load",
+           "resolve", "same_version", "unchanged", "recover", "save_draft", "set_paper_status", "stored", "verify"]
 
 
 class CurationError(ValueError):
@@ -43,7 +46,15 @@ class ReadOnlyLibrary(CurationError):
 
 
 class StaleRecord(CurationError):
-    """Another save changed the same values since the edit began: nothing was saved."""
+    """Another save changed the same values since the edit began: nothing was saved. `conflicts` names
+    each value (the form's label, base, mine, theirs) for the curator to decide; `theirs` is the record
+    stored now, `by` who saved it. `resolve(rec, exc, choices)` then gives the record to save with
+    `base=exc.theirs`."""
+
+    def __init__(self, message: str, conflicts: list[Conflict], base: Record | None, theirs: Record,
+                 by: list[str]):
+        super().__init__(message)
+        self.conflicts, self.base, self.theirs, self.by = conflicts, base, theirs, by
 
 
 class NeedsConfirmation(CurationError):
@@ -58,6 +69,16 @@ class NeedsConfirmation(CurationError):
 class NotSaved(CurationError):
     """The library refused the write (a full disk, media gone read-only): nothing was saved, and the
     record in memory is as the curator left it."""
+
+
+class Unreachable(NotSaved):
+    """The library cannot be reached for now (busy beyond the wait, the server or the share gone):
+    nothing was saved; the same save can be tried again once it is back."""
+
+
+def _unreachable(lib: Library, exc: BaseException, action: str) -> Unreachable:
+    return Unreachable(f"{lib.path}: the library cannot be reached ({exc}): nothing was {action}, "
+                       "your edits are kept")
 
 
 class _Unchecked:
@@ -99,6 +120,11 @@ def unchanged(rec: Record, base: Record | None) -> bool:
     return _content_equal(rec, base)
 
 
+def same_version(old: Record | None, base: Record | None) -> bool:
+    """The very same stored version (bookkeeping included): nothing was saved since `base` was read."""
+    return _same_version(old, base)
+
+
 def _same_version(old: Record | None, base: Record | None) -> bool:
     if old is None or base is None:
         return old is None and base is None
@@ -124,21 +150,26 @@ def _write(lib: Library, rec: Record, who: str | None, action: str, base: Record
         raise ReadOnlyLibrary(f"{lib.path} is open read-only: nothing was {action}")
     new = rec.copy()
     merged: list[str] = []
+    merged_from: list[str] = []
+    kind = {"saved": "save", "verified": "verify"}.get(action, "status")
     try:
         # the stored record is read, checked and written in ONE transaction that holds the record: a
         # concurrent save (another curator, another window) waits, then sees this one's revision
         with lib.record_for_update(rec.paper_id) as old:
             if base is not UNCHECKED and old is not None and not _same_version(old, base):
+                since = base.updated_at if base is not None else None
+                by = team.writers_since(lib, rec.paper_id, since) or ([old.curator] if old.curator else [])
                 try:
                     result = merge_records(base, new, old)
                 except MergeConflict as exc:
-                    who_when = f"by {old.curator} " if old.curator else ""
+                    who_when = f"by {' and '.join(by)} " if by else ""
                     raise StaleRecord(
                         f"paper {rec.paper_id}: the record was saved meanwhile ({old.status}, revision "
                         f"{old.revision}, {who_when}at {old.updated_at}) and these values were changed both "
-                        "there and here:\n• " + "\n• ".join(exc.conflicts)
-                        + f"\nNothing was {action}; your edits are kept as they are.") from exc
-                new, merged = result.record, result.taken
+                        "there and here:\n• " + "\n• ".join(c.text() for c in exc.conflicts)
+                        + f"\nNothing was {action}; your edits are kept as they are.",
+                        exc.conflicts, base, old, by) from exc
+                new, merged, merged_from = result.record, result.taken, by
             now = utcnow()
             if not apply(new, old, now):
                 assert old is not None
@@ -146,9 +177,16 @@ def _write(lib: Library, rec: Record, who: str | None, action: str, base: Record
             new.revision = _next_revision(old, new.status)
             new.updated_at = now
             changes = diff_records(old, new)
-            lib.write_record(new, changes, who)
+            lib.write_record(new, changes, who, kind=kind, session=team.session_of(lib))
     except LibraryError as exc:  # rolled back whole; `rec` is not touched below
+        if team.unavailable(exc):  # a team library's server gone: kept here, saved when it is back
+            raise _unreachable(lib, exc, action) from exc
         raise NotSaved(str(exc)) from exc
+    except Exception as exc:
+        if team.unavailable(exc):
+            raise _unreachable(lib, exc, action) from exc
+        raise
+    offline.forget(lib, rec.paper_id)  # the library has the edits now (its own autosave went with the save)
     if merged:  # the curator's record takes in what the other save brought (the window reloads it)
         for f in dc_fields(Record):
             setattr(rec, f.name, getattr(new, f.name))
@@ -156,7 +194,15 @@ def _write(lib: Library, rec: Record, who: str | None, action: str, base: Record
         for k in _BOOKKEEPING:
             setattr(rec, k, getattr(new, k))
     return Changes([rec.paper_id], records=True, status=new.status, messages=validation.validate(new),
-                   history_rows=len(changes), merged=merged)
+                   history_rows=len(changes), merged=merged, merged_from=merged_from if merged else [])
+
+
+def resolve(rec: Record, stale: StaleRecord, choices: dict[tuple[str, ...], Any]) -> Record:
+    """The record to save once the curator decided each conflict `stale` named (`choices`: a
+    Conflict.key -> the value kept; for a row, the Row or REMOVED): `rec` merged with the record
+    stored now, the decisions in place. Save it with `base=stale.theirs`; a save made since merges
+    again (or names its own conflicts). Raises MergeConflict if a conflict is left undecided."""
+    return merge_records(stale.base, rec, stale.theirs, choices).record
 
 
 def save_draft(lib: Library, rec: Record, who: str | None, base: Record | None = UNCHECKED) -> Changes:
@@ -224,30 +270,46 @@ def set_paper_status(lib: Library, rec: Record, status: str, reason: str, who: s
     return _write(lib, rec, who, status, base, apply)
 
 
-def autosave(lib: Library, rec: Record) -> None:
-    """Keep the form as typed, so a crash loses nothing; cleared by the next save."""
-    if not lib.read_only:
+def autosave(lib: Library, rec: Record) -> Path | None:
+    """Keep the form as typed, so a crash loses nothing; cleared by the next save. When the library
+    cannot be reached, the form is kept on this computer instead (services.offline): returns that file
+    (None when the library took it)."""
+    if lib.read_only:
+        return None
+    payload = record_to_dict(rec)
+    try:
+        lib.autosave(rec.paper_id, payload)
+    except LibraryError as exc:  # a full disk: the previous autosave stays
+        raise NotSaved(str(exc)) from exc
+    except Exception as exc:
+        if not team.unavailable(exc):
+            raise
         try:
-            lib.autosave(rec.paper_id, record_to_dict(rec))
-        except LibraryError as exc:  # a full disk: the previous autosave stays
-            raise NotSaved(str(exc)) from exc
+            return offline.keep(lib, rec.paper_id, payload)
+        except OSError as err:
+            raise NotSaved(f"the library cannot be reached ({exc}) and the edits could not be kept on this "
+                           f"computer either ({err})") from err
+    return None
 
 
 def discard_autosave(lib: Library, paper_id: int) -> None:
-    """The curator chose to drop unsaved edits: forget their autosave (nothing to do read-only: a
-    read-only window never autosaves)."""
+    """The curator chose to drop unsaved edits: forget their autosave, here and on this computer
+    (nothing to do read-only: a read-only window never autosaves)."""
     if not lib.read_only:
+        offline.forget(lib, paper_id)
         lib.discard_autosave(paper_id)
 
 
 def recover(lib: Library, paper_id: int) -> tuple[Record, str] | None:
-    """An autosaved form newer than the stored record, with its time, if there is one."""
-    got = lib.load_autosave(paper_id)
+    """An autosaved form newer than the stored record, with its time, if there is one: the one kept on
+    this computer while the library could not be reached first, else the library's own."""
+    got = offline.load(lib, paper_id) or lib.load_autosave(paper_id)
     if got is None:
         return None
     payload, saved_at = got
     rec = record_from_dict(payload)
     current = lib.load_record(paper_id)
     if current is not None and _content_equal(current, rec):
+        offline.forget(lib, paper_id)
         return None
     return rec, saved_at

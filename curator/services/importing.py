@@ -14,9 +14,11 @@ from curator.domain.paper import Paper
 from curator.importers import cancel as importers_cancel
 from curator.importers.base import ImportFormatError, RecordError
 from curator.importers.pdf.worker import PdfWorker
+from curator.services import team
 from curator.store import fulltext_queries
-from curator.store.library import Library, paper_from_prepared
+from curator.store.library import Library, paper_from_prepared, utcnow
 from curator.store.screening_queries import log_imports
+from curator.store.team_queries import append_change
 
 STREAM_BYTES = 2_000_000  # PubMed XML files from this size stream through the bulk path
 PARALLEL_BYTES = 40_000_000  # ... and from this size are parsed in worker processes too
@@ -322,6 +324,13 @@ def stream_pubmed_xml(lib: Library, path: Path, fr: FileReport, progress: Progre
         fr.deleted = lib.delete_papers_by_pmid(deleted)
 
 
+def _log_import(lib: Library, fr: FileReport) -> None:
+    """The file's line in the team's change feed, inside its import's transaction (other windows re-read
+    their lists); nothing when the file changed no paper."""
+    if fr.added or fr.merged or fr.deleted:
+        append_change(lib, None, team.curator_of(lib), team.session_of(lib), "import", utcnow())
+
+
 def import_files(lib: Library, paths: Iterable[str | Path], progress: ProgressFn | None = None,
                  cancel: threading.Event | None = None) -> ImportReport:
     """Import every file; each file is one transaction (a failed or cancelled file leaves nothing). PDFs
@@ -350,6 +359,7 @@ def _import_files(lib: Library, paths: Iterable[str | Path], progress: ProgressF
                 try:
                     with lib.transaction():
                         stream_pubmed_xml(lib, path, fr, progress, cancel, index=index)
+                        _log_import(lib, fr)
                 except BaseException:
                     index = None  # it learnt papers the rollback took back
                     raise
@@ -399,6 +409,7 @@ def _import_files(lib: Library, paths: Iterable[str | Path], progress: ProgressF
                 if result.deleted_pmids:
                     fr.deleted = lib.delete_papers_by_pmid(result.deleted_pmids)
                     index = None  # deleted papers leave the index
+                _log_import(lib, fr)
         except BaseException as exc:
             index = None  # the rollback took back papers it learnt
             if not isinstance(exc, Exception):

@@ -20,6 +20,7 @@ from pathlib import Path
 import platformdirs
 
 from curator import paths
+from curator.services import team
 from curator.services.importing import ImportReport, import_files
 from curator.store.copy import CopyReport
 from curator.store.copy import copy_library as copy_store
@@ -187,5 +188,8 @@ def copy_library(source: str | Path, target: str | Path, progress=None) -> CopyR
 
 def second_connection(lib: Library, read_only: bool = False) -> Library:
     """Another connection to the same library (a worker thread's own); read-only when asked or when
-    `lib` is. The library is already migrated by `lib`: this never upgrades anything."""
-    return Library.open(getattr(lib, "url", lib.path), read_only=read_only or lib.read_only)
+    `lib` is. The library is already migrated by `lib`: this never upgrades anything. It writes for the
+    same window (team session) as `lib`."""
+    other = Library.open(getattr(lib, "url", lib.path), read_only=read_only or lib.read_only)
+    team.adopt(other, lib)
+    return other

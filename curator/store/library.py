@@ -35,6 +35,7 @@ from curator.domain.paper import Entity, MeshTerm, Paper, Section
 from curator.domain.pvalues import parse_p
 from curator.store import migrations
 from curator.store.dialect import SQLITE, dialect_of
+from curator.store.team_queries import append_change
 
 JSON_LIST_FIELDS = ("authors", "abstract_sections", "body_sections", "keywords", "mesh_terms",
                     "publication_types", "substances", "grants", "entities", "key_findings")
@@ -642,10 +643,12 @@ class Library:
                 setattr(rec, LIST_ATTR[row_type], rows)
         return rec
 
-    def save_record(self, rec: Record, changes: Sequence[dict[str, Any]] = (), who: str | None = None) -> None:
-        """Write the whole record, its provenance and its history in one transaction."""
-        with self.transaction() as c:
-            self._write_record(c, rec, changes, who)
+    def save_record(self, rec: Record, changes: Sequence[dict[str, Any]] = (), who: str | None = None,
+                    kind: str = "save", session: str | None = None) -> None:
+        """Write the whole record, its provenance and its history in one transaction, with its line in
+        the team's change feed (`kind`: save | verify | status; `session`: the window that wrote it)."""
+        with self.transaction():
+            self.write_record(rec, changes, who, kind, session)
 
     @contextmanager
     def record_for_update(self, paper_id: int) -> Iterator[Record | None]:
@@ -658,9 +661,12 @@ class Library:
             self._lock_paper(paper_id)
             yield self.load_record(paper_id)
 
-    def write_record(self, rec: Record, changes: Sequence[dict[str, Any]] = (), who: str | None = None) -> None:
-        """Write the record inside the caller's transaction (`record_for_update`)."""
+    def write_record(self, rec: Record, changes: Sequence[dict[str, Any]] = (), who: str | None = None,
+                     kind: str = "save", session: str | None = None) -> None:
+        """Write the record inside the caller's transaction (`record_for_update`), with its line in the
+        team's change feed (`kind`: save | verify | status; `session`: the window that wrote it)."""
         self._write_record(self.conn, rec, changes, who)
+        append_change(self, rec.paper_id, who, session, kind, rec.updated_at or utcnow())
 
     # columns a row table has besides its values on this engine (PostgreSQL: raw_values)
     _raw_column: list[str] = []

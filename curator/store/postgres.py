@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -599,6 +600,32 @@ class PostgresLibrary(Library):
 
     def change_listener(self) -> ChangeListener:
         return ChangeListener(self.url, self.conn.raw.info.backend_pid)
+
+    def listen_changes(self, wake: Callable[[], None]) -> Callable[[], None]:
+        """LISTEN in a thread of its own and call `wake()` (from that thread) whenever another
+        connection's write is notified, so a window polls the change feed at once (services.team.listen).
+        Returns the function that stops listening."""
+        listener = self.change_listener()
+        stop = threading.Event()
+
+        def run() -> None:
+            try:
+                while not stop.is_set():
+                    if any(not n.own for n in listener.poll(0.5)):
+                        wake()
+            except Exception:  # the server gone for good: the window's once-a-second poll carries on
+                log.warning("change notices from %s stopped", self.location, exc_info=True)
+            finally:
+                listener.close()
+
+        thread = threading.Thread(target=run, name="curator-listen", daemon=True)
+        thread.start()
+
+        def halt() -> None:
+            stop.set()
+            thread.join(2.0)
+
+        return halt
 
     # --- reads of one consistent state -------------------------------------------------------------
     @contextmanager

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from curator import __version__, paths
 from curator.domain import readiness, validation
 from curator.domain.outcomes import PAPER_UNREVIEWED, TABLE_TYPES, Record, Row, Span, Study
-from curator.services import curation
+from curator.services import curation, team
 from curator.services.changes import Changes, of_import, of_records
 from curator.services.library import CannotOpen, Library, LibraryInUse, open_locked
 from curator.ui import compare_view
@@ -42,6 +42,7 @@ from curator.ui.outcome_form import TAB_KEYS, OutcomeForms
 from curator.ui.paper_list_model import PaperListModel
 from curator.ui.pdf_view import PdfView
 from curator.ui.reader import Reader
+from curator.ui.team_sync import TeamSync
 from curator.ui.worker import ChangeHub, LibraryOp
 
 log = logging.getLogger("curator.ui")
@@ -87,6 +88,8 @@ class MainWindow(QMainWindow):
         self.ask_read_only: Callable[[str], bool] = lambda holder: ask_read_only_dialog(holder, self)
         self.warn: Callable[[str, str], None] = lambda title, text: QMessageBox.warning(self, title, text)
         self.ask_verify_gaps: Callable[[list[str]], bool] = self._ask_verify_gaps_dialog
+        # a save met values another curator changed too: their choices (None: keep editing, save nothing)
+        self.ask_conflicts: Callable[[curation.StaleRecord], dict | None] = self._ask_conflicts_dialog
         self.setWindowTitle(f"Curator — {lib.path.name}")
         self.setObjectName("main_window")
         self.setAcceptDrops(True)
@@ -105,6 +108,9 @@ class MainWindow(QMainWindow):
         self._update_counts()
         self._apply_read_only()
         self._remember_library()
+        # others on the same library: their writes live, presence, conflicts, a lost library (ui.team_sync)
+        self.team = TeamSync(self)
+        self.team.start()
 
     def _apply_read_only(self) -> None:
         """A read-only library: every action that would write is disabled, and the forms refuse edits."""
@@ -123,6 +129,8 @@ class MainWindow(QMainWindow):
         self._update_counts()
         if self._plot_panel is not None and (changes.records or changes.papers):
             self._plot_panel.refresh_library()
+        if changes.remote:
+            self.team.remote_changes(changes)
         if (changes.papers and self.paper_id in (changes.paper_ids or ())
                 and self.reader_stack.currentWidget() is self.reader):  # its PDF just arrived: show it
             from curator.services import fulltext
@@ -170,10 +178,10 @@ class MainWindow(QMainWindow):
         self.paper_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         hh = self.paper_view.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, w in enumerate((104, 260, 110, 44, 150, 80)):
+        for col, w in enumerate((104, 260, 110, 44, 150, 80, 90)):
             self.paper_view.setColumnWidth(col, w)
         hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for col in (2, 4, 5):  # first author, journal, PMID: shown from the header's menu
+        for col in (2, 4, 5, 6):  # first author, journal, PMID, editing (a badge by the title): from the header's menu
             self.paper_view.setColumnHidden(col, True)
         hh.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         hh.customContextMenuRequested.connect(self._list_header_menu)
@@ -204,9 +212,22 @@ class MainWindow(QMainWindow):
         QVBoxLayout(self.plot_host).setContentsMargins(0, 0, 0, 0)
         self._plot_panel = None
         self._plot_paper = None  # (title, abstract) of the open paper, for plot tooltips
+        # who else has this paper open, a newer version saved meanwhile, a save waiting for the library
+        self.team_banner = QLabel()
+        self.team_banner.setObjectName("team_banner")
+        self.team_banner.setWordWrap(True)
+        self.team_banner.setStyleSheet("QLabel#team_banner { background: #fff3cd; color: #5c4400; "
+                                       "border: 1px solid #e0c36a; border-radius: 3px; padding: 3px 6px; }")
+        self.team_banner.hide()
+        forms_box = QWidget()
+        fl = QVBoxLayout(forms_box)
+        fl.setContentsMargins(0, 0, 0, 0)
+        fl.setSpacing(2)
+        fl.addWidget(self.team_banner)
+        fl.addWidget(self.forms, 1)
         right = QSplitter(Qt.Orientation.Vertical)
         right.setObjectName("right_splitter")
-        right.addWidget(self.forms)
+        right.addWidget(forms_box)
         right.addWidget(self.plot_host)
         right.setSizes([430, 300])
         self.right_splitter = right
@@ -481,6 +502,7 @@ class MainWindow(QMainWindow):
         self.record = rec
         self.forms.load(rec)
         self.dirty = recovered is not None
+        self.team.paper_opened()
         self._after_change(redraw_now=True)
         self.settings.setValue("last_paper", paper_id)
         self._update_title()
@@ -494,6 +516,7 @@ class MainWindow(QMainWindow):
                 self.dirty = False
                 self.autosave_timer.stop()
                 curation.discard_autosave(self.lib, self.record.paper_id)
+                self.team.edits_undone()  # others saved a newer version meanwhile: shown now
         self._update_title()
 
     # the window's commands keep their keys while a text field has focus (on X11 a line edit takes Ctrl+E
@@ -602,9 +625,13 @@ class MainWindow(QMainWindow):
         if self.record is not None and self.dirty and not self.lib.read_only:
             self.forms.notes.store(self.record)
             try:
-                curation.autosave(self.lib, self.record)
+                kept = curation.autosave(self.lib, self.record)
             except curation.CurationError as exc:  # a full disk: the edits stay in the form, unsaved
                 self.statusBar().showMessage(f"Not autosaved: {exc}", 0)
+                return
+            if kept is not None:
+                self.statusBar().showMessage(f"The library cannot be reached: your edits are kept on this computer "
+                                             f"({kept})", 10000)
 
     def _record_saved(self, changes: Changes) -> None:
         """After any record change went through the services' write gate: the edit is based on what is
@@ -612,6 +639,7 @@ class MainWindow(QMainWindow):
         assert self.record is not None
         self.base = self.record.copy()
         self.dirty = False
+        self.team.saved()
         if changes.merged:
             self.forms.load(self.record)  # the record took in the other save's values
         self.forms.undo.setClean()
@@ -622,18 +650,23 @@ class MainWindow(QMainWindow):
     def _merged_note(self, changes: Changes) -> str:
         if not changes.merged:
             return ""
-        return f" — merged with a save made meanwhile ({len(changes.merged)} value(s) taken in: " \
+        by = f" by {' and '.join(changes.merged_from)}" if changes.merged_from else ""
+        return f" — merged with a save made meanwhile{by} ({len(changes.merged)} value(s) of theirs taken in: " \
                + "; ".join(changes.merged[:3]) + ("…" if len(changes.merged) > 3 else "") + ")"
 
     def save_draft(self) -> bool:
         if self.record is None:
             return False
         self.forms.commit_pending()
+        name = self.curator_name()
         try:
-            changes = curation.save_draft(self.lib, self.record, self.curator_name(), base=self.base)
+            changes = self.team.through_gate(lambda rec, base: curation.save_draft(self.lib, rec, name, base=base),
+                                         "saved")
         except curation.CurationError as exc:
             self.statusBar().showMessage("Not saved: " + str(exc).replace("\n", " "), 10000)
             self.warn("Not saved", str(exc))
+            return False
+        if changes is None:
             return False
         self._record_saved(changes)
         errs = [m for m in changes.messages if m.level == "error"]
@@ -648,6 +681,7 @@ class MainWindow(QMainWindow):
             name = self.ask_curator_name()
             if name:
                 self.settings.setValue("curator_name", name.strip())
+                team.join(self.lib, name)  # others see the name from now on
         return name
 
     def verify(self) -> bool:
@@ -661,7 +695,11 @@ class MainWindow(QMainWindow):
         allow_gaps = False
         while True:  # the services hold the rule; the window only asks when they say it must
             try:
-                changes = curation.verify(self.lib, self.record, name, base=self.base, allow_gaps=allow_gaps)
+                changes = self.team.through_gate(
+                    lambda rec, base, gaps=allow_gaps: curation.verify(self.lib, rec, name, base=base, allow_gaps=gaps),
+                    "verified")
+                if changes is None:
+                    return False
                 break
             except curation.NeedsConfirmation as exc:
                 if allow_gaps or not self.ask_verify_gaps(exc.gaps):
@@ -692,12 +730,15 @@ class MainWindow(QMainWindow):
             if not ok:
                 return False
         self.forms.commit_pending()
+        who = self.curator_name()
         try:
-            changes = curation.set_paper_status(self.lib, self.record, status, reason, self.curator_name(),
-                                                base=self.base)
+            changes = self.team.through_gate(
+                lambda rec, base: curation.set_paper_status(self.lib, rec, status, reason, who, base=base), status)
         except curation.CurationError as exc:
             self.statusBar().showMessage(f"Not {status}: " + str(exc).replace("\n", " "), 10000)
             self.warn(f"Not {status}", str(exc))
+            return False
+        if changes is None:
             return False
         self._record_saved(changes)
         self.statusBar().showMessage(f"Paper {self.record.paper_id} {status}" + self._merged_note(changes), 8000)
@@ -849,6 +890,14 @@ class MainWindow(QMainWindow):
         if hits:
             self.statusBar().showMessage(f"{len(hits)} value(s) cite this text", 5000)
 
+    def _ask_conflicts_dialog(self, stale: curation.StaleRecord) -> dict | None:
+        from curator.ui.conflict_dialog import ConflictDialog
+
+        dlg = ConflictDialog(stale, self)
+        try:
+            return dlg.choices() if dlg.exec() == ConflictDialog.DialogCode.Accepted else None
+        finally:
+            dlg.deleteLater()
     def _pdf_source_clicked(self, offset: int) -> None:
         hits = [(t, i, f) for t, i, f, s in self._all_sources()
                 if s.text_field == "fulltext" and s.start <= offset < s.end]
@@ -936,6 +985,7 @@ class MainWindow(QMainWindow):
             self.warn("Cannot open library", str(exc))
             return False
         self._stop_ops()
+        self.team.stop()
         if self.lock is not None:
             self.lock.release()
         self.lock = opened.lock
@@ -956,6 +1006,7 @@ class MainWindow(QMainWindow):
         self._apply_read_only()
         old.close()
         self._remember_library()
+        self.team.start()
         return True
 
     def _remember_library(self) -> None:
@@ -1222,6 +1273,7 @@ class MainWindow(QMainWindow):
         if not self.maybe_keep_edits():
             event.ignore()
             return
+        self.team.stop()
         self._stop_ops()
         self.pdf_view.close_document()
         self.save_state()

@@ -7,7 +7,7 @@ displayed columns a page at a time, so a 100,000-paper library opens instantly.
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
 
 from curator.services.changes import Changes
 from curator.services.library import Library, PaperSummary
@@ -19,7 +19,35 @@ STATUS_LABEL = {"unreviewed": "○ unreviewed", "draft": "◐ draft", "verified"
 STATUS_COLOR = {"unreviewed": QColor(120, 120, 120), "draft": QColor(176, 110, 0), "verified": QColor(25, 130, 60),
                 "rejected": QColor(170, 40, 40), "excluded": QColor(110, 110, 110)}
 COLUMNS = (("status", "Status"), ("title", "Title"), ("first_author", "First author"), ("year", "Year"),
-           ("journal", "Journal"), ("pmid", "PMID"))
+           ("journal", "Journal"), ("pmid", "PMID"), ("editing", "Editing"))
+EDITING_COLOR = QColor(150, 70, 150)  # another curator's window has the paper open
+
+
+_BADGES: dict[tuple[str, bool], QIcon] = {}
+
+
+def editing_badge(name: str, editing: bool) -> QIcon:
+    """A small round badge with the curator's initial, shown before the title of a paper another
+    curator has open: filled while they edit it, an outline while they only have it open."""
+    key = (name[:1].upper() or "?", editing)
+    icon = _BADGES.get(key)
+    if icon is None:
+        pm = QPixmap(16, 16)
+        pm.fill(QColor(0, 0, 0, 0))
+        p = QPainter(pm)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(EDITING_COLOR)
+        p.setBrush(EDITING_COLOR if editing else QColor(255, 255, 255))
+        p.drawEllipse(1, 1, 14, 14)
+        font = QFont()
+        font.setPixelSize(10)
+        font.setBold(True)
+        p.setFont(font)
+        p.setPen(QColor(255, 255, 255) if editing else EDITING_COLOR)
+        p.drawText(pm.rect(), int(Qt.AlignmentFlag.AlignCenter), key[0])
+        p.end()
+        icon = _BADGES[key] = QIcon(pm)
+    return icon
 
 
 class PaperListModel(QAbstractTableModel):
@@ -35,6 +63,7 @@ class PaperListModel(QAbstractTableModel):
         self.order_by = "status"
         self.descending = False
         self._loaded = False
+        self.editors: dict[int, tuple[str, bool]] = {}  # paper id -> (who has it open, someone is editing)
         if lib is not None:
             self.refresh()
 
@@ -76,6 +105,19 @@ class PaperListModel(QAbstractTableModel):
         elif changes.paper_ids:
             self.refresh_ids(changes.paper_ids)
 
+    def set_editors(self, editors: dict[int, tuple[str, bool]]) -> None:
+        """Who else has which paper open (services.team, through the window's poll): the rows whose
+        entry changed are redrawn."""
+        if editors == self.editors:
+            return
+        changed = {pid for pid in {*editors, *self.editors} if editors.get(pid) != self.editors.get(pid)}
+        self.editors = dict(editors)
+        col = len(COLUMNS) - 1
+        for pid in changed:
+            r = self.row_of(pid)
+            if r >= 0:
+                self.dataChanged.emit(self.index(r, 0), self.index(r, col))
+
     def summary(self, row: int) -> PaperSummary | None:
         if not (0 <= row < len(self.ids)):
             return None
@@ -116,13 +158,25 @@ class PaperListModel(QAbstractTableModel):
         if s is None:
             return None
         key = COLUMNS[index.column()][0]
+        editing = self.editors.get(s.id)
+        if key == "editing":
+            if role == Qt.ItemDataRole.DisplayRole:
+                return ("✎ " if editing[1] else "") + editing[0] if editing else ""
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return editing[0] + (" (editing)" if editing[1] else " (open)") if editing else None
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(EDITING_COLOR)
+            return None
         if role == Qt.ItemDataRole.DisplayRole:
             if key == "status":
                 return STATUS_LABEL.get(s.status, s.status)
             v = getattr(s, key)
             return "" if v is None else str(v)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{s.title}\n{s.first_author or ''} · {s.journal or ''} · {s.year or ''}\nstatus: {s.status}"
+            return (f"{s.title}\n{s.first_author or ''} · {s.journal or ''} · {s.year or ''}\nstatus: {s.status}"
+                    + (f"\nopen in another window: {editing[0]}" if editing else ""))
+        if role == Qt.ItemDataRole.DecorationRole and key == "title" and editing:
+            return editing_badge(editing[0], editing[1])
         if role == Qt.ItemDataRole.ForegroundRole and key == "status":
             return QBrush(STATUS_COLOR.get(s.status, QColor(0, 0, 0)))
         if role == Qt.ItemDataRole.UserRole:

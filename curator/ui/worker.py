@@ -67,10 +67,13 @@ class LibraryOp(QObject):
 
     def __init__(self, parent: QWidget, lib: Library, op: Callable[[Library, ProgressFn, threading.Event], Any],
                  changes: Callable[[Any], Changes] | None = None, hub: ChangeHub | None = None,
-                 read_only: bool = False):
+                 read_only: bool = False, connection: Library | None = None):
         super().__init__(parent)
         self._parent = parent
         self._lib, self._op, self._changes, self._hub = lib, op, changes, hub
+        # a connection of the caller's own to run on, kept open (a poller's: one operation at a time
+        # uses it); None: the operation opens its own and closes it
+        self._connection = connection
         self._read_only = read_only or lib.read_only
         self._success: Callable[[Any], None] | None = None
         self._failure: Callable[[str], None] | None = None
@@ -105,9 +108,11 @@ class LibraryOp(QObject):
             self.error = "cancelled before it started"
             self._finish()
             return self
-        path_lib, op, read_only = self._lib, self._op, self._read_only
+        path_lib, op, read_only, kept = self._lib, self._op, self._read_only, self._connection
 
         def run(progress: ProgressFn, cancel: threading.Event) -> Any:
+            if kept is not None:
+                return op(kept, progress, cancel)
             lib = second_connection(path_lib, read_only=read_only)
             try:
                 return op(lib, progress, cancel)
