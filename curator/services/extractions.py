@@ -24,8 +24,11 @@ from curator.store.library import Library, LibraryError
 DRAFT, SUBMITTED = q.DRAFT, q.SUBMITTED
 BLIND = "blind"
 
-__all__ = ["DRAFT", "SUBMITTED", "Extraction", "blind_mode", "curators", "extraction", "extractions",
-           "put", "save_extraction", "set_blind", "submit_extraction", "visible_extractions"]
+CONSENSUS, OWN = "consensus", "extraction"  # what a window's forms open and save (`form_target`)
+
+__all__ = ["CONSENSUS", "DRAFT", "OWN", "SUBMITTED", "Extraction", "blind_mode", "curators", "dual_extraction",
+           "extraction", "extractions", "form_target", "open_own", "progress_text", "put", "save_extraction",
+           "set_blind", "submit_extraction", "visible_extractions"]
 
 
 @dataclass
@@ -79,6 +82,40 @@ def set_blind(lib: Library, on: bool | None) -> None:
     if lib.read_only:
         raise ReadOnlyLibrary(f"{lib.path} is open read-only: blind mode was not changed")
     q.set_setting(lib, BLIND, None if on is None else ("on" if on else "off"))
+
+
+def dual_extraction(lib: Library) -> bool:
+    """Whether the library's papers are extracted by each curator on their own (blind mode on, or more
+    than one curator has extractions)."""
+    return blind_mode(lib) or len(q.curators(lib)) > 1
+
+
+def form_target(lib: Library, paper_id: int, curator: str | None) -> str:
+    """THE rule of what a curator's forms open and save for a paper: `OWN` (their own extraction, a
+    draft) in a library with dual extraction on, until they have submitted it; `CONSENSUS` (the paper's
+    record) otherwise — a library without dual extraction works exactly as before. A curator with no
+    name yet still never gets the consensus there (they are asked for a name when they save)."""
+    if not dual_extraction(lib):
+        return CONSENSUS
+    if not curator or not curator.strip():
+        return OWN
+    own = q.get_extraction(lib, paper_id, curator.strip())
+    return CONSENSUS if own is not None and own.status == SUBMITTED else OWN
+
+
+def open_own(lib: Library, paper_id: int, curator: str | None) -> Extraction | None:
+    """The curator's own extraction of the paper to edit (None: not begun — the form starts empty, never
+    from the consensus or another curator's extraction)."""
+    if not curator or not curator.strip():
+        return None
+    return extraction(lib, paper_id, curator)
+
+
+def progress_text(lib: Library, paper_id: int) -> str:
+    """'2 extractions, 1 submitted': how far a paper's extraction is, without saying what anyone entered."""
+    infos = q.extraction_infos(lib, paper_id)
+    done = sum(1 for i in infos if i.status == SUBMITTED)
+    return f"{len(infos)} extraction{'' if len(infos) == 1 else 's'}, {done} submitted"
 
 
 def visible_extractions(lib: Library, paper_id: int, viewer: str) -> dict[str, Extraction]:
