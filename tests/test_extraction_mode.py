@@ -9,7 +9,7 @@ import os
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from curator.domain.outcomes import Record
+from curator.domain.outcomes import ROW_ACCEPTED, Record, Span, Toxicity
 from curator.services import curation, extractions
 from curator.services.library import open_library
 from curator.ui import compare_view
@@ -33,8 +33,14 @@ def test_form_target_rule(tmp_path):
     assert extractions.open_own(lib, pid, "Ana") is None  # not begun: an empty form, not the consensus
     rec = Record(paper_id=pid)
     rec.study.design = "retrospective"
+    tox = Toxicity(syndrome="CRS", grade=4, row_status=ROW_ACCEPTED)  # a suggestion Ana accepted
+    tox.sources = {"syndrome": Span(0, 3, "CRS", made_by="extractor")}
+    rec.toxicities.append(tox)
     extractions.save_extraction(lib, rec, "Ana")
-    assert extractions.open_own(lib, pid, "Ana").record.study.design == "retrospective"
+    own = extractions.open_own(lib, pid, "Ana")
+    assert own.record.study.design == "retrospective" and own.revision == own.record.revision == 1
+    span = own.record.toxicities[0].sources["syndrome"]
+    assert (span.made_by, span.accepted_by) == ("extractor", "Ana")  # provenance as the consensus keeps it
     assert extractions.progress_text(lib, pid) == "1 extraction, 0 submitted"
     extractions.submit_extraction(lib, pid, "Ana")
     assert extractions.form_target(lib, pid, "Ana") == extractions.CONSENSUS  # submitted: the consensus

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from curator.domain import readiness
-from curator.domain.outcomes import Record, record_from_dict, record_to_dict
+from curator.domain.outcomes import Record, link_accepted_by, record_from_dict, record_to_dict
 from curator.services.changes import Changes
 from curator.services.curation import CurationError, NotSaved, ReadOnlyLibrary
 from curator.store import extraction_queries as q
@@ -153,7 +153,13 @@ def save_extraction(lib: Library, rec: Record, curator: str) -> Changes:
         raise CurationError(f"{name}'s extraction of paper {rec.paper_id} was submitted: it is not edited again "
                             "(settle differences in the consensus)")
     rec.curator = name
-    return put(lib, rec, name, DRAFT, 1 if old is None else old.revision + 1)
+    # provenance as the consensus records it (store.library writes it so): an extractor's link on a row the
+    # curator accepted says who accepted it
+    for row in rec.all_rows():
+        for span in row.sources.values():
+            span.accepted_by = link_accepted_by(row, span, name)
+    rec.revision = 1 if old is None else old.revision + 1  # the form's revision is the extraction's
+    return put(lib, rec, name, DRAFT, rec.revision)
 
 
 def submit_extraction(lib: Library, paper_id: int, curator: str) -> Changes:

@@ -97,9 +97,6 @@ class ExtractionMode(QObject):
             if not quiet:
                 w.warn("Not saved", str(exc))
             return False
-        own = extractions.extraction(w.lib, w.record.paper_id, name)
-        if own is not None:
-            w.record.revision = own.revision
         self.curator = name
         w._record_saved(changes)
         self.update(w.record.paper_id)
