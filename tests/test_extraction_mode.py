@@ -94,6 +94,9 @@ def test_two_curators_extract_blind_then_adjudicate(qtbot, tmp_path):
     assert (mine.record.study.design, mine.record.study.n_enrolled) == ("retrospective", 38)
     assert curation.same_version(curation.stored(ana.lib, pid), consensus_before)  # the consensus untouched
     assert not ana.verify() and ana.warnings[-1][0] == "Not verified"  # no verifying one's own extraction
+    assert not ana.exclude_paper("off topic") and ana.warnings[-1][0] == "Not excluded"
+    ana.show_history()  # the consensus's history: not shown while she extracts blind
+    assert getattr(ana, "history_dialog", None) is None and ana.warnings[-1][0] == "Not shown"
     assert curation.same_version(curation.stored(ana.lib, pid), consensus_before)
 
     ben = _second_window(qtbot, tmp_path, lib_path, "Ben")
@@ -110,6 +113,9 @@ def test_two_curators_extract_blind_then_adjudicate(qtbot, tmp_path):
 
     enter_study(qtbot, ben, {"design": "retrospective cohort", "n_enrolled": "38"})  # the planted difference
     qtbot.waitUntil(lambda: "1 extraction, 1 submitted" in ben.extraction.banner.text(), timeout=4000)
+    ben.autosave_now()  # the autosave timer: his extraction's draft, never an autosave beside the consensus
+    assert extractions.extraction(ben.lib, pid, "Ben").record.study.design == "retrospective cohort"
+    assert curation.recover(ben.lib, pid) is None and not ben.dirty
     if SHOT:
         QApplication.processEvents()
         ben.grab().save(SHOT)

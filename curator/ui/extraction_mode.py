@@ -100,7 +100,7 @@ class ExtractionMode(QObject):
         self.curator = name
         w._record_saved(changes)
         self.update(w.record.paper_id)
-        w.statusBar().showMessage(f"Your extraction saved (draft, {'autosaved' if quiet else 'revision'} "
+        w.statusBar().showMessage(f"Your extraction {'autosaved' if quiet else 'saved'} (draft, revision "
                                   f"{w.record.revision}) — only you see it until you submit it", 10000)
         return True
 
@@ -128,10 +128,11 @@ class ExtractionMode(QObject):
         return True
 
     def refuse(self, what: str) -> bool:
-        """Verify, reject, exclude act on the consensus: not from one's own extraction."""
-        self.win.warn(f"Not {what}", f"The form holds your own extraction (blind dual extraction), not the paper's "
-                      f"record: it is not {what} from here. Submit it (Record ▸ Submit my extraction); the "
-                      "consensus made from the extractions is then verified, rejected or excluded.")
+        """Verify, reject, exclude, the history: the consensus's — not from (or beside) one's own extraction."""
+        self.win.warn(f"Not {what}", f"The form holds your own extraction (dual extraction), not the paper's "
+                      f"record: the record is not {what} from here. Submit your extraction (Record ▸ Submit my "
+                      "extraction); the consensus made from the extractions is then verified, rejected or excluded, "
+                      "and its history shown.")
         self.win.statusBar().showMessage(f"Not {what}: submit your extraction instead", 10000)
         return False
 

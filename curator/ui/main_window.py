@@ -483,7 +483,8 @@ class MainWindow(QMainWindow):
             return False
         if choice == SAVE:
             return self.save_draft()
-        curation.discard_autosave(self.lib, self.record.paper_id)
+        if not self.extraction.on:  # one's own extraction has no autosave beside the consensus
+            curation.discard_autosave(self.lib, self.record.paper_id)
         self.dirty = False
         return True
 
@@ -521,7 +522,8 @@ class MainWindow(QMainWindow):
             if curation.unchanged(self.record, self.base):
                 self.dirty = False
                 self.autosave_timer.stop()
-                curation.discard_autosave(self.lib, self.record.paper_id)
+                if not self.extraction.on:
+                    curation.discard_autosave(self.lib, self.record.paper_id)
                 self.team.edits_undone()  # others saved a newer version meanwhile: shown now
         self._update_title()
 
@@ -763,6 +765,9 @@ class MainWindow(QMainWindow):
     def show_history(self) -> None:
         """Ctrl+H: the open record's history as a sortable, filterable table (curator.ui.history_view)."""
         if self.paper_id is None:
+            return
+        if self.extraction.on:  # the consensus's history: hidden while one extracts blind
+            self.extraction.refuse("shown")
             return
         from curator.services.history import record_history
         from curator.ui.history_view import HistoryDialog
