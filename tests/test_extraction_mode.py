@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
@@ -53,6 +54,31 @@ def test_form_target_rule(tmp_path):
     assert extractions.dual_extraction(lib)
     assert extractions.form_target(lib, pid, "Ben") == extractions.OWN
     assert extractions.progress_text(lib, pid) == "2 extractions, 1 submitted"
+    lib.close()
+
+
+def test_saving_an_extraction_goes_through_the_write_gate(library_target):
+    """Two windows of the same curator: a save based on an older version of her extraction is merged with
+    the newer one, or refused naming the value both changed — as for the consensus (services.curation).
+    On both engines."""
+    lib, _ = open_library(library_target, seed=True)
+    pid = lib.list_ids()[1]
+    first = Record(paper_id=pid)
+    first.study.design = "retrospective"
+    extractions.save_extraction(lib, first, "Ana", base=None)
+    base = extractions.open_own(lib, pid, "Ana").record
+    one, two, three = base.copy(), base.copy(), base.copy()
+    one.study.design = "cohort"
+    extractions.save_extraction(lib, one, "Ana", base=base)
+    two.study.design = "case series"
+    with pytest.raises(curation.StaleRecord, match="Design"):
+        extractions.save_extraction(lib, two, "Ana", base=base)
+    three.study.n_enrolled = 12
+    changes = extractions.save_extraction(lib, three, "Ana", base=base)  # another value: merged
+    assert changes.merged
+    got = extractions.open_own(lib, pid, "Ana")
+    assert (got.record.study.design, got.record.study.n_enrolled, got.revision) == ("cohort", 12, 3)
+    assert curation.stored(lib, pid) is None and lib.history(pid) == []  # the consensus and its history untouched
     lib.close()
 
 

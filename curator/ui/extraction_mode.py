@@ -91,7 +91,7 @@ class ExtractionMode(QObject):
             return False
         w.forms.notes.store(w.record)
         try:
-            changes = extractions.save_extraction(w.lib, w.record, name)
+            changes = extractions.save_extraction(w.lib, w.record, name, base=w.base)
         except curation.CurationError as exc:
             w.statusBar().showMessage("Not saved: " + str(exc).replace("\n", " "), 10000)
             if not quiet:
