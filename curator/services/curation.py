@@ -11,7 +11,8 @@ refused naming each value both changed), the new revision, the history and the s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import fields as dc_fields
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from curator.services import offline, team
 from curator.services.changes import Changes
 from curator.store.library import Library, LibraryError, utcnow
 
-__all__ = ["Changes", "Conflict", "CurationError", "NeedsConfirmation", "NotSaved", "ReadOnlyLibrary", "REMOVED",
+__all__ = ["CONSENSUS", "Changes", "Conflict", "Consensus", "CurationError", "NeedsConfirmation", "NotSaved", "ReadOnlyLibrary", "REMOVED",
            "check_verifiable", "StaleRecord", "UNCHECKED", "Unreachable", "autosave", "discard_autosave", "load",
            "resolve", "same_version", "unchanged", "recover", "save_draft", "set_paper_status", "stored", "verify"]
 
@@ -140,8 +141,32 @@ def _next_revision(old: Record | None, status: str) -> int:
     return old.revision + (0 if keep else 1)
 
 
+class Consensus:
+    """Where a write through the gate goes: the paper's record, the consensus (the default). Another target
+    (services.extractions: one curator's own extraction) gives the same four steps for its own storage."""
+
+    @contextmanager
+    def for_update(self, lib: Library, paper_id: int) -> Iterator[Record | None]:
+        """The stored record, held by this writer alone until the block ends (one transaction)."""
+        with lib.record_for_update(paper_id) as old:
+            yield old
+
+    def writers_since(self, lib: Library, paper_id: int, since: str | None, old: Record) -> list[str]:
+        return team.writers_since(lib, paper_id, since) or ([old.curator] if old.curator else [])
+
+    def write(self, lib: Library, new: Record, changes: list, who: str | None, kind: str) -> None:
+        """Inside `for_update`: the record, its history and provenance, its line in the change feed."""
+        lib.write_record(new, changes, who, kind=kind, session=team.session_of(lib))
+
+    def written(self, lib: Library, paper_id: int) -> None:
+        offline.forget(lib, paper_id)  # the library has the edits now (its own autosave went with the save)
+
+
+CONSENSUS = Consensus()
+
+
 def _write(lib: Library, rec: Record, who: str | None, action: str, base: Record | None,
-           apply: Callable[[Record, Record | None, str], bool]) -> Changes:
+           apply: Callable[[Record, Record | None, str], bool], target: Consensus = CONSENSUS) -> Changes:
     """THE write gate for a record. `apply(new, old, now)` sets the new status and its fields on a
     copy of `rec` (after any merge) and may refuse by raising CurationError, or return False to keep
     the stored record as it is. `rec` then holds what was saved (its bookkeeping; and, when a save
@@ -155,10 +180,10 @@ def _write(lib: Library, rec: Record, who: str | None, action: str, base: Record
     try:
         # the stored record is read, checked and written in ONE transaction that holds the record: a
         # concurrent save (another curator, another window) waits, then sees this one's revision
-        with lib.record_for_update(rec.paper_id) as old:
+        with target.for_update(lib, rec.paper_id) as old:
             if base is not UNCHECKED and old is not None and not _same_version(old, base):
                 since = base.updated_at if base is not None else None
-                by = team.writers_since(lib, rec.paper_id, since) or ([old.curator] if old.curator else [])
+                by = target.writers_since(lib, rec.paper_id, since, old)
                 try:
                     result = merge_records(base, new, old)
                 except MergeConflict as exc:
@@ -177,7 +202,7 @@ def _write(lib: Library, rec: Record, who: str | None, action: str, base: Record
             new.revision = _next_revision(old, new.status)
             new.updated_at = now
             changes = diff_records(old, new)
-            lib.write_record(new, changes, who, kind=kind, session=team.session_of(lib))
+            target.write(lib, new, changes, who, kind)
     except LibraryError as exc:  # rolled back whole; `rec` is not touched below
         if team.unavailable(exc):  # a team library's server gone: kept here, saved when it is back
             raise _unreachable(lib, exc, action) from exc
@@ -186,7 +211,7 @@ def _write(lib: Library, rec: Record, who: str | None, action: str, base: Record
         if team.unavailable(exc):
             raise _unreachable(lib, exc, action) from exc
         raise
-    offline.forget(lib, rec.paper_id)  # the library has the edits now (its own autosave went with the save)
+    target.written(lib, rec.paper_id)
     if merged:  # the curator's record takes in what the other save brought (the window reloads it)
         for f in dc_fields(Record):
             setattr(rec, f.name, getattr(new, f.name))
@@ -205,10 +230,11 @@ def resolve(rec: Record, stale: StaleRecord, choices: dict[tuple[str, ...], Any]
     return merge_records(stale.base, rec, stale.theirs, choices).record
 
 
-def save_draft(lib: Library, rec: Record, who: str | None, base: Record | None = UNCHECKED) -> Changes:
+def save_draft(lib: Library, rec: Record, who: str | None, base: Record | None = UNCHECKED,
+               target: Consensus = CONSENSUS) -> Changes:
     """Store the record as a draft (invalid values allowed). Editing a verified record makes it a draft
     again with a new revision; saving an unchanged verified record keeps it verified. `base` is the
-    stored record the edit began from (see `_write`)."""
+    stored record the edit began from (see `_write`); `target` where it goes (see `Consensus`)."""
 
     def apply(new: Record, old: Record | None, _now: str) -> bool:
         if old is not None and old.status == RECORD_VERIFIED and _content_equal(old, new):
@@ -217,7 +243,7 @@ def save_draft(lib: Library, rec: Record, who: str | None, base: Record | None =
         new.verified_at = None
         return True
 
-    return _write(lib, rec, who, "saved", base, apply)
+    return _write(lib, rec, who, "saved", base, apply, target)
 
 
 def check_verifiable(rec: Record, allow_gaps: bool = False) -> None:

@@ -12,20 +12,25 @@ written through the record write gate (services.curation) like every record.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from curator.domain import readiness
-from curator.domain.outcomes import Record, record_from_dict, record_to_dict
+from curator.domain.outcomes import Record, link_accepted_by, record_from_dict, record_to_dict
 from curator.services.changes import Changes
-from curator.services.curation import CurationError, NotSaved, ReadOnlyLibrary
+from curator.services.curation import UNCHECKED, Consensus, CurationError, NotSaved, ReadOnlyLibrary, save_draft
 from curator.store import extraction_queries as q
-from curator.store.library import Library, LibraryError
+from curator.store.library import Library, LibraryError, utcnow
 
 DRAFT, SUBMITTED = q.DRAFT, q.SUBMITTED
 BLIND = "blind"
 
-__all__ = ["DRAFT", "SUBMITTED", "Extraction", "blind_mode", "curators", "extraction", "extractions",
-           "put", "save_extraction", "set_blind", "submit_extraction", "visible_extractions"]
+CONSENSUS, OWN = "consensus", "extraction"  # what a window's forms open and save (`form_target`)
+
+__all__ = ["CONSENSUS", "DRAFT", "OWN", "SUBMITTED", "Extraction", "blind_mode", "curators", "dual_extraction",
+           "extraction", "extractions", "form_target", "open_own", "progress_text", "put", "save_extraction",
+           "set_blind", "submit_extraction", "visible_extractions"]
 
 
 @dataclass
@@ -81,6 +86,40 @@ def set_blind(lib: Library, on: bool | None) -> None:
     q.set_setting(lib, BLIND, None if on is None else ("on" if on else "off"))
 
 
+def dual_extraction(lib: Library) -> bool:
+    """Whether the library's papers are extracted by each curator on their own (blind mode on, or more
+    than one curator has extractions)."""
+    return blind_mode(lib) or len(q.curators(lib)) > 1
+
+
+def form_target(lib: Library, paper_id: int, curator: str | None) -> str:
+    """THE rule of what a curator's forms open and save for a paper: `OWN` (their own extraction, a
+    draft) in a library with dual extraction on, until they have submitted it; `CONSENSUS` (the paper's
+    record) otherwise — a library without dual extraction works exactly as before. A curator with no
+    name yet still never gets the consensus there (they are asked for a name when they save)."""
+    if not dual_extraction(lib):
+        return CONSENSUS
+    if not curator or not curator.strip():
+        return OWN
+    own = q.get_extraction(lib, paper_id, curator.strip())
+    return CONSENSUS if own is not None and own.status == SUBMITTED else OWN
+
+
+def open_own(lib: Library, paper_id: int, curator: str | None) -> Extraction | None:
+    """The curator's own extraction of the paper to edit (None: not begun — the form starts empty, never
+    from the consensus or another curator's extraction)."""
+    if not curator or not curator.strip():
+        return None
+    return extraction(lib, paper_id, curator)
+
+
+def progress_text(lib: Library, paper_id: int) -> str:
+    """'2 extractions, 1 submitted': how far a paper's extraction is, without saying what anyone entered."""
+    infos = q.extraction_infos(lib, paper_id)
+    done = sum(1 for i in infos if i.status == SUBMITTED)
+    return f"{len(infos)} extraction{'' if len(infos) == 1 else 's'}, {done} submitted"
+
+
 def visible_extractions(lib: Library, paper_id: int, viewer: str) -> dict[str, Extraction]:
     """The extractions of the paper `viewer` may see. Blind mode off, or `viewer`'s own submitted: all.
     Otherwise a curator still extracting sees only their own draft, and someone with no extraction of the
@@ -108,15 +147,48 @@ def put(lib: Library, rec: Record, curator: str, status: str, revision: int,
     return Changes([rec.paper_id])
 
 
-def save_extraction(lib: Library, rec: Record, curator: str) -> Changes:
-    """Save `curator`'s extraction of the paper as a draft. Refused once submitted."""
+class _Own(Consensus):
+    """The write gate's target for one curator's own extraction (services.curation._write): the paper held
+    as for its record, the extraction read and written in that one transaction. No line in the record's
+    history or the team's change feed: those are the consensus's, and others may read them (blind mode)."""
+
+    def __init__(self, curator: str):
+        self.curator = curator
+        self.old: q.StoredExtraction | None = None
+
+    @contextmanager
+    def for_update(self, lib: Library, paper_id: int) -> Iterator[Record | None]:
+        with lib.record_for_update(paper_id):  # one writer at a time, as for the paper's record
+            self.old = q.get_extraction(lib, paper_id, self.curator)
+            if self.old is not None and self.old.status == SUBMITTED:
+                raise CurationError(f"{self.curator}'s extraction of paper {paper_id} was submitted: it is not "
+                                    "edited again (settle differences in the consensus)")
+            yield record_from_dict(self.old.payload) if self.old is not None else None
+
+    def writers_since(self, lib: Library, paper_id: int, since: str | None, old: Record) -> list[str]:
+        return [self.curator]  # only its curator writes an extraction (in another window)
+
+    def write(self, lib: Library, new: Record, changes: list, who: str | None, kind: str) -> None:
+        new.revision = 1 if self.old is None else self.old.revision + 1  # every save of an extraction counts
+        q.write_extraction(lib, new.paper_id, self.curator, record_to_dict(new), DRAFT, new.revision,
+                           lib.schema_version, new.updated_at or utcnow())
+
+    def written(self, lib: Library, paper_id: int) -> None:
+        pass  # an extraction has no autosave of its own: the window autosaves it as its draft
+
+
+def save_extraction(lib: Library, rec: Record, curator: str, base: Record | None = UNCHECKED) -> Changes:
+    """Save `curator`'s extraction of the paper as a draft, through the record write gate
+    (services.curation.save_draft: read-only check, `base` checked and a save made meanwhile merged, the
+    new revision). Refused once submitted."""
     name = _name(curator)
-    old = q.get_extraction(lib, rec.paper_id, name)
-    if old is not None and old.status == SUBMITTED:
-        raise CurationError(f"{name}'s extraction of paper {rec.paper_id} was submitted: it is not edited again "
-                            "(settle differences in the consensus)")
     rec.curator = name
-    return put(lib, rec, name, DRAFT, 1 if old is None else old.revision + 1)
+    # provenance as the consensus records it (store.library writes it so): an extractor's link on a row the
+    # curator accepted says who accepted it
+    for row in rec.all_rows():
+        for span in row.sources.values():
+            span.accepted_by = link_accepted_by(row, span, name)
+    return save_draft(lib, rec, name, base, target=_Own(name))
 
 
 def submit_extraction(lib: Library, paper_id: int, curator: str) -> Changes:

@@ -57,14 +57,22 @@ def put_extraction(lib: Library, paper_id: int, curator: str, payload: dict[str,
     if status not in EXTRACTION_STATUSES:
         raise ValueError(f"an extraction is {' or '.join(EXTRACTION_STATUSES)}, not {status!r}")
     now = updated_at or utcnow()
-    with lib.transaction() as c:
-        c.execute(f"INSERT INTO extractions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                  "ON CONFLICT (paper_id, curator) DO UPDATE SET payload = excluded.payload, "
-                  "status = excluded.status, revision = excluded.revision, updated_at = excluded.updated_at, "
-                  "schema_version = excluded.schema_version",
-                  (paper_id, curator, json.dumps(payload, ensure_ascii=False), status, revision, now,
-                   schema_version))
+    with lib.transaction():
+        write_extraction(lib, paper_id, curator, payload, status, revision, schema_version, now)
     return now
+
+
+def write_extraction(lib: Library, paper_id: int, curator: str, payload: dict[str, Any], status: str,
+                     revision: int, schema_version: int, updated_at: str) -> None:
+    """`put_extraction` inside the caller's transaction (the record write gate's: Library.record_for_update)."""
+    if status not in EXTRACTION_STATUSES:
+        raise ValueError(f"an extraction is {' or '.join(EXTRACTION_STATUSES)}, not {status!r}")
+    lib.conn.execute(f"INSERT INTO extractions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                     "ON CONFLICT (paper_id, curator) DO UPDATE SET payload = excluded.payload, "
+                     "status = excluded.status, revision = excluded.revision, updated_at = excluded.updated_at, "
+                     "schema_version = excluded.schema_version",
+                     (paper_id, curator, json.dumps(payload, ensure_ascii=False), status, revision, updated_at,
+                      schema_version))
 
 
 def get_extraction(lib: Library, paper_id: int, curator: str) -> StoredExtraction | None:

@@ -38,6 +38,7 @@ from curator.services import curation, team
 from curator.services.changes import Changes, of_import, of_records
 from curator.services.library import CannotOpen, Library, LibraryInUse, open_locked
 from curator.ui import compare_view
+from curator.ui.extraction_mode import ExtractionMode
 from curator.ui.outcome_form import TAB_KEYS, OutcomeForms
 from curator.ui.paper_list_model import PaperListModel
 from curator.ui.pdf_view import PdfView
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Curator — {lib.path.name}")
         self.setObjectName("main_window")
         self.setAcceptDrops(True)
+        self.extraction = ExtractionMode(self)  # issue 19: the forms on one's own extraction (blind dual extraction)
         self._build()
         self._build_menus()
         self.autosave_timer = QTimer(self)
@@ -224,6 +226,7 @@ class MainWindow(QMainWindow):
         fl.setContentsMargins(0, 0, 0, 0)
         fl.setSpacing(2)
         fl.addWidget(self.team_banner)
+        fl.addWidget(self.extraction.banner)
         fl.addWidget(self.forms, 1)
         right = QSplitter(Qt.Orientation.Vertical)
         right.setObjectName("right_splitter")
@@ -339,6 +342,7 @@ class MainWindow(QMainWindow):
         act(rm, "&History…", self.show_history, "Ctrl+H", name="act_history")
         act(rm, "&Compare extractions…", lambda: compare_view.compare_extractions(self), "Ctrl+Shift+D",  # issue 19
             "Two curators' extractions of this paper side by side; make the consensus", name="act_compare")
+        self.writing_actions += self.extraction.add_actions(rm)  # Submit my extraction, Blind dual extraction
 
         v = mb.addMenu("&View")
         self.act_plots_full = act(v, "&Plots full height", lambda: self.toggle_plots_full_height(), "F8",
@@ -361,7 +365,7 @@ class MainWindow(QMainWindow):
 
         tb = self.addToolBar("Main")
         tb.setObjectName("main_toolbar")
-        for a in (self.act_save, self.act_verify, self.act_suggest, self.act_link):
+        for a in (self.act_save, self.act_verify, self.act_suggest, self.act_link, self.extraction.act_submit):
             tb.addAction(a)
 
     def show_screening(self, on: bool = True) -> None:
@@ -479,7 +483,8 @@ class MainWindow(QMainWindow):
             return False
         if choice == SAVE:
             return self.save_draft()
-        curation.discard_autosave(self.lib, self.record.paper_id)
+        if not self.extraction.on:  # one's own extraction has no autosave beside the consensus
+            curation.discard_autosave(self.lib, self.record.paper_id)
         self.dirty = False
         return True
 
@@ -493,9 +498,11 @@ class MainWindow(QMainWindow):
         self._plot_paper = (paper.title, paper.abstract)
         self.reader.show_paper(paper)
         self._show_fulltext(paper_id)
-        self.base = curation.stored(self.lib, paper_id)
-        rec = self.base.copy() if self.base is not None else curation.load(self.lib, paper_id)
-        recovered = curation.recover(self.lib, paper_id)
+        own = self.extraction.load(paper_id)  # dual extraction: the curator's own (sets self.base), else None
+        if own is None:
+            self.base = curation.stored(self.lib, paper_id)
+        rec = own if own is not None else (self.base.copy() if self.base is not None else curation.load(self.lib, paper_id))
+        recovered = curation.recover(self.lib, paper_id) if own is None else None
         if recovered is not None:
             rec = recovered[0]
             self.statusBar().showMessage(f"Recovered unsaved edits autosaved at {recovered[1]}", 10000)
@@ -515,7 +522,8 @@ class MainWindow(QMainWindow):
             if curation.unchanged(self.record, self.base):
                 self.dirty = False
                 self.autosave_timer.stop()
-                curation.discard_autosave(self.lib, self.record.paper_id)
+                if not self.extraction.on:
+                    curation.discard_autosave(self.lib, self.record.paper_id)
                 self.team.edits_undone()  # others saved a newer version meanwhile: shown now
         self._update_title()
 
@@ -622,6 +630,10 @@ class MainWindow(QMainWindow):
         self.forms.select_cell(t, row, t.value_fields()[0])
 
     def autosave_now(self) -> None:
+        if self.extraction.on:  # one's own extraction: autosaved as its draft (never beside the consensus)
+            if self.record is not None and self.dirty and not self.lib.read_only:
+                self.extraction.save(quiet=True)
+            return
         if self.record is not None and self.dirty and not self.lib.read_only:
             self.forms.notes.store(self.record)
             try:
@@ -657,6 +669,8 @@ class MainWindow(QMainWindow):
     def save_draft(self) -> bool:
         if self.record is None:
             return False
+        if self.extraction.on:
+            return self.extraction.save()
         self.forms.commit_pending()
         name = self.curator_name()
         try:
@@ -687,6 +701,8 @@ class MainWindow(QMainWindow):
     def verify(self) -> bool:
         if self.record is None:
             return False
+        if self.extraction.on:
+            return self.extraction.refuse("verified")
         self.forms.commit_pending()
         name = self.curator_name(ask=True)
         if not name:
@@ -725,6 +741,8 @@ class MainWindow(QMainWindow):
     def _set_status(self, status: str, title: str, question: str, reason: str | None) -> bool:
         if self.record is None:
             return False
+        if self.extraction.on:
+            return self.extraction.refuse(status)
         if reason is None:
             reason, ok = QInputDialog.getText(self, title, question)
             if not ok:
@@ -747,6 +765,9 @@ class MainWindow(QMainWindow):
     def show_history(self) -> None:
         """Ctrl+H: the open record's history as a sortable, filterable table (curator.ui.history_view)."""
         if self.paper_id is None:
+            return
+        if self.extraction.on:  # the consensus's history: hidden while one extracts blind
+            self.extraction.refuse("shown")
             return
         from curator.services.history import record_history
         from curator.ui.history_view import HistoryDialog
@@ -998,6 +1019,7 @@ class MainWindow(QMainWindow):
         self.reader.show_paper(None)
         self._show_fulltext(None)
         self.forms.load(Record(paper_id=0))
+        self.extraction.reset()
         self.paper_model.set_library(self.lib)
         if self._plot_panel is not None:
             self._plot_panel.set_library(self.lib)

@@ -146,6 +146,7 @@ class TeamSync(QObject):
         if beat is not None and result.beat_error is None:
             self._beat, self._beat_at = beat, time.monotonic()
         self.others = result.editors
+        w.extraction.update()  # dual extraction: how many extractions of the open paper are in, submitted
         w.paper_model.set_editors({pid: (", ".join(dict.fromkeys(e.curator for e in eds)), any(e.dirty for e in eds))
                                    for pid, eds in result.editors.items()})
         if self.library_lost:
@@ -187,6 +188,9 @@ class TeamSync(QObject):
         mine = [r for r in changes.remote if r.paper_id is not None and r.paper_id == w.paper_id]
         if not mine or w.record is None or w.paper_id is None:
             return
+        if w.extraction.on:  # the forms hold one's own extraction: others' saves of the consensus stay out of it
+            w.extraction.update()
+            return
         stored = curation.stored(w.lib, w.paper_id)
         if curation.same_version(stored, w.base):
             return  # already what this window shows
@@ -222,7 +226,7 @@ class TeamSync(QObject):
 
     def _catch_up(self) -> None:
         w = self.win
-        if w.dirty or w.paper_id is None or not self.newer_by:
+        if w.dirty or w.paper_id is None or not self.newer_by or w.extraction.on:
             return
         names = " and ".join(self.newer_by)
         self._show_stored(curation.stored(w.lib, w.paper_id))
