@@ -46,7 +46,7 @@ def self_check() -> int:
     report: dict[str, str] = {}
     modules = ["curator.importers", "curator.services.importing", "curator.ui.main_window", "sqlite_utils",
                "pandas", "pyarrow.parquet", "openpyxl", "lxml.etree", "bibtexparser", "rapidfuzz",
-               "platformdirs", "pyqtgraph", "PySide6.QtSvg"]
+               "platformdirs", "pyqtgraph", "PySide6.QtSvg", "curator.store.postgres", "pypdfium2"]
     for name in modules:
         try:
             importlib.import_module(name)
@@ -84,6 +84,19 @@ def self_check() -> int:
         report["screening"] = "ok" if ok else f"ERROR {[r.message for r in orders]}"
     except Exception as e:  # noqa: BLE001
         report["screening"] = f"ERROR {type(e).__name__}: {e}"
+    try:  # a team library's driver with its bundled libpq, and PDFium reading and rendering a page
+        import psycopg
+        import pypdfium2 as pdfium
+
+        doc = pdfium.PdfDocument.new()
+        doc.new_page(200, 100)
+        page = doc[0]
+        bitmap = page.render(scale=1)
+        ok = (psycopg.pq.__impl__ in ("binary", "c") and psycopg.pq.version() > 0
+              and (bitmap.width, bitmap.height) == (200, 100) and page.get_textpage().get_text_range() == "")
+        report["team+pdf"] = "ok" if ok else f"ERROR libpq {psycopg.pq.__impl__}, page {bitmap.width}x{bitmap.height}"
+    except Exception as e:  # noqa: BLE001
+        report["team+pdf"] = f"ERROR {type(e).__name__}: {e}"
     print(json.dumps(report, indent=2))
     return 0 if all(v == "ok" or (k == "importers" and not v.startswith("ERROR")) for k, v in report.items()) else 1
 
