@@ -722,3 +722,69 @@ def test_the_word_or_is_not_an_odds_ratio():
 def test_a_thousands_comma_is_not_a_clause_boundary_of_an_event():
     ev = kinds("After CAR-T infusion, ferritin rose to 50,000 ng/mL on day 9.", "event")
     assert [(e.fields["event"], e.fields["day"]) for e in ev] == [("ferritin rose to 50,000 ng/mL", 9)]
+
+
+# ------------------------------------------------------------------ toxicity shapes (issue 16, round 5)
+# synthetic sentences in the shapes ASCO/ASH-style abstracts use; every number is made up here
+
+def _rows(text: str) -> list[tuple]:
+    return [(f["syndrome"], f["grade"], f["count"], f["percent"]) for f in _tox(text)]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # further grades of the same syndrome, the syndrome not repeated: after 'which was', 'and was', ', of'
+    ("After CAR-T cell infusion, 35 patients (58%) developed CRS, which was grade 3 or higher in 4 (7%).",
+     [("CRS", None, 35, 58.0), ("CRS", 3, 4, 7.0)]),
+    ("After CAR-T cell infusion, CRS occurred in 57 (95%) patients and was grade ≥3 in 3 (5%).",
+     [("CRS", None, 57, 95.0), ("CRS", 3, 3, 5.0)]),
+    ("After CAR-T cell infusion, CRS of any grade occurred in 92%, of grade 3 or higher in 4%.",
+     [("CRS", None, None, 92.0), ("CRS", 3, None, 4.0)]),
+    # a label list with the share after a blank ('CRS: any grade 90%, grade ≥3 7%')
+    ("After CAR-T cell infusion, CRS: any grade 90%, grade ≥3 7%.", [("CRS", None, None, 90.0), ("CRS", 3, None, 7.0)]),
+    # a breakdown by grade in counts only, in the syndrome's bracket or after its count
+    ("After CAR-T cell infusion, 40 patients (80%) had CRS (grade 1-2, 36; grade 3, 4).",
+     [("CRS", None, 40, 80.0), ("CRS", 1, 36, None), ("CRS", 3, 4, None)]),
+    ("After CAR-T cell infusion, ICANS developed in 10 patients (grade 3-4 in 4).",
+     [("ICANS", None, 10, None), ("ICANS", 3, 4, None)]),
+    ("After CAR-T cell infusion, neurotoxicity was observed in 6 patients (20%), of whom 2 had grade 3 or higher.",
+     [("ICANS", None, 6, 20.0), ("ICANS", 3, 2, None)]),
+    ("After CAR-T cell infusion, 11 (18%) patients had neurotoxicity, which was severe in 3 (5%).",
+     [("ICANS", None, 11, 18.0), ("ICANS", None, 3, 5.0)]),
+    # a second list after 'respectively' at one grade
+    ("After CAR-T cell infusion, CRS and ICANS occurred in 78% and 31%, respectively; grade ≥3 in 5% and 12%.",
+     [("CRS", None, None, 78.0), ("CRS", 3, None, 5.0), ("ICANS", None, None, 31.0), ("ICANS", 3, None, 12.0)]),
+    # the measure named before a list of syndromes, its values after 'were' (no 'respectively')
+    ("After CAR-T cell infusion, rates of CRS and ICANS were 80% and 25%.",
+     [("CRS", None, None, 80.0), ("ICANS", None, None, 25.0)]),
+    # the count after the share: '(n=12)', '(5/60)', each share's '(n=…)' in a respectively list
+    ("After CAR-T cell infusion, ICANS occurred in 21.4% (n=12).", [("ICANS", None, 12, 21.4)]),
+    ("After CAR-T cell infusion, ICANS was observed in 8.3% of patients (5/60).", [("ICANS", None, 5, 8.3)]),
+    ("After CAR-T cell infusion, the incidence rates of CRS and ICANS were 45.5% (n=25) and 12.7% (n=7), respectively.",
+     [("CRS", None, 25, 45.5), ("ICANS", None, 7, 12.7)]),
+    # counts in words after the verb, 'all patients (100%)', a grade range written with a slash
+    ("After CAR-T cell infusion, CRS occurred in twenty patients (67%).", [("CRS", None, 20, 67.0)]),
+    ("After CAR-T cell infusion, grade 3 CRS occurred in one patient.", [("CRS", 3, 1, None)]),
+    ("After CAR-T cell infusion, CRS developed in all patients (100%).", [("CRS", None, None, 100.0)]),
+    ("After CAR-T cell infusion, CRS grade 1/2 occurred in 65%.", [("CRS", 1, None, 65.0)]),
+])
+def test_toxicity_shapes_of_round_five(text, want):
+    assert _rows(text) == want, _rows(text)
+
+
+@pytest.mark.parametrize("text", [
+    # a share that is one side of a contrast is not the syndrome's incidence
+    "After CAR-T cell infusion, ICANS was more frequent in patients with CRS (45% vs 12%; P = .01).",
+    # a syndrome that a treatment is for: the count is the treatment's
+    "After CAR-T cell infusion, tocilizumab was given for grade ≥2 CRS in 30 patients (50%).",
+    "After CAR-T cell infusion, corticosteroids were used to treat ICANS in 12 patients (20%).",
+    "Prophylactic tocilizumab was given to prevent CRS in all 20 patients after CAR-T infusion.",
+    # a group named by the absence of a syndrome, a negation in an eligibility criterion
+    "After CAR-T cell infusion, patients without CRS had longer survival (P = .02).",
+    "Eligible patients had no active infection and ECOG 0–1 before CAR-T.",
+    # an effect on a toxicity's risk is not an occurrence
+    "After CAR-T cell infusion, early intervention reduced the rate of grade ≥3 CRS.",
+    # a contrast group written as a list ('patients with X or any Y')
+    "After CAR-T cell infusion, patients with grade ≥2 CRS or any ICANS had higher ferritin (P = .03).",
+])
+def test_syndromes_that_are_no_incidence_of_the_cohort(text):
+    assert _tox(text) == [], _tox(text)

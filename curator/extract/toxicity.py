@@ -43,7 +43,7 @@ GRADE_PRE = re.compile(
     rf"(?:\s*+(?:-|–|—|to)\s*+(?P<ab_b>{G}))?(?P<ab_plus>\+|\s++or\s++(?:higher|greater|above|more|worse))?\))?\s*$")
 GRADE_POST = re.compile(
     rf"\s*+(?:\(\s*+|,\s*+)?(?:of\s+)?(?:(?:[Gg]rades?|G)\s*+(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})"
-    rf"(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS}?|(?P<word>any[- ]grade|all[- ]grades?))")
+    rf"(?:\s*(?:-|–|—|to|or|/)\s*(?P<b>{G}))?{_PLUS}?|(?P<word>any[- ]grade|all[- ]grades?))")
 _CNT = (r"(?:\d+|(?i:\b(?:" + "|".join(sorted((w for w in WORDNUM if " " not in w), key=len, reverse=True))
         + r")\b))")
 FREQ_POST = re.compile(  # blank runs read once (possessive where what follows never opens with a blank)
@@ -52,9 +52,14 @@ FREQ_POST = re.compile(  # blank runs read once (possessive where what follows n
     r"(?:(?:observed|reported|occurred|developed|seen|noted|documented|present|experienced|recorded|found|diagnosed|"
     r"identified|detected|persisted)\s++)?"
     r"(?:(?:in|among|for)\s++)?(?:all\s++(?=\d+\s+(?:patients?|pts|children|adults|subjects|cases)\b))?"
-    rf"(?:n\s*+=\s*+)?(?:{NB}(?P<n>\d+)(?:\s*+(?:/|of|out\s+of)\s*+(?P<d>\d+))?\s*+(?:(?:patients?|pts|children|adults|"
-    rf"subjects|cases)\s*+)?[(\[,;]\s*+(?P<p>{NUM})\s?%|{NB}(?P<p2>{NUM})\s?%|{NB}(?P<n2>\d+)\s*+(?:/|of|out\s+of)\s*+"
-    rf"(?P<d2>\d+)|{NB}(?P<n3>\d+)\s++(?:patients?|pts|children|adults|subjects|cases)\b)"
+    rf"(?:n\s*+=\s*+)?(?:{NB}(?P<n>{_CNT})(?:\s*+(?:/|of|out\s+of)\s*+(?P<d>\d+))?\s*+(?:(?:patients?|pts|children|adults|"
+    rf"subjects|cases)\s*+)?[(\[,;]\s*+(?P<p>{NUM})\s?%"
+    # the share first, its count after it: '21.4% (n=12)', '8.3% of patients (5/60)', '90.9% (20/22)'
+    rf"|{NB}(?P<p2>{NUM})\s?%(?:(?:\s++of\s++(?:the\s++)?patients)?\s*+[(\[]\s*+(?:n\s*+=\s*+(?P<n4>\d+)|(?P<n5>\d+)\s*+/\s*+"
+    rf"(?P<d5>\d+))\s*+[)\]])?"
+    rf"|all\s++(?:the\s++)?(?:patients|children|adults|subjects|cases)\s*+[(\[]\s*+(?P<p5>{NUM})\s?%\s*+[)\]]"
+    rf"|{NB}(?P<n2>\d+)\s*+(?:/|of|out\s+of)\s*+"
+    rf"(?P<d2>\d+)|{NB}(?P<n3>{_CNT})\s++(?:patients?|pts|children|adults|subjects|cases)\b)"
     # a count that opens the next clause ('..., 109 patients (81.3%) experienced X') is X's, not this one's
     r"(?!\s*+(?:[(\[][^()\[\]]{0,20}[)\]]\s*+)?(?:[)\]]\s*+)?(?:experienced|developed|had|suffered|presented|required|"
     r"received)\b)")
@@ -87,18 +92,25 @@ _PLUS2 = _PLUS.replace("?P<plus>", "?P<plus>")
 # each blank run is read once (possessive; what follows it never opens with a blank), so a long run of
 # blanks is not re-split between neighbouring '\s*' pieces (issue 15 item 1)
 PER_GRADE = re.compile(
-    rf"\s*+(?:\)\s*+)?(?:of\s+(?:the\s+)?(?:patients|participants|pts|children|adults)\s*+)?(?:[,;:(]\s*+)?"
-    rf"(?:(?:and|while|with|including|of\s+which|of\s+these)\s++)?(?P<g>(?:[Gg]rades?|G)\s*+"
-    rf"(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b>{G}))?{_PLUS2}?)\s*+(?:(?:CRS|ICANS)\s*+)?"
-    rf"(?:[,:=]\s*+|(?:(?:was|were)\s++)?(?:(?:observed|reported|occurred|seen)\s++)?in\s++|\(\s*+)"
-    rf"(?:{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?[(\[]\s*+)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?patients\s*)?[)\]]?")
+    rf"\s*+(?:\)\s*+)?(?:(?:of\s+)?(?:the\s+)?(?:patients|participants|pts|children|adults)\s*+)?(?:[,;:(]\s*+)?"
+    rf"(?:(?:and\s++(?:was|were)|and|while|with|including|of\s+which|of\s+these|which\s+(?:was|were)|of)\s++)?"
+    rf"(?P<g>(?:[Gg]rades?|G)\s*+"
+    rf"(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b>{G}))?{_PLUS2}?|(?i:any|all)[- ]grades?"
+    rf"|(?i:severe|high[- ]grade|life[- ]threatening|fatal)(?=\s++in\b))"
+    rf"\s*+(?:(?:CRS|ICANS)\s*+)?"
+    # the share after ':', '=', 'in', a bracket, or a blank alone ('CRS: any grade 90%, grade ≥3 7%')
+    rf"(?:[,:=]\s*+|(?:(?:was|were)\s++)?(?:(?:observed|reported|occurred|seen)\s++)?in\s++|\(\s*+|(?=\d[\d.·]*\s?%))"
+    rf"(?:(?:{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?[(\[]\s*+)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?patients\s*)?[)\]]?"
+    # a count alone, closing the item: '(grade 1-2, 36; grade 3, 4)', '(grade 3-4 in 4)'
+    rf"|{NB}(?P<n0>\d+)(?![.·\d])(?:\s++patients?)?(?=\s*+[)\];,.]|\s++and\b))")
 G_END = r"(?:[0-5](?!\d|[.·]\d)|IV|V|III|II|I)(?![a-z])"  # a grade that may end the sentence ('grade ≥3.')
 # the count first: '45 patients (75%) had CRS, including 5 (8%) with grade ≥3', '...; 5 (8%) were grade 3 or higher',
 # or the share alone: '...; 13% were grade 3-4'
 PER_GRADE_COUNT = re.compile(  # blank runs read once, as in PER_GRADE
     rf"\s*+(?:\)\s*+)?(?:(?:of\s++)?(?:the\s++)?(?:patients|participants|pts|children|adults)\s*+)?[,;]\s*+"
-    rf"(?:(?:including|of\s+whom|of\s+which|of\s+these|with)\s++)?(?:{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?"
-    rf"[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]|{NB}(?P<p9>{NUM})\s?%(?:\s++of\s++(?:the\s++)?(?:patients|cases))?)"
+    rf"(?:(?:including|of\s+whom|of\s+which|of\s+these)\s++{NB}(?P<n8>\d+)(?![.·\d%])(?:\s++patients?)?"  # '..., of whom 2 had'
+    rf"|(?:(?:including|of\s+whom|of\s+which|of\s+these|with)\s++)?(?:{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?"
+    rf"[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]|{NB}(?P<p9>{NUM})\s?%(?:\s++of\s++(?:the\s++)?(?:patients|cases))?))"
     rf"\s*+(?:(?:with|had|were|was|of\s+(?:which|whom)\s+were)\s++)?"
     rf"(?P<g>(?:[Gg]rades?|G)\s*+(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G_END})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b>{G_END}))?"
     rf"{_PLUS}?)(?:\s+(?:CRS|ICANS|events?|toxicit(?:y|ies)))?(?=\s*[,;.)]|\s+and\b|$)")
@@ -129,6 +141,16 @@ GROUP_QUALIFIER = re.compile(
     r"(?:\b(?:patients|those|children|adults|subjects|recipients|cases|individuals|groups?|cohorts?|ones)\s+(?:with(?:out)?|"
     r"who\s+(?:did\s+not\s+)?(?:develop(?:ed)?|ha[dv]e?|experienc(?:ed|e))|experiencing|developing)|\b(?:risk|predictors?|"
     r"risk\s+factors?|prediction)\s+(?:of|for))\s+(?:(?!(?:and|or|but)\b)[\w≥≤()-]+\s+){0,3}$", re.IGNORECASE)
+# a syndrome named as what a treatment is for: a count after it is the treatment's ('given for grade ≥2 CRS in 30
+# patients', 'used to treat ICANS in 12 (20%)', 'to prevent CRS in all 20 patients')
+PURPOSE = re.compile(
+    r"\b(?:(?:for|in)\s+(?:the\s+)?(?:treatment|management|prevention|prophylaxis|control)\s+of|to\s+(?:treat|prevent|"
+    r"manage|mitigate|control|reverse|abrogate)|(?:given|administered|used|received|receiving|required|requiring|"
+    r"indicated|prescribed|initiated|started|needed|reserved|escalated)\s+(?:(?!(?:in|with|after|on|by)\b)\w+\s+){0,2}?for"
+    r"|prevent(?:ion|ing)?(?:\s+of)?|prophyla\w*\s+(?:of|for|against)|treatment\s+(?:of|for)|management\s+of)"
+    r"\s+(?:(?!(?:and|or|but|in)\b)[\w≥≤()-]+\s+){0,3}$", re.IGNORECASE)
+ELIGIBILITY = re.compile(r"\b(?:eligib\w*|inclusion|exclusion|included\s+if|excluded\s+if|criteria|required\s+to\s+have)\b",
+                         re.IGNORECASE)
 CONTRAST = re.compile(r"\b[Pp]\s*[=<>≤≥]|\b(?:higher|lower|greater|fewer|more|less|than|vs\.?|versus|compared|"
                       r"associated|correlat\w*|predict\w*|differ\w*|increased|decreased|elevated)\b", re.IGNORECASE)
 # a list's head naming a grade and a class of events, then its items each with a share
@@ -170,13 +192,24 @@ class _Shifted:
         self.m, self.shift = m, shift
 
     def group(self, g: str) -> str | None:
-        return self.m.group(g) or None
+        return self.m.groupdict().get(g) or None
 
     def end(self) -> int:
         return self.m.end() + self.shift
 
 
-PCT_LIST_AFTER = re.compile(rf"\s*(?:%\s*)?(?:,|and|or)\s*{NUM}\s?%")
+# a share followed by further shares ('78% and 31%') is a list's; one followed by 'vs' is a contrast's side
+# the value list of a measure named before a syndrome list ('the rates of CRS and ICANS were 80% and 25%')
+MEASURE_LIST = re.compile(
+    rf"\s*+(?:[^\d;:%()]{{0,40}}?\s)??(?:was|were|of)\s++(?P<items>{NB}{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%)*+\s*+(?:,\s*+)?"
+    rf"(?:and|or)\s++{NUM}\s?%)", re.IGNORECASE)
+# a second list right after 'respectively' at one grade: '; grade ≥3 in 5% and 12%(, respectively)'
+GRADE_LIST_AFTER = re.compile(
+    rf"\s*+[;,]\s*+(?:and\s++|with\s++)?(?P<g>(?:≥|>=|>)\s*+[Gg]rade\s*+{G}|\b[Gg]rades?\s*+(?:(?:≥|>=|⩾|>)\s*+)?{G}"
+    rf"(?:\s*+(?:-|–|to|or)\s*+{G})?(?:\+|\s++or\s++(?:higher|greater|above|more))?)\s++(?:(?:events?|cases?)\s++)?"
+    rf"(?:(?:was|were)\s++)?(?:(?:observed|reported|seen|noted|occurred)\s++)?(?:in\s++)?"
+    rf"(?P<items>{NB}{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%)*+\s*+(?:,\s*+)?(?:and|or)\s++{NUM}\s?%)")
+PCT_LIST_AFTER = re.compile(rf"\s*(?:%\s*)?(?:(?:,|and|or)\s*{NUM}\s?%|(?:;\s*)?(?:vs\.?|versus|compared)\b)")
 SYSTEMS = [
     ("ASTCT_2019", re.compile(r"\bASTCT\b|\bASBMT\b|American Society (?:for|of) Transplantation and Cellular "
                               r"Therapy|\bLee\b[^.;]{0,20}\b2019\b", re.IGNORECASE)),
@@ -238,7 +271,9 @@ BACKGROUND = re.compile(r"\b(?:can|may|might|could|is\s+an?|are\s+(?:an?|the|com
                         # risk ('did not increase the proportion of subjects who experience X'): not an occurrence
                         r"(?:reported|observed|described|seen)\s+are|did\s+not\s+(?:increase|decrease|reduce|raise|"
                         r"lower|affect|change)|at\s+risk\s+(?:for|of)|"
-                        r"(?:more|less)\s+(?:common|frequent|likely|often)|correlat\w*|higher\s+risk|lower\s+risk)\b",
+                        r"(?:more|less)\s+(?:common|frequent|likely|often)|correlat\w*|higher\s+risk|lower\s+risk|"
+                        # an effect on a toxicity ('reduced the rate of grade ≥3 CRS', 'to prevent ICANS')
+                        r"reduc(?:e|es|ed|ing|tion)|prevent\w*|mitigat\w*|prophyla\w*|abrogat\w*)\b",
                         re.IGNORECASE)
 
 
@@ -302,6 +337,9 @@ def _grade(m: re.Match[str], a: str, b: str | None, op: str | None, plus: str | 
     return g1, None, o or "="
 
 
+BREAKDOWN = re.compile(r"\s*+[,:;]\s*+\d")
+
+
 def _graded(text: str, p: Phrase) -> Phrase:
     """The grade words written before ('grade ≥3 CRS', 'severe ICANS') or after ('CRS (grade 3-4)') a mention."""
     h_start, h_end = p.m_start, p.m_end
@@ -331,6 +369,8 @@ def _graded(text: str, p: Phrase) -> Phrase:
                                                       m.group("plus"))
     else:
         m = GRADE_POST.match(text, h_end, min(len(text), h_end + 45))
+        if m and text[h_end:m.end()].lstrip().startswith("(") and BREAKDOWN.match(text, m.end()):
+            m = None  # 'CRS (grade 1-2, 36; grade 3, 4)': a breakdown by grade, read as further rows
         if m:
             p.end = m.end()
             if text[h_end:m.end()].lstrip().startswith("(") and re.match(r"\s*\)", text[m.end():m.end() + 3]):
@@ -431,6 +471,7 @@ def find(doc: Doc) -> list[Suggestion]:
     out: list[Suggestion] = []
     freq: dict[int, dict[str, Any]] = {}
 
+    list_extra: list[tuple[Phrase, dict[str, Any]]] = []
     # ---- respectively: "grade ≥3 CRS and ICANS occurred in 12% and 18% of patients, respectively"
     for i, p in enumerate(ps):
         if i in freq:
@@ -450,6 +491,8 @@ def find(doc: Doc) -> list[Suggestion]:
             # percentages as syndromes, one list right after the verb, nothing else numeric in the clause
             clause = tail[:min((tail.index(c) for c in ";:" if c in tail), default=len(tail))]
             pl = PARALLEL_PCTS.match(clause)
+            if pl is None and MEASURE_OF.search(text, max(s_start, p.start - 40), p.start):
+                pl = MEASURE_LIST.match(clause)  # 'the rates of CRS and ICANS were 80% and 25%'
             if pl is None:
                 continue
             pcts = list(re.finditer(rf"(?P<n>)(?P<p>{NUM})\s?%", pl.group("items")))
@@ -458,7 +501,8 @@ def find(doc: Doc) -> list[Suggestion]:
             for k, pm in zip(group, pcts):
                 freq[k] = {"percent": to_float(pm.group("p")), "_end": ps[j].end + pl.start("items") + pm.end()}
             continue
-        pcts = list(re.finditer(rf"{NB}(?P<n>\d+\s*[(\[]\s*)?(?P<p>{NUM})\s?%", tail[:rm.start()]))
+        pcts = list(re.finditer(rf"{NB}(?P<n>\d+\s*[(\[]\s*)?(?P<p>{NUM})\s?%(?:\s*[(\[]\s*n\s*=\s*(?P<n2>\d+)\s*[)\]])?",
+                                tail[:rm.start()]))
         lm = SHARED_PCT.search(tail[:rm.start()])
         if len(pcts) != len(group) and lm:
             # '(94, 80, and 51%, respectively)': one % for the whole list
@@ -469,12 +513,26 @@ def find(doc: Doc) -> list[Suggestion]:
                 f: dict[str, Any] = {"percent": to_float(pm.group("p")), "_end": ps[j].end + pm.end()}
                 if pm.group("n"):
                     f["count"] = int(re.match(r"\d+", pm.group("n")).group())
+                elif pm.group("n2"):  # '45.5% (n=25) and 12.7% (n=7), respectively'
+                    f["count"] = int(pm.group("n2"))
                 freq[k] = f
+            # '...in 78% and 31%, respectively; grade ≥3 in 5% and 12%': a second list of the same syndromes at a grade
+            cm = GRADE_LIST_AFTER.match(text, ps[j].end + rm.end(), s_end)
+            if cm:
+                more = list(re.finditer(rf"(?P<p>{NUM})\s?%", cm.group("items")))
+                gm = GRADE_PRE.search(cm.group("g") + " ")
+                if len(more) == len(group) and gm is not None:
+                    for k, pm in zip(group, more):
+                        q = Phrase(ps[k].syndrome, ps[k].as_written, ps[k].start, cm.end(), ps[k].m_start, ps[k].m_end)
+                        q.grade, q.grade_max, q.operator = _grade(gm, gm.group("a1") or gm.group("a2"), gm.group("b2"),
+                                                                  gm.group("pre_op") or gm.group("op"), gm.group("plus"))
+                        q.grade_as_reported = cm.group("g").strip()
+                        list_extra.append((q, {"percent": to_float(pm.group("p")), "_end": cm.end()}))
         else:
             for k in group:
                 freq[k] = {}
 
-    extra: list[tuple[Phrase, dict[str, Any]]] = []
+    extra: list[tuple[Phrase, dict[str, Any]]] = list_extra
     for i, p in enumerate(ps):
         if i in freq or not p.graded:
             continue
@@ -507,12 +565,12 @@ def find(doc: Doc) -> list[Suggestion]:
         f: dict[str, Any] = {}
         m = FREQ_POST.match(text, p.end, min(s_end, p.end + 70))
         if m and not PCT_LIST_AFTER.match(text, m.end()):
-            if m.group("p") or m.group("p2"):
-                f["percent"] = to_float(m.group("p") or m.group("p2"))
-            n = m.group("n") or m.group("n2") or m.group("n3")
-            d = m.group("d") or m.group("d2")
+            if m.group("p") or m.group("p2") or m.group("p5"):
+                f["percent"] = to_float(m.group("p") or m.group("p2") or m.group("p5"))
+            n = m.group("n") or m.group("n2") or m.group("n3") or m.group("n4") or m.group("n5")
+            d = m.group("d") or m.group("d2") or m.group("d5")
             if n:
-                f["count"] = int(n)
+                f["count"] = _count(n)
             if d:
                 f["denominator"] = int(d)
             if (not f.get("percent") and f.get("count") is not None and "denominator" not in f
@@ -537,7 +595,7 @@ def find(doc: Doc) -> list[Suggestion]:
                     and (m.group("p") or m.group("p2")) and not PCT_LIST_AFTER.match(text, m.end()):
                 f = {"percent": to_float(m.group("p") or m.group("p2")), "_end": m.end()}
                 if m.group("n"):
-                    f["count"] = int(m.group("n"))
+                    f["count"] = _count(m.group("n"))
         if not f:  # the syndrome's own bracket closes after its count: the count is the syndrome's
             bm = FREQ_BRACKET.match(text, p.end, min(s_end, p.end + 40))
             if bm:
@@ -594,8 +652,9 @@ def find(doc: Doc) -> list[Suggestion]:
             q.grade_as_reported = gm.group("g").strip()
             pg = gm.group("p") or gm.groupdict().get("p9")  # PER_GRADE_COUNT: '…; 13% were grade 3-4'
             ef = {"percent": to_float(pg) if pg else None, "_end": gm.end()}
-            if gm.groupdict().get("n"):
-                ef["count"] = int(gm.group("n"))
+            n = gm.groupdict().get("n") or gm.groupdict().get("n0") or gm.groupdict().get("n8")
+            if n:
+                ef["count"] = int(n)
             if ef["percent"] is None and "count" not in ef:
                 break
             if not any(x[0].grade == q.grade and x[0].syndrome == q.syndrome and x[1].get("percent") == ef["percent"]
@@ -637,6 +696,7 @@ def find(doc: Doc) -> list[Suggestion]:
         rank = (doc.evidence_rank(p.m_start), p.m_start)
         if name not in best_rank or rank < best_rank[name]:
             best_rank[name], bare_choice[name] = rank, i
+    group_named: set[int] = set()
     for i, p in enumerate(ps):
         f = freq.get(i) or {}
         counted = any(k in f for k in ("percent", "count"))
@@ -645,9 +705,22 @@ def find(doc: Doc) -> list[Suggestion]:
             s0, s1 = doc.sentence(p.m_start)
             if not OCCURRED.search(text, s0, s1) or BACKGROUND.search(text, s0, s1):
                 continue  # 'severe CRS can be fatal': a grade in a background sentence is not the study's
-        if not counted and GROUP_QUALIFIER.search(text, max(0, p.start - 60), p.start) and \
-                CONTRAST.search(text, *doc.sentence(p.m_start)):
-            continue  # 'patients with severe CRS had higher IL-6 (P < .01)': the syndrome names a compared group
+        gq = GROUP_QUALIFIER.search(text, max(0, p.start - 60), p.start)
+        if gq and (not counted or f.get("negated")) and (f.get("negated")
+                                                         or CONTRAST.search(text, *doc.sentence(p.m_start))):
+            # the syndrome names a group: 'patients with severe CRS had higher IL-6 (P < .01)', 'patients without
+            # CRS' (no statement that none had it). A group defined by it without a contrast ('patients experiencing
+            # high-grade CRS') is the study's population: the syndrome occurred.
+            group_named.add(i)
+            continue
+        if not counted and i - 1 in group_named and re.fullmatch(r"\s*+(?:,\s*+)?(?:(?:and|or)\s++)?(?:any\s++)?",
+                                                                 text[ps[i - 1].end:p.start]):
+            group_named.add(i)  # 'patients with grade ≥2 CRS or any ICANS': the list names the group
+            continue
+        if counted and PURPOSE.search(text, max(0, p.start - 60), p.start):
+            continue  # 'tocilizumab was given for grade ≥2 CRS in 30 patients (50%)': the count is the treatment's
+        if f.get("negated") and ELIGIBILITY.search(text, *doc.sentence(p.m_start)):
+            continue  # 'patients had no active infection' in an eligibility sentence is a criterion
         if not detail:
             name = p.syndrome if p.syndrome != "other" else p.as_written.lower()
             if bare_choice.get(name) != i:
