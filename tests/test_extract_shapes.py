@@ -846,3 +846,42 @@ def test_a_syndrome_compared_between_groups(text, want):
 ])
 def test_toxicity_shapes_of_round_six(text, want):
     assert _rows(text) == want, _rows(text)
+
+
+def _cmp(text: str) -> list[tuple]:
+    return [(s.fields["value_a"], s.fields.get("value_b"), s.fields.get("p_text"), s.fields.get("ci_low"),
+             s.fields.get("ci_high")) for s in suggest(text) if s.kind == "comparison"]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # the second group's name between the pair and its p-value ('... versus 15% without (P = 0.04)')
+    ("After CAR-T cell infusion, grade ≥3 CRS was 4% with dexamethasone prophylaxis versus 17% without (P = 0.03).",
+     (4, 17, "P = 0.03", None, None)),
+    # 'and' as the separator inside one bracket, with the p-value that tests it
+    ("After CAR-T cell infusion, the incidence of ICANS was similar in both groups (24% and 29%, P = 0.6).",
+     (24, 29, "P = 0.6", None, None)),
+    # group labels holding a grade threshold
+    ("After CAR-T cell infusion, ICU admission was needed in 31% of patients with CRS grade ≥3 and 6% of those with "
+     "grade <3 (p = 0.004).", (31, 6, "p = 0.004", None, None)),
+    # an effect size with its interval in brackets, unnamed
+    ("After CAR-T cell infusion, prior bridging was associated with ICANS (HR = 2.6 (1.3–5.2), P = .01).",
+     (2.6, None, "P = .01", 1.3, 5.2)),
+    ("After CAR-T cell infusion, prior bridging was associated with ICANS (OR 3.3 [1.5-7.4]).", (3.3, None, None, 1.5, 7.4)),
+    # 'from a median of a at X to b at Y', a time phrase before the p-value
+    ("After CAR-T cell infusion, IL-6 increased from a median of 16 pg/mL at baseline to 260 pg/mL at peak (P < .001).",
+     (16, 260, "P < .001", None, None)),
+    ("After CAR-T cell infusion, the incidence of severe CRS decreased from 23% to 9% after protocol changes (P = .03).",
+     (23, 9, "P = .03", None, None)),
+    # counts with their shares in square brackets: the shares are compared
+    ("After CAR-T cell infusion, ICANS was more frequent in the axi-cel cohort (8 [40%] vs 3 [15%]; P = .03).",
+     (40, 15, "P = .03", None, None)),
+    # the values, then the two groups in one phrase, then the p-value
+    ("After CAR-T cell infusion, ICANS rates were 44% and 21% for axi-cel and tisa-cel (P = .03).",
+     (44, 21, "P = .03", None, None)),
+])
+def test_comparison_shapes_of_round_five(text, want):
+    assert want in _cmp(text), _cmp(text)
+
+
+def test_values_then_groups_without_a_p_value_are_subgroup_values():
+    assert _cmp("After CAR-T cell infusion, ICANS rates were 44% and 21% for axi-cel and tisa-cel.") == []
