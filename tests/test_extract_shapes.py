@@ -885,3 +885,14 @@ def test_comparison_shapes_of_round_five(text, want):
 
 def test_values_then_groups_without_a_p_value_are_subgroup_values():
     assert _cmp("After CAR-T cell infusion, ICANS rates were 44% and 21% for axi-cel and tisa-cel.") == []
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # the day opens the sentence as an ordinal or a count in words; the event follows it
+    ("On the fifth day after infusion, she developed aphasia.", ("she developed aphasia", 5)),
+    ("Twelve days after CAR-T cell infusion, the patient developed encephalopathy.",
+     ("patient developed encephalopathy", 12)),
+])
+def test_a_day_counted_from_the_infusion_before_its_event(text, want):
+    got = [(e.fields["event"], e.fields["day"]) for e in kinds(text, "event")]
+    assert got == [want], got
