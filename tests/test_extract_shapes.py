@@ -896,3 +896,9 @@ def test_values_then_groups_without_a_p_value_are_subgroup_values():
 def test_a_day_counted_from_the_infusion_before_its_event(text, want):
     got = [(e.fields["event"], e.fields["day"]) for e in kinds(text, "event")]
     assert got == [want], got
+
+
+def test_an_objective_is_no_occurrence_and_a_cohort_defined_by_a_syndrome_counts_it():
+    assert _tox("To evaluate the incidence of ICANS after CAR-T cell therapy, we reviewed 80 records.") == []
+    assert _rows("We retrospectively analyzed 80 patients who developed CRS after CAR-T cell therapy.") == [
+        ("CRS", None, 80, None)]

@@ -71,7 +71,7 @@ FREQ_PRE = re.compile(  # blank runs read once: each optional piece takes the bl
     r"(?:\s*+(?:patients?|pts|children|adults|subjects))?(?:\s*+[(\[]\s*+(?P<p3>[\d.·]+)\s?%\s*+[)\]])?"
     rf"|(?:{NB}(?P<p2>{NUM})\s?%|(?P<pw>\b{_CNT})\s(?:per\s?cent|percent)\b)"
     r"(?:\s*+of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|cases|recipients))?)"
-    r"\s*+(?:developed|had|experienced|presented\s+with|suffered(?:\s+from)?|showed|(?:were\s+|was\s+)?diagnosed\s+with)"
+    r"\s*+(?:who\s++)?(?:developed|had|experienced|presented\s+with|suffered(?:\s+from)?|showed|(?:were\s+|was\s+)?diagnosed\s+with)"
     r"\s++(?:at\s+least\s+(?:one|1)\s++|a\s+median\s+of\s+\d+\s++|(?:some|any)\s++(?:grade|form|degree)\s++of\s++)?(?:any\s++|[\w-]+\s++(?:or|and)\s++|(?!(?:for|of|after|with|to|from|by|the)\b)[\w-]+\s++){0,2}$",
     re.IGNORECASE)
 FREQ_BRACKET = re.compile(
@@ -277,6 +277,9 @@ BACKGROUND = re.compile(r"\b(?:can|may|might|could|is\s+an?|are\s+(?:an?|the|com
                         r"potentially)|remains?|known|commonly|often|typically|such\s+as|risk\s+factors?|"
                         r"predict\w*|hinder\w*|limit\w*|understudied|poorly|little\s+is|unclear|aim\w*|"
                         r"we\s+(?:sought|aimed|investigated|evaluated|analy[sz]ed|examined|assessed|focus\w*)|associated\s+with|"
+                        # an objective ('To evaluate the incidence of ICANS ...', 'Objective: ...')
+                        r"(?<![\w-])to\s+(?:evaluate|assess|determine|investigate|describe|characteri[sz]e|examine|identify|"
+                        r"explore|analy[sz]e|estimate|quantify)|objectives?|purpose|"
                         # a general statement in the present ('the most common AEs reported are ...'), an effect on a
                         # risk ('did not increase the proportion of subjects who experience X'): not an occurrence
                         r"(?:reported|observed|described|seen)\s+are|did\s+not\s+(?:increase|decrease|reduce|raise|"
