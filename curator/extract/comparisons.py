@@ -68,12 +68,13 @@ FROM_TO = re.compile(
     rf"went|normali[sz]\w*|elevat\w*)\s+(?P<obj>(?:[\w-]+\s+){{0,3}}?)from\s+(?:an?\s+(?:median|mean)\s+of\s+)?"
     rf"{_item('1', label=False)}(?:\s+(?:at|on)\s+[A-Za-z][\w-]*(?:\s+\d+)?)?\s+to\s+"
     rf"{_item('2', label=False)}", re.IGNORECASE)
-_DISP_TAIL = r"(?:\s*[,;]\s*(?:range|IQR|interquartile\s+range|SD|SE|95\s?%\s?CI)[^()\[\];]{0,30})?"
+_DISP_TAIL = r"(?:\s*+[,;]\s*+(?:range|IQR|interquartile\s+range|SD|SE|95\s?%\s?CI)[^()\[\];]{0,30}+)?"
+# (blank runs read once, possessively; the label ends at a non-blank; the tail of the second bracket is read once)
 GROUPS = re.compile(
-    rf"[(\[]\s*(?:(?:median|mean)\s+)?(?P<op1>[<>≤≥]\s?)?(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?{_DISP_TAIL}\s*[)\]]\s*"
-    rf"(?P<sep>{SEP}|than)\s+(?P<l2>(?:in\s+|for\s+|with\s+)?(?:the\s+|those\s+)?[A-Za-z][\w\- ]{{0,40}}?)\s*"
-    rf"[(\[]\s*(?:(?:median|mean)\s+)?(?P<op2>[<>≤≥]\s?)?(?P<v2>{NUMB})\s?(?P<u2>{UNIT})?{_DISP_TAIL}"
-    rf"(?P<rest2>\s*;\s*[^()\[\]]{{0,40}})?\s*[)\]]", re.IGNORECASE)
+    rf"[(\[]\s*+(?:(?:median|mean)\s++)?(?P<op1>[<>≤≥]\s?)?(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?{_DISP_TAIL}\s*+[)\]]\s*+"
+    rf"(?P<sep>{SEP}|than)\s++(?P<l2>(?:in\s++|for\s++|with\s++)?(?:the\s++|those\s++)?[A-Za-z](?:[\w\- ]{{0,39}}?[\w-])?)\s*+"
+    rf"[(\[]\s*+(?:(?:median|mean)\s++)?(?P<op2>[<>≤≥]\s?)?(?P<v2>{NUMB})\s?(?P<u2>{UNIT})?{_DISP_TAIL}"
+    rf"(?P<rest2>\s*+;\s*+[^()\[\]]{{0,40}}+)?\s*+[)\]]", re.IGNORECASE)
 _OF_PATIENTS = (r"(?:of\s+(?:the\s+)?(?:patients|those|subjects|children|adults|recipients|participants)\s+"
                 r"(?:(?:who\s+were\s+)?(?:treated|managed|receiving|given)\s+)?)?")
 # a group label's characters: no digits, but a grade threshold ('patients with CRS grade ≥3', 'grade <3')
@@ -85,9 +86,10 @@ AND_PAIR = re.compile(
     rf"(?P<l2>(?:the\s+)?[A-Za-z]{_LBL}{{0,40}}?)(?=\s*[(\[,;]\s*[Pp]\b|\s*\([^()]*\b[Pp]\s*[=<>≤≥])",
     re.IGNORECASE)
 HAD = re.compile(
-    rf"(?P<v1>{NUMB})\s?(?P<u1>%)\s+of\s+(?P<l1>[^\d;,.()]{{1,40}}?)\s+(?:had|developed|experienced|achieved|"
-    rf"showed|presented\s+with)\s+(?P<np>[^;()]{{1,80}}?)\s*,?\s+(?P<sep>{SEP})\s+(?P<v2>{NUMB})\s?(?P<u2>%)"
-    rf"(?:\s+of\s+(?P<l2>[^\d;,.()]{{1,40}}))?", re.IGNORECASE)
+    # (blank runs read once, possessively; the group and the outcome open and end with a non-blank)
+    rf"(?P<v1>{NUMB})\s?(?P<u1>%)\s++of\s++(?P<l1>(?=[^\s\d;,.()])[^\d;,.()]{{1,40}}?(?<=\S))\s++(?:had|developed|"
+    rf"experienced|achieved|showed|presented\s++with)\s++(?P<np>(?=\S)[^;()]{{1,80}}?(?<=\S))(?:\s*+,)?\s++(?P<sep>{SEP})"
+    rf"\s++(?P<v2>{NUMB})\s?(?P<u2>%)(?:\s++of\s++(?P<l2>[^\d;,.()]{{1,40}}+))?", re.IGNORECASE)
 # 'IFN-γ levels before and after emapalumab were 1520 ± 340 and 210 ± 95 pg/mL, respectively (P = 0.004)':
 # exactly two groups named before the verb, exactly two values after it, 'respectively', then the p-value.
 RESPECTIVELY = re.compile(  # blank runs read once (possessive); a label opens and ends with a non-blank
