@@ -902,3 +902,15 @@ def test_an_objective_is_no_occurrence_and_a_cohort_defined_by_a_syndrome_counts
     assert _tox("To evaluate the incidence of ICANS after CAR-T cell therapy, we reviewed 80 records.") == []
     assert _rows("We retrospectively analyzed 80 patients who developed CRS after CAR-T cell therapy.") == [
         ("CRS", None, 80, None)]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a fatal toxicity: the mortality a syndrome caused, deaths due to it, patients who died of it
+    ("After CAR-T cell infusion, the overall mortality caused by COVID-19 was 27%.", ("other", "fatal", None, 27.0)),
+    ("After CAR-T cell infusion, 3 patients (5%) died of infections.", ("other", "fatal", 3, 5.0)),
+    ("After CAR-T cell infusion, deaths due to infection occurred in 4% of patients.", ("other", "fatal", None, 4.0)),
+    ("After CAR-T cell infusion, two patients died from ICANS.", ("ICANS", "fatal", 2, None)),
+])
+def test_a_fatal_toxicity(text, want):
+    got = [(f["syndrome"], f["grade_as_reported"], f["count"], f["percent"]) for f in _tox(text)]
+    assert got == [want], got

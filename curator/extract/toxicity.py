@@ -71,7 +71,8 @@ FREQ_PRE = re.compile(  # blank runs read once: each optional piece takes the bl
     r"(?:\s*+(?:patients?|pts|children|adults|subjects))?(?:\s*+[(\[]\s*+(?P<p3>[\d.·]+)\s?%\s*+[)\]])?"
     rf"|(?:{NB}(?P<p2>{NUM})\s?%|(?P<pw>\b{_CNT})\s(?:per\s?cent|percent)\b)"
     r"(?:\s*+of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|cases|recipients))?)"
-    r"\s*+(?:who\s++)?(?:developed|had|experienced|presented\s+with|suffered(?:\s+from)?|showed|(?:were\s+|was\s+)?diagnosed\s+with)"
+    r"\s*+(?:who\s++)?(?:developed|had|experienced|presented\s+with|suffered(?:\s+from)?|showed|(?:were\s+|was\s+)?diagnosed\s+with"
+    r"|(?P<died>died\s+(?:of|from|due\s+to)|passed\s+away\s+(?:from|due\s+to)|succumbed\s+to))"
     r"\s++(?:at\s+least\s+(?:one|1)\s++|a\s+median\s+of\s+\d+\s++|(?:some|any)\s++(?:grade|form|degree)\s++of\s++)?(?:any\s++|[\w-]+\s++(?:or|and)\s++|(?!(?:for|of|after|with|to|from|by|the)\b)[\w-]+\s++){0,2}$",
     re.IGNORECASE)
 FREQ_BRACKET = re.compile(
@@ -123,6 +124,9 @@ PER_GRADE_COUNT = re.compile(  # blank runs read once, as in PER_GRADE
 # a short qualifier without numbers
 MEASURE_OF = re.compile(r"\b(?:incidences?|rates?|frequenc(?:y|ies)|proportions?|percentages?|occurrence)\s+of\s+"
                         r"(?:(?:any|all)[- ]grades?\s+)?$", re.IGNORECASE)
+# 'the overall mortality caused by COVID-19 was 31%', 'deaths due to infection occurred in 4%': a fatal toxicity
+MORTALITY_OF = re.compile(r"\b(?:mortality|deaths?|death\s+rate|case[- ]fatality(?:\s+rate)?)\s+(?:(?:caused|induced)\s+by|"
+                          r"due\s+to|from|related\s+to|attribut(?:able|ed)\s+to|of)\s+$", re.IGNORECASE)
 MEASURE_VALUE = re.compile(rf"[^\d;:%()]{{0,50}}?\b(?:was|were|reached|amounted\s+to)\s++(?:about\s++|approximately\s++|"
                            rf"nearly\s++|only\s++)?{NB}(?P<p>{NUM})\s?%", re.IGNORECASE)
 # 'CRS developed in 90% (any grade) and 12% (grade ≥3)': further shares, each with its grade in brackets
@@ -409,7 +413,7 @@ def phrases(doc: Doc) -> list[Phrase]:
         covered = [(a, b) for a, b, *_ in hits]
         for m in OTHER_TOX.finditer(text):
             if m.group().isupper() and m.group() not in ("AKI", "AE", "AEs", "DIC", "ICAHT", "GVHD", "SAE", "SAEs",
-                                                          "TEAE", "TEAEs", "TRAE", "TRAEs"):
+                                                          "TEAE", "TEAEs", "TRAE", "TRAEs", "COVID-19"):
                 continue
             if not any(a < m.end() and m.start() < b for a, b in covered):
                 hits.append((m.start(), m.end(), m.group(), None))
@@ -638,6 +642,12 @@ def find(doc: Doc) -> list[Suggestion]:
             vm = MEASURE_VALUE.match(text, p.end, s_end)
             if vm and not PCT_LIST_AFTER.match(text, vm.end()):
                 f = {"percent": to_float(vm.group("p")), "_end": vm.end()}
+        if not f and not p.graded and (dm := MORTALITY_OF.search(text, max(s_start, p.start - 40), p.start)):
+            vm = MEASURE_VALUE.match(text, p.end, s_end) or FREQ_POST.match(text, p.end, min(s_end, p.end + 70))
+            pv = vm and (vm.group("p") or vm.groupdict().get("p2"))
+            if pv and not PCT_LIST_AFTER.match(text, vm.end()):
+                f = {"percent": to_float(pv), "_end": vm.end(), "_start": dm.start()}
+                p.grade_as_reported = "fatal"
         if not f and (mc := MOST_COMMON.match(text, p.end, s_end)):
             f = {"percent": to_float(mc.group("p")), "_end": mc.end()}
             if mc.group("n"):
@@ -665,6 +675,8 @@ def find(doc: Doc) -> list[Suggestion]:
             pm = FREQ_PRE.search(text[cs:p.start])
             if pm:
                 f["_start"] = cs + pm.start()
+                if pm.group("died") and not p.graded:
+                    p.grade_as_reported = "fatal"  # '3 patients (5%) died of infections'
                 if pm.group("p") or pm.group("p2") or pm.group("p3"):
                     f["percent"] = to_float(pm.group("p") or pm.group("p2") or pm.group("p3"))
                 elif pm.group("pw"):  # 'Forty-five percent of patients developed X'
@@ -676,6 +688,10 @@ def find(doc: Doc) -> list[Suggestion]:
             elif NEGATION.search(text[max(cs, p.start - 30):p.start]):
                 f = {"count": 0, "negated": True, "_start": p.start - len(NEGATION.search(
                     text[max(cs, p.start - 30):p.start]).group(0))}
+        if f.get("percent") is not None and not p.graded and \
+                (dm := MORTALITY_OF.search(text, max(s_start, p.start - 40), p.start)):
+            p.grade_as_reported = "fatal"  # 'the mortality caused by COVID-19 was 31%': a fatal toxicity's share
+            f["_start"] = min(f.get("_start", dm.start()), dm.start())
         freq[i] = f
 
     # 'CRS occurred in 93% (grade ≥3, 11%)': the parenthesis after the frequency is a second, graded row
