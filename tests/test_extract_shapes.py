@@ -914,3 +914,15 @@ def test_an_objective_is_no_occurrence_and_a_cohort_defined_by_a_syndrome_counts
 def test_a_fatal_toxicity(text, want):
     got = [(f["syndrome"], f["grade_as_reported"], f["count"], f["percent"]) for f in _tox(text)]
     assert got == [want], got
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # other studies' values are no toxicity of the study; a comparison with them after the value is
+    ("In the pivotal trials, CRS occurred in 42%–93% of patients treated with CAR-T cells.", []),
+    ("In the pivotal trials, grade ≥3 CRS occurred in 13% of patients treated with CAR-T cells.", []),
+    ("CRS has been reported in 50% to 90% of CAR-T recipients.", []),
+    ("After CAR-T cell infusion, ICANS occurred in 20% of patients, lower than previously reported rates.",
+     [("ICANS", None, None, 20.0)]),
+])
+def test_other_studies_values_are_not_the_studys_toxicities(text, want):
+    assert _rows(text) == want, _rows(text)

@@ -222,7 +222,13 @@ GRADE_LIST_AFTER = re.compile(
     rf"(?:\s*+(?:-|–|to|or)\s*+{G})?(?:\+|\s++or\s++(?:higher|greater|above|more))?)\s++(?:(?:events?|cases?)\s++)?"
     rf"(?:(?:was|were)\s++)?(?:(?:observed|reported|seen|noted|occurred)\s++)?(?:in\s++)?"
     rf"(?P<items>{NB}{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%)*+\s*+(?:,\s*+)?(?:and|or)\s++{NUM}\s?%)")
-PCT_LIST_AFTER = re.compile(rf"\s*(?:%\s*)?(?:(?:,|and|or)\s*{NUM}\s?%|(?:;\s*)?(?:vs\.?|versus|compared)\b)")
+PCT_LIST_AFTER = re.compile(rf"\s*(?:%\s*)?(?:(?:,|and|or)\s*{NUM}\s?%|(?:;\s*)?(?:vs\.?|versus|compared)\b"
+                            rf"|(?:[-–—]|to)\s*{NUM}\s?%)")  # or one bound of a range ('in 42%–93% of patients')
+# a sentence about other studies ('CRS has been reported in ...', 'in the pivotal trials, ...'): not the study's own
+LITERATURE = re.compile(r"\b(?:(?:has|have)\s+been\s+(?:reported|described|observed|documented)|previously\s+(?:reported|"
+                        r"published|described)|(?:prior|previous|earlier)\s+(?:studies|reports|trials|series)|pivotal\s+"
+                        r"(?:trials?|studies)|registration(?:al)?\s+(?:trials?|studies)|in\s+the\s+literature|"
+                        r"literature\s+review|reported\s+rates?)\b", re.IGNORECASE)
 SYSTEMS = [
     ("ASTCT_2019", re.compile(r"\bASTCT\b|\bASBMT\b|American Society (?:for|of) Transplantation and Cellular "
                               r"Therapy|\bLee\b[^.;]{0,20}\b2019\b", re.IGNORECASE)),
@@ -290,7 +296,10 @@ BACKGROUND = re.compile(r"\b(?:can|may|might|could|is\s+an?|are\s+(?:an?|the|com
                         r"lower|affect|change)|at\s+risk\s+(?:for|of)|"
                         r"(?:more|less)\s+(?:common|frequent|likely|often)|correlat\w*|higher\s+risk|lower\s+risk|"
                         # an effect on a toxicity ('reduced the rate of grade ≥3 CRS', 'to prevent ICANS')
-                        r"reduc(?:e|es|ed|ing|tion)|prevent\w*|mitigat\w*|prophyla\w*|abrogat\w*)\b",
+                        r"reduc(?:e|es|ed|ing|tion)|prevent\w*|mitigat\w*|prophyla\w*|abrogat\w*|"
+                        # other studies ('has been reported', 'in the pivotal trials')
+                        r"(?:has|have)\s+been\s+(?:reported|described|documented)|pivotal|registration(?:al)?\s+trials?|"
+                        r"in\s+the\s+literature)\b",
                         re.IGNORECASE)
 
 
@@ -814,6 +823,11 @@ def find(doc: Doc) -> list[Suggestion]:
                 # 'severe CRS can be fatal': a grade in a background sentence is not the study's; 'more grade ≥3 AEs
                 # than nonresponders (median, 5 vs 2)': a grade in a comparison of something else
                 continue
+        s0 = doc.sentence(p.m_start)[0]
+        if LITERATURE.search(text, s0, max(p.end, f.get("_end", p.end))):
+            # 'CRS has been reported in up to 90% of patients', 'In the pivotal trials, CRS occurred in ...': other
+            # studies' values (a comparison after the value — 'lower than previously reported' — is the study's own)
+            continue
         if counted and PURPOSE.search(text, max(0, p.start - 60), p.start):
             continue  # 'tocilizumab was given for grade ≥2 CRS in 30 patients (50%)': the count is the treatment's
         if f.get("negated") and ELIGIBILITY.search(text, *doc.sentence(p.m_start)):
