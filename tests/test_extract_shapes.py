@@ -722,3 +722,207 @@ def test_the_word_or_is_not_an_odds_ratio():
 def test_a_thousands_comma_is_not_a_clause_boundary_of_an_event():
     ev = kinds("After CAR-T infusion, ferritin rose to 50,000 ng/mL on day 9.", "event")
     assert [(e.fields["event"], e.fields["day"]) for e in ev] == [("ferritin rose to 50,000 ng/mL", 9)]
+
+
+# ------------------------------------------------------------------ toxicity shapes (issue 16, round 5)
+# synthetic sentences in the shapes ASCO/ASH-style abstracts use; every number is made up here
+
+def _rows(text: str) -> list[tuple]:
+    return [(f["syndrome"], f["grade"], f["count"], f["percent"]) for f in _tox(text)]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # further grades of the same syndrome, the syndrome not repeated: after 'which was', 'and was', ', of'
+    ("After CAR-T cell infusion, 35 patients (58%) developed CRS, which was grade 3 or higher in 4 (7%).",
+     [("CRS", None, 35, 58.0), ("CRS", 3, 4, 7.0)]),
+    ("After CAR-T cell infusion, CRS occurred in 57 (95%) patients and was grade ≥3 in 3 (5%).",
+     [("CRS", None, 57, 95.0), ("CRS", 3, 3, 5.0)]),
+    ("After CAR-T cell infusion, CRS of any grade occurred in 92%, of grade 3 or higher in 4%.",
+     [("CRS", None, None, 92.0), ("CRS", 3, None, 4.0)]),
+    # a label list with the share after a blank ('CRS: any grade 90%, grade ≥3 7%')
+    ("After CAR-T cell infusion, CRS: any grade 90%, grade ≥3 7%.", [("CRS", None, None, 90.0), ("CRS", 3, None, 7.0)]),
+    # a breakdown by grade in counts only, in the syndrome's bracket or after its count
+    ("After CAR-T cell infusion, 40 patients (80%) had CRS (grade 1-2, 36; grade 3, 4).",
+     [("CRS", None, 40, 80.0), ("CRS", 1, 36, None), ("CRS", 3, 4, None)]),
+    ("After CAR-T cell infusion, ICANS developed in 10 patients (grade 3-4 in 4).",
+     [("ICANS", None, 10, None), ("ICANS", 3, 4, None)]),
+    ("After CAR-T cell infusion, neurotoxicity was observed in 6 patients (20%), of whom 2 had grade 3 or higher.",
+     [("ICANS", None, 6, 20.0), ("ICANS", 3, 2, None)]),
+    ("After CAR-T cell infusion, 11 (18%) patients had neurotoxicity, which was severe in 3 (5%).",
+     [("ICANS", None, 11, 18.0), ("ICANS", None, 3, 5.0)]),
+    # a second list after 'respectively' at one grade
+    ("After CAR-T cell infusion, CRS and ICANS occurred in 78% and 31%, respectively; grade ≥3 in 5% and 12%.",
+     [("CRS", None, None, 78.0), ("CRS", 3, None, 5.0), ("ICANS", None, None, 31.0), ("ICANS", 3, None, 12.0)]),
+    # the measure named before a list of syndromes, its values after 'were' (no 'respectively')
+    ("After CAR-T cell infusion, rates of CRS and ICANS were 80% and 25%.",
+     [("CRS", None, None, 80.0), ("ICANS", None, None, 25.0)]),
+    # the count after the share: '(n=12)', '(5/60)', each share's '(n=…)' in a respectively list
+    ("After CAR-T cell infusion, ICANS occurred in 21.4% (n=12).", [("ICANS", None, 12, 21.4)]),
+    ("After CAR-T cell infusion, ICANS was observed in 8.3% of patients (5/60).", [("ICANS", None, 5, 8.3)]),
+    ("After CAR-T cell infusion, the incidence rates of CRS and ICANS were 45.5% (n=25) and 12.7% (n=7), respectively.",
+     [("CRS", None, 25, 45.5), ("ICANS", None, 7, 12.7)]),
+    # counts in words after the verb, 'all patients (100%)', a grade range written with a slash
+    ("After CAR-T cell infusion, CRS occurred in twenty patients (67%).", [("CRS", None, 20, 67.0)]),
+    ("After CAR-T cell infusion, grade 3 CRS occurred in one patient.", [("CRS", 3, 1, None)]),
+    ("After CAR-T cell infusion, CRS developed in all patients (100%).", [("CRS", None, None, 100.0)]),
+    ("After CAR-T cell infusion, CRS grade 1/2 occurred in 65%.", [("CRS", 1, None, 65.0)]),
+])
+def test_toxicity_shapes_of_round_five(text, want):
+    assert _rows(text) == want, _rows(text)
+
+
+@pytest.mark.parametrize("text", [
+    # a syndrome that a treatment is for: the count is the treatment's
+    "After CAR-T cell infusion, tocilizumab was given for grade ≥2 CRS in 30 patients (50%).",
+    "After CAR-T cell infusion, corticosteroids were used to treat ICANS in 12 patients (20%).",
+    "Prophylactic tocilizumab was given to prevent CRS in all 20 patients after CAR-T infusion.",
+    # a group named by the absence of a syndrome, a negation in an eligibility criterion
+    "After CAR-T cell infusion, patients without CRS had longer survival (P = .02).",
+    "Eligible patients had no active infection and ECOG 0–1 before CAR-T.",
+    # an effect on a toxicity's risk is not an occurrence
+    "After CAR-T cell infusion, early intervention reduced the rate of grade ≥3 CRS.",
+    # a contrast group written as a list ('patients with X or any Y')
+    "After CAR-T cell infusion, patients with grade ≥2 CRS or any ICANS had higher ferritin (P = .03).",
+])
+def test_syndromes_that_are_no_incidence_of_the_cohort(text):
+    assert _tox(text) == [], _tox(text)
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # the syndrome is the outcome two groups are compared on: an item without a share (the shares are the
+    # comparison's), the group named by another syndrome is none
+    ("After CAR-T cell infusion, ICANS was more frequent in patients with CRS (45% vs 12%; P = .01).",
+     [("ICANS", None, None, None)]),
+    ("After CAR-T cell infusion, CRS was more frequent with axi-cel than with tisa-cel (85% vs 50%; P < .001).",
+     [("CRS", None, None, None)]),
+    ("After CAR-T cell infusion, CRS grade ≥2 rates were 12% with prophylaxis and 35% without (P = .02).",
+     [("CRS", 2, None, None)]),
+    ("After CAR-T cell infusion, grade ≥3 ICANS occurred in 20% of older and 8% of younger patients (P = .04).",
+     [("ICANS", 3, None, None)]),
+    # not a contrast of the syndrome: a risk factor, a measure in the groups it defines, a density of events,
+    # medians of counts
+    ("After CAR-T cell infusion, high tumor burden was a risk factor for severe CRS (OR 3.1, 95% CI 1.2–8.0; P = .02).",
+     []),
+    ("After CAR-T cell infusion, IL-6 was higher in patients who developed severe CRS (1,200 vs 300 pg/mL; P < .001).",
+     []),
+    ("After CAR-T cell infusion, infection density fell from 1.5 to 0.6 per 100 days (P = .01).", []),
+    ("After CAR-T cell infusion, responders had more grade ≥3 AEs than nonresponders (median, 5 vs 2).", []),
+])
+def test_a_syndrome_compared_between_groups(text, want):
+    assert _rows(text) == want, _rows(text)
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # one syndrome, a list of grades, 'respectively'
+    ("After CAR-T cell infusion, grade 1, 2, 3, and 4 CRS occurred in 20%, 30%, 10% and 2%, respectively.",
+     [("CRS", 1, None, 20.0), ("CRS", 2, None, 30.0), ("CRS", 3, None, 10.0), ("CRS", 4, None, 2.0)]),
+    # two syndromes joined by a slash, their shares joined by a slash
+    ("After CAR-T cell infusion, grade ≥3 CRS/ICANS occurred in 5%/10%.", [("CRS", 3, None, 5.0), ("ICANS", 3, None, 10.0)]),
+    # the measure named after the list ('CRS and ICANS rates were ...'), after the syndrome with a colon
+    ("After CAR-T cell infusion, CRS and ICANS rates were 90% and 38%.", [("CRS", None, None, 90.0),
+                                                                         ("ICANS", None, None, 38.0)]),
+    ("After CAR-T cell infusion, CRS incidence: 80%.", [("CRS", None, None, 80.0)]),
+    ("After CAR-T cell infusion, CRS occurred at a rate of 80%.", [("CRS", None, None, 80.0)]),
+    # the abbreviation and the share in one bracket
+    ("After CAR-T cell infusion, cytokine release syndrome (CRS; 73%) and neurotoxicity (NT; 28%) were common.",
+     [("CRS", None, None, 73.0), ("ICANS", None, None, 28.0)]),
+    # the group in words with its count and share in brackets, 'n of the N', 'some grade of'
+    ("After CAR-T cell infusion, CRS was observed in the majority of patients (n = 40, 80%).", [("CRS", None, 40, 80.0)]),
+    ("After CAR-T cell infusion, CRS occurred in 40 of the 50 patients (80%).", [("CRS", None, 40, 80.0)]),
+    ("After CAR-T cell infusion, forty patients (80%) experienced some grade of CRS.", [("CRS", None, 40, 80.0)]),
+    # a count-only breakdown ending the sentence; a bracket 'grade ≥3 in 6 [10%]' is a row, not the grade
+    ("After CAR-T cell infusion, CRS occurred in 32 patients (64%): grade 1 in 20, grade 2 in 9, and grade 3 in 3.",
+     [("CRS", None, 32, 64.0), ("CRS", 1, 20, None), ("CRS", 2, 9, None), ("CRS", 3, 3, None)]),
+    ("After CAR-T cell infusion, seventeen patients (28%) developed ICANS (grade ≥3 in 6 [10%]).",
+     [("ICANS", None, 17, 28.0), ("ICANS", 3, 6, 10.0)]),
+    # the next syndrome's own row is not a further grade of the first
+    ("After CAR-T cell infusion, grade ≥3 CRS occurred in 1 (2%) and grade ≥3 ICANS in 4 (8%).",
+     [("CRS", 3, 1, 2.0), ("ICANS", 3, 4, 8.0)]),
+    # vocabulary: neurotoxic events / neurological complications (ICANS), cranial neuropathy, Bell's palsy (other)
+    ("After CAR-T cell infusion, neurotoxic events occurred in 12 patients (24%).", [("ICANS", None, 12, 24.0)]),
+    ("After CAR-T cell infusion, neurological complications were seen in 9 patients (18%).", [("ICANS", None, 9, 18.0)]),
+    ("After CAR-T cell infusion, cranial neuropathy occurred in 4 patients (5%).", [("other", None, 4, 5.0)]),
+    ("After CAR-T cell infusion, Bell's palsy occurred in 2 patients (3%).", [("other", None, 2, 3.0)]),
+])
+def test_toxicity_shapes_of_round_six(text, want):
+    assert _rows(text) == want, _rows(text)
+
+
+def _cmp(text: str) -> list[tuple]:
+    return [(s.fields["value_a"], s.fields.get("value_b"), s.fields.get("p_text"), s.fields.get("ci_low"),
+             s.fields.get("ci_high")) for s in suggest(text) if s.kind == "comparison"]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # the second group's name between the pair and its p-value ('... versus 15% without (P = 0.04)')
+    ("After CAR-T cell infusion, grade ≥3 CRS was 4% with dexamethasone prophylaxis versus 17% without (P = 0.03).",
+     (4, 17, "P = 0.03", None, None)),
+    # 'and' as the separator inside one bracket, with the p-value that tests it
+    ("After CAR-T cell infusion, the incidence of ICANS was similar in both groups (24% and 29%, P = 0.6).",
+     (24, 29, "P = 0.6", None, None)),
+    # group labels holding a grade threshold
+    ("After CAR-T cell infusion, ICU admission was needed in 31% of patients with CRS grade ≥3 and 6% of those with "
+     "grade <3 (p = 0.004).", (31, 6, "p = 0.004", None, None)),
+    # an effect size with its interval in brackets, unnamed
+    ("After CAR-T cell infusion, prior bridging was associated with ICANS (HR = 2.6 (1.3–5.2), P = .01).",
+     (2.6, None, "P = .01", 1.3, 5.2)),
+    ("After CAR-T cell infusion, prior bridging was associated with ICANS (OR 3.3 [1.5-7.4]).", (3.3, None, None, 1.5, 7.4)),
+    # 'from a median of a at X to b at Y', a time phrase before the p-value
+    ("After CAR-T cell infusion, IL-6 increased from a median of 16 pg/mL at baseline to 260 pg/mL at peak (P < .001).",
+     (16, 260, "P < .001", None, None)),
+    ("After CAR-T cell infusion, the incidence of severe CRS decreased from 23% to 9% after protocol changes (P = .03).",
+     (23, 9, "P = .03", None, None)),
+    # counts with their shares in square brackets: the shares are compared
+    ("After CAR-T cell infusion, ICANS was more frequent in the axi-cel cohort (8 [40%] vs 3 [15%]; P = .03).",
+     (40, 15, "P = .03", None, None)),
+    # the values, then the two groups in one phrase, then the p-value
+    ("After CAR-T cell infusion, ICANS rates were 44% and 21% for axi-cel and tisa-cel (P = .03).",
+     (44, 21, "P = .03", None, None)),
+])
+def test_comparison_shapes_of_round_five(text, want):
+    assert want in _cmp(text), _cmp(text)
+
+
+def test_values_then_groups_without_a_p_value_are_subgroup_values():
+    assert _cmp("After CAR-T cell infusion, ICANS rates were 44% and 21% for axi-cel and tisa-cel.") == []
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # the day opens the sentence as an ordinal or a count in words; the event follows it
+    ("On the fifth day after infusion, she developed aphasia.", ("she developed aphasia", 5)),
+    ("Twelve days after CAR-T cell infusion, the patient developed encephalopathy.",
+     ("patient developed encephalopathy", 12)),
+])
+def test_a_day_counted_from_the_infusion_before_its_event(text, want):
+    got = [(e.fields["event"], e.fields["day"]) for e in kinds(text, "event")]
+    assert got == [want], got
+
+
+def test_an_objective_is_no_occurrence_and_a_cohort_defined_by_a_syndrome_counts_it():
+    assert _tox("To evaluate the incidence of ICANS after CAR-T cell therapy, we reviewed 80 records.") == []
+    assert _rows("We retrospectively analyzed 80 patients who developed CRS after CAR-T cell therapy.") == [
+        ("CRS", None, 80, None)]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a fatal toxicity: the mortality a syndrome caused, deaths due to it, patients who died of it
+    ("After CAR-T cell infusion, the overall mortality caused by COVID-19 was 27%.", ("other", "fatal", None, 27.0)),
+    ("After CAR-T cell infusion, 3 patients (5%) died of infections.", ("other", "fatal", 3, 5.0)),
+    ("After CAR-T cell infusion, deaths due to infection occurred in 4% of patients.", ("other", "fatal", None, 4.0)),
+    ("After CAR-T cell infusion, two patients died from ICANS.", ("ICANS", "fatal", 2, None)),
+])
+def test_a_fatal_toxicity(text, want):
+    got = [(f["syndrome"], f["grade_as_reported"], f["count"], f["percent"]) for f in _tox(text)]
+    assert got == [want], got
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # other studies' values are no toxicity of the study; a comparison with them after the value is
+    ("In the pivotal trials, CRS occurred in 42%–93% of patients treated with CAR-T cells.", []),
+    ("In the pivotal trials, grade ≥3 CRS occurred in 13% of patients treated with CAR-T cells.", []),
+    ("CRS has been reported in 50% to 90% of CAR-T recipients.", []),
+    ("After CAR-T cell infusion, ICANS occurred in 20% of patients, lower than previously reported rates.",
+     [("ICANS", None, None, 20.0)]),
+])
+def test_other_studies_values_are_not_the_studys_toxicities(text, want):
+    assert _rows(text) == want, _rows(text)

@@ -382,19 +382,10 @@ def test_the_generator_finds_a_backtracking_pattern():
 # that the failure stays visible (xfail) rather than hidden: (where, start of the pattern). Most are
 # slow on long runs of blanks (adjacent '\\s*' pieces, or a search restarting inside the run) or of
 # letters/digits a lazy piece re-reads. Issue 16 item 6 bounded 17 of the 24 listed before (possessive
-# blank runs, a label or word read from its start only, atomic list items and connectors).
-KNOWN_SLOW_EXTRACT: list[tuple[str, str]] = [
-    ('curator.extract.cohort.DESIGNS', '\\bphase[\\s-]*(?P<a>I{1,3}V?|[1-4])\\s*[ab'),
-    ('curator.extract.cohort.DESIGNS', '\\bcase\\s+report\\b|\\bwe\\s+(?:report|descr'),
-    ('curator.extract.comparisons.GROUPS', '[(\\[]\\s*(?:(?:median|mean)\\s+)?(?P<op1>['),
-    ('curator.extract.comparisons.HAD', '(?P<v1>(?:\\d(?<![\\w.·∙/^*±+\\-−‐–]\\d)(?!('),
-    # added with the issue-16 shapes (suggestions): each runs on a sentence or a window around a number,
-    # and suggest() as a whole stays under 1 s per 10,000 characters on the same inputs
-    # (tests/test_extract_shapes.py), but alone on 20 KB they exceed the limit
-    ('curator.extract.cohort.ENUM_AFTER', '\\s+with\\s+[^,;.()\\d]{1,80}?\\s+and\\s+(?:\\'),
-    ('curator.extract.cohort.ENUM_BEFORE', '(?:\\b(?:a|an|one)\\s+patient|(?<![\\w.·∙/^'),
-    ('curator.extract.doses.LEVELS_BEFORE', '(?P<items>(?:(?:\\d(?<![\\w.·∙/^*±+\\-−‐–]\\'),
-]
+# blank runs, a label or word read from its start only, atomic list items and connectors), and then the last
+# 7 (cohort.DESIGNS phase / case report, ENUM_AFTER, ENUM_BEFORE, comparisons.GROUPS, HAD, doses.LEVELS_BEFORE):
+# the list is empty and stays the place to record a pattern found slow and not fixed yet.
+KNOWN_SLOW_EXTRACT: list[tuple[str, str]] = []
 
 
 def _known_slow(where: str, pattern: re.Pattern) -> str | None:

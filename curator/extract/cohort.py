@@ -68,8 +68,9 @@ DESIGNS: list[tuple[str, re.Pattern[str]]] = [
     ("randomized controlled trial", re.compile(
         r"\brandomi[sz]ed(?:,)?\s+(?:[\w-]+\s+){0,3}?(?:trial|study)\b|\brandomly\s+(?:assigned|allocated)\b|"
         r"\bRCTs?\b|\brandomi[sz]ed\s+(?:to|in\s+a)\b|\b(?:were|was)\s+randomi[sz]ed\b", re.IGNORECASE)),
-    ("phase", re.compile(r"\bphase[\s-]*(?P<a>I{1,3}V?|[1-4])\s*[ab]?(?:\s*(?:/|-|–|and)\s*(?P<b>I{1,3}|[1-3])\s*[ab]?)?\b",
-                         re.IGNORECASE)),
+    # (blank runs read once, possessively, each inside an optional piece that is skipped as a whole when it fails)
+    ("phase", re.compile(r"\bphase[\s-]*+(?P<a>I{1,3}V?|[1-4])(?:\s*+[ab])?(?:\s*+(?:/|-|–|and)\s*+(?P<b>I{1,3}|[1-3])"
+                         r"(?:\s*+[ab])?)?\b", re.IGNORECASE)),
     ("retrospective", re.compile(r"\bretrospective(?:ly)?\b", re.IGNORECASE)),
     ("prospective", re.compile(r"\bprospective(?:ly)?\b", re.IGNORECASE)),
     ("case series", re.compile(r"\bcase\s+series\b|\bwe\s+(?:report|describe|present)(?:ed|d)?\s+(?:on\s+)?"
@@ -77,9 +78,9 @@ DESIGNS: list[tuple[str, re.Pattern[str]]] = [
                                r"seven|eight|nine|ten|\d)\s+(?:[\w-]+\s+){0,4}?(?:patients|cases|children|adults)\b",
                                re.IGNORECASE)),
     ("case report", re.compile(
-        r"\bcase\s+report\b|\bwe\s+(?:report|describe|present)(?:ed|d)?\s+(?:a|an|the\s+case\s+of\s+(?:a|an)|one)\s+"
+        r"\bcase\s++report\b|\bwe\s++(?:report|describe|present)(?:ed|d)?\s++(?:a|an|the\s++case\s++of\s++(?:a|an)|one)\s++"
         r"(?:[^.;]{0,120}?)\b(?:patient|man|woman|boy|girl|child|case|infant|adolescent|male|female)\b|"
-        r"\bthis\s+case\b(?!\s*[-‐]?\s*(?:series|study|studies|control|-control|mix))|\ba\s+case\s+of\b",
+        r"\bthis\s++case\b(?!\s*+[-‐]?\s*+(?:series|study|studies|control|-control|mix))|\ba\s++case\s++of\b",
         re.IGNORECASE)),
     ("clinical trial", re.compile(r"\b(?:this|the\s+present|our)\s+(?:[\w/-]+\s+){0,2}?trial\b"
                                   r"(?!\s+(?:was|is|has\s+been)\s+registered)(?!\s+registration)|"
@@ -370,9 +371,12 @@ def study_level(doc: Doc, sizes: list[Suggestion], design_sugg: list[Suggestion]
 
 
 # 'a patient with myeloma and three patients with ALL': the study's patients enumerated by group, summed
-_ENUM_ITEM = rf"(?:\b(?:a|an|one)\s+patient|{NB}(?P<{{0}}>\d+|\b(?:{'|'.join(sorted(WORDNUM, key=len, reverse=True))}))\s+patients)"
-ENUM_BEFORE = re.compile(_ENUM_ITEM.format("k") + r"\s+with\s+[^,;.()\d]{1,80}?\s+and\s+$", re.IGNORECASE)
-ENUM_AFTER = re.compile(r"\s+with\s+[^,;.()\d]{1,80}?\s+and\s+" + _ENUM_ITEM.format("k") + r"\s+with\b",
+# (blank runs read once, possessively; a group's words open and end with a non-blank, so a run of blanks is not
+# re-split between them and the blanks around 'with'/'and')
+_ENUM_ITEM = rf"(?:\b(?:a|an|one)\s++patient|{NB}(?P<{{0}}>\d++|\b(?:{'|'.join(sorted(WORDNUM, key=len, reverse=True))}))\s++patients)"
+_ENUM_GROUP = r"(?=[^\s,;.()\d])[^,;.()\d]{1,80}?(?<=\S)"
+ENUM_BEFORE = re.compile(_ENUM_ITEM.format("k") + rf"\s++with\s++{_ENUM_GROUP}\s++and\s++$", re.IGNORECASE)
+ENUM_AFTER = re.compile(rf"\s++with\s++{_ENUM_GROUP}\s++and\s++" + _ENUM_ITEM.format("k") + r"\s++with\b",
                         re.IGNORECASE)
 
 

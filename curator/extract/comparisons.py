@@ -20,7 +20,7 @@ from curator.domain.pvalues import parse_p
 from curator.domain.units import parse_unit
 from curator.extract.context import Doc
 from curator.extract.model import Suggestion, make
-from curator.extract.patterns import CI_BODY, NB, NUM, NUMB, P_RE, SNUM, UNIT, balanced_close, ci_parts, num
+from curator.extract.patterns import CI_BODY, DASH, NB, NUM, NUMB, P_RE, SNUM, UNIT, balanced_close, ci_parts, num
 from curator.extract.subjects import STATISTICS, Subject, clause_start, depth0, find_subject, make_subject, np_before
 
 SEP = r"(?:vs\.?|versus|v\.?|compared\s+(?:with|to))"
@@ -39,7 +39,8 @@ def _item(i: str, label: bool = True, lazy_label: bool = True) -> str:
     return (rf"(?P<op{i}>[<>≤≥]\s?)?{NB2 if i == '2' else NB}(?P<v{i}>{SNUM})(?P<f{i}>\s?/\s?\d{{1,6}}(?![\d.]))?"
             rf"(?:\s?(?P<u{i}>{UNIT}))?"
             rf"(?:\s?(?:±|\+/-|\+/−|\+-)\s?{NUM}(?:\s?(?P<s{i}>{UNIT}))?)?"
-            rf"(?:\s?(?:\((?!{_NOT_P})(?P<d{i}>[^()]{{0,60}})\)|\[(?!{_NOT_P})[^\[\]]{{0,60}}\]))?(?:\s?(?P<w{i}>{UNIT}))?" + lab)
+            rf"(?:\s?(?:\((?!{_NOT_P})(?P<d{i}>[^()]{{0,60}})\)|\[(?!{_NOT_P})(?P<e{i}>[^\[\]]{{0,60}})\]))?(?:\s?(?P<w{i}>{UNIT}))?"
+            + lab)
 
 
 PAIR = re.compile(
@@ -47,7 +48,7 @@ PAIR = re.compile(
     rf"^\s*(?:(?P<label>[A-Za-z][^()\d;=]{{0,40}}?(?:\[[^\]]*\])?|[Gg]rades?\s*+(?:[≥≤<>]\s*+)?[0-5](?:\s*+[-–]\s*+[0-5])?\+?"
     rf"(?:\s++or\s++(?:higher|more|above))?)\s*[,:]\s*|(?P<label2>median|mean|geometric\s+mean|peak|"
     rf"average)\s+)?"
-    rf"{_item('1')}\s*(?P<sep>{SEP})\s*{_item('2', lazy_label=False)}"
+    rf"{_item('1')}\s*(?P<sep>{SEP}|and)\s*{_item('2', lazy_label=False)}"
     rf"(?P<rest>(?:\s*(?:[,;]|respectively|\[).*)?)$",
     re.DOTALL | re.IGNORECASE,
 )
@@ -64,26 +65,31 @@ PAREN_RESPECTIVELY = re.compile(
 INLINE = re.compile(rf"{_item('1')}\s*(?P<sep>{SEP})\s*{_item('2', lazy_label=False)}", re.IGNORECASE)
 FROM_TO = re.compile(
     rf"\b(?P<verb>decreas\w*|declin\w*|dropp\w*|fell|fall\w*|increas\w*|rose|ris\w*|reduc\w*|improv\w*|chang\w*|lower(?:ed|ing)|"
-    rf"went|normali[sz]\w*|elevat\w*)\s+(?P<obj>(?:[\w-]+\s+){{0,3}}?)from\s+{_item('1', label=False)}\s+to\s+"
+    rf"went|normali[sz]\w*|elevat\w*)\s+(?P<obj>(?:[\w-]+\s+){{0,3}}?)from\s+(?:an?\s+(?:median|mean)\s+of\s+)?"
+    rf"{_item('1', label=False)}(?:\s+(?:at|on)\s+[A-Za-z][\w-]*(?:\s+\d+)?)?\s+to\s+"
     rf"{_item('2', label=False)}", re.IGNORECASE)
-_DISP_TAIL = r"(?:\s*[,;]\s*(?:range|IQR|interquartile\s+range|SD|SE|95\s?%\s?CI)[^()\[\];]{0,30})?"
+_DISP_TAIL = r"(?:\s*+[,;]\s*+(?:range|IQR|interquartile\s+range|SD|SE|95\s?%\s?CI)[^()\[\];]{0,30}+)?"
+# (blank runs read once, possessively; the label ends at a non-blank; the tail of the second bracket is read once)
 GROUPS = re.compile(
-    rf"[(\[]\s*(?:(?:median|mean)\s+)?(?P<op1>[<>≤≥]\s?)?(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?{_DISP_TAIL}\s*[)\]]\s*"
-    rf"(?P<sep>{SEP}|than)\s+(?P<l2>(?:in\s+|for\s+|with\s+)?(?:the\s+|those\s+)?[A-Za-z][\w\- ]{{0,40}}?)\s*"
-    rf"[(\[]\s*(?:(?:median|mean)\s+)?(?P<op2>[<>≤≥]\s?)?(?P<v2>{NUMB})\s?(?P<u2>{UNIT})?{_DISP_TAIL}"
-    rf"(?P<rest2>\s*;\s*[^()\[\]]{{0,40}})?\s*[)\]]", re.IGNORECASE)
+    rf"[(\[]\s*+(?:(?:median|mean)\s++)?(?P<op1>[<>≤≥]\s?)?(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?{_DISP_TAIL}\s*+[)\]]\s*+"
+    rf"(?P<sep>{SEP}|than)\s++(?P<l2>(?:in\s++|for\s++|with\s++)?(?:the\s++|those\s++)?[A-Za-z](?:[\w\- ]{{0,39}}?[\w-])?)\s*+"
+    rf"[(\[]\s*+(?:(?:median|mean)\s++)?(?P<op2>[<>≤≥]\s?)?(?P<v2>{NUMB})\s?(?P<u2>{UNIT})?{_DISP_TAIL}"
+    rf"(?P<rest2>\s*+;\s*+[^()\[\]]{{0,40}}+)?\s*+[)\]]", re.IGNORECASE)
 _OF_PATIENTS = (r"(?:of\s+(?:the\s+)?(?:patients|those|subjects|children|adults|recipients|participants)\s+"
                 r"(?:(?:who\s+were\s+)?(?:treated|managed|receiving|given)\s+)?)?")
+# a group label's characters: no digits, but a grade threshold ('patients with CRS grade ≥3', 'grade <3')
+_LBL = r"(?:[^\d;,.()\[\]]|(?<=[≥≤<>])\d|(?<=[≥≤<>]\s)\d|(?<=[Gg]rade\s)\d)"
 AND_PAIR = re.compile(
     rf"(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?(?:\s?(?:\((?P<d1>[^()]{{0,60}})\)|\[[^\[\]]{{0,60}}\]))?\s+(?:{_OF_PATIENTS}(?:in|for|among|with)|of)\s+"
-    rf"(?P<l1>(?:the\s+)?[A-Za-z][^\d;,.()\[\]]{{0,40}}?)\s+(?P<sep>and|,\s*and|while|whereas|but)\s+"
+    rf"(?P<l1>(?:the\s+)?[A-Za-z]{_LBL}{{0,40}}?)\s+(?P<sep>and|,\s*and|while|whereas|but)\s+"
     rf"(?P<v2>{NUMB})\s?(?P<u2>{UNIT})?(?:\s?(?:\((?P<d2>[^()]{{0,60}})\)|\[[^\[\]]{{0,60}}\]))?\s+(?:{_OF_PATIENTS}(?:in|for|among|with)|of)\s+"
-    rf"(?P<l2>(?:the\s+)?[A-Za-z][^\d;,.()\[\]]{{0,40}}?)(?=\s*[(\[,;]\s*[Pp]\b|\s*\([^()]*\b[Pp]\s*[=<>≤≥])",
+    rf"(?P<l2>(?:the\s+)?[A-Za-z]{_LBL}{{0,40}}?)(?=\s*[(\[,;]\s*[Pp]\b|\s*\([^()]*\b[Pp]\s*[=<>≤≥])",
     re.IGNORECASE)
 HAD = re.compile(
-    rf"(?P<v1>{NUMB})\s?(?P<u1>%)\s+of\s+(?P<l1>[^\d;,.()]{{1,40}}?)\s+(?:had|developed|experienced|achieved|"
-    rf"showed|presented\s+with)\s+(?P<np>[^;()]{{1,80}}?)\s*,?\s+(?P<sep>{SEP})\s+(?P<v2>{NUMB})\s?(?P<u2>%)"
-    rf"(?:\s+of\s+(?P<l2>[^\d;,.()]{{1,40}}))?", re.IGNORECASE)
+    # (blank runs read once, possessively; the group and the outcome open and end with a non-blank)
+    rf"(?P<v1>{NUMB})\s?(?P<u1>%)\s++of\s++(?P<l1>(?=[^\s\d;,.()])[^\d;,.()]{{1,40}}?(?<=\S))\s++(?:had|developed|"
+    rf"experienced|achieved|showed|presented\s++with)\s++(?P<np>(?=\S)[^;()]{{1,80}}?(?<=\S))(?:\s*+,)?\s++(?P<sep>{SEP})"
+    rf"\s++(?P<v2>{NUMB})\s?(?P<u2>%)(?:\s++of\s++(?P<l2>[^\d;,.()]{{1,40}}+))?", re.IGNORECASE)
 # 'IFN-γ levels before and after emapalumab were 1520 ± 340 and 210 ± 95 pg/mL, respectively (P = 0.004)':
 # exactly two groups named before the verb, exactly two values after it, 'respectively', then the p-value.
 RESPECTIVELY = re.compile(  # blank runs read once (possessive); a label opens and ends with a non-blank
@@ -92,11 +98,20 @@ RESPECTIVELY = re.compile(  # blank runs read once (possessive); a label opens a
     rf"(?P<l2>(?:the\s++)?[A-Za-z][^,.;()\d]{{0,40}}?))(?<=\S)\s++(?:were|was)\s++(?:(?:median|mean)\s++)?"
     rf"{_item('1', label=False)}\s++and\s++{_item('2', label=False)}\s*+,?\s*+respectively\b",
     re.IGNORECASE)
+# 'ICANS rates were 45% and 20% for axi-cel and tisa-cel (P = .02)': the two values, then the two groups in one
+# phrase, then the p-value that tests them (without it, 'a and b in A and B' is two subgroup values)
+VALUES_GROUPS = re.compile(  # blank runs read once (possessive); a label opens and ends with a non-blank
+    rf"\b(?:was|were)\s++(?:(?:median|mean)\s++)?{_item('1', label=False)}\s++and\s++{_item('2', label=False)}\s++"
+    rf"(?:in|for|among|with)\s++(?P<l1>(?:the\s++)?[A-Za-z][^,.;()\d\s]{{0,30}}+)\s++and\s++"
+    rf"(?P<l2>(?:the\s++)?[A-Za-z][^,.;()\d]{{0,40}}?)(?<=\S)(?:\s*+,?\s*+respectively)?"
+    rf"(?=\s*+[(\[,;]\s*+[Pp]\b|\s*+\([^()]*\b[Pp]\s*[=<>≤≥])", re.IGNORECASE)
 # an effect size with its CI: 'HR, 0.74; 95% CI, 0.36–1.51', 'odds ratio 2.1 (95% CI 1.2-3.4)', 'aOR = 3.2, 95% CI ...'
 EFFECT = re.compile(
     rf"\b(?P<stat>a?[HO]Rs?|[aI]?RRs?|sHR|(?:(?:adjusted|multivariable|multivariate)\s+)?(?:hazard|odds)\s+ratios?|"
     rf"relative\s+risk|risk\s+ratio)\s*+(?:[(\[][A-Za-z]{{2,4}}[)\]]\s*+)?(?:[,:=]\s*+|(?<=\s)(?:of|was|=)\s++)?"
-    rf"(?P<v>{NUMB})(?:\s*+(?:[;,]\s*+|[(\[]\s*+)(?:{CI_BODY})|(?=\s*+[;,]\s*+[Pp]\s*+[=<>≤≥]))", re.IGNORECASE)
+    rf"(?P<v>{NUMB})(?:\s*+(?:[;,]\s*+|[(\[]\s*+)(?:{CI_BODY})|(?=\s*+[;,]\s*+[Pp]\s*+[=<>≤≥])"
+    # the interval in brackets without its name: 'HR = 2.5 (1.2–5.1)', 'OR 3.2 [1.4-7.5]'
+    rf"|\s*+[(\[]\s*+(?P<lo3>{SNUM}){DASH}(?P<hi3>{SNUM})\s*+[)\]])", re.IGNORECASE)
 # (blank runs read once: possessive; 'of/was/=' needs a blank before it, as the former '\s+' did)
 # 'median OS 10.5 months vs. not reached', '12.1 months (95% CI 8-15) versus NR (P = .002)'
 NOT_REACHED = re.compile(rf"{NB}(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?(?:\s?\([^()]{{0,60}}\))?\s*(?P<sep>{SEP})\s*"
@@ -293,7 +308,8 @@ def _fields(subj: Subject, m: re.Match[str] | None, unit: str | None, p: dict[st
     }
     if m is not None and unit is None:
         # 'CRS occurred in 20 (80%) vs 10 (40%) patients': counts with their shares — the shares are compared
-        d1, d2 = m.groupdict().get("d1"), m.groupdict().get("d2")
+        d1 = m.groupdict().get("d1") or m.groupdict().get("e1")  # '9 (45%)' or '9 [45%]'
+        d2 = m.groupdict().get("d2") or m.groupdict().get("e2")
         pct = rf"\s*({NUM})\s?%\s*"
         if d1 and d2 and re.fullmatch(pct, d1) and re.fullmatch(pct, d2):
             f.update({"value_a": num(re.fullmatch(pct, d1).group(1)), "value_b": num(re.fullmatch(pct, d2).group(1)),
@@ -332,7 +348,9 @@ def _p_after(doc: Doc, end: int, s_end: int) -> tuple[dict[str, Any] | None, int
     text = doc.text
     after = text[end:s_end]
     am = re.match(r"\s*+,?\s*+(?:respectively\s*+)?(?:(?:patients|cases|subjects|children|adults|recipients)\s*+)?(?:(?:within|after|at|by|over|during|in)\s+(?:the\s+first\s+)?\d+\s*"
-                  r"(?:h|hrs?|hours?|days?|weeks?|months?)\s*)?([(\[])", after)
+                  r"(?:h|hrs?|hours?|days?|weeks?|months?)\s*)?"
+                  # '... versus 15% without (P = .04)', '... vs 20% in controls (P = .01)': the second group's name
+                  r"(?:(?:with(?:out)?|in|among|for|at|after|before|during)(?:\s++(?:the\s++)?[A-Za-z][\w-]*+(?:\s++[A-Za-z][\w-]*+){0,3}?)?\s*+)?([(\[])", after)
     if am:
         o = end + am.start(1)
         c = balanced_close(text, o)
@@ -386,6 +404,8 @@ def find(doc: Doc) -> list[Suggestion]:
             if subj is None:
                 continue
             p = _p(text, o + 1 + m.start("rest"), c) if rest else None
+            if p is None and m.re is PAIR and m.group("sep").lower() == "and":
+                continue  # '(25% and 28%, P = .7)' pairs only with the p-value that tests it
             if p is None and m.re is PAREN_RESPECTIVELY:
                 continue  # 'a and b, respectively' is a comparison only with the p-value that tests it
             if subj.statistic is None and (m.group("label") or m.group("label2")):
@@ -410,6 +430,7 @@ def find(doc: Doc) -> list[Suggestion]:
         passes.append((FROM_TO, "comparison.from_to"))
     if doc.has(" and ", " while ", " whereas ", " but "):
         passes.append((AND_PAIR, "comparison.and_pair"))
+        passes.append((VALUES_GROUPS, "comparison.values_groups"))
     if doc.has("respectively"):
         passes += [(RESPECTIVELY, "comparison.respectively"), (RESPECTIVELY_AFTER, "comparison.respectively")]
     for rx, rule in passes:
@@ -446,7 +467,7 @@ def find(doc: Doc) -> list[Suggestion]:
             p, end = _p_after(doc, m.end(), s_end)
             if p is None and m.groupdict().get("pin"):
                 p = _p(text, m.start("pin"), m.end("pin"))
-            if rule in ("comparison.and_pair", "comparison.respectively") and p is None:
+            if rule in ("comparison.and_pair", "comparison.respectively", "comparison.values_groups") and p is None:
                 continue  # 'a in A and b in B' pairs only with the p-value that tests them
             if p is None and rule == "comparison.groups" and m.group("rest2"):
                 p = _p(text, m.start("rest2"), m.end("rest2"))
@@ -498,6 +519,8 @@ def find(doc: Doc) -> list[Suggestion]:
             if unit in ("HR", "OR") and re.match(r"(?i)adjusted|multivariable|multivariate", stat):
                 unit = "a" + unit
             lo, hi, lvl = ci_parts(m) if m.group("lo") is not None or m.group("lo2") is not None else (None, None, None)
+            if m.group("lo3") is not None:
+                lo, hi = num(m.group("lo3")), num(m.group("hi3"))
             p, end = _p_after(doc, m.end(), s_end)
             if p is None:
                 p = _p(text, m.end(), min(s_end, m.end() + 25)) if re.match(r"\s*[;,]\s*[Pp]\b", text[m.end():m.end() + 6]) \

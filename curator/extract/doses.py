@@ -20,7 +20,7 @@ from curator.extract.patterns import MULT, NB, NUM, NUMB, num
 
 _PERKG = r"\s?/\s?(?:kg|m2|m²|m\(2\)|m\^2|day|d)(?![a-zA-Z])"
 _CELLS = r"(?:(?:CAR[-+ ]?T|CAR\s?\+\s?T|CAR[- ]?positive\s+(?:viable\s+)?T|viable\s+T|T)[- ]?cells?|cells?)"
-_NOTE = r"(?:\s*\((?:_?[nN]_?\s*=\s*\d+|\d+\s+patients?)\))"  # '80 (N = 11) × 10^6 cells': the arm size between
+_NOTE = r"(?:\s*+\((?:_?[nN]_?\s*+=\s*+\d++|\d++\s++patients?)\))"  # '80 (N = 11) × 10^6 cells': the arm size between
 DOSE = re.compile(
     rf"(?P<v>{NUMB})(?:\s?(?:-|–|to)\s?(?P<v2>{NUM}))?{_NOTE}?\s?"
     rf"(?P<u>{MULT}\s?(?:{_CELLS}\s?)?/\s?kg"
@@ -61,7 +61,11 @@ def _drug_near(doc: Doc, start: int, end: int) -> tuple[Any, str, int] | None:
 
 
 # dose levels listed before one shared unit: '50, 150 and 450 × 10^6 CAR+ T cells', '20 (N = 7), 40 (N = 24), or 80'
-LEVELS_BEFORE = re.compile(rf"(?P<items>(?:{NUMB}{_NOTE}?\s*,\s*)*{NUMB}{_NOTE}?\s*,?\s*(?:and|or|,)\s*)$")
+# (read once: the list starts at its first item — never right after 'n, ' — and each item with its separator is
+# taken possessively, so a long list that does not end at the unit is given up in one pass, not re-read from
+# every item)
+_SEP_ITEM = r"(?:,\s*+(?:(?:and|or)\s++)?|(?:and|or)(?:\s++|$))"
+LEVELS_BEFORE = re.compile(rf"(?<!\d,)(?<!\d,\s)(?P<items>(?:{NUMB}{_NOTE}?+\s*+{_SEP_ITEM})++)$")
 
 
 def _levels(doc: Doc, m: re.Match[str], fields: dict[str, Any], conf: float, rule: str) -> list[Suggestion]:

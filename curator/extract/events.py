@@ -47,7 +47,11 @@ LEAD = re.compile(r"^(?:the|a|an|and|then|finally|subsequently|thereafter|howeve
 _ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
         "ninth": 9, "tenth": 10}
 INFUSION = r"(?:[^.;]{0,120}?\b(?:infusion|administration|reinfusion|CAR[- ]?T(?:[- ]cells?)?|CARTs?|cell\s+therapy)\b)"
-DAYS_AFTER = re.compile(rf"(?<![\w.,·/-])(?P<d>\d{{1,3}})\s+days?\s+(?:after|post|following)\s+(?P<ref>{INFUSION})",
+_DAYW = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+         "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30}
+# (a count of days in words too: 'Twelve days after CAR-T cell infusion')
+DAYS_AFTER = re.compile(rf"(?<![\w.,·/-])(?:(?P<d>\d{{1,3}})|(?P<dw>(?i:{'|'.join(_DAYW)})))\s+days?\s+(?:after|post|following)\s+"
+                        rf"(?P<ref>{INFUSION})",
                         re.IGNORECASE)
 ORDINAL_DAY = re.compile(rf"\b(?P<prep>on|by|at)\s+(?:the\s+)?(?:(?P<d>\d{{1,3}})(?:st|nd|rd|th)|(?P<w>{'|'.join(_ORD)}))"
                          rf"\s+day\b(?:\s+(?:after|post|following)\s+(?P<ref>{INFUSION}))?", re.IGNORECASE)
@@ -140,7 +144,12 @@ def _elapsed(doc: Doc, taken: list[tuple[int, int]]) -> list[Suggestion]:
                 continue  # 'within 28 days after infusion', 'a median of 6 days after': not a day of an event
             if rx is ORDINAL_DAY and m.group("ref") is None and not doc.has("infusion", "car-t", "car t", "cart"):
                 continue
-            day = int(m.group("d")) if m.group("d") else _ORD[m.group("w").lower()]
+            if m.group("d"):
+                day = int(m.group("d"))
+            elif m.groupdict().get("dw"):
+                day = _DAYW[m.group("dw").lower()]
+            else:
+                day = _ORD[m.group("w").lower()]
             s_start, _ = doc.sentence(m.start())
             s_start = max(s_start, m.start() - LOOKBACK)
             flat = depth0(text, s_start, m.start())
@@ -148,12 +157,21 @@ def _elapsed(doc: Doc, taken: list[tuple[int, int]]) -> list[Suggestion]:
             if horizon(text, s_start + cuts[-1], m.start(), m.end()):
                 continue
             desc = _describe(doc, s_start + cuts[-1], m.start())
+            end = m.end()
+            if desc is None and not text[s_start:m.start()].strip():
+                # 'On the fifth day after infusion, she developed aphasia': the day opens the sentence, the event
+                # follows it (as in event.after)
+                tail = re.match(r"(?:\s++(?:cells?|infusion|administration|therapy|reinfusion)\b)*+", text[m.end():])
+                am = AFTER.match(text, m.end() + tail.end())
+                if am and _VERBISH.search(am.group("ev")) and len(am.group("ev").split()) <= 10:
+                    ev = re.sub(r"^(?:the|a|an|his|her)\s+", "", am.group("ev").strip(), flags=re.IGNORECASE)
+                    desc, end = (_lower_first(ev), m.start(), "event.after"), am.end("ev")
             if desc is None:
                 continue
             event, start, _rule = desc
-            fields = {"event": event, "day": day, "day_as_written": m.group(0).split()[0] if m.group("d") else
-                      m.group("w"), "preposition": "after"}
-            out.append(make("event", fields, text, start, m.end(), 0.6, "event.elapsed"))
+            written = m.group("d") or m.groupdict().get("dw") or m.group("w")
+            fields = {"event": event, "day": day, "day_as_written": written, "preposition": "after"}
+            out.append(make("event", fields, text, start, end, 0.6, "event.elapsed"))
     return out
 
 

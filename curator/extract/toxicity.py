@@ -43,18 +43,26 @@ GRADE_PRE = re.compile(
     rf"(?:\s*+(?:-|–|—|to)\s*+(?P<ab_b>{G}))?(?P<ab_plus>\+|\s++or\s++(?:higher|greater|above|more|worse))?\))?\s*$")
 GRADE_POST = re.compile(
     rf"\s*+(?:\(\s*+|,\s*+)?(?:of\s+)?(?:(?:[Gg]rades?|G)\s*+(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})"
-    rf"(?:\s*(?:-|–|—|to|or)\s*(?P<b>{G}))?{_PLUS}?|(?P<word>any[- ]grade|all[- ]grades?))")
+    rf"(?:\s*(?:-|–|—|to|or|/)\s*(?P<b>{G}))?{_PLUS}?|(?P<word>any[- ]grade|all[- ]grades?))")
 _CNT = (r"(?:\d+|(?i:\b(?:" + "|".join(sorted((w for w in WORDNUM if " " not in w), key=len, reverse=True))
         + r")\b))")
 FREQ_POST = re.compile(  # blank runs read once (possessive where what follows never opens with a blank)
     rf"(?:\s*+\((?:[A-Za-z][\w/-]{{1,12}}|(?:[Gg]rades?|G)\s*+(?:[≥≤<>]\s*+)?[0-5IV]{{1,3}}(?:\s*+[-–]\s*+[0-5IV]{{1,3}})?\+?)\))?"
-    rf"\s*+(?:[,:(]\s*+)?(?:(?:incidences?|rates?|frequency)\s++)?(?:(?:was|were|has\s+been|had\s+been)\s++)?"
+    rf"\s*+(?:[,:(]\s*+)?(?:(?:incidences?|rates?|frequency)(?:\s*+[:=])?\s*+)?(?:(?:was|were|has\s+been|had\s+been)\s++)?"
     r"(?:(?:observed|reported|occurred|developed|seen|noted|documented|present|experienced|recorded|found|diagnosed|"
     r"identified|detected|persisted)\s++)?"
+    r"(?:(?:at|with)\s++(?:a|an)\s++(?:overall\s++)?(?:rate|incidence|frequency)\s++of\s++)?"  # 'at a rate of 80%'
     r"(?:(?:in|among|for)\s++)?(?:all\s++(?=\d+\s+(?:patients?|pts|children|adults|subjects|cases)\b))?"
-    rf"(?:n\s*+=\s*+)?(?:{NB}(?P<n>\d+)(?:\s*+(?:/|of|out\s+of)\s*+(?P<d>\d+))?\s*+(?:(?:patients?|pts|children|adults|"
-    rf"subjects|cases)\s*+)?[(\[,;]\s*+(?P<p>{NUM})\s?%|{NB}(?P<p2>{NUM})\s?%|{NB}(?P<n2>\d+)\s*+(?:/|of|out\s+of)\s*+"
-    rf"(?P<d2>\d+)|{NB}(?P<n3>\d+)\s++(?:patients?|pts|children|adults|subjects|cases)\b)"
+    rf"(?:n\s*+=\s*+)?(?:{NB}(?P<n>{_CNT})(?:\s*+(?:/|of|out\s+of)\s*+(?:the\s++)?(?P<d>\d+))?\s*+(?:(?:patients?|pts|children|adults|"
+    rf"subjects|cases)\s*+)?[(\[,;]\s*+(?P<p>{NUM})\s?%"
+    # the share first, its count after it: '21.4% (n=12)', '8.3% of patients (5/60)', '90.9% (20/22)'
+    rf"|{NB}(?P<p2>{NUM})\s?%(?:(?:\s++of\s++(?:the\s++)?patients)?\s*+[(\[]\s*+(?:n\s*+=\s*+(?P<n4>\d+)|(?P<n5>\d+)\s*+/\s*+"
+    rf"(?P<d5>\d+))\s*+[)\]])?"
+    rf"|(?:(?:the\s++)?(?:majority|most|half)\s++of\s++(?:the\s++)?(?:patients|children|adults|subjects|cases)|all\s++"
+    rf"(?:the\s++)?(?:patients|children|adults|subjects|cases))\s*+[(\[]\s*+(?:n\s*+=\s*+(?P<n6>\d+)\s*+[,;]\s*+)?"
+    rf"(?P<p5>{NUM})\s?%\s*+[)\]]"
+    rf"|{NB}(?P<n2>\d+)\s*+(?:/|of|out\s+of)\s*+"
+    rf"(?P<d2>\d+)|{NB}(?P<n3>{_CNT})\s++(?:patients?|pts|children|adults|subjects|cases)\b)"
     # a count that opens the next clause ('..., 109 patients (81.3%) experienced X') is X's, not this one's
     r"(?!\s*+(?:[(\[][^()\[\]]{0,20}[)\]]\s*+)?(?:[)\]]\s*+)?(?:experienced|developed|had|suffered|presented|required|"
     r"received)\b)")
@@ -63,11 +71,14 @@ FREQ_PRE = re.compile(  # blank runs read once: each optional piece takes the bl
     r"(?:\s*+(?:patients?|pts|children|adults|subjects))?(?:\s*+[(\[]\s*+(?P<p3>[\d.·]+)\s?%\s*+[)\]])?"
     rf"|(?:{NB}(?P<p2>{NUM})\s?%|(?P<pw>\b{_CNT})\s(?:per\s?cent|percent)\b)"
     r"(?:\s*+of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|cases|recipients))?)"
-    r"\s*+(?:developed|had|experienced|presented\s+with|suffered(?:\s+from)?|showed|(?:were\s+|was\s+)?diagnosed\s+with)"
-    r"\s++(?:at\s+least\s+(?:one|1)\s++|a\s+median\s+of\s+\d+\s++)?(?:any\s++|[\w-]+\s++(?:or|and)\s++|(?!(?:for|of|after|with|to|from|by|the)\b)[\w-]+\s++){0,2}$",
+    r"\s*+(?:who\s++)?(?:developed|had|experienced|presented\s+with|suffered(?:\s+from)?|showed|(?:were\s+|was\s+)?diagnosed\s+with"
+    r"|(?P<died>died\s+(?:of|from|due\s+to)|passed\s+away\s+(?:from|due\s+to)|succumbed\s+to))"
+    r"\s++(?:at\s+least\s+(?:one|1)\s++|a\s+median\s+of\s+\d+\s++|(?:some|any)\s++(?:grade|form|degree)\s++of\s++)?(?:any\s++|[\w-]+\s++(?:or|and)\s++|(?!(?:for|of|after|with|to|from|by|the)\b)[\w-]+\s++){0,2}$",
     re.IGNORECASE)
 FREQ_BRACKET = re.compile(
-    rf"\s*[(\[]\s*(?:n\s*=\s*)?{NB}(?P<n>\d+)(?:\s*/\s*(?P<d>\d+))?\s*[,;]\s*(?P<p>{NUM})\s?%\s*[)\]]")
+    rf"\s*[(\[]\s*(?:n\s*=\s*)?{NB}(?P<n>\d+)(?:\s*/\s*(?P<d>\d+))?\s*[,;]\s*(?P<p>{NUM})\s?%\s*[)\]]"
+    # the syndrome's abbreviation and its share in one bracket: 'cytokine release syndrome (CRS; 73%)'
+    rf"|\s*+[(\[]\s*+[A-Za-z][\w-]{{1,10}}+\s*+[;,]\s*+(?:(?P<n2>\d+)\s*+[(\[,]\s*+)?(?P<p2>{NUM})\s?%\s*+\)?\s*+[)\]]")
 NEGATION = re.compile(r"(?:\bno\b|\bwithout\b|\babsence\s+of|\bfree\s+of|\bnone\s+(?:of\s+the\s+\w+\s+)?"
                       r"(?:developed|had|experienced))\s+(?:(?!(?:for|of|to|with|after|before)\b)\w+\s+){0,2}$",
                       re.IGNORECASE)
@@ -87,18 +98,25 @@ _PLUS2 = _PLUS.replace("?P<plus>", "?P<plus>")
 # each blank run is read once (possessive; what follows it never opens with a blank), so a long run of
 # blanks is not re-split between neighbouring '\s*' pieces (issue 15 item 1)
 PER_GRADE = re.compile(
-    rf"\s*+(?:\)\s*+)?(?:of\s+(?:the\s+)?(?:patients|participants|pts|children|adults)\s*+)?(?:[,;:(]\s*+)?"
-    rf"(?:(?:and|while|with|including|of\s+which|of\s+these)\s++)?(?P<g>(?:[Gg]rades?|G)\s*+"
-    rf"(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b>{G}))?{_PLUS2}?)\s*+(?:(?:CRS|ICANS)\s*+)?"
-    rf"(?:[,:=]\s*+|(?:(?:was|were)\s++)?(?:(?:observed|reported|occurred|seen)\s++)?in\s++|\(\s*+)"
-    rf"(?:{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?[(\[]\s*+)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?patients\s*)?[)\]]?")
+    rf"\s*+(?:\)\s*+)?(?:(?:of\s+)?(?:the\s+)?(?:patients|participants|pts|children|adults)\s*+)?(?:[,;:(]\s*+)?"
+    rf"(?:(?:and\s++(?:was|were)|and|while|with|including|of\s+which|of\s+these|which\s+(?:was|were)|of)\s++)?"
+    rf"(?P<g>(?:[Gg]rades?|G)\s*+"
+    rf"(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b>{G}))?{_PLUS2}?|(?i:any|all)[- ]grades?"
+    rf"|(?i:severe|high[- ]grade|life[- ]threatening|fatal)(?=\s++in\b))"
+    rf"\s*+(?:(?P<syn>CRS|ICANS)\s*+)?"
+    # the share after ':', '=', 'in', a bracket, or a blank alone ('CRS: any grade 90%, grade ≥3 7%')
+    rf"(?:[,:=]\s*+|(?:(?:was|were)\s++)?(?:(?:observed|reported|occurred|seen)\s++)?in\s++|\(\s*+|(?=\d[\d.·]*\s?%))"
+    rf"(?:(?:{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?[(\[]\s*+)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?patients\s*)?[)\]]?"
+    # a count alone, closing the item: '(grade 1-2, 36; grade 3, 4)', '(grade 3-4 in 4)'
+    rf"|{NB}(?P<n0>\d+)(?![.·]\d|\d)(?:\s++patients?)?(?=\s*+[)\];,.]|\s++and\b))")
 G_END = r"(?:[0-5](?!\d|[.·]\d)|IV|V|III|II|I)(?![a-z])"  # a grade that may end the sentence ('grade ≥3.')
 # the count first: '45 patients (75%) had CRS, including 5 (8%) with grade ≥3', '...; 5 (8%) were grade 3 or higher',
 # or the share alone: '...; 13% were grade 3-4'
 PER_GRADE_COUNT = re.compile(  # blank runs read once, as in PER_GRADE
     rf"\s*+(?:\)\s*+)?(?:(?:of\s++)?(?:the\s++)?(?:patients|participants|pts|children|adults)\s*+)?[,;]\s*+"
-    rf"(?:(?:including|of\s+whom|of\s+which|of\s+these|with)\s++)?(?:{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?"
-    rf"[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]|{NB}(?P<p9>{NUM})\s?%(?:\s++of\s++(?:the\s++)?(?:patients|cases))?)"
+    rf"(?:(?:including|of\s+whom|of\s+which|of\s+these)\s++{NB}(?P<n8>\d+)(?![.·\d%])(?:\s++patients?)?"  # '..., of whom 2 had'
+    rf"|(?:(?:including|of\s+whom|of\s+which|of\s+these|with)\s++)?(?:{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?"
+    rf"[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]|{NB}(?P<p9>{NUM})\s?%(?:\s++of\s++(?:the\s++)?(?:patients|cases))?))"
     rf"\s*+(?:(?:with|had|were|was|of\s+(?:which|whom)\s+were)\s++)?"
     rf"(?P<g>(?:[Gg]rades?|G)\s*+(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G_END})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b>{G_END}))?"
     rf"{_PLUS}?)(?:\s+(?:CRS|ICANS|events?|toxicit(?:y|ies)))?(?=\s*[,;.)]|\s+and\b|$)")
@@ -106,6 +124,9 @@ PER_GRADE_COUNT = re.compile(  # blank runs read once, as in PER_GRADE
 # a short qualifier without numbers
 MEASURE_OF = re.compile(r"\b(?:incidences?|rates?|frequenc(?:y|ies)|proportions?|percentages?|occurrence)\s+of\s+"
                         r"(?:(?:any|all)[- ]grades?\s+)?$", re.IGNORECASE)
+# 'the overall mortality caused by COVID-19 was 31%', 'deaths due to infection occurred in 4%': a fatal toxicity
+MORTALITY_OF = re.compile(r"\b(?:mortality|deaths?|death\s+rate|case[- ]fatality(?:\s+rate)?)\s+(?:(?:caused|induced)\s+by|"
+                          r"due\s+to|from|related\s+to|attribut(?:able|ed)\s+to|of)\s+$", re.IGNORECASE)
 MEASURE_VALUE = re.compile(rf"[^\d;:%()]{{0,50}}?\b(?:was|were|reached|amounted\s+to)\s++(?:about\s++|approximately\s++|"
                            rf"nearly\s++|only\s++)?{NB}(?P<p>{NUM})\s?%", re.IGNORECASE)
 # 'CRS developed in 90% (any grade) and 12% (grade ≥3)': further shares, each with its grade in brackets
@@ -126,9 +147,20 @@ MOST_COMMON = re.compile(
 # a syndrome that names the group a statement is about ('patients with severe CRS', 'those who developed ICANS',
 # 'the risk of CRS'): without a count of its own it is no occurrence the text reports
 GROUP_QUALIFIER = re.compile(
-    r"(?:\b(?:patients|those|children|adults|subjects|recipients|cases|individuals|groups?|cohorts?|ones)\s+(?:with(?:out)?|"
+    r"(?:\b(?:patients|those|children|adults|subjects|recipients|participants|cases|individuals|groups?|cohorts?|ones|"
+    r"(?:non-?)?responders)\s+(?:with(?:out)?|"
     r"who\s+(?:did\s+not\s+)?(?:develop(?:ed)?|ha[dv]e?|experienc(?:ed|e))|experiencing|developing)|\b(?:risk|predictors?|"
     r"risk\s+factors?|prediction)\s+(?:of|for))\s+(?:(?!(?:and|or|but)\b)[\w≥≤()-]+\s+){0,3}$", re.IGNORECASE)
+# a syndrome named as what a treatment is for: a count after it is the treatment's ('given for grade ≥2 CRS in 30
+# patients', 'used to treat ICANS in 12 (20%)', 'to prevent CRS in all 20 patients')
+PURPOSE = re.compile(
+    r"\b(?:(?:for|in)\s+(?:the\s+)?(?:treatment|management|prevention|prophylaxis|control)\s+of|to\s+(?:treat|prevent|"
+    r"manage|mitigate|control|reverse|abrogate)|(?:given|administered|used|received|receiving|required|requiring|"
+    r"indicated|prescribed|initiated|started|needed|reserved|escalated)\s+(?:(?!(?:in|with|after|on|by)\b)\w+\s+){0,2}?for"
+    r"|prevent(?:ion|ing)?(?:\s+of)?|prophyla\w*\s+(?:of|for|against)|treatment\s+(?:of|for)|management\s+of)"
+    r"\s+(?:(?!(?:and|or|but|in)\b)[\w≥≤()-]+\s+){0,3}$", re.IGNORECASE)
+ELIGIBILITY = re.compile(r"\b(?:eligib\w*|inclusion|exclusion|included\s+if|excluded\s+if|criteria|required\s+to\s+have)\b",
+                         re.IGNORECASE)
 CONTRAST = re.compile(r"\b[Pp]\s*[=<>≤≥]|\b(?:higher|lower|greater|fewer|more|less|than|vs\.?|versus|compared|"
                       r"associated|correlat\w*|predict\w*|differ\w*|increased|decreased|elevated)\b", re.IGNORECASE)
 # a list's head naming a grade and a class of events, then its items each with a share
@@ -154,13 +186,15 @@ ABBR_DEF = re.compile(r"\s*\(\s*([A-Z][A-Za-z]{1,6}?)s?\s*\)")
 GRADE_LIST_BEFORE = re.compile(
     rf"(?P<g0>\bany[- ]grade|\ball[- ]grades?|\b[Gg]rades?\s*+(?:(?:≥|>=|>|≤|<)\s*+)?{G}(?:\s*+(?:-|–|to)\s*+{G})?)"
     r"\s*+(?:,|and|or|as\s+well\s+as)\s*+$", re.IGNORECASE)  # blank runs read once, as in PER_GRADE
+GRADE_NUM_LIST = re.compile(rf"\b[Gg]rades?\s*+(?P<items>{G}(?:\s*+,\s*+{G}){{0,4}}+\s*+,?\s*+(?:and|or)\s++{G})\s++$")
 # (at most 13 items, read possessively: a search restarting at each number of a long run stays linear)
 SHARED_PCT = re.compile(rf"(?<!,)(?<!,\s)(?P<items>{NB}{NUM}(?:\s*+,\s*+{NUM}){{0,12}}+\s*+,?\s*+(?:and|or)\s++{NUM})\s?%")
 
 
 PARALLEL_PCTS = re.compile(  # blank runs read once, as in PER_GRADE
     rf"\s*+(?:(?:was|were)\s++)?(?:(?:observed|reported|seen|noted|documented|recorded|found|occurred|developed)\s++)?"
-    rf"(?:in|among)\s++(?P<items>{NB}{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%)*+\s*+(?:,\s*+)?(?:and|or)\s++{NUM}\s?%)", re.IGNORECASE)
+    rf"(?:in|among)\s++(?P<items>{NB}{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%)*+\s*+(?:,\s*+)?(?:and|or)\s++{NUM}\s?%"
+    rf"|{NB}{NUM}\s?%(?:\s*+/\s*+{NUM}\s?%)++)", re.IGNORECASE)  # or 'in 80%/20%' after 'CRS/ICANS'
 
 
 class _Shifted:
@@ -170,13 +204,31 @@ class _Shifted:
         self.m, self.shift = m, shift
 
     def group(self, g: str) -> str | None:
-        return self.m.group(g) or None
+        return self.m.groupdict().get(g) or None
 
     def end(self) -> int:
         return self.m.end() + self.shift
 
 
-PCT_LIST_AFTER = re.compile(rf"\s*(?:%\s*)?(?:,|and|or)\s*{NUM}\s?%")
+# a share followed by further shares ('78% and 31%') is a list's; one followed by 'vs' is a contrast's side
+# the value list of a measure named before a syndrome list ('the rates of CRS and ICANS were 80% and 25%')
+MEASURE_LIST = re.compile(
+    rf"\s*+(?:[^\d;:%()]{{0,40}}?\s)??(?:was|were|of)\s++(?P<items>{NB}{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%)*+\s*+(?:,\s*+)?"
+    rf"(?:and|or)\s++{NUM}\s?%)", re.IGNORECASE)
+MEASURE_AFTER = re.compile(r"\s*+(?:incidences?|rates?|frequenc(?:y|ies)|proportions?)\s++(?:was|were)\b", re.IGNORECASE)
+# a second list right after 'respectively' at one grade: '; grade ≥3 in 5% and 12%(, respectively)'
+GRADE_LIST_AFTER = re.compile(
+    rf"\s*+[;,]\s*+(?:and\s++|with\s++)?(?P<g>(?:≥|>=|>)\s*+[Gg]rade\s*+{G}|\b[Gg]rades?\s*+(?:(?:≥|>=|⩾|>)\s*+)?{G}"
+    rf"(?:\s*+(?:-|–|to|or)\s*+{G})?(?:\+|\s++or\s++(?:higher|greater|above|more))?)\s++(?:(?:events?|cases?)\s++)?"
+    rf"(?:(?:was|were)\s++)?(?:(?:observed|reported|seen|noted|occurred)\s++)?(?:in\s++)?"
+    rf"(?P<items>{NB}{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%)*+\s*+(?:,\s*+)?(?:and|or)\s++{NUM}\s?%)")
+PCT_LIST_AFTER = re.compile(rf"\s*(?:%\s*)?(?:(?:,|and|or)\s*{NUM}\s?%|(?:;\s*)?(?:vs\.?|versus|compared)\b"
+                            rf"|(?:[-–—]|to)\s*{NUM}\s?%)")  # or one bound of a range ('in 42%–93% of patients')
+# a sentence about other studies ('CRS has been reported in ...', 'in the pivotal trials, ...'): not the study's own
+LITERATURE = re.compile(r"\b(?:(?:has|have)\s+been\s+(?:reported|described|observed|documented)|previously\s+(?:reported|"
+                        r"published|described)|(?:prior|previous|earlier)\s+(?:studies|reports|trials|series)|pivotal\s+"
+                        r"(?:trials?|studies)|registration(?:al)?\s+(?:trials?|studies)|in\s+the\s+literature|"
+                        r"literature\s+review|reported\s+rates?)\b", re.IGNORECASE)
 SYSTEMS = [
     ("ASTCT_2019", re.compile(r"\bASTCT\b|\bASBMT\b|American Society (?:for|of) Transplantation and Cellular "
                               r"Therapy|\bLee\b[^.;]{0,20}\b2019\b", re.IGNORECASE)),
@@ -199,7 +251,8 @@ OTHER_TOX = re.compile(
     r"|bacter[ae]mia|sepsis|pneumonia|(?:febrile\s+)?neutropenia|thrombocytopenia|an(?:a)?emia|(?:pan)?cytopenias?"
     r"|lymphopenia|leukopenia|hypogammaglobulin(?:a)?emia|coagulopath(?:y|ies)|coagulation\s+(?:disorders?|abnormalit"
     r"(?:y|ies))|disseminated\s+intravascular\s+coagulation|acute\s+kidney\s+injury|AKI|tumou?r\s+lysis\s+syndrome"
-    r"|parkinsonism|(?:cranial|facial)\s+nerve\s+pals(?:y|ies)|encephalitis|adverse\s+events?|AEs?"
+    r"|parkinsonism|(?:cranial|facial)\s+nerve\s+pals(?:y|ies)|(?:cranial|facial)\s+(?:neuropath(?:y|ies)|pals(?:y|ies))"
+    r"|Bell'?s\s+palsy|encephalitis|adverse\s+events?|AEs?"
     r"|hypofibrinogen(?:a)?emia|DIC|thrombos[ie]s|thromboembolism|h(?:a)?ematotoxicity"
     r"|hepatotoxicity|transaminitis|cardiotoxicity|arrhythmias?|atrial\s+fibrillation|(?:acute\s+)?renal\s+failure"
     r"|neutropenic\s+fever|febrile\s+neutropenia|(?:CMV|cytomegalovirus|HHV-6|EBV)\s+reactivation"
@@ -234,11 +287,19 @@ BACKGROUND = re.compile(r"\b(?:can|may|might|could|is\s+an?|are\s+(?:an?|the|com
                         r"potentially)|remains?|known|commonly|often|typically|such\s+as|risk\s+factors?|"
                         r"predict\w*|hinder\w*|limit\w*|understudied|poorly|little\s+is|unclear|aim\w*|"
                         r"we\s+(?:sought|aimed|investigated|evaluated|analy[sz]ed|examined|assessed|focus\w*)|associated\s+with|"
+                        # an objective ('To evaluate the incidence of ICANS ...', 'Objective: ...')
+                        r"(?<![\w-])to\s+(?:evaluate|assess|determine|investigate|describe|characteri[sz]e|examine|identify|"
+                        r"explore|analy[sz]e|estimate|quantify)|objectives?|purpose|"
                         # a general statement in the present ('the most common AEs reported are ...'), an effect on a
                         # risk ('did not increase the proportion of subjects who experience X'): not an occurrence
                         r"(?:reported|observed|described|seen)\s+are|did\s+not\s+(?:increase|decrease|reduce|raise|"
                         r"lower|affect|change)|at\s+risk\s+(?:for|of)|"
-                        r"(?:more|less)\s+(?:common|frequent|likely|often)|correlat\w*|higher\s+risk|lower\s+risk)\b",
+                        r"(?:more|less)\s+(?:common|frequent|likely|often)|correlat\w*|higher\s+risk|lower\s+risk|"
+                        # an effect on a toxicity ('reduced the rate of grade ≥3 CRS', 'to prevent ICANS')
+                        r"reduc(?:e|es|ed|ing|tion)|prevent\w*|mitigat\w*|prophyla\w*|abrogat\w*|"
+                        # other studies ('has been reported', 'in the pivotal trials')
+                        r"(?:has|have)\s+been\s+(?:reported|described|documented)|pivotal|registration(?:al)?\s+trials?|"
+                        r"in\s+the\s+literature)\b",
                         re.IGNORECASE)
 
 
@@ -302,6 +363,9 @@ def _grade(m: re.Match[str], a: str, b: str | None, op: str | None, plus: str | 
     return g1, None, o or "="
 
 
+BREAKDOWN = re.compile(r"\s*+(?:[,:;=]\s*+|in\s++)\d")
+
+
 def _graded(text: str, p: Phrase) -> Phrase:
     """The grade words written before ('grade ≥3 CRS', 'severe ICANS') or after ('CRS (grade 3-4)') a mention."""
     h_start, h_end = p.m_start, p.m_end
@@ -331,6 +395,8 @@ def _graded(text: str, p: Phrase) -> Phrase:
                                                       m.group("plus"))
     else:
         m = GRADE_POST.match(text, h_end, min(len(text), h_end + 45))
+        if m and text[h_end:m.end()].lstrip().startswith("(") and BREAKDOWN.match(text, m.end()):
+            m = None  # 'CRS (grade 1-2, 36; grade 3, 4)': a breakdown by grade, read as further rows
         if m:
             p.end = m.end()
             if text[h_end:m.end()].lstrip().startswith("(") and re.match(r"\s*\)", text[m.end():m.end() + 3]):
@@ -356,7 +422,7 @@ def phrases(doc: Doc) -> list[Phrase]:
         covered = [(a, b) for a, b, *_ in hits]
         for m in OTHER_TOX.finditer(text):
             if m.group().isupper() and m.group() not in ("AKI", "AE", "AEs", "DIC", "ICAHT", "GVHD", "SAE", "SAEs",
-                                                          "TEAE", "TEAEs", "TRAE", "TRAEs"):
+                                                          "TEAE", "TEAEs", "TRAE", "TRAEs", "COVID-19"):
                 continue
             if not any(a < m.end() and m.start() < b for a, b in covered):
                 hits.append((m.start(), m.end(), m.group(), None))
@@ -417,6 +483,25 @@ def phrases(doc: Doc) -> list[Phrase]:
     return out
 
 
+# a sentence comparing groups on an outcome; one stating a risk factor, an association or a possibility instead
+CONTRAST_STATEMENT = re.compile(r"\b(?:vs\.?|versus|compared\s+(?:with|to)|than(?!\s++(?:grade|G\s*+\d)))(?!\w)|(?<![\w])[Pp]\s*+(?:[-‐]?\s*+values?\s*+)?[=<>≤≥]")
+RISK_STATEMENT = re.compile(r"\b(?:associat\w*|predict\w*|risk\s+factors?|odds|hazard|OR|HR|aOR|correlat\w*|"
+                            r"univariate|multivariate|multivariable)\b")
+# a syndrome word that modifies the measured noun ('infection density', 'CRS duration', 'ICANS onset')
+MODIFIER_AFTER = re.compile(r"\s*+(?:-?related\s++)?(?:densit(?:y|ies)|duration|onset|resolution|times?|timing|kinetics|"
+                            r"management|treatment|levels?|scores?|burden|days?|episodes?|severity)\b", re.IGNORECASE)
+MODAL = re.compile(r"\b(?:can|may|might|could|would|should)\b", re.IGNORECASE)
+# the next share of the clause after a syndrome's share, then a p-value: the two shares are a comparison's sides
+SIDE_AFTER = re.compile(rf"[^;%.]{{0,60}}?\b(?:and|vs\.?|versus|compared\s+(?:with|to)|than)\s++(?:[^\d;%.]{{0,40}}?\s)??"
+                        rf"{NB}(?P<p>{NUM})\s?%[^;]{{0,60}}?(?<![\w])[Pp]\s*+(?:[-‐]?\s*+values?\s*+)?[=<>≤≥]")
+
+
+def _contrast_side(doc: Doc, ps: list[Phrase], end: int) -> bool:
+    s_end = doc.sentence(end - 1)[1]
+    m = SIDE_AFTER.match(doc.text, end, s_end)
+    return m is not None and not any(end <= q.m_start < m.start("p") for q in ps)
+
+
 def _system(doc: Doc, syndrome: str) -> str | None:
     from curator.domain import vocabulary
 
@@ -431,6 +516,7 @@ def find(doc: Doc) -> list[Suggestion]:
     out: list[Suggestion] = []
     freq: dict[int, dict[str, Any]] = {}
 
+    list_extra: list[tuple[Phrase, dict[str, Any]]] = []
     # ---- respectively: "grade ≥3 CRS and ICANS occurred in 12% and 18% of patients, respectively"
     for i, p in enumerate(ps):
         if i in freq:
@@ -450,6 +536,9 @@ def find(doc: Doc) -> list[Suggestion]:
             # percentages as syndromes, one list right after the verb, nothing else numeric in the clause
             clause = tail[:min((tail.index(c) for c in ";:" if c in tail), default=len(tail))]
             pl = PARALLEL_PCTS.match(clause)
+            if pl is None and (MEASURE_OF.search(text, max(s_start, p.start - 40), p.start)
+                               or MEASURE_AFTER.match(clause)):
+                pl = MEASURE_LIST.match(clause)  # 'the rates of CRS and ICANS were 80% and 25%'
             if pl is None:
                 continue
             pcts = list(re.finditer(rf"(?P<n>)(?P<p>{NUM})\s?%", pl.group("items")))
@@ -458,7 +547,8 @@ def find(doc: Doc) -> list[Suggestion]:
             for k, pm in zip(group, pcts):
                 freq[k] = {"percent": to_float(pm.group("p")), "_end": ps[j].end + pl.start("items") + pm.end()}
             continue
-        pcts = list(re.finditer(rf"{NB}(?P<n>\d+\s*[(\[]\s*)?(?P<p>{NUM})\s?%", tail[:rm.start()]))
+        pcts = list(re.finditer(rf"{NB}(?P<n>\d+\s*[(\[]\s*)?(?P<p>{NUM})\s?%(?:\s*[(\[]\s*n\s*=\s*(?P<n2>\d+)\s*[)\]])?",
+                                tail[:rm.start()]))
         lm = SHARED_PCT.search(tail[:rm.start()])
         if len(pcts) != len(group) and lm:
             # '(94, 80, and 51%, respectively)': one % for the whole list
@@ -469,12 +559,26 @@ def find(doc: Doc) -> list[Suggestion]:
                 f: dict[str, Any] = {"percent": to_float(pm.group("p")), "_end": ps[j].end + pm.end()}
                 if pm.group("n"):
                     f["count"] = int(re.match(r"\d+", pm.group("n")).group())
+                elif pm.group("n2"):  # '45.5% (n=25) and 12.7% (n=7), respectively'
+                    f["count"] = int(pm.group("n2"))
                 freq[k] = f
+            # '...in 78% and 31%, respectively; grade ≥3 in 5% and 12%': a second list of the same syndromes at a grade
+            cm = GRADE_LIST_AFTER.match(text, ps[j].end + rm.end(), s_end)
+            if cm:
+                more = list(re.finditer(rf"(?P<p>{NUM})\s?%", cm.group("items")))
+                gm = GRADE_PRE.search(cm.group("g") + " ")
+                if len(more) == len(group) and gm is not None:
+                    for k, pm in zip(group, more):
+                        q = Phrase(ps[k].syndrome, ps[k].as_written, ps[k].start, cm.end(), ps[k].m_start, ps[k].m_end)
+                        q.grade, q.grade_max, q.operator = _grade(gm, gm.group("a1") or gm.group("a2"), gm.group("b2"),
+                                                                  gm.group("pre_op") or gm.group("op"), gm.group("plus"))
+                        q.grade_as_reported = cm.group("g").strip()
+                        list_extra.append((q, {"percent": to_float(pm.group("p")), "_end": cm.end()}))
         else:
             for k in group:
                 freq[k] = {}
 
-    extra: list[tuple[Phrase, dict[str, Any]]] = []
+    extra: list[tuple[Phrase, dict[str, Any]]] = list_extra
     for i, p in enumerate(ps):
         if i in freq or not p.graded:
             continue
@@ -500,6 +604,29 @@ def find(doc: Doc) -> list[Suggestion]:
         extra.append((q, {"percent": to_float(pcts[0].group("p")), "_end": p.end + pcts[0].end()}))
         freq[i] = {"percent": to_float(pcts[1].group("p")), "_end": p.end + pcts[1].end()}
 
+    # 'grade 1, 2, 3, and 4 CRS occurred in 20%, 30%, 10% and 2%, respectively': one row per grade
+    for i, p in enumerate(ps):
+        if i in freq or p.graded:
+            continue
+        lm = GRADE_NUM_LIST.search(text, max(0, p.start - 40), p.start)
+        s_start, s_end = doc.sentence(p.start)
+        rm = re.search(r"\brespectively\b", text[p.end:s_end])
+        if lm is None or rm is None:
+            continue
+        grades = re.findall(G, lm.group("items"))
+        tail = text[p.end:p.end + rm.start()]
+        pcts = list(re.finditer(rf"{NB}(?P<n>\d+\s*[(\[]\s*)?(?P<p>{NUM})\s?%", tail))
+        sm = SHARED_PCT.search(tail)
+        if len(pcts) != len(grades) and sm:
+            pcts = [_Shifted(pm, sm.start("items")) for pm in re.finditer(rf"(?P<n>)(?P<p>{NUM})", sm.group("items"))]
+        if len(pcts) != len(grades):
+            continue
+        for g, pm in zip(grades, pcts):
+            q = Phrase(p.syndrome, p.as_written, lm.start(), p.end, p.m_start, p.m_end)
+            q.grade, q.operator, q.grade_as_reported = _g(g), "=", f"grade {g}"
+            extra.append((q, {"percent": to_float(pm.group("p")), "_end": p.end + pm.end()}))
+        freq[i] = {}
+
     for i, p in enumerate(ps):
         if i in freq:
             continue
@@ -507,12 +634,12 @@ def find(doc: Doc) -> list[Suggestion]:
         f: dict[str, Any] = {}
         m = FREQ_POST.match(text, p.end, min(s_end, p.end + 70))
         if m and not PCT_LIST_AFTER.match(text, m.end()):
-            if m.group("p") or m.group("p2"):
-                f["percent"] = to_float(m.group("p") or m.group("p2"))
-            n = m.group("n") or m.group("n2") or m.group("n3")
-            d = m.group("d") or m.group("d2")
+            if m.group("p") or m.group("p2") or m.group("p5"):
+                f["percent"] = to_float(m.group("p") or m.group("p2") or m.group("p5"))
+            n = m.group("n") or m.group("n2") or m.group("n3") or m.group("n4") or m.group("n5") or m.group("n6")
+            d = m.group("d") or m.group("d2") or m.group("d5")
             if n:
-                f["count"] = int(n)
+                f["count"] = _count(n)
             if d:
                 f["denominator"] = int(d)
             if (not f.get("percent") and f.get("count") is not None and "denominator" not in f
@@ -524,6 +651,12 @@ def find(doc: Doc) -> list[Suggestion]:
             vm = MEASURE_VALUE.match(text, p.end, s_end)
             if vm and not PCT_LIST_AFTER.match(text, vm.end()):
                 f = {"percent": to_float(vm.group("p")), "_end": vm.end()}
+        if not f and not p.graded and (dm := MORTALITY_OF.search(text, max(s_start, p.start - 40), p.start)):
+            vm = MEASURE_VALUE.match(text, p.end, s_end) or FREQ_POST.match(text, p.end, min(s_end, p.end + 70))
+            pv = vm and (vm.group("p") or vm.groupdict().get("p2"))
+            if pv and not PCT_LIST_AFTER.match(text, vm.end()):
+                f = {"percent": to_float(pv), "_end": vm.end(), "_start": dm.start()}
+                p.grade_as_reported = "fatal"
         if not f and (mc := MOST_COMMON.match(text, p.end, s_end)):
             f = {"percent": to_float(mc.group("p")), "_end": mc.end()}
             if mc.group("n"):
@@ -537,11 +670,13 @@ def find(doc: Doc) -> list[Suggestion]:
                     and (m.group("p") or m.group("p2")) and not PCT_LIST_AFTER.match(text, m.end()):
                 f = {"percent": to_float(m.group("p") or m.group("p2")), "_end": m.end()}
                 if m.group("n"):
-                    f["count"] = int(m.group("n"))
+                    f["count"] = _count(m.group("n"))
         if not f:  # the syndrome's own bracket closes after its count: the count is the syndrome's
             bm = FREQ_BRACKET.match(text, p.end, min(s_end, p.end + 40))
             if bm:
-                f = {"percent": to_float(bm.group("p")), "count": int(bm.group("n")), "_end": bm.end()}
+                f = {"percent": to_float(bm.group("p") or bm.group("p2")), "_end": bm.end()}
+                if bm.group("n") or bm.group("n2"):
+                    f["count"] = int(bm.group("n") or bm.group("n2"))
                 if bm.group("d"):
                     f["denominator"] = int(bm.group("d"))
         if not f:
@@ -549,6 +684,8 @@ def find(doc: Doc) -> list[Suggestion]:
             pm = FREQ_PRE.search(text[cs:p.start])
             if pm:
                 f["_start"] = cs + pm.start()
+                if pm.group("died") and not p.graded:
+                    p.grade_as_reported = "fatal"  # '3 patients (5%) died of infections'
                 if pm.group("p") or pm.group("p2") or pm.group("p3"):
                     f["percent"] = to_float(pm.group("p") or pm.group("p2") or pm.group("p3"))
                 elif pm.group("pw"):  # 'Forty-five percent of patients developed X'
@@ -560,6 +697,10 @@ def find(doc: Doc) -> list[Suggestion]:
             elif NEGATION.search(text[max(cs, p.start - 30):p.start]):
                 f = {"count": 0, "negated": True, "_start": p.start - len(NEGATION.search(
                     text[max(cs, p.start - 30):p.start]).group(0))}
+        if f.get("percent") is not None and not p.graded and \
+                (dm := MORTALITY_OF.search(text, max(s_start, p.start - 40), p.start)):
+            p.grade_as_reported = "fatal"  # 'the mortality caused by COVID-19 was 31%': a fatal toxicity's share
+            f["_start"] = min(f.get("_start", dm.start()), dm.start())
         freq[i] = f
 
     # 'CRS occurred in 93% (grade ≥3, 11%)': the parenthesis after the frequency is a second, graded row
@@ -587,15 +728,16 @@ def find(doc: Doc) -> list[Suggestion]:
         while True:
             gm = PER_GRADE.match(text, pos, s_end) or PER_GRADE_COUNT.match(text, pos, s_end) or \
                 (PCT_GRADE.match(text, pos, s_end) if "_end" in f else None)
-            if not gm:
-                break
+            if not gm or gm.groupdict().get("syn") not in (None, p.syndrome):
+                break  # 'grade ≥3 CRS in 1 (2%) and grade ≥3 ICANS in 4 (8%)': the next syndrome's own row
             q = Phrase(p.syndrome, p.as_written, p.start, gm.end(), p.m_start, p.m_end)
             q.grade, q.grade_max, q.operator = _grade(gm, gm.group("a"), gm.group("b"), gm.group("op"), gm.group("plus"))
             q.grade_as_reported = gm.group("g").strip()
             pg = gm.group("p") or gm.groupdict().get("p9")  # PER_GRADE_COUNT: '…; 13% were grade 3-4'
             ef = {"percent": to_float(pg) if pg else None, "_end": gm.end()}
-            if gm.groupdict().get("n"):
-                ef["count"] = int(gm.group("n"))
+            n = gm.groupdict().get("n") or gm.groupdict().get("n0") or gm.groupdict().get("n8")
+            if n:
+                ef["count"] = int(n)
             if ef["percent"] is None and "count" not in ef:
                 break
             if not any(x[0].grade == q.grade and x[0].syndrome == q.syndrome and x[1].get("percent") == ef["percent"]
@@ -637,17 +779,59 @@ def find(doc: Doc) -> list[Suggestion]:
         rank = (doc.evidence_rank(p.m_start), p.m_start)
         if name not in best_rank or rank < best_rank[name]:
             best_rank[name], bare_choice[name] = rank, i
+    def contrasted(i: int, p: Phrase) -> bool:
+        """The syndrome is the outcome two groups are compared on ('CRS was more frequent with axi-cel than with
+        tisa-cel (85% vs 50%; P < .001)'): the dev schema's toxicity item without a percent (README)."""
+        s0, s1 = doc.sentence(p.m_start)
+        return bool(CONTRAST_STATEMENT.search(text, s0, s1) and re.search(r"\d", text[s0:s1])
+                    and not RISK_STATEMENT.search(text, s0, s1) and not MODAL.search(text, s0, s1)
+                    and not re.search(r"\b(?:median|mean)\b", text[s0:s1], re.IGNORECASE)  # medians of a measure
+                    and not MODIFIER_AFTER.match(text, p.end)
+                    and not GROUP_QUALIFIER.search(text, max(s0, p.start - 60), p.start)
+                    and not REFERENCE.search(text, max(s0, p.start - 30), p.start)
+                    and not PURPOSE.search(text, max(s0, p.start - 60), p.start)
+                    and not re.search(r"\b(?:than|vs\.?|versus|with(?:out)?|compared\s+(?:with|to))\s+$",
+                                      text[max(s0, p.start - 20):p.start]))
+
+    group_named: set[int] = set()
     for i, p in enumerate(ps):
         f = freq.get(i) or {}
         counted = any(k in f for k in ("percent", "count"))
-        detail = p.graded or counted
-        if p.graded and not counted:
+        contrast = False
+        if counted and "_end" in f and not f.get("negated") and _contrast_side(doc, ps, f["_end"]):
+            # 'CRS rates were 12% with prophylaxis and 35% without (P = .02)': the share is one side of a comparison
+            f, counted = {}, False
+        if not counted and not f.get("negated") and contrasted(i, p):
+            contrast = True
+        detail = p.graded or counted or contrast
+        gq = GROUP_QUALIFIER.search(text, max(0, p.start - 60), p.start)
+        if gq and (not counted or f.get("negated")) and (f.get("negated")
+                                                         or CONTRAST.search(text, *doc.sentence(p.m_start))):
+            # the syndrome names a group: 'patients with severe CRS had higher IL-6 (P < .01)', 'patients without
+            # CRS' (no statement that none had it). A group defined by it without a contrast ('patients experiencing
+            # high-grade CRS') is the study's population: the syndrome occurred.
+            group_named.add(i)
+            continue
+        if not counted and i - 1 in group_named and re.fullmatch(r"\s*+(?:,\s*+)?(?:(?:and|or)\s++)?(?:any\s++)?",
+                                                                 text[ps[i - 1].end:p.start]):
+            group_named.add(i)  # 'patients with grade ≥2 CRS or any ICANS': the list names the group
+            continue
+        if p.graded and not counted and not contrast:
             s0, s1 = doc.sentence(p.m_start)
-            if not OCCURRED.search(text, s0, s1) or BACKGROUND.search(text, s0, s1):
-                continue  # 'severe CRS can be fatal': a grade in a background sentence is not the study's
-        if not counted and GROUP_QUALIFIER.search(text, max(0, p.start - 60), p.start) and \
-                CONTRAST.search(text, *doc.sentence(p.m_start)):
-            continue  # 'patients with severe CRS had higher IL-6 (P < .01)': the syndrome names a compared group
+            if not OCCURRED.search(text, s0, s1) or BACKGROUND.search(text, s0, s1) \
+                    or CONTRAST_STATEMENT.search(text, s0, s1):
+                # 'severe CRS can be fatal': a grade in a background sentence is not the study's; 'more grade ≥3 AEs
+                # than nonresponders (median, 5 vs 2)': a grade in a comparison of something else
+                continue
+        s0 = doc.sentence(p.m_start)[0]
+        if LITERATURE.search(text, s0, max(p.end, f.get("_end", p.end))):
+            # 'CRS has been reported in up to 90% of patients', 'In the pivotal trials, CRS occurred in ...': other
+            # studies' values (a comparison after the value — 'lower than previously reported' — is the study's own)
+            continue
+        if counted and PURPOSE.search(text, max(0, p.start - 60), p.start):
+            continue  # 'tocilizumab was given for grade ≥2 CRS in 30 patients (50%)': the count is the treatment's
+        if f.get("negated") and ELIGIBILITY.search(text, *doc.sentence(p.m_start)):
+            continue  # 'patients had no active infection' in an eligibility sentence is a criterion
         if not detail:
             name = p.syndrome if p.syndrome != "other" else p.as_written.lower()
             if bare_choice.get(name) != i:
@@ -671,7 +855,7 @@ def find(doc: Doc) -> list[Suggestion]:
         if system:
             fields["grading_system"] = system
         key = (p.syndrome, p.grade, p.grade_max, fields["grade_operator"], p.grade_as_reported, fields["percent"],
-               fields["count"], bool(f.get("negated")))
+               fields["count"], bool(f.get("negated")), doc.sentence(p.m_start) if contrast else None)
         if key in seen_keys:
             continue
         seen_keys.add(key)
@@ -679,7 +863,8 @@ def find(doc: Doc) -> list[Suggestion]:
         end = max(p.end, f.get("_end", p.end))
         if text.count("(", start, end) > text.count(")", start, end) and text[end:end + 1] == ")":
             end += 1
-        rule = "toxicity.graded" if p.graded else ("toxicity.frequency" if detail else "toxicity.mention")
+        rule = "toxicity.contrast" if contrast else \
+            "toxicity.graded" if p.graded else ("toxicity.frequency" if detail else "toxicity.mention")
         conf = 0.85 if detail else 0.7
         out.append(make("toxicity", fields, text, start, end, conf, rule))
     # ints for counts
