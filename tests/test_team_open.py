@@ -14,7 +14,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
 
 from curator.__main__ import main
-from curator.services.library import NeedsPassword, open_locked, second_connection, server_url
+from curator.services.library import PASSWORD_TRIES, NeedsPassword, open_locked, second_connection, server_url
 from curator.store import postgres
 from curator.ui.team_open_dialog import TeamOpenDialog
 from tests.conftest import TEMPLATE_DB
@@ -38,7 +38,7 @@ def test_the_url_is_built_from_server_port_database_and_user():
 
 
 @pytest.fixture
-def pw_url(pg_cluster, monkeypatch):
+def pw_url(pg_cluster, monkeypatch, tmp_path):
     """A library on the cluster that only a role with a password (scram-sha-256) reaches; libpq finds
     the password nowhere (no PGPASSWORD, no .pgpass). The password remembered for it is forgotten after."""
     roles = {r[0] for r in psycopg.connect(pg_cluster.url("postgres")).execute("SELECT rolname FROM pg_roles")}
@@ -46,7 +46,7 @@ def pw_url(pg_cluster, monkeypatch):
         pg_cluster.add_password_user(ROLE, SECRET)
         pg_cluster.admin(f"ALTER ROLE {ROLE} SUPERUSER")  # reads the template-made tables (owned by curator)
     monkeypatch.delenv("PGPASSWORD", raising=False)
-    monkeypatch.setenv("PGPASSFILE", os.devnull)
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-pgpass"))
     db = f"team_pw_{os.getpid()}"
     pg_cluster.drop_db(db)
     pg_cluster.create_db(db, template=TEMPLATE_DB)
@@ -68,6 +68,10 @@ def test_open_locked_asks_until_the_server_takes_the_password_and_keeps_it_in_me
         asked.append((why.refused, str(why)))
         return next(answers)
 
+    def ask_wrong(why: NeedsPassword) -> str:
+        asked.append((why.refused, str(why)))
+        return "wrong"
+
     opened = open_locked(pw_url, ask_password=ask)
     try:
         assert [r for r, _ in asked] == [False, True]  # none found, then the wrong one refused
@@ -88,6 +92,11 @@ def test_open_locked_asks_until_the_server_takes_the_password_and_keeps_it_in_me
     postgres.forget_password(pw_url)
     with pytest.raises(NeedsPassword, match=rf"refused the password of user {ROLE}"):
         open_locked(pw_url, ask_password=lambda why: None if why.refused else "still wrong")
+    # wrong again and again: asked PASSWORD_TRIES times, then given up
+    asked.clear()
+    with pytest.raises(NeedsPassword, match=rf"refused the password of user {ROLE}"):
+        open_locked(pw_url, ask_password=ask_wrong)
+    assert len(asked) == PASSWORD_TRIES == 3
 
 
 def test_the_cli_asks_in_a_terminal_and_not_when_piped(pw_url, monkeypatch, capsys):

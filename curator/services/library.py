@@ -64,6 +64,8 @@ class NeedsPassword(CannotOpen):
         self.where, self.user, self.refused = error.where, error.user, error.supplied
 
 
+PASSWORD_TRIES = 3  # passwords asked for before open_locked gives up (as sudo does)
+
 # asked for a password: given what the server said (NeedsPassword), the password, or None to give up
 AskPassword = Callable[[NeedsPassword], "str | None"]
 
@@ -159,24 +161,26 @@ def open_locked(path: str | Path | None = None, seed: bool | None = None,
     naming the file; the lock is then given back.
 
     A server library whose server wants a password (none in libpq's sources, or `password` refused):
-    `ask_password(why)` is asked, again after each refused one, until the server takes one or it
-    returns None; without `ask_password`, or given up, NeedsPassword (naming the host and user)."""
+    `ask_password(why)` is asked, again after each refused one, until the server takes one, it returns
+    None or PASSWORD_TRIES were refused; then (or without `ask_password`) NeedsPassword naming the host
+    and user."""
     p = library_path(path)
     if seed is None:  # the default library gets the sample papers when it is new (decided on `path`, not `p`)
         seed = path is None
     if is_server_location(p):  # a team's server library: no lock (see the module's docstring)
-        while True:
+        for tries in range(PASSWORD_TRIES + 1):
             try:
                 lib, report = open_library(p, seed=seed, password=password)
             except PasswordRefused as exc:
                 needs = NeedsPassword(exc)
-                password = ask_password(needs) if ask_password is not None else None
+                password = ask_password(needs) if ask_password is not None and tries < PASSWORD_TRIES else None
                 if password is None:
                     raise needs from exc
                 continue
             except (LibraryError, MigrationError) as exc:
                 raise CannotOpen(str(exc)) from exc
             return OpenLibrary(lib, None, report, report is not None)
+        raise AssertionError("unreachable: the last try returns or raises")
     created = not p.exists() or p.stat().st_size == 0
     lock = LibraryLock(p)
     try:
