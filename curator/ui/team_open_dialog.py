@@ -80,7 +80,7 @@ class TeamOpenDialog(QDialog):
             w.textChanged.connect(self._update)
         self.port.valueChanged.connect(self._update)
         self._update()
-        self.resize(560, self.sizeHint().height())
+        _fit(self, 560)
 
     def target(self) -> str:
         """The URL to open: the pasted one, else the one the fields make ('' when nothing is given)."""
@@ -102,6 +102,7 @@ class TeamOpenDialog(QDialog):
     def show_error(self, message: str) -> None:
         self.error.setText(message)
         self.error.show()
+        _fit(self, max(self.width(), 560))
 
     def try_open(self) -> None:
         target = self.target()
@@ -142,13 +143,19 @@ def ask_password_dialog(why: NeedsPassword, parent: QWidget | None = None) -> st
     buttons.accepted.connect(dlg.accept)
     buttons.rejected.connect(dlg.reject)
     lay.addWidget(buttons)
-    dlg.resize(480, dlg.sizeHint().height())
+    _fit(dlg, 520)
     field.setFocus()
     accepted = dlg.exec() == QDialog.DialogCode.Accepted
     password = field.text() if accepted and field.text() else None
     field.clear()
     dlg.deleteLater()
     return password
+
+
+def _fit(dlg: QDialog, width: int) -> None:
+    """`width` wide and tall enough for its wrapped texts at that width (sizeHint alone clips them)."""
+    dlg.resize(width, max(dlg.height() if dlg.isVisible() else 0, dlg.layout().totalHeightForWidth(width),
+                          dlg.layout().totalMinimumSize().height()))
 
 
 def _escape(text: str) -> str:
