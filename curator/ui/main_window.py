@@ -37,11 +37,12 @@ from curator.domain.outcomes import PAPER_UNREVIEWED, TABLE_TYPES, Record, Row, 
 from curator.services import curation, team
 from curator.services.changes import Changes, of_import, of_records
 from curator.services.library import CannotOpen, Library, LibraryInUse, is_server_location, open_locked
-from curator.ui import compare_view, team_open_dialog
+from curator.ui import compare_view
 from curator.ui.outcome_form import TAB_KEYS, OutcomeForms
 from curator.ui.paper_list_model import PaperListModel
 from curator.ui.pdf_view import PdfView
 from curator.ui.reader import Reader
+from curator.ui.team_open_dialog import TeamOpenDialog, ask_password_dialog
 from curator.ui.team_sync import TeamSync
 from curator.ui.worker import ChangeHub, LibraryOp
 
@@ -982,7 +983,7 @@ class MainWindow(QMainWindow):
             return False
         try:
             opened = open_locked(path, seed=seed, if_locked=self.ask_read_only,
-                                 ask_password=lambda why: team_open_dialog.ask_password_dialog(why, self))
+                                 ask_password=lambda why: ask_password_dialog(why, self))
         except LibraryInUse:
             return False  # the curator declined to open it read-only
         except CannotOpen as exc:
@@ -1044,7 +1045,7 @@ class MainWindow(QMainWindow):
 
     def open_team_library_dialog(self) -> None:
         """File ▸ Open team library…: a PostgreSQL library, opened by switch_library (errors shown in the dialog)."""
-        team_open_dialog.TeamOpenDialog(lambda url, show_error: self.switch_library(url, on_error=show_error), self).exec()
+        TeamOpenDialog(lambda url, show_error: self.switch_library(url, on_error=show_error), self).exec()
 
     # --- background work ----------------------------------------------------------------------------
     def _stop_ops(self) -> None:
