@@ -18,7 +18,22 @@ def _open(args: argparse.Namespace, seed: bool | None = None, write: bool = True
     Writing commands refuse a library another Curator window holds; reading ones open it read-only."""
     from curator.services.library import open_locked
 
-    return open_locked(args.library, seed=seed, if_locked=None if write else (lambda _holder: True))
+    return open_locked(args.library, seed=seed, if_locked=None if write else (lambda _holder: True),
+                       ask_password=_ask_password if sys.stdin.isatty() else None)
+
+
+def _ask_password(why) -> str | None:
+    """A team library's server wants a password libpq found nowhere: ask in the terminal (not echoed;
+    used for this run only). Empty or Ctrl-D gives up (services.library.open_locked says why)."""
+    import getpass
+
+    if why.refused:
+        print(f"curator: {why}", file=sys.stderr)
+    try:
+        return getpass.getpass(f"Password of user {why.user} on {why.where}: ") or None
+    except (EOFError, KeyboardInterrupt):
+        print(file=sys.stderr)
+        return None
 
 
 def cmd_import(args: argparse.Namespace) -> int:

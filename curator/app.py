@@ -100,6 +100,7 @@ def build_window(library: str | Path | None, s: QSettings, ask_read_only=None):
     from PySide6.QtWidgets import QMessageBox
 
     from curator.ui.main_window import MainWindow, ask_read_only_dialog
+    from curator.ui.team_open_dialog import ask_password_dialog
 
     # a file path, or a team library's postgresql:// URL (kept as it is: services.library.library_path)
     path = library_path(library or s.value("library", "", type=str) or None)
@@ -107,7 +108,8 @@ def build_window(library: str | Path | None, s: QSettings, ask_read_only=None):
         path = default_library_path()
     try:
         opened = open_locked(path, seed=True if path == default_library_path() else None,
-                             if_locked=ask_read_only or ask_read_only_dialog)
+                             if_locked=ask_read_only or ask_read_only_dialog,
+                             ask_password=None if os.environ.get("CURATOR_NO_ERROR_DIALOG") else ask_password_dialog)
     except LibraryInUse:
         return None
     except CannotOpen as exc:

@@ -7,7 +7,10 @@ that file is offered read-only (or refused) instead.
 
 A library may also live on a PostgreSQL server (`postgresql://user@host:port/dbname`): a team's
 shared library. It takes no lock (curators work on it together; each save is checked against the
-record it began from), and the store creates or migrates its schema on connect.
+record it began from), and the store creates or migrates its schema on connect. When its server wants
+a password libpq found nowhere (~/.pgpass, PGPASSWORD), `open_locked` asks `ask_password` (the window's
+password field, the CLI's getpass) and passes the answer to the store, which keeps it in memory for
+this process only (curator.store.postgres: never in settings or any file).
 """
 
 from __future__ import annotations
@@ -24,15 +27,15 @@ from curator.services import team
 from curator.services.importing import ImportReport, import_files
 from curator.store.copy import CopyReport
 from curator.store.copy import copy_library as copy_store
-from curator.store.library import Library, LibraryError, Notice, PaperSummary, is_server_location
+from curator.store.library import Library, LibraryError, Notice, PaperSummary, PasswordRefused, is_server_location
 from curator.store.lock import Acquired, LibraryLock
 from curator.store.migrations import MigrationError
 
 # the handle the GUI holds on an open library, and a row of its paper list (the GUI reaches the store
 # only through services: these names are what it may hold, never import from curator.store itself)
-__all__ = ["APP_NAME", "CannotOpen", "LIBRARY_ERRORS", "Library", "LibraryInUse", "Notice", "OpenLibrary", "PaperSummary", "data_dir",
+__all__ = ["APP_NAME", "CannotOpen", "LIBRARY_ERRORS", "Library", "LibraryInUse", "NeedsPassword", "Notice", "OpenLibrary", "PaperSummary", "data_dir",
            "copy_library", "CopyReport", "default_library_path", "is_server_location", "library_path", "log_dir", "open_library", "open_locked",
-           "sample_files", "second_connection"]
+           "sample_files", "server_url", "second_connection"]
 
 # What opening or writing a library raises with a message for the curator, naming the file (not a
 # library, newer than this Curator, cannot be written, disk full): shown as it is, never a traceback.
@@ -50,6 +53,28 @@ class LibraryInUse(CannotOpen):
     def __init__(self, path: Path, holder: str):
         self.path, self.holder = path, holder
         super().__init__(f"{path} is open in another Curator window ({holder})")
+
+
+class NeedsPassword(CannotOpen):
+    """A server library whose server wants a password that libpq found nowhere (`refused` False) or
+    that it refused (`refused` True). The message names the server (`where`) and the role (`user`)."""
+
+    def __init__(self, error: PasswordRefused):
+        super().__init__(str(error))
+        self.where, self.user, self.refused = error.where, error.user, error.supplied
+
+
+PASSWORD_TRIES = 3  # passwords asked for before open_locked gives up (as sudo does)
+
+# asked for a password: given what the server said (NeedsPassword), the password, or None to give up
+AskPassword = Callable[[NeedsPassword], "str | None"]
+
+
+def server_url(host: str, port: int | str | None, dbname: str, user: str) -> str:
+    """The postgresql:// URL of a team's server library (`host` a name, an address or a socket folder)."""
+    from curator.store.postgres import server_url as url  # the URL's layout is the store's (psycopg)
+
+    return url(host, port, dbname, user)
 
 
 def data_dir() -> Path:
@@ -77,13 +102,13 @@ def library_path(path: str | Path | None) -> Path:
 
 
 def open_library(path: str | Path | None = None, seed: bool | None = None,
-                 read_only: bool = False) -> tuple[Library, ImportReport | None]:
+                 read_only: bool = False, password: str | None = None) -> tuple[Library, ImportReport | None]:
     """Open (creating on first use) a library WITHOUT its lock: for tests, scripts and `open_locked`.
     A new default library gets the bundled sample papers; `seed=True` seeds any new library.
     Returns the library and the seeding report, if it seeded."""
     p = library_path(path)
     if is_server_location(p):
-        lib = Library.open(p, read_only=read_only)
+        lib = Library.open(p, read_only=read_only, password=password)
         is_new = not read_only and lib.paper_count() == 0
     else:
         is_new = not p.exists() or p.stat().st_size == 0
@@ -127,21 +152,35 @@ class OpenLibrary:
 
 
 def open_locked(path: str | Path | None = None, seed: bool | None = None,
-                if_locked: Callable[[str], bool] | None = None) -> OpenLibrary:
+                if_locked: Callable[[str], bool] | None = None, password: str | None = None,
+                ask_password: AskPassword | None = None) -> OpenLibrary:
     """Lock, then open the library (migrating it if it is older: only ever under its lock).
 
     When another process holds the lock, `if_locked(holder)` decides: True opens it read-only (no
     migration), False or no `if_locked` raises LibraryInUse. Any other failure raises CannotOpen
-    naming the file; the lock is then given back."""
+    naming the file; the lock is then given back.
+
+    A server library whose server wants a password (none in libpq's sources, or `password` refused):
+    `ask_password(why)` is asked, again after each refused one, until the server takes one, it returns
+    None or PASSWORD_TRIES were refused; then (or without `ask_password`) NeedsPassword naming the host
+    and user."""
     p = library_path(path)
     if seed is None:  # the default library gets the sample papers when it is new (decided on `path`, not `p`)
         seed = path is None
     if is_server_location(p):  # a team's server library: no lock (see the module's docstring)
-        try:
-            lib, report = open_library(p, seed=seed)
-        except (LibraryError, MigrationError) as exc:
-            raise CannotOpen(str(exc)) from exc
-        return OpenLibrary(lib, None, report, report is not None)
+        for tries in range(PASSWORD_TRIES + 1):
+            try:
+                lib, report = open_library(p, seed=seed, password=password)
+            except PasswordRefused as exc:
+                needs = NeedsPassword(exc)
+                password = ask_password(needs) if ask_password is not None and tries < PASSWORD_TRIES else None
+                if password is None:
+                    raise needs from exc
+                continue
+            except (LibraryError, MigrationError) as exc:
+                raise CannotOpen(str(exc)) from exc
+            return OpenLibrary(lib, None, report, report is not None)
+        raise AssertionError("unreachable: the last try returns or raises")
     created = not p.exists() or p.stat().st_size == 0
     lock = LibraryLock(p)
     try:

@@ -160,6 +160,15 @@ class LibraryError(RuntimeError):
     pass
 
 
+class PasswordRefused(LibraryError):
+    """A server that wants a password libpq found nowhere (`supplied` False: no .pgpass, PGPASSWORD or
+    prompt), or refused the one given (`supplied` True). `where` names the server, `user` the role."""
+
+    def __init__(self, message: str, where: str, user: str, supplied: bool):
+        super().__init__(message)
+        self.where, self.user, self.supplied = where, user, supplied
+
+
 def _disk_full(exc: sqlite3.Error) -> bool:
     return (getattr(exc, "sqlite_errorcode", 0) & 0xFF) == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
 
@@ -256,17 +265,18 @@ class Library:
 
     # --- opening ---------------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path, read_only: bool = False) -> Library:
+    def open(cls, path: str | Path, read_only: bool = False, password: str | None = None) -> Library:
         """Open a Curator library, or create one where there is no file (or an empty one).
 
         The file is recognised first without writing anything (migrations.recognise): anything else
         (another application's database, not SQLite, truncated) raises LibraryError naming it and is
         left untouched. A library written by a newer Curator, or one that cannot be written here
-        (read-only media or folder), opens read-only; `read_only_reason` says why."""
+        (read-only media or folder), opens read-only; `read_only_reason` says why. `password`: for a
+        server library only, one the curator typed (kept in this process's memory, see postgres.py)."""
         if is_server_location(path):
             from curator.store.postgres import PostgresLibrary
 
-            return PostgresLibrary.connect(str(path), read_only=read_only)
+            return PostgresLibrary.connect(str(path), read_only=read_only, password=password)
         path = Path(path).expanduser()
         try:
             found = migrations.recognise(path)
@@ -764,5 +774,5 @@ def _paper_from_row(r: sqlite3.Row) -> Paper:
     return p
 
 
-__all__ = ["DataVersionListener", "Library", "LibraryError", "Notice", "PaperSummary", "dialect_of",
+__all__ = ["DataVersionListener", "Library", "LibraryError", "Notice", "PasswordRefused", "PaperSummary", "dialect_of",
            "is_server_location", "sort_key", "utcnow", "Entity", "MeshTerm", "Section"]

@@ -27,6 +27,7 @@ differently:
 
 from __future__ import annotations
 
+import getpass
 import json
 import logging
 import threading
@@ -34,6 +35,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote
 
 import psycopg
 from psycopg import pq
@@ -43,7 +45,16 @@ from curator import paths
 from curator.domain.outcomes import PAPER_UNREVIEWED, Row
 from curator.store import migrations
 from curator.store.dialect import POSTGRES, search_lexemes
-from curator.store.library import PAPER_COLUMNS, Library, LibraryError, Notice, fts_values, prepare_paper, utcnow
+from curator.store.library import (
+    PAPER_COLUMNS,
+    Library,
+    LibraryError,
+    Notice,
+    PasswordRefused,
+    fts_values,
+    prepare_paper,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +91,25 @@ class ServerLocation(str):
         return True
 
 
+def server_url(host: str = "", port: int | str | None = None, dbname: str = "", user: str = "",
+               **params: str) -> str:
+    """The postgresql:// URL of a server library: `host` a name, an address or a socket folder (`/…`,
+    written as `?host=`), `params` any other libpq setting. Never a password (see `remember_password`)."""
+    host, user, dbname = (host or "").strip(), (user or "").strip(), (dbname or "").strip()
+    socket = host.startswith("/")
+    has_port = port not in (None, "")
+    netloc = (f"{quote(user, safe='')}@" if user else "") + \
+        ("" if socket else _url_host(host) + (f":{port}" if has_port else ""))
+    query = ({"host": host} | ({"port": str(port)} if has_port else {})) if socket else {}
+    query.update(sorted(params.items()))
+    tail = "&".join(f"{k}={quote(str(v), safe='/')}" for k, v in query.items())
+    return f"postgresql://{netloc}/{quote(dbname, safe='')}" + (f"?{tail}" if tail else "")
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host  # an IPv6 address
+
+
 def redact(url: str) -> ServerLocation:
     """The URL as given, minus any password (kept nowhere: libpq reads it from .pgpass/PGPASSWORD)."""
     try:
@@ -89,16 +119,31 @@ def redact(url: str) -> ServerLocation:
     if "password" not in info:
         return ServerLocation(url)
     info.pop("password")
-    user = info.pop("user", None)
-    host = info.pop("host", None)
-    port = info.pop("port", None)
-    db = info.pop("dbname", None)
-    netloc = (f"{user}@" if user else "") + (host if host and not host.startswith("/") else "") + \
-        (f":{port}" if port else "")
-    query = "&".join(f"{k}={v}" for k, v in sorted(info.items()))
-    if host and host.startswith("/"):
-        query = f"host={host}" + (f"&{query}" if query else "")
-    return ServerLocation(f"postgresql://{netloc}/{db or ''}" + (f"?{query}" if query else ""))
+    return ServerLocation(server_url(info.pop("host", ""), info.pop("port", None), info.pop("dbname", ""),
+                                     info.pop("user", ""), **info))
+
+
+# --- a password typed at a prompt: this process's memory only ---------------------------------------
+# libpq finds passwords in ~/.pgpass, PGPASSFILE, PGPASSWORD. When none is there, the window or the CLI
+# asks the curator (services.library.open_locked) and the answer is kept HERE, in a dict keyed by
+# (host, port, database, user), and given to libpq as the `password` connection parameter of every
+# connection to that same server library (the library's own, a worker's, a reconnect, the LISTEN
+# one). Not PGPASSWORD in os.environ: that would reach every child process and any other server this
+# process connects to. Never written anywhere: not in the URL kept as `path`, settings or a file.
+_passwords: dict[tuple[str, str, str, str], str] = {}
+
+
+def _server_key(url: str) -> tuple[str, str, str, str]:
+    info = conninfo_to_dict(url)
+    return (info.get("host") or "", str(info.get("port") or ""), info.get("dbname") or "", info.get("user") or "")
+
+
+def remember_password(url: str, password: str) -> None:
+    _passwords[_server_key(url)] = password
+
+
+def forget_password(url: str) -> None:
+    _passwords.pop(_server_key(url), None)
 
 
 def describe_server(url: str) -> str:
@@ -117,26 +162,41 @@ def _connect_error(url: str, exc: psycopg.Error) -> LibraryError:
     text = str(exc).strip()
     where = describe_server(url)
     low = text.lower()
+    first = text.splitlines()[-1] if text else type(exc).__name__
     if "password authentication failed" in low or "no password supplied" in low or "authentication failed" in low:
-        user = conninfo_to_dict(url).get("user") or "(your login name)"
-        why = (f"the PostgreSQL server at {where} refused the password of user {user}. Curator takes "
-               "passwords from ~/.pgpass, PGPASSFILE or PGPASSWORD and never stores one")
+        user = conninfo_to_dict(url).get("user") or getpass.getuser()
+        supplied = "no password supplied" not in low
+        why = (f"the PostgreSQL server at {where} refused the password of user {user}" if supplied else
+               f"the PostgreSQL server at {where} asks user {user} for a password")
+        why += (". Curator takes passwords from ~/.pgpass, PGPASSFILE, PGPASSWORD or a prompt and never "
+                "stores one")
+        return PasswordRefused(f"{why} ({first})", where, user, supplied)
     elif "does not exist" in low and "database" in low:
         why = f"the PostgreSQL server at {where} has no such database (create it with createdb)"
     else:
         why = f"cannot reach the PostgreSQL server at {where}"
-    first = text.splitlines()[-1] if text else type(exc).__name__
     return LibraryError(f"{why} ({first})")
 
 
-def _raw_connect(url: str, read_only: bool = False) -> psycopg.Connection:
+def _raw_connect(url: str, read_only: bool = False, password: str | None = None) -> psycopg.Connection:
+    """A connection to `url`; `password` (typed by the curator) is used and, once the server took it,
+    remembered for this server library for the rest of the process (see `_passwords`)."""
     info = conninfo_to_dict(url)
     info.setdefault("connect_timeout", str(CONNECT_TIMEOUT))
     info.setdefault("application_name", "Curator")
+    key = _server_key(url)
+    given = password if password is not None else _passwords.get(key)
+    if given is not None and "password" not in info:
+        info["password"] = given
     try:
         conn = psycopg.connect(make_conninfo(**info), autocommit=True)
     except psycopg.Error as exc:
-        raise _connect_error(url, exc) from exc
+        error = _connect_error(url, exc)
+        if isinstance(error, PasswordRefused) and password is None:
+            _passwords.pop(key, None)  # a remembered one the server no longer takes
+        raise error from exc
+    if password is not None:
+        _passwords[key] = password
     if read_only:
         conn.execute("SET default_transaction_read_only = on")
     return conn
@@ -249,10 +309,10 @@ class PgConnection:
 
     dialect = POSTGRES
 
-    def __init__(self, url: str, read_only: bool = False):
+    def __init__(self, url: str, read_only: bool = False, password: str | None = None):
         self.url = url
         self.read_only = read_only
-        self.raw = _raw_connect(url, read_only)
+        self.raw = _raw_connect(url, read_only, password)
         self.depth = 0  # inside BEGIN ... COMMIT
         self.events: list[str] = []  # what happened to the connection, for the curator (reconnects)
 
@@ -397,11 +457,12 @@ class PostgresLibrary(Library):
         self._pending: list[Notice] = []
 
     @classmethod
-    def connect(cls, url: str, read_only: bool = False) -> PostgresLibrary:
+    def connect(cls, url: str, read_only: bool = False, password: str | None = None) -> PostgresLibrary:
         """Connect to the server library at `url`, creating Curator's schema in an empty database and
-        migrating an older one. A library of a newer Curator opens read-only (`read_only_reason`)."""
+        migrating an older one. A library of a newer Curator opens read-only (`read_only_reason`).
+        `password`: one the curator typed (PasswordRefused when the server wants one or refuses it)."""
         location = redact(url)
-        conn = PgConnection(url, read_only)
+        conn = PgConnection(url, read_only, password)
         try:
             have = _version(conn.raw)
             reason = None

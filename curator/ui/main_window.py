@@ -36,13 +36,14 @@ from curator.domain import readiness, validation
 from curator.domain.outcomes import PAPER_UNREVIEWED, TABLE_TYPES, Record, Row, Span, Study
 from curator.services import curation, team
 from curator.services.changes import Changes, of_import, of_records
-from curator.services.library import CannotOpen, Library, LibraryInUse, open_locked
+from curator.services.library import CannotOpen, Library, LibraryInUse, is_server_location, open_locked
 from curator.ui import compare_view
 from curator.ui.extraction_mode import ExtractionMode
 from curator.ui.outcome_form import TAB_KEYS, OutcomeForms
 from curator.ui.paper_list_model import PaperListModel
 from curator.ui.pdf_view import PdfView
 from curator.ui.reader import Reader
+from curator.ui.team_open_dialog import TeamOpenDialog, ask_password_dialog
 from curator.ui.team_sync import TeamSync
 from curator.ui.worker import ChangeHub, LibraryOp
 
@@ -287,6 +288,8 @@ class MainWindow(QMainWindow):
         f = mb.addMenu("&File")
         act(f, "&New library…", self.new_library, "Ctrl+Shift+N", name="act_new")  # Ctrl+N adds a row
         act(f, "&Open library…", self.open_library_dialog, QKeySequence.StandardKey.Open, name="act_open")
+        act(f, "Open &team library…", self.open_team_library_dialog, "Ctrl+Shift+O",
+            "Open a library your team keeps on a PostgreSQL server", name="act_open_team")
         self.recent_menu = f.addMenu("Open &recent")
         self.recent_menu.setObjectName("recent_menu")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -990,20 +993,22 @@ class MainWindow(QMainWindow):
                            "Full text not attached: nothing was changed")
 
     # --- library -----------------------------------------------------------------------------------
-    def switch_library(self, path: str | Path, seed: bool = False) -> bool:
+    def switch_library(self, path: str | Path, seed: bool = False, on_error=None) -> bool:
         """Leave the open paper (save/discard/stay), then open `path` the one way libraries are opened
         (services.library.open_locked: its lock first, then any migration). A library another window
-        holds is offered read-only. False when nothing changed."""
+        holds is offered read-only; a server that wants a password gets it from a password field.
+        False when nothing changed (why: `on_error(message)`, else a message box)."""
         if Path(path).expanduser().resolve() == self.lib.path.resolve():
             return False
         if not self.maybe_keep_edits():
             return False
         try:
-            opened = open_locked(path, seed=seed, if_locked=self.ask_read_only)
+            opened = open_locked(path, seed=seed, if_locked=self.ask_read_only,
+                                 ask_password=lambda why: ask_password_dialog(why, self))
         except LibraryInUse:
             return False  # the curator declined to open it read-only
         except CannotOpen as exc:
-            self.warn("Cannot open library", str(exc))
+            (on_error or (lambda m: self.warn("Cannot open library", m)))(str(exc))
             return False
         self._stop_ops()
         self.team.stop()
@@ -1040,7 +1045,7 @@ class MainWindow(QMainWindow):
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
         recent = [p for p in (self.settings.value("recent_libraries", [], type=list) or [])
-                  if p != str(self.lib.path) and Path(p).exists()]
+                  if p != str(self.lib.path) and (is_server_location(p) or Path(p).exists())]
         if not recent:
             a = self.recent_menu.addAction("(none)")
             a.setEnabled(False)
@@ -1059,6 +1064,10 @@ class MainWindow(QMainWindow):
                                               "Curator library (*.sqlite *.db);;All files (*)")
         if path:
             self.switch_library(path)
+
+    def open_team_library_dialog(self) -> None:
+        """File ▸ Open team library…: a PostgreSQL library, opened by switch_library (errors shown in the dialog)."""
+        TeamOpenDialog(lambda url, show_error: self.switch_library(url, on_error=show_error), self).exec()
 
     # --- background work ----------------------------------------------------------------------------
     def _stop_ops(self) -> None:
