@@ -1055,7 +1055,9 @@ class MainWindow(QMainWindow):
         thread (services.library keeps the rule of how often). The library opened, None when cancelled
         (a connection that arrives after Cancel is closed then; the open library stays); CannotOpen raised."""
         if self._connecting is not None and self._connecting.running:
-            return None  # already connecting (its progress dialog is up)
+            if not self._connecting.cancel_event.is_set():
+                return None  # already connecting (its progress dialog is up)
+            self._connecting.wait(15000)  # a cancelled one still on its way: let it arrive and be closed
         ask = None
 
         def work(_no_library, _progress, _cancel):
