@@ -106,7 +106,8 @@ def build_window(library: str | Path | None, s: QSettings, ask_read_only=None):
     path = library_path(library or s.value("library", "", type=str) or None)
     if library is None and not is_server_location(path) and not path.exists() and path != default_library_path():
         path = default_library_path()
-    try:
+    try:  # on this thread even for a server library: no window yet to keep responsive (the window's
+        # switch_library connects off the GUI thread)
         opened = open_locked(path, seed=True if path == default_library_path() else None,
                              if_locked=ask_read_only or ask_read_only_dialog,
                              ask_password=None if os.environ.get("CURATOR_NO_ERROR_DIALOG") else ask_password_dialog)

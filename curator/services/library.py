@@ -33,7 +33,7 @@ from curator.store.migrations import MigrationError
 
 # the handle the GUI holds on an open library, and a row of its paper list (the GUI reaches the store
 # only through services: these names are what it may hold, never import from curator.store itself)
-__all__ = ["APP_NAME", "CannotOpen", "LIBRARY_ERRORS", "Library", "LibraryInUse", "NeedsPassword", "Notice", "OpenLibrary", "PaperSummary", "data_dir",
+__all__ = ["APP_NAME", "CannotOpen", "LIBRARY_ERRORS", "Library", "LibraryInUse", "NeedsPassword", "Notice", "describe_server", "OpenLibrary", "PaperSummary", "data_dir",
            "copy_library", "CopyReport", "default_library_path", "is_server_location", "library_path", "log_dir", "open_library", "open_locked",
            "sample_files", "server_url", "second_connection"]
 
@@ -75,6 +75,13 @@ def server_url(host: str, port: int | str | None, dbname: str, user: str) -> str
     from curator.store.postgres import server_url as url  # the URL's layout is the store's (psycopg)
 
     return url(host, port, dbname, user)
+
+
+def describe_server(url: str) -> str:
+    """Where a server library is, for messages ("db.lab.org (port 5432, database tox)"): no password."""
+    from curator.store.postgres import describe_server as describe  # psycopg parses the URL
+
+    return describe(url)
 
 
 def data_dir() -> Path:

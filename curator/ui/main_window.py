@@ -36,7 +36,15 @@ from curator.domain import readiness, validation
 from curator.domain.outcomes import PAPER_UNREVIEWED, TABLE_TYPES, Record, Row, Span, Study
 from curator.services import curation, team
 from curator.services.changes import Changes, of_import, of_records
-from curator.services.library import CannotOpen, Library, LibraryInUse, is_server_location, open_locked
+from curator.services.library import (
+    CannotOpen,
+    Library,
+    LibraryInUse,
+    OpenLibrary,
+    describe_server,
+    is_server_location,
+    open_locked,
+)
 from curator.ui import compare_view
 from curator.ui.extraction_mode import ExtractionMode
 from curator.ui.outcome_form import TAB_KEYS, OutcomeForms
@@ -80,6 +88,7 @@ class MainWindow(QMainWindow):
         self.dirty = False
         self.ops: list[LibraryOp] = []  # background operations running or queued, oldest first
         self._stopping = False
+        self._connecting: LibraryOp | None = None  # a server library being opened (switch_library)
         self.keep_on_screen = True  # pulled back inside the screen once shown (a snapshot of a set size: not)
         self.lock = None  # the library lock this window holds (services.library.open_locked), if not read-only
         # the one "changes applied" signal: every write says here what it changed, each view refreshes itself
@@ -1003,8 +1012,12 @@ class MainWindow(QMainWindow):
         if not self.maybe_keep_edits():
             return False
         try:
-            opened = open_locked(path, seed=seed, if_locked=self.ask_read_only,
-                                 ask_password=lambda why: ask_password_dialog(why, self))
+            if is_server_location(path):  # a server can take seconds to answer: connect off the GUI thread
+                opened = self._connect(str(path), seed)
+                if opened is None:
+                    return False  # cancelled, or failed unexpectedly (said in a message box)
+            else:  # a file opens in milliseconds
+                opened = open_locked(path, seed=seed, if_locked=self.ask_read_only)
         except LibraryInUse:
             return False  # the curator declined to open it read-only
         except CannotOpen as exc:
@@ -1035,6 +1048,45 @@ class MainWindow(QMainWindow):
         self._remember_library()
         self.team.start()
         return True
+
+    def _connect(self, url: str, seed: bool) -> OpenLibrary | None:
+        """open_locked(url) in the background helper's thread while the window keeps running, with
+        "Connecting to <server>…" and Cancel; a password the server wants is asked here, on the GUI
+        thread (services.library keeps the rule of how often). The library opened, None when cancelled
+        (a connection that arrives after Cancel is closed then; the open library stays); CannotOpen raised."""
+        if self._connecting is not None and self._connecting.running:
+            if not self._connecting.cancel_event.is_set():
+                return None  # already connecting (its progress dialog is up)
+            self._connecting.wait(15000)  # a cancelled one still on its way: let it arrive and be closed
+        ask = None
+
+        def work(_no_library, _progress, _cancel):
+            try:
+                return open_locked(url, seed=seed, ask_password=ask)
+            except CannotOpen as exc:  # handed back to be raised here, on the GUI thread
+                return exc
+
+        op = LibraryOp(self, None, work)
+        ask = op.asker(lambda why: ask_password_dialog(why, self))
+
+        def arrived(result) -> None:
+            if op.cancel_event.is_set() and isinstance(result, OpenLibrary):
+                result.close()  # too late: the curator cancelled
+
+        def failed(message: str) -> None:
+            if not op.cancel_event.is_set():
+                self.warn("Cannot open library", message)
+
+        self._connecting = op
+        op.with_progress("Open team library", f"Connecting to {describe_server(url)}…")
+        op.success(arrived).failure(failed).run_in_background()
+        if not op.wait(3_600_000, or_cancelled=True):  # a password dialog left open for an hour
+            op.cancel()
+        if op.cancel_event.is_set() or op.error is not None:
+            return None
+        if isinstance(op.result, CannotOpen):
+            raise op.result
+        return op.result
 
     def _remember_library(self) -> None:
         path = str(self.lib.path)
@@ -1073,6 +1125,9 @@ class MainWindow(QMainWindow):
     def _stop_ops(self) -> None:
         """Cancel every background operation and wait for it (closing the window, switching library)."""
         self._stopping = True
+        if self._connecting is not None and self._connecting.running:  # a library being opened
+            self._connecting.cancel()
+            self._connecting.wait(15000)  # its late connection is closed
         try:
             while self.ops:
                 for op in self.ops:

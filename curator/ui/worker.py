@@ -9,6 +9,8 @@ closed in that thread; read-only when asked), gets `progress(done, total, messag
 `threading.Event` it honours for Cancel. On the GUI thread, in this order: the Changes it made are
 published on the hub (`ChangeHub.applied`) so every view refreshes itself, then `success(result)`;
 or `failure(message)`; then `finished`. Tests wait with `qtbot.waitSignal(op.finished)` or `op.wait()`.
+Work that needs no library (connecting to one) passes `lib=None` and gets None; a question only the
+curator can answer (a password) is put on the GUI thread with `op.asker(fn)`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from curator.services.changes import Changes
@@ -61,11 +63,31 @@ class _Thread(QThread):
             self.succeeded.emit(result)
 
 
+class _Asker(QObject):
+    """Runs `fn(question)` on the GUI thread (where it was made) for a worker thread that waits."""
+
+    asked = Signal(object)
+
+    def __init__(self, fn: Callable[[Any], Any], cancel: threading.Event, parent: QObject):
+        super().__init__(parent)
+        self._fn, self._cancel = fn, cancel
+        self.asked.connect(self._ask, Qt.ConnectionType.QueuedConnection)
+
+    @Slot(object)
+    def _ask(self, box: dict) -> None:
+        try:
+            if not self._cancel.is_set():  # cancelled meanwhile: nobody waits for the answer
+                box["answer"] = self._fn(box["question"])
+        finally:
+            box["done"].set()
+
+
 class LibraryOp(QObject):
     progressed = Signal(int, int, str)
+    cancelled = Signal()
     finished = Signal()
 
-    def __init__(self, parent: QWidget, lib: Library, op: Callable[[Library, ProgressFn, threading.Event], Any],
+    def __init__(self, parent: QWidget, lib: Library | None, op: Callable[[Library, ProgressFn, threading.Event], Any],
                  changes: Callable[[Any], Changes] | None = None, hub: ChangeHub | None = None,
                  read_only: bool = False, connection: Library | None = None):
         super().__init__(parent)
@@ -74,7 +96,7 @@ class LibraryOp(QObject):
         # a connection of the caller's own to run on, kept open (a poller's: one operation at a time
         # uses it); None: the operation opens its own and closes it
         self._connection = connection
-        self._read_only = read_only or lib.read_only
+        self._read_only = read_only or (lib is not None and lib.read_only)
         self._success: Callable[[Any], None] | None = None
         self._failure: Callable[[str], None] | None = None
         self._dialog: tuple[str, str] | None = None
@@ -111,7 +133,7 @@ class LibraryOp(QObject):
         path_lib, op, read_only, kept = self._lib, self._op, self._read_only, self._connection
 
         def run(progress: ProgressFn, cancel: threading.Event) -> Any:
-            if kept is not None:
+            if kept is not None or path_lib is None:  # None: work that needs no library (opening one)
                 return op(kept, progress, cancel)
             lib = second_connection(path_lib, read_only=read_only)
             try:
@@ -128,6 +150,8 @@ class LibraryOp(QObject):
             dlg.setMinimumDuration(600)
             dlg.setWindowModality(Qt.WindowModality.WindowModal)
             dlg.canceled.connect(self.cancel)
+            # shown at 0.6 s even when no progress comes (QProgressDialog waits for a setValue): a connect
+            QTimer.singleShot(600, dlg, lambda: dlg.show() if self._progress_dialog is dlg else None)
             self.progressed.connect(lambda d, t, m: (dlg.setMaximum(max(t, 1)), dlg.setValue(d),
                                                      dlg.setLabelText(m or self._dialog[1])))
         self._progress_dialog = dlg
@@ -152,15 +176,37 @@ class LibraryOp(QObject):
         return (self._thread is not None or self.queued) and not self.done
 
     def cancel(self) -> None:
-        self.cancel_event.set()
+        if not self.cancel_event.is_set():
+            self.cancel_event.set()
+            self.cancelled.emit()
 
-    def wait(self, timeout_ms: int = 60000) -> bool:
-        """Run the event loop until the operation has finished (its callbacks too): for tests and for
-        closing a window. True when it finished in time."""
+    def asker(self, fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        """A function for the operation's thread that asks `fn(question)` on the GUI thread (a dialog)
+        and waits for the answer; None when the operation is cancelled meanwhile. Make it on the GUI thread."""
+        gui = _Asker(fn, self.cancel_event, self)
+
+        def ask(question: Any) -> Any:
+            box: dict[str, Any] = {"question": question, "done": threading.Event()}
+            gui.asked.emit(box)
+            while not box["done"].wait(0.05):
+                if self.cancel_event.is_set():
+                    return None
+            return None if self.cancel_event.is_set() else box.get("answer")
+
+        return ask
+
+    def wait(self, timeout_ms: int = 60000, or_cancelled: bool = False) -> bool:
+        """Run the event loop until the operation has finished (its callbacks too), or with
+        `or_cancelled` until Cancel too: for tests, closing a window and waiting for a library to open.
+        True when it finished in time."""
         if self.done or not self.running:
             return self.done
         loop = QEventLoop()
         self.finished.connect(loop.quit)
+        if or_cancelled:
+            if self.cancel_event.is_set():
+                return self.done
+            self.cancelled.connect(loop.quit)
         QTimer.singleShot(timeout_ms, loop.quit)
         loop.exec()
         return self.done
