@@ -37,3 +37,9 @@ def parse_number(text: str | None) -> float | None:
     except ValueError:
         return None
     return v if math.isfinite(v) else None  # 'nan', 'inf' are words, not numbers a paper reports
+
+
+def format_number(value: float) -> str:
+    """Exactly the number entered (21984.11 stays 21984.11; 38.0 shows as 38)."""
+    text = repr(value)
+    return text[:-2] if text.endswith(".0") else text

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from curator.domain import validation
+from curator.domain.numbers import format_number
 from curator.domain.outcomes import LIST_ATTR, ROW_TYPES, Record, Row, Span, Study
 
 # the curated content of a record; status, revision, curator and times are the save's own bookkeeping
@@ -104,18 +105,23 @@ class _Merge:
         return mine
 
 
-def show(v: Any) -> str:
-    """A value as the conflict dialog and messages show it."""
+def show(v: Any, plain: bool = False) -> str:
+    """A value as the curator reads it: in messages (text quoted, evidence cut to 40 characters) or,
+    `plain`, in the conflict dialog (as the form shows it, the whole quote)."""
     if v is _MISSING:
         return "removed"
     if v is None or v == "":
         return "empty"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return format_number(v)
     if isinstance(v, Span):
-        return f"evidence “{v.quote[:40]}”"
+        return f"evidence “{v.quote if plain else v.quote[:40]}”"
     if isinstance(v, Row):
-        vals = [str(x) for x in v.values().values() if x not in (None, "")]
+        vals = [show(x, plain=True) for x in v.values().values() if x not in (None, "")]
         return ", ".join(vals) if vals else "an empty row"
-    return repr(v) if isinstance(v, str) else str(v)
+    return repr(v) if isinstance(v, str) and not plain else str(v)
 
 
 def _row_state(row: Row | None) -> dict[str, Any]:

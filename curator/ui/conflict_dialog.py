@@ -27,30 +27,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from curator.domain.outcomes import Row, Span
+from curator.domain.numbers import format_number
+from curator.domain.record_merge import show
 from curator.services.curation import REMOVED, Conflict, StaleRecord
-from curator.ui.row_table_model import format_number
 
 THEIRS, MINE, EDIT = "theirs", "mine", "edit"
 
 
 def display(value: Any) -> str:
-    """A value as the dialog shows it (the form's way for numbers, the quote for evidence)."""
-    if value is REMOVED:
-        return "— removed —"
-    if value is None or value == "":
-        return "— empty —"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return format_number(value)
-    if isinstance(value, Span):
-        return f"evidence: “{value.quote}”"
-    if isinstance(value, Row):
-        vals = [format_number(v) if isinstance(v, float) else str(v) for v in value.values().values()
-                if v not in (None, "")]
-        return ", ".join(vals) or "an empty row"
-    return str(value)
+    """A value as the dialog shows it (record_merge.show's plain way; nothing, set off by dashes)."""
+    text = show(value, plain=True)
+    return f"— {text} —" if value is REMOVED or value is None or value == "" else text
 
 
 def _typed(value: Any) -> str:

@@ -16,6 +16,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont, QUndoCommand, QUndoStack
 
 from curator.domain import validation
+from curator.domain.numbers import format_number
 from curator.domain.outcomes import ROW_ACCEPTED, ROW_SUGGESTED, Row, Span
 
 SOURCE_COL_TITLE = "Src"
@@ -23,12 +24,6 @@ SUGGESTED_BG = QColor(255, 243, 205)  # amber: a suggestion awaiting the curator
 ERROR_BG = QColor(253, 226, 226)
 WARNING_FG = QColor(160, 90, 0)
 ROW_NAME_CHARS = 14  # the first value shown in the row header
-
-
-def format_number(value: float) -> str:
-    """Exactly the number entered (21984.11 stays 21984.11; 38.0 shows as 38)."""
-    text = repr(value)
-    return text[:-2] if text.endswith(".0") else text
 
 
 class _SetCell(QUndoCommand):
