@@ -926,3 +926,57 @@ def test_a_fatal_toxicity(text, want):
 ])
 def test_other_studies_values_are_not_the_studys_toxicities(text, want):
     assert _rows(text) == want, _rows(text)
+
+
+# ------------------------------------------------------------------ round six (issue 16, third session)
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a tested pair whose quantity the words before it do not name: suggested, the analyte left to the curator
+    ("After CAR-T therapy, this held in both cohorts (23% versus 31%; p = 0.44).", (23, 31, "p = 0.44")),
+    # a threshold sign inside the outcome's name ('rate of grade ≥2 CRS compared with ...')
+    ("After CAR-T therapy, patients had a lower rate of grade ≥2 CRS compared with the control cohort "
+     "(14% versus 39%; p = 0.01).", (14, 39, "p = 0.01")),
+    # group labels with digits that belong to a name ('the CD19/CD22 arm', 'aged 70 or older')
+    ("After CAR-T therapy, the CR rate was 71% in the CD19/CD22 arm and 52% in the CD19 arm (P = 0.03).",
+     (71, 52, "P = 0.03")),
+    ("After CAR-T therapy, NRM at 1 year was 8.2% for patients aged 70 or older and 3.9% for younger patients "
+     "(P = .19).", (8.2, 3.9, "P = .19")),
+    # 'from a before X to b' — the time point named between the two values
+    ("After CAR-T therapy, CRP fell from a median of 151 mg/L before tocilizumab to 42 mg/L two days later "
+     "(P < 0.001).", (151, 42, "P < 0.001")),
+    # 'n/N [x%] vs n/N [y%]': square brackets hold the shares
+    ("After CAR-T therapy, severe ICANS was rarer with the low dose (4/36 [11.1%] vs 12/38 [31.6%]; P = .04).",
+     (11.1, 31.6, "P = .04")),
+])
+def test_comparison_shapes_of_round_six(text, want):
+    got = [(s.fields["value_a"], s.fields["value_b"], s.fields["p_text"]) for s in suggest(text)
+           if s.kind == "comparison"]
+    assert want in got, got
+
+
+def test_an_unnamed_pair_is_offered_with_low_confidence_and_no_analyte():
+    c = [s for s in suggest("After CAR-T therapy, this held in both cohorts (23% versus 31%; p = 0.44).")
+         if s.kind == "comparison"]
+    assert [(x.fields["analyte"], x.confidence <= 0.6) for x in c] == [(None, True)]
+    # an unnamed pair without its test is not offered
+    assert not [s for s in suggest("After CAR-T therapy, this held in both cohorts (23% versus 31%).")
+                if s.kind == "comparison"]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a case report's complications, named as clinicians name them, from the sentences about the patient
+    ("A 7-year-old boy received tisagenlecleucel for relapsed B-ALL. He later developed prolonged pancytopenia "
+     "and invasive aspergillosis.", ["pancytopenia", "invasive aspergillosis"]),
+    ("We describe a patient treated with ciltacabtagene autoleucel for myeloma who developed parkinsonism after "
+     "infusion.", ["parkinsonism"]),
+    ("After CAR-T cell therapy, the patient developed progressive multifocal leukoencephalopathy and pneumonitis.",
+     ["progressive multifocal leukoencephalopathy", "pneumonitis"]),
+])
+def test_other_toxicities_of_a_case(text, want):
+    got = [f["as_written"].lower() for f in _tox(text) if f["syndrome"] == "other"]
+    assert all(any(w in g for g in got) for w in want), got
+
+
+def test_a_crs_sign_is_no_toxicity_of_its_own():
+    assert [f["syndrome"] for f in _tox("After CAR-T cell infusion, the patient developed grade 2 CRS with "
+                                        "hypotension and hypoxia.")] == ["CRS"]

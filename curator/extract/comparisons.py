@@ -66,7 +66,7 @@ INLINE = re.compile(rf"{_item('1')}\s*(?P<sep>{SEP})\s*{_item('2', lazy_label=Fa
 FROM_TO = re.compile(
     rf"\b(?P<verb>decreas\w*|declin\w*|dropp\w*|fell|fall\w*|increas\w*|rose|ris\w*|reduc\w*|improv\w*|chang\w*|lower(?:ed|ing)|"
     rf"went|normali[sz]\w*|elevat\w*)\s+(?P<obj>(?:[\w-]+\s+){{0,3}}?)from\s+(?:an?\s+(?:median|mean)\s+of\s+)?"
-    rf"{_item('1', label=False)}(?:\s+(?:at|on)\s+[A-Za-z][\w-]*(?:\s+\d+)?)?\s+to\s+"
+    rf"{_item('1', label=False)}(?:\s+(?:at|on|before|after|prior\s+to|following)\s+(?:the\s+)?[A-Za-z][\w-]*(?:\s+\d+)?)?\s+to\s+"
     rf"{_item('2', label=False)}", re.IGNORECASE)
 _DISP_TAIL = r"(?:\s*+[,;]\s*+(?:range|IQR|interquartile\s+range|SD|SE|95\s?%\s?CI)[^()\[\];]{0,30}+)?"
 # (blank runs read once, possessively; the label ends at a non-blank; the tail of the second bracket is read once)
@@ -78,7 +78,8 @@ GROUPS = re.compile(
 _OF_PATIENTS = (r"(?:of\s+(?:the\s+)?(?:patients|those|subjects|children|adults|recipients|participants)\s+"
                 r"(?:(?:who\s+were\s+)?(?:treated|managed|receiving|given)\s+)?)?")
 # a group label's characters: no digits, but a grade threshold ('patients with CRS grade ≥3', 'grade <3')
-_LBL = r"(?:[^\d;,.()\[\]]|(?<=[≥≤<>])\d|(?<=[≥≤<>]\s)\d|(?<=[Gg]rade\s)\d)"
+# ... and digits that belong to a name ('the CD19/CD22 arm', 'IL-6', 'patients aged 65 or older')
+_LBL = r"(?:[^\d;,.()\[\]]|(?<=[≥≤<>])\d|(?<=[≥≤<>]\s)\d|(?<=[Gg]rade\s)\d|(?<=[A-Za-z/-])\d|(?<=aged\s)\d|(?<=\d)\d)"
 AND_PAIR = re.compile(
     rf"(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?(?:\s?(?:\((?P<d1>[^()]{{0,60}})\)|\[[^\[\]]{{0,60}}\]))?\s+(?:{_OF_PATIENTS}(?:in|for|among|with)|of)\s+"
     rf"(?P<l1>(?:the\s+)?[A-Za-z]{_LBL}{{0,40}}?)\s+(?P<sep>and|,\s*and|while|whereas|but)\s+"
@@ -173,6 +174,11 @@ GROUP_PAIRS = (
                r"(?P<b>[A-Za-z][\w+/-]{0,40}(?:\s+[\w+/-]{1,40}){0,2}?)"
                r"(?:\s+(?:groups?|arms?|cohorts?))?\s*$", re.IGNORECASE),
 )
+
+
+def unnamed(at: int) -> Subject:
+    """A pair whose quantity the words do not name: the analyte is left for the curator."""
+    return Subject(None, "", at, at, None, "unnamed", False)
 
 
 def _opening(text: str, start: int, end: int) -> int:
@@ -330,7 +336,8 @@ def _fields(subj: Subject, m: re.Match[str] | None, unit: str | None, p: dict[st
 def _plausible(m: re.Match[str]) -> bool:
     a, b = m.group("v1"), m.group("v2")
     g = m.groupdict()
-    if (g.get("f1") or g.get("f2")) and not all(g.get(f"d{i}") and re.fullmatch(rf"\s*{NUM}\s?%\s*", g[f"d{i}"])
+    if (g.get("f1") or g.get("f2")) and not all((g.get(f"d{i}") or g.get(f"e{i}"))
+                                               and re.fullmatch(rf"\s*{NUM}\s?%\s*", g.get(f"d{i}") or g[f"e{i}"])
                                                for i in "12"):
         return False  # fractions without their shares ('0/10 vs 3/10') are left alone
     try:
@@ -349,6 +356,8 @@ def _p_after(doc: Doc, end: int, s_end: int) -> tuple[dict[str, Any] | None, int
     after = text[end:s_end]
     am = re.match(r"\s*+,?\s*+(?:respectively\s*+)?(?:(?:patients|cases|subjects|children|adults|recipients)\s*+)?(?:(?:within|after|at|by|over|during|in)\s+(?:the\s+first\s+)?\d+\s*"
                   r"(?:h|hrs?|hours?|days?|weeks?|months?)\s*)?"
+                  # '... to 42 mg/L two days later (P < .001)': when the second value was read
+                  r"(?:(?:\d+|one|two|three|four|five|six|seven|ten|several)\s+(?:h|hours?|days?|weeks?)\s+later\s*)?"
                   # '... versus 15% without (P = .04)', '... vs 20% in controls (P = .01)': the second group's name
                   r"(?:(?:with(?:out)?|in|among|for|at|after|before|during)(?:\s++(?:the\s++)?[A-Za-z][\w-]*+(?:\s++[A-Za-z][\w-]*+){0,3}?)?\s*+)?([(\[])", after)
     if am:
@@ -401,9 +410,13 @@ def find(doc: Doc) -> list[Suggestion]:
                 subj = find_subject(doc, o, s_start, label=(o + 1 + m.start("label"), o + 1 + m.end("label")))
             elif subj is not None and grade_label:  # 'Severe ICANS was comparable (grade 3-4, a vs b, P)'
                 subj.as_written = f"{subj.as_written} ({grade_label.strip()})"
+            p = _p(text, o + 1 + m.start("rest"), c) if rest else None
+            if subj is None and p is not None and m.re is PAIR and m.group("sep").lower() != "and":
+                # '(12% versus 35%; p = 0.02)': the pair and its test are unmistakable even when the words
+                # before it name no quantity the rules can read; the curator names it (confidence is low)
+                subj = unnamed(o)
             if subj is None:
                 continue
-            p = _p(text, o + 1 + m.start("rest"), c) if rest else None
             if p is None and m.re is PAIR and m.group("sep").lower() == "and":
                 continue  # '(25% and 28%, P = .7)' pairs only with the p-value that tests it
             if p is None and m.re is PAREN_RESPECTIVELY:
@@ -411,7 +424,7 @@ def find(doc: Doc) -> list[Suggestion]:
             if subj.statistic is None and (m.group("label") or m.group("label2")):
                 st = (m.group("label") or m.group("label2")).lower().split()
                 subj.statistic = next((STATISTICS[w] for w in st if w in STATISTICS), None)
-            conf = 0.9 if subj.in_vocabulary else 0.7
+            conf = 0.9 if subj.in_vocabulary else 0.5 if subj.how == "unnamed" else 0.7
             if p is None:
                 conf -= 0.1
             out.append(make("comparison", _fields(subj, m, unit, p), text, subj.start, c + 1, conf,

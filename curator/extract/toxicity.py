@@ -279,7 +279,19 @@ OTHER_TOX = re.compile(
     r"|(?:elevated|increased)\s+(?:ALT|AST|transaminases?|liver\s+enzymes|bilirubin|creatinine)"
     r"|(?:ALT|AST|alanine\s+aminotransferase|aspartate\s+aminotransferase|blood\s+bilirubin)\s+increased"
     r"|pyrexia|fatigue|nausea|vomiting|diarrh(?:o)?ea|headache"
-    r"|decreased\s+appetite|mucositis|sinus\s+tachycardia)\b", re.IGNORECASE)
+    r"|decreased\s+appetite|mucositis|sinus\s+tachycardia"
+    # named infections, organ inflammation, bleeding, neurological and late complications (general clinical names)
+    r"|(?:invasive\s+|pulmonary\s+)?(?:aspergillosis|mucormycosis|candidiasis)|candid(?:a)?emia|fungal\s+pneumonia"
+    r"|progressive\s+multifocal\s+leukoencephalopathy|PML|pneumonitis|(?:neutropenic\s+)?(?:entero)?colitis|myocarditis"
+    r"|(?:stress\s+)?cardiomyopathy"
+    r"|h(?:a)?emorrhagic\s+events?|bleeding\s+(?:events?|episodes?)"
+    r"|cerebral\s+o?edema|posterior\s+reversible\s+encephalopathy\s+syndrome|PRES|(?:transverse\s+)?myelitis|myelopathy"
+    r"|myelodysplastic\s+syndromes?|MDS|(?:secondary\s+)?T[- ]cell\s+(?:lymphomas?|malignanc(?:y|ies))|neurocognitive\s+"
+    r"(?:decline|impairment|deficits?)|(?:peripheral\s+)?(?:motor\s+)?neuropath(?:y|ies))\b", re.IGNORECASE)
+# the sentence is about the studied patient(s): 'the patient', 'a 9-year-old girl', 'he', 'three patients'
+PATIENT_WORDS = re.compile(r"\b(?:(?:the|our|this|a|an|one)\s+(?:\d{1,3}[- ]years?[- ]old\s+)?(?:patient|man|woman|boy|girl|"
+                           r"child|infant|male|female)|he|she|his|her|him|(?:\w+\s+)?(?:patients|children|recipients)\s+"
+                           r"(?:developed|experienced|had|suffered|presented|were\s+diagnosed))\b", re.IGNORECASE)
 OCCURRED = re.compile(r"\b(?:develop\w*|experienc\w*|suffer\w*|presented\s+with|diagnosed|occur\w*|complicated\s+by|"
                       r"manifest\w*|passed\s+away|died|had|showed|observed|noted|reported|recorded|(?:was|were)\s+"
                       r"(?:treated|managed)|resolved|incidences?\s+of|rates?\s+of|frequency\s+of)\b", re.IGNORECASE)
@@ -422,7 +434,8 @@ def phrases(doc: Doc) -> list[Phrase]:
         covered = [(a, b) for a, b, *_ in hits]
         for m in OTHER_TOX.finditer(text):
             if m.group().isupper() and m.group() not in ("AKI", "AE", "AEs", "DIC", "ICAHT", "GVHD", "SAE", "SAEs",
-                                                          "TEAE", "TEAEs", "TRAE", "TRAEs", "COVID-19"):
+                                                          "TEAE", "TEAEs", "TRAE", "TRAEs", "COVID-19", "PML", "PRES",
+                                                          "MDS"):
                 continue
             if not any(a < m.end() and m.start() < b for a, b in covered):
                 hits.append((m.start(), m.end(), m.group(), None))
@@ -758,8 +771,7 @@ def find(doc: Doc) -> list[Suggestion]:
         s0, s1 = doc.sentence(p.m_start)
         if not OCCURRED.search(text, s0, s1) or BACKGROUND.search(text, s0, s1):
             return False  # background ('CRS is a common toxicity'), aims, risk factors: not the study's own
-        if p.syndrome == "other" and not re.search(r"\b(?:the\s+patient|our\s+patient|he|she|his|her)\b",
-                                                   text[s0:s1], re.IGNORECASE):
+        if p.syndrome == "other" and not PATIENT_WORDS.search(text, s0, s1):
             return False
         if REFERENCE.search(text[max(0, p.m_start - 30):p.m_start]):
             return False
@@ -855,7 +867,8 @@ def find(doc: Doc) -> list[Suggestion]:
         if system:
             fields["grading_system"] = system
         key = (p.syndrome, p.grade, p.grade_max, fields["grade_operator"], p.grade_as_reported, fields["percent"],
-               fields["count"], bool(f.get("negated")), doc.sentence(p.m_start) if contrast else None)
+               fields["count"], bool(f.get("negated")), doc.sentence(p.m_start) if contrast else None,
+               p.as_written.lower() if p.syndrome == "other" else None)  # 'pancytopenia and aspergillosis': two
         if key in seen_keys:
             continue
         seen_keys.add(key)
