@@ -928,7 +928,7 @@ def test_other_studies_values_are_not_the_studys_toxicities(text, want):
     assert _rows(text) == want, _rows(text)
 
 
-# ------------------------------------------------------------------ round six (issue 16, third session)
+# ------------------------------------------------------------------ round seven (issue 16, third session)
 
 @pytest.mark.parametrize(("text", "want"), [
     # a tested pair whose quantity the words before it do not name: suggested, the analyte left to the curator
@@ -948,7 +948,7 @@ def test_other_studies_values_are_not_the_studys_toxicities(text, want):
     ("After CAR-T therapy, severe ICANS was rarer with the low dose (4/36 [11.1%] vs 12/38 [31.6%]; P = .04).",
      (11.1, 31.6, "P = .04")),
 ])
-def test_comparison_shapes_of_round_six(text, want):
+def test_comparison_shapes_of_round_seven(text, want):
     got = [(s.fields["value_a"], s.fields["value_b"], s.fields["p_text"]) for s in suggest(text)
            if s.kind == "comparison"]
     assert want in got, got
@@ -980,3 +980,58 @@ def test_other_toxicities_of_a_case(text, want):
 def test_a_crs_sign_is_no_toxicity_of_its_own():
     assert [f["syndrome"] for f in _tox("After CAR-T cell infusion, the patient developed grade 2 CRS with "
                                         "hypotension and hypoxia.")] == ["CRS"]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # one syndrome, its shares in two subgroups, then an elliptical graded clause: one row per share
+    ("We reviewed 300 CAR T-cell recipients. Any-grade CRS occurred in 77% and 58% of axi-cel and liso-cel recipients, "
+     "respectively, and grade ≥3 CRS in 8% and 2%.",
+     [("CRS", None, None, 77.0), ("CRS", None, None, 58.0), ("CRS", 3, None, 8.0), ("CRS", 3, None, 2.0)]),
+    # 'n of N' in words, and 'only n of the N'
+    ("We treated seven patients with CD19 CAR T cells. Five of seven patients developed CRS.",
+     [("CRS", None, 5, None)]),
+    ("We reviewed 90 patients after CAR T cells. Only 3 of the 9 had experienced ICANS.", [("ICANS", None, 3, None)]),
+    # a cytopenia stated by its adjective
+    ("We reviewed 200 patients after CAR T cells. At day 60, 23% of patients remained neutropenic.",
+     [("other", None, None, 23.0)]),
+    # a case's course: 'progressed to', 'consistent with', 'classified as'
+    ("After CAR-T infusion, the patient's fever progressed to grade 2 CRS on day +3.", [("CRS", 2, None, None)]),
+    ("After CAR-T infusion, her fever was classified as grade 1 CRS.", [("CRS", 1, None, None)]),
+    # '(grade III/IV)' after 'severe'; 'all grade 1' after a count
+    ("We treated 40 children with CAR T cells. Severe (grade III/IV) CRS was observed in six children (15%).",
+     [("CRS", 3, 6, 15.0)]),
+    ("We treated nine patients with CD19 CAR T cells. Seven of nine patients developed CRS, all grade 1.",
+     [("CRS", 1, 7, None)]),
+    # a further grade after a slash range: ', with grade 3/4 in n (x%)'
+    ("We treated 50 patients with cilta-cel. CRS occurred in 44 patients (88%), with grade 3/4 in 3 (6%).",
+     [("CRS", None, 44, 88.0), ("CRS", 3, 3, 6.0)]),
+    # a gapped second count: the first count's verb carries over
+    ("We reviewed 150 patients after CAR T cells. Overall, 120 (80.0%) developed CRS and 45 (30.0%) ICANS.",
+     [("CRS", None, 120, 80.0), ("ICANS", None, 45, 30.0)]),
+])
+def test_toxicity_shapes_of_round_seven(text, want):
+    got = [(f["syndrome"] if f["syndrome"] in ("CRS", "ICANS") else "other", f["grade"], f["count"], f["percent"])
+           for f in _tox(text)]
+    assert all(w in got for w in want), got
+
+
+@pytest.mark.parametrize("text", [
+    # a protocol's plan and a conclusion's summary are not the study's toxicities
+    "This phase 2 trial of CAR T cells will enroll 60 patients; the primary endpoint is the incidence of severe CRS.",
+    "After CAR T cells, these data support outpatient use, with a low incidence of severe CRS.",
+    # 'more than five times the upper limit of normal' is neither a contrast nor a limitation
+])
+def test_a_plan_or_a_summary_is_no_occurrence(text):
+    assert _tox(text) == [], _tox(text)
+
+
+def test_a_case_reports_absences_are_no_toxicities_and_its_complications_need_no_pronoun():
+    case = ("CASE PRESENTATION: A 58-year-old man with lymphoma received axicabtagene ciloleucel. Grade 1 CRS began on "
+            "day +1, and there was no ICANS. A Klebsiella bacteraemia was treated on day 20. Transaminases rose to more "
+            "than five times the upper limit of normal, fulfilling criteria for IEC-HS.")
+    got = {(f["syndrome"], f["as_written"]) for f in _tox(case)}
+    assert ("ICANS", "ICANS") not in got, got
+    assert ("other", "bacteraemia") in got and ("IEC-HS", "IEC-HS") in got, got
+    # in a cohort, a stated absence is an incidence of 0
+    cohort = "We reviewed 80 patients treated with CAR T cells. No patient developed grade ≥3 ICANS."
+    assert [(f["syndrome"], f["count"]) for f in _tox(cohort)] == [("ICANS", 0)]

@@ -59,7 +59,7 @@ PREFILTER = {
     "meta-analysis": ("meta",), "randomized controlled trial": ("random", "rct"), "phase": ("phase",),
     "retrospective": ("retrospect",), "prospective": ("prospect",),
     "case series": ("case series", "we report", "we describe", "we present"),
-    "case report": ("case", "we report", "we describe", "we present"),
+    "case report": ("case", "we report", "we describe", "we present", "year-old", "year old"),
     "registry": ("regist", "cibmtr", "descar"), "review": ("review",), "clinical trial": ("trial",),
     "registered trial": ("registered",),
 }
@@ -80,7 +80,10 @@ DESIGNS: list[tuple[str, re.Pattern[str]]] = [
     ("case report", re.compile(
         r"\bcase\s++report\b|\bwe\s++(?:report|describe|present)(?:ed|d)?\s++(?:a|an|the\s++case\s++of\s++(?:a|an)|one)\s++"
         r"(?:[^.;]{0,120}?)\b(?:patient|man|woman|boy|girl|child|case|infant|adolescent|male|female)\b|"
-        r"\bthis\s++case\b(?!\s*+[-‐]?\s*+(?:series|study|studies|control|-control|mix))|\ba\s++case\s++of\b",
+        r"\bthis\s++case\b(?!\s*+[-‐]?\s*+(?:series|study|studies|control|-control|mix))|\ba\s++case\s++of\b|"
+        # a heading that presents one case, or a sentence that opens on one patient ('A 61-year-old man with ...')
+        r"\bcase\s++(?:presentation|description|summary)\s*+:|(?:^|(?<=[.:])\s++)(?:A|An)\s++\d{1,3}[- ](?:years?|months?)"
+        r"[- ]old\s++(?:[\w-]+\s++){0,2}?(?:man|woman|boy|girl|male|female|patient|child|infant|adolescent)\b",
         re.IGNORECASE)),
     ("clinical trial", re.compile(r"\b(?:this|the\s+present|our)\s+(?:[\w/-]+\s+){0,2}?trial\b"
                                   r"(?!\s+(?:was|is|has\s+been)\s+registered)(?!\s+registration)|"
@@ -405,4 +408,18 @@ ANALYSIS = re.compile(r"\b(?:analy[sz]\w*|studied|examined|evaluated|reviewed|in
 def find(doc: Doc) -> list[Suggestion]:
     sizes, design_sugg = sample_sizes(doc), designs(doc)
     study_level(doc, sizes, design_sugg)
+    doc._design_class = next((s.fields["design_class"] for s in design_sugg if s.fields.get("study")), None)  # type: ignore[attr-defined]
     return sizes + design_sugg + age_group(doc)
+
+
+def study_design(doc: Doc) -> str | None:
+    """The study's one design on the closed list (what `find` marks with `study`), read once per text: other rules
+    read a case's timeline and complications differently from a cohort's."""
+    if not hasattr(doc, "_design_class"):
+        find(doc)
+    return doc._design_class  # type: ignore[attr-defined]
+
+
+def one_case(doc: Doc) -> bool:
+    """The text reports one patient (a case report)."""
+    return study_design(doc) == "case_report"

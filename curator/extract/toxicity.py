@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from curator.domain.vocabulary import normalize_key
-from curator.extract.cohort import WORDNUM
+from curator.extract.cohort import WORDNUM, one_case
 from curator.extract.context import Doc
 from curator.extract.model import Suggestion, make
 from curator.extract.patterns import NB, NUM, to_float
@@ -40,10 +40,11 @@ GRADE_PRE = re.compile(
     r"|(?P<word>(?i:\bany[- ]grade|\ball[- ]grades?|\bhigh[- ]grade|\blow[- ]grade|\bsevere|\bmild|\bmoderate"
     r"|\blife[- ]threatening|\bfatal)))"
     rf"(?P<abbr>\s*+\((?P<ab_op>≥|>=|⩾|>)?\s*+(?:[Gg]rades?|Gr|G)\s*+(?:(?P<ab_op2>≥|>=|⩾|>)\s*+)?(?P<ab_a>{G})"
-    rf"(?:\s*+(?:-|–|—|to)\s*+(?P<ab_b>{G}))?(?P<ab_plus>\+|\s++or\s++(?:higher|greater|above|more|worse))?\))?\s*$")
+    rf"(?:\s*+(?:-|–|—|to|/)\s*+(?P<ab_b>{G}))?(?P<ab_plus>\+|\s++or\s++(?:higher|greater|above|more|worse))?\))?\s*$")
+G_END = r"(?:[0-5](?!\d|[.·]\d)|IV|V|III|II|I)(?![a-z])"  # a grade that may end the sentence ('grade ≥3.')
 GRADE_POST = re.compile(
-    rf"\s*+(?:\(\s*+|,\s*+)?(?:of\s+)?(?:(?:[Gg]rades?|G)\s*+(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})"
-    rf"(?:\s*(?:-|–|—|to|or|/)\s*(?P<b>{G}))?{_PLUS}?|(?P<word>any[- ]grade|all[- ]grades?))")
+    rf"\s*+(?:\(\s*+|,\s*+)?(?:of\s+|all\s++)?(?:(?:[Gg]rades?|G)\s*+(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G_END})"
+    rf"(?:\s*(?:-|–|—|to|or|/)\s*(?P<b>{G_END}))?{_PLUS}?|(?P<word>any[- ]grade|all[- ]grades?(?!\s*+[0-5IV])))")
 _CNT = (r"(?:\d+|(?i:\b(?:" + "|".join(sorted((w for w in WORDNUM if " " not in w), key=len, reverse=True))
         + r")\b))")
 FREQ_POST = re.compile(  # blank runs read once (possessive where what follows never opens with a blank)
@@ -67,14 +68,17 @@ FREQ_POST = re.compile(  # blank runs read once (possessive where what follows n
     r"(?!\s*+(?:[(\[][^()\[\]]{0,20}[)\]]\s*+)?(?:[)\]]\s*+)?(?:experienced|developed|had|suffered|presented|required|"
     r"received)\b)")
 FREQ_PRE = re.compile(  # blank runs read once: each optional piece takes the blanks before it, possessively
-    rf"(?:{NB}(?P<n>{_CNT})(?:\s*+(?:/|of|out\s+of)\s*+(?P<d>\d+))?(?:\s*+[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]])?"
+    # 'n of N', 'Six of eight', 'only 2 of the 8'
+    rf"(?:{NB}(?P<n>{_CNT})(?:\s*+(?:/|of|out\s+of)\s*+(?:the\s++)?(?P<d>{_CNT}))?(?:\s*+[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]])?"
     r"(?:\s*+(?:patients?|pts|children|adults|subjects))?(?:\s*+[(\[]\s*+(?P<p3>[\d.·]+)\s?%\s*+[)\]])?"
     rf"|(?:{NB}(?P<p2>{NUM})\s?%|(?P<pw>\b{_CNT})\s(?:per\s?cent|percent)\b)"
     r"(?:\s*+of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|cases|recipients))?)"
     r"\s*+(?:who\s++)?(?:developed|had|experienced|presented\s+with|suffered(?:\s+from)?|showed|(?:were\s+|was\s+)?diagnosed\s+with"
+    r"|remained|became"
     r"|(?P<died>died\s+(?:of|from|due\s+to)|passed\s+away\s+(?:from|due\s+to)|succumbed\s+to))"
     r"\s++(?:at\s+least\s+(?:one|1)\s++|a\s+median\s+of\s+\d+\s++|(?:some|any)\s++(?:grade|form|degree)\s++of\s++)?(?:any\s++|[\w-]+\s++(?:or|and)\s++|(?!(?:for|of|after|with|to|from|by|the)\b)[\w-]+\s++){0,2}$",
     re.IGNORECASE)
+GAPPED = re.compile(rf"\s*+,?\s*+and\s++{NB}(?P<n>{_CNT})\s*+[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]\s*+$")
 FREQ_BRACKET = re.compile(
     rf"\s*[(\[]\s*(?:n\s*=\s*)?{NB}(?P<n>\d+)(?:\s*/\s*(?P<d>\d+))?\s*[,;]\s*(?P<p>{NUM})\s?%\s*[)\]]"
     # the syndrome's abbreviation and its share in one bracket: 'cytokine release syndrome (CRS; 73%)'
@@ -101,7 +105,7 @@ PER_GRADE = re.compile(
     rf"\s*+(?:\)\s*+)?(?:(?:of\s+)?(?:the\s+)?(?:patients|participants|pts|children|adults)\s*+)?(?:[,;:(]\s*+)?"
     rf"(?:(?:and\s++(?:was|were)|and|while|with|including|of\s+which|of\s+these|which\s+(?:was|were)|of)\s++)?"
     rf"(?P<g>(?:[Gg]rades?|G)\s*+"
-    rf"(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b>{G}))?{_PLUS2}?|(?i:any|all)[- ]grades?"
+    rf"(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G})(?:\s*+(?:-|–|—|to|or|/)\s*+(?P<b>{G}))?{_PLUS2}?|(?i:any|all)[- ]grades?"
     rf"|(?i:severe|high[- ]grade|life[- ]threatening|fatal)(?=\s++in\b))"
     rf"\s*+(?:(?P<syn>CRS|ICANS)\s*+)?"
     # the share after ':', '=', 'in', a bracket, or a blank alone ('CRS: any grade 90%, grade ≥3 7%')
@@ -109,7 +113,6 @@ PER_GRADE = re.compile(
     rf"(?:(?:{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?[(\[]\s*+)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?patients\s*)?[)\]]?"
     # a count alone, closing the item: '(grade 1-2, 36; grade 3, 4)', '(grade 3-4 in 4)'
     rf"|{NB}(?P<n0>\d+)(?![.·]\d|\d)(?:\s++patients?)?(?=\s*+[)\];,.]|\s++and\b))")
-G_END = r"(?:[0-5](?!\d|[.·]\d)|IV|V|III|II|I)(?![a-z])"  # a grade that may end the sentence ('grade ≥3.')
 # the count first: '45 patients (75%) had CRS, including 5 (8%) with grade ≥3', '...; 5 (8%) were grade 3 or higher',
 # or the share alone: '...; 13% were grade 3-4'
 PER_GRADE_COUNT = re.compile(  # blank runs read once, as in PER_GRADE
@@ -212,6 +215,9 @@ class _Shifted:
 
 # a share followed by further shares ('78% and 31%') is a list's; one followed by 'vs' is a contrast's side
 # the value list of a measure named before a syndrome list ('the rates of CRS and ICANS were 80% and 25%')
+SUBGROUP_PCTS = re.compile(  # blank runs read once (possessive)
+    rf"\s*+(?:(?:was|were)\s++)?(?:(?:occurred|observed|reported|seen|noted|developed|recorded)\s++)?in\s++"
+    rf"(?P<items>{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%){{0,4}}+\s*+,?\s*+and\s++{NUM}\s?%)")
 MEASURE_LIST = re.compile(
     rf"\s*+(?:[^\d;:%()]{{0,40}}?\s)??(?:was|were|of)\s++(?P<items>{NB}{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%)*+\s*+(?:,\s*+)?"
     rf"(?:and|or)\s++{NUM}\s?%)", re.IGNORECASE)
@@ -248,7 +254,7 @@ SYSTEMS = [
 # sentence is about the studied patients
 OTHER_TOX = re.compile(
     r"\b(?:(?:(?:invasive\s+)?(?:bacterial|viral|fungal|opportunistic|severe|serious|bloodstream)\s+)?infections?"
-    r"|bacter[ae]mia|sepsis|pneumonia|(?:febrile\s+)?neutropenia|thrombocytopenia|an(?:a)?emia|(?:pan)?cytopenias?"
+    r"|bacter(?:a|ae|e)mia|sepsis|pneumonia|(?:febrile\s+)?neutropenia|thrombocytopenia|an(?:a)?emia|(?:pan)?cytopenias?"
     r"|lymphopenia|leukopenia|hypogammaglobulin(?:a)?emia|coagulopath(?:y|ies)|coagulation\s+(?:disorders?|abnormalit"
     r"(?:y|ies))|disseminated\s+intravascular\s+coagulation|acute\s+kidney\s+injury|AKI|tumou?r\s+lysis\s+syndrome"
     r"|parkinsonism|(?:cranial|facial)\s+nerve\s+pals(?:y|ies)|(?:cranial|facial)\s+(?:neuropath(?:y|ies)|pals(?:y|ies))"
@@ -280,6 +286,8 @@ OTHER_TOX = re.compile(
     r"|(?:ALT|AST|alanine\s+aminotransferase|aspartate\s+aminotransferase|blood\s+bilirubin)\s+increased"
     r"|pyrexia|fatigue|nausea|vomiting|diarrh(?:o)?ea|headache"
     r"|decreased\s+appetite|mucositis|sinus\s+tachycardia"
+    # the adjective a cytopenia is stated with: '19% of patients remained thrombocytopenic'
+    r"|(?:pan)?(?:thrombocytopen|neutropen|lymphopen|leukopen|cytopen)ic"
     # named infections, organ inflammation, bleeding, neurological and late complications (general clinical names)
     r"|(?:invasive\s+|pulmonary\s+)?(?:aspergillosis|mucormycosis|candidiasis)|candid(?:a)?emia|fungal\s+pneumonia"
     r"|progressive\s+multifocal\s+leukoencephalopathy|PML|pneumonitis|(?:neutropenic\s+)?(?:entero)?colitis|myocarditis"
@@ -293,11 +301,15 @@ PATIENT_WORDS = re.compile(r"\b(?:(?:the|our|this|a|an|one)\s+(?:\d{1,3}[- ]year
                            r"child|infant|male|female)|he|she|his|her|him|(?:\w+\s+)?(?:patients|children|recipients)\s+"
                            r"(?:developed|experienced|had|suffered|presented|were\s+diagnosed))\b", re.IGNORECASE)
 OCCURRED = re.compile(r"\b(?:develop\w*|experienc\w*|suffer\w*|presented\s+with|diagnosed|occur\w*|complicated\s+by|"
+                      # a case's course: 'progressed to grade 2 CRS', 'consistent with grade 3 parkinsonism',
+                      # 'meeting criteria for IEC-HS', 'neutropenia persisted', 'remained thrombocytopenic'
+                      r"progress\w*|evolv\w*|consistent\s+with|me(?:et|eting|t)\s+(?:the\s+)?(?:\w+\s+)?criteria|fulfill?\w*|"
+                      r"persist\w*|remained|worsen\w*|escalat\w*|recurr\w*|(?:classified|graded|scored)\s+as|"
                       r"manifest\w*|passed\s+away|died|had|showed|observed|noted|reported|recorded|(?:was|were)\s+"
                       r"(?:treated|managed)|resolved|incidences?\s+of|rates?\s+of|frequency\s+of)\b", re.IGNORECASE)
 BACKGROUND = re.compile(r"\b(?:can|may|might|could|is\s+an?|are\s+(?:an?|the|common|frequent|known|serious|major|"
                         r"potentially)|remains?|known|commonly|often|typically|such\s+as|risk\s+factors?|"
-                        r"predict\w*|hinder\w*|limit\w*|understudied|poorly|little\s+is|unclear|aim\w*|"
+                        r"predict\w*|hinder\w*|limit\w*+(?!\s++of\s++(?:normal|detection|quantification))|understudied|poorly|little\s+is|unclear|aim\w*|"
                         r"we\s+(?:sought|aimed|investigated|evaluated|analy[sz]ed|examined|assessed|focus\w*)|associated\s+with|"
                         # an objective ('To evaluate the incidence of ICANS ...', 'Objective: ...')
                         r"(?<![\w-])to\s+(?:evaluate|assess|determine|investigate|describe|characteri[sz]e|examine|identify|"
@@ -311,7 +323,11 @@ BACKGROUND = re.compile(r"\b(?:can|may|might|could|is\s+an?|are\s+(?:an?|the|com
                         r"reduc(?:e|es|ed|ing|tion)|prevent\w*|mitigat\w*|prophyla\w*|abrogat\w*|"
                         # other studies ('has been reported', 'in the pivotal trials')
                         r"(?:has|have)\s+been\s+(?:reported|described|documented)|pivotal|registration(?:al)?\s+trials?|"
-                        r"in\s+the\s+literature)\b",
+                        r"in\s+the\s+literature|"
+                        # a protocol's plans and a conclusion's summary restate, they do not report ('the primary
+                        # endpoint is the incidence of severe CRS', 'These data support ... a low incidence of severe CRS')
+                        r"will|primary\s+(?:end\s*-?points?|outcomes?|objectives?)|secondary\s+(?:end\s*-?points?|outcomes?)|"
+                        r"these\s+(?:data|findings|results|observations)|in\s+conclusion|we\s+conclude|support\w*)\b",
                         re.IGNORECASE)
 
 
@@ -497,7 +513,8 @@ def phrases(doc: Doc) -> list[Phrase]:
 
 
 # a sentence comparing groups on an outcome; one stating a risk factor, an association or a possibility instead
-CONTRAST_STATEMENT = re.compile(r"\b(?:vs\.?|versus|compared\s+(?:with|to)|than(?!\s++(?:grade|G\s*+\d)))(?!\w)|(?<![\w])[Pp]\s*+(?:[-‐]?\s*+values?\s*+)?[=<>≤≥]")
+CONTRAST_STATEMENT = re.compile(r"\b(?:vs\.?|versus|compared\s+(?:with|to)|(?<!more\s)(?<!less\s)(?<!fewer\s)(?<!greater\s)(?<!rather\s)(?<!other\s)"
+                                r"than(?!\s++(?:grade|G\s*+\d)))(?!\w)|(?<![\w])[Pp]\s*+(?:[-‐]?\s*+values?\s*+)?[=<>≤≥]")
 RISK_STATEMENT = re.compile(r"\b(?:associat\w*|predict\w*|risk\s+factors?|odds|hazard|OR|HR|aOR|correlat\w*|"
                             r"univariate|multivariate|multivariable)\b")
 # a syndrome word that modifies the measured noun ('infection density', 'CRS duration', 'ICANS onset')
@@ -640,6 +657,29 @@ def find(doc: Doc) -> list[Suggestion]:
             extra.append((q, {"percent": to_float(pm.group("p")), "_end": p.end + pm.end()}))
         freq[i] = {}
 
+    # one syndrome, its shares in two or more subgroups: 'Any-grade CRS occurred in 84% and 62% of axi-cel and
+    # tisa-cel recipients, respectively' — and the clause that follows it elliptically in the same sentence ('...,
+    # and grade ≥3 CRS in 9% and 5%'): one row per share
+    for i, p in enumerate(ps):
+        if i in freq:
+            continue
+        s_start, s_end = doc.sentence(p.start)
+        sm = SUBGROUP_PCTS.match(text, p.end, s_end)
+        if sm is None or not re.search(r"\brespectively\b", text[s_start:s_end]):
+            continue
+        if i + 1 < len(ps) and ps[i + 1].start < sm.end():
+            continue  # another syndrome inside: a list, read above
+        pcts = list(re.finditer(rf"(?P<p>{NUM})\s?%", sm.group("items")))
+        for k, pm in enumerate(pcts):
+            f = {"percent": to_float(pm.group("p")), "_end": sm.start("items") + pm.end()}
+            if k == 0:
+                freq[i] = f
+            else:
+                q = Phrase(p.syndrome, p.as_written, p.start, p.end, p.m_start, p.m_end)
+                q.grade, q.grade_max, q.operator, q.grade_as_reported = p.grade, p.grade_max, p.operator, \
+                    p.grade_as_reported
+                extra.append((q, f))
+
     for i, p in enumerate(ps):
         if i in freq:
             continue
@@ -706,7 +746,11 @@ def find(doc: Doc) -> list[Suggestion]:
                 if pm.group("n"):
                     f["count"] = _count(pm.group("n"))
                 if pm.group("d"):
-                    f["denominator"] = int(pm.group("d"))
+                    f["denominator"] = _count(pm.group("d"))
+            elif i > 0 and freq.get(i - 1, {}).get("_start") is not None and ps[i - 1].end <= p.start and \
+                    (gm := GAPPED.match(text, ps[i - 1].end, p.start)):
+                # '139 (75.5%) developed CRS and 58 (31.5%) ICANS': the verb of the first count carries to the second
+                f = {"count": _count(gm.group("n")), "percent": to_float(gm.group("p")), "_start": gm.start("n")}
             elif NEGATION.search(text[max(cs, p.start - 30):p.start]):
                 f = {"count": 0, "negated": True, "_start": p.start - len(NEGATION.search(
                     text[max(cs, p.start - 30):p.start]).group(0))}
@@ -771,7 +815,7 @@ def find(doc: Doc) -> list[Suggestion]:
         s0, s1 = doc.sentence(p.m_start)
         if not OCCURRED.search(text, s0, s1) or BACKGROUND.search(text, s0, s1):
             return False  # background ('CRS is a common toxicity'), aims, risk factors: not the study's own
-        if p.syndrome == "other" and not PATIENT_WORDS.search(text, s0, s1):
+        if p.syndrome == "other" and not one_case(doc) and not PATIENT_WORDS.search(text, s0, s1):
             return False
         if REFERENCE.search(text[max(0, p.m_start - 30):p.m_start]):
             return False
@@ -844,6 +888,8 @@ def find(doc: Doc) -> list[Suggestion]:
             continue  # 'tocilizumab was given for grade ≥2 CRS in 30 patients (50%)': the count is the treatment's
         if f.get("negated") and ELIGIBILITY.search(text, *doc.sentence(p.m_start)):
             continue  # 'patients had no active infection' in an eligibility sentence is a criterion
+        if f.get("negated") and one_case(doc):
+            continue  # 'no ICANS' in a case report: what the patient did not have is no incidence
         if not detail:
             name = p.syndrome if p.syndrome != "other" else p.as_written.lower()
             if bare_choice.get(name) != i:
