@@ -1035,3 +1035,60 @@ def test_a_case_reports_absences_are_no_toxicities_and_its_complications_need_no
     # in a cohort, a stated absence is an incidence of 0
     cohort = "We reviewed 80 patients treated with CAR T cells. No patient developed grade ≥3 ICANS."
     assert [(f["syndrome"], f["count"]) for f in _tox(cohort)] == [("ICANS", 0)]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # the shares of two groups compared in running text: 'n of N (x%) A compared with m of M (y%) B (P)'
+    ("We compared two cohorts after CAR T cells. Grade 4 CRS occurred in 3 of 40 (7.5%) patients on the new protocol "
+     "compared with 9 of 45 (20%) historical controls (P = .04).", (7.5, 20, "P = .04")),
+    # each value after its own group's name, inside one bracket
+    ("After CAR T cells, anakinra use did not differ (academic 14% vs community 19%, P = .51).", (14, 19, "P = .51")),
+    # a group's grade after its label does not hide the p-value
+    ("After CAR T cells, peak ferritin was 5200 ng/mL in patients with grade III/IV CRS compared with 980 ng/mL in "
+     "those with grade 0-II CRS (P = .003).", (5200, 980, "P = .003")),
+    # a label, then its spread, then the other group's value with its spread and the p-value in one bracket
+    ("After CAR T cells, the median stay was 4 days for outpatients (IQR, 1-6) compared with 11 days for inpatients "
+     "(IQR, 9-15; P < .001).", (4, 11, "P < .001")),
+    # a from-to change whose values are a peak and a later day
+    ("After CAR T cells, ferritin declined from a peak of 45100 ng/mL on day +12 to 7300 ng/mL by day +19.",
+     (45100, 7300, None)),
+])
+def test_comparison_shapes_of_round_seven_running_text(text, want):
+    got = [(s.fields["value_a"], s.fields["value_b"], s.fields["p_text"]) for s in suggest(text)
+           if s.kind == "comparison"]
+    assert want in got, got
+
+
+def test_an_effect_size_named_by_what_it_is_for():
+    c = [s.fields for s in suggest("We compared products. Axi-cel shortened PFS (HR for progression or death, 0.64; "
+                                   "95% CI, 0.48-0.85; P = .002).") if s.kind == "comparison"]
+    assert [(f["analyte"], f["value_a"], f["ci_low"], f["ci_high"], f["p_text"]) for f in c] == [
+        ("progression or death", 0.64, 0.48, 0.85, "P = .002")]
+
+
+def test_a_rate_with_its_fraction_and_ci_in_one_bracket():
+    r = [s.fields for s in suggest("We treated 52 patients with cilta-cel. The overall response rate was 92.3% "
+                                   "(48/52; 95% CI, 81.5-97.9).") if s.kind == "rate"]
+    assert [(f["value"], f["ci_low"], f["ci_high"]) for f in r] == [(92.3, 81.5, 97.9)]
+
+
+def test_a_product_class_is_no_further_product_when_its_products_are_named():
+    got = [s.fields["product"] for s in suggest(
+        "We studied CD19-directed CAR T cells in practice: 210 patients received axicabtagene ciloleucel and 95 "
+        "tisagenlecleucel.") if s.kind == "car_t_product"]
+    assert sorted(got) == ["axicabtagene ciloleucel", "tisagenlecleucel"], got
+    # without a named product of that target, the class is the product
+    got = [s.fields["target"] for s in suggest("We treated 20 patients with CD19-directed CAR T cells.")
+           if s.kind == "car_t_product"]
+    assert got == ["CD19"], got
+
+
+@pytest.mark.parametrize(("text", "n"), [
+    ("In this phase 2 trial, of 58 patients enrolled, 51 were infused with the CAR T cells.", 51),
+    ("Adults treated with axi-cel at 12 centres were included (n = 402). Late ICAHT was observed in 30% of the "
+     "350 patients alive at day 30.", 402),
+    ("We describe five children with IEC-HS after tisagenlecleucel; three received emapalumab.", 5),
+])
+def test_the_study_size_is_the_treated_cohort(text, n):
+    got = [s.fields["n"] for s in suggest(text) if s.kind == "sample_size" and s.fields.get("study")]
+    assert got == [n], got

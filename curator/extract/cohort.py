@@ -131,6 +131,13 @@ def _int(s: str) -> int:
     return int(re.sub(r"[,\u2009\u202f\u00a0 ]", "", s))
 
 
+# 'Of 71 patients enrolled, 64 were infused': the count that reached the cell infusion, after the enrolled one
+INFUSED = re.compile(rf"\b(?:of|among)\s++(?:the\s++|all\s++)?{INT}\s++(?:{NOUNS})\s++(?:\w+\s++)?(?:enrolled|screened|"
+                     rf"registered|apheresed|leukapheresed|included|consented)\s*+,\s*+{NB}(?P<n>{INT})\s++(?:patients\s++)?"
+                     rf"(?:were\s++|was\s++)?(?P<verb>infused|treated|dosed|received\s++(?:CAR|the\s++infusion|an?\s++infusion)\w*)",
+                     re.IGNORECASE)
+
+
 def sample_sizes(doc: Doc) -> list[Suggestion]:
     text = doc.text
     out: list[Suggestion] = []
@@ -161,6 +168,12 @@ def sample_sizes(doc: Doc) -> list[Suggestion]:
             continue
         seen.add(key)
         out.append(make("sample_size", fields, text, pstart, m.end(), 0.8, "sample_size.n_equals"))
+    for im in INFUSED.finditer(text):
+        n = _int(im.group("n"))
+        if n not in seen:
+            seen.add(n)
+            out.append(make("sample_size", {"n": n, "population": im.group("verb")}, text, im.start("n"), im.end(), 0.8,
+                            "sample_size.infused"))
     for nm in NOUN.finditer(text):
         if nm.start() and (text[nm.start() - 1].isalnum() or text[nm.start() - 1] == "-"):
             continue
@@ -291,8 +304,11 @@ OTHERS_STUDIES = re.compile(r"\b(?:trials|studies)\b\s+(?:that|which|have|led|sh
 # the cohort the study treated / analysed: 'In total, 101 patients ... were analyzed', 'The 65 participants',
 # 'We examined 96 patients receiving ...', '38 patients treated with ...'
 COHORT_CUE = re.compile(r"\b(?:treated|received|receiving|infused|underwent|undergoing|enrolled|included|analy[sz]ed|"
+                        r"we\s+(?:describe|report|present)|"
                         r"evaluated|examined|reviewed|studied|identified|assessed|consecutive|a\s+total\s+of|in\s+total)\b",
                         re.IGNORECASE)
+COHORT_PAREN = re.compile(r"\b(?:treated|infused|enrolled|included|analy[sz]ed|evaluated|studied|identified)\s*+\(\s*+$",
+                          re.IGNORECASE)
 SUBGROUP_CUE = re.compile(r"\b(?:additional|remaining|other|of\s+whom|of\s+these|among\s+them|subgroup|subset|"
                           r"cohort\s+[A-Z0-9]|part\s+[AB12]|arm)\b", re.IGNORECASE)
 
@@ -343,8 +359,11 @@ def study_level(doc: Doc, sizes: list[Suggestion], design_sugg: list[Suggestion]
         score = 2 * bool(COHORT_CUE.search(win)) - 2 * bool(SUBGROUP_CUE.search(text, max(s0, s.start - 40), s.end))
         if re.search(r"(?i)\bthe\s+$", text[max(0, s.start - 4):s.start]):
             score += 1  # 'The 65 participants had ...'
-        if s.rule == "sample_size.n_equals" and re.search(r"[;,(]\s*$", text[max(0, s.start - 3):s.start]):
-            score -= 2  # '(ALL; n = 47)': a subgroup of the cohort
+        if s.rule == "sample_size.n_equals" and re.search(r"[;,(]\s*$", text[max(0, s.start - 3):s.start]) \
+                and not COHORT_PAREN.search(text, max(s0, s.start - 30), s.start):
+            score -= 2  # '(ALL; n = 47)': a subgroup of the cohort ('were included (n = 346)' is the cohort)
+        if s.rule == "sample_size.infused":
+            score += 1  # 'Of 71 patients enrolled, 64 were infused': the treated cohort, not the enrolled one
         scored.append((-score, i, s))
     chosen = None
     if scored:

@@ -34,7 +34,8 @@ def _item(i: str, label: bool = True, lazy_label: bool = True) -> str:
     lab = ""
     if label:
         q = "{1,60}?" if lazy_label else "{1,60}"
-        lab = rf"(?:\s(?:for|in|with|among|on|of|at)\s(?P<l{i}>[^\d;,.()\[\]]{q}))?"
+        lab = rf"(?:\s(?:for|in|with|among|on|of|at)\s(?P<l{i}>[^\d;,.()\[\]]{q})" \
+              rf"(?:\s?\((?!{_NOT_P})[^()]{{0,60}}\))?)?"  # '3 days for outpatients (IQR, 0-7)': the label, then the spread
     # 'n/N (x%)': a count out of its denominator, then its share (the shares are compared; see _fields)
     return (rf"(?P<op{i}>[<>≤≥]\s?)?{NB2 if i == '2' else NB}(?P<v{i}>{SNUM})(?P<f{i}>\s?/\s?\d{{1,6}}(?![\d.]))?"
             rf"(?:\s?(?P<u{i}>{UNIT}))?"
@@ -56,17 +57,31 @@ GRADE_LABEL = re.compile(r"[Gg]rades?\s*+[≥≤<>0-5]")
 # 'in the axi-cel and tisa-cel cohorts, respectively': the two groups named in one phrase
 GROUPS_RESPECTIVELY = re.compile(r"^(?:the\s+)?(?P<a>[\w+/-]+(?:\s+[\w+/-]+)?)\s+and\s+(?P<b>[\w+/-]+(?:\s+[\w+/-]+)?)\s+"
                                  r"(?P<n>cohorts?|groups?|arms?|patients|recipients)$", re.IGNORECASE)
+# each value after its own group's name: '(outpatient 31% vs inpatient 36%, P = .42)'
+PAIR_LABELLED = re.compile(
+    rf"^\s*+(?P<label>)?(?P<label2>)?(?P<l1>[A-Za-z][\w/-]*+(?:\s++[A-Za-z][\w/-]*+){{0,3}}?)\s++{_item('1', label=False)}"
+    rf"\s*+(?P<sep>{SEP})\s*+(?P<l2>[A-Za-z][\w/-]*+(?:\s++[A-Za-z][\w/-]*+){{0,3}}?)\s++{_item('2', label=False)}"
+    rf"(?P<rest>(?:\s*[,;].*)?)$", re.DOTALL | re.IGNORECASE)
 PAREN_FROM_TO = re.compile(  # 'CRP dropped (from 120 mg/L to 25 mg/L, P < 0.001)'
     rf"^\s*(?P<label>)?(?P<label2>)?from\s+{_item('1', label=False)}\s+to\s+{_item('2', label=False)}"
     rf"(?P<rest>\s*[,;].*)$", re.DOTALL | re.IGNORECASE)
 PAREN_RESPECTIVELY = re.compile(
     rf"^\s*+(?P<label>)?(?P<label2>)?{_item('1', label=False)}\s*+(?:,\s*+)?and\s++{_item('2', label=False)}\s*+(?:,\s*+)?"
     rf"respectively(?P<rest>\s*[,;].*)$", re.DOTALL | re.IGNORECASE)  # blank runs read once (possessive)
+# 'in 2 of 52 (4%) children on protocol A compared with 11 of 47 (23%) historical patients': the shares compared
+_SHARE = r"{NB}(?P<c{i}>\d+)(?:\s*+(?:/|of)\s*+(?P<n{i}>\d+))?\s*+(?:(?:patients?|children|adults|cases)\s*+)?[(\[]\s*+" \
+         r"(?P<v{i}>{NUM})\s?(?P<u{i}>%)\s*+[)\]]"
+SHARES = re.compile(
+    _SHARE.format(i="1", NB=NB, NUM=NUM) + rf"(?P<l1>[^\d;()\[\]]{{0,60}}?)\s*+,?\s*+(?P<sep>{SEP})\s++"
+    + _SHARE.format(i="2", NB=NB, NUM=NUM) + r"(?P<l2>[^\d;()\[\].,]{0,40}+)", re.IGNORECASE)
 INLINE = re.compile(rf"{_item('1')}\s*(?P<sep>{SEP})\s*{_item('2', lazy_label=False)}", re.IGNORECASE)
 FROM_TO = re.compile(
     rf"\b(?P<verb>decreas\w*|declin\w*|dropp\w*|fell|fall\w*|increas\w*|rose|ris\w*|reduc\w*|improv\w*|chang\w*|lower(?:ed|ing)|"
-    rf"went|normali[sz]\w*|elevat\w*)\s+(?P<obj>(?:[\w-]+\s+){{0,3}}?)from\s+(?:an?\s+(?:median|mean)\s+of\s+)?"
-    rf"{_item('1', label=False)}(?:\s+(?:at|on|before|after|prior\s+to|following)\s+(?:the\s+)?[A-Za-z][\w-]*(?:\s+\d+)?)?\s+to\s+"
+    rf"went|normali[sz]\w*|elevat\w*)\s+(?P<obj>(?:[\w-]+\s+){{0,3}}?)from\s+(?:an?\s+(?:median|mean|peak|maximum|nadir|"
+    rf"baseline)\s+(?:value\s+)?of\s+)?"
+    # when the first value was read: 'on day +4', 'before tocilizumab', 'before the first emapalumab dose'
+    rf"{_item('1', label=False)}(?:\s+(?:at|on|by|before|after|prior\s+to|following)\s+(?:the\s+)?[A-Za-z][\w-]*"
+    rf"(?:\s+[+\-−]?\d+|(?:\s+[A-Za-z][\w-]*){{0,3}}))?\s+to\s+"
     rf"{_item('2', label=False)}", re.IGNORECASE)
 _DISP_TAIL = r"(?:\s*+[,;]\s*+(?:range|IQR|interquartile\s+range|SD|SE|95\s?%\s?CI)[^()\[\];]{0,30}+)?"
 # (blank runs read once, possessively; the label ends at a non-blank; the tail of the second bracket is read once)
@@ -109,7 +124,10 @@ VALUES_GROUPS = re.compile(  # blank runs read once (possessive); a label opens 
 # an effect size with its CI: 'HR, 0.74; 95% CI, 0.36–1.51', 'odds ratio 2.1 (95% CI 1.2-3.4)', 'aOR = 3.2, 95% CI ...'
 EFFECT = re.compile(
     rf"\b(?P<stat>a?[HO]Rs?|[aI]?RRs?|sHR|(?:(?:adjusted|multivariable|multivariate)\s+)?(?:hazard|odds)\s+ratios?|"
-    rf"relative\s+risk|risk\s+ratio)\s*+(?:[(\[][A-Za-z]{{2,4}}[)\]]\s*+)?(?:[,:=]\s*+|(?<=\s)(?:of|was|=)\s++)?"
+    rf"relative\s+risk|risk\s+ratio)\s*+(?:[(\[][A-Za-z]{{2,4}}[)\]]\s*+)?"
+    # what the ratio is for, named between it and its value: 'HR for progression or death, 0.71; 95% CI ...'
+    rf"(?:(?:for|of)\s++(?P<what>[A-Za-z][^,;:()\[\]\d=]{{0,50}}?)\s*+[,:=]\s*+)?"
+    rf"(?:[,:=]\s*+|(?<=\s)(?:of|was|=)\s++)?"
     rf"(?P<v>{NUMB})(?:\s*+(?:[;,]\s*+|[(\[]\s*+)(?:{CI_BODY})|(?=\s*+[;,]\s*+[Pp]\s*+[=<>≤≥])"
     # the interval in brackets without its name: 'HR = 2.5 (1.2–5.1)', 'OR 3.2 [1.4-7.5]'
     rf"|\s*+[(\[]\s*+(?P<lo3>{SNUM}){DASH}(?P<hi3>{SNUM})\s*+[)\]])", re.IGNORECASE)
@@ -359,7 +377,9 @@ def _p_after(doc: Doc, end: int, s_end: int) -> tuple[dict[str, Any] | None, int
                   # '... to 42 mg/L two days later (P < .001)': when the second value was read
                   r"(?:(?:\d+|one|two|three|four|five|six|seven|ten|several)\s+(?:h|hours?|days?|weeks?)\s+later\s*)?"
                   # '... versus 15% without (P = .04)', '... vs 20% in controls (P = .01)': the second group's name
-                  r"(?:(?:with(?:out)?|in|among|for|at|after|before|during)(?:\s++(?:the\s++)?[A-Za-z][\w-]*+(?:\s++[A-Za-z][\w-]*+){0,3}?)?\s*+)?([(\[])", after)
+                  r"(?:(?:with(?:out)?|in|among|for|at|after|before|during)(?:\s++(?:the\s++)?[A-Za-z][\w-]*+(?:\s++[A-Za-z][\w-]*+){0,3}?)?\s*+)?"
+                  # the rest of a group's grade after its label: '... in those with grade 0-II CRS (P = .002)'
+                  r"(?:[0-5IV]{1,3}+(?:\s*+[-–/]\s*+[0-5IV]{1,3}+)?\s++(?:[A-Za-z][\w-]*+\s*+)?)?([(\[])", after)
     if am:
         o = end + am.start(1)
         c = balanced_close(text, o)
@@ -393,7 +413,8 @@ def find(doc: Doc) -> list[Suggestion]:
             continue
         inner = text[o + 1:c]
         s_start, _ = doc.sentence(o)
-        m = PAIR.match(inner) or PAREN_FROM_TO.match(inner) or PAREN_RESPECTIVELY.match(inner)
+        m = PAIR.match(inner) or PAIR_LABELLED.match(inner) or PAREN_FROM_TO.match(inner) or \
+            PAREN_RESPECTIVELY.match(inner)
         if m:
             rest = m.group("rest") or ""
             if ANOTHER_PAIR.search(rest) or LIST_AFTER.match(rest) or not _plausible(m):
@@ -411,7 +432,7 @@ def find(doc: Doc) -> list[Suggestion]:
             elif subj is not None and grade_label:  # 'Severe ICANS was comparable (grade 3-4, a vs b, P)'
                 subj.as_written = f"{subj.as_written} ({grade_label.strip()})"
             p = _p(text, o + 1 + m.start("rest"), c) if rest else None
-            if subj is None and p is not None and m.re is PAIR and m.group("sep").lower() != "and":
+            if subj is None and p is not None and m.re in (PAIR, PAIR_LABELLED) and m.group("sep").lower() != "and":
                 # '(12% versus 35%; p = 0.02)': the pair and its test are unmistakable even when the words
                 # before it name no quantity the rules can read; the curator names it (confidence is low)
                 subj = unnamed(o)
@@ -436,7 +457,7 @@ def find(doc: Doc) -> list[Suggestion]:
     # ---- in running text
     passes = []
     if doc.has(" vs", "versus", " v ", " v.", "compared with", "compared to"):
-        passes += [(INLINE, "comparison.inline"), (HAD, "comparison.had")]
+        passes += [(SHARES, "comparison.shares"), (INLINE, "comparison.inline"), (HAD, "comparison.had")]
     if doc.has(" vs", "versus", " v ", " v.", "compared with", "compared to", "than"):
         passes.append((GROUPS, "comparison.groups"))
     if doc.has(" from "):
@@ -468,7 +489,8 @@ def find(doc: Doc) -> list[Suggestion]:
                     (subj := make_subject(doc, m.start("obj"), m.end("obj"), "object")) is not None:
                 pass  # 'reducing mortality from 32% to 0%': what changed is named between the verb and 'from'
             else:
-                anchor = a0 if rule not in ("comparison.groups", "comparison.respectively") else m.start()
+                anchor = a0 if rule not in ("comparison.groups", "comparison.respectively", "comparison.shares") \
+                    else m.start()
                 subj = None
                 if re.search(r"[A-Za-z][\w\-+/ ]{0,40}:\s*$", text[max(s_start, anchor - 45):anchor]):
                     subj = np_before(doc, anchor, s_start)  # 'fatty: 10.0 vs. 7.7 mm3/mm'
@@ -524,8 +546,10 @@ def find(doc: Doc) -> list[Suggestion]:
             anchor = m.start()
             if text[max(s_start, anchor - 2):anchor].strip() in ("(", "["):
                 anchor = anchor - (2 if text[anchor - 1] == " " else 1)
-            subj = find_subject(doc, anchor, s_start)
-            if subj is None or subj.end > m.start():
+            subj = make_subject(doc, m.start("what"), m.end("what"), "label") if m.group("what") else None
+            if subj is None:
+                subj = find_subject(doc, anchor, s_start)
+            if subj is None or (subj.end > m.start() and subj.how != "label"):
                 continue
             stat = " ".join(m.group("stat").lower().split()).rstrip("s")
             unit = next((u for k, u in _STAT_UNIT.items() if stat.endswith(k)), m.group("stat").rstrip("s"))

@@ -81,6 +81,11 @@ def products(doc: Doc) -> list[Suggestion]:
             by_target.setdefault(tgt, []).append(m)
         if "investigational" in by_id:
             by_target.pop("", None)  # 'investigational CAR-T products' already suggested
+        # 'CD19-directed CAR T cells' in a paper that names its CD19 products (axi-cel, tisa-cel): the class those
+        # products belong to, not a further product
+        named_targets = {target_key(h.entry.get("target")) for h in doc.products if h.entry_id != "investigational"}
+        for tgt in named_targets & set(by_target):
+            by_target.pop(tgt)
         for tgt, ms in by_target.items():
             m = ms[0]
             s, e = doc.sentence(m.start())
