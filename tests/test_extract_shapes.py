@@ -1092,3 +1092,15 @@ def test_a_product_class_is_no_further_product_when_its_products_are_named():
 def test_the_study_size_is_the_treated_cohort(text, n):
     got = [s.fields["n"] for s in suggest(text) if s.kind == "sample_size" and s.fields.get("study")]
     assert got == [n], got
+
+
+def test_a_lab_measure_is_no_share_of_patients_and_a_drug_given_to_a_share_is():
+    assert percents("We describe a 7-year-old boy with relapsed B-ALL (marrow blasts 71%) treated with CAR T cells.") == []
+    assert percents("In both cohorts, dexamethasone was given to 44% and 12%, respectively.") == [12.0, 44.0]
+
+
+def test_a_rate_that_is_one_side_of_a_comparison_is_the_comparisons():
+    got = [(s.kind, s.fields.get("value"), s.fields.get("value_a")) for s in suggest(
+        "We compared axi-cel and tisa-cel. The 12-month OS was 71% (95% CI, 64-77) versus 58% (95% CI, 49-66) "
+        "(P = .01).") if s.kind in ("rate", "comparison")]
+    assert got == [("comparison", None, 71)], got
