@@ -1104,3 +1104,13 @@ def test_a_rate_that_is_one_side_of_a_comparison_is_the_comparisons():
         "We compared axi-cel and tisa-cel. The 12-month OS was 71% (95% CI, 64-77) versus 58% (95% CI, 49-66) "
         "(P = .01).") if s.kind in ("rate", "comparison")]
     assert got == [("comparison", None, 71)], got
+
+
+def test_per_grade_counts_in_words_and_counts_of_cases():
+    got = [(f["syndrome"], f["grade"], f["count"]) for f in _tox(
+        "We describe five children with IEC-HS after tisagenlecleucel. All had preceding CRS (maximum grade 1 in two, "
+        "grade 2 in three).")]
+    assert ("CRS", 1, 2) in got and ("CRS", 2, 3) in got, got
+    got = [(f["as_written"], f["count"]) for f in _tox(
+        "After CAR-T cell therapy in 60 patients, two cases of parkinsonism were seen.")]
+    assert ("parkinsonism", 2) in got, got

@@ -78,6 +78,7 @@ FREQ_PRE = re.compile(  # blank runs read once: each optional piece takes the bl
     r"|(?P<died>died\s+(?:of|from|due\s+to)|passed\s+away\s+(?:from|due\s+to)|succumbed\s+to))"
     r"\s++(?:at\s+least\s+(?:one|1)\s++|a\s+median\s+of\s+\d+\s++|(?:some|any)\s++(?:grade|form|degree)\s++of\s++)?(?:any\s++|[\w-]+\s++(?:or|and)\s++|(?!(?:for|of|after|with|to|from|by|the)\b)[\w-]+\s++){0,2}$",
     re.IGNORECASE)
+CASES_OF = re.compile(rf"(?<![\w.,·/-])(?P<n>{_CNT})\s++(?P<of>(?:cases?|episodes?|events?)\s++of\s++)?$")
 GAPPED = re.compile(rf"\s*+,?\s*+and\s++{NB}(?P<n>{_CNT})\s*+[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]\s*+$")
 FREQ_BRACKET = re.compile(
     rf"\s*[(\[]\s*(?:n\s*=\s*)?{NB}(?P<n>\d+)(?:\s*/\s*(?P<d>\d+))?\s*[,;]\s*(?P<p>{NUM})\s?%\s*[)\]]"
@@ -104,6 +105,7 @@ _PLUS2 = _PLUS.replace("?P<plus>", "?P<plus>")
 PER_GRADE = re.compile(
     rf"\s*+(?:\)\s*+)?(?:(?:of\s+)?(?:the\s+)?(?:patients|participants|pts|children|adults)\s*+)?(?:[,;:(]\s*+)?"
     rf"(?:(?:and\s++(?:was|were)|and|while|with|including|of\s+which|of\s+these|which\s+(?:was|were)|of)\s++)?"
+    rf"(?:(?i:maximum|max\.?|peak|highest)\s++)?"  # '(maximum grade 2 in three, grade 3 in one)'
     rf"(?P<g>(?:[Gg]rades?|G)\s*+"
     rf"(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G})(?:\s*+(?:-|–|—|to|or|/)\s*+(?P<b>{G}))?{_PLUS2}?|(?i:any|all)[- ]grades?"
     rf"|(?i:severe|high[- ]grade|life[- ]threatening|fatal)(?=\s++in\b))"
@@ -112,7 +114,8 @@ PER_GRADE = re.compile(
     rf"(?:[,:=]\s*+|(?:(?:was|were)\s++)?(?:(?:observed|reported|occurred|seen)\s++)?in\s++|\(\s*+|(?=\d[\d.·]*\s?%))"
     rf"(?:(?:{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?[(\[]\s*+)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?patients\s*)?[)\]]?"
     # a count alone, closing the item: '(grade 1-2, 36; grade 3, 4)', '(grade 3-4 in 4)'
-    rf"|{NB}(?P<n0>\d+)(?![.·]\d|\d)(?:\s++patients?)?(?=\s*+[)\];,.]|\s++and\b))")
+    rf"|{NB}(?P<n0>\d+|(?i:\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b))(?![.·]\d|\d)(?:\s++patients?)?"
+    rf"(?=\s*+[)\];,.]|\s++and\b))")
 # the count first: '45 patients (75%) had CRS, including 5 (8%) with grade ≥3', '...; 5 (8%) were grade 3 or higher',
 # or the share alone: '...; 13% were grade 3-4'
 PER_GRADE_COUNT = re.compile(  # blank runs read once, as in PER_GRADE
@@ -747,6 +750,10 @@ def find(doc: Doc) -> list[Suggestion]:
                     f["count"] = _count(pm.group("n"))
                 if pm.group("d"):
                     f["denominator"] = _count(pm.group("d"))
+            elif (cm := CASES_OF.search(text, max(cs, p.start - 30), p.start)) and (
+                    cm.group("of") or (p.syndrome == "other" and p.as_written.lower().endswith("s"))):
+                # 'one case of parkinsonism', 'two cranial nerve palsies': a count of the complication itself
+                f = {"count": _count(cm.group("n")), "_start": cm.start()}
             elif i > 0 and freq.get(i - 1, {}).get("_start") is not None and ps[i - 1].end <= p.start and \
                     (gm := GAPPED.match(text, ps[i - 1].end, p.start)):
                 # '139 (75.5%) developed CRS and 58 (31.5%) ICANS': the verb of the first count carries to the second
@@ -794,7 +801,7 @@ def find(doc: Doc) -> list[Suggestion]:
             ef = {"percent": to_float(pg) if pg else None, "_end": gm.end()}
             n = gm.groupdict().get("n") or gm.groupdict().get("n0") or gm.groupdict().get("n8")
             if n:
-                ef["count"] = int(n)
+                ef["count"] = _count(n)
             if ef["percent"] is None and "count" not in ef:
                 break
             if not any(x[0].grade == q.grade and x[0].syndrome == q.syndrome and x[1].get("percent") == ef["percent"]
