@@ -1114,3 +1114,19 @@ def test_per_grade_counts_in_words_and_counts_of_cases():
     got = [(f["as_written"], f["count"]) for f in _tox(
         "After CAR-T cell therapy in 60 patients, two cases of parkinsonism were seen.")]
     assert ("parkinsonism", 2) in got, got
+
+
+@pytest.mark.parametrize(("text", "doses"), [
+    # the cells named by their target between the count and the unit; 'per kg'; the power of ten as written
+    ("We treated 30 patients. Patients received 2 × 10^6 CD19 CAR T cells/kg.", [2]),
+    ("We treated 30 patients. They received 3 × 10^5 anti-BCMA CAR T cells per kg.", [3]),
+    ("We treated 30 patients. Cells were infused at 1.5 x 10e6 cells/kg.", [1.5]),
+    ("We treated 30 patients. Cells were infused at 2 × 10(6)/kg.", [2]),
+    ("We treated 30 patients. Each received 1 million CAR T cells/kg.", [1]),
+    # a cap after the weight-based dose; levels each with their own power of ten
+    ("We treated 30 patients. Tocilizumab (8 mg/kg; maximum 800 mg) was given for grade 2 CRS.", [8, 800]),
+    ("We treated 30 patients. Dose levels were 5 × 10^5, 1 × 10^6 and 3 × 10^6 cells/kg.", [5, 1, 3]),
+])
+def test_dose_shapes_of_round_seven(text, doses):
+    got = [s.fields["dose"] for s in suggest(text) if s.kind == "dose"]
+    assert all(d in got for d in doses), got
