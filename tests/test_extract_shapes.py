@@ -1130,3 +1130,45 @@ def test_per_grade_counts_in_words_and_counts_of_cases():
 def test_dose_shapes_of_round_seven(text, doses):
     got = [s.fields["dose"] for s in suggest(text) if s.kind == "dose"]
     assert all(d in got for d in doses), got
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a syndrome, then its grades, then their shares with 'respectively'
+    ("We treated 150 adults with CAR-T. ICANS of any grade and grade ≥3 developed in 41% and 11% of patients, "
+     "respectively.", [("ICANS", None, None, 41.0), ("ICANS", 3, None, 11.0)]),
+    # a per-grade list in terse notation, an empty grade skipped
+    ("We treated 60 pts with CAR T cells. CRS: G1 0, G2 9 (15%), G3 4 (7%).",
+     [("CRS", 2, 9, 15.0), ("CRS", 3, 4, 7.0)]),
+    # 'appeared in x% (n/N)', then 'being severe (grade 3-4) in y%'
+    ("We treated 60 adults with CAR T cells. ICANS appeared in 35.0% of patients (21/60), being severe (grade 3-4) "
+     "in 10.0% (6/60).", [("ICANS", None, 21, 35.0), ("ICANS", 3, None, 10.0)]),
+])
+def test_toxicity_shapes_of_round_seven_grades(text, want):
+    got = [(f["syndrome"], f["grade"], f["count"], f["percent"]) for f in _tox(text)]
+    assert all(w in got for w in want), got
+
+
+def test_an_absence_without_a_grade_is_no_toxicity_row():
+    assert _tox("We treated 40 patients with CAR T cells. No infection occurred during the first month.") == []
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("We surveyed 100 survivors of CAR T cells. Fatigue was reported by 44%, compared with 12% of those without "
+     "ICANS (p=.01).", (44, 12, "p=.01")),
+    ("We analysed 150 patients after CAR T cells. CRS occurred in 30 of 60 patients (50%) in the prophylaxis cohort "
+     "and in 63 of 90 (70%) in the control cohort (P = .02).", (50, 70, "P = .02")),
+    ("We analysed 40 patients after CAR T cells. Ferritin fell after anakinra (median 9800 to 2100 ng/mL; p = 0.01).",
+     (9800, 2100, "p = 0.01")),
+    ("We analysed 30 children after CAR T cells. Trough IgG rose from 310 mg/dL before to 690 mg/dL after two months "
+     "of IVIG replacement (p<0.001).", (310, 690, "p<0.001")),
+])
+def test_comparison_shapes_of_round_seven_more(text, want):
+    got = [(s.fields["value_a"], s.fields["value_b"], s.fields["p_text"]) for s in suggest(text)
+           if s.kind == "comparison"]
+    assert want in got, got
+
+
+def test_shares_joined_by_and_are_a_comparison_only_with_their_test():
+    assert [s for s in suggest("We analysed 150 patients after CAR T cells. CRS occurred in 30 of 60 patients (50%) in "
+                               "the prophylaxis cohort and in 63 of 90 (70%) in the control cohort.")
+            if s.kind == "comparison"] == []

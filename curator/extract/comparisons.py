@@ -62,8 +62,8 @@ PAIR_LABELLED = re.compile(
     rf"^\s*+(?P<label>)?(?P<label2>)?(?P<l1>[A-Za-z][\w/-]*+(?:\s++[A-Za-z][\w/-]*+){{0,3}}?)\s++{_item('1', label=False)}"
     rf"\s*+(?P<sep>{SEP})\s*+(?P<l2>[A-Za-z][\w/-]*+(?:\s++[A-Za-z][\w/-]*+){{0,3}}?)\s++{_item('2', label=False)}"
     rf"(?P<rest>(?:\s*[,;].*)?)$", re.DOTALL | re.IGNORECASE)
-PAREN_FROM_TO = re.compile(  # 'CRP dropped (from 120 mg/L to 25 mg/L, P < 0.001)'
-    rf"^\s*(?P<label>)?(?P<label2>)?from\s+{_item('1', label=False)}\s+to\s+{_item('2', label=False)}"
+PAREN_FROM_TO = re.compile(  # 'CRP dropped (from 120 mg/L to 25 mg/L, P < 0.001)', '(median 45 to 310 pg/mL; p < .001)'
+    rf"^\s*(?P<label>)?(?P<label2>)?(?:(?:median|mean)\s+)?(?:from\s+)?{_item('1', label=False)}\s+to\s+{_item('2', label=False)}"
     rf"(?P<rest>\s*[,;].*)$", re.DOTALL | re.IGNORECASE)
 PAREN_RESPECTIVELY = re.compile(
     rf"^\s*+(?P<label>)?(?P<label2>)?{_item('1', label=False)}\s*+(?:,\s*+)?and\s++{_item('2', label=False)}\s*+(?:,\s*+)?"
@@ -72,16 +72,16 @@ PAREN_RESPECTIVELY = re.compile(
 _SHARE = r"{NB}(?P<c{i}>\d+)(?:\s*+(?:/|of)\s*+(?P<n{i}>\d+))?\s*+(?:(?:patients?|children|adults|cases)\s*+)?[(\[]\s*+" \
          r"(?P<v{i}>{NUM})\s?(?P<u{i}>%)\s*+[)\]]"
 SHARES = re.compile(
-    _SHARE.format(i="1", NB=NB, NUM=NUM) + rf"(?P<l1>[^\d;()\[\]]{{0,60}}?)\s*+,?\s*+(?P<sep>{SEP})\s++"
+    _SHARE.format(i="1", NB=NB, NUM=NUM) + rf"(?P<l1>[^\d;()\[\]]{{0,60}}?)\s*+,?\s*+(?P<sep>{SEP}|and(?:\s++in)?)\s++"
     + _SHARE.format(i="2", NB=NB, NUM=NUM) + r"(?P<l2>[^\d;()\[\].,]{0,40}+)", re.IGNORECASE)
-INLINE = re.compile(rf"{_item('1')}\s*(?P<sep>{SEP})\s*{_item('2', lazy_label=False)}", re.IGNORECASE)
+INLINE = re.compile(rf"{_item('1')}\s*+,?\s*(?P<sep>{SEP})\s*{_item('2', lazy_label=False)}", re.IGNORECASE)
 FROM_TO = re.compile(
     rf"\b(?P<verb>decreas\w*|declin\w*|dropp\w*|fell|fall\w*|increas\w*|rose|ris\w*|reduc\w*|improv\w*|chang\w*|lower(?:ed|ing)|"
     rf"went|normali[sz]\w*|elevat\w*)\s+(?P<obj>(?:[\w-]+\s+){{0,3}}?)from\s+(?:an?\s+(?:median|mean|peak|maximum|nadir|"
     rf"baseline)\s+(?:value\s+)?of\s+)?"
     # when the first value was read: 'on day +4', 'before tocilizumab', 'before the first emapalumab dose'
     rf"{_item('1', label=False)}(?:\s+(?:at|on|by|before|after|prior\s+to|following)\s+(?:the\s+)?[A-Za-z][\w-]*"
-    rf"(?:\s+[+\-−]?\d+|(?:\s+[A-Za-z][\w-]*){{0,3}}))?\s+to\s+"
+    rf"(?:\s+[+\-−]?\d+|(?:\s+[A-Za-z][\w-]*){{0,3}})|\s+(?:before|at\s+baseline))?\s+to\s+"
     rf"{_item('2', label=False)}", re.IGNORECASE)
 _DISP_TAIL = r"(?:\s*+[,;]\s*+(?:range|IQR|interquartile\s+range|SD|SE|95\s?%\s?CI)[^()\[\];]{0,30}+)?"
 # (blank runs read once, possessively; the label ends at a non-blank; the tail of the second bracket is read once)
@@ -377,7 +377,7 @@ def _p_after(doc: Doc, end: int, s_end: int) -> tuple[dict[str, Any] | None, int
                   # '... to 42 mg/L two days later (P < .001)': when the second value was read
                   r"(?:(?:\d+|one|two|three|four|five|six|seven|ten|several)\s+(?:h|hours?|days?|weeks?)\s+later\s*)?"
                   # '... versus 15% without (P = .04)', '... vs 20% in controls (P = .01)': the second group's name
-                  r"(?:(?:with(?:out)?|in|among|for|at|after|before|during)(?:\s++(?:the\s++)?[A-Za-z][\w-]*+(?:\s++[A-Za-z][\w-]*+){0,3}?)?\s*+)?"
+                  r"(?:(?:with(?:out)?|in|among|for|at|after|before|during)(?:\s++(?:the\s++)?[A-Za-z][\w-]*+(?:\s++[A-Za-z][\w-]*+){0,5}?)?\s*+)?"
                   # the rest of a group's grade after its label: '... in those with grade 0-II CRS (P = .002)'
                   r"(?:[0-5IV]{1,3}+(?:\s*+[-–/]\s*+[0-5IV]{1,3}+)?\s++(?:[A-Za-z][\w-]*+\s*+)?)?([(\[])", after)
     if am:
@@ -456,8 +456,10 @@ def find(doc: Doc) -> list[Suggestion]:
 
     # ---- in running text
     passes = []
+    if doc.has(" vs", "versus", " v ", " v.", "compared with", "compared to", " and "):
+        passes.append((SHARES, "comparison.shares"))
     if doc.has(" vs", "versus", " v ", " v.", "compared with", "compared to"):
-        passes += [(SHARES, "comparison.shares"), (INLINE, "comparison.inline"), (HAD, "comparison.had")]
+        passes += [(INLINE, "comparison.inline"), (HAD, "comparison.had")]
     if doc.has(" vs", "versus", " v ", " v.", "compared with", "compared to", "than"):
         passes.append((GROUPS, "comparison.groups"))
     if doc.has(" from "):
@@ -502,7 +504,8 @@ def find(doc: Doc) -> list[Suggestion]:
             p, end = _p_after(doc, m.end(), s_end)
             if p is None and m.groupdict().get("pin"):
                 p = _p(text, m.start("pin"), m.end("pin"))
-            if rule in ("comparison.and_pair", "comparison.respectively", "comparison.values_groups") and p is None:
+            if p is None and (rule in ("comparison.and_pair", "comparison.respectively", "comparison.values_groups")
+                              or (rule == "comparison.shares" and m.group("sep").lower().startswith("and"))):
                 continue  # 'a in A and b in B' pairs only with the p-value that tests them
             if p is None and rule == "comparison.groups" and m.group("rest2"):
                 p = _p(text, m.start("rest2"), m.end("rest2"))

@@ -51,7 +51,7 @@ FREQ_POST = re.compile(  # blank runs read once (possessive where what follows n
     rf"(?:\s*+\((?:[A-Za-z][\w/-]{{1,12}}|(?:[Gg]rades?|G)\s*+(?:[≥≤<>]\s*+)?[0-5IV]{{1,3}}(?:\s*+[-–]\s*+[0-5IV]{{1,3}})?\+?)\))?"
     rf"\s*+(?:[,:(]\s*+)?(?:(?:incidences?|rates?|frequency)(?:\s*+[:=])?\s*+)?(?:(?:was|were|has\s+been|had\s+been)\s++)?"
     r"(?:(?:observed|reported|occurred|developed|seen|noted|documented|present|experienced|recorded|found|diagnosed|"
-    r"identified|detected|persisted)\s++)?"
+    r"identified|detected|persisted|appeared|arose|emerged)\s++)?"
     r"(?:(?:at|with)\s++(?:a|an)\s++(?:overall\s++)?(?:rate|incidence|frequency)\s++of\s++)?"  # 'at a rate of 80%'
     r"(?:(?:in|among|for)\s++)?(?:all\s++(?=\d+\s+(?:patients?|pts|children|adults|subjects|cases)\b))?"
     rf"(?:n\s*+=\s*+)?(?:{NB}(?P<n>{_CNT})(?:\s*+(?:/|of|out\s+of)\s*+(?:the\s++)?(?P<d>\d+))?\s*+(?:(?:patients?|pts|children|adults|"
@@ -104,14 +104,17 @@ _PLUS2 = _PLUS.replace("?P<plus>", "?P<plus>")
 # blanks is not re-split between neighbouring '\s*' pieces (issue 15 item 1)
 PER_GRADE = re.compile(
     rf"\s*+(?:\)\s*+)?(?:(?:of\s+)?(?:the\s+)?(?:patients|participants|pts|children|adults)\s*+)?(?:[,;:(]\s*+)?"
-    rf"(?:(?:and\s++(?:was|were)|and|while|with|including|of\s+which|of\s+these|which\s+(?:was|were)|of)\s++)?"
+    rf"(?:(?:and\s++(?:was|were)|and|while|with|including|of\s+which|of\s+these|which\s+(?:was|were)|being|of)\s++)?"
     rf"(?:(?i:maximum|max\.?|peak|highest)\s++)?"  # '(maximum grade 2 in three, grade 3 in one)'
+    rf"(?:(?i:severe|high[- ]grade|life[- ]threatening)\s*+\(\s*+(?=(?:[Gg]rades?|G)\s*+[≥>0-5IV]))?"  # 'severe (grade 3-4) in'
     rf"(?P<g>(?:[Gg]rades?|G)\s*+"
     rf"(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G})(?:\s*+(?:-|–|—|to|or|/)\s*+(?P<b>{G}))?{_PLUS2}?|(?i:any|all)[- ]grades?"
     rf"|(?i:severe|high[- ]grade|life[- ]threatening|fatal)(?=\s++in\b))"
-    rf"\s*+(?:(?P<syn>CRS|ICANS)\s*+)?"
-    # the share after ':', '=', 'in', a bracket, or a blank alone ('CRS: any grade 90%, grade ≥3 7%')
-    rf"(?:[,:=]\s*+|(?:(?:was|were)\s++)?(?:(?:observed|reported|occurred|seen)\s++)?in\s++|\(\s*+|(?=\d[\d.·]*\s?%))"
+    rf"\s*+\)?\s*+(?:(?P<syn>CRS|ICANS)\s*+)?"
+    # the share after ':', '=', 'in', a bracket, or a blank alone ('CRS: any grade 90%, grade ≥3 7%'), or the count
+    # and its share after a blank ('ICANS: G2 7 (12%), G3 28 (48%)')
+    rf"(?:[,:=]\s*+|(?:(?:was|were)\s++)?(?:(?:observed|reported|occurred|seen)\s++)?in\s++|\(\s*+|(?=\d[\d.·]*\s?%)"
+    rf"|(?=\d++\s*+[(\[]\s*+\d[\d.·]*+\s?%)|(?=\d++(?![.·]\d)\s*+[,;]))"
     rf"(?:(?:{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?[(\[]\s*+)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?patients\s*)?[)\]]?"
     # a count alone, closing the item: '(grade 1-2, 36; grade 3, 4)', '(grade 3-4 in 4)'
     rf"|{NB}(?P<n0>\d+|(?i:\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b))(?![.·]\d|\d)(?:\s++patients?)?"
@@ -218,6 +221,12 @@ class _Shifted:
 
 # a share followed by further shares ('78% and 31%') is a list's; one followed by 'vs' is a contrast's side
 # the value list of a measure named before a syndrome list ('the rates of CRS and ICANS were 80% and 25%')
+_GW = rf"(?:(?i:any|all)[- ]grades?|(?:[Gg]rades?|G)\s*+(?:[≥≤<>]\s*+)?{G}(?:\s*+(?:-|–|to|/)\s*+{G})?" \
+      rf"(?:\s++or\s++(?:higher|more|above))?)"
+GRADES_AFTER = re.compile(  # blank runs read once (possessive)
+    rf"\s*+(?:of\s++)?(?P<g1>{_GW})\s*+,?\s*+and\s++(?P<g2>{_GW})\s++(?:(?:was|were)\s++)?"
+    rf"(?:occurred|developed|observed|reported|seen|noted|recorded)\s++in\s++"
+    rf"(?P<items>{NUM}\s?%\s*+,?\s*+and\s++{NUM}\s?%)")
 SUBGROUP_PCTS = re.compile(  # blank runs read once (possessive)
     rf"\s*+(?:(?:was|were)\s++)?(?:(?:occurred|observed|reported|seen|noted|developed|recorded)\s++)?in\s++"
     rf"(?P<items>{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%){{0,4}}+\s*+,?\s*+and\s++{NUM}\s?%)")
@@ -660,6 +669,34 @@ def find(doc: Doc) -> list[Suggestion]:
             extra.append((q, {"percent": to_float(pm.group("p")), "_end": p.end + pm.end()}))
         freq[i] = {}
 
+    # one syndrome, then its grades, then their shares: 'CRS of any grade and grade ≥3 developed in 90% and 8% of
+    # patients, respectively'
+    for i, p in enumerate(ps):
+        if i in freq:
+            continue
+        s_start, s_end = doc.sentence(p.start)
+        gm = GRADES_AFTER.match(text, p.m_end, s_end)
+        if gm is None or not re.search(r"\brespectively\b", text[gm.end():s_end]):
+            continue
+        pcts = list(re.finditer(rf"(?P<p>{NUM})\s?%", gm.group("items")))
+        grades = [gm.group("g1"), gm.group("g2")]
+        if len(pcts) != 2:
+            continue
+        for k, (g, pm) in enumerate(zip(grades, pcts)):
+            q = Phrase(p.syndrome, p.as_written, p.start, gm.start("items") + pm.end(), p.m_start, p.m_end)
+            wm = GRADE_PRE.search(g + " ")
+            if wm is not None and not wm.group("word"):
+                q.grade, q.grade_max, q.operator = _grade(wm, wm.group("a1") or wm.group("a2"), wm.group("b2"),
+                                                          wm.group("pre_op") or wm.group("op"), wm.group("plus"))
+            q.grade_as_reported = g.strip()
+            f = {"percent": to_float(pm.group("p")), "_end": gm.start("items") + pm.end()}
+            if k == 0:
+                p.grade, p.grade_max, p.operator, p.grade_as_reported = q.grade, q.grade_max, q.operator, \
+                    q.grade_as_reported
+                freq[i] = f
+            else:
+                extra.append((q, f))
+
     # one syndrome, its shares in two or more subgroups: 'Any-grade CRS occurred in 84% and 62% of axi-cel and
     # tisa-cel recipients, respectively' — and the clause that follows it elliptically in the same sentence ('...,
     # and grade ≥3 CRS in 9% and 5%'): one row per share
@@ -804,6 +841,9 @@ def find(doc: Doc) -> list[Suggestion]:
                 ef["count"] = _count(n)
             if ef["percent"] is None and "count" not in ef:
                 break
+            if ef["percent"] is None and ef.get("count") == 0:
+                pos = gm.end()  # 'G1 0, G2 7 (12%)': no patient at that grade, the list goes on
+                continue
             if not any(x[0].grade == q.grade and x[0].syndrome == q.syndrome and x[1].get("percent") == ef["percent"]
                        for x in extra):
                 extra.append((q, ef))
@@ -895,8 +935,10 @@ def find(doc: Doc) -> list[Suggestion]:
             continue  # 'tocilizumab was given for grade ≥2 CRS in 30 patients (50%)': the count is the treatment's
         if f.get("negated") and ELIGIBILITY.search(text, *doc.sentence(p.m_start)):
             continue  # 'patients had no active infection' in an eligibility sentence is a criterion
-        if f.get("negated") and one_case(doc):
-            continue  # 'no ICANS' in a case report: what the patient did not have is no incidence
+        if f.get("negated") and (one_case(doc) or p.grade is None):
+            # 'no ICANS' in a case report, 'no infection', 'without ICANS': what did not happen is no toxicity row;
+            # a cohort's 'no grade ≥3 CRS was observed' is an incidence of 0 at that grade, which curators record
+            continue
         if not detail:
             name = p.syndrome if p.syndrome != "other" else p.as_written.lower()
             if bare_choice.get(name) != i:
