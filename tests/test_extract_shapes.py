@@ -1172,3 +1172,21 @@ def test_shares_joined_by_and_are_a_comparison_only_with_their_test():
     assert [s for s in suggest("We analysed 150 patients after CAR T cells. CRS occurred in 30 of 60 patients (50%) in "
                                "the prophylaxis cohort and in 63 of 90 (70%) in the control cohort.")
             if s.kind == "comparison"] == []
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("We treated 60 pts with CAR T cells. Max CRS grade: G1 20 (33%); G2 9 (15%).",
+     [("CRS", 1, 20, 33.0), ("CRS", 2, 9, 15.0)]),
+    ("We analysed 200 patients after CAR-T. Grade ≥3 late ICAHT occurred in 30/200 (15%).", [("other", 3, 30, 15.0)]),
+    ("We followed 70 pts after CAR-T. Hypogammaglobulinemia (IgG <400 mg/dL) was present in 30 of 50 tested pts "
+     "(60%).", [("other", None, 30, 60.0)]),
+    ("We followed 70 pts after CAR-T. Subsequent malignancies were diagnosed in 8 pts (11%).", [("other", None, 8, 11.0)]),
+    ("We followed 40 children after CAR-T. At 1 year, 20 of 30 evaluable pts (67%) had ongoing B-cell aplasia.",
+     [("other", None, 20, 67.0)]),
+    ("We treated 40 children with tisagenlecleucel. Thirty-one patients (78%) developed CRS, grade 3 or 4 in 6 (15%).",
+     [("CRS", None, 31, 78.0), ("CRS", 3, 6, 15.0)]),
+])
+def test_toxicity_shapes_of_round_seven_terse_and_defined(text, want):
+    got = [(f["syndrome"] if f["syndrome"] in ("CRS", "ICANS") else "other", f["grade"], f["count"], f["percent"])
+           for f in _tox(text)]
+    assert all(w in got for w in want), got

@@ -40,7 +40,9 @@ GRADE_PRE = re.compile(
     r"|(?P<word>(?i:\bany[- ]grade|\ball[- ]grades?|\bhigh[- ]grade|\blow[- ]grade|\bsevere|\bmild|\bmoderate"
     r"|\blife[- ]threatening|\bfatal)))"
     rf"(?P<abbr>\s*+\((?P<ab_op>≥|>=|⩾|>)?\s*+(?:[Gg]rades?|Gr|G)\s*+(?:(?P<ab_op2>≥|>=|⩾|>)\s*+)?(?P<ab_a>{G})"
-    rf"(?:\s*+(?:-|–|—|to|/)\s*+(?P<ab_b>{G}))?(?P<ab_plus>\+|\s++or\s++(?:higher|greater|above|more|worse))?\))?\s*$")
+    rf"(?:\s*+(?:-|–|—|to|/)\s*+(?P<ab_b>{G}))?(?P<ab_plus>\+|\s++or\s++(?:higher|greater|above|more|worse))?\))?"
+    # a timing word between the grade and the syndrome: 'grade ≥3 early ICAHT', 'grade 2 delayed neurotoxicity'
+    r"(?:\s++(?i:early|late|delayed|prolonged|persistent|recurrent|refractory|acute))?\s*$")
 G_END = r"(?:[0-5](?!\d|[.·]\d)|IV|V|III|II|I)(?![a-z])"  # a grade that may end the sentence ('grade ≥3.')
 GRADE_POST = re.compile(
     rf"\s*+(?:\(\s*+|,\s*+)?(?:of\s+|all\s++)?(?:(?:[Gg]rades?|G)\s*+(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G_END})"
@@ -48,13 +50,16 @@ GRADE_POST = re.compile(
 _CNT = (r"(?:\d+|(?i:\b(?:" + "|".join(sorted((w for w in WORDNUM if " " not in w), key=len, reverse=True))
         + r")\b))")
 FREQ_POST = re.compile(  # blank runs read once (possessive where what follows never opens with a blank)
-    rf"(?:\s*+\((?:[A-Za-z][\w/-]{{1,12}}|(?:[Gg]rades?|G)\s*+(?:[≥≤<>]\s*+)?[0-5IV]{{1,3}}(?:\s*+[-–]\s*+[0-5IV]{{1,3}})?\+?)\))?"
+    rf"(?:\s*+\((?:[A-Za-z][\w/-]{{1,12}}|(?:[Gg]rades?|G)\s*+(?:[≥≤<>]\s*+)?[0-5IV]{{1,3}}(?:\s*+[-–]\s*+[0-5IV]{{1,3}})?\+?"
+    # a definition by a threshold: 'Hypogammaglobulinemia (IgG <400 mg/dL) was present in ...'
+    rf"|[A-Za-z][\w-]{{0,12}}\s*+[<>≤≥]\s*+[\d.,]+\s*+[\w/×⁹^ .-]{{0,20}})\))?"
     rf"\s*+(?:[,:(]\s*+)?(?:(?:incidences?|rates?|frequency)(?:\s*+[:=])?\s*+)?(?:(?:was|were|has\s+been|had\s+been)\s++)?"
     r"(?:(?:observed|reported|occurred|developed|seen|noted|documented|present|experienced|recorded|found|diagnosed|"
     r"identified|detected|persisted|appeared|arose|emerged)\s++)?"
     r"(?:(?:at|with)\s++(?:a|an)\s++(?:overall\s++)?(?:rate|incidence|frequency)\s++of\s++)?"  # 'at a rate of 80%'
     r"(?:(?:in|among|for)\s++)?(?:all\s++(?=\d+\s+(?:patients?|pts|children|adults|subjects|cases)\b))?"
-    rf"(?:n\s*+=\s*+)?(?:{NB}(?P<n>{_CNT})(?:\s*+(?:/|of|out\s+of)\s*+(?:the\s++)?(?P<d>\d+))?\s*+(?:(?:patients?|pts|children|adults|"
+    rf"(?:n\s*+=\s*+)?(?:{NB}(?P<n>{_CNT})(?:\s*+(?:/|of|out\s+of)\s*+(?:the\s++)?(?P<d>\d+))?\s*+(?:(?:(?:evaluable|tested|treated|"
+    rf"infused|assessable|analy[sz]ed|surviving)\s++)?(?:patients?|pts|children|adults|"
     rf"subjects|cases)\s*+)?[(\[,;]\s*+(?P<p>{NUM})\s?%"
     # the share first, its count after it: '21.4% (n=12)', '8.3% of patients (5/60)', '90.9% (20/22)'
     rf"|{NB}(?P<p2>{NUM})\s?%(?:(?:\s++of\s++(?:the\s++)?patients)?\s*+[(\[]\s*+(?:n\s*+=\s*+(?P<n4>\d+)|(?P<n5>\d+)\s*+/\s*+"
@@ -70,7 +75,8 @@ FREQ_POST = re.compile(  # blank runs read once (possessive where what follows n
 FREQ_PRE = re.compile(  # blank runs read once: each optional piece takes the blanks before it, possessively
     # 'n of N', 'Six of eight', 'only 2 of the 8'
     rf"(?:{NB}(?P<n>{_CNT})(?:\s*+(?:/|of|out\s+of)\s*+(?:the\s++)?(?P<d>{_CNT}))?(?:\s*+[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]])?"
-    r"(?:\s*+(?:patients?|pts|children|adults|subjects))?(?:\s*+[(\[]\s*+(?P<p3>[\d.·]+)\s?%\s*+[)\]])?"
+    r"(?:\s*+(?:(?:evaluable|tested|treated|infused|assessable|analy[sz]ed|surviving)\s++)?(?:patients?|pts|children|adults|subjects))?"
+    r"(?:\s*+[(\[]\s*+(?P<p3>[\d.·]+)\s?%\s*+[)\]])?"
     rf"|(?:{NB}(?P<p2>{NUM})\s?%|(?P<pw>\b{_CNT})\s(?:per\s?cent|percent)\b)"
     r"(?:\s*+of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|cases|recipients))?)"
     r"\s*+(?:who\s++)?(?:developed|had|experienced|presented\s+with|suffered(?:\s+from)?|showed|(?:were\s+|was\s+)?diagnosed\s+with"
@@ -103,7 +109,8 @@ _PLUS2 = _PLUS.replace("?P<plus>", "?P<plus>")
 # each blank run is read once (possessive; what follows it never opens with a blank), so a long run of
 # blanks is not re-split between neighbouring '\s*' pieces (issue 15 item 1)
 PER_GRADE = re.compile(
-    rf"\s*+(?:\)\s*+)?(?:(?:of\s+)?(?:the\s+)?(?:patients|participants|pts|children|adults)\s*+)?(?:[,;:(]\s*+)?"
+    rf"\s*+(?:\)\s*+)?(?:(?:of\s+)?(?:the\s+)?(?:patients|participants|pts|children|adults)\s*+)?(?:(?i:grades?)\s*+(?=:))?"
+    rf"(?:[,;:(]\s*+)?"
     rf"(?:(?:and\s++(?:was|were)|and|while|with|including|of\s+which|of\s+these|which\s+(?:was|were)|being|of)\s++)?"
     rf"(?:(?i:maximum|max\.?|peak|highest)\s++)?"  # '(maximum grade 2 in three, grade 3 in one)'
     rf"(?:(?i:severe|high[- ]grade|life[- ]threatening)\s*+\(\s*+(?=(?:[Gg]rades?|G)\s*+[≥>0-5IV]))?"  # 'severe (grade 3-4) in'
@@ -286,7 +293,7 @@ OTHER_TOX = re.compile(
     r"|kidney\s+injury|renal\s+(?:impairment|dysfunction|insufficiency)|(?:liver|hepatic)\s+(?:injury|dysfunction)"
     r"|cardiac\s+(?:events?|toxicit(?:y|ies)|arrest|dysfunction|arrhythmias?)|cardiovascular\s+events?|heart\s+failure"
     r"|capillary\s+leak(?:\s+syndrome)?|respiratory\s+failure|pleural\s+effusions?"
-    r"|graft[- ]versus[- ]host\s+disease|GVHD|secondary\s+(?:primary\s+)?malignanc(?:y|ies)|second\s+primary\s+malignanc(?:y|ies)"
+    r"|graft[- ]versus[- ]host\s+disease|GVHD|(?:secondary|subsequent)\s+(?:primary\s+)?malignanc(?:y|ies)|second\s+primary\s+malignanc(?:y|ies)"
     r"|peripheral\s+neuropathy|movement\s+disorders?|Guillain[- ]Barr[eé](?:\s+syndrome)?|tumou?r\s+flare"
     # adverse-event terms in their CTCAE/MedDRA shapes ('neutrophil count decreased', 'decreased platelet count',
     # 'leukocytopenia', 'hypokalemia', 'ALT increased', 'elevated transaminases', 'pyrexia', 'fatigue')
@@ -435,8 +442,10 @@ def _graded(text: str, p: Phrase) -> Phrase:
                                                       m.group("plus"))
     else:
         m = GRADE_POST.match(text, h_end, min(len(text), h_end + 45))
-        if m and text[h_end:m.end()].lstrip().startswith("(") and BREAKDOWN.match(text, m.end()):
-            m = None  # 'CRS (grade 1-2, 36; grade 3, 4)': a breakdown by grade, read as further rows
+        if m and text[h_end:m.end()].lstrip()[:1] in ("(", ",") and BREAKDOWN.match(text, m.end()):
+            # 'CRS (grade 1-2, 36; grade 3, 4)', 'developed CRS, grade 3 or 4 in 5 (13%)': a breakdown by grade,
+            # read as further rows
+            m = None
         if m:
             p.end = m.end()
             if text[h_end:m.end()].lstrip().startswith("(") and re.match(r"\s*\)", text[m.end():m.end() + 3]):
