@@ -1190,3 +1190,19 @@ def test_toxicity_shapes_of_round_seven_terse_and_defined(text, want):
     got = [(f["syndrome"] if f["syndrome"] in ("CRS", "ICANS") else "other", f["grade"], f["count"], f["percent"])
            for f in _tox(text)]
     assert all(w in got for w in want), got
+
+
+def test_an_effect_size_in_the_bracket_a_pair_took_its_p_value_from_is_still_read():
+    got = [(s.fields["value_a"], s.fields["value_b"], s.fields.get("effect")) for s in suggest(
+        "We compared axi-cel and tisa-cel. The 12-month PFS was 51% (95% CI, 44-58) versus 38% (95% CI, 30-46) "
+        "(HR for progression or death, 0.69; 95% CI, 0.52-0.91; P = .008).") if s.kind == "comparison"]
+    assert (51, 38, None) in got and (0.69, None, "HR") in got, got
+
+
+@pytest.mark.parametrize("text", [
+    "METHODS: We reviewed all adults with lymphoma who received axi-cel at our institution between 2018 and 2023.",
+    "Methods: Using a commercial claims database, we identified adults who received CAR T cells.",
+])
+def test_a_retrospective_design_named_by_its_method(text):
+    got = [s.fields["design_class"] for s in suggest(text) if s.kind == "design" and s.fields.get("study")]
+    assert got == ["retrospective_cohort"], got

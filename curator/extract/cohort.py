@@ -57,7 +57,7 @@ NEGATIVE_CONTEXT = re.compile(r"(?:future|further|larger|additional|more|warrant
                               re.IGNORECASE)
 PREFILTER = {
     "meta-analysis": ("meta",), "randomized controlled trial": ("random", "rct"), "phase": ("phase",),
-    "retrospective": ("retrospect",), "prospective": ("prospect",),
+    "retrospective": ("retrospect", "records", "chart", "claims", "reviewed"), "prospective": ("prospect",),
     "case series": ("case series", "we report", "we describe", "we present"),
     "case report": ("case", "we report", "we describe", "we present", "year-old", "year old"),
     "registry": ("regist", "cibmtr", "descar"), "review": ("review",), "clinical trial": ("trial",),
@@ -71,7 +71,10 @@ DESIGNS: list[tuple[str, re.Pattern[str]]] = [
     # (blank runs read once, possessively, each inside an optional piece that is skipped as a whole when it fails)
     ("phase", re.compile(r"\bphase[\s-]*+(?P<a>I{1,3}V?|[1-4])(?:\s*+[ab])?(?:\s*+(?:/|-|–|and)\s*+(?P<b>I{1,3}|[1-3])"
                          r"(?:\s*+[ab])?)?\b", re.IGNORECASE)),
-    ("retrospective", re.compile(r"\bretrospective(?:ly)?\b", re.IGNORECASE)),
+    # the design by its method when not named: records reviewed, a claims database ('We reviewed all adults ...')
+    ("retrospective", re.compile(r"\bretrospective(?:ly)?\b|\b(?:medical|electronic\s+health|health|hospital)\s+records\b|"
+                                 r"\bchart\s+review\b|\bclaims\s+(?:database|data)\b|\bwe\s+reviewed\s+(?:all\s+)?(?:the\s+)?"
+                                 r"(?:consecutive\s+)?(?:adults|patients|pts|children|records|charts|cases)\b", re.IGNORECASE)),
     ("prospective", re.compile(r"\bprospective(?:ly)?\b", re.IGNORECASE)),
     ("case series", re.compile(r"\bcase\s+series\b|\bwe\s+(?:report|describe|present)(?:ed|d)?\s+(?:on\s+)?"
                                r"(?:(?:our|the)\s+(?:[\w-]+\s+)?experience\s+with\s+)?(?:two|three|four|five|six|"

@@ -402,6 +402,12 @@ def find(doc: Doc) -> list[Suggestion]:
     taken: list[tuple[int, int]] = []
     p_only: list[tuple[int, int]] = []
 
+    pairs: list[tuple[int, int]] = []  # the values of pairs read in running text (without their p-value's bracket)
+
+    def _p_source(at: int) -> bool:
+        """`at` lies in a bracket that follows a running-text pair (where it found its p-value)."""
+        return any(ps <= at for ps, _ in pairs) and text.rfind("(", 0, at) > max(pe for ps, pe in pairs if ps <= at) - 1
+
     def free(s: int, e: int) -> bool:
         return not any(s < te and ts < e for ts, te in taken)
 
@@ -523,6 +529,7 @@ def find(doc: Doc) -> list[Suggestion]:
                 fields["label_a"], fields["label_b"] = f"before {what}", f"after {what}"
             out.append(make("comparison", fields, text, start, end, conf, f"{rule}/{subj.how}"))
             taken.append((m.start(), end))
+            pairs.append((m.start(), m.end()))
 
     # ---- a value against 'not reached'
     if doc.has("not reached", "not yet reached") or "NR" in text:
@@ -543,7 +550,10 @@ def find(doc: Doc) -> list[Suggestion]:
     # ---- effect sizes with their CI (HR / OR / RR): one value, the ratio, in value_a
     if doc.has("ratio", "relative risk") or EFFECT_CUE.search(text):
         for m in EFFECT.finditer(text):
-            if not free(m.start("v"), m.end()):
+            if not free(m.start("v"), m.end()) and (
+                    any(ps < m.end() and m.start("v") < pe for ps, pe in pairs) or not _p_source(m.start())):
+                # an effect size in the bracket a pair took its p-value from ('47% versus 34% (HR, 0.71; 95% CI
+                # ...; P = .009)') is still read; one inside another comparison's own values is not
                 continue
             s_start, s_end = doc.sentence(m.start())
             anchor = m.start()
