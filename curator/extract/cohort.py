@@ -405,4 +405,14 @@ ANALYSIS = re.compile(r"\b(?:analy[sz]\w*|studied|examined|evaluated|reviewed|in
 def find(doc: Doc) -> list[Suggestion]:
     sizes, design_sugg = sample_sizes(doc), designs(doc)
     study_level(doc, sizes, design_sugg)
+    doc.__dict__["_study_design"] = next((s.fields["design_class"] for s in design_sugg if s.fields.get("study")),
+                                         None)
     return sizes + design_sugg + age_group(doc)
+
+
+def study_design(doc: Doc) -> str | None:
+    """The study's one design on the closed list (DESIGN_ORDER), as study_level decides it; None when the text
+    names none. Other rules ask it (is this a case report?) instead of deciding again; read once per text."""
+    if "_study_design" not in doc.__dict__:
+        find(doc)
+    return doc.__dict__["_study_design"]
