@@ -81,8 +81,9 @@ OUTCOME = re.compile(r"\b(?:rates?|response|responses|respond\w*|remission|CRs?|
 # 'Day 30 response', 'day-90 CR rate': the day written as a modifier of an outcome noun (the words between are
 # the noun's own modifiers: not a verb, an article or a preposition — 'on day +60 showed an MRD-negative CR' is
 # a day something was found)
-_MOD_WORD = (r"(?!(?:a|an|the|was|were|is|are|had|has|have|and|or|with|of|in|on|at|by|to|for|from|showed|shows|"
-             r"revealed|confirmed|demonstrated|achieved|\w+ed)\b)[A-Za-z-]+\s+")
+# (a word starts after a non-letter and is read whole, possessively: a long run of letters is read once)
+_MOD_WORD = (r"(?<![A-Za-z-])(?!(?:a|an|the|was|were|is|are|had|has|have|and|or|with|of|in|on|at|by|to|for|from|"
+             r"showed|shows|revealed|confirmed|demonstrated|achieved|[A-Za-z-]+ed)\b)[A-Za-z-]++\s+")
 DAY_MODIFIER = re.compile(rf"\s*(?:{_MOD_WORD}){{0,2}}?(?:rates?|response|responses|remission|CRs?|ORRs?|MRD|mortality|"
                           r"NRM|survival|OS|PFS|EFS|assessment|evaluation|visit|landmark)\b", re.IGNORECASE)
 # an examination on a day: in a cohort the day it is read (a horizon: 'PET/CT at day 28', 'a bone marrow
@@ -193,7 +194,7 @@ def _elapsed(doc: Doc, taken: list[tuple[int, int]], case: bool = False) -> list
                 # 'On the fifth day after infusion, she developed aphasia': the day opens the sentence, the event
                 # follows it (as in event.after)
                 tail = re.match(r"(?:\s++(?:cells?|infusion|administration|therapy|reinfusion)\b)*+", text[m.end():])
-                after = _after(text, m.end() + tail.end())
+                after = _after(text, m.end() + tail.end(), case)
                 if after:
                     desc, end, headed = (after[0], m.start(), "event.after"), after[2], True
             if desc is None:
@@ -278,10 +279,11 @@ OWN_TIME = re.compile(r"\b(?:days?|hours?|weeks?|months?|later|after|afterwards|
                       re.IGNORECASE)
 
 
-def _after(text: str, pos: int) -> tuple[str, int, int] | None:
+def _after(text: str, pos: int, case: bool) -> tuple[str, int, int] | None:
     """(event, start, end) of the clause a day phrase heads, read from `pos` (just after the day): its subject and
     verb come first ('On hospital day 5, the patient developed ARDS'); the name stops before a qualifier
-    ('with hypotension requiring ...')."""
+    ('with hypotension requiring ...'). A clause that observes ('At day 28, patients were evaluated'), states a
+    cohort's share or (outside a case report) an examination makes the day a horizon, not an event."""
     a = ASIDE.match(text, pos)
     am = CLAUSE_AFTER.match(text, a.end() if a else pos)
     if not am:
@@ -289,6 +291,8 @@ def _after(text: str, pos: int) -> tuple[str, int, int] | None:
     ev = am.group("ev").strip()
     words = ev.split()
     if len(words) > 18 or not _VERBISH.search(" ".join(words[:6])):
+        return None
+    if COHORT_SHARE.search(ev) or OBSERVE.search(ev) or (not case and (READ.search(ev) or EXAM.search(ev))):
         return None
     ev = re.sub(r"^(?:the|a|an|his|her)\s+", "", ev, flags=re.IGNORECASE)
     cut = NAME_CUT.search(ev)
@@ -334,7 +338,8 @@ def find(doc: Doc) -> list[Suggestion]:
     out: list[Suggestion] = []
     if not doc.has("day"):
         return out
-    case = cohort.study_design(doc) in CASE_DESIGNS
+    design = cohort.study_design(doc)
+    case, cohort_design = design in CASE_DESIGNS, design is not None and design not in CASE_DESIGNS
     windows = [(w.start(), w.end()) for w in WINDOW.finditer(text)]
     for m in DAY.finditer(text):
         if m.group("d2") and text[m.start()] != "D":
@@ -367,9 +372,13 @@ def find(doc: Doc) -> list[Suggestion]:
             cut = cuts[-2]
         if horizon(text, s_start + cut, m_start, m.end(), case):
             continue
-        lab = VALUE_BEFORE.search(text, max(s_start, m_start - 40), m_start) if (case or sign) else None
+        lab = VALUE_BEFORE.search(text, max(s_start, m_start - 40), m_start)
         if lab and _TIME_UNIT.match(lab.group("u").strip()):
             lab = None
+        if lab and not (case or sign):
+            if cohort_design:
+                continue  # a cohort's measure on a day ('IL-6 above 500 pg/mL on day 3 predicted ICANS'): not an event
+            lab = None  # the design is not named: the clause before is read as before
         # the day opens the sentence or a clause ('...; by day +52 she had ...', ', and on day +3 he ...')
         heads = not flat.strip() or bool(re.search(r"(?:[;:]|,\s*(?:and|but|then)|\band|\bthen)\s*$", flat))
         desc = None
@@ -379,14 +388,17 @@ def find(doc: Doc) -> list[Suggestion]:
             if desc is None or re.search(r"(?i)\bday", text[desc[1]:m_start]):
                 desc = _value_event(doc, lab, s_start)
         end = m.end()
-        after = _after(text, m.end()) if desc is None and heads else None
+        # (the day heads a clause as an adverbial: after a preposition or before a comma; 'Day 90 was the landmark'
+        # makes the day the subject)
+        adverbial = pm is not None or text.startswith(",", m.end())
+        after = _after(text, m.end(), case) if desc is None and heads and adverbial else None
         if after:
             desc, end = (after[0], m_start, "event.after"), after[2]
         if desc is None:
             desc = _describe(doc, s_start + cut, m_start)
-        if desc is None and not heads:
+        if desc is None and not heads and adverbial:
             # 'On hospital day 5, the patient developed ARDS': the event follows the day
-            after = _after(text, m.end())
+            after = _after(text, m.end(), case)
             if after:
                 desc, end = (after[0], m_start, "event.after"), after[2]
         if desc is None:
