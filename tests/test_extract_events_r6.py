@@ -52,6 +52,18 @@ def test_two_signed_days_joined_by_and_are_two_points():
     assert ev[0].fields["event"] == "siltuximab given"
 
 
+def test_days_joined_by_and_in_a_case_report_and_a_window_heading_its_sentence():
+    # unsigned, but in a case report: the days the patient was given the drug
+    assert [(e.fields["day"], e.rule) for e in evs(CASE + "She received siltuximab 11 mg/kg on days 5 and 6.")] == [
+        (5, "event.days"), (6, "event.days")]
+    ev = evs(CASE + "On days +3 and +4 she received anakinra 100 mg for fever.")
+    assert [e.fields["day"] for e in ev] == [3, 4] and ev[0].fields["event"].startswith("she received anakinra")
+    ev = evs(CASE + "From day +6 to day +11 she had recurrent fever.")
+    assert [(e.fields["day"], e.fields["window"]) for e in ev] == [(6, "start"), (11, "end")]
+    # a window heading an observing clause in a trial is the study's observation window
+    assert days(TRIAL + "From day 1 to day 14, patients were monitored daily.") == []
+
+
 def test_unsigned_days_after_a_dose_in_a_trial_stay_a_schedule():
     assert days(TRIAL + "Rituximab 375 mg/m2 was given on days 1 and 15 of each cycle.") == []
     assert days(TRIAL + "Patients received etoposide 100 mg/m2 on day 2.") == []

@@ -124,7 +124,9 @@ def horizon(text: str, clause_start: int, day_start: int, day_end: int, case: bo
 
 def _windows(doc: Doc, case: bool = False) -> list[Suggestion]:
     """The first and last day of a stated window, each an event (not an observation window of the study); two
-    signed days joined by 'and' ('given on days +32 and +33') are two points of a case's timeline."""
+    days joined by 'and' ('given on days +32 and +33') are two points of a case's timeline (signed days, or any
+    days in a case report). The event is named before the window, or after it when the window heads its clause
+    ('On days +3 and +4 she received tocilizumab')."""
     text = doc.text
     out = []
     for m in WINDOW.finditer(text):
@@ -133,10 +135,11 @@ def _windows(doc: Doc, case: bool = False) -> list[Suggestion]:
         if b <= a:
             continue
         signed = bool(re.match(r"[+\-−‐]", m.group("a")) or re.match(r"[+\-−‐]", m.group("b")))
-        points = m.group("join") == "and" and (m.group("pre") or "").strip().lower() in ("", "on") and signed
+        timeline = signed or case
+        points = m.group("join") == "and" and (m.group("pre") or "").strip().lower() in ("", "on") and timeline
         s_start, s_end = doc.sentence(m.start())
         if OBSERVATION.search(text, s_start, s_end) or (
-                not signed and SCHEDULE_BEFORE.search(text[max(0, m.start() - 40):m.start()])):
+                not timeline and SCHEDULE_BEFORE.search(text[max(0, m.start() - 40):m.start()])):
             continue
         lo = max(s_start, m.start() - LOOKBACK)
         w0 = m.start()
@@ -147,19 +150,24 @@ def _windows(doc: Doc, case: bool = False) -> list[Suggestion]:
         if horizon(text, lo + cuts[-1], w0, m.end(), case):
             continue
         desc = _describe(doc, lo + cuts[-1], w0)
+        end = m.end()
+        if desc is None and not flat.strip() and (pm is not None or text.startswith(",", m.end())):
+            after = _after(text, m.end(), case)
+            if after:
+                desc, end = (after[0], w0, "event.after"), after[2]
         if desc is None:
             continue
         event, start, _rule = desc
-        if re.search(r"\d", event):
+        if not timeline and re.search(r"\d", event):
             continue  # 'a density of 0.67 between days 29 and 90': a value over a period, not an event
         for day, which, g in ((a, "start", "a"), (b, "end", "b")):
             if points:
                 fields = {"event": event, "day": day, "day_as_written": m.group(g).replace(" ", ""), "preposition": "on"}
-                out.append(make("event", fields, text, start, m.end(), 0.6, "event.days"))
+                out.append(make("event", fields, text, start, end, 0.6, "event.days"))
                 continue
             fields = {"event": f"{event} ({which})", "day": day, "day_as_written": m.group(g).replace(" ", ""),
                       "preposition": "through", "window": which}
-            out.append(make("event", fields, text, start, m.end(), 0.55, "event.window"))
+            out.append(make("event", fields, text, start, end, 0.55, "event.window"))
     return out
 
 
