@@ -4,12 +4,24 @@ Rules
   event.passive   Emapalumab was initiated on day +11          → "emapalumab initiated", 11
   event.phrase    ... and full neurological recovery by day +21  → "full neurological recovery", 21
   event.clause    CRS developed on day 7                         → "CRS developed", 7
-Days are stored as the paper states them (+11 → 11, −5 → -5). Schedules ("days 1 and 8", "mg/m2 on day 1")
-are not events, and neither are the shapes of a cohort's assessment horizon or observation window
-(`horizon`): a day naming an outcome measure ("CR rate at day 28", "Day-90 response", "non-relapse mortality
-at day 100"), a cohort statement with its share ("infections occurred in 30% of patients by day 180"), a
-median or mean day ("median onset of CRS was day 3": a median), or what the study did to observe ("followed
-up until day 90", "response was evaluated on day 28").
+  event.after     On day +8, while afebrile, he developed fever  → "he developed fever", 8 (the day heads its clause)
+  event.value     ferritin rose from 2140 ng/mL on day +4 to ... → "ferritin 2140 ng/mL", 4 (a value read on a day
+                  of a case's timeline, or on a signed day)
+  event.same_day  ... on day +2, when he received tocilizumab    → "he received tocilizumab", 2; and in a sentence the
+                  day heads, a further ', and X was started' with no time of its own
+  event.days      Tocilizumab was given on days +32 and +33      → two points, 32 and 33
+  event.window    fludarabine on days −5 to −3                   → its start and its end
+  event.elapsed   12 days after infusion / on the 5th day        → 12 / 5
+Days are stored as the paper states them (+11 → 11, −5 → -5). A signed day is a point of a case's timeline, never
+a dosing schedule ('cyclophosphamide 1 g/m2 on day +61'); unsigned days after a dose outside a case report are a
+schedule ("days 1 and 8", "mg/m2 on day 1"), and so is a frequency ending at a day ("daily through day 14").
+Neither are the shapes of a cohort's assessment horizon or observation window (`horizon`): a day naming an outcome
+measure ("CR rate at day 28", "Day-90 response", "non-relapse mortality at day 100"), a cohort statement with its
+share ("infections occurred in 30% of patients by day 180"), a median or mean day ("median onset of CRS was day 3":
+a median), or what the study did to observe ("followed up until day 90", "response was evaluated on day 28",
+"evaluable at day 30"). An examination or a reading on a day ("a bone marrow examination on day +60 showed ...")
+is an event in a case report or case series (the design as curator.extract.cohort.study_design decides it) and a
+horizon in a cohort. A day written as a noun's modifier ("a day-3 IL-6", "the day 28 evaluation") is not an event.
 """
 
 from __future__ import annotations
