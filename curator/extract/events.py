@@ -43,7 +43,6 @@ DAY = re.compile(
 PREP = re.compile(r"\b(?P<prep>on|by|at|from|until|through|till|since|starting|beginning|after|before|as\s+of|around)"
                   r"\s+(?:(?:post[- ]?[A-Za-z]+|pre[- ]?[A-Za-z]+|CAR[- ]?T|hospital|illness|disease|study|treatment)"
                   r"\s+)?$", re.IGNORECASE)
-AFTER = re.compile(r"\s*+,?\s*(?P<ev>(?:the\s+|a\s+|an\s+|his\s+|her\s+)?[A-Za-z][^.;,()]{3,80}?)(?=\s*(?:[.;,(]|$|\band\b))")
 RESTATED = re.compile(r"\b[Dd]ay\s*[+\-−‐]?\s?\d{1,3}\s*[(\[,]\s*$")
 _VERBISH = re.compile(r"\b(?:was|were|is|are|had|has|have|been|developed|received|underwent|started|initiated|"
                       r"resolved|recovered|occurred|\w+ed)\b", re.IGNORECASE)
@@ -286,7 +285,7 @@ _TIME_UNIT = re.compile(r"^(?:months?|mos?|years?|yrs?|y|days?|d|weeks?|wks?|hou
 # a clause the day heads: a short aside first is skipped ('On day +8, while afebrile, he developed new fever')
 ASIDE = re.compile(r"\s*+,\s*+(?:while|although|though|despite|still|once|as)\b[^.;,()]{1,50}(?=,)")
 CLAUSE_AFTER = re.compile(r"\s*+,?\s*+(?P<ev>[A-Za-z][^.;,()]{3,160}?)(?=\s*(?:[.;,(]|$|\band\b))")
-NAME_CUT = re.compile(r"\s+(?:with|requiring|consistent\s+with|accompanied\s+by|despite|after|before|because)\s", re.IGNORECASE)
+NAME_CUT = re.compile(r"(?<!\s)\s++(?:with|requiring|consistent\s+with|accompanied\s+by|despite|after|before|because)\s", re.IGNORECASE)
 # 'on day +2, when he received tocilizumab 8 mg/kg': a treatment given at the time of the event, an event itself
 WHEN_TREATED = re.compile(r"\s*+,\s*+when\s++(?P<ev>[A-Za-z][\w-]*+(?:\s++[a-z][\w-]*+)?\s++(?:received|was\s++given|"
                           r"were\s++given|was\s++started\s++on|underwent|required|was\s++treated\s++with)\b"
