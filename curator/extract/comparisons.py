@@ -59,8 +59,9 @@ GROUPS_RESPECTIVELY = re.compile(r"^(?:the\s+)?(?P<a>[\w+/-]+(?:\s+[\w+/-]+)?)\s
                                  r"(?P<n>cohorts?|groups?|arms?|patients|recipients)$", re.IGNORECASE)
 # each value after its own group's name: '(outpatient 31% vs inpatient 36%, P = .42)'
 PAIR_LABELLED = re.compile(
-    rf"^\s*+(?P<label>)?(?P<label2>)?(?P<l1>[A-Za-z][\w/-]*+(?:\s++[A-Za-z][\w/-]*+){{0,3}}?)\s++{_item('1', label=False)}"
-    rf"\s*+(?P<sep>{SEP})\s*+(?P<l2>[A-Za-z][\w/-]*+(?:\s++[A-Za-z][\w/-]*+){{0,3}}?)\s++{_item('2', label=False)}"
+    # (each value with its unit read once, atomically: a long run of digits is not re-split between them)
+    rf"^\s*+(?P<label>)?(?P<label2>)?(?P<l1>[A-Za-z][\w/-]*+(?:\s++[A-Za-z][\w/-]*+){{0,3}}?)\s++(?>{_item('1', label=False)})"
+    rf"\s*+(?P<sep>{SEP})\s*+(?P<l2>[A-Za-z][\w/-]*+(?:\s++[A-Za-z][\w/-]*+){{0,3}}?)\s++(?>{_item('2', label=False)})"
     rf"(?P<rest>(?:\s*[,;].*)?)$", re.DOTALL | re.IGNORECASE)
 PAREN_FROM_TO = re.compile(  # 'CRP dropped (from 120 mg/L to 25 mg/L, P < 0.001)', '(median 45 to 310 pg/mL; p < .001)'
     rf"^\s*(?P<label>)?(?P<label2>)?(?:(?:median|mean)\s+)?(?:from\s+)?{_item('1', label=False)}\s+to\s+{_item('2', label=False)}"
