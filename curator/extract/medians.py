@@ -5,7 +5,16 @@ Rules
   median.header       median (IQR) age was 63 (56-70) years   (the dispersion named before the value)
   median.subject      time to first relapse was median 31.5 months (range 7-89mo)
   median.not_reached  the median EFS and OS were both not reached
-A median followed by "vs" is a comparison, not a median; spelled-out numbers and "9y 10mo" are left alone.
+  median.timed        CRP peaked a median of 3 days after infusion (range, 1-9)  → time from infusion to CRP peak;
+                      received tocilizumab a median of 2 days after infusion; lasted a median of 5 days (duration);
+                      were followed for a median of 18 months (follow-up)
+  median.list         ... 2 days (IQR, 1-4) with axi-cel and 4 days (IQR, 2-6) with tisa-cel: one median per subgroup
+  median.counted      a median of 4 doses (range, 2-7)
+  median.unnamed      ..., at a median of 4 days: a median the clause does not name (quantity None, lower confidence)
+A range/IQR may follow words after the value ('4 days after infusion (range, 0-13)'). A median whose other side
+shares its median word ('median X was 3 days for A compared with 12 days for B', 'median 1,200 vs 150 pg/mL') is
+a comparison, and 'from a median of 14 ... to 2' a change, not a median; spelled-out numbers and "9y 10mo" are
+left alone.
 """
 
 from __future__ import annotations
@@ -54,7 +63,7 @@ _BAD_QTY = re.compile(r"\b(?:vs|versus|and|or|than|difference)\b", re.IGNORECASE
 # the words that say for whom or from when: 'with axi-cel', 'in the high-risk group', 'overall', 'after infusion',
 # 'from the first dose' (no digits, no clause punctuation; they end before 'and', 'compared', 'before', a bracket)
 TRAIL_WORDS = re.compile(
-    r"\s++(?P<w>(?:in|with|for|among|after|from|since|following|overall)\b[^\d,;:()\[\].]{0,60}?)"
+    r"\s++(?P<w>(?:in|with|for|among|of|after|from|since|following|overall)\b[^\d,;:()\[\].]{0,60}?)"
     r"(?=\s*+(?:[,;:.)\]([]|$)|\s++(?:and|but|whereas|while|compared|vs|versus|before|during|respectively)\b)")
 # a labelled range or IQR written after those words: 'a median of 4 days after infusion (range, 0-13)'
 LATE_DISP = re.compile(rf"\s*+[(\[]\s*+(?P<dlab>range|IQR|interquartile\s+range)\s*+[,:=]?\s*+(?P<lo>{SNUM})\s?(?:{UNIT})?"
@@ -84,6 +93,11 @@ _VERB_NOUN = (("peak", "peak"), ("occur", "onset"), ("began", "onset"), ("beginn
               ("appear", "onset"), ("emerg", "onset"), ("relapsed", "relapse"), ("progressed", "progression"),
               ("died", "death"), ("given", "start"), ("administered", "start"), ("admitted", "admission"),
               ("discharged", "discharge"), ("normali", "normalisation"), ("clear", "clearance"))
+# 'were followed for a median of 18 months', 'were hospitalized for a median of 12 days': how long, by the verb
+_FOR_VERB = (("follow", "follow-up"), ("hospitali", "hospital stay"), ("admitted", "hospital stay"),
+             ("treated", "treatment duration"), ("observed", "observation"), ("monitored", "monitoring"))
+FOR_VERB_BEFORE = re.compile(r"\b(?P<verb>followed(?:\s+up)?|hospitali[sz]ed|admitted|treated|observed|monitored)"
+                             r"(?:\s++(?:up|in\s+hospital|as\s+inpatients))?\s++for\s++a\s++$", re.IGNORECASE)
 _TRANSITIVE = re.compile(r"(?:receiv|requir|achiev|underw|undergo|experienc|develop)", re.IGNORECASE)
 _DURATION = re.compile(r"(?:last|persist)", re.IGNORECASE)
 _EVENT_NOUNS = {"onset", "peak", "resolution", "recovery", "reconstitution", "admission", "discharge", "death", "relapse",
@@ -238,7 +252,7 @@ def _timed_quantity(doc: Doc, at: int, floor: int, unit: str | None, origin: str
     event, duration, start = ev
     if event[:1].isupper() and event[1:2].islower():
         event = event[0].lower() + event[1:]  # 'Grade 4 neutropenia lasted': the name as it reads mid-phrase
-    if unit and unit.lower() == "day":
+    if unit == "day of":
         return f"day of {event}", start
     if not unit or not _TIME_UNIT.fullmatch(unit):
         # 'CAR T cells peaked ... at a median of 88 cells/µL': the peak level
@@ -266,7 +280,7 @@ def find(doc: Doc) -> list[Suggestion]:
         unit = unit.strip() if unit else None
         day = re.fullmatch(r"(?:of\s+|on\s+)?day", qty, re.IGNORECASE)
         if day:
-            qty, unit = "", "day"  # 'at a median of day 24': a day after infusion
+            qty, unit = "", "day"  # 'at a median of day 24': a day after infusion (not a number of days)
         quantity = re.sub(r"\s+", " ", qty).strip(" ,")
         if quantity and quantity.split()[-1].lower() in _PREPOSITIONS:
             continue  # 'median survival by 2.1 ...': the number is not the median
@@ -280,6 +294,8 @@ def find(doc: Doc) -> list[Suggestion]:
                 end = qm.end("w")
                 rule = "median.counted"
         words, late, end = _trail(text, end, m.group("lo") is not None)
+        if rule == "median.counted" and words and words.startswith("of "):
+            quantity = f"{quantity} {words}"  # 'a median of 2 doses of tocilizumab (range, 1-4)'
         f = _disp(late or m, head)
         if not _plausible(float(v), f):
             continue
@@ -321,7 +337,12 @@ def find(doc: Doc) -> list[Suggestion]:
                 anchor = lead.start()
                 if lead.group().startswith("with") and text[max(0, anchor - 2):anchor].strip() == ",":
                     anchor -= 2  # '..., with a median of 5': about the clause before the comma
-            timed = _timed_quantity(doc, anchor, s_start, unit, _origin(words))
+            fv = FOR_VERB_BEFORE.search(text, max(s_start, m.start() - 40), m.start())
+            if fv and unit and _TIME_UNIT.fullmatch(unit):
+                w = fv.group("verb").lower()
+                timed = next(n for stem, n in _FOR_VERB if w.startswith(stem)), fv.start()
+            else:
+                timed = _timed_quantity(doc, anchor, s_start, "day of" if day else unit, _origin(words))
             if timed:
                 quantity, start = timed
                 rule = "median.timed"
