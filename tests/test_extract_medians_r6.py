@@ -33,7 +33,7 @@ def _medians(text: str) -> list[tuple]:
     ("Nine of 12 patients improved, at a median of 6 weeks (range, 2-20).", [(None, 6, "weeks", 2.0, 20.0)]),
     # the counted thing, its range after words
     ("Bridging consisted of a median of 3 cycles of chemotherapy (range, 1-5).",
-     [("cycles of chemotherapy", 3, None, 1.0, 5.0)]),
+     [("cycles", 3, None, 1.0, 5.0)]),
     ("Anakinra was given for a median of 6 doses (range, 3-12).", [("doses", 6, None, 3.0, 12.0)]),
     # a bracket defining the quantity, numbers and all, before 'was'; the value after 'median age,'
     ("The median duration of lymphopenia (ALC < 0.2 × 10⁹/L) was 19 days (IQR, 11-27).",

@@ -294,8 +294,6 @@ def find(doc: Doc) -> list[Suggestion]:
                 end = qm.end("w")
                 rule = "median.counted"
         words, late, end = _trail(text, end, m.group("lo") is not None)
-        if rule == "median.counted" and words and words.startswith("of "):
-            quantity = f"{quantity} {words}"  # 'a median of 2 doses of tocilizumab (range, 1-4)'
         f = _disp(late or m, head)
         if not _plausible(float(v), f):
             continue
