@@ -46,6 +46,14 @@ def _medians(text: str) -> list[tuple]:
      "9 days (IQR, 8-12) in the ward group.",
      [("length of stay, overall", 11, "days", 9.0, 14.0), ("length of stay, ICU group", 16, "days", 12.0, 21.0),
       ("length of stay, ward group", 9, "days", 8.0, 12.0)]),
+    # two medians named together, their values in the same order, 'respectively'
+    ("The median times to CRS and ICANS onset were 3 (range, 1-8) and 7 days (range, 4-15), respectively.",
+     [("time to CRS", 3, "days", 1.0, 8.0), ("time to ICANS onset", 7, "days", 4.0, 15.0)]),
+    ("Median EFS and OS were 10.4 and 27.9 months, respectively.",
+     [("EFS", 10.4, "months", None, None), ("OS", 27.9, "months", None, None)]),
+    # a later number of another kind is not a median of the list
+    ("The median follow-up was 20 months (range, 4-38), and 12 in the control arm relapsed.",
+     [("follow-up", 20, "months", 4.0, 38.0)]),
 ])
 def test_medians_written_in_general_shapes(text, want):
     assert _medians(text) == want

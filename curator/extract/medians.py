@@ -70,6 +70,13 @@ LATE_DISP = re.compile(rf"\s*+[(\[]\s*+(?P<dlab>range|IQR|interquartile\s+range)
                        rf"{DASH}(?P<hi>{SNUM})\s?(?:{UNIT})?\s*+(?:[)\]]|(?=;))")
 # the next median of a list by subgroup: '2 days (IQR 1-4) with axi-cel and 4 days (IQR, 2-6) with tisa-cel'
 LIST_ITEM = re.compile(rf"(?:\s*+,\s*+(?:and\s++)?|\s++and\s++)(?P<v>{NB}{NUM})(?![\d/])\s?(?P<u>{UNIT})?(?:{DISP})?")
+# two medians named together, their values in the same order: 'the median times to CRS and ICANS onset were 2
+# (range, 1-9) and 6 days (range, 2-14), respectively'
+RESPECTIVELY = re.compile(r"[Mm](?<![\w][Mm])edian\s++(?P<qa>[A-Za-z][^\d;:()\[\].,]{0,60}?)\s++and\s++"
+                          r"(?P<qb>[A-Za-z][^\d;:()\[\].,]{0,40}?)\s++(?:were|was|of)\s++(?=\d)")
+VALUE = re.compile(rf"(?P<v>{NB}{NUM})(?![\d/])\s?(?P<u>{UNIT})?(?:{DISP})?")
+AND_NEXT = re.compile(r"\s*+,?\s*+and\s++")
+RESPECTIVELY_END = re.compile(r"\s*+,?\s*+respectively\b")
 # one side of a comparison whose other side shares the median word: '3 days for outpatients (IQR, 0-7) compared
 # with 12 days for inpatients' (a side written with its own 'median', 'vs median mRS 5, range 3-5', is a median)
 CONTRAST_AFTER = re.compile(r"\s*+,?\s*+(?:compared\s+(?:with|to)|vs\.?|versus|v\.)\s*+[-−]?\d")
@@ -262,9 +269,37 @@ def _timed_quantity(doc: Doc, at: int, floor: int, unit: str | None, origin: str
     return (f"time from {origin} to {event}" if origin else f"time to {event}"), start
 
 
+def _respectively(doc: Doc) -> list[Suggestion]:
+    """'the median times to CRS and ICANS onset were 2 and 6 days, respectively': one median per name."""
+    text, out = doc.text, []
+    for m in RESPECTIVELY.finditer(text):
+        v1 = VALUE.match(text, m.end())
+        a = v1 and AND_NEXT.match(text, v1.end())
+        v2 = a and VALUE.match(text, a.end())
+        r = v2 and RESPECTIVELY_END.match(text, v2.end())
+        if not r:
+            continue
+        qa, qb = (re.sub(r"^times\b", "time", " ".join(g.split())) for g in (m.group("qa"), m.group("qb")))
+        if _BAD_QTY.search(qa) or _BAD_QTY.search(qb):
+            continue
+        head = re.match(r"(.*\b(?:to|of|from|in|for)\s)", qa)
+        if head and not re.search(r"\b(?:to|of|from|in|for)\b", qb):
+            qb = head.group(1) + qb  # 'times to CRS and ICANS onset': the second is a time to ICANS onset too
+        u2 = v2.group("u") or v2.group("u2")
+        for vm, q, s0, e0 in ((v1, qa, m.start(), v1.end()), (v2, qb, v2.start(), v2.end())):
+            f = _disp(vm, None)
+            v = num(vm.group("v"))
+            if not _plausible(float(v), f):
+                break
+            unit = vm.group("u") or vm.group("u2") or u2
+            fields = {"quantity": q, "value": v, "unit": unit.strip() if unit else None, **f}
+            out.append(make("median", fields, text, s0, e0, 0.8 if f["low"] is not None else 0.7, "median.respectively"))
+    return out
+
+
 def find(doc: Doc) -> list[Suggestion]:
     text = doc.text
-    out: list[Suggestion] = []
+    out: list[Suggestion] = _respectively(doc) if "respectively" in doc.lower else []
     for m in MEDIAN.finditer(text):
         qty = m.group("qty").strip()
         tail = text[m.end():m.end() + 15]
@@ -304,8 +339,8 @@ def find(doc: Doc) -> list[Suggestion]:
         while len(items) < 8 and (im := LIST_ITEM.match(text, pos)):
             iu = im.group("u") or im.group("u2")
             iu = iu.strip() if iu else None
-            if iu and unit and iu != unit:
-                break
+            if iu != unit and not (iu is None and im.group("lo") is not None):
+                break  # '..., and 20 in the control arm': not a median of the same quantity
             iwords, ilate, iend = _trail(text, im.end(), im.group("lo") is not None)
             isub = _subgroup(iwords)
             fi = _disp(ilate or im, None)
