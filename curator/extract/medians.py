@@ -63,7 +63,7 @@ _BAD_QTY = re.compile(r"\b(?:vs|versus|and|or|than|difference)\b", re.IGNORECASE
 # the words that say for whom or from when: 'with axi-cel', 'in the high-risk group', 'overall', 'after infusion',
 # 'from the first dose' (no digits, no clause punctuation; they end before 'and', 'compared', 'before', a bracket)
 TRAIL_WORDS = re.compile(
-    r"\s++(?P<w>(?:in|with|for|among|of|after|from|since|following|overall)\b[^\d,;:()\[\].]{0,60}?)"
+    r"\s*+(?<!\w)(?P<w>(?:in|with|for|among|of|after|from|since|following|overall)\b[^\d,;:()\[\].]{0,60}?)"
     r"(?=\s*+(?:[,;:.)\]([]|$)|\s++(?:and|but|whereas|while|compared|vs|versus|before|during|respectively)\b)")
 # a labelled range or IQR written after those words: 'a median of 4 days after infusion (range, 0-13)'
 LATE_DISP = re.compile(rf"\s*+[(\[]\s*+(?P<dlab>range|IQR|interquartile\s+range)\s*+[,:=]?\s*+(?P<lo>{SNUM})\s?(?:{UNIT})?"
