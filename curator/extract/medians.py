@@ -9,6 +9,7 @@ Rules
                       received tocilizumab a median of 2 days after infusion; lasted a median of 5 days (duration);
                       were followed for a median of 18 months (follow-up)
   median.list         ... 2 days (IQR, 1-4) with axi-cel and 4 days (IQR, 2-6) with tisa-cel: one median per subgroup
+  median.respectively the median times to CRS and ICANS onset were 2 and 6 days, respectively: one per name
   median.counted      a median of 4 doses (range, 2-7)
   median.unnamed      ..., at a median of 4 days: a median the clause does not name (quantity None, lower confidence)
 A range/IQR may follow words after the value ('4 days after infusion (range, 0-13)'). A median whose other side
