@@ -37,9 +37,11 @@ MEDIAN = re.compile(
     # '\s*+': a run of blanks between the optional pieces (each starts with a non-blank) is read once;
     # with plain '\s*' every split of the run was tried (a long run after 'median' took minutes)
     # the quantity's words; a bracket that defines it, numbers and all, right before the verb ('duration of
-    # severe neutropenia (ANC < 0.5 × 10⁹/L) was'); its last word may be followed by a comma ('median age, 12 years')
+    # severe neutropenia (ANC < 0.5 × 10⁹/L) was'); its last word may be followed by a comma ('median age, 12 years').
+    # The blanks after each word are read once ('\s++': only '\s*+' reads blanks after the quantity, so no split of
+    # a run between the two differs; trying each split made a long run of blanks quadratic)
     rf"[Mm](?<![\w][Mm])edian\b\s*+{_HEAD}?\s*+(?P<qty>(?:(?:[A-Za-zαβγκ][\w/+\-’'.]*|\([A-Za-z][\w/ +-]{{0,15}}\)|\[[A-Za-z][\w/ +-]{{0,15}}\]"
-    rf"|\((?=[A-Za-z])[^()\[\]]{{1,40}}\)(?=\s++(?:was|were|is|are)\b))\s+){{0,12}}?(?:[A-Za-z][\w/+\-’']*(?=,\s*+\d))?)"
+    rf"|\((?=[A-Za-z])[^()\[\]]{{1,40}}\)(?=\s++(?:was|were|is|are)\b))\s++){{0,12}}?(?:[A-Za-z][\w/+\-’']*(?=,\s*+\d))?)"
     rf"\s*+{_HEAD.replace('head', 'hd')}?\s*+"
     rf"(?:,\s*+)?(?:(?:was|were|is|are|of|reached|at|for|:|=)\s++|:\s*+|=\s*+)?(?:approximately\s++|about\s++)?"
     rf"(?P<v>{NB}{NUM})(?![\d/])\s?(?P<u>{UNIT})?(?:{DISP})?(?:\s?(?P<u3>{UNIT}))?")
@@ -113,7 +115,7 @@ _EVENT_NOUNS = {"onset", "peak", "resolution", "recovery", "reconstitution", "ad
                 "clearance", "nadir", "expansion", "recurrence", "occurrence"}
 _NP_STOP = {"at", "after", "within", "in", "on", "by", "for", "during", "from", "over", "a", "an", "starting", "before",
             "and", "with", "than", "mostly", "mainly", "all", "which", "that", "who", "median"}
-_AUX = re.compile(r"(?:\s+(?:was|were|is|are|had|has|have|been|being|first|then|later|subsequently))+\s*$", re.IGNORECASE)
+_AUX = {"was", "were", "is", "are", "had", "has", "have", "been", "being", "first", "then", "later", "subsequently"}
 _NUMBER_WORD = re.compile(r"(?:\d|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
                           r"fifty|sixty|seventy|eighty|ninety|all|both|most|half|none)\b)", re.IGNORECASE)
 
@@ -180,14 +182,23 @@ def _origin(words: str | None) -> str | None:
     return m.group(1).strip() if m and len(m.group(1).split()) <= 5 else None
 
 
+def _before_aux(text: str, start: int, end: int) -> int:
+    """The end of text[start:end] without its trailing auxiliaries ('G-CSF was' → 'G-CSF')."""
+    while True:
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        cut = text.rfind(" ", start, end)
+        if text[max(cut + 1, start):end].lower() not in _AUX:
+            return end
+        end = max(cut, start)
+
+
 def _named(doc: Doc, start: int, end: int) -> str | None:
     """A quantity or event written in text[start:end], not a count of patients ('Six of eight patients')."""
     text = doc.text
     while end > start and text[end - 1].isspace():
         end -= 1
-    am = _AUX.search(text, start, end)
-    if am:
-        end = am.start()
+    end = _before_aux(text, start, end)
     phrase = text[start:end].strip()
     if not phrase or _NUMBER_WORD.match(phrase):
         return None
@@ -237,7 +248,7 @@ def _event(doc: Doc, at: int, floor: int) -> tuple[str | None, bool, int] | None
     if (a := flat.rfind(" and ", 0, verb.start())) >= 0:
         seg = max(seg, a + 4)
     name, start = None, cs + verb.start()
-    if _AUX.sub("", " " + flat[seg + 1:verb.start()]).strip():
+    if flat[seg + 1:_before_aux(flat, seg + 1, verb.start())].strip():
         name = _named(doc, cs + seg + 1, cs + verb.start())
         start = cs + seg + 1
     else:
