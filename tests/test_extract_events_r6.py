@@ -31,7 +31,7 @@ def evs(text: str) -> list:
 def test_events_ask_the_cohort_rule_for_the_design_and_it_is_read_once():
     doc = Doc(CASE + "A bone marrow biopsy on day 30 showed no residual disease.")
     assert cohort.study_design(doc) == "case_report"
-    assert doc.__dict__["_study_design"] == "case_report"  # decided once per text, kept with the text
+    assert doc._design_class == "case_report"  # decided once per text, kept with the text
     assert cohort.study_design(Doc(SERIES)) == "case_series"
     assert cohort.study_design(Doc(COHORT)) == "retrospective_cohort"
     assert cohort.study_design(Doc("Ferritin rose on day 5.")) is None
