@@ -1206,3 +1206,17 @@ def test_an_effect_size_in_the_bracket_a_pair_took_its_p_value_from_is_still_rea
 def test_a_retrospective_design_named_by_its_method(text):
     got = [s.fields["design_class"] for s in suggest(text) if s.kind == "design" and s.fields.get("study")]
     assert got == ["retrospective_cohort"], got
+
+
+def test_a_contrast_item_only_when_the_incidence_is_not_given_otherwise():
+    text = ("We analysed 200 patients treated with CAR T cells. ICANS occurred in 70 patients (35%). ICANS was more "
+            "frequent after axi-cel than after tisa-cel (48% vs 19%, P < .001).")
+    assert [(f["syndrome"], f["percent"]) for f in _tox(text)] == [("ICANS", 35.0)]
+    only = ("We analysed 200 patients treated with CAR T cells. ICANS was more frequent after axi-cel than after "
+            "tisa-cel (48% vs 19%, P < .001).")
+    assert [(f["syndrome"], f["percent"]) for f in _tox(only)] == [("ICANS", None)]
+
+
+def test_how_a_syndrome_was_graded_is_no_contrast():
+    assert _tox("We treated 40 children with CAR T cells. ICANS was graded by ASTCT criteria, using the CAPD for "
+                "children younger than 12 years (n = 21).") == []

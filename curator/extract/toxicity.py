@@ -534,7 +534,10 @@ def phrases(doc: Doc) -> list[Phrase]:
 
 
 # a sentence comparing groups on an outcome; one stating a risk factor, an association or a possibility instead
+# a methods sentence on how a syndrome was graded ('ICANS was graded by ASTCT criteria ... younger than 12 years')
+GRADED_BY = re.compile(r"\b(?:was|were)\s+(?:graded|assessed|scored|defined)\s+(?:by|according|per|using|with)\b", re.IGNORECASE)
 CONTRAST_STATEMENT = re.compile(r"\b(?:vs\.?|versus|compared\s+(?:with|to)|(?<!more\s)(?<!less\s)(?<!fewer\s)(?<!greater\s)(?<!rather\s)(?<!other\s)"
+                                r"(?<!younger\s)(?<!older\s)"
                                 r"than(?!\s++(?:grade|G\s*+\d)))(?!\w)|(?<![\w])[Pp]\s*+(?:[-‐]?\s*+values?\s*+)?[=<>≤≥]")
 RISK_STATEMENT = re.compile(r"\b(?:associat\w*|predict\w*|risk\s+factors?|odds|hazard|OR|HR|aOR|correlat\w*|"
                             r"univariate|multivariate|multivariable)\b")
@@ -895,7 +898,11 @@ def find(doc: Doc) -> list[Suggestion]:
         """The syndrome is the outcome two groups are compared on ('CRS was more frequent with axi-cel than with
         tisa-cel (85% vs 50%; P < .001)'): the dev schema's toxicity item without a percent (README)."""
         s0, s1 = doc.sentence(p.m_start)
+        if any(q.syndrome == p.syndrome and q.grade == p.grade and any(k in (freq.get(j) or {}) for k in ("percent", "count"))
+               for j, q in enumerate(ps) if j != i):
+            return False  # the schema's contrast item is for an incidence reported *only* as a contrast
         return bool(CONTRAST_STATEMENT.search(text, s0, s1) and re.search(r"\d", text[s0:s1])
+                    and not GRADED_BY.search(text, s0, s1)
                     and not RISK_STATEMENT.search(text, s0, s1) and not MODAL.search(text, s0, s1)
                     and not re.search(r"\b(?:median|mean)\b", text[s0:s1], re.IGNORECASE)  # medians of a measure
                     and not MODIFIER_AFTER.match(text, p.end)
