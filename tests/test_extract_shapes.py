@@ -1220,3 +1220,11 @@ def test_a_contrast_item_only_when_the_incidence_is_not_given_otherwise():
 def test_how_a_syndrome_was_graded_is_no_contrast():
     assert _tox("We treated 40 children with CAR T cells. ICANS was graded by ASTCT criteria, using the CAPD for "
                 "children younger than 12 years (n = 21).") == []
+
+
+def test_percent_in_words_with_its_fraction_and_graded_counts_in_words():
+    got = [(f["syndrome"], f["grade"], f["count"], f["percent"]) for f in _tox(
+        "We enrolled 150 patients treated with CAR T cells. Seventy percent of the patients (105/150) developed CRS "
+        "and only six (4.0%) were grade 3 or above; ICANS occurred in 30 patients (20.0%), and grade 3 or above in "
+        "eight (5.3%).")]
+    assert got == [("CRS", None, 105, 70.0), ("CRS", 3, 6, 4.0), ("ICANS", None, 30, 20.0), ("ICANS", 3, 8, 5.3)], got

@@ -78,7 +78,9 @@ FREQ_PRE = re.compile(  # blank runs read once: each optional piece takes the bl
     r"(?:\s*+(?:(?:evaluable|tested|treated|infused|assessable|analy[sz]ed|surviving)\s++)?(?:patients?|pts|children|adults|subjects))?"
     r"(?:\s*+[(\[]\s*+(?P<p3>[\d.·]+)\s?%\s*+[)\]])?"
     rf"|(?:{NB}(?P<p2>{NUM})\s?%|(?P<pw>\b{_CNT})\s(?:per\s?cent|percent)\b)"
-    r"(?:\s*+of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|cases|recipients))?)"
+    r"(?:\s*+of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|cases|recipients))?"
+    r"(?:\s*+[(\[]\s*+(?P<n7>\d+)\s*+/\s*+(?P<d7>\d+)\s*+[)\]])?)"  # 'Sixty-two percent of the patients (115/186)'
+
     r"\s*+(?:who\s++)?(?:developed|had|experienced|presented\s+with|suffered(?:\s+from)?|showed|(?:were\s+|was\s+)?diagnosed\s+with"
     r"|remained|became"
     r"|(?P<died>died\s+(?:of|from|due\s+to)|passed\s+away\s+(?:from|due\s+to)|succumbed\s+to))"
@@ -122,16 +124,17 @@ PER_GRADE = re.compile(
     # and its share after a blank ('ICANS: G2 7 (12%), G3 28 (48%)')
     rf"(?:[,:=]\s*+|(?:(?:was|were)\s++)?(?:(?:observed|reported|occurred|seen)\s++)?in\s++|\(\s*+|(?=\d[\d.·]*\s?%)"
     rf"|(?=\d++\s*+[(\[]\s*+\d[\d.·]*+\s?%)|(?=\d++(?![.·]\d)\s*+[,;]))"
-    rf"(?:(?:{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?[(\[]\s*+)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?patients\s*)?[)\]]?"
+    rf"(?:(?:{NB}(?P<n>{_CNT})\s*+(?:patients?\s*+)?[(\[]\s*+)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?patients\s*)?[)\]]?"
     # a count alone, closing the item: '(grade 1-2, 36; grade 3, 4)', '(grade 3-4 in 4)'
     rf"|{NB}(?P<n0>\d+|(?i:\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b))(?![.·]\d|\d)(?:\s++patients?)?"
     rf"(?=\s*+[)\];,.]|\s++and\b))")
 # the count first: '45 patients (75%) had CRS, including 5 (8%) with grade ≥3', '...; 5 (8%) were grade 3 or higher',
 # or the share alone: '...; 13% were grade 3-4'
 PER_GRADE_COUNT = re.compile(  # blank runs read once, as in PER_GRADE
-    rf"\s*+(?:\)\s*+)?(?:(?:of\s++)?(?:the\s++)?(?:patients|participants|pts|children|adults)\s*+)?[,;]\s*+"
+    rf"\s*+(?:\)\s*+)?(?:(?:of\s++)?(?:the\s++)?(?:patients|participants|pts|children|adults)\s*+)?(?:[,;]\s*+|and\s++)(?:only\s++)?"
     rf"(?:(?:including|of\s+whom|of\s+which|of\s+these)\s++{NB}(?P<n8>\d+)(?![.·\d%])(?:\s++patients?)?"  # '..., of whom 2 had'
-    rf"|(?:(?:including|of\s+whom|of\s+which|of\s+these|with)\s++)?(?:{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?"
+    # '... and only nine (4.8%) were grade 3 or above': the count may be a word
+    rf"|(?:(?:including|of\s+whom|of\s+which|of\s+these|with)\s++)?(?:{NB}(?P<n>{_CNT})\s*+(?:patients?\s*+)?"
     rf"[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]|{NB}(?P<p9>{NUM})\s?%(?:\s++of\s++(?:the\s++)?(?:patients|cases))?))"
     rf"\s*+(?:(?:with|had|were|was|of\s+(?:which|whom)\s+were)\s++)?"
     rf"(?P<g>(?:[Gg]rades?|G)\s*+(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G_END})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b>{G_END}))?"
@@ -795,10 +798,10 @@ def find(doc: Doc) -> list[Suggestion]:
                     f["percent"] = to_float(pm.group("p") or pm.group("p2") or pm.group("p3"))
                 elif pm.group("pw"):  # 'Forty-five percent of patients developed X'
                     f["percent"] = float(_count(pm.group("pw")))
-                if pm.group("n"):
-                    f["count"] = _count(pm.group("n"))
-                if pm.group("d"):
-                    f["denominator"] = _count(pm.group("d"))
+                if pm.group("n") or pm.group("n7"):
+                    f["count"] = _count(pm.group("n") or pm.group("n7"))
+                if pm.group("d") or pm.group("d7"):
+                    f["denominator"] = _count(pm.group("d") or pm.group("d7"))
             elif (cm := CASES_OF.search(text, max(cs, p.start - 30), p.start)) and (
                     cm.group("of") or (p.syndrome == "other" and p.as_written.lower().endswith("s"))):
                 # 'one case of parkinsonism', 'two cranial nerve palsies': a count of the complication itself
