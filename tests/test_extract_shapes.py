@@ -1228,3 +1228,16 @@ def test_percent_in_words_with_its_fraction_and_graded_counts_in_words():
         "and only six (4.0%) were grade 3 or above; ICANS occurred in 30 patients (20.0%), and grade 3 or above in "
         "eight (5.3%).")]
     assert got == [("CRS", None, 105, 70.0), ("CRS", 3, 6, 4.0), ("ICANS", None, 30, 20.0), ("ICANS", 3, 8, 5.3)], got
+
+
+def test_a_case_timeline_states_its_crs_grades_in_passing():
+    case = ("Case: A 19-year-old woman with lymphoma received axicabtagene ciloleucel. Grade 1 CRS began on day +1; on "
+            "day +3 she became hypotensive despite fluids (grade 2 CRS).")
+    assert sorted(f["grade"] for f in _tox(case) if f["syndrome"] == "CRS") == [1, 2]
+    assert [s.fields["n"] for s in suggest(case) if s.kind == "sample_size" and s.fields.get("study")] == [1]
+
+
+def test_the_evaluable_cohort_after_the_infused_one():
+    got = [s.fields["n"] for s in suggest("We retrospectively analysed CAR-T recipients. Of 180 patients infused, 171 "
+                                          "were evaluable.") if s.kind == "sample_size" and s.fields.get("study")]
+    assert got == [171], got

@@ -85,7 +85,7 @@ DESIGNS: list[tuple[str, re.Pattern[str]]] = [
         r"(?:[^.;]{0,120}?)\b(?:patient|man|woman|boy|girl|child|case|infant|adolescent|male|female)\b|"
         r"\bthis\s++case\b(?!\s*+[-‐]?\s*+(?:series|study|studies|control|-control|mix))|\ba\s++case\s++of\b|"
         # a heading that presents one case, or a sentence that opens on one patient ('A 61-year-old man with ...')
-        r"\bcase\s++(?:presentation|description|summary)\s*+:|(?:^|(?<=[.:])\s++)(?:A|An)\s++\d{1,3}[- ](?:years?|months?)"
+        r"\bcase(?:\s++(?:presentation|description|summary))?\s*+:|(?:^|(?<=[.:])\s++)(?:A|An)\s++\d{1,3}[- ](?:years?|months?)"
         r"[- ]old\s++(?:[\w-]+\s++){0,2}?(?:man|woman|boy|girl|male|female|patient|child|infant|adolescent)\b",
         re.IGNORECASE)),
     ("clinical trial", re.compile(r"\b(?:this|the\s+present|our)\s+(?:[\w/-]+\s+){0,2}?trial\b"
@@ -136,8 +136,9 @@ def _int(s: str) -> int:
 
 # 'Of 71 patients enrolled, 64 were infused': the count that reached the cell infusion, after the enrolled one
 INFUSED = re.compile(rf"\b(?:of|among)\s++(?:the\s++|all\s++)?{INT}\s++(?:{NOUNS})\s++(?:\w+\s++)?(?:enrolled|screened|"
-                     rf"registered|apheresed|leukapheresed|included|consented)\s*+,\s*+{NB}(?P<n>{INT})\s++(?:patients\s++)?"
-                     rf"(?:were\s++|was\s++)?(?P<verb>infused|treated|dosed|received\s++(?:CAR|the\s++infusion|an?\s++infusion)\w*)",
+                     rf"registered|apheresed|leukapheresed|included|consented|infused|treated)\s*+,\s*+{NB}(?P<n>{INT})\s++"
+                     rf"(?:patients\s++)?(?:were\s++|was\s++)?(?P<verb>infused|treated|dosed|evaluable|assessable|analy[sz]ed|"
+                     rf"received\s++(?:CAR|the\s++infusion|an?\s++infusion)\w*)",
                      re.IGNORECASE)
 
 
@@ -306,7 +307,7 @@ OTHERS_STUDIES = re.compile(r"\b(?:trials|studies)\b\s+(?:that|which|have|led|sh
                             r"\bwere\s+(?:excluded|approved)|\bled\s+to\b", re.IGNORECASE)
 # the cohort the study treated / analysed: 'In total, 101 patients ... were analyzed', 'The 65 participants',
 # 'We examined 96 patients receiving ...', '38 patients treated with ...'
-COHORT_CUE = re.compile(r"\b(?:treated|received|receiving|infused|underwent|undergoing|enrolled|included|analy[sz]ed|"
+COHORT_CUE = re.compile(r"\b(?:treated|received|receiving|(?:re-?)?infused|underwent|undergoing|enrolled|included|analy[sz]ed|"
                         r"we\s+(?:describe|report|present)|"
                         r"evaluated|examined|reviewed|studied|identified|assessed|consecutive|a\s+total\s+of|in\s+total)\b",
                         re.IGNORECASE)
@@ -335,6 +336,8 @@ def study_level(doc: Doc, sizes: list[Suggestion], design_sugg: list[Suggestion]
         s.fields["design_class"] = cls
         s0, s1 = doc.sentence(s.start)
         own = 0 if OTHERS_STUDIES.search(text, s0, s1) else (2 if OWN_STUDY.search(text, s0, s1) else 1)
+        if cls == "case_report" and YEAR_OLD.search(s.text):
+            own = 2  # 'A 19-year-old woman ... previously exposed to ...': the case itself, whatever else it says
         if s.fields.get("value") == "registered trial":
             own = min(own, 1)  # weaker than design words the study uses about itself
         rank = (-own, DESIGN_ORDER.index(cls))

@@ -327,6 +327,8 @@ OCCURRED = re.compile(r"\b(?:develop\w*|experienc\w*|suffer\w*|presented\s+with|
                       # 'meeting criteria for IEC-HS', 'neutropenia persisted', 'remained thrombocytopenic'
                       r"progress\w*|evolv\w*|consistent\s+with|me(?:et|eting|t)\s+(?:the\s+)?(?:\w+\s+)?criteria|fulfill?\w*|"
                       r"persist\w*|remained|worsen\w*|escalat\w*|recurr\w*|(?:classified|graded|scored)\s+as|"
+                      # 'Grade 1 CRS began on day +1', 'CRS peaked at grade 3', '(grade 2 CRS)' after what she became
+                      r"began|begun|started|peaked|emerged|appeared|arose|became|required|"
                       r"manifest\w*|passed\s+away|died|had|showed|observed|noted|reported|recorded|(?:was|were)\s+"
                       r"(?:treated|managed)|resolved|incidences?\s+of|rates?\s+of|frequency\s+of)\b", re.IGNORECASE)
 BACKGROUND = re.compile(r"\b(?:can|may|might|could|is\s+an?|are\s+(?:an?|the|common|frequent|known|serious|major|"
