@@ -1241,3 +1241,27 @@ def test_the_evaluable_cohort_after_the_infused_one():
     got = [s.fields["n"] for s in suggest("We retrospectively analysed CAR-T recipients. Of 180 patients infused, 171 "
                                           "were evaluable.") if s.kind == "sample_size" and s.fields.get("study")]
     assert got == [171], got
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # per-grade counts written 'n = N', and between dashes
+    ("We treated 20 patients with CAR T cells. CRS occurred in 15 of 20 patients (75%) and was graded as follows: "
+     "grade 1, n = 9; grade 2, n = 6.", [("CRS", 1, 9, None), ("CRS", 2, 6, None)]),
+    ("We treated 30 children with CAR T cells. CRS developed in 21 patients (70%) — grade 1, 15 patients; grade 2, 6 — "
+     "and resolved.", [("CRS", 1, 15, None), ("CRS", 2, 6, None)]),
+    # every case at one grade, after the count
+    ("We treated 20 patients with CAR T cells. ICANS was seen in three patients (15%), all grade 1.",
+     [("ICANS", 1, 3, 15.0)]),
+    ("We treated 25 patients with CAR T cells. CRS was infrequent, 8% (2/25), and both events were grade 2.",
+     [("CRS", 2, 2, 8.0)]),
+    # the grade after the events' name, for a list of them
+    ("We treated 15 patients with CAR T cells. The most frequent adverse events of grade 3 or higher were neutropenia "
+     "(60%) and anaemia (20%).", [("other", 3, None, 60.0), ("other", 3, None, 20.0)]),
+    # a list of events whatever their names
+    ("We treated 20 patients with CAR T cells. On-target, off-tumour events were mostly mild: nail dystrophy in 6 "
+     "patients (30%) and taste disturbance in 4 (20%).", [("other", None, 6, 30.0), ("other", None, 4, 20.0)]),
+])
+def test_toxicity_shapes_of_round_seven_lists(text, want):
+    got = [(f["syndrome"] if f["syndrome"] in ("CRS", "ICANS") else "other", f["grade"], f["count"], f["percent"])
+           for f in _tox(text)]
+    assert all(w in got for w in want), got

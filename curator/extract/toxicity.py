@@ -54,6 +54,8 @@ FREQ_POST = re.compile(  # blank runs read once (possessive where what follows n
     # a definition by a threshold: 'Hypogammaglobulinemia (IgG <400 mg/dL) was present in ...'
     rf"|[A-Za-z][\w-]{{0,12}}\s*+[<>≤≥]\s*+[\d.,]+\s*+[\w/×⁹^ .-]{{0,20}})\))?"
     rf"\s*+(?:[,:(]\s*+)?(?:(?:incidences?|rates?|frequency)(?:\s*+[:=])?\s*+)?(?:(?:was|were|has\s+been|had\s+been)\s++)?"
+    # 'CRS was infrequent, 9% (2/22)', 'ICANS was common (45%)'
+    r"(?:(?:rare|infrequent|uncommon|common|frequent|mild|universal)\s*+(?:,\s*+|(?=[(\[]))(?:[(\[]\s*+)?)?"
     r"(?:(?:observed|reported|occurred|developed|seen|noted|documented|present|experienced|recorded|found|diagnosed|"
     r"identified|detected|persisted|appeared|arose|emerged)\s++)?"
     r"(?:(?:at|with)\s++(?:a|an)\s++(?:overall\s++)?(?:rate|incidence|frequency)\s++of\s++)?"  # 'at a rate of 80%'
@@ -87,6 +89,8 @@ FREQ_PRE = re.compile(  # blank runs read once: each optional piece takes the bl
     r"\s++(?:at\s+least\s+(?:one|1)\s++|a\s+median\s+of\s+\d+\s++|(?:some|any)\s++(?:grade|form|degree)\s++of\s++)?(?:any\s++|[\w-]+\s++(?:or|and)\s++|(?!(?:for|of|after|with|to|from|by|the)\b)[\w-]+\s++){0,2}$",
     re.IGNORECASE)
 CASES_OF = re.compile(rf"(?<![\w.,·/-])(?P<n>{_CNT})\s++(?P<of>(?:cases?|episodes?|events?)\s++of\s++)?$")
+ALL_GRADE = re.compile(rf"\s*+[)\]]?\s*+[,;]?\s*+(?:and\s++)?(?:all|both)(?:\s++(?:events?|cases?|episodes?|of\s++them))?\s++(?:were\s++)?"
+                       rf"(?P<g>[Gg]rades?\s*+(?P<a>{G_END})(?:\s*+(?:-|–|to|or|and)\s*+(?P<b>{G_END}))?)(?![\w%])")
 GAPPED = re.compile(rf"\s*+,?\s*+and\s++{NB}(?P<n>{_CNT})\s*+[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]\s*+$")
 FREQ_BRACKET = re.compile(
     rf"\s*[(\[]\s*(?:n\s*=\s*)?{NB}(?P<n>\d+)(?:\s*/\s*(?P<d>\d+))?\s*[,;]\s*(?P<p>{NUM})\s?%\s*[)\]]"
@@ -112,7 +116,8 @@ _PLUS2 = _PLUS.replace("?P<plus>", "?P<plus>")
 # blanks is not re-split between neighbouring '\s*' pieces (issue 15 item 1)
 PER_GRADE = re.compile(
     rf"\s*+(?:\)\s*+)?(?:(?:of\s+)?(?:the\s+)?(?:patients|participants|pts|children|adults)\s*+)?(?:(?i:grades?)\s*+(?=:))?"
-    rf"(?:[,;:(]\s*+)?"
+    rf"(?:(?:and\s++)?(?:was|were)\s++graded\s++as\s++follows\s*+)?"  # '... (89%) and was graded as follows: grade 1, ...'
+    rf"(?:[,;:(—–]\s*+)?"
     rf"(?:(?:and\s++(?:was|were)|and|while|with|including|of\s+which|of\s+these|which\s+(?:was|were)|being|of)\s++)?"
     rf"(?:(?i:maximum|max\.?|peak|highest)\s++)?"  # '(maximum grade 2 in three, grade 3 in one)'
     rf"(?:(?i:severe|high[- ]grade|life[- ]threatening)\s*+\(\s*+(?=(?:[Gg]rades?|G)\s*+[≥>0-5IV]))?"  # 'severe (grade 3-4) in'
@@ -126,8 +131,8 @@ PER_GRADE = re.compile(
     rf"|(?=\d++\s*+[(\[]\s*+\d[\d.·]*+\s?%)|(?=\d++(?![.·]\d)\s*+[,;]))"
     rf"(?:(?:{NB}(?P<n>{_CNT})\s*+(?:patients?\s*+)?[(\[]\s*+)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?patients\s*)?[)\]]?"
     # a count alone, closing the item: '(grade 1-2, 36; grade 3, 4)', '(grade 3-4 in 4)'
-    rf"|{NB}(?P<n0>\d+|(?i:\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b))(?![.·]\d|\d)(?:\s++patients?)?"
-    rf"(?=\s*+[)\];,.]|\s++and\b))")
+    rf"|(?:n\s*+=\s*+)?{NB}(?P<n0>\d+|(?i:\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b))(?![.·]\d|\d)"
+    rf"(?:\s++patients?)?(?=\s*+[)\];,.—–]|\s++and\b))")  # 'grade 1, n = 10; grade 2, n = 5', '— grade 1, 19 patients; ... —'
 # the count first: '45 patients (75%) had CRS, including 5 (8%) with grade ≥3', '...; 5 (8%) were grade 3 or higher',
 # or the share alone: '...; 13% were grade 3-4'
 PER_GRADE_COUNT = re.compile(  # blank runs read once, as in PER_GRADE
@@ -188,6 +193,11 @@ LIST_HEAD = re.compile(  # blank runs and words read once (possessive: what foll
     rf"(?:\s*+(?:-|–|to)\s*+{G})?(?:\+|\s++or\s++(?:higher|greater|above|more))?)\s++(?:[\w-]++\s++){{0,3}}?"
     r"(?:adverse\s++events?|AEs?|TEAEs?|toxicit(?:y|ies)|events?|complications?|cytopenias?)\s*+(?:\([A-Za-z]{2,6}\)\s*+)?"
     r"(?:included|including|were|was|consisted\s++of|comprised|:)\s*+")
+# ... the grade after the events: 'The most frequent adverse events of grade 3 or higher were lymphopenia (100%), ...'
+LIST_HEAD2 = re.compile(
+    r"\b(?:adverse\s++events?|AEs?|TEAEs?|toxicit(?:y|ies)|events?|complications?)\s++of\s++"
+    rf"(?P<g>(?:[Gg]rades?|G)\s*+(?:(?:≥|>=|⩾|>)\s*+)?{G}(?:\s*+(?:-|–|to)\s*+{G})?(?:\+|\s++or\s++(?:higher|greater|above|more))?)"
+    r"\s++(?:included|including|were|was|consisted\s++of|comprised|:)\s*+")
 # (each item read once: atomic, and the list possessive — an item cannot cross a bracket, so nothing is lost)
 LIST_ITEMS = re.compile(rf"(?>[^;:.()]{{1,60}}?\(\s*+(?:\d+\s*+[,;]\s*+)?{NUM}\s?%\s*+\)\s*+,?\s*+(?:and\s++)?)*+")
 
@@ -527,7 +537,9 @@ def phrases(doc: Doc) -> list[Phrase]:
         s0 = max(0, p.start - 240)
         hm = _last(LIST_HEAD, text, s0, p.start)
         if hm is None or not LIST_ITEMS.fullmatch(text, hm.end(), p.start):
-            continue
+            hm = _last(LIST_HEAD2, text, s0, p.start)
+            if hm is None or not LIST_ITEMS.fullmatch(text, hm.end(), p.start):
+                continue
         gm = GRADE_PRE.search(hm.group("g") + " ")
         if gm is None or gm.group("word"):
             continue
@@ -815,6 +827,11 @@ def find(doc: Doc) -> list[Suggestion]:
             elif NEGATION.search(text[max(cs, p.start - 30):p.start]):
                 f = {"count": 0, "negated": True, "_start": p.start - len(NEGATION.search(
                     text[max(cs, p.start - 30):p.start]).group(0))}
+        if f.get("_end") and not p.graded and (am := ALL_GRADE.match(text, f["_end"], s_end)):
+            # 'ICANS was seen in two patients (11%), both grade 1': every case at one grade (or range)
+            p.grade, p.grade_max, p.operator = _grade(am, am.group("a"), am.group("b"), None, None)
+            p.grade_as_reported = am.group("g")
+            f["_end"] = am.end()
         if f.get("percent") is not None and not p.graded and \
                 (dm := MORTALITY_OF.search(text, max(s_start, p.start - 40), p.start)):
             p.grade_as_reported = "fatal"  # 'the mortality caused by COVID-19 was 31%': a fatal toxicity's share
@@ -996,9 +1013,58 @@ def find(doc: Doc) -> list[Suggestion]:
             "toxicity.graded" if p.graded else ("toxicity.frequency" if detail else "toxicity.mention")
         conf = 0.85 if detail else 0.7
         out.append(make("toxicity", fields, text, start, end, conf, rule))
+    out += _adverse_event_list(doc, out)
     # ints for counts
     for s in out:
         for k in ("count", "denominator"):
             if s.fields.get(k) is not None:
                 s.fields[k] = int(s.fields[k])
+    return out
+
+
+# a list of adverse events after a head that names them, each item a name and its share — whatever the name
+# ('On-target, off-tumour events were frequent: nail changes in 8 patients (44%), dysgeusia in 7 (39%) and rash in 5
+# (28%)', 'toxicity manifested as pleuritic chest pain in 27% (6/22) and pericarditis in 2/22 (9%)')
+AE_HEAD = re.compile(r"\b(?:adverse\s++events?|AEs|TEAEs|TRAEs|toxicit(?:y|ies)|side\s++effects?|complications?|events)\b"
+                     r"[^.;:\d%]{0,80}?(?:\b(?:included|including|were|comprised|consisted\s++of|manifested\s++as|such\s++as)\b"
+                     r"(?:[^.;:\d%]{0,40}?:)?|:)", re.IGNORECASE)
+AE_ITEM = re.compile(
+    rf"\s*+(?:,\s*+)?(?:and\s++|or\s++)?(?P<name>[A-Za-z][\w'’/-]*+(?:\s++(?!in\b|of\b|and\b)[A-Za-z][\w'’/-]*+){{0,4}})\s*+"
+    rf"(?:in\s++)?(?:(?P<n>\d++)(?:\s*+/\s*+(?P<d>\d++))?\s*+(?:patients?\s*+)?[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]"
+    rf"|(?P<p2>{NUM})\s?%(?:\s*+[(\[]\s*+(?P<n2>\d++)\s*+/\s*+(?P<d2>\d++)\s*+[)\]])?)")
+_NOT_AE = re.compile(r"^(?:patients?|the|a|an|all|those|response|remission|CR|ORR|PR|survival|OS|PFS|mortality|death|deaths)\b",
+                     re.IGNORECASE)
+
+
+def _adverse_event_list(doc: Doc, found: list[Suggestion]) -> list[Suggestion]:
+    text = doc.text
+    if not doc.car_t or not doc.has("event", "toxicit", "adverse", "side effect", "complication", "aes"):
+        return []
+    out: list[Suggestion] = []
+    for hm in AE_HEAD.finditer(text):
+        s0, s1 = doc.sentence(hm.start())
+        if BACKGROUND.search(text, s0, hm.start()) or LITERATURE.search(text, s0, s1):
+            continue
+        head_grade = re.search(rf"(?:[Gg]rades?|G)\s*+(?:(?P<op>≥|>=|>)\s*+)?(?P<a>{G})(?:\s*+(?:-|–|to)\s*+(?P<b>{G}))?"
+                               r"(?P<plus>\+|\s++or\s++(?:higher|greater|above|more))?",
+                               text[max(s0, hm.start() - 40):hm.end()])
+        pos = hm.end()
+        while (m := AE_ITEM.match(text, pos, s1)) is not None:
+            pos = m.end()
+            name = m.group("name")
+            if _NOT_AE.match(name) or any(o.start < m.end() and m.start() < o.end for o in found + out):
+                continue
+            pct = to_float(m.group("p") or m.group("p2"))
+            n, d = m.group("n") or m.group("n2"), m.group("d") or m.group("d2")
+            f: dict[str, Any] = {"syndrome": "other", "as_written": name, "grade": None, "grade_operator": None,
+                                 "grade_as_reported": None, "percent": pct, "count": int(n) if n else None}
+            if d:
+                f["denominator"] = int(d)
+            if head_grade:
+                f["grade"], gmax, f["grade_operator"] = _grade(head_grade, head_grade.group("a"), head_grade.group("b"),
+                                                               head_grade.group("op"), head_grade.group("plus"))
+                f["grade_as_reported"] = head_grade.group(0).strip()
+                if gmax is not None:
+                    f["grade_max"] = gmax
+            out.append(make("toxicity", f, text, m.start("name"), m.end(), 0.6, "toxicity.event_list"))
     return out
