@@ -1265,3 +1265,16 @@ def test_toxicity_shapes_of_round_seven_lists(text, want):
     got = [(f["syndrome"] if f["syndrome"] in ("CRS", "ICANS") else "other", f["grade"], f["count"], f["percent"])
            for f in _tox(text)]
     assert all(w in got for w in want), got
+
+
+@pytest.mark.parametrize(("text", "doses"), [
+    ("We treated 30 children. They received 1 × 10^5 (dose level 1), 5 × 10^5 (dose level 2) or 1 × 10^6 "
+     "(dose level 3) cells/kg.", [(1, "× 10^5 cells/kg"), (5, "× 10^5 cells/kg"), (1, "× 10^6 cells/kg")]),
+    ("We treated 12 patients at 1 × 10^6 (n = 3), 3 × 10^6 (n = 4) and 6 × 10^6 (n = 5) CAR+ cells/kg.",
+     [(1, "× 10^6 CAR+ cells/kg"), (3, "× 10^6 CAR+ cells/kg"), (6, "× 10^6 CAR+ cells/kg")]),
+    ("We treated 20 patients. Doses ranged from 1 × 10^5 to 3 × 10^7 CAR T cells/kg.",
+     [(1, "× 10^5 CAR T cells/kg"), (3, "× 10^7 CAR T cells/kg")]),
+])
+def test_dose_levels_named_or_counted_between_value_and_unit(text, doses):
+    got = [(s.fields["dose"], s.fields["unit"]) for s in suggest(text) if s.kind == "dose"]
+    assert got == doses, got

@@ -19,8 +19,9 @@ from curator.extract.model import Suggestion, make
 from curator.extract.patterns import MULT, NB, NUM, NUMB, num
 
 _PERKG = r"\s?/\s?(?:kg|m2|m²|m\(2\)|m\^2|day|d)(?![a-zA-Z])"
-_CELLS = r"(?:(?:CAR[-+ ]?T|CAR\s?\+\s?T|CAR[- ]?positive\s+(?:viable\s+)?T|viable\s+T|T)[- ]?cells?|cells?)"
-_NOTE = r"(?:\s*+\((?:_?[nN]_?\s*+=\s*+\d++|\d++\s++patients?)\))"  # '80 (N = 11) × 10^6 cells': the arm size between
+_CELLS = r"(?:(?:CAR[-+ ]?T|CAR\s?\+\s?T|CAR[- ]?positive\s+(?:viable\s+)?T|viable\s+T|T)[- ]?cells?|(?:CAR\s?\+\s?)?cells?)"
+# '80 (N = 11) × 10^6 cells': the arm size between; '3 × 10^5 (dose level 1)': the level's name
+_NOTE = r"(?:\s*+\((?:_?[nN]_?\s*+=\s*+\d++|\d++\s++patients?|(?i:dose\s++level|DL)\s*+\d++)\))"
 # the power of ten as authors write it: '× 10^6', '× 10⁶', 'x 10e6', '× 10(6)', 'million'
 _MULT = rf"(?:{MULT}|[×x*]\s?10\s?[eE]\s?\d{{1,2}}(?!\d)|[×x*]\s?10\s?\(\s?\d{{1,2}}\s?\)|\s?million)"
 # the cells named by their target between the count and the unit: '1 × 10^6 CD19 CAR T cells/kg', 'anti-BCMA CAR T cells'
@@ -28,8 +29,8 @@ _TGT = r"(?:(?:CD\d{1,3}(?:/CD\d{1,3})?|BCMA|GPC3|anti-?[A-Za-z0-9]{2,8}|[A-Za-z
 _PER_KG = r"(?:/\s?kg|\s+per\s+kg\b)"
 DOSE = re.compile(
     rf"(?P<v>{NUMB})(?:\s?(?:-|–|to)\s?(?P<v2>{NUM}))?{_NOTE}?\s?"
-    rf"(?P<u>{_MULT}\s?(?:{_TGT}?{_CELLS}\s?)?{_PER_KG}"
-    rf"|{_MULT}\s?{_TGT}?{_CELLS}(?![\w/])"
+    rf"(?P<u>{_MULT}{_NOTE}?\s?(?:{_TGT}?{_CELLS}\s?)?{_PER_KG}"
+    rf"|{_MULT}{_NOTE}?\s?{_TGT}?{_CELLS}(?![\w/])"
     rf"|(?:mg|[µμu]g|mcg|g|IU|U)(?:{_PERKG})(?:\s?/\s?(?:day|d|dose))?"
     rf"|(?:mg|[µμu]g|mcg|g)(?![\w/]))")
 FREQ = re.compile(r"\s*(?:(?:every|q)\s?(?P<q>\d+)\s?(?:h|hr|hours?)\b|(?P<w>once|twice|three\s+times|four\s+times)"
@@ -49,6 +50,7 @@ def _unit_text(unit: str) -> str:
     named inside dropped ('CD19 CAR T cells/kg' → 'CAR T cells/kg')."""
     u = re.sub(r"10\s?[eE]\s?(\d{1,2})|10\s?\(\s?(\d{1,2})\s?\)", lambda m: "10^" + (m.group(1) or m.group(2)), unit)
     u = re.sub(r"^\s?million", "× 10^6", u)
+    u = re.sub(_NOTE, "", u)
     return re.sub(_TGT, "", u)
 
 
@@ -85,14 +87,14 @@ LEVELS_BEFORE = re.compile(rf"(?<!\d,)(?<!\d,\s)(?P<items>(?:{NUMB}{_NOTE}?+\s*+
 
 
 # ... and levels each with its own power of ten: '1 × 10^6, 3 × 10^6 and 1 × 10^7 cells/kg'
-LEVELS_MULT_BEFORE = re.compile(rf"(?<!\d,)(?<!\d,\s)(?P<items>(?:{NUMB}\s?{_MULT}{_NOTE}?+\s*+{_SEP_ITEM})++)$")
+LEVELS_MULT_BEFORE = re.compile(rf"(?<!\d,)(?<!\d,\s)(?P<items>(?:{NUMB}\s?{_MULT}{_NOTE}?+\s*+(?:{_SEP_ITEM}|to\s++))++)$")
 
 
 def _levels(doc: Doc, m: re.Match[str], fields: dict[str, Any], conf: float, rule: str) -> list[Suggestion]:
     """The other dose levels of a list sharing the unit of dose `m` (one suggestion each)."""
     text = doc.text
     mm = LEVELS_MULT_BEFORE.search(text, max(0, m.start() - 160), m.start())
-    tail = re.match(_MULT, m.group("u"))
+    tail = re.match(rf"{_MULT}{_NOTE}?", m.group("u"))
     if mm is not None and tail is not None:
         out = []
         for it in re.finditer(rf"(?P<v>{NUMB})\s?(?P<m>{_MULT})", mm.group("items")):
@@ -133,7 +135,8 @@ def find(doc: Doc) -> list[Suggestion]:
             prods = [h for h in doc.products if s_start <= h.start < s_end]
             if len({h.entry_id for h in prods}) == 1:
                 hit = (prods[0], "product", prods[0].start if prods[0].start < m.start() else prods[0].end)
-        fields: dict[str, Any] = {"drug": None, "as_written": None, "dose": num(m.group("v")), "unit": unit.strip(),
+        fields: dict[str, Any] = {"drug": None, "as_written": None, "dose": num(m.group("v")),
+                                  "unit": re.sub(_NOTE, "", unit).strip(),
                                   "unit_code": pu.code}
         if m.group("v2"):
             fields["dose_max"] = num(m.group("v2"))
