@@ -1278,3 +1278,34 @@ def test_toxicity_shapes_of_round_seven_lists(text, want):
 def test_dose_levels_named_or_counted_between_value_and_unit(text, doses):
     got = [(s.fields["dose"], s.fields["unit"]) for s in suggest(text) if s.kind == "dose"]
     assert got == doses, got
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a p-value named by what it tests
+    ("We pooled 15 studies of CAR T cells. Severe infections were more common after prior transplantation (31% vs "
+     "18%; P for subgroup difference = .02).", (31, 18, "P for subgroup difference = .02")),
+    # a second change whose verb the first gave; a time point after the second value
+    ("We treated 12 patients with CAR T cells. Treatment reduced the ADL score from 9 (range 6-14) at baseline to 4 "
+     "(range 1-7) at week 12 (P < .001), and the median QMG score from 15 to 9 (P = .002).", (15, 9, "P = .002")),
+    ("We treated 12 patients with CAR T cells. Treatment reduced the ADL score from 9 (range 6-14) at baseline to 4 "
+     "(range 1-7) at week 12 (P < .001).", (9, 4, "P < .001")),
+    # a value with its baseline in brackets
+    ("We describe a boy treated with CAR T cells. On day +2 creatinine was 2.1 mg/dL (baseline, 0.5 mg/dL).",
+     (0.5, 2.1, None)),
+    # the objects of a change, up to five words
+    ("We describe a woman treated with CAR T cells. She had a rise in troponin and NT-proBNP from 120 to 7400 pg/mL.",
+     (120, 7400, None)),
+    # a grade inside the first group's words
+    ("We treated 40 children with a second infusion. 10 of 40 patients (25%) had CRS, all grade 1-2, compared with "
+     "28 of 40 (70%) after the first infusion (P < .001).", (25, 70, "P < .001")),
+])
+def test_comparison_shapes_of_round_seven_changes(text, want):
+    got = [(s.fields["value_a"], s.fields["value_b"], s.fields["p_text"]) for s in suggest(text)
+           if s.kind == "comparison"]
+    assert want in got, got
+
+
+def test_a_p_value_named_by_what_it_tests_is_read_by_the_one_p_rule():
+    from curator.domain.pvalues import parse_p
+    assert parse_p("P for interaction < .01") == ("<", 0.01)
+    assert parse_p("P for subgroup difference = .03") == ("=", 0.03)

@@ -73,17 +73,26 @@ PAREN_RESPECTIVELY = re.compile(
 _SHARE = r"{NB}(?P<c{i}>\d+)(?:\s*+(?:/|of)\s*+(?P<n{i}>\d+))?\s*+(?:(?:patients?|children|adults|cases)\s*+)?[(\[]\s*+" \
          r"(?P<v{i}>{NUM})\s?(?P<u{i}>%)\s*+[)\]]"
 SHARES = re.compile(
-    _SHARE.format(i="1", NB=NB, NUM=NUM) + rf"(?P<l1>[^\d;()\[\]]{{0,60}}?)\s*+,?\s*+(?P<sep>{SEP}|and(?:\s++in)?)\s++"
+    _SHARE.format(i="1", NB=NB, NUM=NUM) + rf"(?P<l1>(?:[^\d;()\[\]]|(?<=[Gg]rade\s)\d|(?<=[Gg]rade\s\d[-–])\d){{0,60}}?)\s*+,?\s*+"
+    rf"(?P<sep>{SEP}|and(?:\s++in)?)\s++"
     + _SHARE.format(i="2", NB=NB, NUM=NUM) + r"(?P<l2>[^\d;()\[\].,]{0,40}+)", re.IGNORECASE)
 INLINE = re.compile(rf"{_item('1')}\s*+,?\s*(?P<sep>{SEP})\s*{_item('2', lazy_label=False)}", re.IGNORECASE)
 FROM_TO = re.compile(
     rf"\b(?P<verb>decreas\w*|declin\w*|dropp\w*|fell|fall\w*|increas\w*|rose|ris\w*|reduc\w*|improv\w*|chang\w*|lower(?:ed|ing)|"
-    rf"went|normali[sz]\w*|elevat\w*)\s+(?P<obj>(?:[\w-]+\s+){{0,3}}?)from\s+(?:an?\s+(?:median|mean|peak|maximum|nadir|"
+    rf"went|normali[sz]\w*|elevat\w*)\s+(?P<obj>(?:[\w-]+\s+){{0,5}}?)from\s+(?:an?\s+(?:median|mean|peak|maximum|nadir|"
     rf"baseline)\s+(?:value\s+)?of\s+)?"
     # when the first value was read: 'on day +4', 'before tocilizumab', 'before the first emapalumab dose'
     rf"{_item('1', label=False)}(?:\s+(?:at|on|by|before|after|prior\s+to|following)\s+(?:the\s+)?[A-Za-z][\w-]*"
     rf"(?:\s+[+\-−]?\d+|(?:\s+[A-Za-z][\w-]*){{0,3}})|\s+(?:before|at\s+baseline))?\s+to\s+"
     rf"{_item('2', label=False)}", re.IGNORECASE)
+# 'and the median QMG score from 17 to 8 (P < .001)': a second change whose verb the first one gave
+FROM_TO_GAPPED = re.compile(
+    rf"(?:,\s*+|\b)and\s++(?P<verb>)(?P<obj>(?:the\s++)?(?:(?:median|mean)\s++)?[A-Za-z][\w-]*+(?:\s++[A-Za-z][\w-]*+){{0,3}}?)\s++"
+    rf"from\s++{_item('1', label=False)}\s++to\s++{_item('2', label=False)}", re.IGNORECASE)
+# 'creatinine 2.6 mg/dL (baseline, 0.6 mg/dL)': a value with its baseline in brackets — baseline is A, the value B
+BASELINE = re.compile(
+    rf"{NB}(?P<v2>{NUMB})\s?(?P<u2>{UNIT})\s*+\(\s*+(?:from\s++)?(?:a\s++)?baseline(?:\s++(?:of|value))?\s*+[,:]?\s*+"
+    rf"(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?\s*+\)", re.IGNORECASE)
 _DISP_TAIL = r"(?:\s*+[,;]\s*+(?:range|IQR|interquartile\s+range|SD|SE|95\s?%\s?CI)[^()\[\];]{0,30}+)?"
 # (blank runs read once, possessively; the label ends at a non-blank; the tail of the second bracket is read once)
 GROUPS = re.compile(
@@ -378,7 +387,7 @@ def _p_after(doc: Doc, end: int, s_end: int) -> tuple[dict[str, Any] | None, int
                   # '... to 42 mg/L two days later (P < .001)': when the second value was read
                   r"(?:(?:\d+|one|two|three|four|five|six|seven|ten|several)\s+(?:h|hours?|days?|weeks?)\s+later\s*)?"
                   # '... versus 15% without (P = .04)', '... vs 20% in controls (P = .01)': the second group's name
-                  r"(?:(?:with(?:out)?|in|among|for|at|after|before|during)(?:\s++(?:the\s++)?[A-Za-z][\w-]*+(?:\s++[A-Za-z][\w-]*+){0,5}?)?\s*+)?"
+                  r"(?:(?:with(?:out)?|in|among|for|at|after|before|during)(?:\s++(?:the\s++)?[A-Za-z][\w-]*+(?:\s++[A-Za-z][\w-]*+){0,5}?)?(?:\s++\d++)?\s*+)?"
                   # the rest of a group's grade after its label: '... in those with grade 0-II CRS (P = .002)'
                   r"(?:[0-5IV]{1,3}+(?:\s*+[-–/]\s*+[0-5IV]{1,3}+)?\s++(?:[A-Za-z][\w-]*+\s*+)?)?([(\[])", after)
     if am:
@@ -470,7 +479,9 @@ def find(doc: Doc) -> list[Suggestion]:
     if doc.has(" vs", "versus", " v ", " v.", "compared with", "compared to", "than"):
         passes.append((GROUPS, "comparison.groups"))
     if doc.has(" from "):
-        passes.append((FROM_TO, "comparison.from_to"))
+        passes += [(FROM_TO, "comparison.from_to"), (FROM_TO_GAPPED, "comparison.from_to")]
+    if doc.has("baseline"):
+        passes.append((BASELINE, "comparison.baseline"))
     if doc.has(" and ", " while ", " whereas ", " but "):
         passes.append((AND_PAIR, "comparison.and_pair"))
         passes.append((VALUES_GROUPS, "comparison.values_groups"))
@@ -478,7 +489,7 @@ def find(doc: Doc) -> list[Suggestion]:
         passes += [(RESPECTIVELY, "comparison.respectively"), (RESPECTIVELY_AFTER, "comparison.respectively")]
     for rx, rule in passes:
         for m in rx.finditer(text):
-            a0 = m.start("v1") if rule != "comparison.from_to" else m.start()
+            a0 = m.start("v1") if rule not in ("comparison.from_to", "comparison.baseline") else m.start()
             if not free(m.start(), m.end()):
                 continue
             s_start, s_end = doc.sentence(m.start())
@@ -505,7 +516,8 @@ def find(doc: Doc) -> list[Suggestion]:
                     subj = np_before(doc, anchor, s_start)  # 'fatty: 10.0 vs. 7.7 mm3/mm'
                 if subj is None:
                     subj = find_subject(doc, anchor, s_start,
-                                        allow_np=rule in ("comparison.from_to", "comparison.respectively"))
+                                        allow_np=rule in ("comparison.from_to", "comparison.respectively",
+                                                          "comparison.baseline"))
             if subj is None or (rule != "comparison.had" and subj.how != "object" and subj.end > a0):
                 continue
             p, end = _p_after(doc, m.end(), s_end)
@@ -523,6 +535,8 @@ def find(doc: Doc) -> list[Suggestion]:
             if gm and re.match(r"\s*+,?\s*+respectively\b", text[m.end():m.end() + 20]):
                 fields["label_a"], fields["label_b"] = (f"{gm.group('a')} {gm.group('n')}".strip(),
                                                         f"{gm.group('b')} {gm.group('n')}".strip())
+            if rule == "comparison.baseline":
+                fields["label_a"] = "baseline"
             if rule == "comparison.respectively" and m.groupdict().get("wx"):
                 fields["label_a"], fields["label_b"] = f"with {m.group('wx').strip()}", f"without {m.group('wx').strip()}"
             if rule == "comparison.respectively" and m.groupdict().get("what"):
