@@ -518,9 +518,13 @@ def find(doc: Doc) -> list[Suggestion]:
                     subj = find_subject(doc, anchor, s_start,
                                         allow_np=rule in ("comparison.from_to", "comparison.respectively",
                                                           "comparison.baseline"))
-            if subj is None or (rule != "comparison.had" and subj.how != "object" and subj.end > a0):
+            if subj is None and rule == "comparison.shares":
+                subj = unnamed(m.start())  # the two shares are unmistakable; offered only with their test (below)
+            if subj is None or (rule != "comparison.had" and subj.how not in ("object", "unnamed") and subj.end > a0):
                 continue
             p, end = _p_after(doc, m.end(), s_end)
+            if p is None and subj.how == "unnamed":
+                continue
             if p is None and m.groupdict().get("pin"):
                 p = _p(text, m.start("pin"), m.end("pin"))
             if p is None and (rule in ("comparison.and_pair", "comparison.respectively", "comparison.values_groups")
