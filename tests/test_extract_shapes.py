@@ -1309,3 +1309,17 @@ def test_a_p_value_named_by_what_it_tests_is_read_by_the_one_p_rule():
     from curator.domain.pvalues import parse_p
     assert parse_p("P for interaction < .01") == ("<", 0.01)
     assert parse_p("P for subgroup difference = .03") == ("=", 0.03)
+
+
+def test_a_case_headed_case_is_the_patients_and_its_drugs_are_not_background():
+    text = ("Introduction: Cardiac events after CAR T-cell therapy are rare. Case: A 20-year-old woman received "
+            "axicabtagene ciloleucel. On day +3 she received tocilizumab, and on day +5 levodopa was started.")
+    got = {s.fields["drug"]: s.fields.get("background_only") for s in suggest(text) if s.kind == "drug"}
+    assert got == {"tocilizumab": None, "levodopa": None}, got
+
+
+def test_supportive_agents_and_a_word_that_names_something_else():
+    got = {s.fields["drug"] for s in suggest(
+        "We treated 40 patients with CAR T cells. Rasburicase, TMP-SMX prophylaxis and prednisone were given; "
+        "dopamine transporter imaging was normal.") if s.kind == "drug"}
+    assert got == {"rasburicase", "antibacterials", "corticosteroids"}, got

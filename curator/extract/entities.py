@@ -113,11 +113,17 @@ def target_key(t: str | None) -> str:
     return "/".join(dict.fromkeys(out))
 
 
+NOT_THE_DRUG_AFTER = re.compile(r"[\s-]*+(?:transporters?|receptors?|ergic|uptake|pathways?|levels?|synthesis|"
+                                r"(?:-?sparing))\b", re.IGNORECASE)
+
+
 def drugs(doc: Doc) -> list[Suggestion]:
     text = doc.text
     out: list[Suggestion] = []
     by_id: dict[str, list[Any]] = {}
     for h in doc.drugs:
+        if NOT_THE_DRUG_AFTER.match(text, h.end):
+            continue  # 'dopamine transporter imaging', 'steroid receptor': the word names something else
         by_id.setdefault(h.entry_id, []).append(h)
     for eid, hs in by_id.items():
         # cite the study's own sentence ('Treatment included tocilizumab, ...'), not a background list
