@@ -1323,3 +1323,15 @@ def test_supportive_agents_and_a_word_that_names_something_else():
         "We treated 40 patients with CAR T cells. Rasburicase, TMP-SMX prophylaxis and prednisone were given; "
         "dopamine transporter imaging was normal.") if s.kind == "drug"}
     assert got == {"rasburicase", "antibacterials", "corticosteroids"}, got
+
+
+@pytest.mark.parametrize(("text", "design_class"), [
+    ("We performed a systematic review and meta-analysis of prospective trials of BCMA CAR T cells.", "review"),
+    ("Methods: We searched MEDLINE and Embase for studies of CAR T cells and pooled proportions with random-effects "
+     "models.", "review"),
+    ("Few older patients were included in the pivotal trial. We pooled the data of 120 patients treated with "
+     "brexucabtagene autoleucel in two countries.", "retrospective_cohort"),
+])
+def test_a_review_named_by_its_method_and_other_studies_design_words(text, design_class):
+    got = [s.fields["design_class"] for s in suggest(text) if s.kind == "design" and s.fields.get("study")]
+    assert got == [design_class], got

@@ -60,7 +60,7 @@ PREFILTER = {
     "retrospective": ("retrospect", "records", "chart", "claims", "reviewed"), "prospective": ("prospect",),
     "case series": ("case series", "we report", "we describe", "we present"),
     "case report": ("case", "we report", "we describe", "we present", "year-old", "year old"),
-    "registry": ("regist", "cibmtr", "descar"), "review": ("review",), "clinical trial": ("trial",),
+    "registry": ("regist", "cibmtr", "descar"), "review": ("review", "searched", "random"), "clinical trial": ("trial",),
     "registered trial": ("registered",),
 }
 DESIGNS: list[tuple[str, re.Pattern[str]]] = [
@@ -91,7 +91,7 @@ DESIGNS: list[tuple[str, re.Pattern[str]]] = [
     ("clinical trial", re.compile(r"\b(?:this|the\s+present|our)\s+(?:[\w/-]+\s+){0,2}?trial\b"
                                   r"(?!\s+(?:was|is|has\s+been)\s+registered)(?!\s+registration)|"
                                   r"\b(?:we|was|were)\s+(?:conducted|performed|enrolled\s+\w+\s+in)\s+an?\s+"
-                                  r"(?:[\w/-]+\s+){0,3}?(?:clinical\s+)?trial\b|\bpivotal\s+trial\b|"
+                                  r"(?:[\w/-]+\s+){0,3}?(?:clinical\s+)?trial\b|\b(?:this|our)\s+pivotal\s+trial\b|"
                                   r"\b(?:single|multi)[- ]?(?:arm|cent(?:er|re))\s+(?:[\w/-]+\s+){0,2}?trial\b",
                                   re.IGNORECASE)),
     # a trial registration sentence: a weak sign of a trial (retrospective analyses of trial patients register too)
@@ -102,7 +102,10 @@ DESIGNS: list[tuple[str, re.Pattern[str]]] = [
                             r"\bCIBMTR\b|\bDESCAR-T\b", re.IGNORECASE)),
     ("review", re.compile(r"\b(?:systematic|narrative|literature|scoping|comprehensive|critical)\s+review\b|"
                           r"\b(?:this|our|the\s+present)\s+review\b|\bwe\s+review\b|\breview\s+of\s+the\s+literature\b|"
-                          r"\bhere,?\s+we\s+(?:summari[sz]e|review)\b|\b(?:will|this\s+article|this\s+paper)\s+reviews?\b", re.IGNORECASE)),
+                          r"\bhere,?\s+we\s+(?:summari[sz]e|review)\b|\b(?:will|this\s+article|this\s+paper)\s+reviews?\b|"
+                          # the method of one: 'We searched MEDLINE, Embase ...', 'pooled with random-effects models'
+                          r"\bwe\s+searched\s+(?:the\s+)?(?:MEDLINE|PubMed|Embase|Cochrane|CENTRAL|Web\s+of\s+Science|Scopus|"
+                          r"(?:electronic\s+)?databases?)\b|\brandom[- ]effects?\s+(?:models?|meta)", re.IGNORECASE)),
 ]
 NEEDED_AFTER = re.compile(r"[^.;]{0,40}?\b(?:is|are|was|were|would\s+be|will\s+be)\s+(?:still\s+)?(?:needed|warranted|"
                           r"required|necessary|planned|ongoing|underway)\b", re.IGNORECASE)
@@ -341,6 +344,8 @@ def study_level(doc: Doc, sizes: list[Suggestion], design_sugg: list[Suggestion]
         if s.fields.get("value") == "registered trial":
             own = min(own, 1)  # weaker than design words the study uses about itself
         rank = (-own, DESIGN_ORDER.index(cls))
+        if cls == "review" and own == 2:
+            rank = (-own, -1)  # 'We performed a systematic review and meta-analysis of prospective trials': the review
         if best is None or rank < best[:2]:
             best = (rank[0], rank[1], s)
     if best is not None and best[0] == 0:
@@ -426,7 +431,7 @@ def _enumerated(doc: Doc, chosen: Suggestion) -> Suggestion:
 
 
 REPORTED = re.compile(r"\bwe\s+(?:report|describe|present)(?:ed|d)?\b", re.IGNORECASE)
-ANALYSIS = re.compile(r"\b(?:analy[sz]\w*|studied|examined|evaluated|reviewed|investigated|assessed|cohort|"
+ANALYSIS = re.compile(r"\b(?:analy[sz]\w*|studied|examined|evaluated|reviewed|investigated|assessed|cohort|pooled|"
                       r"consecutive)\b", re.IGNORECASE)
 
 
