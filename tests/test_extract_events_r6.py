@@ -172,3 +172,10 @@ def test_the_patterns_of_this_round_cannot_backtrack():
             for _ in pat.finditer(text):
                 pass
             assert time.perf_counter() - t0 < 1.0, (pat.pattern[:80], text[:20])
+
+
+def test_a_lymphodepletion_window_followed_by_the_infusion_is_a_timeline_in_a_trial_too():
+    from curator.extract import suggest
+    text = ("We report a phase 1 trial of CD22 CAR T cells in 31 children. Patients received fludarabine and "
+            "cyclophosphamide on days -4 to -2, followed by CAR T cells.")
+    assert sorted(s.fields["day"] for s in suggest(text) if s.kind == "event") == [-4, -2]

@@ -81,7 +81,9 @@ _D = r"(?P<{0}>[+\-−‐]?\s?\d{{1,3}})"
 WINDOW = re.compile(
     rf"\b(?P<pre>from\s+|between\s+|during\s+|on\s+)?[Dd]ays?\s*{_D.format('a')}(?![\d%]|[.·]\d)\s*"
     rf"(?:\((?P<note>[^()]{{0,40}})\)\s*)?(?P<join>through|to|until|and|[-–—])\s*(?:[Dd]ay\s*)?{_D.format('b')}(?![\d%]|[.·]\d){_NOT_VALUE}")
-OBSERVATION = re.compile(r"\b(?:evaluat\w*|assess\w*|analy[sz]\w*|monitor\w*|follow\w*|collect\w*|measur\w*|studied|"
+# ('followed by CAR T cells' is what came next, not an observation: only 'followed up / for / until' observes)
+OBSERVATION = re.compile(r"\b(?:evaluat\w*|assess\w*|analy[sz]\w*|monitor\w*|follow[- ]?ups?|followed\s+(?:up|for|until|through)|"
+                         r"collect\w*|measur\w*|studied|"
                          r"examined|recorded|counted|censor\w*|window|period)\b", re.IGNORECASE)
 
 
@@ -374,8 +376,8 @@ def find(doc: Doc) -> list[Suggestion]:
             continue
         # a dose before a day is a schedule ('25 mg/m2 on day 1'), but not in a case's timeline, nor before a signed
         # day ('cyclophosphamide 1 g/m2 on day +61': the day it was given)
-        if not (sign or case) and SCHEDULE_BEFORE.search(text[max(0, m_start - 40):m_start]):
-            continue
+        if not (sign or case) and day != 0 and SCHEDULE_BEFORE.search(text[max(0, m_start - 40):m_start]):
+            continue  # (day 0 is the infusion itself: '1 × 10^6 cells/kg on day 0' is when, not a schedule)
         if not sign and FREQUENCY_BEFORE.search(text, max(0, m_start - 40), m_start):
             continue
         if RESTATED.search(text, max(0, m_start - 20), m_start):
