@@ -88,7 +88,6 @@ FREQ_PRE = re.compile(  # blank runs read once: each optional piece takes the bl
     r"|(?P<died>died\s+(?:of|from|due\s+to)|passed\s+away\s+(?:from|due\s+to)|succumbed\s+to))"
     r"\s++(?:at\s+least\s+(?:one|1)\s++|a\s+median\s+of\s+\d+\s++|(?:some|any)\s++(?:grade|form|degree)\s++of\s++)?(?:any\s++|[\w-]+\s++(?:or|and)\s++|(?!(?:for|of|after|with|to|from|by|the)\b)[\w-]+\s++){0,2}$",
     re.IGNORECASE)
-CASES_OF = re.compile(rf"(?<![\w.,·/-])(?P<n>{_CNT})\s++(?P<of>(?:cases?|episodes?|events?)\s++of\s++)?$")
 ALL_GRADE = re.compile(rf"\s*+[)\]]?\s*+[,;]?\s*+(?:and\s++)?(?:all|both)(?:\s++(?:events?|cases?|episodes?|of\s++them))?\s++(?:were\s++)?"
                        rf"(?P<g>[Gg]rades?\s*+(?P<a>{G_END})(?:\s*+(?:-|–|to|or|and)\s*+(?P<b>{G_END}))?)(?![\w%])")
 GAPPED = re.compile(rf"\s*+,?\s*+and\s++{NB}(?P<n>{_CNT})\s*+[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]\s*+$")
@@ -329,9 +328,10 @@ OTHER_TOX = re.compile(
     r"|myelodysplastic\s+syndromes?|MDS|(?:secondary\s+)?T[- ]cell\s+(?:lymphomas?|malignanc(?:y|ies))|neurocognitive\s+"
     r"(?:decline|impairment|deficits?)|(?:peripheral\s+)?(?:motor\s+)?neuropath(?:y|ies))\b", re.IGNORECASE)
 # the sentence is about the studied patient(s): 'the patient', 'a 9-year-old girl', 'he', 'three patients'
-PATIENT_WORDS = re.compile(r"\b(?:(?:the|our|this|a|an|one)\s+(?:\d{1,3}[- ]years?[- ]old\s+)?(?:patient|man|woman|boy|girl|"
-                           r"child|infant|male|female)|he|she|his|her|him|(?:\w+\s+)?(?:patients|children|recipients)\s+"
-                           r"(?:developed|experienced|had|suffered|presented|were\s+diagnosed))\b", re.IGNORECASE)
+# the sentence is about the studied patient ('the patient', 'he', 'her'): a general clinical word named without a
+# grade or count counts only there (broader cues — 'a 9-year-old girl', 'patients developed', any sentence of a case
+# report — added false alarms on both held-out sets, 2026-12-07, and were taken back)
+PATIENT_WORDS = re.compile(r"\b(?:the\s+patient|our\s+patient|he|she|his|her)\b", re.IGNORECASE)
 OCCURRED = re.compile(r"\b(?:develop\w*|experienc\w*|suffer\w*|presented\s+with|diagnosed|occur\w*|complicated\s+by|"
                       # a case's course: 'progressed to grade 2 CRS', 'consistent with grade 3 parkinsonism',
                       # 'meeting criteria for IEC-HS', 'neutropenia persisted', 'remained thrombocytopenic'
@@ -816,10 +816,6 @@ def find(doc: Doc) -> list[Suggestion]:
                     f["count"] = _count(pm.group("n") or pm.group("n7"))
                 if pm.group("d") or pm.group("d7"):
                     f["denominator"] = _count(pm.group("d") or pm.group("d7"))
-            elif (cm := CASES_OF.search(text, max(cs, p.start - 30), p.start)) and (
-                    cm.group("of") or (p.syndrome == "other" and p.as_written.lower().endswith("s"))):
-                # 'one case of parkinsonism', 'two cranial nerve palsies': a count of the complication itself
-                f = {"count": _count(cm.group("n")), "_start": cm.start()}
             elif i > 0 and freq.get(i - 1, {}).get("_start") is not None and ps[i - 1].end <= p.start and \
                     (gm := GAPPED.match(text, ps[i - 1].end, p.start)):
                 # '139 (75.5%) developed CRS and 58 (31.5%) ICANS': the verb of the first count carries to the second
@@ -896,7 +892,7 @@ def find(doc: Doc) -> list[Suggestion]:
         s0, s1 = doc.sentence(p.m_start)
         if not OCCURRED.search(text, s0, s1) or BACKGROUND.search(text, s0, s1):
             return False  # background ('CRS is a common toxicity'), aims, risk factors: not the study's own
-        if p.syndrome == "other" and not one_case(doc) and not PATIENT_WORDS.search(text, s0, s1):
+        if p.syndrome == "other" and not PATIENT_WORDS.search(text, s0, s1):
             return False
         if REFERENCE.search(text[max(0, p.m_start - 30):p.m_start]):
             return False
