@@ -9,6 +9,11 @@ Sets:
                 curator/extract/dev_scoring.py: numbers equal and the span overlapping the gold quote)
   dev-odd       d01, d03, ... (the half whose misses were read while writing rules)
   dev-even      d02, d04, ... (the held-out half: its figures are the honest estimate on unseen papers)
+  synth         tests/data/extract_synth/ — abstracts written for this measure by three independent writers who
+                never saw the rules, labelled in extract_dev's schema (sa = registry cohorts, sb = trials,
+                sc = case reports and series); same matching rules as dev
+  synth-odd     sa01, sa03, ... sb01, ... (the half whose misses were read while writing rules)
+  synth-even    sa02, sa04, ... (held out: never read)
 
 --misses lists every miss (gold item not found) and false alarm (suggestion matching no gold item).
 """
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -46,11 +52,18 @@ def _misses(table, width: int = 16) -> None:
                   f"  «{(p.get('text') or '')[:120]}»")
 
 
+def _number(paper_id: str) -> int:
+    """'d07' → 7, 'sb12' → 12: a paper's number decides its half."""
+    return int(re.search(r"\d+", paper_id).group())
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gold", default=str(REPO / "tests" / "data" / "extract_gold.json"))
     ap.add_argument("--dev", help="extract_dev folder (default ../shared/extract_dev)")
-    ap.add_argument("--only", choices=("gold", "dev", "dev-odd", "dev-even"), help="print one set only")
+    ap.add_argument("--only", choices=("gold", "dev", "dev-odd", "dev-even", "synth", "synth-odd", "synth-even"),
+                    help="print one set only")
+    ap.add_argument("--synth", default=str(REPO / "tests" / "data" / "extract_synth"))
     ap.add_argument("--misses", "-v", action="store_true", help="list misses and false alarms")
     args = ap.parse_args()
 
@@ -63,15 +76,16 @@ def main() -> int:
             _misses(table, 13)
         print()
 
-    dev = _dev_dir(args.dev)
-    if dev is None:
-        print("extract_dev not found (pass --dev)")
-        return 0
-    papers = load_papers(dev)
-    halves = {"dev": papers,
-              "dev-odd": [p for p in papers if int(p["id"].lstrip("d")) % 2 == 1],
-              "dev-even": [p for p in papers if int(p["id"].lstrip("d")) % 2 == 0]}
-    for name, ps in halves.items():
+    halves: dict[str, tuple[Path, list]] = {}
+    for name, folder in (("dev", _dev_dir(args.dev)), ("synth", Path(args.synth))):
+        if folder is None or not folder.is_dir():
+            print(f"{name}: labelled set not found (pass --{name})")
+            continue
+        papers = load_papers(folder)
+        halves[name] = (folder, papers)
+        halves[f"{name}-odd"] = (folder, [p for p in papers if _number(p["id"]) % 2 == 1])
+        halves[f"{name}-even"] = (folder, [p for p in papers if _number(p["id"]) % 2 == 0])
+    for name, (dev, ps) in halves.items():
         if args.only not in (None, name):
             continue
         table = evaluate_papers(ps)

@@ -926,3 +926,407 @@ def test_a_fatal_toxicity(text, want):
 ])
 def test_other_studies_values_are_not_the_studys_toxicities(text, want):
     assert _rows(text) == want, _rows(text)
+
+
+# ------------------------------------------------------------------ round seven (issue 16, third session)
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a tested pair whose quantity the words before it do not name: suggested, the analyte left to the curator
+    ("After CAR-T therapy, this held in both cohorts (23% versus 31%; p = 0.44).", (23, 31, "p = 0.44")),
+    # a threshold sign inside the outcome's name ('rate of grade ≥2 CRS compared with ...')
+    ("After CAR-T therapy, patients had a lower rate of grade ≥2 CRS compared with the control cohort "
+     "(14% versus 39%; p = 0.01).", (14, 39, "p = 0.01")),
+    # group labels with digits that belong to a name ('the CD19/CD22 arm', 'aged 70 or older')
+    ("After CAR-T therapy, the CR rate was 71% in the CD19/CD22 arm and 52% in the CD19 arm (P = 0.03).",
+     (71, 52, "P = 0.03")),
+    ("After CAR-T therapy, NRM at 1 year was 8.2% for patients aged 70 or older and 3.9% for younger patients "
+     "(P = .19).", (8.2, 3.9, "P = .19")),
+    # 'from a before X to b' — the time point named between the two values
+    ("After CAR-T therapy, CRP fell from a median of 151 mg/L before tocilizumab to 42 mg/L two days later "
+     "(P < 0.001).", (151, 42, "P < 0.001")),
+    # 'n/N [x%] vs n/N [y%]': square brackets hold the shares
+    ("After CAR-T therapy, severe ICANS was rarer with the low dose (4/36 [11.1%] vs 12/38 [31.6%]; P = .04).",
+     (11.1, 31.6, "P = .04")),
+])
+def test_comparison_shapes_of_round_seven(text, want):
+    got = [(s.fields["value_a"], s.fields["value_b"], s.fields["p_text"]) for s in suggest(text)
+           if s.kind == "comparison"]
+    assert want in got, got
+
+
+def test_an_unnamed_pair_is_offered_with_low_confidence_and_no_analyte():
+    c = [s for s in suggest("After CAR-T therapy, this held in both cohorts (23% versus 31%; p = 0.44).")
+         if s.kind == "comparison"]
+    assert [(x.fields["analyte"], x.confidence <= 0.6) for x in c] == [(None, True)]
+    # an unnamed pair without its test is not offered
+    assert not [s for s in suggest("After CAR-T therapy, this held in both cohorts (23% versus 31%).")
+                if s.kind == "comparison"]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a case report's complications, named as clinicians name them, from the sentences about the patient
+    ("A 7-year-old boy received tisagenlecleucel for relapsed B-ALL. He later developed prolonged pancytopenia "
+     "and invasive aspergillosis.", ["pancytopenia", "invasive aspergillosis"]),
+    ("After CAR-T cell therapy, the patient developed progressive multifocal leukoencephalopathy and pneumonitis.",
+     ["progressive multifocal leukoencephalopathy", "pneumonitis"]),
+])
+def test_other_toxicities_of_a_case(text, want):
+    got = [f["as_written"].lower() for f in _tox(text) if f["syndrome"] == "other"]
+    assert all(any(w in g for g in got) for w in want), got
+
+
+def test_a_crs_sign_is_no_toxicity_of_its_own():
+    assert [f["syndrome"] for f in _tox("After CAR-T cell infusion, the patient developed grade 2 CRS with "
+                                        "hypotension and hypoxia.")] == ["CRS"]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # one syndrome, its shares in two subgroups, then an elliptical graded clause: one row per share
+    ("We reviewed 300 CAR T-cell recipients. Any-grade CRS occurred in 77% and 58% of axi-cel and liso-cel recipients, "
+     "respectively, and grade ≥3 CRS in 8% and 2%.",
+     [("CRS", None, None, 77.0), ("CRS", None, None, 58.0), ("CRS", 3, None, 8.0), ("CRS", 3, None, 2.0)]),
+    # 'n of N' in words, and 'only n of the N'
+    ("We treated seven patients with CD19 CAR T cells. Five of seven patients developed CRS.",
+     [("CRS", None, 5, None)]),
+    ("We reviewed 90 patients after CAR T cells. Only 3 of the 9 had experienced ICANS.", [("ICANS", None, 3, None)]),
+    # a cytopenia stated by its adjective
+    ("We reviewed 200 patients after CAR T cells. At day 60, 23% of patients remained neutropenic.",
+     [("other", None, None, 23.0)]),
+    # a case's course: 'progressed to', 'consistent with', 'classified as'
+    ("After CAR-T infusion, the patient's fever progressed to grade 2 CRS on day +3.", [("CRS", 2, None, None)]),
+    ("After CAR-T infusion, her fever was classified as grade 1 CRS.", [("CRS", 1, None, None)]),
+    # '(grade III/IV)' after 'severe'; 'all grade 1' after a count
+    ("We treated 40 children with CAR T cells. Severe (grade III/IV) CRS was observed in six children (15%).",
+     [("CRS", 3, 6, 15.0)]),
+    ("We treated nine patients with CD19 CAR T cells. Seven of nine patients developed CRS, all grade 1.",
+     [("CRS", 1, 7, None)]),
+    # a further grade after a slash range: ', with grade 3/4 in n (x%)'
+    ("We treated 50 patients with cilta-cel. CRS occurred in 44 patients (88%), with grade 3/4 in 3 (6%).",
+     [("CRS", None, 44, 88.0), ("CRS", 3, 3, 6.0)]),
+    # a gapped second count: the first count's verb carries over
+    ("We reviewed 150 patients after CAR T cells. Overall, 120 (80.0%) developed CRS and 45 (30.0%) ICANS.",
+     [("CRS", None, 120, 80.0), ("ICANS", None, 45, 30.0)]),
+])
+def test_toxicity_shapes_of_round_seven(text, want):
+    got = [(f["syndrome"] if f["syndrome"] in ("CRS", "ICANS") else "other", f["grade"], f["count"], f["percent"])
+           for f in _tox(text)]
+    assert all(w in got for w in want), got
+
+
+@pytest.mark.parametrize("text", [
+    # a protocol's plan and a conclusion's summary are not the study's toxicities
+    "This phase 2 trial of CAR T cells will enroll 60 patients; the primary endpoint is the incidence of severe CRS.",
+    "After CAR T cells, these data support outpatient use, with a low incidence of severe CRS.",
+    # 'more than five times the upper limit of normal' is neither a contrast nor a limitation
+])
+def test_a_plan_or_a_summary_is_no_occurrence(text):
+    assert _tox(text) == [], _tox(text)
+
+
+def test_a_case_reports_absences_are_no_toxicities():
+    case = ("CASE PRESENTATION: A 58-year-old man with lymphoma received axicabtagene ciloleucel. Grade 1 CRS began on "
+            "day +1, and there was no ICANS. He had a Klebsiella bacteraemia, treated on day 20. Transaminases rose to "
+            "more than five times the upper limit of normal, fulfilling criteria for IEC-HS.")
+    got = {(f["syndrome"], f["as_written"]) for f in _tox(case)}
+    assert ("ICANS", "ICANS") not in got, got
+    assert ("other", "bacteraemia") in got and ("IEC-HS", "IEC-HS") in got, got
+    # in a cohort, a stated absence is an incidence of 0
+    cohort = "We reviewed 80 patients treated with CAR T cells. No patient developed grade ≥3 ICANS."
+    assert [(f["syndrome"], f["count"]) for f in _tox(cohort)] == [("ICANS", 0)]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # the shares of two groups compared in running text: 'n of N (x%) A compared with m of M (y%) B (P)'
+    ("We compared two cohorts after CAR T cells. Grade 4 CRS occurred in 3 of 40 (7.5%) patients on the new protocol "
+     "compared with 9 of 45 (20%) historical controls (P = .04).", (7.5, 20, "P = .04")),
+    # each value after its own group's name, inside one bracket
+    ("After CAR T cells, anakinra use did not differ (academic 14% vs community 19%, P = .51).", (14, 19, "P = .51")),
+    # a group's grade after its label does not hide the p-value
+    ("After CAR T cells, peak ferritin was 5200 ng/mL in patients with grade III/IV CRS compared with 980 ng/mL in "
+     "those with grade 0-II CRS (P = .003).", (5200, 980, "P = .003")),
+    # a label, then its spread, then the other group's value with its spread and the p-value in one bracket
+    ("After CAR T cells, the median stay was 4 days for outpatients (IQR, 1-6) compared with 11 days for inpatients "
+     "(IQR, 9-15; P < .001).", (4, 11, "P < .001")),
+    # a from-to change whose values are a peak and a later day
+    ("After CAR T cells, ferritin declined from a peak of 45100 ng/mL on day +12 to 7300 ng/mL by day +19.",
+     (45100, 7300, None)),
+])
+def test_comparison_shapes_of_round_seven_running_text(text, want):
+    got = [(s.fields["value_a"], s.fields["value_b"], s.fields["p_text"]) for s in suggest(text)
+           if s.kind == "comparison"]
+    assert want in got, got
+
+
+def test_an_effect_size_named_by_what_it_is_for():
+    c = [s.fields for s in suggest("We compared products. Axi-cel shortened PFS (HR for progression or death, 0.64; "
+                                   "95% CI, 0.48-0.85; P = .002).") if s.kind == "comparison"]
+    assert [(f["analyte"], f["value_a"], f["ci_low"], f["ci_high"], f["p_text"]) for f in c] == [
+        ("progression or death", 0.64, 0.48, 0.85, "P = .002")]
+
+
+def test_a_rate_with_its_fraction_and_ci_in_one_bracket():
+    r = [s.fields for s in suggest("We treated 52 patients with cilta-cel. The overall response rate was 92.3% "
+                                   "(48/52; 95% CI, 81.5-97.9).") if s.kind == "rate"]
+    assert [(f["value"], f["ci_low"], f["ci_high"]) for f in r] == [(92.3, 81.5, 97.9)]
+
+
+def test_a_product_class_is_no_further_product_when_its_products_are_named():
+    got = [s.fields["product"] for s in suggest(
+        "We studied CD19-directed CAR T cells in practice: 210 patients received axicabtagene ciloleucel and 95 "
+        "tisagenlecleucel.") if s.kind == "car_t_product"]
+    assert sorted(got) == ["axicabtagene ciloleucel", "tisagenlecleucel"], got
+    # without a named product of that target, the class is the product
+    got = [s.fields["target"] for s in suggest("We treated 20 patients with CD19-directed CAR T cells.")
+           if s.kind == "car_t_product"]
+    assert got == ["CD19"], got
+
+
+@pytest.mark.parametrize(("text", "n"), [
+    ("In this phase 2 trial, of 58 patients enrolled, 51 were infused with the CAR T cells.", 51),
+    ("Adults treated with axi-cel at 12 centres were included (n = 402). Late ICAHT was observed in 30% of the "
+     "350 patients alive at day 30.", 402),
+    ("We describe five children with IEC-HS after tisagenlecleucel; three received emapalumab.", 5),
+])
+def test_the_study_size_is_the_treated_cohort(text, n):
+    got = [s.fields["n"] for s in suggest(text) if s.kind == "sample_size" and s.fields.get("study")]
+    assert got == [n], got
+
+
+def test_a_lab_measure_is_no_share_of_patients_and_a_drug_given_to_a_share_is():
+    assert percents("We describe a 7-year-old boy with relapsed B-ALL (marrow blasts 71%) treated with CAR T cells.") == []
+    assert percents("In both cohorts, dexamethasone was given to 44% and 12%, respectively.") == [12.0, 44.0]
+
+
+def test_a_rate_that_is_one_side_of_a_comparison_is_the_comparisons():
+    got = [(s.kind, s.fields.get("value"), s.fields.get("value_a")) for s in suggest(
+        "We compared axi-cel and tisa-cel. The 12-month OS was 71% (95% CI, 64-77) versus 58% (95% CI, 49-66) "
+        "(P = .01).") if s.kind in ("rate", "comparison")]
+    assert got == [("comparison", None, 71)], got
+
+
+def test_per_grade_counts_in_words():
+    got = [(f["syndrome"], f["grade"], f["count"]) for f in _tox(
+        "We describe five children with IEC-HS after tisagenlecleucel. All had preceding CRS (maximum grade 1 in two, "
+        "grade 2 in three).")]
+    assert ("CRS", 1, 2) in got and ("CRS", 2, 3) in got, got
+
+
+@pytest.mark.parametrize(("text", "doses"), [
+    # the cells named by their target between the count and the unit; 'per kg'; the power of ten as written
+    ("We treated 30 patients. Patients received 2 × 10^6 CD19 CAR T cells/kg.", [2]),
+    ("We treated 30 patients. They received 3 × 10^5 anti-BCMA CAR T cells per kg.", [3]),
+    ("We treated 30 patients. Cells were infused at 1.5 x 10e6 cells/kg.", [1.5]),
+    ("We treated 30 patients. Cells were infused at 2 × 10(6)/kg.", [2]),
+    ("We treated 30 patients. Each received 1 million CAR T cells/kg.", [1]),
+    # a cap after the weight-based dose; levels each with their own power of ten
+    ("We treated 30 patients. Tocilizumab (8 mg/kg; maximum 800 mg) was given for grade 2 CRS.", [8, 800]),
+    ("We treated 30 patients. Dose levels were 5 × 10^5, 1 × 10^6 and 3 × 10^6 cells/kg.", [5, 1, 3]),
+])
+def test_dose_shapes_of_round_seven(text, doses):
+    got = [s.fields["dose"] for s in suggest(text) if s.kind == "dose"]
+    assert all(d in got for d in doses), got
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a syndrome, then its grades, then their shares with 'respectively'
+    ("We treated 150 adults with CAR-T. ICANS of any grade and grade ≥3 developed in 41% and 11% of patients, "
+     "respectively.", [("ICANS", None, None, 41.0), ("ICANS", 3, None, 11.0)]),
+    # a per-grade list in terse notation, an empty grade skipped
+    ("We treated 60 pts with CAR T cells. CRS: G1 0, G2 9 (15%), G3 4 (7%).",
+     [("CRS", 2, 9, 15.0), ("CRS", 3, 4, 7.0)]),
+    # 'appeared in x% (n/N)', then 'being severe (grade 3-4) in y%'
+    ("We treated 60 adults with CAR T cells. ICANS appeared in 35.0% of patients (21/60), being severe (grade 3-4) "
+     "in 10.0% (6/60).", [("ICANS", None, 21, 35.0), ("ICANS", 3, None, 10.0)]),
+])
+def test_toxicity_shapes_of_round_seven_grades(text, want):
+    got = [(f["syndrome"], f["grade"], f["count"], f["percent"]) for f in _tox(text)]
+    assert all(w in got for w in want), got
+
+
+def test_an_absence_without_a_grade_is_no_toxicity_row():
+    assert _tox("We treated 40 patients with CAR T cells. No infection occurred during the first month.") == []
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("We surveyed 100 survivors of CAR T cells. Fatigue was reported by 44%, compared with 12% of those without "
+     "ICANS (p=.01).", (44, 12, "p=.01")),
+    ("We analysed 150 patients after CAR T cells. CRS occurred in 30 of 60 patients (50%) in the prophylaxis cohort "
+     "and in 63 of 90 (70%) in the control cohort (P = .02).", (50, 70, "P = .02")),
+    ("We analysed 40 patients after CAR T cells. Ferritin fell after anakinra (median 9800 to 2100 ng/mL; p = 0.01).",
+     (9800, 2100, "p = 0.01")),
+    ("We analysed 30 children after CAR T cells. Trough IgG rose from 310 mg/dL before to 690 mg/dL after two months "
+     "of IVIG replacement (p<0.001).", (310, 690, "p<0.001")),
+])
+def test_comparison_shapes_of_round_seven_more(text, want):
+    got = [(s.fields["value_a"], s.fields["value_b"], s.fields["p_text"]) for s in suggest(text)
+           if s.kind == "comparison"]
+    assert want in got, got
+
+
+def test_shares_joined_by_and_are_a_comparison_only_with_their_test():
+    assert [s for s in suggest("We analysed 150 patients after CAR T cells. CRS occurred in 30 of 60 patients (50%) in "
+                               "the prophylaxis cohort and in 63 of 90 (70%) in the control cohort.")
+            if s.kind == "comparison"] == []
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("We treated 60 pts with CAR T cells. Max CRS grade: G1 20 (33%); G2 9 (15%).",
+     [("CRS", 1, 20, 33.0), ("CRS", 2, 9, 15.0)]),
+    ("We analysed 200 patients after CAR-T. Grade ≥3 late ICAHT occurred in 30/200 (15%).", [("other", 3, 30, 15.0)]),
+    ("We followed 70 pts after CAR-T. Hypogammaglobulinemia (IgG <400 mg/dL) was present in 30 of 50 tested pts "
+     "(60%).", [("other", None, 30, 60.0)]),
+    ("We followed 70 pts after CAR-T. Subsequent malignancies were diagnosed in 8 pts (11%).", [("other", None, 8, 11.0)]),
+    ("We followed 40 children after CAR-T. At 1 year, 20 of 30 evaluable pts (67%) had ongoing B-cell aplasia.",
+     [("other", None, 20, 67.0)]),
+    ("We treated 40 children with tisagenlecleucel. Thirty-one patients (78%) developed CRS, grade 3 or 4 in 6 (15%).",
+     [("CRS", None, 31, 78.0), ("CRS", 3, 6, 15.0)]),
+])
+def test_toxicity_shapes_of_round_seven_terse_and_defined(text, want):
+    got = [(f["syndrome"] if f["syndrome"] in ("CRS", "ICANS") else "other", f["grade"], f["count"], f["percent"])
+           for f in _tox(text)]
+    assert all(w in got for w in want), got
+
+
+def test_an_effect_size_in_the_bracket_a_pair_took_its_p_value_from_is_still_read():
+    got = [(s.fields["value_a"], s.fields["value_b"], s.fields.get("effect")) for s in suggest(
+        "We compared axi-cel and tisa-cel. The 12-month PFS was 51% (95% CI, 44-58) versus 38% (95% CI, 30-46) "
+        "(HR for progression or death, 0.69; 95% CI, 0.52-0.91; P = .008).") if s.kind == "comparison"]
+    assert (51, 38, None) in got and (0.69, None, "HR") in got, got
+
+
+@pytest.mark.parametrize("text", [
+    "METHODS: We reviewed all adults with lymphoma who received axi-cel at our institution between 2018 and 2023.",
+    "Methods: Using a commercial claims database, we identified adults who received CAR T cells.",
+])
+def test_a_retrospective_design_named_by_its_method(text):
+    got = [s.fields["design_class"] for s in suggest(text) if s.kind == "design" and s.fields.get("study")]
+    assert got == ["retrospective_cohort"], got
+
+
+def test_a_contrast_item_only_when_the_incidence_is_not_given_otherwise():
+    text = ("We analysed 200 patients treated with CAR T cells. ICANS occurred in 70 patients (35%). ICANS was more "
+            "frequent after axi-cel than after tisa-cel (48% vs 19%, P < .001).")
+    assert [(f["syndrome"], f["percent"]) for f in _tox(text)] == [("ICANS", 35.0)]
+    only = ("We analysed 200 patients treated with CAR T cells. ICANS was more frequent after axi-cel than after "
+            "tisa-cel (48% vs 19%, P < .001).")
+    assert [(f["syndrome"], f["percent"]) for f in _tox(only)] == [("ICANS", None)]
+
+
+def test_how_a_syndrome_was_graded_is_no_contrast():
+    assert _tox("We treated 40 children with CAR T cells. ICANS was graded by ASTCT criteria, using the CAPD for "
+                "children younger than 12 years (n = 21).") == []
+
+
+def test_percent_in_words_with_its_fraction_and_graded_counts_in_words():
+    got = [(f["syndrome"], f["grade"], f["count"], f["percent"]) for f in _tox(
+        "We enrolled 150 patients treated with CAR T cells. Seventy percent of the patients (105/150) developed CRS "
+        "and only six (4.0%) were grade 3 or above; ICANS occurred in 30 patients (20.0%), and grade 3 or above in "
+        "eight (5.3%).")]
+    assert got == [("CRS", None, 105, 70.0), ("CRS", 3, 6, 4.0), ("ICANS", None, 30, 20.0), ("ICANS", 3, 8, 5.3)], got
+
+
+def test_a_case_timeline_states_its_crs_grades_in_passing():
+    case = ("Case: A 19-year-old woman with lymphoma received axicabtagene ciloleucel. Grade 1 CRS began on day +1; on "
+            "day +3 she became hypotensive despite fluids (grade 2 CRS).")
+    assert sorted(f["grade"] for f in _tox(case) if f["syndrome"] == "CRS") == [1, 2]
+    assert [s.fields["n"] for s in suggest(case) if s.kind == "sample_size" and s.fields.get("study")] == [1]
+
+
+def test_the_evaluable_cohort_after_the_infused_one():
+    got = [s.fields["n"] for s in suggest("We retrospectively analysed CAR-T recipients. Of 180 patients infused, 171 "
+                                          "were evaluable.") if s.kind == "sample_size" and s.fields.get("study")]
+    assert got == [171], got
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # per-grade counts written 'n = N', and between dashes
+    ("We treated 20 patients with CAR T cells. CRS occurred in 15 of 20 patients (75%) and was graded as follows: "
+     "grade 1, n = 9; grade 2, n = 6.", [("CRS", 1, 9, None), ("CRS", 2, 6, None)]),
+    ("We treated 30 children with CAR T cells. CRS developed in 21 patients (70%) — grade 1, 15 patients; grade 2, 6 — "
+     "and resolved.", [("CRS", 1, 15, None), ("CRS", 2, 6, None)]),
+    # every case at one grade, after the count
+    ("We treated 20 patients with CAR T cells. ICANS was seen in three patients (15%), all grade 1.",
+     [("ICANS", 1, 3, 15.0)]),
+    ("We treated 25 patients with CAR T cells. CRS was infrequent, 8% (2/25), and both events were grade 2.",
+     [("CRS", 2, 2, 8.0)]),
+    # the grade after the events' name, for a list of them
+    ("We treated 15 patients with CAR T cells. The most frequent adverse events of grade 3 or higher were neutropenia "
+     "(60%) and anaemia (20%).", [("other", 3, None, 60.0), ("other", 3, None, 20.0)]),
+    # a list of events whatever their names
+    ("We treated 20 patients with CAR T cells. On-target, off-tumour events were mostly mild: nail dystrophy in 6 "
+     "patients (30%) and taste disturbance in 4 (20%).", [("other", None, 6, 30.0), ("other", None, 4, 20.0)]),
+])
+def test_toxicity_shapes_of_round_seven_lists(text, want):
+    got = [(f["syndrome"] if f["syndrome"] in ("CRS", "ICANS") else "other", f["grade"], f["count"], f["percent"])
+           for f in _tox(text)]
+    assert all(w in got for w in want), got
+
+
+@pytest.mark.parametrize(("text", "doses"), [
+    ("We treated 30 children. They received 1 × 10^5 (dose level 1), 5 × 10^5 (dose level 2) or 1 × 10^6 "
+     "(dose level 3) cells/kg.", [(1, "× 10^5 cells/kg"), (5, "× 10^5 cells/kg"), (1, "× 10^6 cells/kg")]),
+    ("We treated 12 patients at 1 × 10^6 (n = 3), 3 × 10^6 (n = 4) and 6 × 10^6 (n = 5) CAR+ cells/kg.",
+     [(1, "× 10^6 CAR+ cells/kg"), (3, "× 10^6 CAR+ cells/kg"), (6, "× 10^6 CAR+ cells/kg")]),
+    ("We treated 20 patients. Doses ranged from 1 × 10^5 to 3 × 10^7 CAR T cells/kg.",
+     [(1, "× 10^5 CAR T cells/kg"), (3, "× 10^7 CAR T cells/kg")]),
+])
+def test_dose_levels_named_or_counted_between_value_and_unit(text, doses):
+    got = [(s.fields["dose"], s.fields["unit"]) for s in suggest(text) if s.kind == "dose"]
+    assert got == doses, got
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a p-value named by what it tests
+    ("We pooled 15 studies of CAR T cells. Severe infections were more common after prior transplantation (31% vs "
+     "18%; P for subgroup difference = .02).", (31, 18, "P for subgroup difference = .02")),
+    # a second change whose verb the first gave; a time point after the second value
+    ("We treated 12 patients with CAR T cells. Treatment reduced the ADL score from 9 (range 6-14) at baseline to 4 "
+     "(range 1-7) at week 12 (P < .001), and the median QMG score from 15 to 9 (P = .002).", (15, 9, "P = .002")),
+    ("We treated 12 patients with CAR T cells. Treatment reduced the ADL score from 9 (range 6-14) at baseline to 4 "
+     "(range 1-7) at week 12 (P < .001).", (9, 4, "P < .001")),
+    # a value with its baseline in brackets
+    ("We describe a boy treated with CAR T cells. On day +2 creatinine was 2.1 mg/dL (baseline, 0.5 mg/dL).",
+     (0.5, 2.1, None)),
+    # the objects of a change, up to five words
+    ("We describe a woman treated with CAR T cells. She had a rise in troponin and NT-proBNP from 120 to 7400 pg/mL.",
+     (120, 7400, None)),
+    # a grade inside the first group's words
+    ("We treated 40 children with a second infusion. 10 of 40 patients (25%) had CRS, all grade 1-2, compared with "
+     "28 of 40 (70%) after the first infusion (P < .001).", (25, 70, "P < .001")),
+])
+def test_comparison_shapes_of_round_seven_changes(text, want):
+    got = [(s.fields["value_a"], s.fields["value_b"], s.fields["p_text"]) for s in suggest(text)
+           if s.kind == "comparison"]
+    assert want in got, got
+
+
+def test_a_p_value_named_by_what_it_tests_is_read_by_the_one_p_rule():
+    from curator.domain.pvalues import parse_p
+    assert parse_p("P for interaction < .01") == ("<", 0.01)
+    assert parse_p("P for subgroup difference = .03") == ("=", 0.03)
+
+
+def test_a_case_headed_case_is_the_patients_and_its_drugs_are_not_background():
+    text = ("Introduction: Cardiac events after CAR T-cell therapy are rare. Case: A 20-year-old woman received "
+            "axicabtagene ciloleucel. On day +3 she received tocilizumab, and on day +5 levodopa was started.")
+    got = {s.fields["drug"]: s.fields.get("background_only") for s in suggest(text) if s.kind == "drug"}
+    assert got == {"tocilizumab": None, "levodopa": None}, got
+
+
+def test_supportive_agents_and_a_word_that_names_something_else():
+    got = {s.fields["drug"] for s in suggest(
+        "We treated 40 patients with CAR T cells. Rasburicase, TMP-SMX prophylaxis and prednisone were given; "
+        "dopamine transporter imaging was normal.") if s.kind == "drug"}
+    assert got == {"rasburicase", "antibacterials", "corticosteroids"}, got
+
+
+@pytest.mark.parametrize(("text", "design_class"), [
+    ("We performed a systematic review and meta-analysis of prospective trials of BCMA CAR T cells.", "review"),
+    ("Methods: We searched MEDLINE and Embase for studies of CAR T cells and pooled proportions with random-effects "
+     "models.", "review"),
+    ("Few older patients were included in the pivotal trial. We pooled the data of 120 patients treated with "
+     "brexucabtagene autoleucel in two countries.", "retrospective_cohort"),
+])
+def test_a_review_named_by_its_method_and_other_studies_design_words(text, design_class):
+    got = [s.fields["design_class"] for s in suggest(text) if s.kind == "design" and s.fields.get("study")]
+    assert got == [design_class], got

@@ -1,4 +1,4 @@
-"""P-values as papers write them: 'P < 0.001', 'P=.02', 'P-value = < 0·0001', 'p ≤ 0.05', 'p for trend = 0.04',
+"""P-values as papers write them: 'P < 0.001', 'P=.02', 'P-value = < 0·0001', 'p ≤ 0.05', 'p for trend = 0.04', 'P for interaction < .01',
 'P = 1.2 × 10⁻⁶', 'NS'. The one rule for reading a p-value: the store derives p_operator/p_value from a row's
 p_text with it, and the extractor reads the p-values it finds with it."""
 
@@ -8,7 +8,8 @@ import re
 
 from curator.domain.numbers import parse_number
 
-_LABEL = r"p(?:\s*[-‐]?\s*values?)?(?:\s*\((?:two|2)[- ]sided\))?(?:\s*(?:for\s+)?trend)?"
+_LABEL = (r"p(?:\s*[-‐]?\s*values?)?(?:\s*\((?:two|2)[- ]sided\))?(?:\s*(?:for\s+)?trend"
+          r"|\s*for\s+(?:subgroup\s+)?(?:interaction|difference|heterogeneity))?")
 _P = re.compile(
     rf"^\s*(?:{_LABEL})?\s*(?P<op>(?:[=<>≤≥⩽⩾]\s*){{0,2}})(?P<num>[0-9.,·∙×xX*\-−eE^⁰¹²³⁴⁵⁶⁷⁸⁹⁻\s]+?)\s*$",
     re.IGNORECASE,

@@ -57,10 +57,10 @@ NEGATIVE_CONTEXT = re.compile(r"(?:future|further|larger|additional|more|warrant
                               re.IGNORECASE)
 PREFILTER = {
     "meta-analysis": ("meta",), "randomized controlled trial": ("random", "rct"), "phase": ("phase",),
-    "retrospective": ("retrospect",), "prospective": ("prospect",),
+    "retrospective": ("retrospect", "records", "chart", "claims", "reviewed"), "prospective": ("prospect",),
     "case series": ("case series", "we report", "we describe", "we present"),
-    "case report": ("case", "we report", "we describe", "we present"),
-    "registry": ("regist", "cibmtr", "descar"), "review": ("review",), "clinical trial": ("trial",),
+    "case report": ("case", "we report", "we describe", "we present", "year-old", "year old"),
+    "registry": ("regist", "cibmtr", "descar"), "review": ("review", "searched", "random"), "clinical trial": ("trial",),
     "registered trial": ("registered",),
 }
 DESIGNS: list[tuple[str, re.Pattern[str]]] = [
@@ -71,7 +71,10 @@ DESIGNS: list[tuple[str, re.Pattern[str]]] = [
     # (blank runs read once, possessively, each inside an optional piece that is skipped as a whole when it fails)
     ("phase", re.compile(r"\bphase[\s-]*+(?P<a>I{1,3}V?|[1-4])(?:\s*+[ab])?(?:\s*+(?:/|-|–|and)\s*+(?P<b>I{1,3}|[1-3])"
                          r"(?:\s*+[ab])?)?\b", re.IGNORECASE)),
-    ("retrospective", re.compile(r"\bretrospective(?:ly)?\b", re.IGNORECASE)),
+    # the design by its method when not named: records reviewed, a claims database ('We reviewed all adults ...')
+    ("retrospective", re.compile(r"\bretrospective(?:ly)?\b|\b(?:medical|electronic\s+health|health|hospital)\s+records\b|"
+                                 r"\bchart\s+review\b|\bclaims\s+(?:database|data)\b|\bwe\s+reviewed\s+(?:all\s+)?(?:the\s+)?"
+                                 r"(?:consecutive\s+)?(?:adults|patients|pts|children|records|charts|cases)\b", re.IGNORECASE)),
     ("prospective", re.compile(r"\bprospective(?:ly)?\b", re.IGNORECASE)),
     ("case series", re.compile(r"\bcase\s+series\b|\bwe\s+(?:report|describe|present)(?:ed|d)?\s+(?:on\s+)?"
                                r"(?:(?:our|the)\s+(?:[\w-]+\s+)?experience\s+with\s+)?(?:two|three|four|five|six|"
@@ -80,12 +83,15 @@ DESIGNS: list[tuple[str, re.Pattern[str]]] = [
     ("case report", re.compile(
         r"\bcase\s++report\b|\bwe\s++(?:report|describe|present)(?:ed|d)?\s++(?:a|an|the\s++case\s++of\s++(?:a|an)|one)\s++"
         r"(?:[^.;]{0,120}?)\b(?:patient|man|woman|boy|girl|child|case|infant|adolescent|male|female)\b|"
-        r"\bthis\s++case\b(?!\s*+[-‐]?\s*+(?:series|study|studies|control|-control|mix))|\ba\s++case\s++of\b",
+        r"\bthis\s++case\b(?!\s*+[-‐]?\s*+(?:series|study|studies|control|-control|mix))|\ba\s++case\s++of\b|"
+        # a heading that presents one case, or a sentence that opens on one patient ('A 61-year-old man with ...')
+        r"\bcase(?:\s++(?:presentation|description|summary))?\s*+:|(?:^|(?<=[.:])\s++)(?:A|An)\s++\d{1,3}[- ](?:years?|months?)"
+        r"[- ]old\s++(?:[\w-]+\s++){0,2}?(?:man|woman|boy|girl|male|female|patient|child|infant|adolescent)\b",
         re.IGNORECASE)),
     ("clinical trial", re.compile(r"\b(?:this|the\s+present|our)\s+(?:[\w/-]+\s+){0,2}?trial\b"
                                   r"(?!\s+(?:was|is|has\s+been)\s+registered)(?!\s+registration)|"
                                   r"\b(?:we|was|were)\s+(?:conducted|performed|enrolled\s+\w+\s+in)\s+an?\s+"
-                                  r"(?:[\w/-]+\s+){0,3}?(?:clinical\s+)?trial\b|\bpivotal\s+trial\b|"
+                                  r"(?:[\w/-]+\s+){0,3}?(?:clinical\s+)?trial\b|\b(?:this|our)\s+pivotal\s+trial\b|"
                                   r"\b(?:single|multi)[- ]?(?:arm|cent(?:er|re))\s+(?:[\w/-]+\s+){0,2}?trial\b",
                                   re.IGNORECASE)),
     # a trial registration sentence: a weak sign of a trial (retrospective analyses of trial patients register too)
@@ -96,7 +102,10 @@ DESIGNS: list[tuple[str, re.Pattern[str]]] = [
                             r"\bCIBMTR\b|\bDESCAR-T\b", re.IGNORECASE)),
     ("review", re.compile(r"\b(?:systematic|narrative|literature|scoping|comprehensive|critical)\s+review\b|"
                           r"\b(?:this|our|the\s+present)\s+review\b|\bwe\s+review\b|\breview\s+of\s+the\s+literature\b|"
-                          r"\bhere,?\s+we\s+(?:summari[sz]e|review)\b|\b(?:will|this\s+article|this\s+paper)\s+reviews?\b", re.IGNORECASE)),
+                          r"\bhere,?\s+we\s+(?:summari[sz]e|review)\b|\b(?:will|this\s+article|this\s+paper)\s+reviews?\b|"
+                          # the method of one: 'We searched MEDLINE, Embase ...', 'pooled with random-effects models'
+                          r"\bwe\s+searched\s+(?:the\s+)?(?:MEDLINE|PubMed|Embase|Cochrane|CENTRAL|Web\s+of\s+Science|Scopus|"
+                          r"(?:electronic\s+)?databases?)\b|\brandom[- ]effects?\s+(?:models?|meta)", re.IGNORECASE)),
 ]
 NEEDED_AFTER = re.compile(r"[^.;]{0,40}?\b(?:is|are|was|were|would\s+be|will\s+be)\s+(?:still\s+)?(?:needed|warranted|"
                           r"required|necessary|planned|ongoing|underway)\b", re.IGNORECASE)
@@ -126,6 +135,14 @@ def _int(s: str) -> int:
     if s.lower() in WORDNUM:
         return WORDNUM[s.lower()]
     return int(re.sub(r"[,\u2009\u202f\u00a0 ]", "", s))
+
+
+# 'Of 71 patients enrolled, 64 were infused': the count that reached the cell infusion, after the enrolled one
+INFUSED = re.compile(rf"\b(?:of|among)\s++(?:the\s++|all\s++)?{INT}\s++(?:{NOUNS})\s++(?:\w+\s++)?(?:enrolled|screened|"
+                     rf"registered|apheresed|leukapheresed|included|consented|infused|treated)\s*+,\s*+{NB}(?P<n>{INT})\s++"
+                     rf"(?:patients\s++)?(?:were\s++|was\s++)?(?P<verb>infused|treated|dosed|evaluable|assessable|analy[sz]ed|"
+                     rf"received\s++(?:CAR|the\s++infusion|an?\s++infusion)\w*)",
+                     re.IGNORECASE)
 
 
 def sample_sizes(doc: Doc) -> list[Suggestion]:
@@ -158,6 +175,12 @@ def sample_sizes(doc: Doc) -> list[Suggestion]:
             continue
         seen.add(key)
         out.append(make("sample_size", fields, text, pstart, m.end(), 0.8, "sample_size.n_equals"))
+    for im in INFUSED.finditer(text):
+        n = _int(im.group("n"))
+        if n not in seen:
+            seen.add(n)
+            out.append(make("sample_size", {"n": n, "population": im.group("verb")}, text, im.start("n"), im.end(), 0.8,
+                            "sample_size.infused"))
     for nm in NOUN.finditer(text):
         if nm.start() and (text[nm.start() - 1].isalnum() or text[nm.start() - 1] == "-"):
             continue
@@ -287,9 +310,12 @@ OTHERS_STUDIES = re.compile(r"\b(?:trials|studies)\b\s+(?:that|which|have|led|sh
                             r"\bwere\s+(?:excluded|approved)|\bled\s+to\b", re.IGNORECASE)
 # the cohort the study treated / analysed: 'In total, 101 patients ... were analyzed', 'The 65 participants',
 # 'We examined 96 patients receiving ...', '38 patients treated with ...'
-COHORT_CUE = re.compile(r"\b(?:treated|received|receiving|infused|underwent|undergoing|enrolled|included|analy[sz]ed|"
+COHORT_CUE = re.compile(r"\b(?:treated|received|receiving|(?:re-?)?infused|underwent|undergoing|enrolled|included|analy[sz]ed|"
+                        r"we\s+(?:describe|report|present)|"
                         r"evaluated|examined|reviewed|studied|identified|assessed|consecutive|a\s+total\s+of|in\s+total)\b",
                         re.IGNORECASE)
+COHORT_PAREN = re.compile(r"\b(?:treated|infused|enrolled|included|analy[sz]ed|evaluated|studied|identified)\s*+\(\s*+$",
+                          re.IGNORECASE)
 SUBGROUP_CUE = re.compile(r"\b(?:additional|remaining|other|of\s+whom|of\s+these|among\s+them|subgroup|subset|"
                           r"cohort\s+[A-Z0-9]|part\s+[AB12]|arm)\b", re.IGNORECASE)
 
@@ -313,9 +339,13 @@ def study_level(doc: Doc, sizes: list[Suggestion], design_sugg: list[Suggestion]
         s.fields["design_class"] = cls
         s0, s1 = doc.sentence(s.start)
         own = 0 if OTHERS_STUDIES.search(text, s0, s1) else (2 if OWN_STUDY.search(text, s0, s1) else 1)
+        if cls == "case_report" and YEAR_OLD.search(s.text):
+            own = 2  # 'A 19-year-old woman ... previously exposed to ...': the case itself, whatever else it says
         if s.fields.get("value") == "registered trial":
             own = min(own, 1)  # weaker than design words the study uses about itself
         rank = (-own, DESIGN_ORDER.index(cls))
+        if cls == "review" and own == 2:
+            rank = (-own, -1)  # 'We performed a systematic review and meta-analysis of prospective trials': the review
         if best is None or rank < best[:2]:
             best = (rank[0], rank[1], s)
     if best is not None and best[0] == 0:
@@ -340,8 +370,11 @@ def study_level(doc: Doc, sizes: list[Suggestion], design_sugg: list[Suggestion]
         score = 2 * bool(COHORT_CUE.search(win)) - 2 * bool(SUBGROUP_CUE.search(text, max(s0, s.start - 40), s.end))
         if re.search(r"(?i)\bthe\s+$", text[max(0, s.start - 4):s.start]):
             score += 1  # 'The 65 participants had ...'
-        if s.rule == "sample_size.n_equals" and re.search(r"[;,(]\s*$", text[max(0, s.start - 3):s.start]):
-            score -= 2  # '(ALL; n = 47)': a subgroup of the cohort
+        if s.rule == "sample_size.n_equals" and re.search(r"[;,(]\s*$", text[max(0, s.start - 3):s.start]) \
+                and not COHORT_PAREN.search(text, max(s0, s.start - 30), s.start):
+            score -= 2  # '(ALL; n = 47)': a subgroup of the cohort ('were included (n = 346)' is the cohort)
+        if s.rule == "sample_size.infused":
+            score += 1  # 'Of 71 patients enrolled, 64 were infused': the treated cohort, not the enrolled one
         scored.append((-score, i, s))
     chosen = None
     if scored:
@@ -398,11 +431,25 @@ def _enumerated(doc: Doc, chosen: Suggestion) -> Suggestion:
 
 
 REPORTED = re.compile(r"\bwe\s+(?:report|describe|present)(?:ed|d)?\b", re.IGNORECASE)
-ANALYSIS = re.compile(r"\b(?:analy[sz]\w*|studied|examined|evaluated|reviewed|investigated|assessed|cohort|"
+ANALYSIS = re.compile(r"\b(?:analy[sz]\w*|studied|examined|evaluated|reviewed|investigated|assessed|cohort|pooled|"
                       r"consecutive)\b", re.IGNORECASE)
 
 
 def find(doc: Doc) -> list[Suggestion]:
     sizes, design_sugg = sample_sizes(doc), designs(doc)
     study_level(doc, sizes, design_sugg)
+    doc._design_class = next((s.fields["design_class"] for s in design_sugg if s.fields.get("study")), None)  # type: ignore[attr-defined]
     return sizes + design_sugg + age_group(doc)
+
+
+def study_design(doc: Doc) -> str | None:
+    """The study's one design on the closed list (what `find` marks with `study`), read once per text: other rules
+    read a case's timeline and complications differently from a cohort's."""
+    if not hasattr(doc, "_design_class"):
+        find(doc)
+    return doc._design_class  # type: ignore[attr-defined]
+
+
+def one_case(doc: Doc) -> bool:
+    """The text reports one patient (a case report)."""
+    return study_design(doc) == "case_report"

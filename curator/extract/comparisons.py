@@ -34,7 +34,8 @@ def _item(i: str, label: bool = True, lazy_label: bool = True) -> str:
     lab = ""
     if label:
         q = "{1,60}?" if lazy_label else "{1,60}"
-        lab = rf"(?:\s(?:for|in|with|among|on|of|at)\s(?P<l{i}>[^\d;,.()\[\]]{q}))?"
+        lab = rf"(?:\s(?:for|in|with|among|on|of|at)\s(?P<l{i}>[^\d;,.()\[\]]{q})" \
+              rf"(?:\s?\((?!{_NOT_P})[^()]{{0,60}}\))?)?"  # '3 days for outpatients (IQR, 0-7)': the label, then the spread
     # 'n/N (x%)': a count out of its denominator, then its share (the shares are compared; see _fields)
     return (rf"(?P<op{i}>[<>≤≥]\s?)?{NB2 if i == '2' else NB}(?P<v{i}>{SNUM})(?P<f{i}>\s?/\s?\d{{1,6}}(?![\d.]))?"
             rf"(?:\s?(?P<u{i}>{UNIT}))?"
@@ -56,18 +57,42 @@ GRADE_LABEL = re.compile(r"[Gg]rades?\s*+[≥≤<>0-5]")
 # 'in the axi-cel and tisa-cel cohorts, respectively': the two groups named in one phrase
 GROUPS_RESPECTIVELY = re.compile(r"^(?:the\s+)?(?P<a>[\w+/-]+(?:\s+[\w+/-]+)?)\s+and\s+(?P<b>[\w+/-]+(?:\s+[\w+/-]+)?)\s+"
                                  r"(?P<n>cohorts?|groups?|arms?|patients|recipients)$", re.IGNORECASE)
-PAREN_FROM_TO = re.compile(  # 'CRP dropped (from 120 mg/L to 25 mg/L, P < 0.001)'
-    rf"^\s*(?P<label>)?(?P<label2>)?from\s+{_item('1', label=False)}\s+to\s+{_item('2', label=False)}"
+# each value after its own group's name: '(outpatient 31% vs inpatient 36%, P = .42)'
+PAIR_LABELLED = re.compile(
+    # (each value with its unit read once, atomically: a long run of digits is not re-split between them)
+    rf"^\s*+(?P<label>)?(?P<label2>)?(?P<l1>[A-Za-z][\w/-]*+(?:\s++[A-Za-z][\w/-]*+){{0,3}}?)\s++(?>{_item('1', label=False)})"
+    rf"\s*+(?P<sep>{SEP})\s*+(?P<l2>[A-Za-z][\w/-]*+(?:\s++[A-Za-z][\w/-]*+){{0,3}}?)\s++(?>{_item('2', label=False)})"
+    rf"(?P<rest>(?:\s*[,;].*)?)$", re.DOTALL | re.IGNORECASE)
+PAREN_FROM_TO = re.compile(  # 'CRP dropped (from 120 mg/L to 25 mg/L, P < 0.001)', '(median 45 to 310 pg/mL; p < .001)'
+    rf"^\s*(?P<label>)?(?P<label2>)?(?:(?:median|mean)\s+)?(?:from\s+)?{_item('1', label=False)}\s+to\s+{_item('2', label=False)}"
     rf"(?P<rest>\s*[,;].*)$", re.DOTALL | re.IGNORECASE)
 PAREN_RESPECTIVELY = re.compile(
     rf"^\s*+(?P<label>)?(?P<label2>)?{_item('1', label=False)}\s*+(?:,\s*+)?and\s++{_item('2', label=False)}\s*+(?:,\s*+)?"
     rf"respectively(?P<rest>\s*[,;].*)$", re.DOTALL | re.IGNORECASE)  # blank runs read once (possessive)
-INLINE = re.compile(rf"{_item('1')}\s*(?P<sep>{SEP})\s*{_item('2', lazy_label=False)}", re.IGNORECASE)
+# 'in 2 of 52 (4%) children on protocol A compared with 11 of 47 (23%) historical patients': the shares compared
+_SHARE = r"{NB}(?P<c{i}>\d+)(?:\s*+(?:/|of)\s*+(?P<n{i}>\d+))?\s*+(?:(?:patients?|children|adults|cases)\s*+)?[(\[]\s*+" \
+         r"(?P<v{i}>{NUM})\s?(?P<u{i}>%)\s*+[)\]]"
+SHARES = re.compile(
+    _SHARE.format(i="1", NB=NB, NUM=NUM) + rf"(?P<l1>(?:[^\d;()\[\]]|(?<=[Gg]rade\s)\d|(?<=[Gg]rade\s\d[-–])\d){{0,60}}?)\s*+,?\s*+"
+    rf"(?P<sep>{SEP}|and(?:\s++in)?)\s++"
+    + _SHARE.format(i="2", NB=NB, NUM=NUM) + r"(?P<l2>[^\d;()\[\].,]{0,40}+)", re.IGNORECASE)
+INLINE = re.compile(rf"{_item('1')}\s*+,?\s*(?P<sep>{SEP})\s*{_item('2', lazy_label=False)}", re.IGNORECASE)
 FROM_TO = re.compile(
     rf"\b(?P<verb>decreas\w*|declin\w*|dropp\w*|fell|fall\w*|increas\w*|rose|ris\w*|reduc\w*|improv\w*|chang\w*|lower(?:ed|ing)|"
-    rf"went|normali[sz]\w*|elevat\w*)\s+(?P<obj>(?:[\w-]+\s+){{0,3}}?)from\s+(?:an?\s+(?:median|mean)\s+of\s+)?"
-    rf"{_item('1', label=False)}(?:\s+(?:at|on)\s+[A-Za-z][\w-]*(?:\s+\d+)?)?\s+to\s+"
+    rf"went|normali[sz]\w*|elevat\w*)\s+(?P<obj>(?:[\w-]+\s+){{0,5}}?)from\s+(?:an?\s+(?:median|mean|peak|maximum|nadir|"
+    rf"baseline)\s+(?:value\s+)?of\s+)?"
+    # when the first value was read: 'on day +4', 'before tocilizumab', 'before the first emapalumab dose'
+    rf"{_item('1', label=False)}(?:\s+(?:at|on|by|before|after|prior\s+to|following)\s+(?:the\s+)?[A-Za-z][\w-]*"
+    rf"(?:\s+[+\-−]?\d+|(?:\s+[A-Za-z][\w-]*){{0,3}})|\s+(?:before|at\s+baseline))?\s+to\s+"
     rf"{_item('2', label=False)}", re.IGNORECASE)
+# 'and the median QMG score from 17 to 8 (P < .001)': a second change whose verb the first one gave
+FROM_TO_GAPPED = re.compile(
+    rf"(?:,\s*+|\b)and\s++(?P<verb>)(?P<obj>(?:the\s++)?(?:(?:median|mean)\s++)?[A-Za-z][\w-]*+(?:\s++[A-Za-z][\w-]*+){{0,3}}?)\s++"
+    rf"from\s++{_item('1', label=False)}\s++to\s++{_item('2', label=False)}", re.IGNORECASE)
+# 'creatinine 2.6 mg/dL (baseline, 0.6 mg/dL)': a value with its baseline in brackets — baseline is A, the value B
+BASELINE = re.compile(
+    rf"{NB}(?P<v2>{NUMB})\s?(?P<u2>{UNIT})\s*+\(\s*+(?:from\s++)?(?:a\s++)?baseline(?:\s++(?:of|value))?\s*+[,:]?\s*+"
+    rf"(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?\s*+\)", re.IGNORECASE)
 _DISP_TAIL = r"(?:\s*+[,;]\s*+(?:range|IQR|interquartile\s+range|SD|SE|95\s?%\s?CI)[^()\[\];]{0,30}+)?"
 # (blank runs read once, possessively; the label ends at a non-blank; the tail of the second bracket is read once)
 GROUPS = re.compile(
@@ -78,7 +103,8 @@ GROUPS = re.compile(
 _OF_PATIENTS = (r"(?:of\s+(?:the\s+)?(?:patients|those|subjects|children|adults|recipients|participants)\s+"
                 r"(?:(?:who\s+were\s+)?(?:treated|managed|receiving|given)\s+)?)?")
 # a group label's characters: no digits, but a grade threshold ('patients with CRS grade ≥3', 'grade <3')
-_LBL = r"(?:[^\d;,.()\[\]]|(?<=[≥≤<>])\d|(?<=[≥≤<>]\s)\d|(?<=[Gg]rade\s)\d)"
+# ... and digits that belong to a name ('the CD19/CD22 arm', 'IL-6', 'patients aged 65 or older')
+_LBL = r"(?:[^\d;,.()\[\]]|(?<=[≥≤<>])\d|(?<=[≥≤<>]\s)\d|(?<=[Gg]rade\s)\d|(?<=[A-Za-z/-])\d|(?<=aged\s)\d|(?<=\d)\d)"
 AND_PAIR = re.compile(
     rf"(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?(?:\s?(?:\((?P<d1>[^()]{{0,60}})\)|\[[^\[\]]{{0,60}}\]))?\s+(?:{_OF_PATIENTS}(?:in|for|among|with)|of)\s+"
     rf"(?P<l1>(?:the\s+)?[A-Za-z]{_LBL}{{0,40}}?)\s+(?P<sep>and|,\s*and|while|whereas|but)\s+"
@@ -108,7 +134,10 @@ VALUES_GROUPS = re.compile(  # blank runs read once (possessive); a label opens 
 # an effect size with its CI: 'HR, 0.74; 95% CI, 0.36–1.51', 'odds ratio 2.1 (95% CI 1.2-3.4)', 'aOR = 3.2, 95% CI ...'
 EFFECT = re.compile(
     rf"\b(?P<stat>a?[HO]Rs?|[aI]?RRs?|sHR|(?:(?:adjusted|multivariable|multivariate)\s+)?(?:hazard|odds)\s+ratios?|"
-    rf"relative\s+risk|risk\s+ratio)\s*+(?:[(\[][A-Za-z]{{2,4}}[)\]]\s*+)?(?:[,:=]\s*+|(?<=\s)(?:of|was|=)\s++)?"
+    rf"relative\s+risk|risk\s+ratio)\s*+(?:[(\[][A-Za-z]{{2,4}}[)\]]\s*+)?"
+    # what the ratio is for, named between it and its value: 'HR for progression or death, 0.71; 95% CI ...'
+    rf"(?:(?:for|of)\s++(?P<what>[A-Za-z][^,;:()\[\]\d=]{{0,50}}?)\s*+[,:=]\s*+)?"
+    rf"(?:[,:=]\s*+|(?<=\s)(?:of|was|=)\s++)?"
     rf"(?P<v>{NUMB})(?:\s*+(?:[;,]\s*+|[(\[]\s*+)(?:{CI_BODY})|(?=\s*+[;,]\s*+[Pp]\s*+[=<>≤≥])"
     # the interval in brackets without its name: 'HR = 2.5 (1.2–5.1)', 'OR 3.2 [1.4-7.5]'
     rf"|\s*+[(\[]\s*+(?P<lo3>{SNUM}){DASH}(?P<hi3>{SNUM})\s*+[)\]])", re.IGNORECASE)
@@ -173,6 +202,11 @@ GROUP_PAIRS = (
                r"(?P<b>[A-Za-z][\w+/-]{0,40}(?:\s+[\w+/-]{1,40}){0,2}?)"
                r"(?:\s+(?:groups?|arms?|cohorts?))?\s*$", re.IGNORECASE),
 )
+
+
+def unnamed(at: int) -> Subject:
+    """A pair whose quantity the words do not name: the analyte is left for the curator."""
+    return Subject(None, "", at, at, None, "unnamed", False)
 
 
 def _opening(text: str, start: int, end: int) -> int:
@@ -330,7 +364,8 @@ def _fields(subj: Subject, m: re.Match[str] | None, unit: str | None, p: dict[st
 def _plausible(m: re.Match[str]) -> bool:
     a, b = m.group("v1"), m.group("v2")
     g = m.groupdict()
-    if (g.get("f1") or g.get("f2")) and not all(g.get(f"d{i}") and re.fullmatch(rf"\s*{NUM}\s?%\s*", g[f"d{i}"])
+    if (g.get("f1") or g.get("f2")) and not all((g.get(f"d{i}") or g.get(f"e{i}"))
+                                               and re.fullmatch(rf"\s*{NUM}\s?%\s*", g.get(f"d{i}") or g[f"e{i}"])
                                                for i in "12"):
         return False  # fractions without their shares ('0/10 vs 3/10') are left alone
     try:
@@ -349,8 +384,12 @@ def _p_after(doc: Doc, end: int, s_end: int) -> tuple[dict[str, Any] | None, int
     after = text[end:s_end]
     am = re.match(r"\s*+,?\s*+(?:respectively\s*+)?(?:(?:patients|cases|subjects|children|adults|recipients)\s*+)?(?:(?:within|after|at|by|over|during|in)\s+(?:the\s+first\s+)?\d+\s*"
                   r"(?:h|hrs?|hours?|days?|weeks?|months?)\s*)?"
+                  # '... to 42 mg/L two days later (P < .001)': when the second value was read
+                  r"(?:(?:\d+|one|two|three|four|five|six|seven|ten|several)\s+(?:h|hours?|days?|weeks?)\s+later\s*)?"
                   # '... versus 15% without (P = .04)', '... vs 20% in controls (P = .01)': the second group's name
-                  r"(?:(?:with(?:out)?|in|among|for|at|after|before|during)(?:\s++(?:the\s++)?[A-Za-z][\w-]*+(?:\s++[A-Za-z][\w-]*+){0,3}?)?\s*+)?([(\[])", after)
+                  r"(?:(?:with(?:out)?|in|among|for|at|after|before|during)(?:\s++(?:the\s++)?[A-Za-z][\w-]*+(?:\s++[A-Za-z][\w-]*+){0,5}?)?(?:\s++\d++)?\s*+)?"
+                  # the rest of a group's grade after its label: '... in those with grade 0-II CRS (P = .002)'
+                  r"(?:[0-5IV]{1,3}+(?:\s*+[-–/]\s*+[0-5IV]{1,3}+)?\s++(?:[A-Za-z][\w-]*+\s*+)?)?([(\[])", after)
     if am:
         o = end + am.start(1)
         c = balanced_close(text, o)
@@ -373,6 +412,12 @@ def find(doc: Doc) -> list[Suggestion]:
     taken: list[tuple[int, int]] = []
     p_only: list[tuple[int, int]] = []
 
+    pairs: list[tuple[int, int]] = []  # the values of pairs read in running text (without their p-value's bracket)
+
+    def _p_source(at: int) -> bool:
+        """`at` lies in a bracket that follows a running-text pair (where it found its p-value)."""
+        return any(ps <= at for ps, _ in pairs) and text.rfind("(", 0, at) > max(pe for ps, pe in pairs if ps <= at) - 1
+
     def free(s: int, e: int) -> bool:
         return not any(s < te and ts < e for ts, te in taken)
 
@@ -384,7 +429,8 @@ def find(doc: Doc) -> list[Suggestion]:
             continue
         inner = text[o + 1:c]
         s_start, _ = doc.sentence(o)
-        m = PAIR.match(inner) or PAREN_FROM_TO.match(inner) or PAREN_RESPECTIVELY.match(inner)
+        m = PAIR.match(inner) or PAIR_LABELLED.match(inner) or PAREN_FROM_TO.match(inner) or \
+            PAREN_RESPECTIVELY.match(inner)
         if m:
             rest = m.group("rest") or ""
             if ANOTHER_PAIR.search(rest) or LIST_AFTER.match(rest) or not _plausible(m):
@@ -401,9 +447,13 @@ def find(doc: Doc) -> list[Suggestion]:
                 subj = find_subject(doc, o, s_start, label=(o + 1 + m.start("label"), o + 1 + m.end("label")))
             elif subj is not None and grade_label:  # 'Severe ICANS was comparable (grade 3-4, a vs b, P)'
                 subj.as_written = f"{subj.as_written} ({grade_label.strip()})"
+            p = _p(text, o + 1 + m.start("rest"), c) if rest else None
+            if subj is None and p is not None and m.re in (PAIR, PAIR_LABELLED) and m.group("sep").lower() != "and":
+                # '(12% versus 35%; p = 0.02)': the pair and its test are unmistakable even when the words
+                # before it name no quantity the rules can read; the curator names it (confidence is low)
+                subj = unnamed(o)
             if subj is None:
                 continue
-            p = _p(text, o + 1 + m.start("rest"), c) if rest else None
             if p is None and m.re is PAIR and m.group("sep").lower() == "and":
                 continue  # '(25% and 28%, P = .7)' pairs only with the p-value that tests it
             if p is None and m.re is PAREN_RESPECTIVELY:
@@ -411,7 +461,7 @@ def find(doc: Doc) -> list[Suggestion]:
             if subj.statistic is None and (m.group("label") or m.group("label2")):
                 st = (m.group("label") or m.group("label2")).lower().split()
                 subj.statistic = next((STATISTICS[w] for w in st if w in STATISTICS), None)
-            conf = 0.9 if subj.in_vocabulary else 0.7
+            conf = 0.9 if subj.in_vocabulary else 0.5 if subj.how == "unnamed" else 0.7
             if p is None:
                 conf -= 0.1
             out.append(make("comparison", _fields(subj, m, unit, p), text, subj.start, c + 1, conf,
@@ -422,12 +472,16 @@ def find(doc: Doc) -> list[Suggestion]:
 
     # ---- in running text
     passes = []
+    if doc.has(" vs", "versus", " v ", " v.", "compared with", "compared to", " and "):
+        passes.append((SHARES, "comparison.shares"))
     if doc.has(" vs", "versus", " v ", " v.", "compared with", "compared to"):
         passes += [(INLINE, "comparison.inline"), (HAD, "comparison.had")]
     if doc.has(" vs", "versus", " v ", " v.", "compared with", "compared to", "than"):
         passes.append((GROUPS, "comparison.groups"))
     if doc.has(" from "):
-        passes.append((FROM_TO, "comparison.from_to"))
+        passes += [(FROM_TO, "comparison.from_to"), (FROM_TO_GAPPED, "comparison.from_to")]
+    if doc.has("baseline"):
+        passes.append((BASELINE, "comparison.baseline"))
     if doc.has(" and ", " while ", " whereas ", " but "):
         passes.append((AND_PAIR, "comparison.and_pair"))
         passes.append((VALUES_GROUPS, "comparison.values_groups"))
@@ -435,7 +489,7 @@ def find(doc: Doc) -> list[Suggestion]:
         passes += [(RESPECTIVELY, "comparison.respectively"), (RESPECTIVELY_AFTER, "comparison.respectively")]
     for rx, rule in passes:
         for m in rx.finditer(text):
-            a0 = m.start("v1") if rule != "comparison.from_to" else m.start()
+            a0 = m.start("v1") if rule not in ("comparison.from_to", "comparison.baseline") else m.start()
             if not free(m.start(), m.end()):
                 continue
             s_start, s_end = doc.sentence(m.start())
@@ -455,19 +509,26 @@ def find(doc: Doc) -> list[Suggestion]:
                     (subj := make_subject(doc, m.start("obj"), m.end("obj"), "object")) is not None:
                 pass  # 'reducing mortality from 32% to 0%': what changed is named between the verb and 'from'
             else:
-                anchor = a0 if rule not in ("comparison.groups", "comparison.respectively") else m.start()
+                anchor = a0 if rule not in ("comparison.groups", "comparison.respectively", "comparison.shares") \
+                    else m.start()
                 subj = None
                 if re.search(r"[A-Za-z][\w\-+/ ]{0,40}:\s*$", text[max(s_start, anchor - 45):anchor]):
                     subj = np_before(doc, anchor, s_start)  # 'fatty: 10.0 vs. 7.7 mm3/mm'
                 if subj is None:
                     subj = find_subject(doc, anchor, s_start,
-                                        allow_np=rule in ("comparison.from_to", "comparison.respectively"))
-            if subj is None or (rule != "comparison.had" and subj.how != "object" and subj.end > a0):
+                                        allow_np=rule in ("comparison.from_to", "comparison.respectively",
+                                                          "comparison.baseline"))
+            if subj is None and rule == "comparison.shares":
+                subj = unnamed(m.start())  # the two shares are unmistakable; offered only with their test (below)
+            if subj is None or (rule != "comparison.had" and subj.how not in ("object", "unnamed") and subj.end > a0):
                 continue
             p, end = _p_after(doc, m.end(), s_end)
+            if p is None and subj.how == "unnamed":
+                continue
             if p is None and m.groupdict().get("pin"):
                 p = _p(text, m.start("pin"), m.end("pin"))
-            if rule in ("comparison.and_pair", "comparison.respectively", "comparison.values_groups") and p is None:
+            if p is None and (rule in ("comparison.and_pair", "comparison.respectively", "comparison.values_groups")
+                              or (rule == "comparison.shares" and m.group("sep").lower().startswith("and"))):
                 continue  # 'a in A and b in B' pairs only with the p-value that tests them
             if p is None and rule == "comparison.groups" and m.group("rest2"):
                 p = _p(text, m.start("rest2"), m.end("rest2"))
@@ -478,6 +539,8 @@ def find(doc: Doc) -> list[Suggestion]:
             if gm and re.match(r"\s*+,?\s*+respectively\b", text[m.end():m.end() + 20]):
                 fields["label_a"], fields["label_b"] = (f"{gm.group('a')} {gm.group('n')}".strip(),
                                                         f"{gm.group('b')} {gm.group('n')}".strip())
+            if rule == "comparison.baseline":
+                fields["label_a"] = "baseline"
             if rule == "comparison.respectively" and m.groupdict().get("wx"):
                 fields["label_a"], fields["label_b"] = f"with {m.group('wx').strip()}", f"without {m.group('wx').strip()}"
             if rule == "comparison.respectively" and m.groupdict().get("what"):
@@ -485,6 +548,7 @@ def find(doc: Doc) -> list[Suggestion]:
                 fields["label_a"], fields["label_b"] = f"before {what}", f"after {what}"
             out.append(make("comparison", fields, text, start, end, conf, f"{rule}/{subj.how}"))
             taken.append((m.start(), end))
+            pairs.append((m.start(), m.end()))
 
     # ---- a value against 'not reached'
     if doc.has("not reached", "not yet reached") or "NR" in text:
@@ -505,14 +569,19 @@ def find(doc: Doc) -> list[Suggestion]:
     # ---- effect sizes with their CI (HR / OR / RR): one value, the ratio, in value_a
     if doc.has("ratio", "relative risk") or EFFECT_CUE.search(text):
         for m in EFFECT.finditer(text):
-            if not free(m.start("v"), m.end()):
+            if not free(m.start("v"), m.end()) and (
+                    any(ps < m.end() and m.start("v") < pe for ps, pe in pairs) or not _p_source(m.start())):
+                # an effect size in the bracket a pair took its p-value from ('47% versus 34% (HR, 0.71; 95% CI
+                # ...; P = .009)') is still read; one inside another comparison's own values is not
                 continue
             s_start, s_end = doc.sentence(m.start())
             anchor = m.start()
             if text[max(s_start, anchor - 2):anchor].strip() in ("(", "["):
                 anchor = anchor - (2 if text[anchor - 1] == " " else 1)
-            subj = find_subject(doc, anchor, s_start)
-            if subj is None or subj.end > m.start():
+            subj = make_subject(doc, m.start("what"), m.end("what"), "label") if m.group("what") else None
+            if subj is None:
+                subj = find_subject(doc, anchor, s_start)
+            if subj is None or (subj.end > m.start() and subj.how != "label"):
                 continue
             stat = " ".join(m.group("stat").lower().split()).rstrip("s")
             unit = next((u for k, u in _STAT_UNIT.items() if stat.endswith(k)), m.group("stat").rstrip("s"))

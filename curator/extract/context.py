@@ -22,7 +22,7 @@ _CAR_T_CONTEXT = re.compile(
 # blank run only the last is tried (every start in the run reaches the same heading, read once: possessive),
 # so a long run of line breaks is not re-read from each (issue 15 item 1); the heading found is the same.
 SECTION = re.compile(r"(?:^|\n(?![^\S\n]*+\n)|(?<=[.!?])\s)\s*+(?P<h>BACKGROUND|INTRODUCTION|OBJECTIVES?|AIMS?|PURPOSE|METHODS?|"
-                     r"(?:PATIENTS|MATERIALS)\s+AND\s+METHODS|DESIGN|RESULTS|FINDINGS|CASE\s+(?:REPORT|PRESENTATION|"
+                     r"(?:PATIENTS|MATERIALS)\s+AND\s+METHODS|DESIGN|RESULTS|FINDINGS|CASES?(?=\s*:)|Cases?(?=\s*:)|CASE\s+(?:REPORT|PRESENTATION|"
                      r"DESCRIPTION)|CONCLUSIONS?|INTERPRETATION|DISCUSSION|Background|Introduction|Objectives?|Aims?|"
                      r"Purpose|Methods?|Results|Findings|Case\s+(?:report|presentation|description)|Conclusions?|"
                      r"Interpretation|Discussion)\s*[:.]\s")

@@ -22,7 +22,7 @@ HLH, other) and, when the gold grade writes a digit, the grade's lower bound.
   design          the study design mapped to the closed list       value (paper-level)
   car_t_products  kind car_t_product                               span overlaps a gold name, same entry,
                                                                    or (unnamed product) the same target
-  drugs           kind drug                                        same vocabulary entry, or span overlaps
+  drugs           kind drug (not lymphodepletion, not background-only) same vocabulary entry, or span overlaps
 
 Each gold item is matched once; suggestions with the same numbers and overlapping spans count once (a value
 stated once and suggested by two rules); a suggestion that matches no gold item is a
@@ -96,6 +96,14 @@ def _spans(abstract: str, quote: str) -> list[tuple[int, int]]:
 
 def _overlaps(p: dict[str, Any], spans: list[tuple[int, int]]) -> bool:
     return any(p["start"] < e and s < p["end"] for s, e in spans)
+
+
+def _outside_schema(p: dict[str, Any]) -> bool:
+    """A drug suggestion the schema's `drugs` list leaves out by definition, and that says so itself: lymphodepleting
+    chemotherapy (role 'lymphodepletion'; the schema: 'lymphodepleting chemotherapy is not included') and a drug
+    flagged as named only in background sentences (not given to the studied patients)."""
+    f = p["fields"]
+    return p["kind"] == "drug" and (f.get("role") == "lymphodepletion" or bool(f.get("background_only")))
 
 
 def syndrome_class(name: str | None) -> str:
@@ -305,7 +313,7 @@ def score_paper(paper: dict[str, Any], preds: list[dict[str, Any]], table: dict[
         c = table.setdefault(kind, Counts())
         names = gold.get(kind) or []
         used = [False] * len(names)
-        for p in (p for p in preds if p["kind"] == pkind):
+        for p in (p for p in preds if p["kind"] == pkind and not _outside_schema(p)):
             hit = False
             for i, name in enumerate(names):
                 if not used[i] and _entity_match(kind, name, p, abstract):

@@ -19,12 +19,18 @@ from curator.extract.model import Suggestion, make
 from curator.extract.patterns import MULT, NB, NUM, NUMB, num
 
 _PERKG = r"\s?/\s?(?:kg|m2|m²|m\(2\)|m\^2|day|d)(?![a-zA-Z])"
-_CELLS = r"(?:(?:CAR[-+ ]?T|CAR\s?\+\s?T|CAR[- ]?positive\s+(?:viable\s+)?T|viable\s+T|T)[- ]?cells?|cells?)"
-_NOTE = r"(?:\s*+\((?:_?[nN]_?\s*+=\s*+\d++|\d++\s++patients?)\))"  # '80 (N = 11) × 10^6 cells': the arm size between
+_CELLS = r"(?:(?:CAR[-+ ]?T|CAR\s?\+\s?T|CAR[- ]?positive\s+(?:viable\s+)?T|viable\s+T|T)[- ]?cells?|(?:CAR\s?\+\s?)?cells?)"
+# '80 (N = 11) × 10^6 cells': the arm size between; '3 × 10^5 (dose level 1)': the level's name
+_NOTE = r"(?:\s*+\((?:_?[nN]_?\s*+=\s*+\d++|\d++\s++patients?|(?i:dose\s++level|DL)\s*+\d++)\))"
+# the power of ten as authors write it: '× 10^6', '× 10⁶', 'x 10e6', '× 10(6)', 'million'
+_MULT = rf"(?:{MULT}|[×x*]\s?10\s?[eE]\s?\d{{1,2}}(?!\d)|[×x*]\s?10\s?\(\s?\d{{1,2}}\s?\)|\s?million)"
+# the cells named by their target between the count and the unit: '1 × 10^6 CD19 CAR T cells/kg', 'anti-BCMA CAR T cells'
+_TGT = r"(?:(?:CD\d{1,3}(?:/CD\d{1,3})?|BCMA|GPC3|anti-?[A-Za-z0-9]{2,8}|[A-Za-z0-9]{2,8}-(?:directed|targeted|specific))\s)"
+_PER_KG = r"(?:/\s?kg|\s+per\s+kg\b)"
 DOSE = re.compile(
     rf"(?P<v>{NUMB})(?:\s?(?:-|–|to)\s?(?P<v2>{NUM}))?{_NOTE}?\s?"
-    rf"(?P<u>{MULT}\s?(?:{_CELLS}\s?)?/\s?kg"
-    rf"|{MULT}\s?{_CELLS}(?![\w/])"
+    rf"(?P<u>{_MULT}{_NOTE}?\s?(?:{_TGT}?{_CELLS}\s?)?{_PER_KG}"
+    rf"|{_MULT}{_NOTE}?\s?{_TGT}?{_CELLS}(?![\w/])"
     rf"|(?:mg|[µμu]g|mcg|g|IU|U)(?:{_PERKG})(?:\s?/\s?(?:day|d|dose))?"
     rf"|(?:mg|[µμu]g|mcg|g)(?![\w/]))")
 FREQ = re.compile(r"\s*(?:(?:every|q)\s?(?P<q>\d+)\s?(?:h|hr|hours?)\b|(?P<w>once|twice|three\s+times|four\s+times)"
@@ -37,6 +43,15 @@ NOT_DRUG = {"protein", "insulin", "medicine", "control", "baseline", "routine", 
             "albumin", "hemoglobin", "haemoglobin", "toxin", "origin", "margin", "within", "begin", "examine",
             "determine", "define", "outside", "inside", "side", "wide", "provide", "include", "guide", "tide",
             "patrol", "combine", "discipline", "machine", "engine", "feminine", "doctrine"}
+
+
+def _unit_text(unit: str) -> str:
+    """A cell-dose unit in the shape the unit parser reads: '× 10e6' / '× 10(6)' / 'million' → '× 10^6', the target
+    named inside dropped ('CD19 CAR T cells/kg' → 'CAR T cells/kg')."""
+    u = re.sub(r"10\s?[eE]\s?(\d{1,2})|10\s?\(\s?(\d{1,2})\s?\)", lambda m: "10^" + (m.group(1) or m.group(2)), unit)
+    u = re.sub(r"^\s?million", "× 10^6", u)
+    u = re.sub(_NOTE, "", u)
+    return re.sub(_TGT, "", u)
 
 
 def _druglike(word: str) -> bool:
@@ -53,7 +68,10 @@ def _drug_near(doc: Doc, start: int, end: int) -> tuple[Any, str, int] | None:
             gap = text[h.end:start]
             # each connector read once (atomic, the longest first; the list possessive)
             if re.fullmatch(r"\s*+(?:(?>at\s+(?:a\s+)?(?:dose|doses)\s+of|\(|,|:|was\s+(?:given|administered|dosed)\s+"
-                            r"at|dosed\s+at|(?:at\s+)?(?:a\s+)?(?:single\s+)?dose\s+of|at)\s*+)*+", gap):
+                            r"at|dosed\s+at|(?:at\s+)?(?:a\s+)?(?:single\s+)?dose\s+of|at"
+                            # a cap after the weight-based dose: 'tocilizumab (8 mg/kg; maximum 800 mg)'
+                            r"|\d[\d.]*+\s?(?:mg|g)/kg\s*+[;,]?\s*+(?:maximum|max\.?|not\s+exceeding|up\s+to)(?:\s+(?:dose|of))*+"
+                            r")\s*+)*+", gap):
                 best = (h, "before", h.start)
         elif h.start >= end and h.start - end <= 8 and re.fullmatch(r"\s*(?:of\s+)?", text[end:h.start]):
             return h, "after", h.end
@@ -68,9 +86,27 @@ _SEP_ITEM = r"(?:,\s*+(?:(?:and|or)\s++)?|(?:and|or)(?:\s++|$))"
 LEVELS_BEFORE = re.compile(rf"(?<!\d,)(?<!\d,\s)(?P<items>(?:{NUMB}{_NOTE}?+\s*+{_SEP_ITEM})++)$")
 
 
+# ... and levels each with its own power of ten: '1 × 10^6, 3 × 10^6 and 1 × 10^7 cells/kg'
+LEVELS_MULT_BEFORE = re.compile(rf"(?<!\d,)(?<!\d,\s)(?P<items>(?:{NUMB}\s?{_MULT}{_NOTE}?+\s*+(?:{_SEP_ITEM}|to\s++))++)$")
+
+
 def _levels(doc: Doc, m: re.Match[str], fields: dict[str, Any], conf: float, rule: str) -> list[Suggestion]:
     """The other dose levels of a list sharing the unit of dose `m` (one suggestion each)."""
     text = doc.text
+    mm = LEVELS_MULT_BEFORE.search(text, max(0, m.start() - 160), m.start())
+    tail = re.match(rf"{_MULT}{_NOTE}?", m.group("u"))
+    if mm is not None and tail is not None:
+        out = []
+        for it in re.finditer(rf"(?P<v>{NUMB})\s?(?P<m>{_MULT})", mm.group("items")):
+            unit = (it.group("m") + m.group("u")[tail.end():]).strip()
+            pu = parse_unit(_unit_text(unit))
+            if pu is None:
+                continue
+            a = mm.start("items") + it.start()
+            f = dict(fields, dose=num(it.group("v")), unit=unit, unit_code=pu.code, level_of_list=True)
+            f.pop("dose_max", None)
+            out.append(make("dose", f, text, a, m.end(), conf - 0.05, rule + "+list"))
+        return out
     lm = LEVELS_BEFORE.search(text, max(0, m.start() - 120), m.start())
     if lm is None or not fields.get("unit_code", "").startswith("10*"):
         return []
@@ -89,7 +125,7 @@ def find(doc: Doc) -> list[Suggestion]:
     out: list[Suggestion] = []
     for m in DOSE.finditer(text):
         unit = m.group("u")
-        pu = parse_unit(unit)
+        pu = parse_unit(_unit_text(unit))
         if pu is None:
             continue
         weight_based = "/kg" in pu.code or "/m2" in pu.code or pu.kind.startswith("count")
@@ -99,7 +135,8 @@ def find(doc: Doc) -> list[Suggestion]:
             prods = [h for h in doc.products if s_start <= h.start < s_end]
             if len({h.entry_id for h in prods}) == 1:
                 hit = (prods[0], "product", prods[0].start if prods[0].start < m.start() else prods[0].end)
-        fields: dict[str, Any] = {"drug": None, "as_written": None, "dose": num(m.group("v")), "unit": unit.strip(),
+        fields: dict[str, Any] = {"drug": None, "as_written": None, "dose": num(m.group("v")),
+                                  "unit": re.sub(_NOTE, "", unit).strip(),
                                   "unit_code": pu.code}
         if m.group("v2"):
             fields["dose_max"] = num(m.group("v2"))

@@ -63,10 +63,16 @@ def _cite_results_once(doc: Doc, out: list[Suggestion]) -> list[Suggestion]:
 
 def _drop_explained_proportions(out: list[Suggestion]) -> list[Suggestion]:
     """A percentage another rule already explains (a rate, a toxicity's incidence, a value of a comparison,
-    a median or a dose) is not suggested a second time as a bare proportion."""
+    a median or a dose) is not suggested a second time as a bare proportion; a rate that is one side of a
+    comparison is the comparison's."""
     others = [s for s in out if s.kind in ("rate", "toxicity", "comparison", "median", "dose")]
     keep = []
+    comparisons = [o for o in others if o.kind == "comparison"]
     for s in out:
+        if s.kind == "rate" and any(o.start < s.end and s.start < o.end and s.fields.get("value") is not None
+                                    and s.fields.get("value") in (o.fields.get("value_a"), o.fields.get("value_b"))
+                                    for o in comparisons):
+            continue  # 'PFS was 47% (95% CI ...) versus 34% (...)': the comparison holds both values
         if s.kind == "proportion" or (s.kind == "rate" and s.anchor >= 0):
             v = s.fields.get("percent")
             if any(o is not s and o.start < s.anchor <= o.end and (

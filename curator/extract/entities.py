@@ -81,6 +81,11 @@ def products(doc: Doc) -> list[Suggestion]:
             by_target.setdefault(tgt, []).append(m)
         if "investigational" in by_id:
             by_target.pop("", None)  # 'investigational CAR-T products' already suggested
+        # 'CD19-directed CAR T cells' in a paper that names its CD19 products (axi-cel, tisa-cel): the class those
+        # products belong to, not a further product
+        named_targets = {target_key(h.entry.get("target")) for h in doc.products if h.entry_id != "investigational"}
+        for tgt in named_targets & set(by_target):
+            by_target.pop(tgt)
         for tgt, ms in by_target.items():
             m = ms[0]
             s, e = doc.sentence(m.start())
@@ -108,11 +113,17 @@ def target_key(t: str | None) -> str:
     return "/".join(dict.fromkeys(out))
 
 
+NOT_THE_DRUG_AFTER = re.compile(r"[\s-]*+(?:transporters?|receptors?|ergic|uptake|pathways?|levels?|synthesis|"
+                                r"(?:-?sparing))\b", re.IGNORECASE)
+
+
 def drugs(doc: Doc) -> list[Suggestion]:
     text = doc.text
     out: list[Suggestion] = []
     by_id: dict[str, list[Any]] = {}
     for h in doc.drugs:
+        if NOT_THE_DRUG_AFTER.match(text, h.end):
+            continue  # 'dopamine transporter imaging', 'steroid receptor': the word names something else
         by_id.setdefault(h.entry_id, []).append(h)
     for eid, hs in by_id.items():
         # cite the study's own sentence ('Treatment included tocilizumab, ...'), not a background list

@@ -91,7 +91,7 @@ UNIT = (
 # --------------------------------------------------------------------------- p-values
 
 P_OP = r"(?:=\s*<|=\s*>|<\s*=|>\s*=|=<|=>|[=<>≤≥⩽⩾])"
-P_VALUE = (rf"(?<![\w])(?P<ptext>[Pp](?:\s?[-‐]?\s?values?)?(?:\s?\((?:two|2)[- ]sided\))?(?:\s?(?:for\s)?trend)?"
+P_VALUE = (rf"(?<![\w])(?P<ptext>[Pp](?:\s?[-‐]?\s?values?)?(?:\s?\((?:two|2)[- ]sided\))?(?:\s?(?:for\s)?trend|\s?for\s(?:subgroup\s)?(?:interaction|difference|heterogeneity))?"
            rf"\s*(?P<pop>{P_OP})\s*(?P<pval>{NUM}(?:\s?[×x]\s?10\s?\^?\s?[-−]\s?\d+|\s?[eE][-−]\d+)?))(?![\d])")
 P_RE = re.compile(P_VALUE)  # what it finds is read by curator.domain.pvalues.parse_p
 

@@ -45,8 +45,13 @@ NOT_PATIENTS_AFTER = re.compile(  # the blank run read once: only the last branc
     r"concentration|confluence|identity|homology)|vs\.?\b|versus\b|"
     r"v\.\s|compared\b|to\s+\d|[-–—]\s?\d|\s*(?:and|or)\s+\d[\d.]*\s?%\s*(?:vs|versus))", re.IGNORECASE)
 NOT_PATIENTS_BEFORE = re.compile(
-    r"(?:[<>≤≥⩽⩾=±~≈≃]|\byields?\s*+(?:of\s++)?|\bvs\.?|\bversus|\bv\.|\bby|\bof\s++(?:about\s++)?(?:a\s++)?(?:median\s++)?|\bwithin|\bthan|\bto|\bfrom|\bup\s+to|"
-    r"\d\s?%?\s?(?:[-–—]|to)|\bCI\b[^)]{0,12}|\bIQR\b[^)]{0,12}|\brange\b[^)]{0,12})\s*+$", re.IGNORECASE)  # blank runs read once
+    r"(?:[<>≤≥⩽⩾=±~≈≃]|\byields?\s*+(?:of\s++)?|\bvs\.?|\bversus|\bv\.|\bby|\bof\s++(?:about\s++)?(?:a\s++)?(?:median\s++)?|\bwithin|\bthan|"
+    # 'rose to 40%' is a level; 'was given to 58%' is the share of patients given it
+    r"(?<!given\s)(?<!administered\s)(?<!offered\s)(?<!provided\s)(?<!delivered\s)\bto|\bfrom|\bup\s+to|"
+    r"\d\s?%?\s?(?:[-–—]|to)|\bCI\b[^)]{0,12}|\bIQR\b[^)]{0,12}|\brange\b[^)]{0,12}|"
+    # a lab or tissue measure right before it: '(marrow blasts 62%)', 'LVEF 35%', 'CD19 expression 80%'
+    r"\b(?:blasts?|cells?|expression|chimerism|saturation|SpO2|LVEF|EF|h(?:a)?ematocrit|positivity|involvement|"
+    r"infiltration|cellularity))\s*+$", re.IGNORECASE)  # blank runs read once
 CHANGE_BEFORE = re.compile(r"\b(?:reduc\w*|decreas\w*|increas\w*|declin\w*|drop\w*|rose|fell|improv\w*|chang\w*|"
                            # HR/OR/RR in capitals only: the word 'or' is no odds ratio ('VGPR or better in 70%')
                            r"differen\w*|ratio|(?-i:HR|OR|RR)|sensitivity|specificity|accuracy|AUC|PPV|NPV|"

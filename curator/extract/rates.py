@@ -32,7 +32,9 @@ HORIZON_PREFIX = re.compile(rf"(?P<n>(?<!\d)\d++|one|two|three|four|five|six|ten
 HORIZON_AT = re.compile(rf"\b(?:at|by|after)\s+(?:(?P<n>\d+|one|two|three|five|six|twelve)\s?[-‐ ]?\s?(?P<u>{_HUNIT})"
                         rf"|(?P<u2>day|month|year)\s?(?P<n2>\d+))\b", re.IGNORECASE)
 PCT = rf"(?P<v>{NUMB})\s?%"
-PCT_CI = re.compile(rf"{PCT}\s*(?:[(\[]\s*|,\s*|;\s*)(?:{CI_BODY})\s*[)\]]?", re.IGNORECASE)
+# (the count out of its denominator may come first inside the bracket: '95.8% (46/48; 95% CI, 85.7-99.5)')
+PCT_CI = re.compile(rf"{PCT}\s*(?:[(\[]\s*+(?:\d+\s*+/\s*+\d+\s*+[;,]\s*+)?|,\s*|;\s*)(?:{CI_BODY})\s*[)\]]?",
+                    re.IGNORECASE)
 PCT_ONLY = re.compile(PCT)
 CONNECTOR = re.compile(
     # '\s*+': each run of blanks is read once (the optional pieces between them start with a non-blank)

@@ -59,7 +59,7 @@ VERB = re.compile(
     r"correlated|associated)\b")
 COMPARATIVE = re.compile(
     r"\b(?:higher|lower|greater|more|less|fewer|increased|decreased|reduced|elevated|longer|shorter|better|worse|"
-    r"superior|inferior|larger|smaller|similar|comparable)\s+(?P<np>(?:[\w\-+/'’αβγκ]+\s+){0,5}?[\w\-+/'’αβγκ]+)(?:\s+"
+    r"superior|inferior|larger|smaller|similar|comparable)\s+(?P<np>(?:[\w\-+/'’αβγκ≥≤<>]+\s+){0,5}?[\w\-+/'’αβγκ]+)(?:\s+"
     r"(?:than|in|among|for|between|compared|versus|vs\.?|with|at|during|after|before)\b|\s*$)")
 CLAUSE_JOIN = re.compile(r",\s+(?:and|but|whereas|while|with|although|though)\s+|;\s*")
 GROUP_QUALIFIERS = {"with", "who", "in", "on", "receiving", "treated", "undergoing", "without", "from", "aged", "that",
@@ -76,7 +76,7 @@ LOOKBACK = 300  # characters: what a value is about is named within this distanc
 
 @dataclass
 class Subject:
-    analyte: str  # canonical (vocabulary) or cleaned as written
+    analyte: str | None  # canonical (vocabulary) or cleaned as written; None: not named (comparisons.unnamed)
     as_written: str
     start: int
     end: int

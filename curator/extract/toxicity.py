@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from curator.domain.vocabulary import normalize_key
-from curator.extract.cohort import WORDNUM
+from curator.extract.cohort import WORDNUM, one_case
 from curator.extract.context import Doc
 from curator.extract.model import Suggestion, make
 from curator.extract.patterns import NB, NUM, to_float
@@ -40,20 +40,28 @@ GRADE_PRE = re.compile(
     r"|(?P<word>(?i:\bany[- ]grade|\ball[- ]grades?|\bhigh[- ]grade|\blow[- ]grade|\bsevere|\bmild|\bmoderate"
     r"|\blife[- ]threatening|\bfatal)))"
     rf"(?P<abbr>\s*+\((?P<ab_op>≥|>=|⩾|>)?\s*+(?:[Gg]rades?|Gr|G)\s*+(?:(?P<ab_op2>≥|>=|⩾|>)\s*+)?(?P<ab_a>{G})"
-    rf"(?:\s*+(?:-|–|—|to)\s*+(?P<ab_b>{G}))?(?P<ab_plus>\+|\s++or\s++(?:higher|greater|above|more|worse))?\))?\s*$")
+    rf"(?:\s*+(?:-|–|—|to|/)\s*+(?P<ab_b>{G}))?(?P<ab_plus>\+|\s++or\s++(?:higher|greater|above|more|worse))?\))?"
+    # a timing word between the grade and the syndrome: 'grade ≥3 early ICAHT', 'grade 2 delayed neurotoxicity'
+    r"(?:\s++(?i:early|late|delayed|prolonged|persistent|recurrent|refractory|acute))?\s*$")
+G_END = r"(?:[0-5](?!\d|[.·]\d)|IV|V|III|II|I)(?![a-z])"  # a grade that may end the sentence ('grade ≥3.')
 GRADE_POST = re.compile(
-    rf"\s*+(?:\(\s*+|,\s*+)?(?:of\s+)?(?:(?:[Gg]rades?|G)\s*+(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G})"
-    rf"(?:\s*(?:-|–|—|to|or|/)\s*(?P<b>{G}))?{_PLUS}?|(?P<word>any[- ]grade|all[- ]grades?))")
+    rf"\s*+(?:\(\s*+|,\s*+)?(?:of\s+|all\s++)?(?:(?:[Gg]rades?|G)\s*+(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G_END})"
+    rf"(?:\s*(?:-|–|—|to|or|/)\s*(?P<b>{G_END}))?{_PLUS}?|(?P<word>any[- ]grade|all[- ]grades?(?!\s*+[0-5IV])))")
 _CNT = (r"(?:\d+|(?i:\b(?:" + "|".join(sorted((w for w in WORDNUM if " " not in w), key=len, reverse=True))
         + r")\b))")
 FREQ_POST = re.compile(  # blank runs read once (possessive where what follows never opens with a blank)
-    rf"(?:\s*+\((?:[A-Za-z][\w/-]{{1,12}}|(?:[Gg]rades?|G)\s*+(?:[≥≤<>]\s*+)?[0-5IV]{{1,3}}(?:\s*+[-–]\s*+[0-5IV]{{1,3}})?\+?)\))?"
+    rf"(?:\s*+\((?:[A-Za-z][\w/-]{{1,12}}|(?:[Gg]rades?|G)\s*+(?:[≥≤<>]\s*+)?[0-5IV]{{1,3}}(?:\s*+[-–]\s*+[0-5IV]{{1,3}})?\+?"
+    # a definition by a threshold: 'Hypogammaglobulinemia (IgG <400 mg/dL) was present in ...'
+    rf"|[A-Za-z][\w-]{{0,12}}\s*+[<>≤≥]\s*+[\d.,]+\s*+[\w/×⁹^ .-]{{0,20}})\))?"
     rf"\s*+(?:[,:(]\s*+)?(?:(?:incidences?|rates?|frequency)(?:\s*+[:=])?\s*+)?(?:(?:was|were|has\s+been|had\s+been)\s++)?"
+    # 'CRS was infrequent, 9% (2/22)', 'ICANS was common (45%)'
+    r"(?:(?:rare|infrequent|uncommon|common|frequent|mild|universal)\s*+(?:,\s*+|(?=[(\[]))(?:[(\[]\s*+)?)?"
     r"(?:(?:observed|reported|occurred|developed|seen|noted|documented|present|experienced|recorded|found|diagnosed|"
-    r"identified|detected|persisted)\s++)?"
+    r"identified|detected|persisted|appeared|arose|emerged)\s++)?"
     r"(?:(?:at|with)\s++(?:a|an)\s++(?:overall\s++)?(?:rate|incidence|frequency)\s++of\s++)?"  # 'at a rate of 80%'
     r"(?:(?:in|among|for)\s++)?(?:all\s++(?=\d+\s+(?:patients?|pts|children|adults|subjects|cases)\b))?"
-    rf"(?:n\s*+=\s*+)?(?:{NB}(?P<n>{_CNT})(?:\s*+(?:/|of|out\s+of)\s*+(?:the\s++)?(?P<d>\d+))?\s*+(?:(?:patients?|pts|children|adults|"
+    rf"(?:n\s*+=\s*+)?(?:{NB}(?P<n>{_CNT})(?:\s*+(?:/|of|out\s+of)\s*+(?:the\s++)?(?P<d>\d+))?\s*+(?:(?:(?:evaluable|tested|treated|"
+    rf"infused|assessable|analy[sz]ed|surviving)\s++)?(?:patients?|pts|children|adults|"
     rf"subjects|cases)\s*+)?[(\[,;]\s*+(?P<p>{NUM})\s?%"
     # the share first, its count after it: '21.4% (n=12)', '8.3% of patients (5/60)', '90.9% (20/22)'
     rf"|{NB}(?P<p2>{NUM})\s?%(?:(?:\s++of\s++(?:the\s++)?patients)?\s*+[(\[]\s*+(?:n\s*+=\s*+(?P<n4>\d+)|(?P<n5>\d+)\s*+/\s*+"
@@ -67,14 +75,22 @@ FREQ_POST = re.compile(  # blank runs read once (possessive where what follows n
     r"(?!\s*+(?:[(\[][^()\[\]]{0,20}[)\]]\s*+)?(?:[)\]]\s*+)?(?:experienced|developed|had|suffered|presented|required|"
     r"received)\b)")
 FREQ_PRE = re.compile(  # blank runs read once: each optional piece takes the blanks before it, possessively
-    rf"(?:{NB}(?P<n>{_CNT})(?:\s*+(?:/|of|out\s+of)\s*+(?P<d>\d+))?(?:\s*+[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]])?"
-    r"(?:\s*+(?:patients?|pts|children|adults|subjects))?(?:\s*+[(\[]\s*+(?P<p3>[\d.·]+)\s?%\s*+[)\]])?"
+    # 'n of N', 'Six of eight', 'only 2 of the 8'
+    rf"(?:{NB}(?P<n>{_CNT})(?:\s*+(?:/|of|out\s+of)\s*+(?:the\s++)?(?P<d>{_CNT}))?(?:\s*+[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]])?"
+    r"(?:\s*+(?:(?:evaluable|tested|treated|infused|assessable|analy[sz]ed|surviving)\s++)?(?:patients?|pts|children|adults|subjects))?"
+    r"(?:\s*+[(\[]\s*+(?P<p3>[\d.·]+)\s?%\s*+[)\]])?"
     rf"|(?:{NB}(?P<p2>{NUM})\s?%|(?P<pw>\b{_CNT})\s(?:per\s?cent|percent)\b)"
-    r"(?:\s*+of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|cases|recipients))?)"
+    r"(?:\s*+of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|cases|recipients))?"
+    r"(?:\s*+[(\[]\s*+(?P<n7>\d+)\s*+/\s*+(?P<d7>\d+)\s*+[)\]])?)"  # 'Sixty-two percent of the patients (115/186)'
+
     r"\s*+(?:who\s++)?(?:developed|had|experienced|presented\s+with|suffered(?:\s+from)?|showed|(?:were\s+|was\s+)?diagnosed\s+with"
+    r"|remained|became"
     r"|(?P<died>died\s+(?:of|from|due\s+to)|passed\s+away\s+(?:from|due\s+to)|succumbed\s+to))"
     r"\s++(?:at\s+least\s+(?:one|1)\s++|a\s+median\s+of\s+\d+\s++|(?:some|any)\s++(?:grade|form|degree)\s++of\s++)?(?:any\s++|[\w-]+\s++(?:or|and)\s++|(?!(?:for|of|after|with|to|from|by|the)\b)[\w-]+\s++){0,2}$",
     re.IGNORECASE)
+ALL_GRADE = re.compile(rf"\s*+[)\]]?\s*+[,;]?\s*+(?:and\s++)?(?:all|both)(?:\s++(?:events?|cases?|episodes?|of\s++them))?\s++(?:were\s++)?"
+                       rf"(?P<g>[Gg]rades?\s*+(?P<a>{G_END})(?:\s*+(?:-|–|to|or|and)\s*+(?P<b>{G_END}))?)(?![\w%])")
+GAPPED = re.compile(rf"\s*+,?\s*+and\s++{NB}(?P<n>{_CNT})\s*+[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]\s*+$")
 FREQ_BRACKET = re.compile(
     rf"\s*[(\[]\s*(?:n\s*=\s*)?{NB}(?P<n>\d+)(?:\s*/\s*(?P<d>\d+))?\s*[,;]\s*(?P<p>{NUM})\s?%\s*[)\]]"
     # the syndrome's abbreviation and its share in one bracket: 'cytokine release syndrome (CRS; 73%)'
@@ -98,24 +114,31 @@ _PLUS2 = _PLUS.replace("?P<plus>", "?P<plus>")
 # each blank run is read once (possessive; what follows it never opens with a blank), so a long run of
 # blanks is not re-split between neighbouring '\s*' pieces (issue 15 item 1)
 PER_GRADE = re.compile(
-    rf"\s*+(?:\)\s*+)?(?:(?:of\s+)?(?:the\s+)?(?:patients|participants|pts|children|adults)\s*+)?(?:[,;:(]\s*+)?"
-    rf"(?:(?:and\s++(?:was|were)|and|while|with|including|of\s+which|of\s+these|which\s+(?:was|were)|of)\s++)?"
+    rf"\s*+(?:\)\s*+)?(?:(?:of\s+)?(?:the\s+)?(?:patients|participants|pts|children|adults)\s*+)?(?:(?i:grades?)\s*+(?=:))?"
+    rf"(?:(?:and\s++)?(?:was|were)\s++graded\s++as\s++follows\s*+)?"  # '... (89%) and was graded as follows: grade 1, ...'
+    rf"(?:[,;:(—–]\s*+)?"
+    rf"(?:(?:and\s++(?:was|were)|and|while|with|including|of\s+which|of\s+these|which\s+(?:was|were)|being|of)\s++)?"
+    rf"(?:(?i:maximum|max\.?|peak|highest)\s++)?"  # '(maximum grade 2 in three, grade 3 in one)'
+    rf"(?:(?i:severe|high[- ]grade|life[- ]threatening)\s*+\(\s*+(?=(?:[Gg]rades?|G)\s*+[≥>0-5IV]))?"  # 'severe (grade 3-4) in'
     rf"(?P<g>(?:[Gg]rades?|G)\s*+"
-    rf"(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b>{G}))?{_PLUS2}?|(?i:any|all)[- ]grades?"
+    rf"(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G})(?:\s*+(?:-|–|—|to|or|/)\s*+(?P<b>{G}))?{_PLUS2}?|(?i:any|all)[- ]grades?"
     rf"|(?i:severe|high[- ]grade|life[- ]threatening|fatal)(?=\s++in\b))"
-    rf"\s*+(?:(?P<syn>CRS|ICANS)\s*+)?"
-    # the share after ':', '=', 'in', a bracket, or a blank alone ('CRS: any grade 90%, grade ≥3 7%')
-    rf"(?:[,:=]\s*+|(?:(?:was|were)\s++)?(?:(?:observed|reported|occurred|seen)\s++)?in\s++|\(\s*+|(?=\d[\d.·]*\s?%))"
-    rf"(?:(?:{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?[(\[]\s*+)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?patients\s*)?[)\]]?"
+    rf"\s*+\)?\s*+(?:(?P<syn>CRS|ICANS)\s*+)?"
+    # the share after ':', '=', 'in', a bracket, or a blank alone ('CRS: any grade 90%, grade ≥3 7%'), or the count
+    # and its share after a blank ('ICANS: G2 7 (12%), G3 28 (48%)')
+    rf"(?:[,:=]\s*+|(?:(?:was|were)\s++)?(?:(?:observed|reported|occurred|seen)\s++)?in\s++|\(\s*+|(?=\d[\d.·]*\s?%)"
+    rf"|(?=\d++\s*+[(\[]\s*+\d[\d.·]*+\s?%)|(?=\d++(?![.·]\d)\s*+[,;]))"
+    rf"(?:(?:{NB}(?P<n>{_CNT})\s*+(?:patients?\s*+)?[(\[]\s*+)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?patients\s*)?[)\]]?"
     # a count alone, closing the item: '(grade 1-2, 36; grade 3, 4)', '(grade 3-4 in 4)'
-    rf"|{NB}(?P<n0>\d+)(?![.·]\d|\d)(?:\s++patients?)?(?=\s*+[)\];,.]|\s++and\b))")
-G_END = r"(?:[0-5](?!\d|[.·]\d)|IV|V|III|II|I)(?![a-z])"  # a grade that may end the sentence ('grade ≥3.')
+    rf"|(?:n\s*+=\s*+)?{NB}(?P<n0>\d+|(?i:\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b))(?![.·]\d|\d)"
+    rf"(?:\s++patients?)?(?=\s*+[)\];,.—–]|\s++and\b))")  # 'grade 1, n = 10; grade 2, n = 5', '— grade 1, 19 patients; ... —'
 # the count first: '45 patients (75%) had CRS, including 5 (8%) with grade ≥3', '...; 5 (8%) were grade 3 or higher',
 # or the share alone: '...; 13% were grade 3-4'
 PER_GRADE_COUNT = re.compile(  # blank runs read once, as in PER_GRADE
-    rf"\s*+(?:\)\s*+)?(?:(?:of\s++)?(?:the\s++)?(?:patients|participants|pts|children|adults)\s*+)?[,;]\s*+"
+    rf"\s*+(?:\)\s*+)?(?:(?:of\s++)?(?:the\s++)?(?:patients|participants|pts|children|adults)\s*+)?(?:[,;]\s*+|and\s++)(?:only\s++)?"
     rf"(?:(?:including|of\s+whom|of\s+which|of\s+these)\s++{NB}(?P<n8>\d+)(?![.·\d%])(?:\s++patients?)?"  # '..., of whom 2 had'
-    rf"|(?:(?:including|of\s+whom|of\s+which|of\s+these|with)\s++)?(?:{NB}(?P<n>\d+)\s*+(?:patients?\s*+)?"
+    # '... and only nine (4.8%) were grade 3 or above': the count may be a word
+    rf"|(?:(?:including|of\s+whom|of\s+which|of\s+these|with)\s++)?(?:{NB}(?P<n>{_CNT})\s*+(?:patients?\s*+)?"
     rf"[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]|{NB}(?P<p9>{NUM})\s?%(?:\s++of\s++(?:the\s++)?(?:patients|cases))?))"
     rf"\s*+(?:(?:with|had|were|was|of\s+(?:which|whom)\s+were)\s++)?"
     rf"(?P<g>(?:[Gg]rades?|G)\s*+(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G_END})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b>{G_END}))?"
@@ -169,6 +192,11 @@ LIST_HEAD = re.compile(  # blank runs and words read once (possessive: what foll
     rf"(?:\s*+(?:-|–|to)\s*+{G})?(?:\+|\s++or\s++(?:higher|greater|above|more))?)\s++(?:[\w-]++\s++){{0,3}}?"
     r"(?:adverse\s++events?|AEs?|TEAEs?|toxicit(?:y|ies)|events?|complications?|cytopenias?)\s*+(?:\([A-Za-z]{2,6}\)\s*+)?"
     r"(?:included|including|were|was|consisted\s++of|comprised|:)\s*+")
+# ... the grade after the events: 'The most frequent adverse events of grade 3 or higher were lymphopenia (100%), ...'
+LIST_HEAD2 = re.compile(
+    r"\b(?:adverse\s++events?|AEs?|TEAEs?|toxicit(?:y|ies)|events?|complications?)\s++of\s++"
+    rf"(?P<g>(?:[Gg]rades?|G)\s*+(?:(?:≥|>=|⩾|>)\s*+)?{G}(?:\s*+(?:-|–|to)\s*+{G})?(?:\+|\s++or\s++(?:higher|greater|above|more))?)"
+    r"\s++(?:included|including|were|was|consisted\s++of|comprised|:)\s*+")
 # (each item read once: atomic, and the list possessive — an item cannot cross a bracket, so nothing is lost)
 LIST_ITEMS = re.compile(rf"(?>[^;:.()]{{1,60}}?\(\s*+(?:\d+\s*+[,;]\s*+)?{NUM}\s?%\s*+\)\s*+,?\s*+(?:and\s++)?)*+")
 
@@ -212,6 +240,15 @@ class _Shifted:
 
 # a share followed by further shares ('78% and 31%') is a list's; one followed by 'vs' is a contrast's side
 # the value list of a measure named before a syndrome list ('the rates of CRS and ICANS were 80% and 25%')
+_GW = rf"(?:(?i:any|all)[- ]grades?|(?:[Gg]rades?|G)\s*+(?:[≥≤<>]\s*+)?{G}(?:\s*+(?:-|–|to|/)\s*+{G})?" \
+      rf"(?:\s++or\s++(?:higher|more|above))?)"
+GRADES_AFTER = re.compile(  # blank runs read once (possessive)
+    rf"\s*+(?:of\s++)?(?P<g1>{_GW})\s*+,?\s*+and\s++(?P<g2>{_GW})\s++(?:(?:was|were)\s++)?"
+    rf"(?:occurred|developed|observed|reported|seen|noted|recorded)\s++in\s++"
+    rf"(?P<items>{NUM}\s?%\s*+,?\s*+and\s++{NUM}\s?%)")
+SUBGROUP_PCTS = re.compile(  # blank runs read once (possessive)
+    rf"\s*+(?:(?:was|were)\s++)?(?:(?:occurred|observed|reported|seen|noted|developed|recorded)\s++)?in\s++"
+    rf"(?P<items>{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%){{0,4}}+\s*+,?\s*+and\s++{NUM}\s?%)")
 MEASURE_LIST = re.compile(
     rf"\s*+(?:[^\d;:%()]{{0,40}}?\s)??(?:was|were|of)\s++(?P<items>{NB}{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%)*+\s*+(?:,\s*+)?"
     rf"(?:and|or)\s++{NUM}\s?%)", re.IGNORECASE)
@@ -248,7 +285,7 @@ SYSTEMS = [
 # sentence is about the studied patients
 OTHER_TOX = re.compile(
     r"\b(?:(?:(?:invasive\s+)?(?:bacterial|viral|fungal|opportunistic|severe|serious|bloodstream)\s+)?infections?"
-    r"|bacter[ae]mia|sepsis|pneumonia|(?:febrile\s+)?neutropenia|thrombocytopenia|an(?:a)?emia|(?:pan)?cytopenias?"
+    r"|bacter(?:a|ae|e)mia|sepsis|pneumonia|(?:febrile\s+)?neutropenia|thrombocytopenia|an(?:a)?emia|(?:pan)?cytopenias?"
     r"|lymphopenia|leukopenia|hypogammaglobulin(?:a)?emia|coagulopath(?:y|ies)|coagulation\s+(?:disorders?|abnormalit"
     r"(?:y|ies))|disseminated\s+intravascular\s+coagulation|acute\s+kidney\s+injury|AKI|tumou?r\s+lysis\s+syndrome"
     r"|parkinsonism|(?:cranial|facial)\s+nerve\s+pals(?:y|ies)|(?:cranial|facial)\s+(?:neuropath(?:y|ies)|pals(?:y|ies))"
@@ -268,7 +305,7 @@ OTHER_TOX = re.compile(
     r"|kidney\s+injury|renal\s+(?:impairment|dysfunction|insufficiency)|(?:liver|hepatic)\s+(?:injury|dysfunction)"
     r"|cardiac\s+(?:events?|toxicit(?:y|ies)|arrest|dysfunction|arrhythmias?)|cardiovascular\s+events?|heart\s+failure"
     r"|capillary\s+leak(?:\s+syndrome)?|respiratory\s+failure|pleural\s+effusions?"
-    r"|graft[- ]versus[- ]host\s+disease|GVHD|secondary\s+(?:primary\s+)?malignanc(?:y|ies)|second\s+primary\s+malignanc(?:y|ies)"
+    r"|graft[- ]versus[- ]host\s+disease|GVHD|(?:secondary|subsequent)\s+(?:primary\s+)?malignanc(?:y|ies)|second\s+primary\s+malignanc(?:y|ies)"
     r"|peripheral\s+neuropathy|movement\s+disorders?|Guillain[- ]Barr[eé](?:\s+syndrome)?|tumou?r\s+flare"
     # adverse-event terms in their CTCAE/MedDRA shapes ('neutrophil count decreased', 'decreased platelet count',
     # 'leukocytopenia', 'hypokalemia', 'ALT increased', 'elevated transaminases', 'pyrexia', 'fatigue')
@@ -279,13 +316,34 @@ OTHER_TOX = re.compile(
     r"|(?:elevated|increased)\s+(?:ALT|AST|transaminases?|liver\s+enzymes|bilirubin|creatinine)"
     r"|(?:ALT|AST|alanine\s+aminotransferase|aspartate\s+aminotransferase|blood\s+bilirubin)\s+increased"
     r"|pyrexia|fatigue|nausea|vomiting|diarrh(?:o)?ea|headache"
-    r"|decreased\s+appetite|mucositis|sinus\s+tachycardia)\b", re.IGNORECASE)
+    r"|decreased\s+appetite|mucositis|sinus\s+tachycardia"
+    # the adjective a cytopenia is stated with: '19% of patients remained thrombocytopenic'
+    r"|(?:pan)?(?:thrombocytopen|neutropen|lymphopen|leukopen|cytopen)ic"
+    # named infections, organ inflammation, bleeding, neurological and late complications (general clinical names)
+    r"|(?:invasive\s+|pulmonary\s+)?(?:aspergillosis|mucormycosis|candidiasis)|candid(?:a)?emia|fungal\s+pneumonia"
+    r"|progressive\s+multifocal\s+leukoencephalopathy|PML|pneumonitis|(?:neutropenic\s+)?(?:entero)?colitis|myocarditis"
+    r"|(?:stress\s+)?cardiomyopathy"
+    r"|h(?:a)?emorrhagic\s+events?|bleeding\s+(?:events?|episodes?)"
+    r"|cerebral\s+o?edema|posterior\s+reversible\s+encephalopathy\s+syndrome|PRES|(?:transverse\s+)?myelitis|myelopathy"
+    r"|myelodysplastic\s+syndromes?|MDS|(?:secondary\s+)?T[- ]cell\s+(?:lymphomas?|malignanc(?:y|ies))|neurocognitive\s+"
+    r"(?:decline|impairment|deficits?)|(?:peripheral\s+)?(?:motor\s+)?neuropath(?:y|ies))\b", re.IGNORECASE)
+# the sentence is about the studied patient(s): 'the patient', 'a 9-year-old girl', 'he', 'three patients'
+# the sentence is about the studied patient ('the patient', 'he', 'her'): a general clinical word named without a
+# grade or count counts only there (broader cues — 'a 9-year-old girl', 'patients developed', any sentence of a case
+# report — added false alarms on both held-out sets, 2026-12-07, and were taken back)
+PATIENT_WORDS = re.compile(r"\b(?:the\s+patient|our\s+patient|he|she|his|her)\b", re.IGNORECASE)
 OCCURRED = re.compile(r"\b(?:develop\w*|experienc\w*|suffer\w*|presented\s+with|diagnosed|occur\w*|complicated\s+by|"
+                      # a case's course: 'progressed to grade 2 CRS', 'consistent with grade 3 parkinsonism',
+                      # 'meeting criteria for IEC-HS', 'neutropenia persisted', 'remained thrombocytopenic'
+                      r"progress\w*|evolv\w*|consistent\s+with|me(?:et|eting|t)\s+(?:the\s+)?(?:\w+\s+)?criteria|fulfill?\w*|"
+                      r"persist\w*|remained|worsen\w*|escalat\w*|recurr\w*|(?:classified|graded|scored)\s+as|"
+                      # 'Grade 1 CRS began on day +1', 'CRS peaked at grade 3', '(grade 2 CRS)' after what she became
+                      r"began|begun|started|peaked|emerged|appeared|arose|became|required|"
                       r"manifest\w*|passed\s+away|died|had|showed|observed|noted|reported|recorded|(?:was|were)\s+"
                       r"(?:treated|managed)|resolved|incidences?\s+of|rates?\s+of|frequency\s+of)\b", re.IGNORECASE)
 BACKGROUND = re.compile(r"\b(?:can|may|might|could|is\s+an?|are\s+(?:an?|the|common|frequent|known|serious|major|"
                         r"potentially)|remains?|known|commonly|often|typically|such\s+as|risk\s+factors?|"
-                        r"predict\w*|hinder\w*|limit\w*|understudied|poorly|little\s+is|unclear|aim\w*|"
+                        r"predict\w*|hinder\w*|limit\w*+(?!\s++of\s++(?:normal|detection|quantification))|understudied|poorly|little\s+is|unclear|aim\w*|"
                         r"we\s+(?:sought|aimed|investigated|evaluated|analy[sz]ed|examined|assessed|focus\w*)|associated\s+with|"
                         # an objective ('To evaluate the incidence of ICANS ...', 'Objective: ...')
                         r"(?<![\w-])to\s+(?:evaluate|assess|determine|investigate|describe|characteri[sz]e|examine|identify|"
@@ -299,7 +357,11 @@ BACKGROUND = re.compile(r"\b(?:can|may|might|could|is\s+an?|are\s+(?:an?|the|com
                         r"reduc(?:e|es|ed|ing|tion)|prevent\w*|mitigat\w*|prophyla\w*|abrogat\w*|"
                         # other studies ('has been reported', 'in the pivotal trials')
                         r"(?:has|have)\s+been\s+(?:reported|described|documented)|pivotal|registration(?:al)?\s+trials?|"
-                        r"in\s+the\s+literature)\b",
+                        r"in\s+the\s+literature|"
+                        # a protocol's plans and a conclusion's summary restate, they do not report ('the primary
+                        # endpoint is the incidence of severe CRS', 'These data support ... a low incidence of severe CRS')
+                        r"will|primary\s+(?:end\s*-?points?|outcomes?|objectives?)|secondary\s+(?:end\s*-?points?|outcomes?)|"
+                        r"these\s+(?:data|findings|results|observations)|in\s+conclusion|we\s+conclude|support\w*)\b",
                         re.IGNORECASE)
 
 
@@ -395,8 +457,10 @@ def _graded(text: str, p: Phrase) -> Phrase:
                                                       m.group("plus"))
     else:
         m = GRADE_POST.match(text, h_end, min(len(text), h_end + 45))
-        if m and text[h_end:m.end()].lstrip().startswith("(") and BREAKDOWN.match(text, m.end()):
-            m = None  # 'CRS (grade 1-2, 36; grade 3, 4)': a breakdown by grade, read as further rows
+        if m and text[h_end:m.end()].lstrip()[:1] in ("(", ",") and BREAKDOWN.match(text, m.end()):
+            # 'CRS (grade 1-2, 36; grade 3, 4)', 'developed CRS, grade 3 or 4 in 5 (13%)': a breakdown by grade,
+            # read as further rows
+            m = None
         if m:
             p.end = m.end()
             if text[h_end:m.end()].lstrip().startswith("(") and re.match(r"\s*\)", text[m.end():m.end() + 3]):
@@ -422,7 +486,8 @@ def phrases(doc: Doc) -> list[Phrase]:
         covered = [(a, b) for a, b, *_ in hits]
         for m in OTHER_TOX.finditer(text):
             if m.group().isupper() and m.group() not in ("AKI", "AE", "AEs", "DIC", "ICAHT", "GVHD", "SAE", "SAEs",
-                                                          "TEAE", "TEAEs", "TRAE", "TRAEs", "COVID-19"):
+                                                          "TEAE", "TEAEs", "TRAE", "TRAEs", "COVID-19", "PML", "PRES",
+                                                          "MDS"):
                 continue
             if not any(a < m.end() and m.start() < b for a, b in covered):
                 hits.append((m.start(), m.end(), m.group(), None))
@@ -472,7 +537,9 @@ def phrases(doc: Doc) -> list[Phrase]:
         s0 = max(0, p.start - 240)
         hm = _last(LIST_HEAD, text, s0, p.start)
         if hm is None or not LIST_ITEMS.fullmatch(text, hm.end(), p.start):
-            continue
+            hm = _last(LIST_HEAD2, text, s0, p.start)
+            if hm is None or not LIST_ITEMS.fullmatch(text, hm.end(), p.start):
+                continue
         gm = GRADE_PRE.search(hm.group("g") + " ")
         if gm is None or gm.group("word"):
             continue
@@ -484,7 +551,11 @@ def phrases(doc: Doc) -> list[Phrase]:
 
 
 # a sentence comparing groups on an outcome; one stating a risk factor, an association or a possibility instead
-CONTRAST_STATEMENT = re.compile(r"\b(?:vs\.?|versus|compared\s+(?:with|to)|than(?!\s++(?:grade|G\s*+\d)))(?!\w)|(?<![\w])[Pp]\s*+(?:[-‐]?\s*+values?\s*+)?[=<>≤≥]")
+# a methods sentence on how a syndrome was graded ('ICANS was graded by ASTCT criteria ... younger than 12 years')
+GRADED_BY = re.compile(r"\b(?:was|were)\s+(?:graded|assessed|scored|defined)\s+(?:by|according|per|using|with)\b", re.IGNORECASE)
+CONTRAST_STATEMENT = re.compile(r"\b(?:vs\.?|versus|compared\s+(?:with|to)|(?<!more\s)(?<!less\s)(?<!fewer\s)(?<!greater\s)(?<!rather\s)(?<!other\s)"
+                                r"(?<!younger\s)(?<!older\s)"
+                                r"than(?!\s++(?:grade|G\s*+\d)))(?!\w)|(?<![\w])[Pp]\s*+(?:[-‐]?\s*+values?\s*+)?[=<>≤≥]")
 RISK_STATEMENT = re.compile(r"\b(?:associat\w*|predict\w*|risk\s+factors?|odds|hazard|OR|HR|aOR|correlat\w*|"
                             r"univariate|multivariate|multivariable)\b")
 # a syndrome word that modifies the measured noun ('infection density', 'CRS duration', 'ICANS onset')
@@ -627,6 +698,57 @@ def find(doc: Doc) -> list[Suggestion]:
             extra.append((q, {"percent": to_float(pm.group("p")), "_end": p.end + pm.end()}))
         freq[i] = {}
 
+    # one syndrome, then its grades, then their shares: 'CRS of any grade and grade ≥3 developed in 90% and 8% of
+    # patients, respectively'
+    for i, p in enumerate(ps):
+        if i in freq:
+            continue
+        s_start, s_end = doc.sentence(p.start)
+        gm = GRADES_AFTER.match(text, p.m_end, s_end)
+        if gm is None or not re.search(r"\brespectively\b", text[gm.end():s_end]):
+            continue
+        pcts = list(re.finditer(rf"(?P<p>{NUM})\s?%", gm.group("items")))
+        grades = [gm.group("g1"), gm.group("g2")]
+        if len(pcts) != 2:
+            continue
+        for k, (g, pm) in enumerate(zip(grades, pcts)):
+            q = Phrase(p.syndrome, p.as_written, p.start, gm.start("items") + pm.end(), p.m_start, p.m_end)
+            wm = GRADE_PRE.search(g + " ")
+            if wm is not None and not wm.group("word"):
+                q.grade, q.grade_max, q.operator = _grade(wm, wm.group("a1") or wm.group("a2"), wm.group("b2"),
+                                                          wm.group("pre_op") or wm.group("op"), wm.group("plus"))
+            q.grade_as_reported = g.strip()
+            f = {"percent": to_float(pm.group("p")), "_end": gm.start("items") + pm.end()}
+            if k == 0:
+                p.grade, p.grade_max, p.operator, p.grade_as_reported = q.grade, q.grade_max, q.operator, \
+                    q.grade_as_reported
+                freq[i] = f
+            else:
+                extra.append((q, f))
+
+    # one syndrome, its shares in two or more subgroups: 'Any-grade CRS occurred in 84% and 62% of axi-cel and
+    # tisa-cel recipients, respectively' — and the clause that follows it elliptically in the same sentence ('...,
+    # and grade ≥3 CRS in 9% and 5%'): one row per share
+    for i, p in enumerate(ps):
+        if i in freq:
+            continue
+        s_start, s_end = doc.sentence(p.start)
+        sm = SUBGROUP_PCTS.match(text, p.end, s_end)
+        if sm is None or not re.search(r"\brespectively\b", text[s_start:s_end]):
+            continue
+        if i + 1 < len(ps) and ps[i + 1].start < sm.end():
+            continue  # another syndrome inside: a list, read above
+        pcts = list(re.finditer(rf"(?P<p>{NUM})\s?%", sm.group("items")))
+        for k, pm in enumerate(pcts):
+            f = {"percent": to_float(pm.group("p")), "_end": sm.start("items") + pm.end()}
+            if k == 0:
+                freq[i] = f
+            else:
+                q = Phrase(p.syndrome, p.as_written, p.start, p.end, p.m_start, p.m_end)
+                q.grade, q.grade_max, q.operator, q.grade_as_reported = p.grade, p.grade_max, p.operator, \
+                    p.grade_as_reported
+                extra.append((q, f))
+
     for i, p in enumerate(ps):
         if i in freq:
             continue
@@ -690,13 +812,22 @@ def find(doc: Doc) -> list[Suggestion]:
                     f["percent"] = to_float(pm.group("p") or pm.group("p2") or pm.group("p3"))
                 elif pm.group("pw"):  # 'Forty-five percent of patients developed X'
                     f["percent"] = float(_count(pm.group("pw")))
-                if pm.group("n"):
-                    f["count"] = _count(pm.group("n"))
-                if pm.group("d"):
-                    f["denominator"] = int(pm.group("d"))
+                if pm.group("n") or pm.group("n7"):
+                    f["count"] = _count(pm.group("n") or pm.group("n7"))
+                if pm.group("d") or pm.group("d7"):
+                    f["denominator"] = _count(pm.group("d") or pm.group("d7"))
+            elif i > 0 and freq.get(i - 1, {}).get("_start") is not None and ps[i - 1].end <= p.start and \
+                    (gm := GAPPED.match(text, ps[i - 1].end, p.start)):
+                # '139 (75.5%) developed CRS and 58 (31.5%) ICANS': the verb of the first count carries to the second
+                f = {"count": _count(gm.group("n")), "percent": to_float(gm.group("p")), "_start": gm.start("n")}
             elif NEGATION.search(text[max(cs, p.start - 30):p.start]):
                 f = {"count": 0, "negated": True, "_start": p.start - len(NEGATION.search(
                     text[max(cs, p.start - 30):p.start]).group(0))}
+        if f.get("_end") and not p.graded and (am := ALL_GRADE.match(text, f["_end"], s_end)):
+            # 'ICANS was seen in two patients (11%), both grade 1': every case at one grade (or range)
+            p.grade, p.grade_max, p.operator = _grade(am, am.group("a"), am.group("b"), None, None)
+            p.grade_as_reported = am.group("g")
+            f["_end"] = am.end()
         if f.get("percent") is not None and not p.graded and \
                 (dm := MORTALITY_OF.search(text, max(s_start, p.start - 40), p.start)):
             p.grade_as_reported = "fatal"  # 'the mortality caused by COVID-19 was 31%': a fatal toxicity's share
@@ -737,9 +868,12 @@ def find(doc: Doc) -> list[Suggestion]:
             ef = {"percent": to_float(pg) if pg else None, "_end": gm.end()}
             n = gm.groupdict().get("n") or gm.groupdict().get("n0") or gm.groupdict().get("n8")
             if n:
-                ef["count"] = int(n)
+                ef["count"] = _count(n)
             if ef["percent"] is None and "count" not in ef:
                 break
+            if ef["percent"] is None and ef.get("count") == 0:
+                pos = gm.end()  # 'G1 0, G2 7 (12%)': no patient at that grade, the list goes on
+                continue
             if not any(x[0].grade == q.grade and x[0].syndrome == q.syndrome and x[1].get("percent") == ef["percent"]
                        for x in extra):
                 extra.append((q, ef))
@@ -758,8 +892,7 @@ def find(doc: Doc) -> list[Suggestion]:
         s0, s1 = doc.sentence(p.m_start)
         if not OCCURRED.search(text, s0, s1) or BACKGROUND.search(text, s0, s1):
             return False  # background ('CRS is a common toxicity'), aims, risk factors: not the study's own
-        if p.syndrome == "other" and not re.search(r"\b(?:the\s+patient|our\s+patient|he|she|his|her)\b",
-                                                   text[s0:s1], re.IGNORECASE):
+        if p.syndrome == "other" and not PATIENT_WORDS.search(text, s0, s1):
             return False
         if REFERENCE.search(text[max(0, p.m_start - 30):p.m_start]):
             return False
@@ -783,7 +916,11 @@ def find(doc: Doc) -> list[Suggestion]:
         """The syndrome is the outcome two groups are compared on ('CRS was more frequent with axi-cel than with
         tisa-cel (85% vs 50%; P < .001)'): the dev schema's toxicity item without a percent (README)."""
         s0, s1 = doc.sentence(p.m_start)
+        if any(q.syndrome == p.syndrome and q.grade == p.grade and any(k in (freq.get(j) or {}) for k in ("percent", "count"))
+               for j, q in enumerate(ps) if j != i):
+            return False  # the schema's contrast item is for an incidence reported *only* as a contrast
         return bool(CONTRAST_STATEMENT.search(text, s0, s1) and re.search(r"\d", text[s0:s1])
+                    and not GRADED_BY.search(text, s0, s1)
                     and not RISK_STATEMENT.search(text, s0, s1) and not MODAL.search(text, s0, s1)
                     and not re.search(r"\b(?:median|mean)\b", text[s0:s1], re.IGNORECASE)  # medians of a measure
                     and not MODIFIER_AFTER.match(text, p.end)
@@ -832,6 +969,10 @@ def find(doc: Doc) -> list[Suggestion]:
             continue  # 'tocilizumab was given for grade ≥2 CRS in 30 patients (50%)': the count is the treatment's
         if f.get("negated") and ELIGIBILITY.search(text, *doc.sentence(p.m_start)):
             continue  # 'patients had no active infection' in an eligibility sentence is a criterion
+        if f.get("negated") and (one_case(doc) or p.grade is None):
+            # 'no ICANS' in a case report, 'no infection', 'without ICANS': what did not happen is no toxicity row;
+            # a cohort's 'no grade ≥3 CRS was observed' is an incidence of 0 at that grade, which curators record
+            continue
         if not detail:
             name = p.syndrome if p.syndrome != "other" else p.as_written.lower()
             if bare_choice.get(name) != i:
@@ -855,7 +996,8 @@ def find(doc: Doc) -> list[Suggestion]:
         if system:
             fields["grading_system"] = system
         key = (p.syndrome, p.grade, p.grade_max, fields["grade_operator"], p.grade_as_reported, fields["percent"],
-               fields["count"], bool(f.get("negated")), doc.sentence(p.m_start) if contrast else None)
+               fields["count"], bool(f.get("negated")), doc.sentence(p.m_start) if contrast else None,
+               p.as_written.lower() if p.syndrome == "other" else None)  # 'pancytopenia and aspergillosis': two
         if key in seen_keys:
             continue
         seen_keys.add(key)
@@ -867,9 +1009,58 @@ def find(doc: Doc) -> list[Suggestion]:
             "toxicity.graded" if p.graded else ("toxicity.frequency" if detail else "toxicity.mention")
         conf = 0.85 if detail else 0.7
         out.append(make("toxicity", fields, text, start, end, conf, rule))
+    out += _adverse_event_list(doc, out)
     # ints for counts
     for s in out:
         for k in ("count", "denominator"):
             if s.fields.get(k) is not None:
                 s.fields[k] = int(s.fields[k])
+    return out
+
+
+# a list of adverse events after a head that names them, each item a name and its share — whatever the name
+# ('On-target, off-tumour events were frequent: nail changes in 8 patients (44%), dysgeusia in 7 (39%) and rash in 5
+# (28%)', 'toxicity manifested as pleuritic chest pain in 27% (6/22) and pericarditis in 2/22 (9%)')
+AE_HEAD = re.compile(r"\b(?:adverse\s++events?|AEs|TEAEs|TRAEs|toxicit(?:y|ies)|side\s++effects?|complications?|events)\b"
+                     r"[^.;:\d%]{0,80}?(?:\b(?:included|including|were|comprised|consisted\s++of|manifested\s++as|such\s++as)\b"
+                     r"(?:[^.;:\d%]{0,40}?:)?|:)", re.IGNORECASE)
+AE_ITEM = re.compile(
+    rf"\s*+(?:,\s*+)?(?:and\s++|or\s++)?(?P<name>[A-Za-z][\w'’/-]*+(?:\s++(?!in\b|of\b|and\b)[A-Za-z][\w'’/-]*+){{0,4}})\s*+"
+    rf"(?:in\s++)?(?:(?P<n>\d++)(?:\s*+/\s*+(?P<d>\d++))?\s*+(?:patients?\s*+)?[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]"
+    rf"|(?P<p2>{NUM})\s?%(?:\s*+[(\[]\s*+(?P<n2>\d++)\s*+/\s*+(?P<d2>\d++)\s*+[)\]])?)")
+_NOT_AE = re.compile(r"^(?:patients?|the|a|an|all|those|response|remission|CR|ORR|PR|survival|OS|PFS|mortality|death|deaths)\b",
+                     re.IGNORECASE)
+
+
+def _adverse_event_list(doc: Doc, found: list[Suggestion]) -> list[Suggestion]:
+    text = doc.text
+    if not doc.car_t or not doc.has("event", "toxicit", "adverse", "side effect", "complication", "aes"):
+        return []
+    out: list[Suggestion] = []
+    for hm in AE_HEAD.finditer(text):
+        s0, s1 = doc.sentence(hm.start())
+        if BACKGROUND.search(text, s0, hm.start()) or LITERATURE.search(text, s0, s1):
+            continue
+        head_grade = re.search(rf"(?:[Gg]rades?|G)\s*+(?:(?P<op>≥|>=|>)\s*+)?(?P<a>{G})(?:\s*+(?:-|–|to)\s*+(?P<b>{G}))?"
+                               r"(?P<plus>\+|\s++or\s++(?:higher|greater|above|more))?",
+                               text[max(s0, hm.start() - 40):hm.end()])
+        pos = hm.end()
+        while (m := AE_ITEM.match(text, pos, s1)) is not None:
+            pos = m.end()
+            name = m.group("name")
+            if _NOT_AE.match(name) or any(o.start < m.end() and m.start() < o.end for o in found + out):
+                continue
+            pct = to_float(m.group("p") or m.group("p2"))
+            n, d = m.group("n") or m.group("n2"), m.group("d") or m.group("d2")
+            f: dict[str, Any] = {"syndrome": "other", "as_written": name, "grade": None, "grade_operator": None,
+                                 "grade_as_reported": None, "percent": pct, "count": int(n) if n else None}
+            if d:
+                f["denominator"] = int(d)
+            if head_grade:
+                f["grade"], gmax, f["grade_operator"] = _grade(head_grade, head_grade.group("a"), head_grade.group("b"),
+                                                               head_grade.group("op"), head_grade.group("plus"))
+                f["grade_as_reported"] = head_grade.group(0).strip()
+                if gmax is not None:
+                    f["grade_max"] = gmax
+            out.append(make("toxicity", f, text, m.start("name"), m.end(), 0.6, "toxicity.event_list"))
     return out
