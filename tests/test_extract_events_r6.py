@@ -4,12 +4,9 @@ is copied from a labelled set)."""
 
 from __future__ import annotations
 
-import re
-import time
-
 import pytest
 
-from curator.extract import cohort, events, suggest
+from curator.extract import cohort, suggest
 from curator.extract.context import Doc
 
 CASE = "We report a 47-year-old woman with refractory mantle cell lymphoma who received brexu-cel. "
@@ -157,22 +154,7 @@ def test_a_day_modifier_does_not_swallow_a_verb_before_an_outcome_word():
     assert days(CASE + "A PET-CT scan on day +45 revealed a complete response.") == [45]
 
 
-# ------------------------------------------------------------------ bounded patterns
-
-def test_the_patterns_of_this_round_cannot_backtrack():
-    patterns = [events.DAY, events.WINDOW, events.VALUE_BEFORE, events.ASIDE, events.CLAUSE_AFTER,
-                events.WHEN_TREATED, events.CO_CLAUSE, events.FREQUENCY_BEFORE, events.DAY_MODIFIER, events.DAY_EXAM,
-                events.DETERMINER_BEFORE, events.NAME_CUT, events.OWN_TIME, events.SCHEDULE_BEFORE, events.EXAM]
-    inputs = ["1 " * 5000, "1" * 10000, "day +1 and " * 900, ", and a was " * 900, "a " * 5000, "a" * 10000,
-              "1 000 " * 1600, ", while a" * 1100, ", when he received " * 500, "day 1 to 2 " * 900]
-    for pat in patterns:
-        assert isinstance(pat, re.Pattern)
-        for text in inputs:
-            t0 = time.perf_counter()
-            for _ in pat.finditer(text):
-                pass
-            assert time.perf_counter() - t0 < 1.0, (pat.pattern[:80], text[:20])
-
+# (every pattern of events.py is also run on backtracking inputs by tests/test_regex_bounds.py)
 
 def test_a_lymphodepletion_window_followed_by_the_infusion_is_a_timeline_in_a_trial_too():
     from curator.extract import suggest

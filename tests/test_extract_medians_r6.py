@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
 
-from curator.extract import medians
 from curator.extract.engine import suggest
 
 
@@ -94,20 +92,11 @@ def test_the_evidence_quotes_the_median_and_its_late_range_but_no_share_of_the_c
     assert any(s.fields.get("percent") == 70.0 for s in suggest(text) if s.kind != "median")
 
 
-def test_the_new_patterns_cannot_backtrack():
-    patterns = [medians.MEDIAN, medians.TRAIL_WORDS, medians.LATE_DISP, medians.LIST_ITEM, medians.CONTRAST_AFTER,
-                medians.FROM_BEFORE, medians.TO_AFTER, medians.EVENT_VERB, medians.LEAD_IN, medians.FOR_VERB_BEFORE,
-                medians.COUNTED_AFTER]
+def test_the_whole_rule_stays_bounded_on_backtracking_inputs():
+    # (each pattern of medians.py alone is run on such inputs by tests/test_regex_bounds.py)
     inputs = ["1 " * 5000, "1" * 10000, "1, " * 3300, "(" * 10000, "a " * 5000, "in a and " * 1100, "a" * 10000,
               "median (a 1) " * 800, "median of 1 days after a (" * 400, " with a and 1 days (IQR, 1-" * 300,
               "from a " * 1500]
-    for pat in patterns:
-        assert isinstance(pat, re.Pattern)
-        for text in inputs:
-            t0 = time.perf_counter()
-            for _ in pat.finditer(text):
-                pass
-            assert time.perf_counter() - t0 < 1.0, (pat.pattern[:80], text[:20])
     for text in inputs:  # and the whole rule on them
         t0 = time.perf_counter()
         suggest(text)
