@@ -194,3 +194,36 @@ def test_change_listener_hears_other_connections(library_target):
         listener.close()
         a.close()
         b.close()
+
+
+def test_close_skips_the_optimize_hint_when_another_connection_holds_the_lock(library_path):
+    """`snapshot` and quitting close the library while a background connection of the same window may be
+    writing (presence, change feed): PRAGMA optimize is a hint, so a busy database must not fail the close."""
+    lib = Library.open(library_path)
+    real = lib.conn
+
+    class Busy:
+        closed = False
+
+        def execute(self, sql, *args):
+            if sql.strip().upper().startswith("PRAGMA OPTIMIZE"):
+                raise sqlite3.OperationalError("database is locked")
+            return real.execute(sql, *args)
+
+        def close(self):
+            Busy.closed = True
+            real.close()
+
+    lib.conn = Busy()
+    lib.close()  # no error
+    assert Busy.closed
+
+    class Broken(Busy):
+        def execute(self, sql, *args):
+            raise sqlite3.OperationalError("disk I/O error")
+
+    lib = Library.open(library_path)
+    real = lib.conn
+    lib.conn = Broken()
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        lib.close()  # any other failure is still reported

@@ -344,10 +344,15 @@ class Library:
         return conn
 
     def close(self) -> None:
-        """Close the connection (SQLite first runs PRAGMA optimize on a writable library)."""
+        """Close the connection (SQLite first runs PRAGMA optimize on a writable library — a hint only: when
+        another connection of this window holds the write lock at that moment, it is skipped, not an error)."""
         try:
             if not self.read_only:
-                self.conn.execute("PRAGMA optimize")
+                try:
+                    self.conn.execute("PRAGMA optimize")
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) and "busy" not in str(exc):
+                        raise
         finally:
             self.conn.close()
 
