@@ -6,6 +6,12 @@ Rules
   comparison.from_to    NAME decreased from a to b pg/mL (P < x)
   comparison.p_only     NAME was significantly higher ... (P < x)  a named outcome with only a p-value
   comparison.respectively  NAME before and after X were a and b unit, respectively (P < x)
+  comparison.shares     n of N (x%) in A compared with / and in m of M (y%) in B (P = x)   the shares compared
+  comparison.baseline   creatinine 2.6 mg/dL (baseline, 0.6 mg/dL)                  baseline is A, the value B
+  comparison.effect     HR 0.71 (95% CI ...), HR for progression or death, 0.71; ...  an effect size with its CI
+  comparison.not_reached  median 10.5 months vs not reached
+A pair whose shape is clear but whose quantity the words do not name is still offered with its test (analyte
+None, rule '.../unnamed', confidence 0.5).
 The two numbers must be clearly the pair: one separator (vs, versus, v, compared with) between two single
 values; lists ("93% and 56% vs 89% and 61%"), fractions (0/10 vs 3/10) and three-way comparisons are left
 alone; units that disagree (pg/mL vs ng/mL) reject the pair.

@@ -4,6 +4,9 @@ Rules
   toxicity.graded     grade ≥3 CRS in 12%, grade 3-4 ICANS, CRS (grade ≥3, 13%), severe CRS, high-grade CRS
   toxicity.frequency  CRS occurred in 30 (79%) patients, 12% of patients developed ICANS, no grade ≥3 CRS
   toxicity.mention    the syndrome is named (first mention), without grade or frequency
+  toxicity.contrast   the syndrome is the outcome two groups are compared on, its incidence given only so
+  toxicity.event_list a list of adverse events after a head that names them ('events were: nail changes in 8
+                      patients (44%), dysgeusia in 7 (39%)'), whatever the names
 Grades keep what was written (`grade_as_reported`) and give `grade` (the lower bound, int), `grade_operator`
 ('=', '≥', '≤' or 'range' with `grade_max`). "grade ≥3 CRS and ICANS" gives the grade to both. Percentages in
 lists ("CRS and ICANS occurred in 12% and 18%") are assigned in order with "respectively", or without it when
