@@ -1330,3 +1330,10 @@ def test_supportive_agents_and_a_word_that_names_something_else():
 def test_a_review_named_by_its_method_and_other_studies_design_words(text, design_class):
     got = [s.fields["design_class"] for s in suggest(text) if s.kind == "design" and s.fields.get("study")]
     assert got == [design_class], got
+
+
+def test_a_list_of_events_takes_its_heads_grade():
+    got = [(f["as_written"], f["grade"], f["count"], f["percent"]) for f in _tox(
+        "We treated 20 patients with GPRC5D CAR T cells. Grade 3 or higher on-target events were: nail dystrophy in "
+        "2 patients (10%) and taste disturbance in 1 (5%).")]
+    assert ("nail dystrophy", 3, 2, 10.0) in got and ("taste disturbance", 3, 1, 5.0) in got, got

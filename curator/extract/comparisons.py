@@ -421,8 +421,9 @@ def find(doc: Doc) -> list[Suggestion]:
     pairs: list[tuple[int, int]] = []  # the values of pairs read in running text (without their p-value's bracket)
 
     def _p_source(at: int) -> bool:
-        """`at` lies in a bracket that follows a running-text pair (where it found its p-value)."""
-        return any(ps <= at for ps, _ in pairs) and text.rfind("(", 0, at) > max(pe for ps, pe in pairs if ps <= at) - 1
+        """`at` lies in a bracket opened after the last running-text pair before it (where it found its p-value)."""
+        before = [pe for ps, pe in pairs if ps <= at]
+        return bool(before) and text.rfind("(", 0, at) >= max(before)
 
     def free(s: int, e: int) -> bool:
         return not any(s < te and ts < e for ts, te in taken)

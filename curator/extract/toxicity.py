@@ -1044,14 +1044,16 @@ def _adverse_event_list(doc: Doc, found: list[Suggestion]) -> list[Suggestion]:
         s0, s1 = doc.sentence(hm.start())
         if BACKGROUND.search(text, s0, hm.start()) or LITERATURE.search(text, s0, s1):
             continue
-        head_grade = re.search(rf"(?:[Gg]rades?|G)\s*+(?:(?P<op>≥|>=|>)\s*+)?(?P<a>{G})(?:\s*+(?:-|–|to)\s*+(?P<b>{G}))?"
-                               r"(?P<plus>\+|\s++or\s++(?:higher|greater|above|more))?",
-                               text[max(s0, hm.start() - 40):hm.end()])
+        # the head's grade, read by the one pattern for a grade written after a name ('events of grade 3 or higher')
+        head_grade = GRADE_POST.search(text, max(s0, hm.start() - 40), hm.end())
+        if head_grade is not None and head_grade.group("a") is None:
+            head_grade = None  # 'any grade': no threshold to carry
+        taken = list(found)
         pos = hm.end()
         while (m := AE_ITEM.match(text, pos, s1)) is not None:
             pos = m.end()
             name = m.group("name")
-            if _NOT_AE.match(name) or any(o.start < m.end() and m.start() < o.end for o in found + out):
+            if _NOT_AE.match(name) or any(o.start < m.end() and m.start() < o.end for o in taken):
                 continue
             pct = to_float(m.group("p") or m.group("p2"))
             n, d = m.group("n") or m.group("n2"), m.group("d") or m.group("d2")
@@ -1062,8 +1064,9 @@ def _adverse_event_list(doc: Doc, found: list[Suggestion]) -> list[Suggestion]:
             if head_grade:
                 f["grade"], gmax, f["grade_operator"] = _grade(head_grade, head_grade.group("a"), head_grade.group("b"),
                                                                head_grade.group("op"), head_grade.group("plus"))
-                f["grade_as_reported"] = head_grade.group(0).strip()
+                f["grade_as_reported"] = head_grade.group(0).strip(" (,")
                 if gmax is not None:
                     f["grade_max"] = gmax
             out.append(make("toxicity", f, text, m.start("name"), m.end(), 0.6, "toxicity.event_list"))
+            taken.append(out[-1])
     return out
