@@ -47,8 +47,9 @@ GRADE_PRE = re.compile(
     # a timing word between the grade and the syndrome: 'grade ≥3 early ICAHT', 'grade 2 delayed neurotoxicity'
     r"(?:\s++(?i:early|late|delayed|prolonged|persistent|recurrent|refractory|acute))?\s*$")
 G_END = r"(?:[0-5](?!\d|[.·]\d)|IV|V|III|II|I)(?![a-z])"  # a grade that may end the sentence ('grade ≥3.')
+# (a blank run is entered only at its first blank, read once: a search does not restart inside it)
 GRADE_POST = re.compile(
-    rf"\s*+(?:\(\s*+|,\s*+)?(?:of\s+|all\s++)?(?:(?:[Gg]rades?|G)\s*+(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G_END})"
+    rf"(?:(?<!\s)\s++)?(?:\(\s*+|,\s*+)?(?:of\s+|all\s++)?(?:(?:[Gg]rades?|G)\s*+(?P<op>≥|>=|⩾|>|≤|<=|<)?\s*(?P<a>{G_END})"
     rf"(?:\s*(?:-|–|—|to|or|/)\s*(?P<b>{G_END}))?{_PLUS}?|(?P<word>any[- ]grade|all[- ]grades?(?!\s*+[0-5IV])))")
 _CNT = (r"(?:\d+|(?i:\b(?:" + "|".join(sorted((w for w in WORDNUM if " " not in w), key=len, reverse=True))
         + r")\b))")
