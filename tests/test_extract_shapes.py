@@ -1337,3 +1337,42 @@ def test_a_list_of_events_takes_its_heads_grade():
         "We treated 20 patients with GPRC5D CAR T cells. Grade 3 or higher on-target events were: nail dystrophy in "
         "2 patients (10%) and taste disturbance in 1 (5%).")]
     assert ("nail dystrophy", 3, 2, 10.0) in got and ("taste disturbance", 3, 1, 5.0) in got, got
+
+
+def _row_set(text: str) -> set:
+    return {(f["syndrome"], f["grade"], f["count"], f["percent"]) for f in _tox(text)}
+
+
+def test_a_syndrome_its_appositive_then_the_clause_share():
+    # words without numbers between the syndrome and the verb of occurrence ('..., graded by the ASTCT scale, was
+    # recorded in'), then the clause's one share, and its grade breakdown after the colon
+    rows = _row_set("We infused 80 adults with axi-cel. Neurotoxicity, graded by the ASTCT scale, was recorded in 30 of 80 "
+                 "treated patients (37.5%): grade 1, 20%; grade 2, 10%; grade 3, 7.5%.")
+    assert ("ICANS", None, 30, 37.5) in rows and ("ICANS", 3, None, 7.5) in rows, rows
+    assert _row_set("We infused 50 adults with CAR T cells. CRS was rare and mild, occurring in 3 of 50 patients (6%), "
+                 "all grade 1.") >= {("CRS", 1, 3, 6.0)}
+    # a comparison in the clause is the contrast's, not an incidence
+    assert not any(f["percent"] == 40.0 for f in _tox(
+        "We infused 50 adults with CAR T cells. CRS, by the Lee scale, was observed in 40% versus 20% of controls."))
+
+
+def test_a_syndrome_list_with_shares_given_grade_by_grade_respectively():
+    rows = _row_set("We treated 120 patients with tisa-cel. Rates of CRS and ICANS did not change with longer follow-up "
+                 "(any grade, 70% and 25%; grade 3 or higher, 9% and 4%, respectively).")
+    assert {("CRS", None, None, 70.0), ("ICANS", None, None, 25.0), ("CRS", 3, None, 9.0),
+            ("ICANS", 3, None, 4.0)} <= rows, rows
+
+
+def test_a_grade_list_after_a_colon_and_counts_in_words():
+    rows = _row_set("We infused 44 adults with cilta-cel. ICANS was more frequent than expected: any grade in "
+                 "41%, grade ≥3 in 16%.")
+    assert ("ICANS", 3, None, 16.0) in rows and any(r[0] == "ICANS" and r[3] == 41.0 for r in rows), rows
+    rows = _row_set("We describe five patients with IEC-HS after CAR T cells. All five had earlier CRS (grade 1 in two, "
+                 "grade 2 in three).")
+    assert {("CRS", 1, 2, None), ("CRS", 2, 3, None)} <= rows, rows
+
+
+def test_a_clause_opening_with_the_name_and_a_comma_then_the_pair():
+    c = kinds("Outcomes with and without prophylaxis were similar. Infections, 21% vs 25% (P = .61).", "comparison")
+    assert [(s.fields["analyte_as_written"], s.fields["value_a"], s.fields["value_b"]) for s in c] == \
+        [("Infections", 21.0, 25.0)], c

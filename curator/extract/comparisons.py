@@ -519,8 +519,13 @@ def find(doc: Doc) -> list[Suggestion]:
                 anchor = a0 if rule not in ("comparison.groups", "comparison.respectively", "comparison.shares") \
                     else m.start()
                 subj = None
-                if re.search(r"[A-Za-z][\w\-+/ ]{0,40}:\s*$", text[max(s_start, anchor - 45):anchor]):
-                    subj = np_before(doc, anchor, s_start)  # 'fatty: 10.0 vs. 7.7 mm3/mm'
+                w0 = max(s_start, anchor - 45)
+                lm = re.search(r"[A-Za-z][\w\-+/ ]{0,40}[:,]\s*$", text[w0:anchor])
+                if lm and (lm.group().rstrip().endswith(":") or not text[s_start:w0 + lm.start()].strip()
+                           or text[s_start:w0 + lm.start()].rstrip()[-1] in ";:("):
+                    # 'fatty: 10.0 vs. 7.7 mm3/mm'; a clause that opens with the name and a comma: 'Neurotoxicity,
+                    # 6.5% vs 10.8% (P = .68)'
+                    subj = np_before(doc, w0 + lm.start() + len(lm.group().rstrip()) - 1, s_start)
                 if subj is None:
                     subj = find_subject(doc, anchor, s_start,
                                         allow_np=rule in ("comparison.from_to", "comparison.respectively",

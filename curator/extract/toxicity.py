@@ -229,6 +229,37 @@ PARALLEL_PCTS = re.compile(  # blank runs read once, as in PER_GRADE
     rf"|{NB}{NUM}\s?%(?:\s*+/\s*+{NUM}\s?%)++)", re.IGNORECASE)  # or 'in 80%/20%' after 'CRS/ICANS'
 
 
+# a list's shares by grade, each grade with one share per syndrome: 'CRS and ICANS (any grade, 92% and 60%; grade ≥3,
+# 6% and 21%, respectively)'
+GRADE_SEGMENT = re.compile(  # blank runs read once (possessive)
+    rf"(?P<g>(?i:any|all)[- ]grades?|(?:[Gg]rades?|G)\s*+(?:[≥≤<>]\s*+)?{G}(?:\s*+(?:-|–|to|/)\s*+{G})?"
+    rf"(?:\s++or\s++(?:higher|more|above))?)\s*+[,:]?\s*+(?:in\s++)?"
+    rf"(?P<items>{NB}{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%)*+\s*+(?:,\s*+)?(?:and|or)\s++{NUM}\s?%)")
+
+
+def _nested(group: list[int], pcts: list[Any], tail: str, shift: int, ps: list[Phrase],
+            rows: list[tuple[Phrase, dict[str, Any]]]) -> bool:
+    """Rows for a syndrome list whose shares are given grade by grade; False (nothing added) unless every share of
+    the tail belongs to a grade segment with one share per syndrome."""
+    segs = list(GRADE_SEGMENT.finditer(tail))
+    if len(segs) < 2 or len(pcts) != len(segs) * len(group):
+        return False
+    items = [list(re.finditer(rf"(?P<p>{NUM})\s?%", sg.group("items"))) for sg in segs]
+    if any(len(it) != len(group) for it in items):
+        return False
+    for sg, it in zip(segs, items):
+        gm = GRADE_PRE.search(sg.group("g") + " ")
+        for k, pm in zip(group, it):
+            q = Phrase(ps[k].syndrome, ps[k].as_written, ps[k].start, shift + sg.start("items") + pm.end(),
+                       ps[k].m_start, ps[k].m_end)
+            if gm is not None and not gm.group("word"):
+                q.grade, q.grade_max, q.operator = _grade(gm, gm.group("a1") or gm.group("a2"), gm.group("b2"),
+                                                          gm.group("pre_op") or gm.group("op"), gm.group("plus"))
+            q.grade_as_reported = sg.group("g").strip()
+            rows.append((q, {"percent": to_float(pm.group("p")), "_end": shift + sg.start("items") + pm.end()}))
+    return True
+
+
 class _Shifted:
     """A match inside a sub-string, read with offsets of the larger string."""
 
@@ -429,7 +460,7 @@ def _grade(m: re.Match[str], a: str, b: str | None, op: str | None, plus: str | 
     return g1, None, o or "="
 
 
-BREAKDOWN = re.compile(r"\s*+(?:[,:;=]\s*+|in\s++)\d")
+BREAKDOWN = re.compile(rf"\s*+(?:[,:;=]\s*+|in\s++)(?:\d|{_CNT})")  # a count may be a word ("grade 2 in three")
 
 
 def _graded(text: str, p: Phrase) -> Phrase:
@@ -577,6 +608,37 @@ def _contrast_side(doc: Doc, ps: list[Phrase], end: int) -> bool:
     return m is not None and not any(end <= q.m_start < m.start("p") for q in ps)
 
 
+# the syndrome, then words without numbers (an appositive, a qualifier: 'CRS, graded by the Lee scale, was observed
+# in', 'ICANS was infrequent and mild, occurring in'), then the verb of occurrence and the clause's one share
+VERB_IN = re.compile(r"\b(?:occurr(?:ed|ing)|observed|reported|developed|seen|noted|documented|experienced|recorded|"
+                     r"diagnosed|identified|present)\s++(?:in|among)\s++(?:only\s++|a\s++total\s++of\s++)?",
+                     re.IGNORECASE)
+CLAUSE_SHARE = re.compile(
+    rf"{NB}(?P<n>{_CNT})(?:\s*+(?:/|of|out\s+of)\s*+(?:the\s++)?(?P<d>\d+))?(?:\s++(?:[a-z-]++\s++){{0,2}}?"
+    rf"(?:patients?|pts|children|adults|subjects|cases|recipients|participants))?\s*+[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]"
+    rf"|{NB}(?P<p2>{NUM})\s?%")
+_NOT_GAP = re.compile(r"[\d%()\[\]]|\b(?:than|vs|versus|compared|respectively|no|not|without|none|"
+                      r"after|following|before|during|with)\b", re.IGNORECASE)
+
+
+def _clause_share(doc: Doc, ps: list[Phrase], i: int, s_end: int) -> dict[str, Any] | None:
+    text, p = doc.text, ps[i]
+    limit = min([s_end] + [q.m_start for q in ps[i + 1:i + 2] if q.m_start >= p.end]
+                + [k for k in (text.find(";", p.end, s_end), text.find(":", p.end, s_end)) if k >= 0])
+    vm = VERB_IN.search(text, p.end, min(limit, p.end + 120))
+    if vm is None or _NOT_GAP.search(text, p.end, vm.start()):
+        return None
+    sm = CLAUSE_SHARE.match(text, vm.end(), limit)
+    if sm is None or re.search(r"%|\b(?:vs|versus|compared|respectively)\b|[Pp]\s*[=<>]", text[sm.end():limit]):
+        return None
+    f: dict[str, Any] = {"percent": to_float(sm.group("p") or sm.group("p2")), "_end": sm.end()}
+    if sm.group("n"):
+        f["count"] = _count(sm.group("n"))
+    if sm.group("d"):
+        f["denominator"] = int(sm.group("d"))
+    return f
+
+
 def _system(doc: Doc, syndrome: str) -> str | None:
     from curator.domain import vocabulary
 
@@ -629,6 +691,10 @@ def find(doc: Doc) -> list[Suggestion]:
             # '(94, 80, and 51%, respectively)': one % for the whole list
             pcts = list(re.finditer(rf"(?P<n>)(?P<p>{NUM})", lm.group("items")))
             pcts = [_Shifted(pm, lm.start("items")) for pm in pcts]
+        if len(pcts) != len(group) and _nested(group, pcts, tail[:rm.start()], ps[j].end, ps, list_extra):
+            for k in group:  # '(any grade, 92% and 60%; grade ≥3, 6% and 21%, respectively)': read by grade
+                freq[k] = {}
+            continue
         if len(pcts) == len(group):
             for k, pm in zip(group, pcts):
                 f: dict[str, Any] = {"percent": to_float(pm.group("p")), "_end": ps[j].end + pm.end()}
@@ -797,6 +863,8 @@ def find(doc: Doc) -> list[Suggestion]:
                 f = {"percent": to_float(m.group("p") or m.group("p2")), "_end": m.end()}
                 if m.group("n"):
                     f["count"] = _count(m.group("n"))
+        if not f and (cm := _clause_share(doc, ps, i, s_end)):
+            f = cm
         if not f:  # the syndrome's own bracket closes after its count: the count is the syndrome's
             bm = FREQ_BRACKET.match(text, p.end, min(s_end, p.end + 40))
             if bm:
@@ -860,6 +928,10 @@ def find(doc: Doc) -> list[Suggestion]:
         f = freq.get(i) or {}
         pos = f.get("_end", p.end)
         s_end = doc.sentence(p.m_start)[1]
+        colon = text.find(":", pos, s_end)
+        if "_end" not in f and colon > 0 and not re.search(r"[\d%;]", text[pos:colon]) \
+                and not any(pos <= q.m_start < colon for q in ps):
+            pos = colon  # 'ICANS was more frequent than in lymphoma series: any grade in 61%, grade ≥3 in 29%'
         while True:
             gm = PER_GRADE.match(text, pos, s_end) or PER_GRADE_COUNT.match(text, pos, s_end) or \
                 (PCT_GRADE.match(text, pos, s_end) if "_end" in f else None)
