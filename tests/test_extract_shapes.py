@@ -1376,3 +1376,27 @@ def test_a_clause_opening_with_the_name_and_a_comma_then_the_pair():
     c = kinds("Outcomes with and without prophylaxis were similar. Infections, 21% vs 25% (P = .61).", "comparison")
     assert [(s.fields["analyte_as_written"], s.fields["value_a"], s.fields["value_b"]) for s in c] == \
         [("Infections", 21.0, 25.0)], c
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a CI whose upper bound is open
+    ("We treated 60 patients. Median overall survival was 19.2 months (95% CI, 11.5-not reached).",
+     (19.2, "CI", 11.5, None, True)),
+    ("We treated 60 patients. Median PFS 8.4 mo (95% CI 5.0–NR).", (8.4, "CI", 5.0, None, True)),
+    # a day after infusion with its sign and its word inside the range
+    ("We treated 60 patients. Tocilizumab started median day +3 (range +1 to +9) after infusion.",
+     (3, "range", 1.0, 9.0, None)),
+    ("We treated 60 patients. Ferritin reached its peak at a median of day 6 (range, day 2–15).",
+     (6, "range", 2.0, 15.0, None)),
+])
+def test_median_with_an_open_bound_or_a_signed_day(text, want):
+    got = [(s.fields["value"], s.fields["dispersion"], s.fields["low"], s.fields["high"],
+            s.fields.get("high_not_reached")) for s in kinds(text, "median")]
+    assert got == [want], got
+
+
+def test_dev_scoring_matches_a_median_with_an_open_upper_bound():
+    from curator.extract.dev_scoring import _m_median
+    gold = {"value": 19.2, "range_or_iqr": "95% CI, 11.5-not reached"}
+    assert _m_median(gold, {"fields": {"value": 19.2, "low": 11.5, "high": None}})
+    assert not _m_median(gold, {"fields": {"value": 19.2, "low": 95, "high": 11.5}})

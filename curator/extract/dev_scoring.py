@@ -184,6 +184,9 @@ def _m_median(g: dict[str, Any], p: dict[str, Any]) -> bool:
     if not _eq(g["value"], f.get("value"), 1e-6):
         return False
     nums = _numbers(g.get("range_or_iqr"))
+    if re.search(r"(?:not\s+reached|\bNR|not\s+estimable|\bNE)\W*$", str(g.get("range_or_iqr") or ""), re.IGNORECASE):
+        # an open upper bound ('95% CI, 14.7-not reached'): the lower bound is stated, the upper is not
+        return bool(nums) and _eq(nums[-1], f.get("low"), 1e-6) and f.get("high") is None
     if len(nums) >= 2:
         lo, hi = nums[-2], nums[-1]
         return _eq(lo, f.get("low"), 1e-6) and _eq(hi, f.get("high"), 1e-6)

@@ -31,8 +31,11 @@ from curator.extract.subjects import clause_start, clause_subject, depth0, make_
 DISP_LABEL = rf"(?P<dlab>range|IQR|interquartile\s+range|{CI_HEAD.replace('(?P<lvl>', '(?:').replace('(?P<lvl2>', '(?:')})"
 _HEAD = r"(?:\(\s*(?P<head>IQR|range|interquartile\s+range|95\s?%\s?CI)\s*\)|\[\s*(?P<head2>IQR|range)\s*\])"
 # (blank runs read once: possessive — what follows each never opens with a blank)
-DISP = (rf"(?:\s*+[(\[,;]\s*+|\s++)(?:{DISP_LABEL}(?:\s?\[[A-Za-z]+\]|\s?\([A-Za-z]+\))?\s*+[,:=]?\s*+(?:of\s++|from\s++)?)?(?P<lo>{SNUM})\s?(?:{UNIT})?{DASH}"
-        rf"(?P<hi>{SNUM})\s?(?P<u2>{UNIT})?\s*[)\]]?")
+DISP = (rf"(?:\s*+[(\[,;]\s*+|\s++)(?:{DISP_LABEL}(?:\s?\[[A-Za-z]+\]|\s?\([A-Za-z]+\))?\s*+[,:=]?\s*+(?:of\s++|from\s++)?)?"
+        # a day after infusion may carry its word and sign ('range, day 3–14', 'range +3 to +21'); a CI's upper bound
+        # may be open ('95% CI, 14.7-not reached')
+        rf"(?:[Dd]ays?\s*+)?\+?(?P<lo>{SNUM})\s?(?:{UNIT})?{DASH}(?:[Dd]ays?\s*+)?\+?"
+        rf"(?:(?P<hi>{SNUM})\s?(?P<u2>{UNIT})?|(?P<nr>(?i:not\s++reached|not\s++estimable|NR|NE)\b))\s*[)\]]?")
 MEDIAN = re.compile(
     # '\s*+': a run of blanks between the optional pieces (each starts with a non-blank) is read once;
     # with plain '\s*' every split of the run was tried (a long run after 'median' took minutes)
@@ -44,7 +47,9 @@ MEDIAN = re.compile(
     rf"|\((?=[A-Za-z])[^()\[\]]{{1,40}}\)(?=\s++(?:was|were|is|are)\b))\s++){{0,12}}?(?:[A-Za-z][\w/+\-’']*(?=,\s*+\d))?)"
     rf"\s*+{_HEAD.replace('head', 'hd')}?\s*+"
     rf"(?:,\s*+)?(?:(?:was|were|is|are|of|reached|at|for|:|=)\s++|:\s*+|=\s*+)?(?:approximately\s++|about\s++)?"
-    rf"(?P<v>{NB}{NUM})(?![\d/])\s?(?P<u>{UNIT})?(?:{DISP})?(?:\s?(?P<u3>{UNIT}))?")
+    # 'median day +8': the sign of a day after infusion
+    rf"(?P<plus>(?<=[Dd]ay\s)\+\s?|(?<=[Dd]ay)\+)?(?P<v>(?(plus)|{NB}){NUM})(?![\d/])\s?(?P<u>{UNIT})?(?:{DISP})?"
+    rf"(?:\s?(?P<u3>{UNIT}))?")
 SUBJ_MEDIAN = re.compile(rf"\b(?:was|were|is|are)\s+(?:a\s+)?median\s+(?:of\s+)?(?P<v>{NB}{NUM})\s?(?P<u>{UNIT})?"
                          rf"(?:{DISP})?")
 # '(?:\s(?=\s\s))*+\s*': the blanks after 'median' with only the last two open to backtracking. The quantity
@@ -125,7 +130,8 @@ def _disp(m: re.Match[str] | None, head: str | None) -> dict[str, Any]:
     if m is None or m.group("lo") is None:
         return f
     lab = (m.group("dlab") or head or "").lower()
-    lo, hi = to_float(m.group("lo")), to_float(m.group("hi"))
+    lo = to_float(m.group("lo"))
+    hi = to_float(m.group("hi")) if m.group("hi") else None  # an open upper bound ('14.7-not reached')
     if "iqr" in lab or "interquartile" in lab:
         kind = "IQR"
     elif "range" in lab:
@@ -135,6 +141,8 @@ def _disp(m: re.Match[str] | None, head: str | None) -> dict[str, Any]:
     else:
         kind = None
     f.update({"dispersion": kind, "low": lo, "high": hi})
+    if m.groupdict().get("nr"):
+        f["high_not_reached"] = True
     if kind == "IQR":
         f["iqr_low"], f["iqr_high"] = lo, hi
     elif kind == "range":
@@ -148,6 +156,8 @@ def _plausible(v: float, f: dict[str, Any]) -> bool:
     lo, hi = f.get("low"), f.get("high")
     if lo is None:
         return True
+    if hi is None:
+        return lo <= v  # an open upper bound
     return lo <= hi and lo <= v <= hi
 
 
