@@ -1400,3 +1400,28 @@ def test_dev_scoring_matches_a_median_with_an_open_upper_bound():
     gold = {"value": 19.2, "range_or_iqr": "95% CI, 11.5-not reached"}
     assert _m_median(gold, {"fields": {"value": 19.2, "low": 11.5, "high": None}})
     assert not _m_median(gold, {"fields": {"value": 19.2, "low": 95, "high": 11.5}})
+
+
+def test_a_lymphodepleting_agent_given_again_for_a_toxicity_is_a_second_row():
+    text = ("A 60-year-old man received cilta-cel after lymphodepletion with fludarabine and cyclophosphamide on "
+            "days -5 to -3. Parkinsonism developed on day 25; cyclophosphamide 1 g/m2 was given on day 33.")
+    roles = sorted(s.fields["role"] for s in suggest(text) if s.kind == "drug" and s.fields["drug"] == "cyclophosphamide")
+    assert roles == ["lymphodepletion", "toxicity treatment"], roles
+    from curator.domain.outcomes import Exposure
+    rows = [r for r in suggestions_to_rows(suggest(text))[1].get(Exposure, []) if r.agent == "cyclophosphamide"]
+    assert sorted(r.role for r in rows) == ["lymphodepletion", "toxicity treatment"], rows
+    # the partner agent in the sentence says lymphodepletion without the word
+    assert [s.fields["role"] for s in suggest("Patients received fludarabine and cyclophosphamide before axi-cel.")
+            if s.kind == "drug" and s.fields["drug"] == "cyclophosphamide"] == ["lymphodepletion"]
+
+
+def test_a_past_tense_action_sentence_is_the_studys_own_whatever_modal_it_holds():
+    text = ("A 58-year-old man was treated with cilta-cel. Parkinsonism progressed despite dexamethasone, so anakinra "
+            "was given on day 33; he could walk without aid by day 75.")
+    assert [s.fields.get("background_only") for s in suggest(text) if s.kind == "drug" and s.fields["drug"] == "anakinra"] \
+        == [None]
+    # a mixed-case 'Patients and methods' heading opens the methods, not the background
+    text = ("Background: Steroids are often used for CRS. Patients and methods: We reviewed 80 adults treated with "
+            "axi-cel, stratified by the cumulative dexamethasone dose.")
+    assert [s.fields.get("background_only") for s in suggest(text) if s.kind == "drug" and s.fields["drug"] == "dexamethasone"] \
+        == [None]

@@ -24,7 +24,7 @@ _CAR_T_CONTEXT = re.compile(
 SECTION = re.compile(r"(?:^|\n(?![^\S\n]*+\n)|(?<=[.!?])\s)\s*+(?P<h>BACKGROUND|INTRODUCTION|OBJECTIVES?|AIMS?|PURPOSE|METHODS?|"
                      r"(?:PATIENTS|MATERIALS)\s+AND\s+METHODS|DESIGN|RESULTS|FINDINGS|CASES?(?=\s*:)|Cases?(?=\s*:)|CASE\s+(?:REPORT|PRESENTATION|"
                      r"DESCRIPTION)|CONCLUSIONS?|INTERPRETATION|DISCUSSION|Background|Introduction|Objectives?|Aims?|"
-                     r"Purpose|Methods?|Results|Findings|Case\s+(?:report|presentation|description)|Conclusions?|"
+                     r"Purpose|(?:Patients|Materials)\s+and\s+[Mm]ethods|Methods?|Results|Findings|Case\s+(?:report|presentation|description)|Conclusions?|"
                      r"Interpretation|Discussion)\s*[:.]\s")
 _SECTION_KIND = {"background": "background", "introduction": "background", "objective": "background",
                  "objectives": "background", "aim": "background", "aims": "background", "purpose": "background",
@@ -35,6 +35,10 @@ _SECTION_KIND = {"background": "background", "introduction": "background", "obje
 OWN = re.compile(r"\b(?:the\s+patient|our\s+patient|the\s+child|he|she|his|her|we|our|(?:was|were)\s+(?:treated|given|"
                  r"administered|started|initiated|managed)|received|receiving|treatment\s+included|underwent|required)\b",
                  re.IGNORECASE)
+# what was done to the study's patients, in the past tense: such a sentence is the study's own whatever modal it
+# also holds ('cyclophosphamide was given on day 33 ...; he could walk by day 75')
+OWN_ACT = re.compile(r"\b(?:(?:was|were)\s+(?:treated|given|administered|started|initiated)|received|underwent)\b",
+                     re.IGNORECASE)
 GENERAL = re.compile(r"\b(?:are|is)\s+(?:adapted|used|recommended|commonly|often|usually|standard|approved|proposed)\b|"
                      r"\b(?:can|may|might|could)\b|\bsuch\s+as\b|\bguidelines?\b", re.IGNORECASE)
 
@@ -121,7 +125,8 @@ class Doc:
         cache = self.__dict__.setdefault("_rank_cache", {})
         if s not in cache:
             sec = self.section(s)
-            if sec in ("background", "conclusion") or GENERAL.search(self.text, s, e):
+            if sec in ("background", "conclusion") or (GENERAL.search(self.text, s, e)
+                                                       and not OWN_ACT.search(self.text, s, e)):
                 cache[s] = 2
             else:
                 cache[s] = 0 if sec == "results" or OWN.search(self.text, s, e) else 1

@@ -141,7 +141,23 @@ def drugs(doc: Doc) -> list[Suggestion]:
             fields["background_only"] = True
             conf = 0.5
         out.append(make("drug", fields, text, h.start, h.end, conf, "drug.vocabulary"))
+        if role == "lymphodepletion":
+            # a lymphodepleting agent given again later for a toxicity ('cyclophosphamide 1 g/m2 was given on day 33
+            # to ablate the CAR T cells'): a second use, in a sentence naming no lymphodepletion and no partner agent
+            ld_ids = {x.entry_id for x in doc.drugs if x.entry.get("role") == "lymphodepletion"}
+            other = [x for x in hs if not LYMPHODEPLETION.search(text, *doc.sentence(x.start))
+                     and not any(y.entry_id in ld_ids and y.entry_id != eid
+                                 and doc.sentence(y.start) == doc.sentence(x.start) for y in doc.drugs)
+                     and doc.evidence_rank(x.start) < 2 and GIVEN.search(text, *doc.sentence(x.start))]
+            if other and other[0] is not h:
+                x = other[0]
+                out.append(make("drug", {**fields, "as_written": x.as_written, "role": "toxicity treatment"}, text,
+                                x.start, x.end, 0.7, "drug.vocabulary/second_use"))
     return out
+
+
+GIVEN = re.compile(r"\b(?:(?:was|were)\s+(?:given|administered|started|added|used)|received|followed\s+by|despite)\b|"
+                   r"\b\d[\d.]*\s?(?:g|mg)(?:/m2|/m²|/kg)?\b", re.IGNORECASE)
 
 
 def find(doc: Doc) -> list[Suggestion]:

@@ -171,12 +171,12 @@ def suggestions_to_rows(suggestions: list[Suggestion]) -> tuple[StudySuggestions
             study_value("target", f.get("target"), s)
         elif s.kind == "drug":
             name = f.get("drug")
-            if not name or name in exposures:
-                continue
             role = f.get("role")
-            e = Exposure(agent=name, agent_as_reported=f.get("as_written"),
-                         role=role if role in ("CAR-T", "lymphodepletion", "toxicity treatment", "prophylaxis")
-                         else "toxicity treatment")
+            role = role if role in ("CAR-T", "lymphodepletion", "toxicity treatment", "prophylaxis") \
+                else "toxicity treatment"
+            if not name or (name in exposures and exposures[name].role == role):
+                continue  # one row per agent and role ('cyclophosphamide' for lymphodepletion, later for ICANS)
+            e = Exposure(agent=name, agent_as_reported=f.get("as_written"), role=role)
             exposures[name] = e
             add(_sourced(e, s, ["agent", "agent_as_reported"]))
         elif s.kind == "dose":
