@@ -1425,3 +1425,20 @@ def test_a_past_tense_action_sentence_is_the_studys_own_whatever_modal_it_holds(
             "axi-cel, stratified by the cumulative dexamethasone dose.")
     assert [s.fields.get("background_only") for s in suggest(text) if s.kind == "drug" and s.fields["drug"] == "dexamethasone"] \
         == [None]
+
+
+def _events(text: str) -> list[tuple]:
+    return [(s.fields["event"], s.fields["day"]) for s in suggest(text) if s.kind == "event"]
+
+
+def test_events_told_with_irregular_verbs_relative_clauses_and_the_infusion_dose():
+    got = _events("A 50-year-old man received axi-cel. On day +3 his peripheral blast count fell.")
+    assert ("peripheral blast count fell", 3) in got, got
+    got = _events("A 61-year-old woman received cilta-cel. Two events were dose limiting: grade 4 neutropenia lasting "
+                  "more than 28 days and grade 3 ataxia that began on day 19.")
+    assert any(day == 19 and "ataxia" in ev and "neutropenia" not in ev for ev, day in got), got
+    got = _events("In this phase 1 trial, adults received fludarabine and cyclophosphamide on days −5 to −3, followed "
+                  "by a single infusion of 2 × 10^6 CAR-T cells/kg on day 0.")
+    assert any(day == 0 and "infusion" in ev for ev, day in got), got
+    # a cohort's reading of a measure on a day stays no event
+    assert _events("In this cohort of 80 patients, IL-6 above 500 pg/mL on day 3 predicted ICANS.") == []

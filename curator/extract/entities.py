@@ -157,7 +157,7 @@ def drugs(doc: Doc) -> list[Suggestion]:
 
 
 GIVEN = re.compile(r"\b(?:(?:was|were)\s+(?:given|administered|started|added|used)|received|followed\s+by|despite)\b|"
-                   r"\b\d[\d.]*\s?(?:g|mg)(?:/m2|/m²|/kg)?\b", re.IGNORECASE)
+                   r"(?<![\d.])\d++(?:\.\d++)?\s?(?:g|mg)(?:/m2|/m²|/kg)?\b", re.IGNORECASE)
 
 
 def find(doc: Doc) -> list[Suggestion]:

@@ -45,7 +45,9 @@ PREP = re.compile(r"\b(?P<prep>on|by|at|from|until|through|till|since|starting|b
                   r"\s+)?$", re.IGNORECASE)
 RESTATED = re.compile(r"\b[Dd]ay\s*[+\-−‐]?\s?\d{1,3}\s*[(\[,]\s*$")
 _VERBISH = re.compile(r"\b(?:was|were|is|are|had|has|have|been|developed|received|underwent|started|initiated|"
-                      r"resolved|recovered|occurred|\w+ed)\b", re.IGNORECASE)
+                      r"resolved|recovered|occurred|\w+ed|"
+                      # the irregular past tenses a case's course is told in ('his blast count fell')
+                      r"fell|rose|began|became|grew|went|led|took|gave|came|lost|kept|ran|fought)\b", re.IGNORECASE)
 BOUNDARY = re.compile(r"(?:,(?!\d{3}(?!\d))\s*(?:resulting\s+in|leading\s+to|followed\s+by|with|and|which|while|after|before|"
                       r"when|but)?|;|\band\b|\bresulting\s+in\b|\bleading\s+to\b|\bfollowed\s+by\b|\bwith\b|"
                       r"\bwhich\b|\bwhile\b|\bwhen\b|\bbut\b|\bthen\b|:)\s*", re.IGNORECASE)
@@ -354,6 +356,9 @@ def _value_event(doc: Doc, lab: re.Match, s_start: int) -> tuple[str, int, str]:
     return (f"{name} {value}" if name else value), lab.start(), "event.value"
 
 
+INFUSED = re.compile(r"\b(?:infus\w*|CAR[- ]?T|CAR-positive|cells?/kg)", re.IGNORECASE)
+
+
 def find(doc: Doc) -> list[Suggestion]:
     text = doc.text
     out: list[Suggestion] = []
@@ -388,7 +393,9 @@ def find(doc: Doc) -> list[Suggestion]:
         cuts = [0] + [b.end() for b in BOUNDARY.finditer(flat) if b.end() < len(flat.rstrip())]
         cut = cuts[-1]
         # 'Maternal IgM and IgG were positive on day 4': 'and' joined two subjects, not two clauses
-        if len(cuts) > 1 and flat[cut - 4:cut].strip().lower() == "and" and _VERBISH.search(flat, cut) \
+        vb = _VERBISH.search(flat, cut)
+        if len(cuts) > 1 and flat[cut - 4:cut].strip().lower() == "and" and vb \
+                and not re.search(r"\b(?:that|which|who)\s++$", flat[cut:vb.start()]) \
                 and not _VERBISH.search(flat, cuts[-2], cut - 4):
             cut = cuts[-2]
         if horizon(text, s_start + cut, m_start, m.end(), case):
@@ -396,6 +403,8 @@ def find(doc: Doc) -> list[Suggestion]:
         lab = VALUE_BEFORE.search(text, max(s_start, m_start - 40), m_start)
         if lab and _TIME_UNIT.match(lab.group("u").strip()):
             lab = None
+        if lab and day == 0 and INFUSED.search(text, s_start + cut, m_start):
+            lab = None  # '... a single infusion of 1 × 10^6 CAR-T cells/kg on day 0': the dose names the infusion
         if lab and not (case or sign):
             if cohort_design:
                 continue  # a cohort's measure on a day ('IL-6 above 500 pg/mL on day 3 predicted ICANS'): not an event
