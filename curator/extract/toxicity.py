@@ -174,7 +174,7 @@ MOST_COMMON = re.compile(
 # a syndrome that names the group a statement is about ('patients with severe CRS', 'those who developed ICANS',
 # 'the risk of CRS'): without a count of its own it is no occurrence the text reports
 GROUP_QUALIFIER = re.compile(
-    r"(?:\b(?:patients|those|children|adults|subjects|recipients|participants|cases|individuals|groups?|cohorts?|ones|"
+    r"(?:\b(?:patients|pts|those|children|adults|subjects|recipients|participants|cases|individuals|groups?|cohorts?|ones|"
     r"(?:non-?)?responders)\s+(?:with(?:out)?|"
     r"who\s+(?:did\s+not\s+)?(?:develop(?:ed)?|ha[dv]e?|experienc(?:ed|e))|experiencing|developing)|\b(?:risk|predictors?|"
     r"risk\s+factors?|prediction)\s+(?:of|for))\s+(?:(?!(?:and|or|but)\b)[\w≥≤()-]+\s+){0,3}$", re.IGNORECASE)
@@ -294,7 +294,7 @@ GRADE_LIST_AFTER = re.compile(
     rf"(?:\s*+(?:-|–|to|or)\s*+{G})?(?:\+|\s++or\s++(?:higher|greater|above|more))?)\s++(?:(?:events?|cases?)\s++)?"
     rf"(?:(?:was|were)\s++)?(?:(?:observed|reported|seen|noted|occurred)\s++)?(?:in\s++)?"
     rf"(?P<items>{NB}{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%)*+\s*+(?:,\s*+)?(?:and|or)\s++{NUM}\s?%)")
-PCT_LIST_AFTER = re.compile(rf"\s*(?:%\s*)?(?:(?:,|and|or)\s*{NUM}\s?%|(?:;\s*)?(?:vs\.?|versus|compared)\b"
+PCT_LIST_AFTER = re.compile(rf"\s*(?:%\s*)?(?:(?:,|and|or)\s*{NUM}\s?%|(?:[)\]]\s*+)?(?:of\s++\d++\s*+)?(?:;\s*)?(?:vs\.?|versus|compared)\b"
                             rf"|(?:[-–—]|to)\s*{NUM}\s?%)")  # or one bound of a range ('in 42%–93% of patients')
 # a sentence about other studies ('CRS has been reported in ...', 'in the pivotal trials, ...'): not the study's own
 LITERATURE = re.compile(r"\b(?:(?:has|have)\s+been\s+(?:reported|described|observed|documented)|previously\s+(?:reported|"
@@ -621,6 +621,25 @@ _NOT_GAP = re.compile(r"[\d%()\[\]]|\b(?:than|vs|versus|compared|respectively|no
                       r"after|following|before|during|with)\b", re.IGNORECASE)
 
 
+# a count stated alone after the name: 'infections (n = 7)', 'MDS in 3' (the clause ends right there)
+COUNT_ONLY_AFTER = re.compile(
+    rf"\s*+(?:[(\[]\s*+n\s*+=\s*+|in\s++)(?P<n>(?<![\w.])\d{{1,3}}(?![\d%]|[.,·]\d)|(?i:one|two|three|four|five|six|seven|"
+    rf"eight|nine|ten|eleven|twelve)\b)(?:\s*+[)\]])?(?=\s*+(?:[,;.)]|and\b|$))")
+# a count written right before the name: 'two cranial nerve palsies', 'one case of parkinsonism', 'three episodes of'
+COUNT_BEFORE = re.compile(
+    r"(?<![\w.,·/-])(?P<n>\d{1,3}|(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve))\s++"
+    r"(?:(?i:cases?|episodes?|events?)\s++of\s++)?(?:(?i:further|additional|new|late|fatal|severe)\s++)?$")
+GRADE_WORD_BEFORE = re.compile(r"(?:\b(?:[Gg]rades?|Gr|G|days?|[Dd]ay|weeks?|months?|years?)|[≥≤<>+×x])\s*+$")
+
+
+def _names_group(text: str, ps: list[Phrase], i: int) -> bool:
+    """The phrase, or the list it closes, follows a group's qualifier ('patients with severe CRS or ICANS')."""
+    k = i
+    while k > 0 and LIST_JOIN.match(text[ps[k - 1].end:ps[k].start]):
+        k -= 1
+    return GROUP_QUALIFIER.search(text, max(0, ps[k].start - 60), ps[k].start) is not None
+
+
 def _clause_share(doc: Doc, ps: list[Phrase], i: int, s_end: int) -> dict[str, Any] | None:
     text, p = doc.text, ps[i]
     limit = min([s_end] + [q.m_start for q in ps[i + 1:i + 2] if q.m_start >= p.end]
@@ -895,6 +914,12 @@ def find(doc: Doc) -> list[Suggestion]:
             elif NEGATION.search(text[max(cs, p.start - 30):p.start]):
                 f = {"count": 0, "negated": True, "_start": p.start - len(NEGATION.search(
                     text[max(cs, p.start - 30):p.start]).group(0))}
+        if not f and (cm := COUNT_ONLY_AFTER.match(text, p.end, s_end)) \
+                and not _names_group(text, ps, i):  # 'Pts with severe CRS or ICANS (n=241)': a group's size
+            f = {"count": _count(cm.group("n")), "_end": cm.end()}  # 'infections (n = 7)', 'MDS in 3'
+        elif not f and (cm := _last(COUNT_BEFORE, text, max(s_start, p.start - 40), p.start)) is not None \
+                and not GRADE_WORD_BEFORE.search(text, max(0, cm.start() - 12), cm.start()):
+            f = {"count": _count(cm.group("n")), "_start": cm.start()}  # 'two cranial nerve palsies'
         if f.get("_end") and not p.graded and (am := ALL_GRADE.match(text, f["_end"], s_end)):
             # 'ICANS was seen in two patients (11%), both grade 1': every case at one grade (or range)
             p.grade, p.grade_max, p.operator = _grade(am, am.group("a"), am.group("b"), None, None)
