@@ -1461,3 +1461,19 @@ def test_a_count_after_a_group_named_by_its_toxicity_is_the_groups_size():
     assert not any(f.get("count") == 241 for f in _tox(text)), _tox(text)
     # and a grade number before the name is no count
     assert not any(f.get("count") == 2 for f in _tox("We treated 50 patients with axi-cel. Grade 2 infections were seen."))
+
+
+def test_a_change_named_before_an_aside_and_a_unit_written_out():
+    c = kinds("Four children received emapalumab. Serum CXCL9, a marker of interferon activity, fell from a median "
+              "of 38000 pg/mL before the first dose to 2100 pg/mL one week later.", "comparison")
+    assert [(s.fields["analyte_as_written"], s.fields["value_a"], s.fields["value_b"]) for s in c] == \
+        [("Serum CXCL9", 38000, 2100)], c
+    c = kinds("We treated 40 patients with CAR T cells. Peak expansion was greater in responders than in "
+              "nonresponders (median, 51.0 vs. 7.5 cells per microliter; P=0.01).", "comparison")
+    assert [(s.fields["value_a"], s.fields["value_b"], s.fields["p_value"]) for s in c] == [(51.0, 7.5, 0.01)], c
+
+
+def test_a_unit_with_a_volume_written_out_is_the_units_symbol():
+    from curator.domain.units import parse_unit
+    assert parse_unit("cells per microliter").code == parse_unit("cells/µL").code
+    assert parse_unit("pg per milliliter").code == "pg/mL"

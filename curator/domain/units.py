@@ -101,6 +101,10 @@ def _clean(text: str) -> tuple[str, str | None]:
         t = t[: m.start()].strip()
     t = re.sub(r"\s*(?:of\s+)?DNA$", "", t, flags=re.IGNORECASE)
     t = re.sub(r"\bper\b", "/", t, flags=re.IGNORECASE)
+    # volumes written out ('cells per microliter' → cells/uL)
+    for word, sym in (("microlit(?:er|re)s?", "uL"), ("millilit(?:er|re)s?", "mL"), ("decilit(?:er|re)s?", "dL"),
+                      ("lit(?:er|re)s?", "L")):
+        t = re.sub(rf"(?<=/)\s*{word}\b", sym, t, flags=re.IGNORECASE)
     m = re.fullmatch(r"(.*?)\s*([A-Za-z]+)\s*-\s*1", t)  # 'pg mL-1' → 'pg/mL'
     if m and m.group(1):
         t = f"{m.group(1)}/{m.group(2)}"

@@ -82,6 +82,9 @@ UNIT = (
     rf"|(?:{_MASS}|{_SUBST}|{_ACT})\s?{_VOL}\s?[-−]\s?1(?!\d)"
     rf"|{MULT}(?:\s?{_COUNTW})?(?:\s?/\s?(?:kg|m2|m²|{_VOL}))?"
     r"|mm\s?Hg|cm\s?H2O|cm\s?H₂O"
+    # 'cells per microliter', 'copies per µg DNA' (the domain's parse_unit reads 'per' as '/')
+    rf"|(?:{_MASS}|{_SUBST}|{_ACT}|{_COUNTW})\s++per\s++(?:(?:micro|milli|deci)?lit(?:er|re)s?|[µμu]L|mL|dL|L|kg"
+    r"|[µμu]g(?:\s++(?:of\s++)?DNA)?)(?![\w/])"
     r"|(?!and/|or/)[a-zA-Zµμ]{1,4}[23³²]?/[a-zA-Zµμ]{1,4}[23³²]?(?![\w/])"
     r"|(?:months?|mos?|years?|yrs?|y|days?|d|weeks?|wks?|hours?|hrs?|h|minutes?|min"
     rf"|{_MASS}|{_ACT}|cells|copies)(?![\w/])"

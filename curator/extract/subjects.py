@@ -353,6 +353,10 @@ def than_phrase(doc: Doc, anchor: int, floor: int) -> Subject | None:
     return make_subject(doc, cs + best.start("np"), cs + best.end("np"), "than")
 
 
+# an aside between a name and its verb: ', a surrogate of IFN-γ activity, ' (the words read once: possessive)
+APPOSITIVE = re.compile(r",\s*+(?:a|an|the|its|their)\s++[^,;:()\d]{1,60}+(?<=\S),\s*+$", re.IGNORECASE)
+
+
 def find_subject(doc: Doc, anchor: int, floor: int, label: tuple[int, int] | None = None,
                  allow_np: bool = True) -> Subject | None:
     """The analyte a value/parenthesis at `anchor` is about, or None when unclear."""
@@ -368,6 +372,11 @@ def find_subject(doc: Doc, anchor: int, floor: int, label: tuple[int, int] | Non
         s = np_before(doc, anchor, floor)
         if s:
             return s
+        am = APPOSITIVE.search(doc.text, floor, anchor)
+        if am is not None:  # 'Serum CXCL9, a surrogate of IFN-γ activity, fell from ...': the name before the aside
+            s = np_before(doc, am.start(), floor)
+            if s:
+                return s
     cs = clause_start(doc.text, anchor, floor)
     dm = None
     for dm in DIFFERENCE_IN.finditer(depth0(doc.text, cs, anchor)):  # noqa: B007 (keeps the last match)
