@@ -1477,3 +1477,15 @@ def test_a_unit_with_a_volume_written_out_is_the_units_symbol():
     from curator.domain.units import parse_unit
     assert parse_unit("cells per microliter").code == parse_unit("cells/µL").code
     assert parse_unit("pg per milliliter").code == "pg/mL"
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("We infused 50 patients with axi-cel. Most patients (n = 45, 90%) developed CRS.", {("CRS", None, 45, 90.0)}),
+    ("We infused 50 patients with axi-cel. CRS and ICANS occurred in 74% and 45%, and grade ≥3 in 7% and 15%, "
+     "respectively.", {("CRS", None, None, 74.0), ("ICANS", None, None, 45.0), ("CRS", 3, None, 7.0),
+                       ("ICANS", 3, None, 15.0)}),
+    ("We infused 50 patients with axi-cel. The incidence of CRS was 92%, with grade ≥3 events in 8%.",
+     {("CRS", None, None, 92.0), ("CRS", 3, None, 8.0)}),
+])
+def test_toxicity_shapes_of_round_eight(text, want):
+    assert want <= _row_set(text), _row_set(text)

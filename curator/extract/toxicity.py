@@ -83,6 +83,9 @@ FREQ_PRE = re.compile(  # blank runs read once: each optional piece takes the bl
     rf"(?:{NB}(?P<n>{_CNT})(?:\s*+(?:/|of|out\s+of)\s*+(?:the\s++)?(?P<d>{_CNT}))?(?:\s*+[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]])?"
     r"(?:\s*+(?:(?:evaluable|tested|treated|infused|assessable|analy[sz]ed|surviving)\s++)?(?:patients?|pts|children|adults|subjects))?"
     r"(?:\s*+[(\[]\s*+(?P<p3>[\d.·]+)\s?%\s*+[)\]])?"
+    # 'Most patients (n = 45, 90%) developed', 'the majority (n = 30; 60%) had'
+    rf"|(?i:most|all|the\s++majority)(?:\s++(?:of\s++)?(?:the\s++)?(?:patients|children|adults|subjects))?\s*+[(\[]\s*+"
+    rf"(?:n\s*+=\s*+)?(?P<n8>\d++)\s*+[,;]\s*+(?P<p8>{NUM})\s?%\s*+[)\]]"
     rf"|(?:{NB}(?P<p2>{NUM})\s?%|(?P<pw>\b{_CNT})\s(?:per\s?cent|percent)\b)"
     r"(?:\s*+of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|cases|recipients))?"
     r"(?:\s*+[(\[]\s*+(?P<n7>\d+)\s*+/\s*+(?P<d7>\d+)\s*+[)\]])?)"  # 'Sixty-two percent of the patients (115/186)'
@@ -127,7 +130,7 @@ PER_GRADE = re.compile(
     rf"(?P<g>(?:[Gg]rades?|G)\s*+"
     rf"(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G})(?:\s*+(?:-|–|—|to|or|/)\s*+(?P<b>{G}))?{_PLUS2}?|(?i:any|all)[- ]grades?"
     rf"|(?i:severe|high[- ]grade|life[- ]threatening|fatal)(?=\s++in\b))"
-    rf"\s*+\)?\s*+(?:(?P<syn>CRS|ICANS)\s*+)?"
+    rf"\s*+\)?\s*+(?:(?P<syn>CRS|ICANS)\s*+)?(?:(?i:events?|cases?|episodes?)\s++(?=in\b))?"
     # the share after ':', '=', 'in', a bracket, or a blank alone ('CRS: any grade 90%, grade ≥3 7%'), or the count
     # and its share after a blank ('ICANS: G2 7 (12%), G3 28 (48%)')
     rf"(?:[,:=]\s*+|(?:(?:was|were)\s++)?(?:(?:observed|reported|occurred|seen)\s++)?in\s++|\(\s*+|(?=\d[\d.·]*\s?%)"
@@ -237,17 +240,33 @@ GRADE_SEGMENT = re.compile(  # blank runs read once (possessive)
     rf"(?P<items>{NB}{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%)*+\s*+(?:,\s*+)?(?:and|or)\s++{NUM}\s?%)")
 
 
+UNGRADED_SEGMENT = re.compile(  # blank runs read once (possessive); matched from the tail's start
+    rf"[^%\d]*+(?P<items>{NB}{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%)*+\s*+(?:,\s*+)?(?:and|or)\s++{NUM}\s?%)[^%\d]*+$")
+
+
 def _nested(group: list[int], pcts: list[Any], tail: str, shift: int, ps: list[Phrase],
             rows: list[tuple[Phrase, dict[str, Any]]]) -> bool:
     """Rows for a syndrome list whose shares are given grade by grade; False (nothing added) unless every share of
     the tail belongs to a grade segment with one share per syndrome."""
-    segs = list(GRADE_SEGMENT.finditer(tail))
+    segs: list[Any] = list(GRADE_SEGMENT.finditer(tail))
+    if segs and "%" in tail[:segs[0].start()]:
+        # 'CRS and ICANS occurred in 74% and 45%, and grade ≥3 in 7% and 15%, respectively': the first shares, before
+        # any grade, are the list's own (any grade)
+        lead = UNGRADED_SEGMENT.match(tail, 0, segs[0].start())
+        if lead is None:
+            return False
+        segs.insert(0, lead)
     if len(segs) < 2 or len(pcts) != len(segs) * len(group):
         return False
     items = [list(re.finditer(rf"(?P<p>{NUM})\s?%", sg.group("items"))) for sg in segs]
     if any(len(it) != len(group) for it in items):
         return False
     for sg, it in zip(segs, items):
+        if sg.re is UNGRADED_SEGMENT:
+            for k, pm in zip(group, it):
+                rows.append((Phrase(ps[k].syndrome, ps[k].as_written, ps[k].start, ps[k].end, ps[k].m_start, ps[k].m_end),
+                             {"percent": to_float(pm.group("p")), "_end": shift + sg.start("items") + pm.end()}))
+            continue
         gm = GRADE_PRE.search(sg.group("g") + " ")
         for k, pm in zip(group, it):
             q = Phrase(ps[k].syndrome, ps[k].as_written, ps[k].start, shift + sg.start("items") + pm.end(),
@@ -899,12 +918,12 @@ def find(doc: Doc) -> list[Suggestion]:
                 f["_start"] = cs + pm.start()
                 if pm.group("died") and not p.graded:
                     p.grade_as_reported = "fatal"  # '3 patients (5%) died of infections'
-                if pm.group("p") or pm.group("p2") or pm.group("p3"):
-                    f["percent"] = to_float(pm.group("p") or pm.group("p2") or pm.group("p3"))
+                if pm.group("p") or pm.group("p2") or pm.group("p3") or pm.group("p8"):
+                    f["percent"] = to_float(pm.group("p") or pm.group("p2") or pm.group("p3") or pm.group("p8"))
                 elif pm.group("pw"):  # 'Forty-five percent of patients developed X'
                     f["percent"] = float(_count(pm.group("pw")))
-                if pm.group("n") or pm.group("n7"):
-                    f["count"] = _count(pm.group("n") or pm.group("n7"))
+                if pm.group("n") or pm.group("n7") or pm.group("n8"):
+                    f["count"] = _count(pm.group("n") or pm.group("n7") or pm.group("n8"))
                 if pm.group("d") or pm.group("d7"):
                     f["denominator"] = _count(pm.group("d") or pm.group("d7"))
             elif i > 0 and freq.get(i - 1, {}).get("_start") is not None and ps[i - 1].end <= p.start and \
