@@ -1489,3 +1489,26 @@ def test_a_unit_with_a_volume_written_out_is_the_units_symbol():
 ])
 def test_toxicity_shapes_of_round_eight(text, want):
     assert want <= _row_set(text), _row_set(text)
+
+
+def test_an_agent_named_before_the_count_it_was_given_to_is_a_treatment_use():
+    from curator.domain.outcomes import Exposure
+    text = ("We treated 60 patients with axi-cel. Tocilizumab was given to 38 patients (63%) and corticosteroids to "
+            "21 (35%).")
+    rows = suggestions_to_rows(suggest(text))[1].get(Exposure, [])
+    assert {(e.agent, e.n_patients, e.percent) for e in rows} >= {("tocilizumab", 38, 63.0),
+                                                                   ("corticosteroids", 21, 35.0)}, rows
+    # without a first 'given to' in the sentence, 'and X in N (x%)' names no agent
+    text = "We treated 60 patients with axi-cel. CRS developed in 40 patients (67%) and ICANS in 12 (20%)."
+    assert not [s for s in suggest(text) if s.kind == "proportion" and (s.fields.get("what") or "").startswith("received")]
+
+
+def test_a_change_in_brackets_without_its_test_and_not_reached_first():
+    c = kinds("We treated 60 patients with axi-cel. CRP levels decreased after tocilizumab (from 145 to 32 mg/L).",
+              "comparison")
+    assert [(s.fields["value_a"], s.fields["value_b"], s.fields["unit"]) for s in c] == [(145, 32, "mg/L")], c
+    assert kinds("The cohort was enrolled over four years (from 2015 to 2019).", "comparison") == []
+    c = kinds("We treated 60 patients with axi-cel. Median OS was not reached vs 12.3 months in the control group.",
+              "comparison")
+    assert [(s.fields["value_a"], s.fields["value_b"], s.fields["value_a_text"]) for s in c] == \
+        [(None, 12.3, "not reached")], c

@@ -71,7 +71,7 @@ PAIR_LABELLED = re.compile(
     rf"(?P<rest>(?:\s*[,;].*)?)$", re.DOTALL | re.IGNORECASE)
 PAREN_FROM_TO = re.compile(  # 'CRP dropped (from 120 mg/L to 25 mg/L, P < 0.001)', '(median 45 to 310 pg/mL; p < .001)'
     rf"^\s*(?P<label>)?(?P<label2>)?(?:(?:median|mean)\s+)?(?:from\s+)?{_item('1', label=False)}\s+to\s+{_item('2', label=False)}"
-    rf"(?P<rest>\s*[,;].*)$", re.DOTALL | re.IGNORECASE)
+    rf"(?P<rest>\s*[,;].*)?$", re.DOTALL | re.IGNORECASE)
 PAREN_RESPECTIVELY = re.compile(
     rf"^\s*+(?P<label>)?(?P<label2>)?{_item('1', label=False)}\s*+(?:,\s*+)?and\s++{_item('2', label=False)}\s*+(?:,\s*+)?"
     rf"respectively(?P<rest>\s*[,;].*)$", re.DOTALL | re.IGNORECASE)  # blank runs read once (possessive)
@@ -151,6 +151,9 @@ EFFECT = re.compile(
 # 'median OS 10.5 months vs. not reached', '12.1 months (95% CI 8-15) versus NR (P = .002)'
 NOT_REACHED = re.compile(rf"{NB}(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?(?:\s?\([^()]{{0,60}}\))?\s*(?P<sep>{SEP})\s*"
                          rf"(?P<nr>not\s+(?:yet\s+)?reached|NR)\b", re.IGNORECASE)
+# 'median OS was not reached vs 12.3 months': the same, 'not reached' first
+NOT_REACHED_FIRST = re.compile(rf"\b(?P<nr>not\s+(?:yet\s+)?reached|NR)\b(?:\s?\([^()]{{0,60}}\))?\s*(?P<sep>{SEP})\s*"
+                               rf"{NB}(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?", re.IGNORECASE)
 EFFECT_CUE = re.compile(r"\b(?:a?[HO]Rs?|[aI]?RRs?|sHR)\b")
 _STAT_UNIT = {"hazard ratio": "HR", "odds ratio": "OR", "relative risk": "RR", "risk ratio": "RR"}
 # 'Infection rates were 40% and 22% in the ALL and NHL cohorts, respectively (P = .03)': values first, then groups
@@ -164,7 +167,7 @@ RESPECTIVELY_AFTER = re.compile(
     rf"(?P<l2>[A-Za-z][^,.;()\d]{{0,40}}?))\s*+(?:,\s*+)?respectively\b", re.IGNORECASE)  # blank runs read once
 # (one level of brackets inside: '(12/30 (40%) vs 5/30 (17%), P = .04)')
 PAREN_CANDIDATE = re.compile(r"\((?=(?:[^()]|\([^()]{0,40}\)){0,300}?(?:\bvs?\b\.?|versus|compared|"
-                             r"\b[Pp](?:\s?[-‐]?\s?values?)?\s*[=<>≤≥]))")
+                             r"\b[Pp](?:\s?[-‐]?\s?values?)?\s*[=<>≤≥])|\s*+from\s++[-−]?\d)")
 # '(P = .03)', '(log-rank p = 0.35)', '(Fisher's exact test, P < .001)': a p-value, maybe named by its test
 P_ONLY = re.compile(  # blank runs read once (possessive): ' , ' or ' ' between the test's name and the p-value
     rf"^\s*+(?:[A-Za-z][\w'’-]*(?:\s++[\w'’-]+){{0,2}}?(?:\s*+[,:]\s++|\s++))?{P_RE.pattern}\s*$")
@@ -465,6 +468,9 @@ def find(doc: Doc) -> list[Suggestion]:
                 continue  # '(25% and 28%, P = .7)' pairs only with the p-value that tests it
             if p is None and m.re is PAREN_RESPECTIVELY:
                 continue  # 'a and b, respectively' is a comparison only with the p-value that tests it
+            if p is None and m.re is PAREN_FROM_TO and not (re.match(r"\s*from\b", inner, re.IGNORECASE) and (
+                    INCREASE.search(text, s_start, o) or DECREASE.search(text, s_start, o))):
+                continue  # '(from 145 to 32 mg/L)' after a change verb is the change; a bare '(2 to 5)' is no pair
             if subj.statistic is None and (m.group("label") or m.group("label2")):
                 st = (m.group("label") or m.group("label2")).lower().split()
                 subj.statistic = next((STATISTICS[w] for w in st if w in STATISTICS), None)
@@ -564,7 +570,7 @@ def find(doc: Doc) -> list[Suggestion]:
 
     # ---- a value against 'not reached'
     if doc.has("not reached", "not yet reached") or "NR" in text:
-        for m in NOT_REACHED.finditer(text):
+        for m in (*NOT_REACHED.finditer(text), *NOT_REACHED_FIRST.finditer(text)):
             if not free(m.start(), m.end()):
                 continue
             s_start, s_end = doc.sentence(m.start())
@@ -573,7 +579,10 @@ def find(doc: Doc) -> list[Suggestion]:
                 continue
             p, end = _p_after(doc, m.end(), s_end)
             fields = _fields(subj, None, m.group("u1"), p)
-            fields.update({"value_a": num(m.group("v1")), "value_b_text": m.group("nr")})
+            if m.re is NOT_REACHED:
+                fields.update({"value_a": num(m.group("v1")), "value_b_text": m.group("nr")})
+            else:
+                fields.update({"value_b": num(m.group("v1")), "value_a_text": m.group("nr")})
             out.append(make("comparison", fields, text, subj.start, end, 0.7 if subj.in_vocabulary else 0.55,
                             f"comparison.not_reached/{subj.how}"))
             taken.append((m.start(), end))

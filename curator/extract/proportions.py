@@ -69,6 +69,26 @@ WHAT_AFTER = re.compile(
     re.IGNORECASE)
 
 
+# an agent named before the count it was given to: 'Tocilizumab was given to 38 patients (63%)', '... and
+# corticosteroids to 21 (35%)' (the second after a first in the same sentence); the words are read once (possessive)
+GIVEN_TO = re.compile(r"(?<![\w-])(?P<agent>[A-Za-z][\w-]*+(?:\s++[A-Za-z][\w-]*+){0,2}?)\s++(?:was|were)\s++(?:\w+ly\s++)?"
+                      r"(?:given|administered|used|required)\s++(?:to|in|by)\s++(?:a\s++total\s++of\s++)?$", re.IGNORECASE)
+GIVEN_TO_NEXT = re.compile(r"\band\s++(?P<agent>[A-Za-z][\w-]*+(?:\s++[A-Za-z][\w-]*+){0,2}?)\s++(?:to|in)\s++$",
+                           re.IGNORECASE)
+
+
+def _given_to(doc: Doc, start: int, given: dict[tuple[int, int], int]) -> re.Match[str] | None:
+    text = doc.text
+    s0, _ = doc.sentence(start)
+    gm = GIVEN_TO.search(text, max(s0, start - 90), start)
+    if gm is not None:
+        given[doc.sentence(start)] = start
+        return gm
+    if doc.sentence(start) in given:
+        return GIVEN_TO_NEXT.search(text, max(s0, start - 60), start)
+    return None
+
+
 def _int(s: str) -> int | None:
     s = s.strip().lower()
     if s.isdigit():
@@ -92,6 +112,7 @@ def find(doc: Doc) -> list[Suggestion]:
     out: list[Suggestion] = []
     prot = _protected(text)
     done: set[int] = set()
+    given: dict[tuple[int, int], int] = {}  # sentences where an agent was named before the count it was given to
 
     # (94, 80, and 51%, respectively): one % for a list of numbers
     if "respectively" in doc.lower:
@@ -143,7 +164,11 @@ def find(doc: Doc) -> list[Suggestion]:
         if wm:
             f["what"] = f"{wm.group('verb').lower()} {wm.group('what').strip()}"
             end = wm.end()
-        elif text[ve:ve + 1] in ")]" and text.count("(", start, ve) > text.count(")", start, ve):
+        elif bm is not None and (gm := _given_to(doc, start, given)) is not None:
+            # 'Tocilizumab was given to 38 patients (63%) and corticosteroids to 21 (35%)': the agent comes first
+            f["what"] = f"received {gm.group('agent').strip()}"
+            start = gm.start("agent")
+        if not wm and text[ve:ve + 1] in ")]" and text.count("(", start, ve) > text.count(")", start, ve):
             end = ve + 1
         kind = "proportion"
         if wm:
