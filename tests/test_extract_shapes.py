@@ -1512,3 +1512,21 @@ def test_a_change_in_brackets_without_its_test_and_not_reached_first():
               "comparison")
     assert [(s.fields["value_a"], s.fields["value_b"], s.fields["value_a_text"]) for s in c] == \
         [(None, 12.3, "not reached")], c
+
+
+def _study_n(text: str):
+    return [s.fields["n"] for s in suggest(text) if s.kind == "sample_size" and s.fields.get("study")]
+
+
+@pytest.mark.parametrize(("text", "n"), [
+    ("Three hundred sixty patients were randomized to axi-cel or standard care.", 360),
+    ("One hundred and five adults were treated with tisa-cel in this cohort.", 105),
+    # counts of groups enumerated in one bracket are not the cohort
+    ("Methods: Retrospective, 6 centres (US n=4, Spain n=2); adults treated with anakinra for ICANS. Results: n=58 "
+     "pts; median age 63.", 58),
+    # 'of the N' names a subgroup; the trial's own count comes first
+    ("We report a phase 1 trial of a CD22 CAR T-cell product in 31 children and young adults. HLH-like toxicity "
+     "developed in 10. Anakinra was given to 8 of the 10 affected patients.", 31),
+])
+def test_the_study_sample_size_of_round_eight(text, n):
+    assert _study_n(text) == [n], _study_n(text)

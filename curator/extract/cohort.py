@@ -31,8 +31,11 @@ NOUNS = (r"patients|children|adults|subjects|participants|individuals|cases|cont
          r"persons|people|volunteers|survivors|men|women|boys|girls|neonates|newborns")
 N_EQUALS = re.compile(rf"[nN](?<![\w][nN])\s*=\s*(?P<n>{INT})(?![\d.,]\d)")
 NOUN = re.compile(rf"(?:{NOUNS})(?![\w])", re.IGNORECASE)
+_WORDS_ALT = "|".join(sorted(WORDNUM, key=len, reverse=True))
+# a count in words with hundreds, as a sentence opens: 'Three hundred sixty patients', 'One hundred and five adults'
+HUNDREDS = rf"\b(?:{'|'.join(_UNITS)})\s++hundred(?:\s++(?:and\s++)?(?:{_WORDS_ALT}))?"
 COUNT_BEFORE = re.compile(
-    rf"{NB}(?P<n>{INT}|\b(?:{'|'.join(sorted(WORDNUM, key=len, reverse=True))}))\s+(?P<adj>(?:(?!(?:{NOUNS})\b)[A-Za-z][\w\-/+]*\s+){{0,3}})$",
+    rf"{NB}(?P<n>{INT}|(?i:{HUNDREDS})|\b(?:{_WORDS_ALT}))\s+(?P<adj>(?:(?!(?:{NOUNS})\b)[A-Za-z][\w\-/+]*\s+){{0,3}})$",
     re.IGNORECASE)
 ANY_COUNT = re.compile(r"\d|(?i:\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
                        r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
@@ -134,6 +137,9 @@ def _int(s: str) -> int:
     s = s.strip()
     if s.lower() in WORDNUM:
         return WORDNUM[s.lower()]
+    hm = re.fullmatch(r"(\w+)\s+hundred(?:\s+(?:and\s+)?(.+))?", s, re.IGNORECASE)
+    if hm and hm.group(1).lower() in _UNITS:  # 'Three hundred sixty' → 360
+        return 100 * _UNITS[hm.group(1).lower()] + (WORDNUM.get(hm.group(2).lower(), 0) if hm.group(2) else 0)
     return int(re.sub(r"[,\u2009\u202f\u00a0 ]", "", s))
 
 
@@ -311,6 +317,7 @@ OTHERS_STUDIES = re.compile(r"\b(?:trials|studies)\b\s+(?:that|which|have|led|sh
 # the cohort the study treated / analysed: 'In total, 101 patients ... were analyzed', 'The 65 participants',
 # 'We examined 96 patients receiving ...', '38 patients treated with ...'
 COHORT_CUE = re.compile(r"\b(?:treated|received|receiving|(?:re-?)?infused|underwent|undergoing|enrolled|included|analy[sz]ed|"
+                        r"randomi[sz]ed|randomly\s+assigned|"
                         r"we\s+(?:describe|report|present)|"
                         r"evaluated|examined|reviewed|studied|identified|assessed|consecutive|a\s+total\s+of|in\s+total)\b",
                         re.IGNORECASE)
@@ -322,6 +329,15 @@ SUBGROUP_CUE = re.compile(r"\b(?:additional|remaining|other|of\s+whom|of\s+these
 
 def _design_class(v: str) -> str | None:
     return DESIGN_CLASS.get("phase" if v.startswith("phase") else v)
+
+
+def _enumerates_groups(text: str, pos: int) -> bool:
+    """`pos` lies in a bracket that holds two or more 'n =' counts."""
+    o = text.rfind("(", max(0, pos - 80), pos)
+    if o < 0 or ")" in text[o:pos]:
+        return False
+    c = balanced_close(text, o)
+    return c is not None and len(N_EQUALS.findall(text, o, c)) >= 2
 
 
 def study_level(doc: Doc, sizes: list[Suggestion], design_sugg: list[Suggestion]) -> None:
@@ -364,12 +380,16 @@ def study_level(doc: Doc, sizes: list[Suggestion], design_sugg: list[Suggestion]
         one.fields["study"] = True
         return
     scored = []
+    first_results = next((s for s in sorted(sizes, key=lambda s: s.start) if doc.section(s.start) == "results"), None)
     for i, s in enumerate(sorted(sizes, key=lambda s: s.start)):
         s0, s1 = doc.sentence(s.start)
         win = text[max(s0, s.start - 60):min(s1, s.end + 80)]
         score = 2 * bool(COHORT_CUE.search(win)) - 2 * bool(SUBGROUP_CUE.search(text, max(s0, s.start - 40), s.end))
-        if re.search(r"(?i)\bthe\s+$", text[max(0, s.start - 4):s.start]):
-            score += 1  # 'The 65 participants had ...'
+        if re.search(r"(?i)\bthe\s+$", text[max(0, s.start - 4):s.start]) \
+                and not re.search(r"(?i)\b(?:of|in|among)\s+the\s+$", text[max(0, s.start - 12):s.start]):
+            score += 1  # 'The 65 participants had ...' ('8 of the 10 affected patients' is a subgroup's)
+        if s.rule == "sample_size.n_equals" and _enumerates_groups(text, s.start):
+            score -= 2  # '6 centres (US n=4, Spain n=2)': the counts of groups, enumerated in one bracket
         if s.rule == "sample_size.n_equals" and re.search(r"[;,(]\s*$", text[max(0, s.start - 3):s.start]) \
                 and not COHORT_PAREN.search(text, max(s0, s.start - 30), s.start):
             score -= 2  # '(ALL; n = 47)': a subgroup of the cohort ('were included (n = 346)' is the cohort)
@@ -379,8 +399,11 @@ def study_level(doc: Doc, sizes: list[Suggestion], design_sugg: list[Suggestion]
     chosen = None
     if scored:
         scored.sort(key=lambda x: (x[0], x[1]))
-        if -scored[0][0] > 0 or len(scored) == 1:
-            chosen = scored[0][2]
+        opens = first_results is not None and doc.sentence(first_results.start)[0] <= \
+            doc.section_start(first_results.start) + 2
+        if -scored[0][0] > 0 or len(scored) == 1 or (opens and -scored[0][0] == 0):
+            # no count has a cohort's cue: 'Results: n=58 pts; ...' — the count that opens the results is the cohort's
+            chosen = scored[0][2] if -scored[0][0] > 0 or len(scored) == 1 else first_results
             chosen.fields["study"] = True
             chosen.confidence = max(chosen.confidence, 0.85)
             total = _enumerated(doc, chosen)

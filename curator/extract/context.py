@@ -108,6 +108,15 @@ class Doc:
                 out.append((m.start("h"), k))
         return out
 
+    def section_start(self, pos: int) -> int:
+        """Where the heading of the section holding `pos` starts (-10 when there is none)."""
+        start = -10
+        for s, _k in self._sections:
+            if s > pos:
+                break
+            start = s
+        return start
+
     def section(self, pos: int) -> str | None:
         """'background' / 'methods' / 'results' / 'conclusion' for a structured abstract, else None."""
         kind = None
