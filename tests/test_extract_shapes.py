@@ -1530,3 +1530,18 @@ def _study_n(text: str):
 ])
 def test_the_study_sample_size_of_round_eight(text, n):
     assert _study_n(text) == [n], _study_n(text)
+
+
+def _products(text: str) -> list[tuple]:
+    return [(s.fields["target"], s.fields.get("costimulatory_domain")) for s in suggest(text) if s.kind == "car_t_product"]
+
+
+def test_products_by_target_of_round_eight():
+    # a dangling hyphen coordinates two products; a slash names one dual-targeted product
+    assert sorted(_products("Registries report toxicities of commercially available CD19- and BCMA-directed CAR "
+                            "T-cell products.")) == [("BCMA", None), ("CD19", None)]
+    assert _products("We treated 30 adults with CD19/CD22 CAR T cells.") == [("CD19/CD22", None)]
+    # a tandem or bispecific receptor named without its T cells; a domain written with its zeta
+    assert _products("We treated 20 children with a tandem CD19/CD22 bispecific CAR (TanCAR19/22).") == \
+        [("CD19/CD22", None)]
+    assert _products("Patients joined a phase 2 trial of an academic CD19-41BBζ CAR T-cell product.") == [("CD19", "41BB")]

@@ -24,7 +24,9 @@ INVESTIGATIONAL = re.compile(
     rf"\b(?P<mod>investigational|in[- ]house|academic|novel|locally\s+(?:manufactured|produced)|point[- ]of[- ]care|"
     rf"humani[sz]ed|fully[- ]human|second[- ]generation|third[- ]generation|fourth[- ]generation|bispecific|tandem|"
     rf"dual[- ]target(?:ed|ing)?|home[- ]made|non-?commercial)\s+(?:(?P<tgt>{TARGET}(?:\s?(?:/|and|-|\+)\s?{TARGET})*)"
-    rf"[- ](?:directed\s+|targeted\s+|targeting\s+|specific\s+|redirected\s+)?)?{_CAR}", re.IGNORECASE)
+    rf"[- ](?:(?:directed|targeted|targeting|specific|redirected|bispecific|tandem|dual[- ]targeting)\s+)?)?"
+    # a bispecific or tandem receptor may be named without its T cells: 'tandem CD19/CD22 bispecific CAR (TanCAR19/22)'
+    rf"(?:{_CAR}|(?<=bispecific\s)CARs?(?![\w-])|(?<=tandem\s)CARs?(?![\w-]))", re.IGNORECASE)
 DUAL = re.compile(rf"\b(?P<tgt>{TARGET}(?:\s?(?:/|-|\+)\s?{TARGET}){{1,4}})[- ](?:directed\s+|targeted\s+|bispecific\s+|"
                   rf"dual[- ]targeting\s+|tandem\s+)?{_CAR}", re.IGNORECASE)
 _TGT1 = (r"(?:CD\d{1,3}[a-z]?|BCMA|B[- ]cell\s+maturation\s+antigen|GPRC5D|CLL-?1|GD2|B7-H3|HER2|GPC3|mesothelin|EGFR|"
@@ -35,11 +37,13 @@ _CAR2 = (r"(?:CAR[- ]?T(?![a-z])(?:[- ]?cells?)?(?:\s+(?:products?|therapy|thera
 # 'CD19 CAR-T cells', 'anti-BCMA CAR T cells', 'CD19-targeted CART', 'CD19-directed CAR T-cell therapy',
 # 'CD19 and/or CD22 CAR T cells', 'BCMA-targeting CAR T cells': an (academic or unnamed) product by its target
 TARGETED = re.compile(
-    rf"(?<![/+-])\b(?:anti-?\s?)?(?P<tgt>{_TGT1}(?:\s?(?:/|and/or|and|or|-|\+)\s?(?:anti-?)?{_TGT1})*+)"
-    rf"(?:[- ]?(?:28z|BBz|41BBz))?"
+    # (a target list may leave its first item's hyphen dangling: 'CD19- and BCMA-directed' names two products; at most
+    # six targets, read possessively: a search restarting at each item of a long list stays linear)
+    rf"(?<![/+-])\b(?:anti-?\s?)?(?P<tgt>{_TGT1}(?:(?:\s?(?:/|and/or|and|or|-|\+)\s?|-\s++(?:and|or)\s++)(?:anti-?)?{_TGT1}){{0,5}}+)"
+    rf"(?:[- ]?(?:28|BB|41BB|4-1BB|CD28)(?:z|ζ))?"
     rf"(?:[- ](?:targeted|directed|specific|redirected|based|targeting|positive))?[- ]{_CAR2}", re.IGNORECASE)
 CAR_ANCHOR = re.compile(r"CAR(?![a-z])|[Cc]himeric")
-COSTIM = re.compile(r"\b(4-1BB|41BB|CD28|ICOS|OX40|CD27)\b")
+COSTIM = re.compile(r"\b(4-1BB|41BB|CD28|ICOS|OX40|CD27)(?:\b|(?=[zζ]\b))")  # 'CD19-41BBζ': the domain and its zeta
 LYMPHODEPLETION = re.compile(r"lymphodeplet|lympho-deplet|conditioning", re.IGNORECASE)
 
 
@@ -77,8 +81,10 @@ def products(doc: Doc) -> list[Suggestion]:
             if m.start() < last_end or any(a < m.end() and m.start() < b for a, b in vocab_spans):
                 continue  # inside a longer candidate, or a named product already read from the vocabulary
             last_end = m.end()
-            tgt = target_key(m.groupdict().get("tgt"))
-            by_target.setdefault(tgt, []).append(m)
+            raw = m.groupdict().get("tgt")
+            # 'CD19- and BCMA-directed CAR T cells': a product per target; 'CD19/CD22 CAR T cells': one, dual-targeted
+            for part in (re.split(r"-\s++(?:and|or)\s++", raw) if raw else [raw]):
+                by_target.setdefault(target_key(part), []).append(m)
         if "investigational" in by_id:
             by_target.pop("", None)  # 'investigational CAR-T products' already suggested
         # 'CD19-directed CAR T cells' in a paper that names its CD19 products (axi-cel, tisa-cel): the class those
