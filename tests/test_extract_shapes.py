@@ -1545,3 +1545,10 @@ def test_products_by_target_of_round_eight():
     assert _products("We treated 20 children with a tandem CD19/CD22 bispecific CAR (TanCAR19/22).") == \
         [("CD19/CD22", None)]
     assert _products("Patients joined a phase 2 trial of an academic CD19-41BBζ CAR T-cell product.") == [("CD19", "41BB")]
+
+
+def test_supportive_agents_of_round_eight():
+    got = {s.fields["drug"] for s in suggest(
+        "A 45-year-old man received axi-cel. He was given enoxaparin for a catheter thrombosis, amiodarone for atrial "
+        "fibrillation, morphine for pain and rimiducid for grade 4 ICANS; IgG replacement followed.") if s.kind == "drug"}
+    assert {"anticoagulants", "antiarrhythmics", "opioids", "safety switch activators", "IVIG"} <= got, got
