@@ -1552,3 +1552,10 @@ def test_supportive_agents_of_round_eight():
         "A 45-year-old man received axi-cel. He was given enoxaparin for a catheter thrombosis, amiodarone for atrial "
         "fibrillation, morphine for pain and rimiducid for grade 4 ICANS; IgG replacement followed.") if s.kind == "drug"}
     assert {"anticoagulants", "antiarrhythmics", "opioids", "safety switch activators", "IVIG"} <= got, got
+
+
+def test_a_rate_with_its_count_and_ci_in_one_bracket():
+    r = kinds("We treated 27 patients with CAR T cells. The overall response rate was 63% (17 of 27 patients; 95% CI, "
+              "42 to 81).", "rate")
+    assert [(s.fields["endpoint"], s.fields["value"], s.fields["ci_low"], s.fields["ci_high"], s.fields["numerator"],
+             s.fields["denominator"]) for s in r] == [("ORR", 63.0, 42.0, 81.0, 17, 27)], r

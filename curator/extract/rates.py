@@ -33,7 +33,7 @@ HORIZON_AT = re.compile(rf"\b(?:at|by|after)\s+(?:(?P<n>\d+|one|two|three|five|s
                         rf"|(?P<u2>day|month|year)\s?(?P<n2>\d+))\b", re.IGNORECASE)
 PCT = rf"(?P<v>{NUMB})\s?%"
 # (the count out of its denominator may come first inside the bracket: '95.8% (46/48; 95% CI, 85.7-99.5)')
-PCT_CI = re.compile(rf"{PCT}\s*(?:[(\[]\s*+(?:\d+\s*+/\s*+\d+\s*+[;,]\s*+)?|,\s*|;\s*)(?:{CI_BODY})\s*[)\]]?",
+PCT_CI = re.compile(rf"{PCT}\s*(?:[(\[]\s*+(?:(?P<fa>\d++)\s*+(?:/|of)\s*+(?P<fb>\d++)(?:\s++patients)?\s*+[;,]\s*+)?|,\s*|;\s*)(?:{CI_BODY})\s*[)\]]?",
                     re.IGNORECASE)
 PCT_ONLY = re.compile(PCT)
 CONNECTOR = re.compile(
@@ -157,7 +157,10 @@ def find(doc: Doc) -> list[Suggestion]:
             hm = HORIZON_AT.search(text, ep[1], m.start())
             if hm and hm.group("n"):
                 horizon = _horizon(hm.group("n"), hm.group("u"))
-        f = _fields(ep[0] if ep else None, to_float(m.group("v")), horizon, ci_parts(m), a=count)
+        if m.group("fa"):  # '63% (17 of 27 patients; 95% CI, 42 to 81)': the count and its denominator inside
+            count = int(m.group("fa"))
+        f = _fields(ep[0] if ep else None, to_float(m.group("v")), horizon, ci_parts(m), a=count,
+                    b=int(m.group("fb")) if m.group("fb") else None)
         conf = 0.9 if ep else 0.6
         out.append(make("rate", f, text, start, m.end(), conf, "rate.endpoint_ci" if ep else "rate.ci"))
         used.append((m.start(), m.end()))
