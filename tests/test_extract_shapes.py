@@ -1444,25 +1444,6 @@ def test_events_told_with_irregular_verbs_relative_clauses_and_the_infusion_dose
     assert _events("In this cohort of 80 patients, IL-6 above 500 pg/mL on day 3 predicted ICANS.") == []
 
 
-@pytest.mark.parametrize(("text", "want"), [
-    ("A 60-year-old man received cilta-cel. He had two cranial nerve palsies.", ("cranial nerve palsies", 2)),
-    ("A 60-year-old man received cilta-cel. There was one case of parkinsonism on day 38.", ("parkinsonism", 1)),
-    ("We treated 80 patients with axi-cel. Serious adverse events were mostly infections (n = 7).", ("infections", 7)),
-    ("We treated 80 patients with axi-cel. Late events included MDS in 3.", ("MDS", 3)),
-])
-def test_a_toxicity_with_its_count_alone(text, want):
-    got = [(f["as_written"], f["count"]) for f in _tox(text)]
-    assert want in got, got
-
-
-def test_a_count_after_a_group_named_by_its_toxicity_is_the_groups_size():
-    text = ("We treated 600 patients with axi-cel. Patients with severe CRS or ICANS (n = 241) had longer stays "
-            "(24 vs 14 days; P < .001).")
-    assert not any(f.get("count") == 241 for f in _tox(text)), _tox(text)
-    # and a grade number before the name is no count
-    assert not any(f.get("count") == 2 for f in _tox("We treated 50 patients with axi-cel. Grade 2 infections were seen."))
-
-
 def test_a_change_named_before_an_aside_and_a_unit_written_out():
     c = kinds("Four children received emapalumab. Serum CXCL9, a marker of interferon activity, fell from a median "
               "of 38000 pg/mL before the first dose to 2100 pg/mL one week later.", "comparison")

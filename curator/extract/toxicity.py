@@ -640,25 +640,6 @@ _NOT_GAP = re.compile(r"[\d%()\[\]]|\b(?:than|vs|versus|compared|respectively|no
                       r"after|following|before|during|with)\b", re.IGNORECASE)
 
 
-# a count stated alone after the name: 'infections (n = 7)', 'MDS in 3' (the clause ends right there)
-COUNT_ONLY_AFTER = re.compile(
-    rf"\s*+(?:[(\[]\s*+n\s*+=\s*+|in\s++)(?P<n>(?<![\w.])\d{{1,3}}(?![\d%]|[.,·]\d)|(?i:one|two|three|four|five|six|seven|"
-    rf"eight|nine|ten|eleven|twelve)\b)(?:\s*+[)\]])?(?=\s*+(?:[,;.)]|and\b|$))")
-# a count written right before the name: 'two cranial nerve palsies', 'one case of parkinsonism', 'three episodes of'
-COUNT_BEFORE = re.compile(
-    r"(?<![\w.,·/-])(?P<n>\d{1,3}|(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve))\s++"
-    r"(?:(?i:cases?|episodes?|events?)\s++of\s++)?(?:(?i:further|additional|new|late|fatal|severe)\s++)?$")
-GRADE_WORD_BEFORE = re.compile(r"(?:\b(?:[Gg]rades?|Gr|G|days?|[Dd]ay|weeks?|months?|years?)|[≥≤<>+×x])\s*+$")
-
-
-def _names_group(text: str, ps: list[Phrase], i: int) -> bool:
-    """The phrase, or the list it closes, follows a group's qualifier ('patients with severe CRS or ICANS')."""
-    k = i
-    while k > 0 and LIST_JOIN.match(text[ps[k - 1].end:ps[k].start]):
-        k -= 1
-    return GROUP_QUALIFIER.search(text, max(0, ps[k].start - 60), ps[k].start) is not None
-
-
 def _clause_share(doc: Doc, ps: list[Phrase], i: int, s_end: int) -> dict[str, Any] | None:
     text, p = doc.text, ps[i]
     limit = min([s_end] + [q.m_start for q in ps[i + 1:i + 2] if q.m_start >= p.end]
@@ -933,12 +914,6 @@ def find(doc: Doc) -> list[Suggestion]:
             elif NEGATION.search(text[max(cs, p.start - 30):p.start]):
                 f = {"count": 0, "negated": True, "_start": p.start - len(NEGATION.search(
                     text[max(cs, p.start - 30):p.start]).group(0))}
-        if not f and (cm := COUNT_ONLY_AFTER.match(text, p.end, s_end)) \
-                and not _names_group(text, ps, i):  # 'Pts with severe CRS or ICANS (n=241)': a group's size
-            f = {"count": _count(cm.group("n")), "_end": cm.end()}  # 'infections (n = 7)', 'MDS in 3'
-        elif not f and (cm := _last(COUNT_BEFORE, text, max(s_start, p.start - 40), p.start)) is not None \
-                and not GRADE_WORD_BEFORE.search(text, max(0, cm.start() - 12), cm.start()):
-            f = {"count": _count(cm.group("n")), "_start": cm.start()}  # 'two cranial nerve palsies'
         if f.get("_end") and not p.graded and (am := ALL_GRADE.match(text, f["_end"], s_end)):
             # 'ICANS was seen in two patients (11%), both grade 1': every case at one grade (or range)
             p.grade, p.grade_max, p.operator = _grade(am, am.group("a"), am.group("b"), None, None)
