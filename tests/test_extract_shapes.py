@@ -1540,3 +1540,20 @@ def test_a_rate_with_its_count_and_ci_in_one_bracket():
               "42 to 81).", "rate")
     assert [(s.fields["endpoint"], s.fields["value"], s.fields["ci_low"], s.fields["ci_high"], s.fields["numerator"],
              s.fields["denominator"]) for s in r] == [("ORR", 63.0, 42.0, 81.0, 17, 27)], r
+
+
+def test_two_outcomes_compared_in_two_groups_as_parallel_lists():
+    c = kinds("We compared 40 patients given prophylaxis with 45 controls after cilta-cel. Any-grade and grade ≥3 CRS "
+              "occurred in 70.0% and 5.0% of treated patients vs 91.1% and 20.0% of controls (P = .01 and P = .04, "
+              "respectively).", "comparison")
+    got = [(s.fields["analyte"], s.fields["value_a"], s.fields["value_b"], s.fields["p_value"], s.fields.get("label_b"))
+           for s in c]
+    assert got == [("Any-grade CRS", 70.0, 91.1, 0.01, "controls"), ("grade ≥3 CRS", 5.0, 20.0, 0.04, "controls")], got
+    # each value with its CI, one test for both
+    c = kinds("In this pooled analysis of CAR T cells, any-grade and grade ≥3 ICANS were 40% (95% CI, 35–45) and 10% "
+              "(95% CI, 8–13) with CD19 products, compared with 15% (95% CI, 10–20) and 2% (95% CI, 1–4) with BCMA "
+              "products (P < .001 for both).", "comparison")
+    assert [(s.fields["value_a"], s.fields["value_b"], s.fields["p_value"]) for s in c] == [(40, 15, 0.001), (10, 2, 0.001)], c
+    # without the tests that pair them, the lists are left alone
+    assert kinds("We treated 90 patients. CRS and ICANS occurred in 70% and 5% of group A vs 91% and 20% of group B.",
+                 "comparison") == []

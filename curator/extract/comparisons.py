@@ -26,7 +26,7 @@ from curator.domain.pvalues import parse_p
 from curator.domain.units import parse_unit
 from curator.extract.context import Doc
 from curator.extract.model import Suggestion, make
-from curator.extract.patterns import CI_BODY, DASH, NB, NUM, NUMB, P_RE, SNUM, UNIT, balanced_close, ci_parts, num
+from curator.extract.patterns import CI_BODY, DASH, NB, NUM, NUMB, P_RE, P_VALUE, SNUM, UNIT, balanced_close, ci_parts, num
 from curator.extract.subjects import STATISTICS, Subject, clause_start, depth0, find_subject, make_subject, np_before
 
 SEP = r"(?:vs\.?|versus|v\.?|compared\s+(?:with|to))"
@@ -154,6 +154,18 @@ NOT_REACHED = re.compile(rf"{NB}(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?(?:\s?\([^()]{{0
 # 'median OS was not reached vs 12.3 months': the same, 'not reached' first
 NOT_REACHED_FIRST = re.compile(rf"\b(?P<nr>not\s+(?:yet\s+)?reached|NR)\b(?:\s?\([^()]{{0,60}}\))?\s*(?P<sep>{SEP})\s*"
                                rf"{NB}(?P<v1>{NUMB})\s?(?P<u1>{UNIT})?", re.IGNORECASE)
+# two outcomes in two groups, as parallel lists: 'Any-grade and grade ≥3 CRS occurred in 77.4% and 3.2% of PD patients
+# vs 94.6% and 16.2% of controls (P = .03 and P = .07, respectively)', '... was 37% (95% CI, ...) and 12% (...) with
+# CD19 products, compared with 13% (...) and 3% (...) with BCMA products (P < .001 for both)'; blank runs read once
+_LV = r"(?P<{0}>{1})\s?%(?:\s*+\([^()]{{0,40}}\))?"
+PAIRED_LISTS = re.compile(
+    rf"{NB}{_LV.format('a1', NUM)}\s*+,?\s*+and\s++{_LV.format('a2', NUM)}(?P<la>[^%;()]{{0,50}}?)\s*+,?\s*+"
+    rf"(?:vs\.?|versus|compared\s++(?:with|to))\s++{_LV.format('b1', NUM)}\s*+,?\s*+and\s++{_LV.format('b2', NUM)}"
+    rf"(?P<lb>[^%;()]{{0,50}}?)(?=\s*+[(,;.]|$)", re.IGNORECASE)
+P_EACH = re.compile(rf"\s*+[(\[,;]?\s*+(?P<p1>{P_VALUE.replace('(?P<ptext>', '(?P<pt1>').replace('(?P<pop>', '(?:').replace('(?P<pval>', '(?:')})"
+                    rf"\s*+(?:,\s*+)?and\s++(?P<p2>{P_VALUE.replace('(?P<ptext>', '(?P<pt2>').replace('(?P<pop>', '(?:').replace('(?P<pval>', '(?:')})"
+                    rf"\s*+,?\s*+respectively|\s*+[(\[,;]?\s*+(?P<pb>{P_VALUE.replace('(?P<ptext>', '(?P<ptb>').replace('(?P<pop>', '(?:').replace('(?P<pval>', '(?:')})"
+                    rf"\s++(?:for\s++both|in\s++both|for\s++each)")
 EFFECT_CUE = re.compile(r"\b(?:a?[HO]Rs?|[aI]?RRs?|sHR)\b")
 _STAT_UNIT = {"hazard ratio": "HR", "odds ratio": "OR", "relative risk": "RR", "risk ratio": "RR"}
 # 'Infection rates were 40% and 22% in the ALL and NHL cohorts, respectively (P = .03)': values first, then groups
@@ -483,6 +495,11 @@ def find(doc: Doc) -> list[Suggestion]:
         elif P_ONLY.match(inner):
             p_only.append((o, c))
 
+    # ---- two outcomes (before the single pairs: each list's first values are no pair of their own)
+    # ---- compared in two groups, as parallel lists
+    if doc.has(" vs", "versus", "compared with", "compared to"):
+        out += _paired_lists(doc, free, taken)
+
     # ---- in running text
     passes = []
     if doc.has(" vs", "versus", " v ", " v.", "compared with", "compared to", " and "):
@@ -648,6 +665,51 @@ def find(doc: Doc) -> list[Suggestion]:
     before_after(doc, out)
     group_labels(doc, out)
     return out
+
+
+def _paired_lists(doc: Doc, free: Any, taken: list[tuple[int, int]]) -> list[Suggestion]:
+    """One comparison per outcome of two parallel lists ('a% and b% of A vs c% and d% of B'), each with its own
+    p-value ('P = x and P = y, respectively', 'P < x for both'); offered only with those tests."""
+    text, out = doc.text, []
+    for m in PAIRED_LISTS.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        s_start, s_end = doc.sentence(m.start())
+        pm = P_EACH.match(text, m.end(), s_end)
+        if pm is None:
+            continue
+        ps = ([_p(text, pm.start("p1"), pm.end("p1")), _p(text, pm.start("p2"), pm.end("p2"))] if pm.group("p1")
+              else [_p(text, pm.start("pb"), pm.end("pb"))] * 2)
+        subj = find_subject(doc, m.start(), s_start)
+        names = _two_names(subj.as_written) if subj is not None else None
+        for k, (va, vb) in enumerate((("a1", "b1"), ("a2", "b2"))):
+            p = ps[k]
+            if p is None:
+                break
+            fields = {"analyte": names[k] if names else None, "analyte_as_written": names[k] if names else None,
+                      "value_a": num(m.group(va)), "value_b": num(m.group(vb)), "unit": "%",
+                      "p_operator": p["p_operator"], "p_value": p["p_value"], "p_text": p["p_text"], "statistic": None}
+            la, lb = m.group("la").strip(" ,"), m.group("lb").strip(" ,")
+            if la:
+                fields["label_a"] = re.sub(r"^(?:of|in|with|among|for)\s+(?:the\s+)?", "", la, flags=re.IGNORECASE)
+            if lb:
+                fields["label_b"] = re.sub(r"^(?:of|in|with|among|for)\s+(?:the\s+)?", "", lb, flags=re.IGNORECASE)
+            start = subj.start if subj is not None and subj.end <= m.start() else m.start()
+            out.append(make("comparison", fields, text, start, pm.end(), 0.65 if names else 0.5,
+                            "comparison.paired_lists" + ("" if names else "/unnamed")))
+        taken.append((m.start(), pm.end()))
+    return out
+
+
+def _two_names(written: str) -> list[str] | None:
+    """'Any-grade and grade ≥3 CRS' → ['Any-grade CRS', 'grade ≥3 CRS'] (the head noun written once, shared);
+    None when the words name no two things."""
+    parts = re.split(r"(?<!\s)\s++and\s++", written.strip(), maxsplit=1)
+    if len(parts) != 2 or not parts[0] or not parts[1]:
+        return None
+    head = parts[1].split()[-1]
+    first = parts[0] if len(parts[0].split()) > 1 and not re.search(r"(?i)grade|any", parts[0]) else f"{parts[0]} {head}"
+    return [first, parts[1]]
 
 
 def _enclosing(text: str, floor: int, pos: int) -> tuple[int, int | None]:
