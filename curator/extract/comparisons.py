@@ -26,7 +26,20 @@ from curator.domain.pvalues import parse_p
 from curator.domain.units import parse_unit
 from curator.extract.context import Doc
 from curator.extract.model import Suggestion, make
-from curator.extract.patterns import CI_BODY, DASH, NB, NUM, NUMB, P_RE, P_VALUE, SNUM, UNIT, balanced_close, ci_parts, num
+from curator.extract.patterns import (
+    CI_BODY,
+    DASH,
+    NB,
+    NUM,
+    NUMB,
+    P_RE,
+    P_VALUE,
+    SNUM,
+    UNIT,
+    balanced_close,
+    ci_parts,
+    num,
+)
 from curator.extract.subjects import STATISTICS, Subject, clause_start, depth0, find_subject, make_subject, np_before
 
 SEP = r"(?:vs\.?|versus|v\.?|compared\s+(?:with|to))"
