@@ -9,7 +9,9 @@ Rules
   comparison.shares     n of N (x%) in A compared with / and in m of M (y%) in B (P = x)   the shares compared
   comparison.baseline   creatinine 2.6 mg/dL (baseline, 0.6 mg/dL)                  baseline is A, the value B
   comparison.effect     HR 0.71 (95% CI ...), HR for progression or death, 0.71; ...  an effect size with its CI
-  comparison.not_reached  median 10.5 months vs not reached
+  comparison.not_reached  median 10.5 months vs not reached, not reached vs 12.3 months
+  comparison.paired_lists  a% and b% of A vs c% and d% of B (P = x and P = y, respectively | P < x for both):
+                        one comparison per outcome, named with the head they share ('Any-grade and grade ≥3 CRS')
 A pair whose shape is clear but whose quantity the words do not name is still offered with its test (analyte
 None, rule '.../unnamed', confidence 0.5).
 The two numbers must be clearly the pair: one separator (vs, versus, v, compared with) between two single

@@ -10,7 +10,12 @@ Rules
 Grades keep what was written (`grade_as_reported`) and give `grade` (the lower bound, int), `grade_operator`
 ('=', '≥', '≤' or 'range' with `grade_max`). "grade ≥3 CRS and ICANS" gives the grade to both. Percentages in
 lists ("CRS and ICANS occurred in 12% and 18%") are assigned in order with "respectively", or without it when
-one list of as many percentages follows the verb and nothing else in the clause is a number; else left out.
+one list of as many percentages follows the verb and nothing else in the clause is a number; else left out;
+a list's shares may come grade by grade ('(any grade, 92% and 60%; grade ≥3, 6% and 21%, respectively)', '74% and
+45%, and grade ≥3 in 7% and 15%, respectively'). Words without numbers between a syndrome and its verb of
+occurrence ('CRS, graded by the Lee scale, was observed in 96 of 154 patients (62.3%)') do not part it from the
+clause's one share; a grade list after a colon ('ICANS was more frequent: any grade in 61%, grade ≥3 in 29%') and
+a breakdown with counts in words ('grade 2 in three, grade 3 in one') give further rows.
 Ambiguous words ("neurotoxicity", "CRS", "HLH") count only in a CAR-T / immune-effector context; a syndrome
 named as a point of reference ("resembling HLH", "adapted from primary HLH") is not a toxicity.
 """
