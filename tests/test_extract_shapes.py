@@ -1557,3 +1557,16 @@ def test_two_outcomes_compared_in_two_groups_as_parallel_lists():
     # without the tests that pair them, the lists are left alone
     assert kinds("We treated 90 patients. CRS and ICANS occurred in 70% and 5% of group A vs 91% and 20% of group B.",
                  "comparison") == []
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("We treated 31 patients with CD22 CAR T cells. Neurotoxicity was mild and infrequent, affecting 4 patients (13%).",
+     ("ICANS", None, 4, 13.0)),
+    ("We treated 31 patients with CD22 CAR T cells. Neurotoxicity was limited to one patient (4%).", ("ICANS", None, 1, 4.0)),
+    ("We treated 31 patients with CD22 CAR T cells. Maculopapular rash in 6 pts (33%), self-limiting.",
+     ("other", None, 6, 33.0)),
+    ("We treated 230 adults with liso-cel. Cytokine release syndrome occurred in 55 (48%) of 115 liso-cel recipients "
+     "(grade 3 in one [1%]; no grade 4 or 5 events).", ("CRS", 3, 1, 1.0)),
+])
+def test_toxicity_verbs_and_breakdowns_of_round_eight(text, want):
+    assert want in _row_set(text), _row_set(text)

@@ -127,6 +127,8 @@ _PLUS2 = _PLUS.replace("?P<plus>", "?P<plus>")
 # blanks is not re-split between neighbouring '\s*' pieces (issue 15 item 1)
 PER_GRADE = re.compile(
     rf"\s*+(?:\)\s*+)?(?:(?:of\s+)?(?:the\s+)?(?:patients|participants|pts|children|adults)\s*+)?(?:(?i:grades?)\s*+(?=:))?"
+    # '55 (48%) of 115 liso-cel recipients (grade 3 in one [1%])': the share's denominator and its group first
+    rf"(?:of\s++\d++\s++(?:[\w-]++\s++){{0,2}}?(?:patients|participants|pts|children|adults|recipients)\s*+(?=\())?"
     rf"(?:(?:and\s++)?(?:was|were)\s++graded\s++as\s++follows\s*+)?"  # '... (89%) and was graded as follows: grade 1, ...'
     rf"(?:[,;:(—–]\s*+)?"
     rf"(?:(?:and\s++(?:was|were)|and|while|with|including|of\s+which|of\s+these|which\s+(?:was|were)|being|of)\s++)?"
@@ -381,7 +383,8 @@ OTHER_TOX = re.compile(
     # named infections, organ inflammation, bleeding, neurological and late complications (general clinical names)
     r"|(?:invasive\s+|pulmonary\s+)?(?:aspergillosis|mucormycosis|candidiasis)|candid(?:a)?emia|fungal\s+pneumonia"
     r"|progressive\s+multifocal\s+leukoencephalopathy|PML|pneumonitis|(?:neutropenic\s+)?(?:entero)?colitis|myocarditis"
-    r"|(?:stress\s+)?cardiomyopathy"
+    r"|(?:stress\s+)?cardiomyopathy|(?:maculopapular\s+)?rash|pericarditis|pericardial\s+effusions?|"
+    r"(?:intracranial|intracerebral|gastrointestinal)\s+h(?:a)?emorrhages?"
     r"|h(?:a)?emorrhagic\s+events?|bleeding\s+(?:events?|episodes?)"
     r"|cerebral\s+o?edema|posterior\s+reversible\s+encephalopathy\s+syndrome|PRES|(?:transverse\s+)?myelitis|myelopathy"
     r"|myelodysplastic\s+syndromes?|MDS|(?:secondary\s+)?T[- ]cell\s+(?:lymphomas?|malignanc(?:y|ies))|neurocognitive\s+"
@@ -634,9 +637,9 @@ def _contrast_side(doc: Doc, ps: list[Phrase], end: int) -> bool:
 
 # the syndrome, then words without numbers (an appositive, a qualifier: 'CRS, graded by the Lee scale, was observed
 # in', 'ICANS was infrequent and mild, occurring in'), then the verb of occurrence and the clause's one share
-VERB_IN = re.compile(r"\b(?:occurr(?:ed|ing)|observed|reported|developed|seen|noted|documented|experienced|recorded|"
-                     r"diagnosed|identified|present)\s++(?:in|among)\s++(?:only\s++|a\s++total\s++of\s++)?",
-                     re.IGNORECASE)
+VERB_IN = re.compile(r"\b(?:(?:occurr(?:ed|ing)|observed|reported|developed|seen|noted|documented|experienced|recorded|"
+                     r"diagnosed|identified|present)\s++(?:in|among)|affect(?:ed|ing)|limited\s++to)\s++"
+                     r"(?:only\s++|a\s++total\s++of\s++)?", re.IGNORECASE)
 CLAUSE_SHARE = re.compile(
     rf"{NB}(?P<n>{_CNT})(?:\s*+(?:/|of|out\s+of)\s*+(?:the\s++)?(?P<d>\d+))?(?:\s++(?:[a-z-]++\s++){{0,2}}?"
     rf"(?:patients?|pts|children|adults|subjects|cases|recipients|participants))?\s*+[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]"
