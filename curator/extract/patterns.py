@@ -67,13 +67,15 @@ _ACT = r"(?:mIU|kIU|IU|mU|kU|U)"
 _VOL = r"(?:[dmµμun]?[lL]|mm3|mm³|mm\(3\)|mm\^3)"
 _SUPDIG = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 # ×10^9, × 10⁹, x10^6, × 106 (superscript lost: 10 followed by the exponent digits)
-MULT = (rf"(?:[×x*]\s?10(?:\s?[\^*]\s?[-−]?\d{{1,2}}|[{_SUPDIG}⁻]+|\s?(?:[3-9]|1[0-2])(?!\d))"
-        rf"|10(?:\s?\^\s?[-−]?\d{{1,2}}|[{_SUPDIG}]+))")
+MULT = (rf"(?:[×x*]\s?10(?:\s?[\^*]\s?[-−]?\d{{1,2}}|[{_SUPDIG}⁻]++|\s?(?:[3-9]|1[0-2])(?!\d))"
+        rf"|10(?:\s?\^\s?[-−]?\d{{1,2}}|[{_SUPDIG}]++))")
 _COUNTW = (r"(?:CAR[-+ ]?T[- ]?cells?|CAR\+\s?T[- ]?cells?|CAR[- ]?positive\s+(?:viable\s+)?T[- ]cells?|"
            r"viable\s+T[- ]cells?|cells?|copies|copy|events)")
-_DEN = (rf"(?:{_VOL}|kg|m2|m²|m\(2\)|[µμu]g(?:\s?(?:of\s)?DNA)?|mg|g(?![a-zA-Z])|days?|d(?![a-zA-Z])|h|hr"
-        r"|min|wk|week)")
-_SLASH = (rf"(?:{MULT}\s?)?(?:(?:{_MASS}|{_SUBST}|{_ACT}|{_COUNTW})\s?)?/\s?{_DEN}"
+_DEN = (rf"(?:(?:micro|milli|deci)?lit(?:er|re)s?\b|{_VOL}|kg|m2|m²|m\(2\)|[µμu]g(?:\s?(?:of\s)?DNA)?|mg|g(?![a-zA-Z])|days?"
+        r"|d(?![a-zA-Z])|h|hr|min|wk|week)")
+# '/' or, after a unit, a written 'per' ('cells per microliter', 'copies per µg DNA'; the domain's parse_unit reads
+# 'per' as '/'); one prefix for both, so a failed unit is tried once per position
+_SLASH = (rf"(?:{MULT}\s?)?(?:(?:{_MASS}|{_SUBST}|{_ACT}|{_COUNTW})\s?)?(?:/|(?<=[a-zµμ]\s)per\s)\s?{_DEN}"
           rf"(?:\s?/\s?(?:days?|d|h|kg|m2|m²))?(?:\s?(?:FEU|DDU))?")
 UNIT = (
     r"(?:%"
@@ -82,9 +84,6 @@ UNIT = (
     rf"|(?:{_MASS}|{_SUBST}|{_ACT})\s?{_VOL}\s?[-−]\s?1(?!\d)"
     rf"|{MULT}(?:\s?{_COUNTW})?(?:\s?/\s?(?:kg|m2|m²|{_VOL}))?"
     r"|mm\s?Hg|cm\s?H2O|cm\s?H₂O"
-    # 'cells per microliter', 'copies per µg DNA' (the domain's parse_unit reads 'per' as '/')
-    rf"|(?:{_MASS}|{_SUBST}|{_ACT}|{_COUNTW})\s++per\s++(?:(?:micro|milli|deci)?lit(?:er|re)s?|[µμu]L|mL|dL|L|kg"
-    r"|[µμu]g(?:\s++(?:of\s++)?DNA)?)(?![\w/])"
     r"|(?!and/|or/)[a-zA-Zµμ]{1,4}[23³²]?/[a-zA-Zµμ]{1,4}[23³²]?(?![\w/])"
     r"|(?:months?|mos?|years?|yrs?|y|days?|d|weeks?|wks?|hours?|hrs?|h|minutes?|min"
     rf"|{_MASS}|{_ACT}|cells|copies)(?![\w/])"
