@@ -640,10 +640,6 @@ def _contrast_side(doc: Doc, ps: list[Phrase], end: int) -> bool:
 VERB_IN = re.compile(r"\b(?:(?:occurr(?:ed|ing)|observed|reported|developed|seen|noted|documented|experienced|recorded|"
                      r"diagnosed|identified|present)\s++(?:in|among)|affect(?:ed|ing)|limited\s++to)\s++"
                      r"(?:only\s++|a\s++total\s++of\s++)?", re.IGNORECASE)
-CLAUSE_SHARE = re.compile(
-    rf"{NB}(?P<n>{_CNT})(?:\s*+(?:/|of|out\s+of)\s*+(?:the\s++)?(?P<d>\d+))?(?:\s++(?:[a-z-]++\s++){{0,2}}?"
-    rf"(?:patients?|pts|children|adults|subjects|cases|recipients|participants))?\s*+[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]"
-    rf"|{NB}(?P<p2>{NUM})\s?%")
 _NOT_GAP = re.compile(r"[\d%()\[\]]|\b(?:than|vs|versus|compared|respectively|no|not|without|none|"
                       r"after|following|before|during|with)\b", re.IGNORECASE)
 
@@ -655,14 +651,29 @@ def _clause_share(doc: Doc, ps: list[Phrase], i: int, s_end: int) -> dict[str, A
     vm = VERB_IN.search(text, p.end, min(limit, p.end + 120))
     if vm is None or _NOT_GAP.search(text, p.end, vm.start()):
         return None
-    sm = CLAUSE_SHARE.match(text, vm.end(), limit)
+    sm = FREQ_POST.match(text, vm.end(), limit)  # the share read by the one pattern for a share after a syndrome
     if sm is None or re.search(r"%|\b(?:vs|versus|compared|respectively)\b|[Pp]\s*[=<>]", text[sm.end():limit]):
         return None
-    f: dict[str, Any] = {"percent": to_float(sm.group("p") or sm.group("p2")), "_end": sm.end()}
-    if sm.group("n"):
-        f["count"] = _count(sm.group("n"))
-    if sm.group("d"):
-        f["denominator"] = int(sm.group("d"))
+    f = _freq_fields(sm)
+    return f if f.get("percent") is not None else None
+
+
+def _freq_fields(m: re.Match[str]) -> dict[str, Any]:
+    """percent, count, denominator and the end of a FREQ_POST match; {} for a count alone that says nothing
+    ('CRS in 3' without a share or 'patients')."""
+    f: dict[str, Any] = {}
+    if m.group("p") or m.group("p2") or m.group("p5"):
+        f["percent"] = to_float(m.group("p") or m.group("p2") or m.group("p5"))
+    n = m.group("n") or m.group("n2") or m.group("n3") or m.group("n4") or m.group("n5") or m.group("n6")
+    d = m.group("d") or m.group("d2") or m.group("d5")
+    if n:
+        f["count"] = _count(n)
+    if d:
+        f["denominator"] = int(d)
+    if not f.get("percent") and f.get("count") is not None and "denominator" not in f and not m.group("n3"):
+        return {}
+    if f:
+        f["_end"] = m.end()
     return f
 
 
@@ -853,19 +864,7 @@ def find(doc: Doc) -> list[Suggestion]:
         f: dict[str, Any] = {}
         m = FREQ_POST.match(text, p.end, min(s_end, p.end + 70))
         if m and not PCT_LIST_AFTER.match(text, m.end()):
-            if m.group("p") or m.group("p2") or m.group("p5"):
-                f["percent"] = to_float(m.group("p") or m.group("p2") or m.group("p5"))
-            n = m.group("n") or m.group("n2") or m.group("n3") or m.group("n4") or m.group("n5") or m.group("n6")
-            d = m.group("d") or m.group("d2") or m.group("d5")
-            if n:
-                f["count"] = _count(n)
-            if d:
-                f["denominator"] = int(d)
-            if (not f.get("percent") and f.get("count") is not None and "denominator" not in f
-                    and not m.group("n3")):
-                f = {}
-            if f:
-                f["_end"] = m.end()
+            f = _freq_fields(m)
         if not f and MEASURE_OF.search(text, max(s_start, p.start - 40), p.start):
             vm = MEASURE_VALUE.match(text, p.end, s_end)
             if vm and not PCT_LIST_AFTER.match(text, vm.end()):
