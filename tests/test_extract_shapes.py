@@ -1570,3 +1570,15 @@ def test_two_outcomes_compared_in_two_groups_as_parallel_lists():
 ])
 def test_toxicity_verbs_and_breakdowns_of_round_eight(text, want):
     assert want in _row_set(text), _row_set(text)
+
+
+def test_a_list_of_days_on_a_cases_timeline():
+    assert _events("A 50-year-old man received axi-cel. He received tocilizumab on days +2, +3 and +4.") == \
+        [("he received tocilizumab", 2), ("he received tocilizumab", 3), ("he received tocilizumab", 4)]
+    # a trial's schedule is no timeline
+    assert _events("In this phase 2 trial of 60 patients, bortezomib was given on days 1, 8 and 15.") == []
+
+
+def test_a_cohorts_sampling_days_are_no_events():
+    assert _events("In this cohort of 60 patients treated with axi-cel, CAR transgene copies were quantified on days "
+                   "+3, +7, +14 and +28.") == []

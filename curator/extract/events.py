@@ -9,7 +9,8 @@ Rules
                   of a case's timeline, or on a signed day)
   event.same_day  ... on day +2, when he received tocilizumab    → "he received tocilizumab", 2; and in a sentence the
                   day heads, a further ', and X was started' with no time of its own
-  event.days      Tocilizumab was given on days +32 and +33      → two points, 32 and 33
+  event.days      Tocilizumab was given on days +32 and +33      → two points, 32 and 33; a list ('on days +2, +3 and
+                  +4') likewise, in a case report only (a cohort's 'days 1, 8 and 15' or 'days +3, +7 and +14' is a schedule)
   event.window    fludarabine on days −5 to −3                   → its start and its end
   event.elapsed   12 days after infusion / on the 5th day        → 12 / 5
 Days are stored as the paper states them (+11 → 11, −5 → -5). A signed day is a point of a case's timeline, never
@@ -26,6 +27,7 @@ horizon in a cohort. A day written as a noun's modifier ("a day-3 IL-6", "the da
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from curator.extract import cohort
@@ -83,6 +85,10 @@ _D = r"(?P<{0}>[+\-−‐]?\s?\d{{1,3}})"
 WINDOW = re.compile(
     rf"\b(?P<pre>from\s+|between\s+|during\s+|on\s+)?[Dd]ays?\s*{_D.format('a')}(?![\d%]|[.·]\d)\s*"
     rf"(?:\((?P<note>[^()]{{0,40}})\)\s*)?(?P<join>through|to|until|and|[-–—])\s*(?:[Dd]ay\s*)?{_D.format('b')}(?![\d%]|[.·]\d){_NOT_VALUE}")
+# 'on days +2, +3 and +4': a list of days, points of a case's timeline (at most ten, read possessively)
+_DL = r"[+\-−‐]?\s?\d{1,3}(?!\d|[.·]\d)"
+DAY_LIST = re.compile(rf"\b(?P<pre>on\s+)?[Dd]ays\s*+(?P<items>{_DL}(?:\s*+,\s*+{_DL}){{1,8}}+\s*+,?\s*+and\s*+{_DL})"
+                      rf"(?![\d%]|[.·]\d){_NOT_VALUE}")
 # ('followed by CAR T cells' is what came next, not an observation: only 'followed up / for / until' observes)
 OBSERVATION = re.compile(r"\b(?:evaluat\w*|assess\w*|analy[sz]\w*|monitor\w*|follow[- ]?ups?|followed\s+(?:up|for|until|through)|"
                          r"collect\w*|measur\w*|studied|"
@@ -144,14 +150,18 @@ def _windows(doc: Doc, case: bool = False) -> list[Suggestion]:
     ('On days +3 and +4 she received tocilizumab')."""
     text = doc.text
     out = []
-    for m in WINDOW.finditer(text):
-        a = int(re.sub(r"\s", "", m.group("a")).replace("−", "-").replace("‐", "-"))
-        b = int(re.sub(r"\s", "", m.group("b")).replace("−", "-").replace("‐", "-"))
-        if b <= a:
+    for m in (*WINDOW.finditer(text), *DAY_LIST.finditer(text)):
+        listed = m.re is DAY_LIST
+        written = re.findall(_DL, m.group("items")) if listed else [m.group("a"), m.group("b")]
+        days = [int(re.sub(r"\s", "", w).replace("−", "-").replace("‐", "-")) for w in written]
+        if any(b <= a for a, b in itertools.pairwise(days)):
             continue
-        signed = bool(re.match(r"[+\-−‐]", m.group("a")) or re.match(r"[+\-−‐]", m.group("b")))
+        signed = any(re.match(r"[+\-−‐]", w) for w in written)
         timeline = signed or case
-        points = m.group("join") == "and" and (m.group("pre") or "").strip().lower() in ("", "on") and timeline
+        points = (listed or m.group("join") == "and") and (m.group("pre") or "").strip().lower() in ("", "on") \
+            and timeline
+        if listed and not (points and case):
+            continue  # 'on days 1, 8 and 15', '... measured on days +3, +7, +14 and +28' outside a case report: a schedule
         s_start, s_end = doc.sentence(m.start())
         if OBSERVATION.search(text, s_start, s_end) or (
                 not timeline and SCHEDULE_BEFORE.search(text[max(0, m.start() - 40):m.start()])):
@@ -175,12 +185,13 @@ def _windows(doc: Doc, case: bool = False) -> list[Suggestion]:
         event, start, _rule = desc
         if not timeline and re.search(r"\d", event):
             continue  # 'a density of 0.67 between days 29 and 90': a value over a period, not an event
-        for day, which, g in ((a, "start", "a"), (b, "end", "b")):
+        for k, (day, w) in enumerate(zip(days, written)):
             if points:
-                fields = {"event": event, "day": day, "day_as_written": m.group(g).replace(" ", ""), "preposition": "on"}
+                fields = {"event": event, "day": day, "day_as_written": w.replace(" ", ""), "preposition": "on"}
                 out.append(make("event", fields, text, start, end, 0.6, "event.days"))
                 continue
-            fields = {"event": f"{event} ({which})", "day": day, "day_as_written": m.group(g).replace(" ", ""),
+            which = "start" if k == 0 else "end"
+            fields = {"event": f"{event} ({which})", "day": day, "day_as_written": w.replace(" ", ""),
                       "preposition": "through", "window": which}
             out.append(make("event", fields, text, start, end, 0.55, "event.window"))
     return out
