@@ -30,13 +30,15 @@ NOT_GROUP = rf"(?!{_GROUP_AFTER}\d{{3}}(?!\d))"
 NOT_GROUP_AFTER_DIGIT = (rf"(?!(?=\d\d(?!\d))(?:(?<=(?<![{NBC}])\d{_SEP}\d)|(?<=(?<![{NBC}])\d\d{_SEP}\d)"
                          rf"|(?<=(?<![{NBC}])\d\d\d{_SEP}\d)|(?<=\d{_SEP}\d\d\d{_SEP}\d)))")
 # an unsigned number; thousands groups with ',' or (thin/no-break/plain) spaces; '.', '·' or '∙' decimals
-NUM = (rf"(?:{NOT_GROUP}(?:\d{{1,3}}(?:(?:,|[\u2009\u202f\u00a0 ])\d{{3}})+(?![\d])(?:[.·∙]\d+)?"
-       r"|\d+(?:[.·∙]\d+)?(?![.·∙]?\d)|[.·∙]\d+))")
+# (digit runs are read possessively: a number never ends before a digit, so giving digits back finds nothing new,
+# and on a long run of decimals every give-back re-tried what follows the number)
+NUM = (rf"(?:{NOT_GROUP}(?:\d{{1,3}}(?:(?:,|[\u2009\u202f\u00a0 ])\d{{3}})+(?![\d])(?:[.·∙]\d++)?"
+       r"|\d++(?:[.·∙]\d++)?(?![.·∙]?\d)|[.·∙]\d++))")
 SIGN = r"(?:[-−‐–]\s?)"
 SNUM = rf"(?:{SIGN}?{NUM})"
 # the same, written so the pattern opens with a digit (lets the regex engine skip to digits quickly)
 NUMB = (rf"(?:\d(?<![{NBC}]\d){NOT_GROUP_AFTER_DIGIT}(?:\d{{0,2}}(?:(?:,|[\u2009\u202f\u00a0 ])\d{{3}})+(?!\d)"
-        rf"(?:[.·∙]\d+)?|\d*(?:[.·∙]\d+)?(?![.·∙]?\d)))")
+        rf"(?:[.·∙]\d++)?|\d*+(?:[.·∙]\d++)?(?![.·∙]?\d)))")
 INTB = rf"(?:\d(?<![{NBC}]\d)\d*(?![.·∙]?\d))"
 DASH = r"(?:\s*(?:-|–|—|‒|‑|‐|−|~)\s*|\s+to\s+)"
 
