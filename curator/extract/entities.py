@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from curator.extract.context import Doc
+from curator.extract.context import OWN_ACT, Doc
 from curator.extract.model import Suggestion, make
 
 TARGET = (r"(?:anti-?)?(?:CD\d{1,3}[a-z]?|BCMA|GPRC5D|CLL-?1|GD2|B7-H3|HER2|GPC3|mesothelin|EGFR|MUC1|PSMA|CS1|SLAMF7|"
@@ -154,7 +154,8 @@ def drugs(doc: Doc) -> list[Suggestion]:
             other = [x for x in hs if not LYMPHODEPLETION.search(text, *doc.sentence(x.start))
                      and not any(y.entry_id in ld_ids and y.entry_id != eid
                                  and doc.sentence(y.start) == doc.sentence(x.start) for y in doc.drugs)
-                     and doc.evidence_rank(x.start) < 2 and GIVEN.search(text, *doc.sentence(x.start))]
+                     and doc.evidence_rank(x.start) < 2
+                     and (OWN_ACT.search(text, *doc.sentence(x.start)) or GIVEN.search(text, *doc.sentence(x.start)))]
             if other and other[0] is not h:
                 x = other[0]
                 out.append(make("drug", {**fields, "as_written": x.as_written, "role": "toxicity treatment"}, text,
@@ -162,7 +163,9 @@ def drugs(doc: Doc) -> list[Suggestion]:
     return out
 
 
-GIVEN = re.compile(r"\b(?:(?:was|were)\s+(?:given|administered|started|added|used)|received|followed\s+by|despite)\b|"
+# given, beyond what context.OWN_ACT reads as done to the patients: added, used, after 'despite' or 'followed by', or
+# with its dose
+GIVEN = re.compile(r"\b(?:(?:was|were)\s+(?:added|used)|followed\s+by|despite)\b|"
                    r"(?<![\d.])\d++(?:\.\d++)?\s?(?:g|mg)(?:/m2|/m²|/kg)?\b", re.IGNORECASE)
 
 

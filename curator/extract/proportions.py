@@ -77,12 +77,12 @@ GIVEN_TO_NEXT = re.compile(r"\band\s++(?P<agent>[A-Za-z][\w-]*+(?:\s++[A-Za-z][\
                            re.IGNORECASE)
 
 
-def _given_to(doc: Doc, start: int, given: dict[tuple[int, int], int]) -> re.Match[str] | None:
+def _given_to(doc: Doc, start: int, given: set[tuple[int, int]]) -> re.Match[str] | None:
     text = doc.text
     s0, _ = doc.sentence(start)
     gm = GIVEN_TO.search(text, max(s0, start - 90), start)
     if gm is not None:
-        given[doc.sentence(start)] = start
+        given.add(doc.sentence(start))
         return gm
     if doc.sentence(start) in given:
         return GIVEN_TO_NEXT.search(text, max(s0, start - 60), start)
@@ -112,7 +112,7 @@ def find(doc: Doc) -> list[Suggestion]:
     out: list[Suggestion] = []
     prot = _protected(text)
     done: set[int] = set()
-    given: dict[tuple[int, int], int] = {}  # sentences where an agent was named before the count it was given to
+    given: set[tuple[int, int]] = set()  # sentences where an agent was named before the count it was given to
 
     # (94, 80, and 51%, respectively): one % for a list of numbers
     if "respectively" in doc.lower:
