@@ -1582,3 +1582,112 @@ def test_a_list_of_days_on_a_cases_timeline():
 def test_a_cohorts_sampling_days_are_no_events():
     assert _events("In this cohort of 60 patients treated with axi-cel, CAR transgene copies were quantified on days "
                    "+3, +7, +14 and +28.") == []
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a bracket after the syndrome listing grades with 'n =' is a breakdown, not the syndrome's grade
+    ("We treated 24 patients with CD19 CAR T cells. Eight patients (33.3%) experienced ICANS (grade 1-2, n = 6; "
+     "grade 3-4, n = 2).", {("ICANS", None, 8, 33.3), ("ICANS", 1, 6, None), ("ICANS", 3, 2, None)}),
+    # a list's head with a grade written with a slash carries it to every item
+    ("We treated 30 patients with CD19 CAR T cells. Grade 3/4 hematologic toxicities included neutropenia in 18 (60%) "
+     "and thrombocytopenia in 12 (40%) patients.", {("other", 3, 18, 60.0), ("other", 3, 12, 40.0)}),
+    # a duration between the syndrome and its verb ('lasting more than 28 days')
+    ("We treated 66 patients with CD19 CAR T cells. Neutropenia (grade ≥3) lasting more than 28 days was observed in "
+     "12 patients (18%).", {("other", 3, 12, 18.0)}),
+    # 'N (x%) cases of' counts the occurrences
+    ("We treated 75 patients with CD19 CAR T cells. There were 3 (4%) cases of grade 5 CRS.", {("CRS", 5, 3, 4.0)}),
+])
+def test_toxicity_breakdowns_and_heads_of_round_nine(text, want):
+    assert want <= _row_set(text), _row_set(text)
+
+
+def test_days_written_with_a_capital_d_and_a_sign():
+    assert _events("A 54-year-old man received axi-cel. He developed CRS on D+2. Siltuximab was given on D+6.") == \
+        [("he developed CRS", 2), ("siltuximab given", 6)]
+    # a window in that notation gives its start and its end
+    got = _events("A 54-year-old man received axi-cel. Lymphodepletion was given from D-5 to D-3.")
+    assert [d for _, d in got] == [-5, -3], got
+
+
+def _numbers_of(text: str) -> list[tuple]:
+    return [(s.kind, s.start, s.end, tuple(sorted((k, v) for k, v in s.fields.items()
+                                                  if isinstance(v, (int, float)) and not isinstance(v, bool))))
+            for s in suggest(text)]
+
+
+ABSTRACT = ("We treated 64 patients with axicabtagene ciloleucel at 2 × 10^6 CAR T cells/kg. Cytokine release syndrome "
+            "occurred in 58 patients (90.6%), grade ≥3 in 6 (9.4%). ICANS developed in 29 of 64 patients (45%) in the "
+            "prophylaxis cohort and in 58 of 96 (60%) in the control cohort (P = .06). Median peak ferritin was 2,345 "
+            "ng/mL (IQR, 1,010-5,600).")
+
+
+def test_blanks_other_than_the_space_read_as_spaces_and_quotes_keep_them():
+    for blank in ("\u00a0", "\u2009", "\u202f"):
+        odd = ABSTRACT.replace(" ", blank)
+        assert _numbers_of(odd) == _numbers_of(ABSTRACT), blank
+        s = suggest(odd)
+        assert all(x.text == odd[x.start:x.end] for x in s)  # the evidence quotes the text as given
+        assert any(blank in x.text for x in s)
+
+
+def test_a_line_broken_inside_a_sentence_reads_as_one_line():
+    words = ABSTRACT.split(" ")
+    wrapped = "".join(w + ("\n" if i % 6 == 5 else " ") for i, w in enumerate(words)).rstrip()
+    assert len(wrapped) == len(ABSTRACT)
+    assert _numbers_of(wrapped) == _numbers_of(ABSTRACT)
+    # a blank line and a heading after a break still part the text
+    from curator.extract.engine import _unwrap
+    assert _unwrap("first line\nRESULTS: CRS occurred") == "first line\nRESULTS: CRS occurred"
+    assert _unwrap("first.\n\nSecond") == "first.\n\nSecond"
+    assert _unwrap("2 × 10^6 CAR\nT cells/kg") == "2 × 10^6 CAR T cells/kg"
+
+
+def test_patients_abbreviated_pts_read_as_patients():
+    short = ABSTRACT.replace("patients", "pts")
+    got = {k for k in _numbers_of(short)}
+    want = {k for k in _numbers_of(ABSTRACT)}
+    assert {(k[0], k[3]) for k in got} == {(k[0], k[3]) for k in want}
+
+
+def test_a_costimulatory_domain_written_with_an_en_dash():
+    got = [s.fields.get("costimulatory_domain") for s in suggest(
+        "We treated 20 children with CD22 CAR T cells carrying a 4–1BB domain.") if s.kind == "car_t_product"]
+    assert got == ["4-1BB"], got
+
+
+def test_a_mean_age_with_decimals_is_no_childs_age():
+    got = [s.fields for s in suggest("Of 145 hospitalized patients, the average age was 47.5 years old.")
+           if s.kind == "age_group"]
+    assert all(f["value"] != "pediatric" for f in got), got
+
+
+def test_a_share_before_its_denominator_lancet_style():
+    text = ("We treated 162 patients with axi-cel. Cytokine release syndrome occurred in 92 (85%) of 108 evaluable "
+            "patients and was grade 3 in 8 (7%). Bridging therapy was used in 135 (83%) of 162 patients. ICANS "
+            "occurred in 29 (45%) of 64 patients in the prophylaxis cohort and in 58 (60%) of 96 patients in the "
+            "control cohort (P = .06).")
+    tox = {(f["syndrome"], f["grade"], f["count"], f.get("denominator"), f["percent"]) for f in _tox(text)}
+    assert ("CRS", None, 92, 108, 85.0) in tox and ("CRS", 3, 8, None, 7.0) in tox, tox
+    rates = [(s.fields.get("numerator"), s.fields.get("denominator"), s.fields["value"]) for s in suggest(text)
+             if s.kind == "rate"]
+    assert (135, 162, 83.0) in rates, rates
+    assert [(s.fields["value_a"], s.fields["value_b"], s.fields["p_value"]) for s in suggest(text)
+            if s.kind == "comparison"] == [(45, 60, 0.06)]
+    # a share's denominator is no sample size of its own
+    assert {s.fields["n"] for s in suggest(text) if s.kind == "sample_size"} <= {162}
+
+
+def test_a_share_written_percent_in_words_after_its_digits():
+    text = ("We treated 50 patients with CD19 CAR T cells. CRS occurred in 45 percent of patients and grade 3 or higher "
+            "CRS in 6 per cent; the overall response rate was 82 percent (95 percent confidence interval, 70 to 90).")
+    symbols = text.replace(" percent", "%").replace(" per cent", "%")
+    assert [k[0::3] for k in _numbers_of(text)] == [k[0::3] for k in _numbers_of(symbols)]
+    got = {(s.kind, s.fields.get("grade"), s.fields.get("percent"), s.fields.get("ci_low")) for s in suggest(text)}
+    assert {("toxicity", None, 45.0, None), ("toxicity", 3, 6.0, None), ("rate", None, 82.0, 70.0)} <= got, got
+    for s in suggest(text):  # offsets into the text as given; each field's words are its own
+        assert text[s.start:s.end] == s.text
+        for k, (a, b) in s.spans.items():
+            assert text[a:b] == text[a:b].strip(), (k, text[a:b])
+    rate = next(s for s in suggest(text) if s.kind == "rate")
+    assert rate.text.endswith("82 percent (95 percent confidence interval, 70 to 90)") and rate.fields["unit"] == "%"
+    assert text[slice(*rate.spans["value"])] == "82"

@@ -45,7 +45,7 @@ ADJ_DENY = {"of", "with", "and", "or", "in", "who", "were", "was", "had", "the",
             "times", "doses", "cycles", "mg", "kg", "g", "hours", "these", "those", "such", "other", "all", "are",
             "is", "vs", "versus", "by", "on", "out", "among", "between", "that", "which"}
 NOT_SAMPLE_BEFORE = re.compile(
-    r"(?:\d\s*(?:of|out\s+of)\s*$|/\s*$|\b(?:aged?|day|days|grade|dose|doses|cycle|cycles|week|weeks|month|months|"
+    r"(?:\d\s*(?:of|out\s+of)\s*$|%\s*[)\]]\s*of\s*$|/\s*$|\b(?:aged?|day|days|grade|dose|doses|cycle|cycles|week|weeks|month|months|"
     r"year|years|[<>≤≥=±])\s*$|(?:occurred|observed|developed|seen|reported|noted|documented|achieved|"
     r"experienced|found|identified|detected|died|relapsed)\s+(?:in|by|among)\s+(?:only\s+)?$)", re.IGNORECASE)
 OUTCOME_VERB_AFTER = re.compile(
@@ -81,7 +81,7 @@ DESIGNS: list[tuple[str, re.Pattern[str]]] = [
     ("prospective", re.compile(r"\bprospective(?:ly)?\b", re.IGNORECASE)),
     ("case series", re.compile(r"\bcase\s+series\b|\bwe\s+(?:report|describe|present)(?:ed|d)?\s+(?:on\s+)?"
                                r"(?:(?:our|the)\s+(?:[\w-]+\s+)?experience\s+with\s+)?(?:two|three|four|five|six|"
-                               r"seven|eight|nine|ten|\d)\s+(?:[\w-]+\s+){0,4}?(?:patients|cases|children|adults)\b",
+                               r"seven|eight|nine|ten|\d)\s+(?:[\w-]+\s+){0,4}?(?:patients|pts|cases|children|adults)\b",
                                re.IGNORECASE)),
     ("case report", re.compile(
         r"\bcase\s++report\b|\bwe\s++(?:report|describe|present)(?:ed|d)?\s++(?:a|an|the\s++case\s++of\s++(?:a|an)|one)\s++"
@@ -116,18 +116,18 @@ NOT_REVIEW = re.compile(r"(?:chart|record|records|medical|retrospective|case)\s+
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
 MIXED = re.compile(
-    r"\b(?:children|pediatric|paediatric|child)(?:\s+patients)?\s+(?:and|or|&)\s+(?:young\s+)?adults?\b|"
-    r"\badults?(?:\s+patients)?\s+(?:and|or|&)\s+(?:pediatric|paediatric|children|child)\b|"
+    r"\b(?:children|pediatric|paediatric|child)(?:\s+(?:patients|pts))?\s+(?:and|or|&)\s+(?:young\s+)?adults?\b|"
+    r"\badults?(?:\s+(?:patients|pts))?\s+(?:and|or|&)\s+(?:pediatric|paediatric|children|child)\b|"
     r"\bpediatric\s+and\s+adult\b|\ball\s+ages\b", re.IGNORECASE)
 AYA = re.compile(r"\badolescents?\s+and\s+young\s+adults?\b|\bAYAs?\b", re.IGNORECASE)
 PEDIATRIC = re.compile(r"\b(?:pediatric|paediatric|children|child|childhood|infants?|adolescents?|juvenile|"
                        r"neonat\w+)\b|\baged?\s*(?:<|≤|under|below|younger\s+than)\s*(?:18|21)\b", re.IGNORECASE)
 ADULT = re.compile(r"(?<!young )(?<!and young )\badults?\b(?!-onset)|\belderly\b|"
                    r"\baged?\s*(?:≥|>=|>|over|above|older\s+than)\s*(?:1[89]|[2-9]\d)\b|"
-                   r"\b(?:patients|individuals|people|subjects)\s+(?:aged\s+)?(?:≥|>=|>|over|above|older\s+than)\s*"
+                   r"\b(?:patients|pts|individuals|people|subjects)\s+(?:aged\s+)?(?:≥|>=|>|over|above|older\s+than)\s*"
                    r"(?:1[89]|[2-9]\d)\s*(?:years|yrs|y)\b|\bover\s+the\s+age\s+of\s+(?:1[89]|[2-9]\d)\b",
                    re.IGNORECASE)
-YEAR_OLD = re.compile(r"\b(\d{1,2})[- ](?:year|yr)s?[- ]old\b", re.IGNORECASE)
+YEAR_OLD = re.compile(r"(?<![\d.,·])\b(\d{1,2})[- ](?:year|yr)s?[- ]old\b", re.IGNORECASE)  # not the tail of '47.5 years old'
 POPULATION = re.compile(r"\b(?:we|our|this\s+(?:study|trial|analysis|cohort|case|report)|enrolled|included|"
                         r"retrospective|prospective|treated|received|report|describe|underwent|consecutive)\b",
                         re.IGNORECASE)
@@ -284,7 +284,7 @@ def age_group(doc: Doc) -> list[Suggestion]:
             if w is None:
                 s, e = span
                 w = weights[span] = 2 if POPULATION.search(text, s, e) or re.search(
-                    r"(?<!\d)\d+\s+(?:\w+\s+){0,2}(?:patients|children|adults)", text[s:e]) else 1
+                    r"(?<!\d)\d+\s+(?:\w+\s+){0,2}(?:patients|pts|children|adults)", text[s:e]) else 1
             hits.append((w, m.start(), m.end(), cat))
     for m in YEAR_OLD.finditer(text):
         if not any(s <= m.start() < e for s, e in taken):
@@ -429,7 +429,7 @@ def study_level(doc: Doc, sizes: list[Suggestion], design_sugg: list[Suggestion]
 # 'a patient with myeloma and three patients with ALL': the study's patients enumerated by group, summed
 # (blank runs read once, possessively; a group's words open and end with a non-blank, so a run of blanks is not
 # re-split between them and the blanks around 'with'/'and')
-_ENUM_ITEM = rf"(?:\b(?:a|an|one)\s++patient|{NB}(?P<{{0}}>\d++|\b(?:{'|'.join(sorted(WORDNUM, key=len, reverse=True))}))\s++patients)"
+_ENUM_ITEM = rf"(?:\b(?:a|an|one)\s++patient|{NB}(?P<{{0}}>\d++|\b(?:{'|'.join(sorted(WORDNUM, key=len, reverse=True))}))\s++(?:patients|pts))"
 _ENUM_GROUP = r"(?=[^\s,;.()\d])[^,;.()\d]{1,80}?(?<=\S)"
 ENUM_BEFORE = re.compile(_ENUM_ITEM.format("k") + rf"\s++with\s++{_ENUM_GROUP}\s++and\s++$", re.IGNORECASE)
 ENUM_AFTER = re.compile(rf"\s++with\s++{_ENUM_GROUP}\s++and\s++" + _ENUM_ITEM.format("k") + r"\s++with\b",

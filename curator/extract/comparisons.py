@@ -77,7 +77,7 @@ PAIR = re.compile(
 GRADE_LABEL = re.compile(r"[Gg]rades?\s*+[≥≤<>0-5]")
 # 'in the axi-cel and tisa-cel cohorts, respectively': the two groups named in one phrase
 GROUPS_RESPECTIVELY = re.compile(r"^(?:the\s+)?(?P<a>[\w+/-]+(?:\s+[\w+/-]+)?)\s+and\s+(?P<b>[\w+/-]+(?:\s+[\w+/-]+)?)\s+"
-                                 r"(?P<n>cohorts?|groups?|arms?|patients|recipients)$", re.IGNORECASE)
+                                 r"(?P<n>cohorts?|groups?|arms?|patients|pts|recipients)$", re.IGNORECASE)
 # each value after its own group's name: '(outpatient 31% vs inpatient 36%, P = .42)'
 PAIR_LABELLED = re.compile(
     # (each value with its unit read once, atomically: a long run of digits is not re-split between them)
@@ -91,8 +91,9 @@ PAREN_RESPECTIVELY = re.compile(
     rf"^\s*+(?P<label>)?(?P<label2>)?{_item('1', label=False)}\s*+(?:,\s*+)?and\s++{_item('2', label=False)}\s*+(?:,\s*+)?"
     rf"respectively(?P<rest>\s*[,;].*)$", re.DOTALL | re.IGNORECASE)  # blank runs read once (possessive)
 # 'in 2 of 52 (4%) children on protocol A compared with 11 of 47 (23%) historical patients': the shares compared
-_SHARE = r"{NB}(?P<c{i}>\d+)(?:\s*+(?:/|of)\s*+(?P<n{i}>\d+))?\s*+(?:(?:patients?|children|adults|cases)\s*+)?[(\[]\s*+" \
-         r"(?P<v{i}>{NUM})\s?(?P<u{i}>%)\s*+[)\]]"
+# ('29 (45%) of 64 patients in the prophylaxis cohort': the denominator may follow the share)
+_SHARE = r"{NB}(?P<c{i}>\d+)(?:\s*+(?:/|of)\s*+(?P<n{i}>\d+))?\s*+(?:(?:patients?|pts|children|adults|cases)\s*+)?[(\[]\s*+" \
+         r"(?P<v{i}>{NUM})\s?(?P<u{i}>%)\s*+[)\]](?:\s++of\s++(?:the\s++)?\d++(?!\s*+[%.·\d]))?"
 SHARES = re.compile(
     _SHARE.format(i="1", NB=NB, NUM=NUM) + rf"(?P<l1>(?:[^\d;()\[\]]|(?<=[Gg]rade\s)\d|(?<=[Gg]rade\s\d[-–])\d){{0,60}}?)\s*+,?\s*+"
     rf"(?P<sep>{SEP}|and(?:\s++in)?)\s++"
@@ -121,7 +122,7 @@ GROUPS = re.compile(
     rf"(?P<sep>{SEP}|than)\s++(?P<l2>(?:in\s++|for\s++|with\s++)?(?:the\s++|those\s++)?[A-Za-z](?:[\w\- ]{{0,39}}?[\w-])?)\s*+"
     rf"[(\[]\s*+(?:(?:median|mean)\s++)?(?P<op2>[<>≤≥]\s?)?(?P<v2>{NUMB})\s?(?P<u2>{UNIT})?{_DISP_TAIL}"
     rf"(?P<rest2>\s*+;\s*+[^()\[\]]{{0,40}}+)?\s*+[)\]]", re.IGNORECASE)
-_OF_PATIENTS = (r"(?:of\s+(?:the\s+)?(?:patients|those|subjects|children|adults|recipients|participants)\s+"
+_OF_PATIENTS = (r"(?:of\s+(?:the\s+)?(?:patients|pts|those|subjects|children|adults|recipients|participants)\s+"
                 r"(?:(?:who\s+were\s+)?(?:treated|managed|receiving|given)\s+)?)?")
 # a group label's characters: no digits, but a grade threshold ('patients with CRS grade ≥3', 'grade <3')
 # ... and digits that belong to a name ('the CD19/CD22 arm', 'IL-6', 'patients aged 65 or older')
@@ -216,7 +217,7 @@ UNCHANGED = re.compile(r"\b(?:unchanged|did\s+not\s+change|remained\s+(?:stable|
                        r"change)\b", re.IGNORECASE)
 # words that name two groups in a sentence: then the pair is A vs B, not before / after a treatment
 GROUPS_NAMED = re.compile(r"\b(?:between|than|compared\s+(?:with|to)|versus|vs\.?|groups?|arms?|cohorts?|"
-                          r"(?:patients|those|children|adults)\s+(?:with|who|without|receiving)|responders|non-?responders)\b",
+                          r"(?:patients|pts|those|children|adults)\s+(?:with|who|without|receiving)|responders|non-?responders)\b",
                           re.IGNORECASE)
 AFTER_X = re.compile(r"\b(?:after|following|post-?)\s*(?:the\s+)?(?:administration\s+of\s+|treatment\s+with\s+|"
                      r"initiation\s+of\s+)?$", re.IGNORECASE)
@@ -229,7 +230,7 @@ _GRP = (r"(?:the\s+|those\s+)?(?P<{0}>[A-Za-z](?:(?!\b(?:had|has|have|was|were|i
 GROUP_PAIRS = (
     # 'between CCS and non-CCS groups', 'between the survival and non-survival groups'
     re.compile(r"\bbetween\s+" + _GRP.format("a") + r"\s+and\s+" + _GRP.format("b")
-               + r"(?:\s+(?:groups?|arms?|cohorts?|patients))?\s*$", re.IGNORECASE),
+               + r"(?:\s+(?:groups?|arms?|cohorts?|patients|pts))?\s*$", re.IGNORECASE),
     # 'higher in responders than in non-responders', 'in A compared with B'
     re.compile(r"\b(?:in|among|for|with)\s+" + _GRP.format("a") + r"\s+(?:than|compared\s+(?:with|to)|versus|vs\.?)\s+"
                r"(?:in\s+|among\s+|for\s+|with\s+)?" + _GRP.format("b") + r"\s*$", re.IGNORECASE),
@@ -418,7 +419,7 @@ def _p_after(doc: Doc, end: int, s_end: int) -> tuple[dict[str, Any] | None, int
     """The p-value right after a pair: '(P = .03)' / '(difference...; P = .006)' or ', P = .03'."""
     text = doc.text
     after = text[end:s_end]
-    am = re.match(r"\s*+,?\s*+(?:respectively\s*+)?(?:(?:patients|cases|subjects|children|adults|recipients)\s*+)?(?:(?:within|after|at|by|over|during|in)\s+(?:the\s+first\s+)?\d+\s*"
+    am = re.match(r"\s*+,?\s*+(?:respectively\s*+)?(?:(?:patients|pts|cases|subjects|children|adults|recipients)\s*+)?(?:(?:within|after|at|by|over|during|in)\s+(?:the\s+first\s+)?\d+\s*"
                   r"(?:h|hrs?|hours?|days?|weeks?|months?)\s*)?"
                   # '... to 42 mg/L two days later (P < .001)': when the second value was read
                   r"(?:(?:\d+|one|two|three|four|five|six|seven|ten|several)\s+(?:h|hours?|days?|weeks?)\s+later\s*)?"

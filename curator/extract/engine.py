@@ -3,15 +3,70 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from curator.extract import cohort, comparisons, doses, entities, events, medians, proportions, rates, spans, toxicity
-from curator.extract.context import Doc
+from curator.extract.context import SECTION, Doc
 from curator.extract.model import Suggestion
 
 log = logging.getLogger(__name__)
 
 RULES = (comparisons.find, rates.find, medians.find, cohort.find, entities.find, toxicity.find, doses.find,
          events.find, proportions.find)
+# blanks other than the space (no-break, thin, narrow, figure, em/en spaces), common in text pasted from web pages
+# and PDFs: the rules read them as spaces. One character for one, so every offset holds for the text as given.
+_BLANKS = str.maketrans(dict.fromkeys("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+                                      "\u202f\u205f\u3000", " "))
+
+# a line broken inside a sentence (a hard wrap of a PDF or a mail): the break is a blank to the rules. Kept: a break
+# after a sentence's end or a colon, a blank line, and a break before a heading ('RESULTS:').
+_WRAP = re.compile(r"(?<=[^\s.!?:])[^\S\n]*+\n(?![^\S\n]*+\n)")
+
+
+def _unwrap(text: str) -> str:
+    if "\n" not in text:
+        return text
+    return _WRAP.sub(lambda m: m.group().replace("\n", " ") if not SECTION.match(text, m.end() - 1) else m.group(), text)
+
+
+# a share written out after its digits ('45 percent', '45 per cent'): read as '45%'. The one rewrite that changes
+# the text's length, so the offsets found are mapped back (`_Reading.at`).
+_PERCENT_WORD = re.compile(r"(?<=\d)\s?(?:per\s?cent|percent)\b", re.IGNORECASE)
+
+
+class _Reading:
+    """The text as the rules read it, and the way back from its offsets to the text as given."""
+
+    def __init__(self, text: str) -> None:
+        read = _unwrap(text.translate(_BLANKS))  # one character for one: offsets unchanged
+        self.map: list[int] | None = None
+        self.blank: dict[int, int] = {}  # a '%' read for words after a blank: where that blank began
+        if _PERCENT_WORD.search(read):
+            parts: list[str] = []
+            back: list[int] = []
+            last = 0
+            for m in _PERCENT_WORD.finditer(read):
+                parts += [read[last:m.start()], "%"]
+                back += range(last, m.start())
+                word = m.start() + (read[m.start()] != "p" and read[m.start()] != "P")
+                self.blank[len(back)] = m.start()
+                back.append(word)  # the '%' stands for the words
+                last = m.end()
+            parts.append(read[last:])
+            back += range(last, len(read) + 1)  # ... and what follows, up to the end
+            read, self.map = "".join(parts), back
+        self.text = read
+
+    def at(self, i: int, end: bool = False) -> int:
+        """The offset in the text as given of offset `i` of the text as read; an end before a '%' read for words
+        ends before the blank that preceded them ('82 percent': '82' is '82')."""
+        if self.map is None:
+            return i
+        return self.blank.get(i, self.map[i]) if end else self.map[i]
+
+
+def _same_blanks(as_given: str, read: str) -> bool:
+    return as_given.translate(_BLANKS).replace("\n", " ") == read.replace("\n", " ")
 
 
 def suggest(text: str) -> list[Suggestion]:
@@ -21,20 +76,35 @@ def suggest(text: str) -> list[Suggestion]:
     A rule that fails on an unusual text is logged and skipped: the others still answer."""
     if not text or not text.strip():
         return []
-    doc = Doc(text)
+    reading = _Reading(text)
+    read = reading.text
+    doc = Doc(read)
     out: list[Suggestion] = []
     for rule in RULES:
         try:
             out.extend(rule(doc))
         except Exception:  # pragma: no cover - a defect in one rule must not cost the curator the rest
             log.exception("extract rule %s failed", getattr(rule, "__module__", rule))
-    out = [s for s in out if s.end > s.start and text[s.start:s.end] == s.text]
+    out = [s for s in out if s.end > s.start and read[s.start:s.end] == s.text]
     out = _drop_explained_proportions(out)
     out = _cite_results_once(doc, out)
     for s in out:
         if s.kind == "rate" and s.fields.get("unit", "%") == "%" and "percent" not in s.fields:
             s.fields["percent"] = s.fields.get("value")
-    spans.fill(text, out)
+    spans.fill(read, out)
+    if read != text:
+        at = reading.at
+        for s in out:  # offsets into the text as given; the evidence, and every field copied from it, quote it
+            seen, a = read[s.start:s.end], s.start
+            s.start, s.end = at(s.start), at(s.end, end=True)
+            s.text = text[s.start:s.end]
+            s.spans = {k: (at(x), at(y, end=True)) for k, (x, y) in s.spans.items()}
+            if s.anchor >= 0:
+                s.anchor = at(s.anchor, end=True)
+            for k, v in s.fields.items():  # (a field the rule wrote in its own words, '%' for 'percent', stays)
+                if isinstance(v, str) and (i := seen.find(v)) >= 0 and \
+                        _same_blanks(as_given := text[at(a + i):at(a + i + len(v), end=True)], v):
+                    s.fields[k] = as_given
     out.sort(key=lambda s: (s.start, s.end, s.kind))
     return out
 

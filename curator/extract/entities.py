@@ -40,10 +40,16 @@ TARGETED = re.compile(
     # (a target list may leave its first item's hyphen dangling: 'CD19- and BCMA-directed' names two products; at most
     # six targets, read possessively: a search restarting at each item of a long list stays linear)
     rf"(?<![/+-])\b(?:anti-?\s?)?(?P<tgt>{_TGT1}(?:(?:\s?(?:/|and/or|and|or|-|\+)\s?|-\s++(?:and|or)\s++)(?:anti-?)?{_TGT1}){{0,5}}+)"
-    rf"(?:[- ]?(?:28|BB|41BB|4-1BB|CD28)(?:z|ζ))?"
+    rf"(?:[-–‐ ]?(?:28|BB|41BB|4[-–‐]1BB|CD28)(?:z|ζ))?"
     rf"(?:[- ](?:targeted|directed|specific|redirected|based|targeting|positive))?[- ]{_CAR2}", re.IGNORECASE)
 CAR_ANCHOR = re.compile(r"CAR(?![a-z])|[Cc]himeric")
-COSTIM = re.compile(r"\b(4-1BB|41BB|CD28|ICOS|OX40|CD27)(?:\b|(?=[zζ]\b))")  # 'CD19-41BBζ': the domain and its zeta
+COSTIM = re.compile(r"\b(4[-–‐]1BB|41BB|CD28|ICOS|OX40|CD27)(?:\b|(?=[zζ]\b))")  # 'CD19-41BBζ': the domain and its zeta
+
+
+def _costim(text: str, start: int, end: int) -> str | None:
+    """The costimulatory domain named in text[start:end], its dash written as a hyphen ('4–1BB' → '4-1BB')."""
+    cm = COSTIM.search(text, start, end)
+    return re.sub("[–‐]", "-", cm.group(1)) if cm else None
 LYMPHODEPLETION = re.compile(r"lymphodeplet|lympho-deplet|conditioning", re.IGNORECASE)
 
 
@@ -59,10 +65,9 @@ def products(doc: Doc) -> list[Suggestion]:
                                   "mentions": len(hs)}
         if eid == "investigational":
             s, e = doc.sentence(h.start)
-            cm = COSTIM.search(text, s, e)
             tm = re.search(rf"(?:targeting|directed\s+(?:against|at)|against|anti-)\s*({TARGET})", text[s:e])
             fields["target"] = tm.group(1) if tm else None
-            fields["costimulatory_domain"] = cm.group(1) if cm else None
+            fields["costimulatory_domain"] = _costim(text, s, e)
         else:
             fields["costimulatory_domain"] = h.entry.get("costimulatory_domain")
         out.append(make("car_t_product", fields, text, h.start, h.end, 0.9, "car_t_product.vocabulary"))
@@ -95,9 +100,8 @@ def products(doc: Doc) -> list[Suggestion]:
         for tgt, ms in by_target.items():
             m = ms[0]
             s, e = doc.sentence(m.start())
-            cm = COSTIM.search(text, s, e)
             fields = {"product": "investigational", "as_written": m.group(0),
-                      "target": tgt or None, "costimulatory_domain": cm.group(1) if cm else None,
+                      "target": tgt or None, "costimulatory_domain": _costim(text, s, e),
                       "mentions": len(ms)}
             out.append(make("car_t_product", fields, text, m.start(), m.end(), 0.7,
                             "car_t_product.targeted" if tgt else "car_t_product.investigational"))

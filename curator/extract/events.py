@@ -83,8 +83,9 @@ WINDOW_BEFORE = re.compile(r"\b(?:within|first|by|at|until|up\s+to|between|to|th
 _D = r"(?P<{0}>[+\-−‐]?\s?\d{{1,3}})"
 # 'on days −5 through −3', 'from day 0 (before axi-cel) through day 2', 'during day 6 and day 20': a stated window
 WINDOW = re.compile(
-    rf"\b(?P<pre>from\s+|between\s+|during\s+|on\s+)?[Dd]ays?\s*{_D.format('a')}(?![\d%]|[.·]\d)\s*"
-    rf"(?:\((?P<note>[^()]{{0,40}})\)\s*)?(?P<join>through|to|until|and|[-–—])\s*(?:[Dd]ay\s*)?{_D.format('b')}(?![\d%]|[.·]\d){_NOT_VALUE}")
+    rf"\b(?P<pre>from\s+|between\s+|during\s+|on\s+)?(?:[Dd]ays?\s*|D(?=[+\-−‐]))"  # 'days −5 to −3', 'D-5 to D-3'
+    rf"{_D.format('a')}(?![\d%]|[.·]\d)\s*"
+    rf"(?:\((?P<note>[^()]{{0,40}})\)\s*)?(?P<join>through|to|until|and|[-–—])\s*(?:[Dd]ay\s*|D(?=[+\-−‐]))?{_D.format('b')}(?![\d%]|[.·]\d){_NOT_VALUE}")
 # 'on days +2, +3 and +4': a list of days, points of a case's timeline (at most ten, read possessively)
 _DL = r"[+\-−‐]?\s?\d{1,3}(?!\d|[.·]\d)"
 DAY_LIST = re.compile(rf"\b(?P<pre>on\s+)?[Dd]ays\s*+(?P<items>{_DL}(?:\s*+,\s*+{_DL}){{1,8}}+\s*+,?\s*+and\s*+{_DL})"
@@ -113,7 +114,7 @@ EXAM = re.compile(r"\b(?:examinations?|biops(?:y|ies)|aspirat\w*|PET(?:[/-]CT)?|
                   r"bone\s+marrow|evaluations?|assessments?)\b", re.IGNORECASE)
 DAY_EXAM = re.compile(rf"\s*(?:{_MOD_WORD}){{0,2}}?(?:PET(?:[/-]CT)?|bone\s+marrow|MRI|CT|imaging|biopsy)\b",
                       re.IGNORECASE)
-COHORT_SHARE = re.compile(r"%|\bper\s*cent|\bpercent|\b\d+\s+(?:of\s+\d+\s+)?(?:patients|subjects|children|adults|cases)\b|"
+COHORT_SHARE = re.compile(r"%|\bper\s*cent|\bpercent|\b\d+\s+(?:of\s+\d+\s+)?(?:patients|pts|subjects|children|adults|cases)\b|"
                           r"\b\d+\s*/\s*\d+\b|\b(?:median|mean|average)\b", re.IGNORECASE)
 # what a study does to observe its patients ('followed up until day 90', 'samples were collected on day 7') ...
 OBSERVE = re.compile(r"\b(?:analy[sz]\w*|monitor\w*|followed(?:[- ]up)?|follow[- ]up|collect\w*|censor\w*|enrolled|"
@@ -373,7 +374,7 @@ INFUSED = re.compile(r"\b(?:infus\w*|CAR[- ]?T|CAR-positive|cells?/kg)", re.IGNO
 def find(doc: Doc) -> list[Suggestion]:
     text = doc.text
     out: list[Suggestion] = []
-    if not doc.has("day"):
+    if not doc.has("day", "d+", "d-", "d−"):  # 'on day +6', 'on D+6'
         return out
     design = cohort.study_design(doc)
     case, cohort_design = design in CASE_DESIGNS, design is not None and design not in CASE_DESIGNS

@@ -33,7 +33,7 @@ HORIZON_AT = re.compile(rf"\b(?:at|by|after)\s+(?:(?P<n>\d+|one|two|three|five|s
                         rf"|(?P<u2>day|month|year)\s?(?P<n2>\d+))\b", re.IGNORECASE)
 PCT = rf"(?P<v>{NUMB})\s?%"
 # (the count out of its denominator may come first inside the bracket: '95.8% (46/48; 95% CI, 85.7-99.5)')
-PCT_CI = re.compile(rf"{PCT}\s*(?:[(\[]\s*+(?:(?P<fa>\d++)\s*+(?:/|of)\s*+(?P<fb>\d++)(?:\s++patients)?\s*+[;,]\s*+)?|,\s*|;\s*)(?:{CI_BODY})\s*[)\]]?",
+PCT_CI = re.compile(rf"{PCT}\s*(?:[(\[]\s*+(?:(?P<fa>\d++)\s*+(?:/|of)\s*+(?P<fb>\d++)(?:\s++(?:patients|pts))?\s*+[;,]\s*+)?|,\s*|;\s*)(?:{CI_BODY})\s*[)\]]?",
                     re.IGNORECASE)
 PCT_ONLY = re.compile(PCT)
 CONNECTOR = re.compile(
@@ -44,7 +44,10 @@ CONNECTOR = re.compile(
     r"(?:estimated\s+(?:at|to\s+be)\s*+|approximately\s*+|about\s*+|only\s*+|\w+ly\s+)?$", re.IGNORECASE)
 FRACTION = re.compile(
     rf"(?P<a>{INTB})\s*(?:/|\s(?:of|out\s+of)\s)\s*(?P<b>\d+)(?:\s(?:patients?|pts|children|subjects|adults|"
-    rf"cases|participants|evaluable\s+patients|infused\s+patients))?\s*[(\[]\s*(?P<v>{NUM})\s?%\s*[)\]]",
+    rf"cases|participants|evaluable\s+patients|infused\s+(?:patients|pts)))?\s*[(\[]\s*(?P<v>{NUM})\s?%\s*[)\]]"
+    # the share before its denominator: '135 (83%) of 162 patients'
+    rf"|(?P<a2>{INTB})\s*+[(\[]\s*+(?P<v2>{NUM})\s?%\s*+[)\]]\s*+of\s++(?:the\s++)?(?P<b2>\d++)"
+    rf"(?=\s++(?:[\w-]++\s++)?(?:patients?|pts|children|subjects|adults|cases|participants|recipients)\b)",
     re.IGNORECASE)
 DIFFERENCE = re.compile(r"(?:difference|reduction|ratio|\bHR|\bOR|\bRR|change|increase|decrease)\b[^%()]{0,12}$",
                         re.IGNORECASE)
@@ -144,7 +147,7 @@ def find(doc: Doc) -> list[Suggestion]:
         if DIFFERENCE.search(text[max(s_start, m.start() - 30):m.start()]):
             continue  # a difference or a ratio with its CI, not a rate
         count = None
-        cm = re.search(r"(?<![\w.])(\d+)\s*(?:patients?\s*|pts\s*)?[(\[]\s*$", text[max(0, m.start() - 22):m.start()])
+        cm = re.search(r"(?<![\w.])(\d+)\s*(?:(?:patients?|pts)\s*|pts\s*)?[(\[]\s*$", text[max(0, m.start() - 22):m.start()])
         if cm:
             count = int(cm.group(1))
         start = ep[1] if ep else (m.start() - len(cm.group(0)) if cm else m.start())
@@ -169,7 +172,8 @@ def find(doc: Doc) -> list[Suggestion]:
     for m in FRACTION.finditer(text):
         if not free(m.start(), m.end()):
             continue
-        a, b, v = int(m.group("a")), int(m.group("b")), to_float(m.group("v"))
+        a, b = int(m.group("a") or m.group("a2")), int(m.group("b") or m.group("b2"))
+        v = to_float(m.group("v") or m.group("v2"))
         if b == 0 or a > b or abs(100 * a / b - v) > 1.0:
             continue  # the three numbers must agree
         s_start, s_end = doc.sentence(m.start())

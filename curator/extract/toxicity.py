@@ -72,11 +72,14 @@ FREQ_POST = re.compile(  # blank runs read once (possessive where what follows n
     rf"(?:n\s*+=\s*+)?(?:{NB}(?P<n>{_CNT})(?:\s*+(?:/|of|out\s+of)\s*+(?:the\s++)?(?P<d>\d+))?\s*+(?:(?:(?:evaluable|tested|treated|"
     rf"infused|assessable|analy[sz]ed|surviving)\s++)?(?:patients?|pts|children|adults|"
     rf"subjects|cases)\s*+)?[(\[,;]\s*+(?P<p>{NUM})\s?%"
+    # the denominator after the share: '92 (85%) of 108 (evaluable) patients'
+    rf"(?:\s*+[)\]]\s*+of\s++(?:the\s++)?(?P<d6>\d++)\s++(?:[\w-]++\s++){{0,2}}?(?:patients|pts|children|adults|subjects|"
+    rf"recipients|participants)\b)?"
     # the share first, its count after it: '21.4% (n=12)', '8.3% of patients (5/60)', '90.9% (20/22)'
-    rf"|{NB}(?P<p2>{NUM})\s?%(?:(?:\s++of\s++(?:the\s++)?patients)?\s*+[(\[]\s*+(?:n\s*+=\s*+(?P<n4>\d+)|(?P<n5>\d+)\s*+/\s*+"
+    rf"|{NB}(?P<p2>{NUM})\s?%(?:(?:\s++of\s++(?:the\s++)?(?:patients|pts))?\s*+[(\[]\s*+(?:n\s*+=\s*+(?P<n4>\d+)|(?P<n5>\d+)\s*+/\s*+"
     rf"(?P<d5>\d+))\s*+[)\]])?"
-    rf"|(?:(?:the\s++)?(?:majority|most|half)\s++of\s++(?:the\s++)?(?:patients|children|adults|subjects|cases)|all\s++"
-    rf"(?:the\s++)?(?:patients|children|adults|subjects|cases))\s*+[(\[]\s*+(?:n\s*+=\s*+(?P<n6>\d+)\s*+[,;]\s*+)?"
+    rf"|(?:(?:the\s++)?(?:majority|most|half)\s++of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|cases)|all\s++"
+    rf"(?:the\s++)?(?:patients|pts|children|adults|subjects|cases))\s*+[(\[]\s*+(?:n\s*+=\s*+(?P<n6>\d+)\s*+[,;]\s*+)?"
     rf"(?P<p5>{NUM})\s?%\s*+[)\]]"
     rf"|{NB}(?P<n2>\d+)\s*+(?:/|of|out\s+of)\s*+"
     rf"(?P<d2>\d+)|{NB}(?P<n3>{_CNT})\s++(?:patients?|pts|children|adults|subjects|cases)\b)"
@@ -86,17 +89,18 @@ FREQ_POST = re.compile(  # blank runs read once (possessive where what follows n
 FREQ_PRE = re.compile(  # blank runs read once: each optional piece takes the blanks before it, possessively
     # 'n of N', 'Six of eight', 'only 2 of the 8'
     rf"(?:{NB}(?P<n>{_CNT})(?:\s*+(?:/|of|out\s+of)\s*+(?:the\s++)?(?P<d>{_CNT}))?(?:\s*+[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]])?"
+    r"(?:\s*+of\s++(?:the\s++)?(?P<d9>\d++)(?=\s++(?:[\w-]++\s++)?(?:patients?|pts|children|adults|subjects)))?"  # '12 (29%) of 42 patients'
     r"(?:\s*+(?:(?:evaluable|tested|treated|infused|assessable|analy[sz]ed|surviving)\s++)?(?:patients?|pts|children|adults|subjects))?"
     r"(?:\s*+[(\[]\s*+(?P<p3>[\d.·]+)\s?%\s*+[)\]])?"
     # 'Most patients (n = 45, 90%) developed', 'the majority (n = 30; 60%) had'
-    rf"|(?i:most|all|the\s++majority)(?:\s++(?:of\s++)?(?:the\s++)?(?:patients|children|adults|subjects))?\s*+[(\[]\s*+"
+    rf"|(?i:most|all|the\s++majority)(?:\s++(?:of\s++)?(?:the\s++)?(?:patients|pts|children|adults|subjects))?\s*+[(\[]\s*+"
     rf"(?:n\s*+=\s*+)?(?P<n8>\d++)\s*+[,;]\s*+(?P<p8>{NUM})\s?%\s*+[)\]]"
     rf"|(?:{NB}(?P<p2>{NUM})\s?%|(?P<pw>\b{_CNT})\s(?:per\s?cent|percent)\b)"
     r"(?:\s*+of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|cases|recipients))?"
     r"(?:\s*+[(\[]\s*+(?P<n7>\d+)\s*+/\s*+(?P<d7>\d+)\s*+[)\]])?)"  # 'Sixty-two percent of the patients (115/186)'
 
     r"\s*+(?:who\s++)?(?:developed|had|experienced|presented\s+with|suffered(?:\s+from)?|showed|(?:were\s+|was\s+)?diagnosed\s+with"
-    r"|remained|became"
+    r"|remained|became|(?:cases?|episodes?)\s++of"  # 'three (6%) cases of grade 5 CRS'
     r"|(?P<died>died\s+(?:of|from|due\s+to)|passed\s+away\s+(?:from|due\s+to)|succumbed\s+to))"
     r"\s++(?:at\s+least\s+(?:one|1)\s++|a\s+median\s+of\s+\d+\s++|(?:some|any)\s++(?:grade|form|degree)\s++of\s++)?(?:any\s++|[\w-]+\s++(?:or|and)\s++|(?!(?:for|of|after|with|to|from|by|the)\b)[\w-]+\s++){0,2}$",
     re.IGNORECASE)
@@ -120,7 +124,7 @@ GRADED_PAREN = re.compile(  # blank runs read once (possessive), as in GRADE_PRE
     rf"(?:(?P<n>\d+)\s*+[(\[]\s*+)?(?P<p>{NUM})\s?%\s*+\)?\s*+[)\]]"
     # percent first: 'CRS occurred in 82% (2% grade ≥3)'
     rf"|\s*+(?:of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|recipients|participants)\s*+)?[(\[]\s*+(?P<p_>{NUM})\s?%\s*+"
-    rf"(?:of\s++patients\s*+)?,?\s*+(?:with\s++|had\s++|were\s++)?(?P<g_>(?:[Gg]rades?|G)"
+    rf"(?:of\s++(?:patients|pts)\s*+)?,?\s*+(?:with\s++|had\s++|were\s++)?(?P<g_>(?:[Gg]rades?|G)"
     rf"\s*+(?:(?P<op_>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a_>{G})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b_>{G}))?{_PLUS_}?)\s*+[)\]]")
 _PLUS2 = _PLUS.replace("?P<plus>", "?P<plus>")
 # each blank run is read once (possessive; what follows it never opens with a blank), so a long run of
@@ -142,18 +146,18 @@ PER_GRADE = re.compile(
     # and its share after a blank ('ICANS: G2 7 (12%), G3 28 (48%)')
     rf"(?:[,:=]\s*+|(?:(?:was|were)\s++)?(?:(?:observed|reported|occurred|seen)\s++)?in\s++|\(\s*+|(?=\d[\d.·]*\s?%)"
     rf"|(?=\d++\s*+[(\[]\s*+\d[\d.·]*+\s?%)|(?=\d++(?![.·]\d)\s*+[,;]))"
-    rf"(?:(?:{NB}(?P<n>{_CNT})\s*+(?:patients?\s*+)?[(\[]\s*+)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?patients\s*)?[)\]]?"
+    rf"(?:(?:{NB}(?P<n>{_CNT})\s*+(?:(?:patients?|pts)\s*+)?[(\[]\s*+)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?(?:patients|pts)\s*)?[)\]]?"
     # a count alone, closing the item: '(grade 1-2, 36; grade 3, 4)', '(grade 3-4 in 4)'
     rf"|(?:n\s*+=\s*+)?{NB}(?P<n0>\d+|(?i:\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b))(?![.·]\d|\d)"
-    rf"(?:\s++patients?)?(?=\s*+[)\];,.—–]|\s++and\b))")  # 'grade 1, n = 10; grade 2, n = 5', '— grade 1, 19 patients; ... —'
+    rf"(?:\s++(?:patients?|pts))?(?=\s*+[)\];,.—–]|\s++and\b))")  # 'grade 1, n = 10; grade 2, n = 5', '— grade 1, 19 patients; ... —'
 # the count first: '45 patients (75%) had CRS, including 5 (8%) with grade ≥3', '...; 5 (8%) were grade 3 or higher',
 # or the share alone: '...; 13% were grade 3-4'
 PER_GRADE_COUNT = re.compile(  # blank runs read once, as in PER_GRADE
     rf"\s*+(?:\)\s*+)?(?:(?:of\s++)?(?:the\s++)?(?:patients|participants|pts|children|adults)\s*+)?(?:[,;]\s*+|and\s++)(?:only\s++)?"
-    rf"(?:(?:including|of\s+whom|of\s+which|of\s+these)\s++{NB}(?P<n8>\d+)(?![.·\d%])(?:\s++patients?)?"  # '..., of whom 2 had'
+    rf"(?:(?:including|of\s+whom|of\s+which|of\s+these)\s++{NB}(?P<n8>\d+)(?![.·\d%])(?:\s++(?:patients?|pts))?"  # '..., of whom 2 had'
     # '... and only nine (4.8%) were grade 3 or above': the count may be a word
-    rf"|(?:(?:including|of\s+whom|of\s+which|of\s+these|with)\s++)?(?:{NB}(?P<n>{_CNT})\s*+(?:patients?\s*+)?"
-    rf"[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]|{NB}(?P<p9>{NUM})\s?%(?:\s++of\s++(?:the\s++)?(?:patients|cases))?))"
+    rf"|(?:(?:including|of\s+whom|of\s+which|of\s+these|with)\s++)?(?:{NB}(?P<n>{_CNT})\s*+(?:(?:patients?|pts)\s*+)?"
+    rf"[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]|{NB}(?P<p9>{NUM})\s?%(?:\s++of\s++(?:the\s++)?(?:patients|pts|cases))?))"
     rf"\s*+(?:(?:with|had|were|was|of\s+(?:which|whom)\s+were)\s++)?"
     rf"(?P<g>(?:[Gg]rades?|G)\s*+(?:(?P<op>≥|>=|⩾|>|≤|<=|<)\s*+)?(?P<a>{G_END})(?:\s*+(?:-|–|—|to|or)\s*+(?P<b>{G_END}))?"
     rf"{_PLUS}?)(?:\s+(?:CRS|ICANS|events?|toxicit(?:y|ies)))?(?=\s*[,;.)]|\s+and\b|$)")
@@ -175,7 +179,7 @@ PCT_GRADE = re.compile(
 # 'infection episodes occurred in ...' — a bracket without a share, a time phrase, or 'episodes/events'
 QUALIFIER = re.compile(
     r"(?:\s*+\([^()%]{1,40}\)|\s++(?:episodes?|events?)\b|\s++(?:persist\w*\s++|lasting\s++)?(?:at|beyond|after|within|by|"
-    r"during|on|from|through|over|in\s+the\s+first)\s++[^,;.%()]{1,30}?(?=\s++(?:was|were|occurred|in|developed|"
+    r"during|on|from|through|over|for|(?:more|longer)\s+than|in\s+the\s+first)\s++[^,;.%()]{1,30}?(?=\s++(?:was|were|occurred|in|developed|"
     r"persisted)\b)){1,2}")
 # 'Infections were the most common adverse event (45%)': the share in the bracket is the subject's
 MOST_COMMON = re.compile(
@@ -203,7 +207,7 @@ CONTRAST = re.compile(r"\b[Pp]\s*[=<>≤≥]|\b(?:higher|lower|greater|fewer|mor
 # a list's head naming a grade and a class of events, then its items each with a share
 LIST_HEAD = re.compile(  # blank runs and words read once (possessive: what follows never opens with one)
     rf"(?P<g>(?:≥|>=|⩾|>)\s*+(?:[Gg]rades?|Gr|G)\s*+{G}|\b(?:[Gg]rades?|Gr|G)\s*+(?:(?:≥|>=|⩾|>)\s*+)?{G}"
-    rf"(?:\s*+(?:-|–|to)\s*+{G})?(?:\+|\s++or\s++(?:higher|greater|above|more))?)\s++(?:[\w-]++\s++){{0,3}}?"
+    rf"(?:\s*+(?:-|–|to|/)\s*+{G})?(?:\+|\s++or\s++(?:higher|greater|above|more))?)\s++(?:[\w-]++\s++){{0,3}}?"
     r"(?:adverse\s++events?|AEs?|TEAEs?|toxicit(?:y|ies)|events?|complications?|cytopenias?)\s*+(?:\([A-Za-z]{2,6}\)\s*+)?"
     r"(?:included|including|were|was|consisted\s++of|comprised|:)\s*+")
 # ... the grade after the events: 'The most frequent adverse events of grade 3 or higher were lymphopenia (100%), ...'
@@ -487,7 +491,7 @@ def _grade(m: re.Match[str], a: str, b: str | None, op: str | None, plus: str | 
     return g1, None, o or "="
 
 
-BREAKDOWN = re.compile(rf"\s*+(?:[,:;=]\s*+|in\s++)(?:\d|{_CNT})")  # a count may be a word ("grade 2 in three")
+BREAKDOWN = re.compile(rf"\s*+(?:[,:;=]\s*+|in\s++)(?:n\s*+=\s*+)?(?:\d|{_CNT})")  # a count may be a word ("grade 2 in three"), or "n = 6"
 
 
 def _graded(text: str, p: Phrase) -> Phrase:
@@ -665,7 +669,7 @@ def _freq_fields(m: re.Match[str]) -> dict[str, Any]:
     if m.group("p") or m.group("p2") or m.group("p5"):
         f["percent"] = to_float(m.group("p") or m.group("p2") or m.group("p5"))
     n = m.group("n") or m.group("n2") or m.group("n3") or m.group("n4") or m.group("n5") or m.group("n6")
-    d = m.group("d") or m.group("d2") or m.group("d5")
+    d = m.group("d") or m.group("d2") or m.group("d5") or m.group("d6")
     if n:
         f["count"] = _count(n)
     if d:
@@ -912,8 +916,8 @@ def find(doc: Doc) -> list[Suggestion]:
                     f["percent"] = float(_count(pm.group("pw")))
                 if pm.group("n") or pm.group("n7") or pm.group("n8"):
                     f["count"] = _count(pm.group("n") or pm.group("n7") or pm.group("n8"))
-                if pm.group("d") or pm.group("d7"):
-                    f["denominator"] = _count(pm.group("d") or pm.group("d7"))
+                if pm.group("d") or pm.group("d7") or pm.group("d9"):
+                    f["denominator"] = _count(pm.group("d") or pm.group("d7") or pm.group("d9"))
             elif i > 0 and freq.get(i - 1, {}).get("_start") is not None and ps[i - 1].end <= p.start and \
                     (gm := GAPPED.match(text, ps[i - 1].end, p.start)):
                 # '139 (75.5%) developed CRS and 58 (31.5%) ICANS': the verb of the first count carries to the second
@@ -1128,9 +1132,9 @@ AE_HEAD = re.compile(r"\b(?:adverse\s++events?|AEs|TEAEs|TRAEs|toxicit(?:y|ies)|
                      r"(?:[^.;:\d%]{0,40}?:)?|:)", re.IGNORECASE)
 AE_ITEM = re.compile(
     rf"\s*+(?:,\s*+)?(?:and\s++|or\s++)?(?P<name>[A-Za-z][\w'’/-]*+(?:\s++(?!in\b|of\b|and\b)[A-Za-z][\w'’/-]*+){{0,4}})\s*+"
-    rf"(?:in\s++)?(?:(?P<n>\d++)(?:\s*+/\s*+(?P<d>\d++))?\s*+(?:patients?\s*+)?[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]"
+    rf"(?:in\s++)?(?:(?P<n>\d++)(?:\s*+/\s*+(?P<d>\d++))?\s*+(?:(?:patients?|pts)\s*+)?[(\[]\s*+(?P<p>{NUM})\s?%\s*+[)\]]"
     rf"|(?P<p2>{NUM})\s?%(?:\s*+[(\[]\s*+(?P<n2>\d++)\s*+/\s*+(?P<d2>\d++)\s*+[)\]])?)")
-_NOT_AE = re.compile(r"^(?:patients?|the|a|an|all|those|response|remission|CR|ORR|PR|survival|OS|PFS|mortality|death|deaths)\b",
+_NOT_AE = re.compile(r"^(?:patients?|pts|the|a|an|all|those|response|remission|CR|ORR|PR|survival|OS|PFS|mortality|death|deaths)\b",
                      re.IGNORECASE)
 
 
