@@ -1691,3 +1691,24 @@ def test_a_share_written_percent_in_words_after_its_digits():
     rate = next(s for s in suggest(text) if s.kind == "rate")
     assert rate.text.endswith("82 percent (95 percent confidence interval, 70 to 90)") and rate.fields["unit"] == "%"
     assert text[slice(*rate.spans["value"])] == "82"
+
+
+@pytest.mark.parametrize(("variant", "plain"), [
+    # a bound typed in ASCII or as old PubMed exports spell it
+    ("CRS of any grade and grade >=3 developed in 90% and 8% of patients, respectively.",
+     "CRS of any grade and grade ≥3 developed in 90% and 8% of patients, respectively."),
+    ("CRS of any grade and grade >or=3 developed in 90% and 8% of patients, respectively.",
+     "CRS of any grade and grade ≥3 developed in 90% and 8% of patients, respectively."),
+    # a count written 'N ='
+    ("Cytokine release syndrome was graded as follows: grade 1, N = 10; grade 2, N = 5.",
+     "Cytokine release syndrome was graded as follows: grade 1, n = 10; grade 2, n = 5."),
+    # the study's subjects
+    ("ICANS appeared in 40.4% of subjects (21/52), being severe (grade 3-4) in 17.3%.",
+     "ICANS appeared in 40.4% of patients (21/52), being severe (grade 3-4) in 17.3%."),
+])
+def test_notations_read_as_the_symbol_the_rules_know(variant, plain):
+    lead = "We treated 60 adults with CD19 CAR T cells. "
+    got, want = _numbers_of(lead + variant), _numbers_of(lead + plain)
+    assert want and [(k[0], k[3]) for k in got] == [(k[0], k[3]) for k in want], (got, want)
+    for s in suggest(lead + variant):
+        assert (lead + variant)[s.start:s.end] == s.text

@@ -29,9 +29,15 @@ def _unwrap(text: str) -> str:
     return _WRAP.sub(lambda m: m.group().replace("\n", " ") if not SECTION.match(text, m.end() - 1) else m.group(), text)
 
 
-# a share written out after its digits ('45 percent', '45 per cent'): read as '45%'. The one rewrite that changes
-# the text's length, so the offsets found are mapped back (`_Reading.at`).
-_PERCENT_WORD = re.compile(r"(?<=\d)\s?(?:per\s?cent|percent)\b", re.IGNORECASE)
+# notations read as the symbol the rules know, each a rewrite that changes the text's length, so the offsets found
+# are mapped back (`_Reading.at`): a share written out after its digits ('45 percent', '45 per cent' → '45%'), a
+# bound typed in ASCII or as old PubMed exports spell it ('>=', '> or =', '>or=' → '≥'; '<=' … → '≤')
+_REWRITE = re.compile(r"(?P<pct>(?<=\d)\s?(?:per\s?cent|percent)\b)|(?P<ge>>\s?or\s?=|>=)|(?P<le><\s?or\s?=|<=)",
+                      re.IGNORECASE)
+_SYMBOL = {"pct": "%", "ge": "≥", "le": "≤"}  # one character each: one offset back per symbol
+# one character for one: 'N = 17' read as 'n = 17'; a study's subjects as its patients (the rules' word for them)
+_N_EQUALS = re.compile(r"(?<![\w])N(?=\s*+=\s*+\d)")
+_SUBJECTS = re.compile(r"(?<![\w-])(?:(?P<s>s)|S)ubject(?=s?\b)")
 
 
 class _Reading:
@@ -39,18 +45,21 @@ class _Reading:
 
     def __init__(self, text: str) -> None:
         read = _unwrap(text.translate(_BLANKS))  # one character for one: offsets unchanged
+        if "N" in read:
+            read = _N_EQUALS.sub("n", read)
+        if "ubject" in read:
+            read = _SUBJECTS.sub(lambda m: "patient" if m.group("s") else "Patient", read)
         self.map: list[int] | None = None
         self.blank: dict[int, int] = {}  # a '%' read for words after a blank: where that blank began
-        if _PERCENT_WORD.search(read):
+        if _REWRITE.search(read):
             parts: list[str] = []
             back: list[int] = []
             last = 0
-            for m in _PERCENT_WORD.finditer(read):
-                parts += [read[last:m.start()], "%"]
+            for m in _REWRITE.finditer(read):
+                parts += [read[last:m.start()], _SYMBOL[m.lastgroup or "pct"]]
                 back += range(last, m.start())
-                word = m.start() + (read[m.start()] != "p" and read[m.start()] != "P")
                 self.blank[len(back)] = m.start()
-                back.append(word)  # the '%' stands for the words
+                back.append(m.start() + (len(m.group()) - len(m.group().lstrip())))  # the symbol stands for the words
                 last = m.end()
             parts.append(read[last:])
             back += range(last, len(read) + 1)  # ... and what follows, up to the end
@@ -58,7 +67,7 @@ class _Reading:
         self.text = read
 
     def at(self, i: int, end: bool = False) -> int:
-        """The offset in the text as given of offset `i` of the text as read; an end before a '%' read for words
+        """The offset in the text as given of offset `i` of the text as read; an end before a symbol read for words
         ends before the blank that preceded them ('82 percent': '82' is '82')."""
         if self.map is None:
             return i
