@@ -1712,3 +1712,10 @@ def test_notations_read_as_the_symbol_the_rules_know(variant, plain):
     assert want and [(k[0], k[3]) for k in got] == [(k[0], k[3]) for k in want], (got, want)
     for s in suggest(lead + variant):
         assert (lead + variant)[s.start:s.end] == s.text
+
+
+def test_a_groups_grade_then_the_syndrome_in_words_before_the_test():
+    c = kinds("We treated 45 children with CD19 CAR T cells. IL-6 was 412 pg/mL in patients with grade III/IV cytokine "
+              "release syndrome compared with 46 pg/mL in those with grade 0-II cytokine release syndrome (P = .002).",
+              "comparison")
+    assert [(s.fields["value_a"], s.fields["value_b"], s.fields["p_value"]) for s in c] == [(412, 46, 0.002)], c

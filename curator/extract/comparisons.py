@@ -426,7 +426,8 @@ def _p_after(doc: Doc, end: int, s_end: int) -> tuple[dict[str, Any] | None, int
                   # '... versus 15% without (P = .04)', '... vs 20% in controls (P = .01)': the second group's name
                   r"(?:(?:with(?:out)?|in|among|for|at|after|before|during)(?:\s++(?:the\s++)?[A-Za-z][\w-]*+(?:\s++[A-Za-z][\w-]*+){0,5}?)?(?:\s++\d++)?\s*+)?"
                   # the rest of a group's grade after its label: '... in those with grade 0-II CRS (P = .002)'
-                  r"(?:[0-5IV]{1,3}+(?:\s*+[-–/]\s*+[0-5IV]{1,3}+)?\s++(?:[A-Za-z][\w-]*+\s*+)?)?([(\[])", after)
+                  # (the syndrome named in up to three words: '... grade 0-II cytokine release syndrome (P = .002)')
+                  r"(?:[0-5IV]{1,3}+(?:\s*+[-–/]\s*+[0-5IV]{1,3}+)?\s++(?:[A-Za-z][\w-]*+\s*+){0,3})?([(\[])", after)
     if am:
         o = end + am.start(1)
         c = balanced_close(text, o)
