@@ -101,6 +101,13 @@ NOTATIONS: dict[str, tuple[str, Callable[[str], str]]] = {
     "icans_words": ("'neurotoxicity' for 'ICANS'", lambda t: re.sub(r"\bICANS\b", "neurotoxicity", t)),
     "car_t": ("'CAR-T' for 'CAR T'", lambda t: re.sub(r"\bCAR[- ]T\b", "CAR-T", t)),
 }
+# the verb an occurrence is told with, in place of 'occurred in', 'was observed in' ...
+_OCCURRED_IN = (r"(?<!\bwas\s)(?<!\bwere\s)\b(?:occurred|developed|was observed|were observed|was seen|were seen|was reported|were reported|"
+                r"was noted|was documented) in\b")
+for _verb in ("was documented in", "was diagnosed in", "was identified in", "was present in", "was found in",
+              "was experienced by", "affected"):
+    NOTATIONS["verb_" + _verb.split()[-2 if " " in _verb else 0]] = (
+        f"'{_verb}' for 'occurred in' …", lambda t, v=_verb: re.sub(_OCCURRED_IN, v, t))
 
 
 def rewrite(paper: dict, f: Callable[[str], str]) -> dict:
@@ -125,7 +132,7 @@ def main() -> int:
         if folder is not None and folder.is_dir():
             papers += [p for p in load_papers(folder) if _number(p["id"]) % 2 == 1]
     print(f"read halves: {len(papers)} abstracts")
-    print(f"{'notation':<14}{'changed':>8}{'TP':>7}{'precision':>11}{'recall':>8}{'ΔTP':>6}  rewrite")
+    print(f"{'notation':<17}{'changed':>8}{'TP':>7}{'precision':>11}{'recall':>8}{'ΔTP':>6}  rewrite")
     base = None
     for name in ["original"] + [n for n in NOTATIONS if n != "original" and (not args.only or n in args.only)]:
         what, f = NOTATIONS[name]
@@ -138,7 +145,7 @@ def main() -> int:
         fp = sum(c.fp for c in table.values())
         fn = sum(c.fn for c in table.values())
         base = tp if base is None else base
-        print(f"{name:<14}{changed:>8}{tp:>7}{tp / max(1, tp + fp):>11.3f}{tp / max(1, tp + fn):>8.3f}"
+        print(f"{name:<17}{changed:>8}{tp:>7}{tp / max(1, tp + fp):>11.3f}{tp / max(1, tp + fn):>8.3f}"
               f"{tp - base:>+6}  {what}")
     return 0
 

@@ -1719,3 +1719,15 @@ def test_a_groups_grade_then_the_syndrome_in_words_before_the_test():
               "release syndrome compared with 46 pg/mL in those with grade 0-II cytokine release syndrome (P = .002).",
               "comparison")
     assert [(s.fields["value_a"], s.fields["value_b"], s.fields["p_value"]) for s in c] == [(412, 46, 0.002)], c
+
+
+@pytest.mark.parametrize("verb", ["occurred in", "was documented in", "was diagnosed in", "was identified in",
+                                  "was present in", "was found in", "emerged in", "was experienced by", "affected"])
+def test_any_verb_of_occurrence_reads_the_same(verb):
+    lead = "We treated 115 adults with CD19 CAR T cells. "
+    got = _row_set(lead + f"Cytokine release syndrome {verb} 45 patients (39%), and grade ≥3 in 5 (4%).")
+    assert {("CRS", None, 45, 39.0), ("CRS", 3, 5, 4.0)} <= got, got
+    got = _row_set(lead + f"CRS and ICANS {verb} 80% and 20% of patients, respectively.")
+    assert {("CRS", None, None, 80.0), ("ICANS", None, None, 20.0)} <= got, got
+    got = _row_set(lead + f"CRS of any grade and grade ≥3 {verb} 90% and 8% of patients, respectively.")
+    assert {("CRS", None, None, 90.0), ("CRS", 3, None, 8.0)} <= got, got

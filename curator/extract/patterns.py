@@ -191,3 +191,9 @@ def balanced_close(text: str, open_pos: int, limit: int = 400) -> int | None:
                 return i
         i += 1
     return None
+
+
+# the participles an occurrence is told with ('CRS was observed / documented / diagnosed in ...', 'CR was achieved in'):
+# one list for every pattern that reads 'X (was) <verb> in N'
+OCCURRENCE_VERBS = (r"(?:observed|reported|occurred|developed|seen|noted|documented|present|experienced|recorded|found|"
+                    r"diagnosed|identified|detected|persisted|appeared|arose|emerged|manifested|evident)")

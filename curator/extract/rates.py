@@ -21,7 +21,7 @@ from typing import Any
 from curator.extract import toxicity as tox
 from curator.extract.context import Doc
 from curator.extract.model import Suggestion, make
-from curator.extract.patterns import CI_BODY, INTB, NUM, NUMB, ci_parts, num, to_float
+from curator.extract.patterns import CI_BODY, INTB, NUM, NUMB, OCCURRENCE_VERBS, ci_parts, num, to_float
 from curator.extract.subjects import clause_start
 
 _WORDNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -52,8 +52,8 @@ FRACTION = re.compile(
 DIFFERENCE = re.compile(r"(?:difference|reduction|ratio|\bHR|\bOR|\bRR|change|increase|decrease)\b[^%()]{0,12}$",
                         re.IGNORECASE)
 COUNT_PCT = re.compile(rf"(?P<a>{INTB})\s+(?:(?:patients?|pts|children|adults|subjects)\s*)?[(\[]\s*(?P<v>{NUMB})\s?%\s*[)\]]")
-ACHIEVED = re.compile(r"\s*(?:\([A-Za-z/ -]{1,12}\)\s*)?(?:(?:was|were|had\s+been|has\s+been)\s+)?(?:achieved|attained|observed|"
-                      r"reported|seen|obtained|documented|noted)\s+(?:in|by|among)\s+$", re.IGNORECASE)
+ACHIEVED = re.compile(r"\s*(?:\([A-Za-z/ -]{1,12}\)\s*)?(?:(?:was|were|had\s+been|has\s+been)\s+)?(?:(?:achieved|attained|"
+                      rf"obtained|{OCCURRENCE_VERBS})\s+(?:in|by|among)|affected)\s+$", re.IGNORECASE)
 RESP = re.compile(r"\brespectively\b", re.IGNORECASE)
 PCT_LIST = re.compile(rf"(?P<v>{NUMB})\s?%(?:\s*[(\[][^()\[\]]{{0,60}}[)\]])?")
 

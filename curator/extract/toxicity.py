@@ -31,7 +31,7 @@ from curator.domain.vocabulary import normalize_key
 from curator.extract.cohort import WORDNUM, one_case
 from curator.extract.context import Doc
 from curator.extract.model import Suggestion, make
-from curator.extract.patterns import NB, NUM, to_float
+from curator.extract.patterns import NB, NUM, OCCURRENCE_VERBS, to_float
 from curator.extract.subjects import clause_start
 
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
@@ -65,10 +65,10 @@ FREQ_POST = re.compile(  # blank runs read once (possessive where what follows n
     rf"\s*+(?:[,:(]\s*+)?(?:(?:incidences?|rates?|frequency)(?:\s*+[:=])?\s*+)?(?:(?:was|were|has\s+been|had\s+been)\s++)?"
     # 'CRS was infrequent, 9% (2/22)', 'ICANS was common (45%)'
     r"(?:(?:rare|infrequent|uncommon|common|frequent|mild|universal)\s*+(?:,\s*+|(?=[(\[]))(?:[(\[]\s*+)?)?"
-    r"(?:(?:observed|reported|occurred|developed|seen|noted|documented|present|experienced|recorded|found|diagnosed|"
-    r"identified|detected|persisted|appeared|arose|emerged)\s++)?"
+    # (or what it affected: 'CRS affected 45 patients (39%)', 'was experienced by 45 patients')
+    rf"(?:{OCCURRENCE_VERBS}\s++|affect(?:ed|ing)\s++)?"
     r"(?:(?:at|with)\s++(?:a|an)\s++(?:overall\s++)?(?:rate|incidence|frequency)\s++of\s++)?"  # 'at a rate of 80%'
-    r"(?:(?:in|among|for)\s++)?(?:all\s++(?=\d+\s+(?:patients?|pts|children|adults|subjects|cases)\b))?"
+    r"(?:(?:in|among|for)\s++|(?<=experienced\s)by\s++)?(?:all\s++(?=\d+\s+(?:patients?|pts|children|adults|subjects|cases)\b))?"
     rf"(?:n\s*+=\s*+)?(?:{NB}(?P<n>{_CNT})(?:\s*+(?:/|of|out\s+of)\s*+(?:the\s++)?(?P<d>\d+))?\s*+(?:(?:(?:evaluable|tested|treated|"
     rf"infused|assessable|analy[sz]ed|surviving)\s++)?(?:patients?|pts|children|adults|"
     rf"subjects|cases)\s*+)?[(\[,;]\s*+(?P<p>{NUM})\s?%"
@@ -144,7 +144,7 @@ PER_GRADE = re.compile(
     rf"\s*+\)?\s*+(?:(?P<syn>CRS|ICANS)\s*+)?(?:(?i:events?|cases?|episodes?)\s++(?=in\b))?"
     # the share after ':', '=', 'in', a bracket, or a blank alone ('CRS: any grade 90%, grade ≥3 7%'), or the count
     # and its share after a blank ('ICANS: G2 7 (12%), G3 28 (48%)')
-    rf"(?:[,:=]\s*+|(?:(?:was|were)\s++)?(?:(?:observed|reported|occurred|seen)\s++)?in\s++|\(\s*+|(?=\d[\d.·]*\s?%)"
+    rf"(?:[,:=]\s*+|(?:(?:was|were)\s++)?(?:{OCCURRENCE_VERBS}\s++)?in\s++|\(\s*+|(?=\d[\d.·]*\s?%)"
     rf"|(?=\d++\s*+[(\[]\s*+\d[\d.·]*+\s?%)|(?=\d++(?![.·]\d)\s*+[,;]))"
     rf"(?:(?:{NB}(?P<n>{_CNT})\s*+(?:(?:patients?|pts)\s*+)?[(\[]\s*+)?(?P<p>{NUM})\s?%\s*(?:of\s+(?:the\s+)?(?:patients|pts)\s*)?[)\]]?"
     # a count alone, closing the item: '(grade 1-2, 36; grade 3, 4)', '(grade 3-4 in 4)'
@@ -179,8 +179,8 @@ PCT_GRADE = re.compile(
 # 'infection episodes occurred in ...' — a bracket without a share, a time phrase, or 'episodes/events'
 QUALIFIER = re.compile(
     r"(?:\s*+\([^()%]{1,40}\)|\s++(?:episodes?|events?)\b|\s++(?:persist\w*\s++|lasting\s++)?(?:at|beyond|after|within|by|"
-    r"during|on|from|through|over|for|(?:more|longer)\s+than|in\s+the\s+first)\s++[^,;.%()]{1,30}?(?=\s++(?:was|were|occurred|in|developed|"
-    r"persisted)\b)){1,2}")
+    r"during|on|from|through|over|for|(?:more|longer)\s+than|in\s+the\s+first)\s++[^,;.%()]{1,30}?"
+    rf"(?=\s++(?:was|were|in|affected|{OCCURRENCE_VERBS})\b)){{1,2}}")
 # 'Infections were the most common adverse event (45%)': the share in the bracket is the subject's
 MOST_COMMON = re.compile(
     rf"\s++(?:was|were)\s++the\s++most\s++(?:common|frequent)\s++[^(),;.%]{{1,50}}?\s*+\(\s*+(?:n\s*+=\s*+)?"
@@ -238,8 +238,8 @@ SHARED_PCT = re.compile(rf"(?<!,)(?<!,\s)(?P<items>{NB}{NUM}(?:\s*+,\s*+{NUM}){{
 
 
 PARALLEL_PCTS = re.compile(  # blank runs read once, as in PER_GRADE
-    rf"\s*+(?:(?:was|were)\s++)?(?:(?:observed|reported|seen|noted|documented|recorded|found|occurred|developed)\s++)?"
-    rf"(?:in|among)\s++(?P<items>{NB}{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%)*+\s*+(?:,\s*+)?(?:and|or)\s++{NUM}\s?%"
+    rf"\s*+(?:(?:was|were)\s++)?(?:{OCCURRENCE_VERBS}\s++)?"
+    rf"(?:in|among|(?<=experienced\s)by|(?<=affected\s))\s*+(?P<items>{NB}{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%)*+\s*+(?:,\s*+)?(?:and|or)\s++{NUM}\s?%"
     rf"|{NB}{NUM}\s?%(?:\s*+/\s*+{NUM}\s?%)++)", re.IGNORECASE)  # or 'in 80%/20%' after 'CRS/ICANS'
 
 
@@ -309,10 +309,10 @@ _GW = rf"(?:(?i:any|all)[- ]grades?|(?:[Gg]rades?|G)\s*+(?:[≥≤<>]\s*+)?{G}(?
       rf"(?:\s++or\s++(?:higher|more|above))?)"
 GRADES_AFTER = re.compile(  # blank runs read once (possessive)
     rf"\s*+(?:of\s++)?(?P<g1>{_GW})\s*+,?\s*+and\s++(?P<g2>{_GW})\s++(?:(?:was|were)\s++)?"
-    rf"(?:occurred|developed|observed|reported|seen|noted|recorded)\s++in\s++"
+    rf"(?:{OCCURRENCE_VERBS}\s++in|experienced\s++by|affected)\s++"
     rf"(?P<items>{NUM}\s?%\s*+,?\s*+and\s++{NUM}\s?%)")
 SUBGROUP_PCTS = re.compile(  # blank runs read once (possessive)
-    rf"\s*+(?:(?:was|were)\s++)?(?:(?:occurred|observed|reported|seen|noted|developed|recorded)\s++)?in\s++"
+    rf"\s*+(?:(?:was|were)\s++)?(?:{OCCURRENCE_VERBS}\s++in|experienced\s++by|affected|in)\s++"
     rf"(?P<items>{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%){{0,4}}+\s*+,?\s*+and\s++{NUM}\s?%)")
 MEASURE_LIST = re.compile(
     rf"\s*+(?:[^\d;:%()]{{0,40}}?\s)??(?:was|were|of)\s++(?P<items>{NB}{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%)*+\s*+(?:,\s*+)?"
@@ -322,7 +322,7 @@ MEASURE_AFTER = re.compile(r"\s*+(?:incidences?|rates?|frequenc(?:y|ies)|proport
 GRADE_LIST_AFTER = re.compile(
     rf"\s*+[;,]\s*+(?:and\s++|with\s++)?(?P<g>(?:≥|>=|>)\s*+[Gg]rade\s*+{G}|\b[Gg]rades?\s*+(?:(?:≥|>=|⩾|>)\s*+)?{G}"
     rf"(?:\s*+(?:-|–|to|or)\s*+{G})?(?:\+|\s++or\s++(?:higher|greater|above|more))?)\s++(?:(?:events?|cases?)\s++)?"
-    rf"(?:(?:was|were)\s++)?(?:(?:observed|reported|seen|noted|occurred)\s++)?(?:in\s++)?"
+    rf"(?:(?:was|were)\s++)?(?:{OCCURRENCE_VERBS}\s++)?(?:in\s++)?"
     rf"(?P<items>{NB}{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%)*+\s*+(?:,\s*+)?(?:and|or)\s++{NUM}\s?%)")
 PCT_LIST_AFTER = re.compile(rf"\s*(?:%\s*)?(?:(?:,|and|or)\s*{NUM}\s?%|(?:[)\]]\s*+)?(?:of\s++\d++\s*+)?(?:;\s*)?(?:vs\.?|versus|compared)\b"
                             rf"|(?:[-–—]|to)\s*{NUM}\s?%)")  # or one bound of a range ('in 42%–93% of patients')
@@ -641,8 +641,7 @@ def _contrast_side(doc: Doc, ps: list[Phrase], end: int) -> bool:
 
 # the syndrome, then words without numbers (an appositive, a qualifier: 'CRS, graded by the Lee scale, was observed
 # in', 'ICANS was infrequent and mild, occurring in'), then the verb of occurrence and the clause's one share
-VERB_IN = re.compile(r"\b(?:(?:occurr(?:ed|ing)|observed|reported|developed|seen|noted|documented|experienced|recorded|"
-                     r"diagnosed|identified|present)\s++(?:in|among)|affect(?:ed|ing)|limited\s++to)\s++"
+VERB_IN = re.compile(rf"\b(?:(?:{OCCURRENCE_VERBS}|occurring)\s++(?:in|among)|experienced\s++by|affect(?:ed|ing)|limited\s++to)\s++"
                      r"(?:only\s++|a\s++total\s++of\s++)?", re.IGNORECASE)
 _NOT_GAP = re.compile(r"[\d%()\[\]]|\b(?:than|vs|versus|compared|respectively|no|not|without|none|"
                       r"after|following|before|during|with)\b", re.IGNORECASE)
@@ -888,7 +887,7 @@ def find(doc: Doc) -> list[Suggestion]:
                     freq.setdefault(k, {})
         if not f and (qm := QUALIFIER.match(text, p.end, s_end)):
             m = FREQ_POST.match(text, qm.end(), min(s_end, qm.end() + 70))
-            if m and re.match(r"\s*+(?:was|were|has|had|occurred|developed|persisted|in)\b", text[qm.end():m.end()]) \
+            if m and re.match(rf"\s*+(?:was|were|has|had|in|affected|{OCCURRENCE_VERBS})\b", text[qm.end():m.end()]) \
                     and (m.group("p") or m.group("p2")) and not PCT_LIST_AFTER.match(text, m.end()):
                 f = {"percent": to_float(m.group("p") or m.group("p2")), "_end": m.end()}
                 if m.group("n"):
