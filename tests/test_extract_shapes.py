@@ -1731,3 +1731,13 @@ def test_any_verb_of_occurrence_reads_the_same(verb):
     assert {("CRS", None, None, 80.0), ("ICANS", None, None, 20.0)} <= got, got
     got = _row_set(lead + f"CRS of any grade and grade ≥3 {verb} 90% and 8% of patients, respectively.")
     assert {("CRS", None, None, 90.0), ("CRS", 3, None, 8.0)} <= got, got
+
+
+def test_a_share_then_its_count_in_brackets():
+    text = ("We treated 48 patients with CD19 CAR T cells. Grade 3 or 4 cytopenias persisting beyond day 30 were "
+            "recorded in 27.1% of patients (n = 13). Tocilizumab was administered in 79.0% of patients (n = 38).")
+    assert ("other", 3, 13, 27.1) in _row_set(text), _row_set(text)
+    props = [(s.fields["count"], s.fields["percent"]) for s in suggest(text) if s.kind == "proportion"]
+    assert (38, 79.0) in props, props
+    # the count behind a share is no sample size of its own
+    assert {s.fields["n"] for s in suggest(text) if s.kind == "sample_size"} == {48}

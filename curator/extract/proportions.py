@@ -36,6 +36,9 @@ BEFORE = re.compile(
     rf"(?:(?<![\d.·,])(?P<a>\d++|{COUNT})(?:\s*+(?:/|of|out\s+of)\s*+(?P<b>\d++))?(?:\s+(?:[A-Za-z-]+\s+){{0,2}}?"
     rf"(?:patients?|pts|children|adults|subjects|participants|cases|recipients|individuals))?\s*+[(\[]\s*+"
     rf"|\bn\s*=\s*(?P<a2>\d++)\s*[;,]\s*)$", re.IGNORECASE)
+# ... or behind it: '27.1% of patients (n = 13)', '45% (9/20)'
+AFTER = re.compile(r"\s*+(?:of\s++(?:the\s++)?(?:patients|pts|children|adults|subjects|participants|recipients)\s*+)?[(\[]\s*+"
+                   r"(?:[nN]\s*+=\s*+(?P<a>\d++)|(?P<a2>\d++)\s*+/\s*+(?P<b>\d++))\s*+[)\]]")
 NOT_PATIENTS_AFTER = re.compile(  # the blank run read once: only the last branch may open with one
     r"\s*+(?:CI\b|C\.I\.|confidence|credible|(?:of\s+)?(?:the\s+)?(?:cells?|CD\d|CAR\+|blasts?|lymphocytes|"
     r"T[- ]cells|predicted|pred\b|increase|decrease|reduction|decline|rise|higher|lower|more|less|greater|change|"
@@ -160,7 +163,13 @@ def find(doc: Doc) -> list[Suggestion]:
                 start = vs - (len(before) - bm.start())
                 rule, conf = ("proportion.fraction" if b else "proportion.count"), 0.7
         end = ve
-        wm = WHAT_AFTER.match(text, ve)
+        am = AFTER.match(text, ve) if bm is None else None
+        if am is not None:
+            a, b = int(am.group("a") or am.group("a2")), int(am.group("b")) if am.group("b") else None
+            if b is None or (b and a <= b and abs(100 * a / b - v) <= 1.0):
+                f["count"], f["denominator"] = a, b
+                end, rule, conf = am.end(), ("proportion.fraction" if b else "proportion.count"), 0.7
+        wm = WHAT_AFTER.match(text, ve) if end == ve else None
         if wm:
             f["what"] = f"{wm.group('verb').lower()} {wm.group('what').strip()}"
             end = wm.end()

@@ -889,9 +889,7 @@ def find(doc: Doc) -> list[Suggestion]:
             m = FREQ_POST.match(text, qm.end(), min(s_end, qm.end() + 70))
             if m and re.match(rf"\s*+(?:was|were|has|had|in|affected|{OCCURRENCE_VERBS})\b", text[qm.end():m.end()]) \
                     and (m.group("p") or m.group("p2")) and not PCT_LIST_AFTER.match(text, m.end()):
-                f = {"percent": to_float(m.group("p") or m.group("p2")), "_end": m.end()}
-                if m.group("n"):
-                    f["count"] = _count(m.group("n"))
+                f = _freq_fields(m)
         if not f and (cm := _clause_share(doc, ps, i, s_end)):
             f = cm
         if not f:  # the syndrome's own bracket closes after its count: the count is the syndrome's
