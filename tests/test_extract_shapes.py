@@ -1741,3 +1741,9 @@ def test_a_share_then_its_count_in_brackets():
     assert (38, 79.0) in props, props
     # the count behind a share is no sample size of its own
     assert {s.fields["n"] for s in suggest(text) if s.kind == "sample_size"} == {48}
+
+
+def test_a_change_whose_first_value_is_dated_post_infusion():
+    c = kinds("A 58-year-old man received axi-cel. His ferritin rose from 2140 ng/mL on day +4 post-infusion to 48900 "
+              "ng/mL on day +9.", "comparison")
+    assert [(s.fields["value_a"], s.fields["value_b"], s.fields["direction"]) for s in c] == [(2140, 48900, "increased")], c

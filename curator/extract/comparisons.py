@@ -103,9 +103,9 @@ FROM_TO = re.compile(
     rf"\b(?P<verb>decreas\w*|declin\w*|dropp\w*|fell|fall\w*|increas\w*|rose|ris\w*|reduc\w*|improv\w*|chang\w*|lower(?:ed|ing)|"
     rf"went|normali[sz]\w*|elevat\w*)\s+(?P<obj>(?:[\w-]+\s+){{0,5}}?)from\s+(?:an?\s+(?:median|mean|peak|maximum|nadir|"
     rf"baseline)\s+(?:value\s+)?of\s+)?"
-    # when the first value was read: 'on day +4', 'before tocilizumab', 'before the first emapalumab dose'
+    # when the first value was read: 'on day +4 (post-infusion)', 'before tocilizumab', 'before the first emapalumab dose'
     rf"{_item('1', label=False)}(?:\s+(?:at|on|by|before|after|prior\s+to|following)\s+(?:the\s+)?[A-Za-z][\w-]*"
-    rf"(?:\s+[+\-−]?\d+|(?:\s+[A-Za-z][\w-]*){{0,3}})|\s+(?:before|at\s+baseline))?\s+to\s+"
+    rf"(?:\s+[+\-−]?\d+(?:\s+(?:post|after)[- ]?[A-Za-z]+)?|(?:\s+[A-Za-z][\w-]*){{0,3}})|\s+(?:before|at\s+baseline))?\s+to\s+"
     rf"{_item('2', label=False)}", re.IGNORECASE)
 # 'and the median QMG score from 17 to 8 (P < .001)': a second change whose verb the first one gave
 FROM_TO_GAPPED = re.compile(
