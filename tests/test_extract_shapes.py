@@ -1747,3 +1747,23 @@ def test_a_change_whose_first_value_is_dated_post_infusion():
     c = kinds("A 58-year-old man received axi-cel. His ferritin rose from 2140 ng/mL on day +4 post-infusion to 48900 "
               "ng/mL on day +9.", "comparison")
     assert [(s.fields["value_a"], s.fields["value_b"], s.fields["direction"]) for s in c] == [(2140, 48900, "increased")], c
+
+
+def test_the_headings_of_other_journal_formats_part_the_abstract():
+    from curator.extract.context import Doc
+    jama = ("Importance: Cytokine release syndrome is common. Objective: To describe its management. Design, Setting, "
+            "and Participants: A cohort of 60 adults treated with axi-cel. Main Outcomes and Measures: CRS grade. "
+            "Results: CRS occurred in 50 patients (83%). Conclusions and Relevance: CRS was common.")
+    d = Doc(jama)
+    assert [d.section(jama.index(w)) for w in ("Cytokine", "To describe", "A cohort", "CRS grade", "CRS occurred",
+                                                "CRS was")] == \
+        ["background", "background", "methods", "methods", "results", "conclusion"]
+    ccr = "Purpose: To test a CAR. Experimental Design: Patients received tocilizumab prophylaxis. Results: None."
+    assert Doc(ccr).section(ccr.index("Patients received")) == "methods"
+
+
+def test_a_background_heading_no_other_heading_follows_covers_its_own_sentence():
+    text = ("Objective: To describe the management of CRS after CAR T-cell therapy. We treated 40 adults with axi-cel. "
+            "CRS was treated with tocilizumab in 30 patients (75%) and with dexamethasone in 12 (30%).")
+    drugs = {s.fields["drug"]: s.fields.get("background_only", False) for s in suggest(text) if s.kind == "drug"}
+    assert drugs == {"tocilizumab": False, "dexamethasone": False}, drugs  # given to the patients, not background

@@ -25,12 +25,23 @@ SECTION = re.compile(r"(?:^|\n(?![^\S\n]*+\n)|(?<=[.!?])\s)\s*+(?P<h>BACKGROUND|
                      r"(?:PATIENTS|MATERIALS)\s+AND\s+METHODS|DESIGN|RESULTS|FINDINGS|CASES?(?=\s*:)|Cases?(?=\s*:)|CASE\s+(?:REPORT|PRESENTATION|"
                      r"DESCRIPTION)|CONCLUSIONS?|INTERPRETATION|DISCUSSION|Background|Introduction|Objectives?|Aims?|"
                      r"Purpose|(?:Patients|Materials)\s+and\s+[Mm]ethods|Methods?|Results|Findings|Case\s+(?:report|presentation|description)|Conclusions?|"
-                     r"Interpretation|Discussion)\s*[:.]\s")
+                     r"Interpretation|Discussion"
+                     # the headings of the other journal formats (JAMA, Clinical Cancer Research, ...), any case after a
+                     # capital: 'Importance', 'Design, Setting, and Participants', 'Experimental Design', 'Main Outcomes
+                     # and Measures', 'Observations', 'Conclusions and Relevance'
+                     r"|(?=[A-Z])(?i:importance|rationale|experimental\s+design|study\s+design|design(?:\s*,\s*setting)?"
+                     r"(?:\s*,?\s*and\s+participants)?|setting(?:\s+and\s+participants)?|participants|patients|interventions?|"
+                     r"exposures?|main\s+outcomes?(?:\s+and\s+measures?)?|measurements|observations|"
+                     r"conclusions?\s+and\s+relevance))\s*[:.]\s")
 _SECTION_KIND = {"background": "background", "introduction": "background", "objective": "background",
                  "objectives": "background", "aim": "background", "aims": "background", "purpose": "background",
                  "method": "methods", "methods": "methods", "design": "methods", "results": "results",
                  "findings": "results", "conclusion": "conclusion", "conclusions": "conclusion",
-                 "interpretation": "conclusion", "discussion": "conclusion"}
+                 "interpretation": "conclusion", "discussion": "conclusion", "importance": "background",
+                 "rationale": "background", "experimental": "methods", "study": "methods", "setting": "methods",
+                 "participants": "methods", "intervention": "methods", "interventions": "methods",
+                 "exposure": "methods", "exposures": "methods", "main": "methods", "measurements": "methods",
+                 "observations": "results"}
 # a sentence about the study's own patients or the case ('the patient received', 'we treated', 'treatment included')
 OWN = re.compile(r"\b(?:the\s+patient|our\s+patient|the\s+child|he|she|his|her|we|our|(?:was|were)\s+(?:treated|given|"
                  r"administered|started|initiated|managed)|received|receiving|treatment\s+included|underwent|required)\b",
@@ -97,15 +108,20 @@ class Doc:
         return self.sents.at(pos)
 
     @cached_property
-    def _sections(self) -> list[tuple[int, str]]:
+    def _sections(self) -> list[tuple[int, str | None]]:
         out = []
         for m in SECTION.finditer(self.text):
-            h = m.group("h").lower().split()[0] if not m.group("h").lower().startswith("case") else "results"
+            h = re.match(r"[a-z]+", m.group("h").lower()).group() if not m.group("h").lower().startswith("case") \
+                else "results"  # (the heading's first word: 'design, setting, and participants' → design)
             k = _SECTION_KIND.get(h, "results" if h in ("case", "patients", "materials") else None)
             if h in ("patients", "materials"):
                 k = "methods"
             if k:
                 out.append((m.start("h"), k))
+        if out and out[-1][1] == "background":
+            # a background heading no other heading follows ('Objective: To ...' opening an otherwise unstructured
+            # text, or one whose other headings are not known): it covers its own sentence, not the rest
+            out.append((self.sentence(out[-1][0])[1], None))
         return out
 
     def section_start(self, pos: int) -> int:
