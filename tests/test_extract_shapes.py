@@ -1767,3 +1767,15 @@ def test_a_background_heading_no_other_heading_follows_covers_its_own_sentence()
             "CRS was treated with tocilizumab in 30 patients (75%) and with dexamethasone in 12 (30%).")
     drugs = {s.fields["drug"]: s.fields.get("background_only", False) for s in suggest(text) if s.kind == "drug"}
     assert drugs == {"tocilizumab": False, "dexamethasone": False}, drugs  # given to the patients, not background
+
+
+def test_a_share_quoted_from_other_studies_is_not_the_studys():
+    text = ("A 61-year-old man received axi-cel and developed cytokine release syndrome on day 2. He recovered. "
+            "Outpatient care seems safe, given the low rate (2%) of grade 4 CRS in other series.")
+    assert all(s.fields.get("percent") != 2.0 for s in suggest(text)), [s.to_dict() for s in suggest(text)]
+    # ... and the patient's own mention stays a toxicity of its own
+    assert any(s.kind == "toxicity" and s.text == "cytokine release syndrome" for s in suggest(text))
+    # a share followed by its comparison with other studies is the study's
+    props = [s.fields["percent"] for s in suggest("We treated 60 adults with axi-cel. ICU transfer was needed in 9 "
+                                                  "(15%), lower than in prior studies.") if "percent" in s.fields]
+    assert 15.0 in props, props

@@ -54,6 +54,14 @@ GENERAL = re.compile(r"\b(?:are|is)\s+(?:adapted|used|recommended|commonly|often
                      r"\b(?:can|may|might|could)\b|\bsuch\s+as\b|\bguidelines?\b", re.IGNORECASE)
 
 
+# a statement about other studies ('has been reported', 'in prior studies', 'the low rate (2%) of grade 4 CRS in
+# other series'): what it quotes is not the study's own
+LITERATURE = re.compile(r"\b(?:(?:has|have)\s+been\s+(?:reported|described|observed|documented)|previously\s+(?:reported|"
+                        r"published|described)|(?:prior|previous|earlier|other|published|historical)\s+(?:studies|reports|"
+                        r"trials|series)|pivotal\s+(?:trials?|studies)|registration(?:al)?\s+(?:trials?|studies)|"
+                        r"in\s+the\s+literature|literature\s+review|reported\s+rates?)\b", re.IGNORECASE)
+
+
 def _vocabs() -> tuple[vocabulary.Vocabulary, ...]:
     return (vocabulary.analytes(), vocabulary.drugs(), vocabulary.products(), vocabulary.syndromes(),
             vocabulary.endpoints())

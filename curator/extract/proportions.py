@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 from curator.extract.cohort import WORDNUM
-from curator.extract.context import Doc
+from curator.extract.context import LITERATURE, Doc
 from curator.extract.model import Suggestion, make
 from curator.extract.patterns import CI_BODY, NUMB, to_float
 
@@ -149,6 +149,8 @@ def find(doc: Doc) -> list[Suggestion]:
             continue
         if CHANGE_BEFORE.search(text[max(0, vs - 30):vs]) or ACCURACY_BEFORE.search(text, max(0, vs - 70), vs):
             continue
+        if (lm := LITERATURE.search(text, ve, min(len(text), ve + 60))) and not re.search(r"[,;.]", text[ve:lm.start()]):
+            continue  # 'the low rate (2%) of grade 4 CRS in other series': another study's share
         v = to_float(m.group("v")) if m.group("v") else float(WORDNUM[m.group("w").lower()])
         if v > 100:
             continue

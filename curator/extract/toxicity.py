@@ -29,7 +29,7 @@ from typing import Any
 
 from curator.domain.vocabulary import normalize_key
 from curator.extract.cohort import WORDNUM, one_case
-from curator.extract.context import Doc
+from curator.extract.context import LITERATURE, Doc
 from curator.extract.model import Suggestion, make
 from curator.extract.patterns import NB, NUM, OCCURRENCE_VERBS, to_float
 from curator.extract.subjects import clause_start
@@ -326,11 +326,7 @@ GRADE_LIST_AFTER = re.compile(
     rf"(?P<items>{NB}{NUM}\s?%(?:\s*+,\s*+{NUM}\s?%)*+\s*+(?:,\s*+)?(?:and|or)\s++{NUM}\s?%)")
 PCT_LIST_AFTER = re.compile(rf"\s*(?:%\s*)?(?:(?:,|and|or)\s*{NUM}\s?%|(?:[)\]]\s*+)?(?:of\s++\d++\s*+)?(?:;\s*)?(?:vs\.?|versus|compared)\b"
                             rf"|(?:[-–—]|to)\s*{NUM}\s?%)")  # or one bound of a range ('in 42%–93% of patients')
-# a sentence about other studies ('CRS has been reported in ...', 'in the pivotal trials, ...'): not the study's own
-LITERATURE = re.compile(r"\b(?:(?:has|have)\s+been\s+(?:reported|described|observed|documented)|previously\s+(?:reported|"
-                        r"published|described)|(?:prior|previous|earlier)\s+(?:studies|reports|trials|series)|pivotal\s+"
-                        r"(?:trials?|studies)|registration(?:al)?\s+(?:trials?|studies)|in\s+the\s+literature|"
-                        r"literature\s+review|reported\s+rates?)\b", re.IGNORECASE)
+
 SYSTEMS = [
     ("ASTCT_2019", re.compile(r"\bASTCT\b|\bASBMT\b|American Society (?:for|of) Transplantation and Cellular "
                               r"Therapy|\bLee\b[^.;]{0,20}\b2019\b", re.IGNORECASE)),
@@ -985,7 +981,9 @@ def find(doc: Doc) -> list[Suggestion]:
         ps = ps + [q]
         freq[len(ps) - 1] = ef
     seen_keys: set[tuple[Any, ...]] = set()
-    syndromes_with_detail = {p.syndrome for i, p in enumerate(ps) if p.graded or freq.get(i)}
+    # (a detail quoted from other studies is not the study's: 'the low rate (2%) of grade 4 CRS in other series')
+    syndromes_with_detail = {p.syndrome for i, p in enumerate(ps) if (p.graded or freq.get(i))
+                             and not LITERATURE.search(text, *doc.sentence(p.start))}
 
     def bare_ok(i: int, p: Phrase) -> bool:
         """A mention without grade or frequency counts only in a sentence saying it happened to the studied
