@@ -6,7 +6,8 @@ Each labelled abstract of the read halves (dev-odd, synth-odd: see extract_accur
 at a time that authors, journals and copy-paste really produce — '45 percent' for '45%', 'pts' for 'patients',
 '92 (85%) of 108 patients' for '92 of 108 patients (85%)', a no-break space, a PDF's hard line breaks, '>=' for
 '≥' … — and the same rewrite is applied to every gold quote, so the labels still point at their words (a rewrite of one
-character for one — blanks, line breaks — keeps the labels and scores the offsets found in the rewritten text). The
+character for one — blanks, line breaks — keeps the labels and scores the offsets found in the rewritten text; a
+sentence added before or after the text keeps them too). The
 extractor is then scored as in extract_accuracy.py. A notation whose recall or precision falls below the original's
 names a way of writing the rules do not read yet; it says nothing about a particular abstract, so it is measured on
 the read halves only (the held-out halves stay unread).
@@ -47,6 +48,8 @@ def _wrap(t: str, width: int = 72) -> str:
 # rewrites one character for one (blanks, line breaks): the labels are kept as they are and the extractor's offsets
 # into the rewritten text are scored against the original
 IN_PLACE = {"nbsp", "thin", "wrap", "crlf"}
+# sentences added around the text (no label changes): the labels are kept and only the abstract is rewritten
+ADDED = {"background_first", "objective_first", "other_series_last"}
 ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV", "5": "V"}
 NOTATIONS: dict[str, tuple[str, Callable[[str], str]]] = {
     "original": ("the text as labelled", lambda t: t),
@@ -101,6 +104,17 @@ NOTATIONS: dict[str, tuple[str, Callable[[str], str]]] = {
     "icans_words": ("'neurotoxicity' for 'ICANS'", lambda t: re.sub(r"\bICANS\b", "neurotoxicity", t)),
     "car_t": ("'CAR-T' for 'CAR T'", lambda t: re.sub(r"\bCAR[- ]T\b", "CAR-T", t)),
 }
+NOTATIONS.update({
+    "background_first": ("a background sentence first ('CAR T-cell therapy can cause CRS in up to 90% ...')",
+                         lambda t: "Chimeric antigen receptor T-cell therapy can cause cytokine release syndrome (CRS) in "
+                                   "up to 90% of patients and neurotoxicity in up to 60%, and both may be fatal. " + t),
+    "objective_first": ("an 'Objective:' heading first, no other heading after it",
+                        lambda t: "Objective: To describe the incidence and management of CRS and ICANS after CAR T-cell "
+                                  "therapy in routine practice. " + t),
+    "other_series_last": ("a last sentence quoting other studies' share",
+                          lambda t: t + " These findings support outpatient administration, given the low rate (2%) of "
+                                        "grade 4 CRS in other series."),
+})
 # the verb an occurrence is told with, in place of 'occurred in', 'was observed in' ...
 _OCCURRED_IN = (r"(?<!\bwas\s)(?<!\bwere\s)\b(?:occurred|developed|was observed|were observed|was seen|were seen|was reported|were reported|"
                 r"was noted|was documented) in\b")
@@ -139,6 +153,8 @@ def main() -> int:
         changed = sum(f(p["abstract"]) != p["abstract"] for p in papers)
         if name in IN_PLACE:
             table = evaluate_papers(papers, extract=lambda t, f=f: suggest(f(t)))
+        elif name in ADDED:
+            table = evaluate_papers([{**p, "abstract": f(p["abstract"])} for p in papers])
         else:
             table = evaluate_papers([rewrite(p, f) for p in papers])
         tp = sum(c.tp for c in table.values())
