@@ -49,7 +49,7 @@ def _wrap(t: str, width: int = 72) -> str:
 # into the rewritten text are scored against the original
 IN_PLACE = {"nbsp", "thin", "wrap", "crlf"}
 # sentences added around the text (no label changes): the labels are kept and only the abstract is rewritten
-ADDED = {"background_first", "objective_first", "other_series_last"}
+ADDED = {"background_first", "objective_first", "other_series_last", "heading_lines"}
 ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV", "5": "V"}
 NOTATIONS: dict[str, tuple[str, Callable[[str], str]]] = {
     "original": ("the text as labelled", lambda t: t),
@@ -104,6 +104,10 @@ NOTATIONS: dict[str, tuple[str, Callable[[str], str]]] = {
     "icans_words": ("'neurotoxicity' for 'ICANS'", lambda t: re.sub(r"\bICANS\b", "neurotoxicity", t)),
     "car_t": ("'CAR-T' for 'CAR T'", lambda t: re.sub(r"\bCAR[- ]T\b", "CAR-T", t)),
 }
+_HEADING = (r"(?:^|(?<=\s))(BACKGROUND|Background|METHODS|Methods|RESULTS|Results|CONCLUSIONS?|Conclusions?|"
+            r"OBJECTIVES?|Objectives?|CASE PRESENTATION|Case presentation)\s*:\s*")
+NOTATIONS["heading_lines"] = ("headings alone on their lines ('Results⏎')",
+                              lambda t: re.sub(_HEADING, lambda m: ("\n" if m.start() else "") + m.group(1) + "\n", t))
 NOTATIONS.update({
     "background_first": ("a background sentence first ('CAR T-cell therapy can cause CRS in up to 90% ...')",
                          lambda t: "Chimeric antigen receptor T-cell therapy can cause cytokine release syndrome (CRS) in "

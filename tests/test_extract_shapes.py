@@ -1779,3 +1779,32 @@ def test_a_share_quoted_from_other_studies_is_not_the_studys():
     props = [s.fields["percent"] for s in suggest("We treated 60 adults with axi-cel. ICU transfer was needed in 9 "
                                                   "(15%), lower than in prior studies.") if "percent" in s.fields]
     assert 15.0 in props, props
+
+
+def test_a_heading_alone_on_its_line_parts_the_abstract():
+    from curator.extract.context import Doc
+    from curator.extract.engine import _unwrap
+    text = ("Background\nTumour lysis syndrome is rare after CAR T-cell therapy.\n\nCase presentation\nA 16-year-old boy "
+            "with relapsed B-ALL received tisagenlecleucel and developed\ngrade 2 CRS on day +2.\nConclusions\nTLS "
+            "can occur.")
+    read = _unwrap(text)
+    assert "developed grade 2" in read  # a break inside a sentence is a blank
+    d = Doc(read)
+    assert [d.section(read.index(w)) for w in ("Tumour", "A 16-year-old", "TLS can")] == \
+        ["background", "results", "conclusion"]
+    assert [s.fields["value"] for s in suggest(text) if s.kind == "design"] == ["case report"]
+
+
+@pytest.mark.parametrize("heading", ["Case Presentation", "Our Patient"])
+def test_a_background_section_ends_with_its_paragraph(heading):
+    text = (f"Background\n\nCytokine release syndrome is common after CAR T-cell therapy.\n\n{heading}\n\nA 45-year-old "
+            "man received axicabtagene ciloleucel. He developed grade 3 CRS and was treated with tocilizumab and "
+            "dexamethasone.\n\nConclusion\n\nSevere CRS responded to treatment.")
+    drugs = {s.fields["drug"]: s.fields.get("background_only", False) for s in suggest(text) if s.kind == "drug"}
+    assert drugs == {"tocilizumab": False, "dexamethasone": False}, drugs
+
+
+def test_a_case_heading_in_title_case_is_the_case():
+    from curator.extract.context import Doc
+    text = "Background\n\nCRS is common.\n\nCase Presentation\n\nA man received axi-cel.\n\nConclusion\n\nIt worked."
+    assert Doc(text).section(text.index("A man")) == "results"

@@ -88,7 +88,9 @@ DESIGNS: list[tuple[str, re.Pattern[str]]] = [
         r"(?:[^.;]{0,120}?)\b(?:patient|man|woman|boy|girl|child|case|infant|adolescent|male|female)\b|"
         r"\bthis\s++case\b(?!\s*+[-‐]?\s*+(?:series|study|studies|control|-control|mix))|\ba\s++case\s++of\b|"
         # a heading that presents one case, or a sentence that opens on one patient ('A 61-year-old man with ...')
-        r"\bcase(?:\s++(?:presentation|description|summary))?\s*+:|(?:^|(?<=[.:])\s++)(?:A|An)\s++\d{1,3}[- ](?:years?|months?)"
+        # (the heading may stand alone on its line: 'Case presentation⏎A 16-year-old boy ...')
+        r"\bcase(?:\s++(?:presentation|description|summary))?(?:\s*+:|[^\S\n]*+\n)|(?:^|(?<=[.:])\s++|(?<=\n)[^\S\n]*+)"
+        r"(?:A|An)\s++\d{1,3}[- ](?:years?|months?)"
         r"[- ]old\s++(?:[\w-]+\s++){0,2}?(?:man|woman|boy|girl|male|female|patient|child|infant|adolescent)\b",
         re.IGNORECASE)),
     ("clinical trial", re.compile(r"\b(?:this|the\s+present|our)\s+(?:[\w/-]+\s+){0,2}?trial\b"

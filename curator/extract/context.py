@@ -18,7 +18,7 @@ _CAR_T_CONTEXT = re.compile(
 )
 
 
-# A heading opens the text, a line, or follows a sentence's end, after blanks. Of several line breaks in one
+# A heading opens the text, a line, or follows a sentence's end, after blanks, and ends with ':' or '.' or its line. Of several line breaks in one
 # blank run only the last is tried (every start in the run reaches the same heading, read once: possessive),
 # so a long run of line breaks is not re-read from each (issue 15 item 1); the heading found is the same.
 SECTION = re.compile(r"(?:^|\n(?![^\S\n]*+\n)|(?<=[.!?])\s)\s*+(?P<h>BACKGROUND|INTRODUCTION|OBJECTIVES?|AIMS?|PURPOSE|METHODS?|"
@@ -29,10 +29,11 @@ SECTION = re.compile(r"(?:^|\n(?![^\S\n]*+\n)|(?<=[.!?])\s)\s*+(?P<h>BACKGROUND|
                      # the headings of the other journal formats (JAMA, Clinical Cancer Research, ...), any case after a
                      # capital: 'Importance', 'Design, Setting, and Participants', 'Experimental Design', 'Main Outcomes
                      # and Measures', 'Observations', 'Conclusions and Relevance'
-                     r"|(?=[A-Z])(?i:importance|rationale|experimental\s+design|study\s+design|design(?:\s*,\s*setting)?"
+                     r"|(?=[A-Z])(?i:case\s+(?:report|presentation|description|summary)|importance|rationale|experimental\s+design|study\s+design|design(?:\s*,\s*setting)?"
                      r"(?:\s*,?\s*and\s+participants)?|setting(?:\s+and\s+participants)?|participants|patients|interventions?|"
                      r"exposures?|main\s+outcomes?(?:\s+and\s+measures?)?|measurements|observations|"
-                     r"conclusions?\s+and\s+relevance))\s*[:.]\s")
+                     r"conclusions?\s+and\s+relevance))(?:\s*[:.]\s|[^\S\n]*+\n)")  # or alone on its line
+_PARAGRAPH_END = re.compile(r"\S[^\S\n]*+\n[^\S\n]*+\n")  # text, then a blank line
 _SECTION_KIND = {"background": "background", "introduction": "background", "objective": "background",
                  "objectives": "background", "aim": "background", "aims": "background", "purpose": "background",
                  "method": "methods", "methods": "methods", "design": "methods", "results": "results",
@@ -117,7 +118,8 @@ class Doc:
 
     @cached_property
     def _sections(self) -> list[tuple[int, str | None]]:
-        out = []
+        out: list[tuple[int, str | None]] = []
+        body: dict[int, int] = {}  # where each heading's text begins
         for m in SECTION.finditer(self.text):
             h = re.match(r"[a-z]+", m.group("h").lower()).group() if not m.group("h").lower().startswith("case") \
                 else "results"  # (the heading's first word: 'design, setting, and participants' → design)
@@ -126,11 +128,20 @@ class Doc:
                 k = "methods"
             if k:
                 out.append((m.start("h"), k))
-        if out and out[-1][1] == "background":
-            # a background heading no other heading follows ('Objective: To ...' opening an otherwise unstructured
-            # text, or one whose other headings are not known): it covers its own sentence, not the rest
-            out.append((self.sentence(out[-1][0])[1], None))
-        return out
+                body[m.start("h")] = m.end()
+        # a background section ends with its paragraph ('Background⏎⏎...⏎⏎<a heading not known>⏎⏎...'), and one no
+        # other heading follows ('Objective: To ...' opening an otherwise unstructured text) with its own sentence
+        ends = []
+        for i, (start, k) in enumerate(out):
+            if k != "background":
+                continue
+            nxt = out[i + 1][0] if i + 1 < len(out) else len(self.text)
+            para = _PARAGRAPH_END.search(self.text, body[start], nxt)
+            if para is not None:
+                ends.append((para.start() + 1, None))
+            elif i + 1 == len(out):
+                ends.append((self.sentence(start)[1], None))
+        return sorted(out + ends, key=lambda e: e[0])
 
     def section_start(self, pos: int) -> int:
         """Where the heading of the section holding `pos` starts (-10 when there is none)."""

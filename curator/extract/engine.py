@@ -19,14 +19,22 @@ _BLANKS = str.maketrans(dict.fromkeys("\u00a0\u2000\u2001\u2002\u2003\u2004\u200
                                       "\u202f\u205f\u3000", " "))
 
 # a line broken inside a sentence (a hard wrap of a PDF or a mail): the break is a blank to the rules. Kept: a break
-# after a sentence's end or a colon, a blank line, and a break before a heading ('RESULTS:').
+# after a sentence's end or a colon, a blank line, a break before a heading ('RESULTS:') and after one alone on its
+# line ('Results⏎').
 _WRAP = re.compile(r"(?<=[^\s.!?:])[^\S\n]*+\n(?![^\S\n]*+\n)")
 
 
 def _unwrap(text: str) -> str:
     if "\n" not in text:
         return text
-    return _WRAP.sub(lambda m: m.group().replace("\n", " ") if not SECTION.match(text, m.end() - 1) else m.group(), text)
+
+    def heading(m: re.Match[str]) -> bool:  # the break opens a heading's line, or ends a heading alone on its line
+        if SECTION.match(text, m.end() - 1):
+            return True
+        h = SECTION.match(text, max(0, text.rfind("\n", 0, m.start())))
+        return h is not None and h.end() > m.start()
+
+    return _WRAP.sub(lambda m: m.group() if heading(m) else m.group().replace("\n", " "), text)
 
 
 # notations read as the symbol the rules know, each a rewrite that changes the text's length, so the offsets found
