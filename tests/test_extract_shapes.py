@@ -1808,3 +1808,20 @@ def test_a_case_heading_in_title_case_is_the_case():
     from curator.extract.context import Doc
     text = "Background\n\nCRS is common.\n\nCase Presentation\n\nA man received axi-cel.\n\nConclusion\n\nIt worked."
     assert Doc(text).section(text.index("A man")) == "results"
+
+
+def test_statements_that_are_not_the_studys_own_results():
+    lead = "We treated 40 adults with axi-cel. A 61-year-old man developed cytokine release syndrome on day 2. "
+    # a protocol's recommendation states a grade, not an occurrence: the patient's own mention stays a row
+    text = lead + "Institutional guidelines recommended tocilizumab 8 mg/kg for grade 2 or higher CRS."
+    assert any(s.kind == "toxicity" and s.text == "cytokine release syndrome" for s in suggest(text))
+    # a study's power is no share of patients
+    text = lead + "The sample size provided 80% power to detect a 20% reduction in severe CRS."
+    assert all(s.fields.get("percent") != 80.0 for s in suggest(text))
+    # a design named in a general statement is not this study's
+    text = ("We treated 40 adults with axi-cel in our centre. Up to 30% of patients treated with CAR T cells may develop "
+            "ICANS, according to registry data.")
+    assert [s.fields["value"] for s in suggest(text) if s.kind == "design"] == []
+    # ... but a study that calls itself a review in a modal sentence is one
+    text = "In this review we summarise how CAR-T-associated coagulopathy might be recognised earlier."
+    assert [s.fields["value"] for s in suggest(text) if s.kind == "design"] == ["review"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from curator.extract.context import Doc
+from curator.extract.context import LITERATURE, OWN, Doc
 from curator.extract.model import Suggestion, make
 from curator.extract.patterns import NB, NOT_GROUP, NUM, balanced_close
 from curator.extract.subjects import clause_start
@@ -239,6 +239,9 @@ def designs(doc: Doc) -> list[Suggestion]:
             before = text[max(0, m.start() - 40):m.start()]
             if NEGATIVE_CONTEXT.search(before) or NEEDED_AFTER.match(text, m.end(), m.end() + 60):
                 continue
+            ss, se = doc.sentence(m.start())
+            if (doc.general(m.start()) and not OWN.search(text, ss, se)) or LITERATURE.search(text, ss, se):
+                continue  # 'up to 30% may develop ICANS, according to registry data': not this study's design
             v = value
             if value == "phase":
                 a = m.group("a").lower()

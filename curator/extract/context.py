@@ -161,6 +161,12 @@ class Doc:
             kind = k
         return kind
 
+    def general(self, pos: int) -> bool:
+        """The sentence at `pos` states what is generally so ('X is commonly used', 'may develop', 'such as'), not
+        what was done to the study's patients."""
+        s, e = self.sentence(pos)
+        return bool(GENERAL.search(self.text, s, e)) and not OWN_ACT.search(self.text, s, e)
+
     def evidence_rank(self, pos: int) -> int:
         """How good the sentence at `pos` is as evidence of the study's own values (lower is better):
         0 results / the patient's or the study's own sentences, 1 other, 2 background or conclusion sections
@@ -169,8 +175,7 @@ class Doc:
         cache = self.__dict__.setdefault("_rank_cache", {})
         if s not in cache:
             sec = self.section(s)
-            if sec in ("background", "conclusion") or (GENERAL.search(self.text, s, e)
-                                                       and not OWN_ACT.search(self.text, s, e)):
+            if sec in ("background", "conclusion") or self.general(pos):
                 cache[s] = 2
             else:
                 cache[s] = 0 if sec == "results" or OWN.search(self.text, s, e) else 1

@@ -45,7 +45,7 @@ NOT_PATIENTS_AFTER = re.compile(  # the blank run read once: only the last branc
     r"sensitivity|specificity|accuracy|binding|of\s+(?:the\s+)?(?:all\s+)?"
     r"(?:baseline|normal|upper|ULN|maximum|dose|infections|events|AEs?|adverse\s+events|isolates|samples|strains|"
     r"specimens|genes|costs|sites|lesions|tissues?|it|them)\b|inhibition|yield|glucose|w/v|v/v|solution|"
-    r"concentration|confluence|identity|homology)|vs\.?\b|versus\b|"
+    r"concentration|confluence|identity|homology|power)|vs\.?\b|versus\b|"
     r"v\.\s|compared\b|to\s+\d|[-–—]\s?\d|\s*(?:and|or)\s+\d[\d.]*\s?%\s*(?:vs|versus))", re.IGNORECASE)
 NOT_PATIENTS_BEFORE = re.compile(
     r"(?:[<>≤≥⩽⩾=±~≈≃]|\byields?\s*+(?:of\s++)?|\bvs\.?|\bversus|\bv\.|\bby|\bof\s++(?:about\s++)?(?:a\s++)?(?:median\s++)?|\bwithin|\bthan|"

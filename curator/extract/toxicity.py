@@ -981,9 +981,20 @@ def find(doc: Doc) -> list[Suggestion]:
         ps = ps + [q]
         freq[len(ps) - 1] = ef
     seen_keys: set[tuple[Any, ...]] = set()
-    # (a detail quoted from other studies is not the study's: 'the low rate (2%) of grade 4 CRS in other series')
-    syndromes_with_detail = {p.syndrome for i, p in enumerate(ps) if (p.graded or freq.get(i))
-                             and not LITERATURE.search(text, *doc.sentence(p.start))}
+    def detailed(i: int, p: Phrase) -> bool:
+        """The text states the syndrome's share, or its grade where it tells that it happened or compares it — not
+        where it says what is generally so, what a protocol recommends ('guidelines recommended tocilizumab for grade
+        2 or higher CRS') or what other studies found ('the low rate (2%) of grade 4 CRS in other series')."""
+        s0, s1 = doc.sentence(p.m_start)
+        if LITERATURE.search(text, s0, s1):
+            return False
+        if freq.get(i):
+            return True
+        return p.graded and (bool(CONTRAST_STATEMENT.search(text, s0, s1))
+                             or (bool(OCCURRED.search(text, s0, s1)) and not BACKGROUND.search(text, s0, s1)))
+
+    # a syndrome whose grade or share the text states: its bare mentions are not rows of their own
+    syndromes_with_detail = {p.syndrome for i, p in enumerate(ps) if detailed(i, p)}
 
     def bare_ok(i: int, p: Phrase) -> bool:
         """A mention without grade or frequency counts only in a sentence saying it happened to the studied
