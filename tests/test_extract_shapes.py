@@ -1825,3 +1825,13 @@ def test_statements_that_are_not_the_studys_own_results():
     # ... but a study that calls itself a review in a modal sentence is one
     text = "In this review we summarise how CAR-T-associated coagulopathy might be recognised earlier."
     assert [s.fields["value"] for s in suggest(text) if s.kind == "design"] == ["review"]
+
+
+@pytest.mark.parametrize(("name", "syndrome"), [
+    ("Seizures", "ICANS"), ("Encephalopathy", "ICANS"), ("CAR-T-related encephalopathy syndrome", "ICANS"),
+    ("Cytokine storm", "CRS"), ("Movement and neurocognitive treatment-emergent adverse events", "other"),
+    ("Transaminase elevation", "other"),
+])
+def test_the_fields_names_for_a_toxicity_and_its_signs(name, syndrome):
+    got = _row_set(f"We treated 40 adults with cilta-cel. {name} occurred in 3 patients (7.5%).")
+    assert (syndrome, None, 3, 7.5) in got, got

@@ -388,7 +388,10 @@ OTHER_TOX = re.compile(
     r"|h(?:a)?emorrhagic\s+events?|bleeding\s+(?:events?|episodes?)"
     r"|cerebral\s+o?edema|posterior\s+reversible\s+encephalopathy\s+syndrome|PRES|(?:transverse\s+)?myelitis|myelopathy"
     r"|myelodysplastic\s+syndromes?|MDS|(?:secondary\s+)?T[- ]cell\s+(?:lymphomas?|malignanc(?:y|ies))|neurocognitive\s+"
-    r"(?:decline|impairment|deficits?)|(?:peripheral\s+)?(?:motor\s+)?neuropath(?:y|ies))\b", re.IGNORECASE)
+    r"(?:decline|impairment|deficits?)|(?:peripheral\s+)?(?:motor\s+)?neuropath(?:y|ies)"
+    # cilta-cel's movement and neurocognitive events; liver injury as the tables name it
+    r"|movement\s+and\s+neurocognitive\s+(?:treatment[- ]emergent\s+)?(?:adverse\s+events?|TEAEs?|toxicit(?:y|ies))|MNTs?"
+    r"|transaminase\s+elevations?)\b", re.IGNORECASE)
 # the sentence is about the studied patient(s): 'the patient', 'a 9-year-old girl', 'he', 'three patients'
 # the sentence is about the studied patient ('the patient', 'he', 'her'): a general clinical word named without a
 # grade or count counts only there (broader cues — 'a 9-year-old girl', 'patients developed', any sentence of a case
