@@ -1835,3 +1835,14 @@ def test_statements_that_are_not_the_studys_own_results():
 def test_the_fields_names_for_a_toxicity_and_its_signs(name, syndrome):
     got = _row_set(f"We treated 40 adults with cilta-cel. {name} occurred in 3 patients (7.5%).")
     assert (syndrome, None, 3, 7.5) in got, got
+
+
+@pytest.mark.parametrize(("text", "design", "n"), [
+    ("Twenty-eight patients were enrolled; 25 received CAR T cells.", None, 25),
+    ("We report three patients who developed parkinsonism after cilta-cel.", "case_series", 3),
+    ("A total of 215 adults with relapsed LBCL were included in this real-world study.", "retrospective_cohort", 215),
+])
+def test_the_study_of_round_nine(text, design, n):
+    from curator.extract.dev_scoring import study_design, study_n
+    preds = [s.to_dict() for s in suggest("CAR T-cell therapy causes CRS. " + text)]
+    assert (study_design(preds) if design else None, study_n(preds)) == (design, n)

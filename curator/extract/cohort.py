@@ -53,14 +53,16 @@ OUTCOME_VERB_AFTER = re.compile(
     r"needed|progressed|responded|presented\s+with|suffered|had\s+(?:grade|CRS|ICANS|a\s|an\s)|were\s+(?:alive|dead|"
     r"still|discharged|refractory|MRD))", re.IGNORECASE)
 
-TOTAL_BEFORE = re.compile(r"(?:\b(?:in\s+total|a\s+total\s+of|overall)\s*+(?:,\s*+)?|(?:^|[.;]\s++|\n)The\s++)$",
+TOTAL_BEFORE = re.compile(r"(?:\b(?:in\s+total|a\s+total\s+of|overall)\s*+(?:,\s*+)?|(?:^|[.;]\s++|\n)The\s++"
+                          # a series presented: 'We report three patients who developed parkinsonism'
+                          r"|\bwe\s++(?:report|describe|present)(?:ed)?\s++(?:here\s++)?)$",
                           re.IGNORECASE)  # blank runs read once (possessive)
 NEGATIVE_CONTEXT = re.compile(r"(?:future|further|larger|additional|more|warrant\w*|need\w*|require\w*|planned|"
                               r"ongoing|should|must|upcoming|confirmatory|well-designed)\s+(?:\w+[\s-]+){0,2}$",
                               re.IGNORECASE)
 PREFILTER = {
     "meta-analysis": ("meta",), "randomized controlled trial": ("random", "rct"), "phase": ("phase",),
-    "retrospective": ("retrospect", "records", "chart", "claims", "reviewed"), "prospective": ("prospect",),
+    "retrospective": ("retrospect", "records", "chart", "claims", "reviewed", "real-world", "real world"), "prospective": ("prospect",),
     "case series": ("case series", "we report", "we describe", "we present"),
     "case report": ("case", "we report", "we describe", "we present", "year-old", "year old"),
     "registry": ("regist", "cibmtr", "descar"), "review": ("review", "searched", "random"), "clinical trial": ("trial",),
@@ -77,7 +79,11 @@ DESIGNS: list[tuple[str, re.Pattern[str]]] = [
     # the design by its method when not named: records reviewed, a claims database ('We reviewed all adults ...')
     ("retrospective", re.compile(r"\bretrospective(?:ly)?\b|\b(?:medical|electronic\s+health|health|hospital)\s+records\b|"
                                  r"\bchart\s+review\b|\bclaims\s+(?:database|data)\b|\bwe\s+reviewed\s+(?:all\s+)?(?:the\s+)?"
-                                 r"(?:consecutive\s+)?(?:adults|patients|pts|children|records|charts|cases)\b", re.IGNORECASE)),
+                                 r"(?:consecutive\s+)?(?:adults|patients|pts|children|records|charts|cases)\b|"
+                                 # treated in routine care and looked back on: 'a real-world study / analysis / cohort'
+                                 # ('real-world data / evidence are lacking' is a gap, not the design)
+                                 r"\breal[- ]world\s+(?:multicent(?:er|re)\s+)?(?:study|analysis|cohort|experience|series)\b",
+                                 re.IGNORECASE)),
     ("prospective", re.compile(r"\bprospective(?:ly)?\b", re.IGNORECASE)),
     ("case series", re.compile(r"\bcase\s+series\b|\bwe\s+(?:report|describe|present)(?:ed|d)?\s+(?:on\s+)?"
                                r"(?:(?:our|the)\s+(?:[\w-]+\s+)?experience\s+with\s+)?(?:two|three|four|five|six|"
@@ -151,6 +157,11 @@ INFUSED = re.compile(rf"\b(?:of|among)\s++(?:the\s++|all\s++)?{INT}\s++(?:{NOUNS
                      rf"(?:patients\s++)?(?:were\s++|was\s++)?(?P<verb>infused|treated|dosed|evaluable|assessable|analy[sz]ed|"
                      rf"received\s++(?:CAR|the\s++infusion|an?\s++infusion)\w*)",
                      re.IGNORECASE)
+# ... or the enrolled count first: 'Twenty-eight patients were enrolled; 25 received CAR T cells'
+INFUSED_LATER = re.compile(rf"\b(?:enrolled|screened|registered|apheresed|leukapheresed|consented)\s*+[;,]\s*+"
+                           rf"(?:and\s++|of\s++whom\s++|of\s++these,?\s++)?{NB}(?P<n>{INT})\s++(?:patients\s++)?"
+                           rf"(?:were\s++|was\s++)?(?P<verb>infused|treated|dosed|received\s++(?:CAR|the\s++infusion|"
+                           rf"an?\s++infusion)\w*)", re.IGNORECASE)
 
 
 def sample_sizes(doc: Doc) -> list[Suggestion]:
@@ -185,7 +196,7 @@ def sample_sizes(doc: Doc) -> list[Suggestion]:
             continue
         seen.add(key)
         out.append(make("sample_size", fields, text, pstart, m.end(), 0.8, "sample_size.n_equals"))
-    for im in INFUSED.finditer(text):
+    for im in [*INFUSED.finditer(text), *INFUSED_LATER.finditer(text)]:
         n = _int(im.group("n"))
         if n not in seen:
             seen.add(n)
