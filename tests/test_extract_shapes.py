@@ -1846,3 +1846,24 @@ def test_the_study_of_round_nine(text, design, n):
     from curator.extract.dev_scoring import study_design, study_n
     preds = [s.to_dict() for s in suggest("CAR T-cell therapy causes CRS. " + text)]
     assert (study_design(preds) if design else None, study_n(preds)) == (design, n)
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("Patients received CAR T cells targeting CD19.", ("investigational", "CD19")),
+    ("Patients received chimeric antigen receptor T cells directed against B-cell maturation antigen.",
+     ("investigational", "BCMA")),
+    ("Patients received huCART19-IL18.", ("investigational", "CD19")),
+    ("Patients received zevorcabtagene autoleucel.", ("zevorcabtagene autoleucel", "BCMA")),
+    ("Patients received arlo-cel.", ("arlocabtagene autoleucel", "GPRC5D")),
+    ("Patients received durcabtagene autoleucel.", ("investigational", None)),  # an INN not in the vocabulary
+])
+def test_products_of_round_nine(text, want):
+    got = [(s.fields["product"], s.fields["target"]) for s in suggest("We report outcomes after CAR-T therapy. " + text)
+           if s.kind == "car_t_product"]
+    assert want in got, got
+
+
+def test_an_inn_named_as_a_point_of_reference_is_no_product():
+    text = ("We treated 40 patients with BMS-986354. Compared to orvacabtagene autoleucel (same CAR construct), it had "
+            "more central memory cells.")
+    assert [s.fields["as_written"] for s in suggest(text) if s.kind == "car_t_product"] == []

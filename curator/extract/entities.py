@@ -42,7 +42,16 @@ TARGETED = re.compile(
     rf"(?<![/+-])\b(?:anti-?\s?)?(?P<tgt>{_TGT1}(?:(?:\s?(?:/|and/or|and|or|-|\+)\s?|-\s++(?:and|or)\s++)(?:anti-?)?{_TGT1}){{0,5}}+)"
     rf"(?:[-–‐ ]?(?:28|BB|41BB|4[-–‐]1BB|CD28)(?:z|ζ))?"
     rf"(?:[- ](?:targeted|directed|specific|redirected|based|targeting|positive))?[- ]{_CAR2}", re.IGNORECASE)
+# ... or the target after the cells: 'CAR T cells targeting CD19', 'CAR-T cells directed against BCMA'
+TARGET_AFTER = re.compile(rf"{_CAR2}\s++(?:that\s++)?(?:targeting|targeted\s++(?:to|at|against)|directed\s++(?:against|at|to)|"
+                          rf"specific\s++for|against|recogni[sz]ing)\s++(?:the\s++)?(?P<tgt>{_TGT1}(?:\s?(?:/|and)\s?{_TGT1})?)",
+                          re.IGNORECASE)
+# ... or a construct's code naming its target: 'huCART19-IL18', 'CART-BCMA'
+CART_CODE = re.compile(r"\b(?:hu|m)?CART[- ]?(?P<tgt>\d{1,3}|BCMA)(?!\d)")
 CAR_ANCHOR = re.compile(r"CAR(?![a-z])|[Cc]himeric")
+# a CAR-T product's international nonproprietary name not (yet) in the vocabulary: the INN stem '-cabtagene' and a
+# cell suffix ('-leucel')
+INN = re.compile(r"\b[a-z]{2,12}cabtagene\s++[a-z]{2,12}leucel\b", re.IGNORECASE)
 COSTIM = re.compile(r"\b(4[-–‐]1BB|41BB|CD28|ICOS|OX40|CD27)(?:\b|(?=[zζ]\b))")  # 'CD19-41BBζ': the domain and its zeta
 
 
@@ -71,13 +80,25 @@ def products(doc: Doc) -> list[Suggestion]:
         else:
             fields["costimulatory_domain"] = h.entry.get("costimulatory_domain")
         out.append(make("car_t_product", fields, text, h.start, h.end, 0.9, "car_t_product.vocabulary"))
+    vocab_spans = [(h.start, h.end) for h in doc.products]
+    if doc.has("cabtagene"):
+        named: dict[str, list[re.Match[str]]] = {}
+        for m in INN.finditer(text):
+            if re.search(r"\b(?:compared\s+(?:to|with)|versus|vs\.?|than|unlike|similar\s+to)\s++$",
+                         text[max(0, m.start() - 20):m.start()], re.IGNORECASE):
+                continue  # 'Compared to orvacabtagene autoleucel (same construct), ...': a point of reference
+            if not any(a < m.end() and m.start() < b for a, b in vocab_spans):
+                named.setdefault(m.group(0).lower(), []).append(m)
+        for ms in named.values():
+            fields = {"product": "investigational", "as_written": ms[0].group(0), "target": None,
+                      "costimulatory_domain": None, "mentions": len(ms)}
+            out.append(make("car_t_product", fields, text, ms[0].start(), ms[0].end(), 0.7, "car_t_product.inn"))
     if doc.has("car", "chimeric"):
-        vocab_spans = [(h.start, h.end) for h in doc.products]
         cands = []
         for c in CAR_ANCHOR.finditer(text):
             lo = max(0, c.start() - 70)
-            for rx in (TARGETED, INVESTIGATIONAL, DUAL):
-                cands.extend(m for m in rx.finditer(text, lo, min(len(text), c.end() + 40))
+            for rx, reach in ((TARGETED, 40), (INVESTIGATIONAL, 40), (DUAL, 40), (TARGET_AFTER, 120), (CART_CODE, 10)):
+                cands.extend(m for m in rx.finditer(text, lo, min(len(text), c.end() + reach))
                              if m.start() <= c.start() < m.end())
         cands.sort(key=lambda m: (m.start(), -m.end()))
         by_target: dict[str, list[re.Match[str]]] = {}
@@ -87,6 +108,7 @@ def products(doc: Doc) -> list[Suggestion]:
                 continue  # inside a longer candidate, or a named product already read from the vocabulary
             last_end = m.end()
             raw = m.groupdict().get("tgt")
+            raw = f"CD{raw}" if raw and raw.isdigit() else raw  # 'CART19' targets CD19
             # 'CD19- and BCMA-directed CAR T cells': a product per target; 'CD19/CD22 CAR T cells': one, dual-targeted
             for part in (re.split(r"-\s++(?:and|or)\s++", raw) if raw else [raw]):
                 by_target.setdefault(target_key(part), []).append(m)
