@@ -112,8 +112,9 @@ def test_products(written, canonical):
 
 def test_products_have_targets_and_codes_match_exactly_only():
     p = vocabulary.products()
-    assert len(p) == 10
+    assert len(p) == 17
     assert p.match("ide-cel").entry["target"] == "BCMA"
+    assert p.match("zevor-cel").entry["target"] == "BCMA" and p.match("CNCT19").entry["target"] == "CD19"
     assert p.match("Kymriah").entry["target"] == "CD19"
     assert p.match("CTL018") is None  # a code is never fuzzy-matched
     assert p.match("Kymria").canonical == "tisagenlecleucel"  # a brand may carry a typo
