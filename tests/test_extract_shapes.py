@@ -1867,3 +1867,14 @@ def test_an_inn_named_as_a_point_of_reference_is_no_product():
     text = ("We treated 40 patients with BMS-986354. Compared to orvacabtagene autoleucel (same CAR construct), it had "
             "more central memory cells.")
     assert [s.fields["as_written"] for s in suggest(text) if s.kind == "car_t_product"] == []
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("The hazard ratio for death was 0.62 (95% CI, 0.45-0.85; P = .003).", ("death", 0.62, 0.003, "HR")),
+    ("Steroid exposure was associated with inferior PFS (HR = 1.42 [95% CI 1.05-1.93], p = 0.02).",
+     ("PFS", 1.42, 0.02, "HR")),
+])
+def test_an_effect_size_named_in_words_or_its_test_after_the_interval(text, want):
+    got = [(s.fields["analyte"], s.fields["value_a"], s.fields["p_value"], s.fields["unit"]) for s in suggest(
+        "We analysed 120 patients treated with CD19 CAR T-cell therapy. " + text) if s.kind == "comparison"]
+    assert got == [want], got

@@ -158,7 +158,7 @@ EFFECT = re.compile(
     rf"\b(?P<stat>a?[HO]Rs?|[aI]?RRs?|sHR|(?:(?:adjusted|multivariable|multivariate)\s+)?(?:hazard|odds)\s+ratios?|"
     rf"relative\s+risk|risk\s+ratio)\s*+(?:[(\[][A-Za-z]{{2,4}}[)\]]\s*+)?"
     # what the ratio is for, named between it and its value: 'HR for progression or death, 0.71; 95% CI ...'
-    rf"(?:(?:for|of)\s++(?P<what>[A-Za-z][^,;:()\[\]\d=]{{0,50}}?)\s*+[,:=]\s*+)?"
+    rf"(?:(?:for|of)\s++(?P<what>[A-Za-z][^,;:()\[\]\d=]{{0,50}}?)(?:\s*+[,:=]\s*+|\s++(?:was|of)\s++))?"
     rf"(?:[,:=]\s*+|(?<=\s)(?:of|was|=)\s++)?"
     rf"(?P<v>{NUMB})(?:\s*+(?:[;,]\s*+|[(\[]\s*+)(?:{CI_BODY})|(?=\s*+[;,]\s*+[Pp]\s*+[=<>≤≥])"
     # the interval in brackets without its name: 'HR = 2.5 (1.2–5.1)', 'OR 3.2 [1.4-7.5]'
@@ -647,8 +647,9 @@ def find(doc: Doc) -> list[Suggestion]:
                 lo, hi = num(m.group("lo3")), num(m.group("hi3"))
             p, end = _p_after(doc, m.end(), s_end)
             if p is None:
-                p = _p(text, m.end(), min(s_end, m.end() + 25)) if re.match(r"\s*[;,]\s*[Pp]\b", text[m.end():m.end() + 6]) \
-                    else None
+                # (or after the interval's closing bracket: 'HR = 1.42 [95% CI 1.05-1.93], p = 0.02')
+                p = _p(text, m.end(), min(s_end, m.end() + 25)) if re.match(r"\s*[)\]]?\s*[;,]\s*[Pp]\b",
+                                                                           text[m.end():m.end() + 8]) else None
                 end = max(m.end(), p["_p_end"]) if p else m.end()
             fields = _fields(subj, None, unit, p)
             fields.update({"value_a": num(m.group("v")), "effect": unit, "ci_low": lo, "ci_high": hi,
