@@ -1878,3 +1878,14 @@ def test_an_effect_size_named_in_words_or_its_test_after_the_interval(text, want
     got = [(s.fields["analyte"], s.fields["value_a"], s.fields["p_value"], s.fields["unit"]) for s in suggest(
         "We analysed 120 patients treated with CD19 CAR T-cell therapy. " + text) if s.kind == "comparison"]
     assert got == [want], got
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("Median times to CRS and ICANS onset were 2 (range, 1-9) and 6 (range, 2-14) days, respectively.",
+     [("time to CRS", 2, "days", 1.0, 9.0), ("time to ICANS onset", 6, "days", 2.0, 14.0)]),
+    ("Median follow-up: 14.2 months (95% CI, 12.0-17.5).", [("follow-up", 14.2, "months", 12.0, 17.5)]),
+])
+def test_medians_of_round_nine(text, want):
+    got = [(s.fields["quantity"], s.fields["value"], s.fields["unit"], s.fields["low"], s.fields["high"])
+           for s in suggest("We analysed 120 patients treated with CD19 CAR T-cell therapy. " + text) if s.kind == "median"]
+    assert got == want, got

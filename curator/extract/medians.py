@@ -40,11 +40,12 @@ MEDIAN = re.compile(
     # '\s*+': a run of blanks between the optional pieces (each starts with a non-blank) is read once;
     # with plain '\s*' every split of the run was tried (a long run after 'median' took minutes)
     # the quantity's words; a bracket that defines it, numbers and all, right before the verb ('duration of
-    # severe neutropenia (ANC < 0.5 × 10⁹/L) was'); its last word may be followed by a comma ('median age, 12 years').
+    # severe neutropenia (ANC < 0.5 × 10⁹/L) was'); its last word may be followed by a comma, a colon or '='
+    # ('median age, 12 years', 'median follow-up: 14.2 months').
     # The blanks after each word are read once ('\s++': only '\s*+' reads blanks after the quantity, so no split of
     # a run between the two differs; trying each split made a long run of blanks quadratic)
     rf"[Mm](?<![\w][Mm])edian\b\s*+{_HEAD}?\s*+(?P<qty>(?:(?:[A-Za-zαβγκ][\w/+\-’'.]*|\([A-Za-z][\w/ +-]{{0,15}}\)|\[[A-Za-z][\w/ +-]{{0,15}}\]"
-    rf"|\((?=[A-Za-z])[^()\[\]]{{1,40}}\)(?=\s++(?:was|were|is|are)\b))\s++){{0,12}}?(?:[A-Za-z][\w/+\-’']*(?=,\s*+\d))?)"
+    rf"|\((?=[A-Za-z])[^()\[\]]{{1,40}}\)(?=\s++(?:was|were|is|are)\b))\s++){{0,12}}?(?:[A-Za-z][\w/+\-’']*(?=[,:=]\s*+\d))?)"
     rf"\s*+{_HEAD.replace('head', 'hd')}?\s*+"
     rf"(?:,\s*+)?(?:(?:was|were|is|are|of|reached|at|for|:|=)\s++|:\s*+|=\s*+)?(?:approximately\s++|about\s++)?"
     # 'median day +8': the sign of a day after infusion
@@ -84,7 +85,7 @@ RESPECTIVELY = re.compile(r"[Mm](?<![\w][Mm])edian\s++(?P<qa>[A-Za-z][^\d;:()\[\
                           r"(?P<qb>[A-Za-z][^\d;:()\[\].,]{0,40}?)\s++(?:were|was|of)\s++(?=\d)")
 VALUE = re.compile(rf"(?P<v>{NB}{NUM})(?![\d/])\s?(?P<u>{UNIT})?(?:{DISP})?")
 AND_NEXT = re.compile(r"\s*+,?\s*+and\s++")
-RESPECTIVELY_END = re.compile(r"\s*+,?\s*+respectively\b")
+RESPECTIVELY_END = re.compile(rf"(?:\s?(?P<u>{UNIT}))?\s*+,?\s*+respectively\b")  # ('... 6 (range, 2-14) days, respectively')
 # one side of a comparison whose other side shares the median word: '3 days for outpatients (IQR, 0-7) compared
 # with 12 days for inpatients' (a side written with its own 'median', 'vs median mRS 5, range 3-5', is a median)
 CONTRAST_AFTER = re.compile(r"\s*+,?\s*+(?:compared\s+(?:with|to)|vs\.?|versus|v\.)\s*+[-−]?\d")
@@ -307,7 +308,7 @@ def _respectively(doc: Doc) -> list[Suggestion]:
         head = re.match(r"(.*\b(?:to|of|from|in|for)\s)", qa)
         if head and not re.search(r"\b(?:to|of|from|in|for)\b", qb):
             qb = head.group(1) + qb  # 'times to CRS and ICANS onset': the second is a time to ICANS onset too
-        u2 = v2.group("u") or v2.group("u2")
+        u2 = v2.group("u") or v2.group("u2") or r.group("u")
         for vm, q, s0, e0 in ((v1, qa, m.start(), v1.end()), (v2, qb, v2.start(), v2.end())):
             f = _disp(vm, None)
             v = num(vm.group("v"))
