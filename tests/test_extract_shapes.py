@@ -1889,3 +1889,22 @@ def test_medians_of_round_nine(text, want):
     got = [(s.fields["quantity"], s.fields["value"], s.fields["unit"], s.fields["low"], s.fields["high"])
            for s in suggest("We analysed 120 patients treated with CD19 CAR T-cell therapy. " + text) if s.kind == "median"]
     assert got == want, got
+
+
+@pytest.mark.parametrize(("text", "what", "pct"), [
+    ("Tocilizumab was required in 58% of patients.", "received Tocilizumab", 58.0),
+    ("Prophylactic dexamethasone was given to all patients (100%).", "received Prophylactic dexamethasone", 100.0),
+    ("Use of tocilizumab: 72 patients (60%).", "received tocilizumab", 60.0),
+    ("The proportion of patients receiving dexamethasone was 45%.", "received dexamethasone", 45.0),
+    ("Corticosteroid use (n = 48, 40%) did not affect outcomes.", "received Corticosteroid", 40.0),
+    ("60 (50%) received corticosteroids and 72 (60%) tocilizumab.", "received tocilizumab", 60.0),
+    ("CRS occurred in 90 patients (75%) and tocilizumab was given in 40 (33%).", "received tocilizumab", 33.0),
+])
+def test_the_agent_a_share_of_patients_received(text, what, pct):
+    got = [(s.fields["what"], s.fields["percent"]) for s in suggest(
+        "We analysed 120 patients treated with CD19 CAR T-cell therapy. " + text) if s.kind == "proportion"]
+    assert (what, pct) in got, got
+    # a share of an outcome among the agent's recipients is not its use
+    assert [s.fields["what"] for s in suggest("We analysed 120 patients treated with CD19 CAR T-cell therapy. Among "
+                                              "tocilizumab-treated patients, 45% developed ICANS.")
+            if s.kind == "proportion" and s.fields["what"] and "tocilizumab" in s.fields["what"]] == []

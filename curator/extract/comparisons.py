@@ -648,7 +648,7 @@ def find(doc: Doc) -> list[Suggestion]:
             p, end = _p_after(doc, m.end(), s_end)
             if p is None:
                 # (or after the interval's closing bracket: 'HR = 1.42 [95% CI 1.05-1.93], p = 0.02')
-                p = _p(text, m.end(), min(s_end, m.end() + 25)) if re.match(r"\s*[)\]]?\s*[;,]\s*[Pp]\b",
+                p = _p(text, m.end(), min(s_end, m.end() + 25)) if re.match(r"\s*+[)\]]?\s*+[;,]\s*+[Pp]\b",
                                                                            text[m.end():m.end() + 8]) else None
                 end = max(m.end(), p["_p_end"]) if p else m.end()
             fields = _fields(subj, None, unit, p)

@@ -23,6 +23,7 @@ from curator.extract.cohort import WORDNUM
 from curator.extract.context import LITERATURE, Doc
 from curator.extract.model import Suggestion, make
 from curator.extract.patterns import CI_BODY, NUMB, to_float
+from curator.extract.subjects import clause_start
 
 _WORDS = "|".join(sorted((w for w in WORDNUM if " " not in w), key=len, reverse=True))
 COUNT = rf"(?:\d+|(?i:\b(?:{_WORDS})))"
@@ -74,8 +75,9 @@ WHAT_AFTER = re.compile(
 
 # an agent named before the count it was given to: 'Tocilizumab was given to 38 patients (63%)', '... and
 # corticosteroids to 21 (35%)' (the second after a first in the same sentence); the words are read once (possessive)
-GIVEN_TO = re.compile(r"(?<![\w-])(?P<agent>[A-Za-z][\w-]*+(?:\s++[A-Za-z][\w-]*+){0,2}?)\s++(?:was|were)\s++(?:\w+ly\s++)?"
-                      r"(?:given|administered|used|required)\s++(?:to|in|by)\s++(?:a\s++total\s++of\s++)?$", re.IGNORECASE)
+GIVEN_TO = re.compile(r"(?<![\w-])(?!(?:and|or|but|while|whereas|then)\b)(?P<agent>[A-Za-z][\w-]*+(?:\s++[A-Za-z][\w-]*+){0,2}?)\s++(?:was|were)\s++(?:\w+ly\s++)?"
+                      r"(?:given|administered|used|required)\s++(?:to|in|by)\s++(?:a\s++total\s++of\s++|all\s++(?:the\s++)?"
+                      r"(?:[\w-]++\s++)?(?:patients|pts|children|adults)\s*+[(\[]\s*+)?$", re.IGNORECASE)
 GIVEN_TO_NEXT = re.compile(r"\band\s++(?P<agent>[A-Za-z][\w-]*+(?:\s++[A-Za-z][\w-]*+){0,2}?)\s++(?:to|in)\s++$",
                            re.IGNORECASE)
 
@@ -89,6 +91,28 @@ def _given_to(doc: Doc, start: int, given: set[tuple[int, int]]) -> re.Match[str
         return gm
     if doc.sentence(start) in given:
         return GIVEN_TO_NEXT.search(text, max(s0, start - 60), start)
+    return None
+
+
+# the clause is about one agent's use: 'Corticosteroid use (n = 48, 40%)', 'Use of tocilizumab: 72 patients (60%)',
+# 'the proportion of patients receiving dexamethasone was 45%'; or the agent follows a share in a list whose first
+# share was received ('60 (50%) received corticosteroids and 72 (60%) tocilizumab')
+USE_CUE = re.compile(r"\b(?:use|used|usage|receiv\w*|given|administ\w*|required|requiring|exposure|treated\s+with)\b",
+                     re.IGNORECASE)
+
+
+def _agent_of_clause(doc: Doc, start: int, end: int) -> str | None:
+    text = doc.text
+    s0, s1 = doc.sentence(start)
+    nxt = next((h for h in doc.drugs if end <= h.start <= end + 3 and h.start < s1), None)
+    if nxt is not None and re.search(r"\breceived\b", text[s0:start]) and re.search(r"\band\s++[^,;.]{0,25}$", text[s0:start]):
+        return nxt.as_written  # '... and 72 (60%) tocilizumab'
+    cs = clause_start(text, start, s0)
+    if cs > s0 and text[cs - 1:cs] in "([":
+        cs = clause_start(text, cs - 1, s0)  # the share in the bracket after its agent ('Corticosteroid use (n = 48, 40%)')
+    hits = [h for h in doc.drugs if cs <= h.start < start and h.entry.get("role") != "lymphodepletion"]
+    if len({h.entry_id for h in hits}) == 1 and USE_CUE.search(text, cs, end):
+        return hits[0].as_written
     return None
 
 
@@ -175,10 +199,13 @@ def find(doc: Doc) -> list[Suggestion]:
         if wm:
             f["what"] = f"{wm.group('verb').lower()} {wm.group('what').strip()}"
             end = wm.end()
-        elif bm is not None and (gm := _given_to(doc, start, given)) is not None:
-            # 'Tocilizumab was given to 38 patients (63%) and corticosteroids to 21 (35%)': the agent comes first
+        elif (gm := _given_to(doc, start, given)) is not None:
+            # 'Tocilizumab was given to 38 patients (63%) and corticosteroids to 21 (35%)', 'Tocilizumab was required
+            # in 58% of patients': the agent comes first
             f["what"] = f"received {gm.group('agent').strip()}"
             start = gm.start("agent")
+        elif (agent := _agent_of_clause(doc, start, end)) is not None:
+            f["what"] = f"received {agent}"  # 'Corticosteroid use (n = 48, 40%)', '... and 72 (60%) tocilizumab'
         if not wm and text[ve:ve + 1] in ")]" and text.count("(", start, ve) > text.count(")", start, ve):
             end = ve + 1
         kind = "proportion"
