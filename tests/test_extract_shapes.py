@@ -1908,3 +1908,8 @@ def test_the_agent_a_share_of_patients_received(text, what, pct):
     assert [s.fields["what"] for s in suggest("We analysed 120 patients treated with CD19 CAR T-cell therapy. Among "
                                               "tocilizumab-treated patients, 45% developed ICANS.")
             if s.kind == "proportion" and s.fields["what"] and "tocilizumab" in s.fields["what"]] == []
+
+
+def test_days_counted_after_a_hyphenated_infusion():
+    assert _events("A 45-year-old man received axi-cel. Five days post-infusion, he developed aphasia.") == \
+        [("he developed aphasia", 5)]

@@ -71,7 +71,8 @@ INFUSION = r"(?:[^.;]{0,120}?\b(?:infusion|administration|reinfusion|CAR[- ]?T(?
 _DAYW = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
          "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30}
 # (a count of days in words too: 'Twelve days after CAR-T cell infusion')
-DAYS_AFTER = re.compile(rf"(?<![\w.,·/-])(?:(?P<d>\d{{1,3}})|(?P<dw>(?i:{'|'.join(_DAYW)})))\s+days?\s+(?:after|post|following)\s+"
+DAYS_AFTER = re.compile(rf"(?<![\w.,·/-])(?:(?P<d>\d{{1,3}})|(?P<dw>(?i:{'|'.join(_DAYW)})))\s+days?\s+(?:after|post|following)"
+                        rf"(?:\s++|-)"  # ('5 days post-infusion')
                         rf"(?P<ref>{INFUSION})",
                         re.IGNORECASE)
 ORDINAL_DAY = re.compile(rf"\b(?P<prep>on|by|at)\s+(?:the\s+)?(?:(?P<d>\d{{1,3}})(?:st|nd|rd|th)|(?P<w>{'|'.join(_ORD)}))"
