@@ -1913,3 +1913,10 @@ def test_the_agent_a_share_of_patients_received(text, what, pct):
 def test_days_counted_after_a_hyphenated_infusion():
     assert _events("A 45-year-old man received axi-cel. Five days post-infusion, he developed aphasia.") == \
         [("he developed aphasia", 5)]
+
+
+def test_or_in_words_is_no_odds_ratio():
+    text = ("We did a meta-analysis of CAR T-cell studies. Infections developed in 52% (95% CI, 43–61) and were grade 3 "
+            "or higher in 21% (95% CI, 16–27).")
+    assert (21.0, 16.0, 27.0) in [(s.fields["value"], s.fields["ci_low"], s.fields["ci_high"]) for s in suggest(text)
+                                  if s.kind == "rate"]

@@ -49,7 +49,8 @@ FRACTION = re.compile(
     rf"|(?P<a2>{INTB})\s*+[(\[]\s*+(?P<v2>{NUM})\s?%\s*+[)\]]\s*+of\s++(?:the\s++)?(?P<b2>\d++)"
     rf"(?=\s++(?:[\w-]++\s++)?(?:patients?|pts|children|subjects|adults|cases|participants|recipients)\b)",
     re.IGNORECASE)
-DIFFERENCE = re.compile(r"(?:difference|reduction|ratio|\bHR|\bOR|\bRR|change|increase|decrease)\b[^%()]{0,12}$",
+# (HR / OR / RR in capitals only: 'grade 3 or higher in 21%' is no odds ratio)
+DIFFERENCE = re.compile(r"(?:difference|reduction|ratio|(?-i:\b(?:HR|OR|RR))|change|increase|decrease)\b[^%()]{0,12}$",
                         re.IGNORECASE)
 COUNT_PCT = re.compile(rf"(?P<a>{INTB})\s+(?:(?:patients?|pts|children|adults|subjects)\s*)?[(\[]\s*(?P<v>{NUMB})\s?%\s*[)\]]")
 ACHIEVED = re.compile(r"\s*(?:\([A-Za-z/ -]{1,12}\)\s*)?(?:(?:was|were|had\s+been|has\s+been)\s+)?(?:(?:achieved|attained|"
