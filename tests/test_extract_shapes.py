@@ -1920,3 +1920,8 @@ def test_or_in_words_is_no_odds_ratio():
             "or higher in 21% (95% CI, 16–27).")
     assert (21.0, 16.0, 27.0) in [(s.fields["value"], s.fields["ci_low"], s.fields["ci_high"]) for s in suggest(text)
                                   if s.kind == "rate"]
+
+
+def test_fields_copied_from_the_text_quote_it_as_given():
+    got = [s.fields["population"] for s in suggest("We treated 40 subjects with axi-cel.") if s.kind == "sample_size"]
+    assert got == ["subjects"], got  # read as patients, quoted as written

@@ -52,11 +52,7 @@ class _Reading:
     """The text as the rules read it, and the way back from its offsets to the text as given."""
 
     def __init__(self, text: str) -> None:
-        read = _unwrap(text.translate(_BLANKS))  # one character for one: offsets unchanged
-        if "N" in read:
-            read = _N_EQUALS.sub("n", read)
-        if "ubject" in read:
-            read = _SUBJECTS.sub(lambda m: "patient" if m.group("s") else "Patient", read)
+        read = _one_for_one(text)  # one character for one: offsets unchanged
         self.map: list[int] | None = None
         self.blank: dict[int, int] = {}  # a '%' read for words after a blank: where that blank began
         if _REWRITE.search(read):
@@ -82,8 +78,21 @@ class _Reading:
         return self.blank.get(i, self.map[i]) if end else self.map[i]
 
 
-def _same_blanks(as_given: str, read: str) -> bool:
-    return as_given.translate(_BLANKS).replace("\n", " ") == read.replace("\n", " ")
+def _one_for_one(text: str, fragment: bool = False) -> str:
+    """The rewrites of one character for one: blanks, line breaks inside a sentence ('fragment': every break, the
+    sentence's context being gone), 'N =', subjects."""
+    text = text.translate(_BLANKS)
+    text = text.replace("\n", " ") if fragment else _unwrap(text)
+    if "N" in text:
+        text = _N_EQUALS.sub("n", text)
+    if "ubject" in text:
+        text = _SUBJECTS.sub(lambda m: "patient" if m.group("s") else "Patient", text)
+    return text
+
+
+def _same_words(as_given: str, read: str) -> bool:
+    """`read` is `as_given` as the rules read it (not words of the rule's own, like '%' for 'percent')."""
+    return _one_for_one(as_given, fragment=True) == _one_for_one(read, fragment=True)
 
 
 def suggest(text: str) -> list[Suggestion]:
@@ -120,7 +129,7 @@ def suggest(text: str) -> list[Suggestion]:
                 s.anchor = at(s.anchor, end=True)
             for k, v in s.fields.items():  # (a field the rule wrote in its own words, '%' for 'percent', stays)
                 if isinstance(v, str) and (i := seen.find(v)) >= 0 and \
-                        _same_blanks(as_given := text[at(a + i):at(a + i + len(v), end=True)], v):
+                        _same_words(as_given := text[at(a + i):at(a + i + len(v), end=True)], v):
                     s.fields[k] = as_given
     out.sort(key=lambda s: (s.start, s.end, s.kind))
     return out
