@@ -1925,3 +1925,14 @@ def test_or_in_words_is_no_odds_ratio():
 def test_fields_copied_from_the_text_quote_it_as_given():
     got = [s.fields["population"] for s in suggest("We treated 40 subjects with axi-cel.") if s.kind == "sample_size"]
     assert got == ["subjects"], got  # read as patients, quoted as written
+
+
+def test_a_case_reports_dated_sentence_is_about_the_patient():
+    text = ("A 58-year-old man with DLBCL received axi-cel. Grade 2 CRS resolved by day 5. Neutropenia persisted until "
+            "day 34 despite filgrastim. Thrombocytopenia is a known complication of CAR T-cell therapy.")
+    got = [s.fields["as_written"] for s in suggest(text) if s.kind == "toxicity" and s.fields["syndrome"] == "other"]
+    assert got == ["Neutropenia"], got
+    # in a cohort, a dated sentence is no one patient's
+    text = ("We treated 60 adults with axi-cel. Neutropenia persisted until day 34 in most patients despite "
+            "filgrastim.")
+    assert [s for s in suggest(text) if s.kind == "toxicity" and s.fields["syndrome"] == "other"] == []

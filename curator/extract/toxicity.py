@@ -396,6 +396,7 @@ OTHER_TOX = re.compile(
 # the sentence is about the studied patient ('the patient', 'he', 'her'): a general clinical word named without a
 # grade or count counts only there (broader cues — 'a 9-year-old girl', 'patients developed', any sentence of a case
 # report — added false alarms on both held-out sets, 2026-12-07, and were taken back)
+CASE_DAY = re.compile(r"\b(?:on|by|until|from|through|after)\s+(?:post-infusion\s+)?day\s*[+\-−]?\d{1,3}\b", re.IGNORECASE)
 PATIENT_WORDS = re.compile(r"\b(?:the\s+patient|our\s+patient|he|she|his|her)\b", re.IGNORECASE)
 OCCURRED = re.compile(r"\b(?:develop\w*|experienc\w*|suffer\w*|presented\s+with|diagnosed|occur\w*|complicated\s+by|"
                       # a case's course: 'progressed to grade 2 CRS', 'consistent with grade 3 parkinsonism',
@@ -1007,8 +1008,10 @@ def find(doc: Doc) -> list[Suggestion]:
         s0, s1 = doc.sentence(p.m_start)
         if not OCCURRED.search(text, s0, s1) or BACKGROUND.search(text, s0, s1):
             return False  # background ('CRS is a common toxicity'), aims, risk factors: not the study's own
-        if p.syndrome == "other" and not PATIENT_WORDS.search(text, s0, s1):
-            return False
+        if p.syndrome == "other" and not PATIENT_WORDS.search(text, s0, s1) \
+                and not (one_case(doc) and CASE_DAY.search(text, s0, s1)):
+            return False  # (a case report's sentence dated on its timeline is about the patient: 'Neutropenia
+            # persisted until day 34 despite filgrastim')
         if REFERENCE.search(text[max(0, p.m_start - 30):p.m_start]):
             return False
         # the abbreviation right after a reference mention ("resembling HLH syndrome (HLH)")
