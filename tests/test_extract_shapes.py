@@ -1936,3 +1936,17 @@ def test_a_case_reports_dated_sentence_is_about_the_patient():
     text = ("We treated 60 adults with axi-cel. Neutropenia persisted until day 34 in most patients despite "
             "filgrastim.")
     assert [s for s in suggest(text) if s.kind == "toxicity" and s.fields["syndrome"] == "other"] == []
+
+
+def test_the_causes_in_a_list_of_deaths_are_fatal_toxicities():
+    lead = "We treated 48 patients with BCMA CAR T cells. "
+    got = [(s.fields["as_written"], s.fields["count"], s.fields["grade_as_reported"]) for s in suggest(
+        lead + "Four patients died during follow-up: two from disease progression, one from COVID-19 pneumonia and "
+               "one from sepsis on day 71.") if s.kind == "toxicity"]
+    assert got == [("COVID-19 pneumonia", 1, "fatal"), ("sepsis", 1, "fatal")], got
+    got = [(s.fields["as_written"], s.fields["count"]) for s in suggest(
+        lead + "Eight patients died of adverse events, six of them from infections.") if s.kind == "toxicity"]
+    assert ("infections", 6) in got, got
+    # outside a sentence about deaths, 'two from' counts nothing
+    got = [s.fields["count"] for s in suggest(lead + "Two from the high-dose group developed CRS.") if s.kind == "toxicity"]
+    assert got == [None], got

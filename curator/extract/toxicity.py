@@ -101,7 +101,11 @@ FREQ_PRE = re.compile(  # blank runs read once: each optional piece takes the bl
 
     r"\s*+(?:who\s++)?(?:developed|had|experienced|presented\s+with|suffered(?:\s+from)?|showed|(?:were\s+|was\s+)?diagnosed\s+with"
     r"|remained|became|(?:cases?|episodes?)\s++of"  # 'three (6%) cases of grade 5 CRS'
-    r"|(?P<died>died\s+(?:of|from|due\s+to)|passed\s+away\s+(?:from|due\s+to)|succumbed\s+to))"
+    r"|(?P<died>died\s+(?:of|from|due\s+to)|passed\s+away\s+(?:from|due\s+to)|succumbed\s+to)"
+    # a cause in a list of deaths ('Four patients died: two from progression, one from sepsis on day 71', 'one on day
+    # 38 of invasive aspergillosis', 'six of them from infections'): read only in a sentence about deaths
+    r"|(?P<dfrom>(?:of\s++them\s++)?(?:on\s++day\s*+\d{1,3}\s++)?(?:from|due\s+to|of(?!\s++(?:whom|which|these|those|the|"
+    r"them)\b))))"
     r"\s++(?:at\s+least\s+(?:one|1)\s++|a\s+median\s+of\s+\d+\s++|(?:some|any)\s++(?:grade|form|degree)\s++of\s++)?(?:any\s++|[\w-]+\s++(?:or|and)\s++|(?!(?:for|of|after|with|to|from|by|the)\b)[\w-]+\s++){0,2}$",
     re.IGNORECASE)
 ALL_GRADE = re.compile(rf"\s*+[)\]]?\s*+[,;]?\s*+(?:and\s++)?(?:all|both)(?:\s++(?:events?|cases?|episodes?|of\s++them))?\s++(?:were\s++)?"
@@ -357,7 +361,7 @@ OTHER_TOX = re.compile(
     # further classes the field reports as toxicities of the treated patients (extract_dev README: infections,
     # cytopenias, coagulation, organ injury, adverse events → 'other'), each a general clinical name
     r"|infectious\s+(?:complications?|events?|episodes?)|(?:CMV|cytomegalovirus|HBV|hepatitis\s+B|HSV|VZV|EBV|HHV-6|"
-    r"adenovirus|BK\s+virus)\s+(?:infections?|reactivations?|viremia|viraemia)|viral\s+reactivations?|COVID-19"
+    r"adenovirus|BK\s+virus)\s+(?:infections?|reactivations?|viremia|viraemia)|viral\s+reactivations?|COVID-19(?:\s+pneumonia)?"
     r"|SARS-CoV-2\s+infections?|herpes\s+zoster|Pneumocystis\s+(?:jirovecii\s+)?pneumonia|ICAHT"
     r"|immune\s+effector\s+cell[- ]associated\s+h(?:a)?ematotoxicity|h(?:a)?ematologic(?:al)?\s+(?:toxicit(?:y|ies)"
     r"|adverse\s+events?)|non-?h(?:a)?ematologic(?:al)?\s+(?:toxicit(?:y|ies)|adverse\s+events?)|B[- ]cell\s+aplasia"
@@ -396,6 +400,7 @@ OTHER_TOX = re.compile(
 # the sentence is about the studied patient ('the patient', 'he', 'her'): a general clinical word named without a
 # grade or count counts only there (broader cues — 'a 9-year-old girl', 'patients developed', any sentence of a case
 # report — added false alarms on both held-out sets, 2026-12-07, and were taken back)
+DEATHS = re.compile(r"\b(?:died|deaths?|fatal(?:ities)?|mortality)\b", re.IGNORECASE)
 CASE_DAY = re.compile(r"\b(?:on|by|until|from|through|after)\s+(?:post-infusion\s+)?day\s*[+\-−]?\d{1,3}\b", re.IGNORECASE)
 PATIENT_WORDS = re.compile(r"\b(?:the\s+patient|our\s+patient|he|she|his|her)\b", re.IGNORECASE)
 OCCURRED = re.compile(r"\b(?:develop\w*|experienc\w*|suffer\w*|presented\s+with|diagnosed|occur\w*|complicated\s+by|"
@@ -903,9 +908,11 @@ def find(doc: Doc) -> list[Suggestion]:
         if not f:
             cs = clause_start(text, p.start, s_start)
             pm = FREQ_PRE.search(text[cs:p.start])
+            if pm and pm.group("dfrom") and not DEATHS.search(text, s_start, s_end):
+                pm = None  # 'two from' outside a sentence about deaths is no count of this syndrome
             if pm:
                 f["_start"] = cs + pm.start()
-                if pm.group("died") and not p.graded:
+                if (pm.group("died") or pm.group("dfrom")) and not p.graded:
                     p.grade_as_reported = "fatal"  # '3 patients (5%) died of infections'
                 if pm.group("p") or pm.group("p2") or pm.group("p3") or pm.group("p8"):
                     f["percent"] = to_float(pm.group("p") or pm.group("p2") or pm.group("p3") or pm.group("p8"))
