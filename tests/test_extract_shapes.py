@@ -1950,3 +1950,14 @@ def test_the_causes_in_a_list_of_deaths_are_fatal_toxicities():
     # outside a sentence about deaths, 'two from' counts nothing
     got = [s.fields["count"] for s in suggest(lead + "Two from the high-dose group developed CRS.") if s.kind == "toxicity"]
     assert got == [None], got
+
+
+def test_a_web_pages_italic_markup_reads_as_its_letters():
+    text = ("We enrolled 43 patients in cohorts receiving 20 (_N_ = 7), 40 (_N_ = 24) or 80 (_N_ = 12) × 10^6 CAR+ T cells "
+            "of a BCMA CAR T. ICANS was more frequent at 80 than at 20 × 10^6 cells (31% vs 0%, _P_ = .04).")
+    got = suggest(text)
+    assert all(text[s.start:s.end] == s.text for s in got)
+    assert [s.fields["n"] for s in got if s.kind == "sample_size"] == [43]  # arm sizes behind a dose are no sample
+    c = [s for s in got if s.kind == "comparison"]
+    assert [(s.fields["value_a"], s.fields["value_b"], s.fields["p_value"]) for s in c] == [(31, 0, 0.04)], c
+    assert text[slice(*c[0].spans["p_value"])] == "_P_ = .04"

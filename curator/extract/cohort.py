@@ -172,8 +172,8 @@ def sample_sizes(doc: Doc) -> list[Suggestion]:
         after = text[m.end():m.end() + 14]
         if re.match(rf"\s*(?:[,;]\s*{NUM}\s?%|%|\s*\()", after):
             continue  # (n = 5, 13%): a count of an outcome
-        if re.search(r"%(?:\s*+of\s++(?:the\s++)?[\w-]++)?\s*+[(\[]\s*+$", text[max(0, m.start() - 40):m.start()]):
-            continue  # '27.1% of patients (n = 13)': the count behind a share
+        if re.search(r"(?:%(?:\s*+of\s++(?:the\s++)?[\w-]++)?|\d)\s*+[(\[]\s*+$", text[max(0, m.start() - 40):m.start()]):
+            continue  # '27.1% of patients (n = 13)', 'doses of 20 (n = 7) and 40 (n = 24)': the count behind a value
         n = _int(m.group("n"))
         s_start, _ = doc.sentence(m.start())
         cs = clause_start(text, m.start(), s_start)

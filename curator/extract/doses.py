@@ -21,7 +21,7 @@ from curator.extract.patterns import MULT, NB, NUM, NUMB, num
 _PERKG = r"\s?/\s?(?:kg|m2|m²|m\(2\)|m\^2|day|d)(?![a-zA-Z])"
 _CELLS = r"(?:(?:CAR[-+ ]?T|CAR\s?\+\s?T|CAR[- ]?positive\s+(?:viable\s+)?T|viable\s+T|T)[- ]?cells?|(?:CAR\s?\+\s?)?cells?)"
 # '80 (N = 11) × 10^6 cells': the arm size between; '3 × 10^5 (dose level 1)': the level's name
-_NOTE = r"(?:\s*+\((?:_?[nN]_?\s*+=\s*+\d++|\d++\s++patients?|(?i:dose\s++level|DL)\s*+\d++)\))"
+_NOTE = r"(?:\s*+\((?:[nN]\s*+=\s*+\d++|\d++\s++patients?|(?i:dose\s++level|DL)\s*+\d++)\))"
 # the power of ten as authors write it: '× 10^6', '× 10⁶', 'x 10e6', '× 10(6)', 'million'
 _MULT = rf"(?:{MULT}|[×x*]\s?10\s?[eE]\s?\d{{1,2}}(?!\d)|[×x*]\s?10\s?\(\s?\d{{1,2}}\s?\)|\s?million)"
 # the cells named by their target between the count and the unit: '1 × 10^6 CD19 CAR T cells/kg', 'anti-BCMA CAR T cells'

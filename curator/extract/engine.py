@@ -39,10 +39,11 @@ def _unwrap(text: str) -> str:
 
 # notations read as the symbol the rules know, each a rewrite that changes the text's length, so the offsets found
 # are mapped back (`_Reading.at`): a share written out after its digits ('45 percent', '45 per cent' → '45%'), a
-# bound typed in ASCII or as old PubMed exports spell it ('>=', '> or =', '>or=' → '≥'; '<=' … → '≤')
-_REWRITE = re.compile(r"(?P<pct>(?<=\d)\s?(?:per\s?cent|percent)\b)|(?P<ge>>\s?or\s?=|>=)|(?P<le><\s?or\s?=|<=)",
-                      re.IGNORECASE)
-_SYMBOL = {"pct": "%", "ge": "≥", "le": "≤"}  # one character each: one offset back per symbol
+# bound typed in ASCII or as old PubMed exports spell it ('>=', '> or =', '>or=' → '≥'; '<=' … → '≤'), a letter in a
+# web page's italic markup ('_N_ = 7', '_P_ < .001' → 'N = 7', 'P < .001')
+_REWRITE = re.compile(r"(?P<pct>(?<=\d)\s?(?:per\s?cent|percent)\b)|(?P<ge>>\s?or\s?=|>=)|(?P<le><\s?or\s?=|<=)"
+                      r"|(?P<mk>(?<![\w])_(?P<letters>[A-Za-z]{1,3})_(?![\w]))", re.IGNORECASE)
+_SYMBOL = {"pct": "%", "ge": "≥", "le": "≤"}
 # one character for one: 'N = 17' read as 'n = 17'; a study's subjects as its patients (the rules' word for them)
 _N_EQUALS = re.compile(r"(?<![\w])N(?=\s*+=\s*+\d)")
 _SUBJECTS = re.compile(r"(?<![\w-])(?:(?P<s>s)|S)ubject(?=s?\b)")
@@ -54,16 +55,21 @@ class _Reading:
     def __init__(self, text: str) -> None:
         read = _one_for_one(text)  # one character for one: offsets unchanged
         self.map: list[int] | None = None
-        self.blank: dict[int, int] = {}  # a '%' read for words after a blank: where that blank began
+        self.blank: dict[int, int] = {}  # a rewrite's first character: where its words (and a blank before) began
         if _REWRITE.search(read):
             parts: list[str] = []
             back: list[int] = []
             last = 0
             for m in _REWRITE.finditer(read):
-                parts += [read[last:m.start()], _SYMBOL[m.lastgroup or "pct"]]
+                if m.group("mk"):  # the letters stand for themselves, the first with the markup before it
+                    rep, src = m.group("letters"), [m.start(), *range(m.start("letters") + 1, m.end("letters"))]
+                else:  # the symbol stands for the words
+                    rep = _SYMBOL[m.lastgroup or "pct"]
+                    src = [m.start() + (len(m.group()) - len(m.group().lstrip()))]
+                parts += [read[last:m.start()], rep]
                 back += range(last, m.start())
                 self.blank[len(back)] = m.start()
-                back.append(m.start() + (len(m.group()) - len(m.group().lstrip())))  # the symbol stands for the words
+                back += src
                 last = m.end()
             parts.append(read[last:])
             back += range(last, len(read) + 1)  # ... and what follows, up to the end
