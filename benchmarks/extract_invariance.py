@@ -103,6 +103,10 @@ NOTATIONS: dict[str, tuple[str, Callable[[str], str]]] = {
                                    re.sub(r"(?:^|(?<=[.:!?]\s))CRS\b", "Cytokine release syndrome", t))),
     "icans_words": ("'neurotoxicity' for 'ICANS'", lambda t: re.sub(r"\bICANS\b", "neurotoxicity", t)),
     "car_t": ("'CAR-T' for 'CAR T'", lambda t: re.sub(r"\bCAR[- ]T\b", "CAR-T", t)),
+    "stop_tight": ("no blank after a sentence's full stop ('of patients.Tocilizumab')",
+                   lambda t: re.sub(r"(?<=[a-z])\.\s(?=[A-Z])", ".", t)),
+    "markup": ("a web page's italic markup ('_P_ = .02', '_n_ = 12')",
+               lambda t: re.sub(r"\b([Pp]|[nN])(?=\s*[=<>≤≥])", r"_\1_", t)),
 }
 _HEADING = (r"(?:^|(?<=\s))(BACKGROUND|Background|METHODS|Methods|RESULTS|Results|CONCLUSIONS?|Conclusions?|"
             r"OBJECTIVES?|Objectives?|CASE PRESENTATION|Case presentation)\s*:\s*")

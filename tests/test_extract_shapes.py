@@ -1961,3 +1961,13 @@ def test_a_web_pages_italic_markup_reads_as_its_letters():
     c = [s for s in got if s.kind == "comparison"]
     assert [(s.fields["value_a"], s.fields["value_b"], s.fields["p_value"]) for s in c] == [(31, 0, 0.04)], c
     assert text[slice(*c[0].spans["p_value"])] == "_P_ = .04"
+
+
+def test_a_full_stop_without_its_blank_still_ends_the_sentence():
+    text = ("BACKGROUND: CRS is common after CAR T-cell therapy.METHODS: We treated 40 adults with axi-cel.RESULTS: CRS "
+            "occurred in 30 patients (75%).Tocilizumab was given to 20 (50%).")
+    got = suggest(text)
+    assert all(text[s.start:s.end] == s.text for s in got)
+    assert ("CRS", None, 30, 75.0) in _row_set(text)
+    drugs = {s.fields["drug"]: s.fields.get("background_only", False) for s in got if s.kind == "drug"}
+    assert drugs == {"tocilizumab": False}, drugs

@@ -40,9 +40,11 @@ def _unwrap(text: str) -> str:
 # notations read as the symbol the rules know, each a rewrite that changes the text's length, so the offsets found
 # are mapped back (`_Reading.at`): a share written out after its digits ('45 percent', '45 per cent' → '45%'), a
 # bound typed in ASCII or as old PubMed exports spell it ('>=', '> or =', '>or=' → '≥'; '<=' … → '≤'), a letter in a
-# web page's italic markup ('_N_ = 7', '_P_ < .001' → 'N = 7', 'P < .001')
+# web page's italic markup ('_N_ = 7', '_P_ < .001' → 'N = 7', 'P < .001'), a sentence's full stop the copy lost its
+# blank after ('... of patients.Tocilizumab was ...' → '. T')
 _REWRITE = re.compile(r"(?P<pct>(?<=\d)\s?(?:per\s?cent|percent)\b)|(?P<ge>>\s?or\s?=|>=)|(?P<le><\s?or\s?=|<=)"
-                      r"|(?P<mk>(?<![\w])_(?P<letters>[A-Za-z]{1,3})_(?![\w]))", re.IGNORECASE)
+                      r"|(?P<mk>(?<![\w])_(?P<letters>[A-Za-z]{1,3})_(?![\w]))"
+                      r"|(?P<stop>(?-i:(?<=[a-z]{2})\.(?=[A-Z][a-zA-Z])))", re.IGNORECASE)
 _SYMBOL = {"pct": "%", "ge": "≥", "le": "≤"}
 # one character for one: 'N = 17' read as 'n = 17'; a study's subjects as its patients (the rules' word for them)
 _N_EQUALS = re.compile(r"(?<![\w])N(?=\s*+=\s*+\d)")
@@ -63,6 +65,8 @@ class _Reading:
             for m in _REWRITE.finditer(read):
                 if m.group("mk"):  # the letters stand for themselves, the first with the markup before it
                     rep, src = m.group("letters"), [m.start(), *range(m.start("letters") + 1, m.end("letters"))]
+                elif m.group("stop"):  # the full stop, then the blank the sentence after it opens with
+                    rep, src = ". ", [m.start(), m.end()]
                 else:  # the symbol stands for the words
                     rep = _SYMBOL[m.lastgroup or "pct"]
                     src = [m.start() + (len(m.group()) - len(m.group().lstrip()))]
