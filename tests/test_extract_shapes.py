@@ -1971,3 +1971,13 @@ def test_a_full_stop_without_its_blank_still_ends_the_sentence():
     assert ("CRS", None, 30, 75.0) in _row_set(text)
     drugs = {s.fields["drug"]: s.fields.get("background_only", False) for s in got if s.kind == "drug"}
     assert drugs == {"tocilizumab": False}, drugs
+
+
+def test_ligatures_and_invisible_characters_inside_words():
+    text = ("A 50-year-old man received axi-cel. He developed grade 3 CRS on day 2 and received tocili\u00adzumab 8 mg/kg. "
+            "Ferritin rose signi\ufb01cantly from 2140 ng/mL to 48900 ng/mL (P = .01).")
+    got = suggest(text)
+    assert all(text[s.start:s.end] == s.text for s in got)
+    assert [(s.fields["drug"], s.fields["dose"]) for s in got if s.kind == "dose"] == [("tocilizumab", 8)]
+    assert [(s.fields["direction"], s.fields["value_a"]) for s in got if s.kind == "comparison"] == [("increased", 2140)]
+    assert any(s.kind == "dose" and s.text == "tocili\u00adzumab 8 mg/kg" for s in got)

@@ -44,8 +44,11 @@ def _unwrap(text: str) -> str:
 # blank after ('... of patients.Tocilizumab was ...' → '. T')
 _REWRITE = re.compile(r"(?P<pct>(?<=\d)\s?(?:per\s?cent|percent)\b)|(?P<ge>>\s?or\s?=|>=)|(?P<le><\s?or\s?=|<=)"
                       r"|(?P<mk>(?<![\w])_(?P<letters>[A-Za-z]{1,3})_(?![\w]))"
-                      r"|(?P<stop>(?-i:(?<=[a-z]{2})\.(?=[A-Z][a-zA-Z])))", re.IGNORECASE)
+                      r"|(?P<stop>(?-i:(?<=[a-z]{2})\.(?=[A-Z][a-zA-Z])))"
+                      # a PDF's ligatures ('signiﬁcantly'), a web page's soft hyphens and zero-width blanks inside words
+                      "|(?P<lig>[\ufb00-\ufb04])|(?P<gone>[\u00ad\u200b\u200c\u200d\u2060\ufeff])", re.IGNORECASE)
 _SYMBOL = {"pct": "%", "ge": "≥", "le": "≤"}
+_LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
 # one character for one: 'N = 17' read as 'n = 17'; a study's subjects as its patients (the rules' word for them)
 _N_EQUALS = re.compile(r"(?<![\w])N(?=\s*+=\s*+\d)")
 _SUBJECTS = re.compile(r"(?<![\w-])(?:(?P<s>s)|S)ubject(?=s?\b)")
@@ -67,7 +70,12 @@ class _Reading:
                     rep, src = m.group("letters"), [m.start(), *range(m.start("letters") + 1, m.end("letters"))]
                 elif m.group("stop"):  # the full stop, then the blank the sentence after it opens with
                     rep, src = ". ", [m.start(), m.end()]
-                else:  # the symbol stands for the words
+                elif m.group("lig"):  # each letter of a ligature stands where it stood
+                    rep = _LIGATURES[m.group()]
+                    src = [m.start()] * len(rep)
+                elif m.group("gone"):  # nothing stands for it
+                    rep, src = "", []
+                else:  # the symbol stands for the words ('%' for 'percent')
                     rep = _SYMBOL[m.lastgroup or "pct"]
                     src = [m.start() + (len(m.group()) - len(m.group().lstrip()))]
                 parts += [read[last:m.start()], rep]
