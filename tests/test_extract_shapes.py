@@ -1981,3 +1981,11 @@ def test_ligatures_and_invisible_characters_inside_words():
     assert [(s.fields["drug"], s.fields["dose"]) for s in got if s.kind == "dose"] == [("tocilizumab", 8)]
     assert [(s.fields["direction"], s.fields["value_a"]) for s in got if s.kind == "comparison"] == [("increased", 2140)]
     assert any(s.kind == "dose" and s.text == "tocili\u00adzumab 8 mg/kg" for s in got)
+
+
+def test_shares_compared_in_the_bracket_after_their_name():
+    c = kinds("We compared 115 liso-cel with 112 standard-care patients. Grade 3 or higher neutropenia (83 [72%] of 115 "
+              "vs 56 [50%] of 112) was more common.", "comparison")
+    assert [(s.fields["analyte"], s.fields["value_a"], s.fields["value_b"]) for s in c] == \
+        [("Grade 3 or higher neutropenia", 72, 50)], c
+    assert c[0].text.endswith("of 112)")

@@ -570,6 +570,9 @@ def find(doc: Doc) -> list[Suggestion]:
                     subj = find_subject(doc, anchor, s_start,
                                         allow_np=rule in ("comparison.from_to", "comparison.respectively",
                                                           "comparison.baseline"))
+            if subj is None and rule == "comparison.shares" and (o := text.rfind("(", s_start, m.start())) >= 0 \
+                    and (c := balanced_close(text, o)) is not None and c >= m.end() and not text[o + 1:m.start()].strip():
+                subj = find_subject(doc, o, s_start)  # the bracket after the name: 'neutropenia (83 [72%] of 115 vs ...)'
             if subj is None and rule == "comparison.shares":
                 subj = unnamed(m.start())  # the two shares are unmistakable; offered only with their test (below)
             if subj is None or (rule != "comparison.had" and subj.how not in ("object", "unnamed") and subj.end > a0):
@@ -598,6 +601,8 @@ def find(doc: Doc) -> list[Suggestion]:
             if rule == "comparison.respectively" and m.groupdict().get("what"):
                 what = " ".join(m.group("what").split())
                 fields["label_a"], fields["label_b"] = f"before {what}", f"after {what}"
+            if text[end:end + 1] == ")" and text.count("(", start, end) > text.count(")", start, end):
+                end += 1  # the bracket the shares stood in closes the evidence
             out.append(make("comparison", fields, text, start, end, conf, f"{rule}/{subj.how}"))
             taken.append((m.start(), end))
             pairs.append((m.start(), m.end()))
