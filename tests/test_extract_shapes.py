@@ -1873,6 +1873,7 @@ def test_an_inn_named_as_a_point_of_reference_is_no_product():
     ("The hazard ratio for death was 0.62 (95% CI, 0.45-0.85; P = .003).", ("death", 0.62, 0.003, "HR")),
     ("Steroid exposure was associated with inferior PFS (HR = 1.42 [95% CI 1.05-1.93], p = 0.02).",
      ("PFS", 1.42, 0.02, "HR")),
+    ("Progression did not differ (HR for progression 1.08, 95% CI 0.54–2.16).", ("progression", 1.08, None, "HR")),
 ])
 def test_an_effect_size_named_in_words_or_its_test_after_the_interval(text, want):
     got = [(s.fields["analyte"], s.fields["value_a"], s.fields["p_value"], s.fields["unit"]) for s in suggest(

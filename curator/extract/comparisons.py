@@ -158,7 +158,7 @@ EFFECT = re.compile(
     rf"\b(?P<stat>a?[HO]Rs?|[aI]?RRs?|sHR|(?:(?:adjusted|multivariable|multivariate)\s+)?(?:hazard|odds)\s+ratios?|"
     rf"relative\s+risk|risk\s+ratio)\s*+(?:[(\[][A-Za-z]{{2,4}}[)\]]\s*+)?"
     # what the ratio is for, named between it and its value: 'HR for progression or death, 0.71; 95% CI ...'
-    rf"(?:(?:for|of)\s++(?P<what>[A-Za-z][^,;:()\[\]\d=]{{0,50}}?)(?:\s*+[,:=]\s*+|\s++(?:was|of)\s++))?"
+    rf"(?:(?:for|of)\s++(?P<what>[A-Za-z][^,;:()\[\]\d=]{{0,50}}?)(?:\s*+[,:=]\s*+|\s++(?:was|of)\s++|\s++(?=\d)))?"
     rf"(?:[,:=]\s*+|(?<=\s)(?:of|was|=)\s++)?"
     rf"(?P<v>{NUMB})(?:\s*+(?:[;,]\s*+|[(\[]\s*+)(?:{CI_BODY})|(?=\s*+[;,]\s*+[Pp]\s*+[=<>≤≥])"
     # the interval in brackets without its name: 'HR = 2.5 (1.2–5.1)', 'OR 3.2 [1.4-7.5]'
