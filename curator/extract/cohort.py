@@ -135,7 +135,8 @@ ADULT = re.compile(r"(?<!young )(?<!and young )\badults?\b(?!-onset)|\belderly\b
                    r"\b(?:patients|pts|individuals|people|subjects)\s+(?:aged\s+)?(?:≥|>=|>|over|above|older\s+than)\s*"
                    r"(?:1[89]|[2-9]\d)\s*(?:years|yrs|y)\b|\bover\s+the\s+age\s+of\s+(?:1[89]|[2-9]\d)\b",
                    re.IGNORECASE)
-YEAR_OLD = re.compile(r"(?<![\d.,·])\b(\d{1,2})[- ](?:year|yr)s?[- ]old\b", re.IGNORECASE)  # not the tail of '47.5 years old'
+# (not the tail of '47.5 years old'; the digits first, so a search skips ahead to them)
+YEAR_OLD = re.compile(r"\b(\d{1,2})(?<![.,·]\d)(?<![.,·]\d\d)[- ](?:year|yr)s?[- ]old\b", re.IGNORECASE)
 POPULATION = re.compile(r"\b(?:we|our|this\s+(?:study|trial|analysis|cohort|case|report)|enrolled|included|"
                         r"retrospective|prospective|treated|received|report|describe|underwent|consecutive)\b",
                         re.IGNORECASE)
@@ -196,7 +197,8 @@ def sample_sizes(doc: Doc) -> list[Suggestion]:
             continue
         seen.add(key)
         out.append(make("sample_size", fields, text, pstart, m.end(), 0.8, "sample_size.n_equals"))
-    for im in [*INFUSED.finditer(text), *INFUSED_LATER.finditer(text)]:
+    later = INFUSED_LATER.finditer(text) if doc.has("enrolled", "screened", "registered", "apheresed", "consented") else ()
+    for im in [*INFUSED.finditer(text), *later]:
         n = _int(im.group("n"))
         if n not in seen:
             seen.add(n)

@@ -42,15 +42,17 @@ def _unwrap(text: str) -> str:
 # bound typed in ASCII or as old PubMed exports spell it ('>=', '> or =', '>or=' → '≥'; '<=' … → '≤'), a letter in a
 # web page's italic markup ('_N_ = 7', '_P_ < .001' → 'N = 7', 'P < .001'), a sentence's full stop the copy lost its
 # blank after ('... of patients.Tocilizumab was ...' → '. T')
-_REWRITE = re.compile(r"(?P<pct>(?<=\d)\s?(?:per\s?cent|percent)\b)|(?P<ge>>\s?or\s?=|>=)|(?P<le><\s?or\s?=|<=)"
-                      r"|(?P<mk>(?<![\w])_(?P<letters>[A-Za-z]{1,3})_(?![\w]))"
-                      r"|(?P<stop>(?-i:(?<=[a-z]{2})\.(?=[A-Z][a-zA-Z])))"
+# (each branch opens with a character or a class, so a search skips ahead to the next candidate; what must stand
+# before a candidate is checked by `_Reading`: a digit before 'percent', no letter around '_N_', two small letters
+# before a full stop)
+_REWRITE = re.compile(r"\d(?P<pct>\s?(?:per\s?cent|percent)\b)|(?P<ge>>\s?or\s?=|>=)|(?P<le><\s?or\s?=|<=)"
+                      r"|(?P<mk>_(?P<letters>[A-Za-z]{1,3})_)|(?P<stop>\.)(?-i:(?=[A-Z][a-zA-Z]))"
                       # a PDF's ligatures ('signiﬁcantly'), a web page's soft hyphens and zero-width blanks inside words
                       "|(?P<lig>[\ufb00-\ufb04])|(?P<gone>[\u00ad\u200b\u200c\u200d\u2060\ufeff])", re.IGNORECASE)
 _SYMBOL = {"pct": "%", "ge": "≥", "le": "≤"}
 _LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
 # one character for one: 'N = 17' read as 'n = 17'; a study's subjects as its patients (the rules' word for them)
-_N_EQUALS = re.compile(r"(?<![\w])N(?=\s*+=\s*+\d)")
+_N_EQUALS = re.compile(r"N(?<![\w]N)(?=\s*+=\s*+\d)")  # (the letter first: a search skips ahead to it)
 _SUBJECTS = re.compile(r"(?<![\w-])(?:(?P<s>s)|S)ubject(?=s?\b)")
 
 
@@ -61,28 +63,31 @@ class _Reading:
         read = _one_for_one(text)  # one character for one: offsets unchanged
         self.map: list[int] | None = None
         self.blank: dict[int, int] = {}  # a rewrite's first character: where its words (and a blank before) began
-        if _REWRITE.search(read):
+        edits = [m for m in _REWRITE.finditer(read) if _applies(read, m)] if _may_rewrite(read) else []
+        if edits:
             parts: list[str] = []
             back: list[int] = []
             last = 0
-            for m in _REWRITE.finditer(read):
-                if m.group("mk"):  # the letters stand for themselves, the first with the markup before it
-                    rep, src = m.group("letters"), [m.start(), *range(m.start("letters") + 1, m.end("letters"))]
-                elif m.group("stop"):  # the full stop, then the blank the sentence after it opens with
-                    rep, src = ". ", [m.start(), m.end()]
-                elif m.group("lig"):  # each letter of a ligature stands where it stood
-                    rep = _LIGATURES[m.group()]
-                    src = [m.start()] * len(rep)
-                elif m.group("gone"):  # nothing stands for it
+            for m in edits:
+                kind = m.lastgroup or ""
+                a, b = m.span(kind)
+                if a < last:
+                    continue
+                if kind == "mk":  # the letters stand for themselves, the first with the markup before it
+                    rep, src = m.group("letters"), [a, *range(m.start("letters") + 1, m.end("letters"))]
+                elif kind == "stop":  # the full stop, then the blank the sentence after it opens with
+                    rep, src = ". ", [a, b]
+                elif kind == "lig":  # each letter of a ligature stands where it stood
+                    rep, src = _LIGATURES[m.group()], [a] * len(_LIGATURES[m.group()])
+                elif kind == "gone":  # nothing stands for it
                     rep, src = "", []
                 else:  # the symbol stands for the words ('%' for 'percent')
-                    rep = _SYMBOL[m.lastgroup or "pct"]
-                    src = [m.start() + (len(m.group()) - len(m.group().lstrip()))]
-                parts += [read[last:m.start()], rep]
-                back += range(last, m.start())
-                self.blank[len(back)] = m.start()
+                    rep, src = _SYMBOL[kind], [a + (b - a - len(read[a:b].lstrip()))]
+                parts += [read[last:a], rep]
+                back += range(last, a)
+                self.blank[len(back)] = a
                 back += src
-                last = m.end()
+                last = b
             parts.append(read[last:])
             back += range(last, len(read) + 1)  # ... and what follows, up to the end
             read, self.map = "".join(parts), back
@@ -94,6 +99,27 @@ class _Reading:
         if self.map is None:
             return i
         return self.blank.get(i, self.map[i]) if end else self.map[i]
+
+
+_DOT_CAP = re.compile(r"\.[A-Z]")
+_ODD = re.compile("[\ufb00-\ufb04\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+
+
+def _may_rewrite(read: str) -> bool:
+    """Whether _REWRITE can find anything: cheap checks first, as most texts need none of it."""
+    low = read.lower()
+    return ("percent" in low or "per cent" in low or ">=" in read or "<=" in read or "or =" in low or "or=" in low
+            or "_" in read or _DOT_CAP.search(read) is not None or _ODD.search(read) is not None)
+
+
+def _applies(read: str, m: re.Match[str]) -> bool:
+    """A candidate of _REWRITE in its surroundings: '_N_' not inside a word, a full stop after two small letters."""
+    if m.lastgroup == "mk":
+        a, b = m.span()
+        return (a == 0 or not read[a - 1].isalnum()) and (b == len(read) or not read[b].isalnum())
+    if m.lastgroup == "stop":
+        return m.start() >= 2 and read[m.start() - 2:m.start()].isalpha() and read[m.start() - 2:m.start()].islower()
+    return True
 
 
 def _one_for_one(text: str, fragment: bool = False) -> str:

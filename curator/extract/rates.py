@@ -44,9 +44,11 @@ CONNECTOR = re.compile(
     r"(?:estimated\s+(?:at|to\s+be)\s*+|approximately\s*+|about\s*+|only\s*+|\w+ly\s+)?$", re.IGNORECASE)
 FRACTION = re.compile(
     rf"(?P<a>{INTB})\s*(?:/|\s(?:of|out\s+of)\s)\s*(?P<b>\d+)(?:\s(?:patients?|pts|children|subjects|adults|"
-    rf"cases|participants|evaluable\s+patients|infused\s+(?:patients|pts)))?\s*[(\[]\s*(?P<v>{NUM})\s?%\s*[)\]]"
-    # the share before its denominator: '135 (83%) of 162 patients'
-    rf"|(?P<a2>{INTB})\s*+[(\[]\s*+(?P<v2>{NUM})\s?%\s*+[)\]]\s*+of\s++(?:the\s++)?(?P<b2>\d++)"
+    rf"cases|participants|evaluable\s+patients|infused\s+(?:patients|pts)))?\s*[(\[]\s*(?P<v>{NUM})\s?%\s*[)\]]",
+    re.IGNORECASE)
+# ... or the share before its denominator: '135 (83%) of 162 patients' (Lancet's order)
+FRACTION_AFTER = re.compile(
+    rf"(?P<a>{INTB})\s*+[(\[]\s*+(?P<v>{NUM})\s?%\s*+[)\]]\s*+of\s++(?:the\s++)?(?P<b>\d++)"
     rf"(?=\s++(?:[\w-]++\s++)?(?:patients?|pts|children|subjects|adults|cases|participants|recipients)\b)",
     re.IGNORECASE)
 # (HR / OR / RR in capitals only: 'grade 3 or higher in 21%' is no odds ratio)
@@ -170,11 +172,11 @@ def find(doc: Doc) -> list[Suggestion]:
         used.append((m.start(), m.end()))
 
     # ---- n/N (%)
-    for m in FRACTION.finditer(text):
+    lancet = FRACTION_AFTER.finditer(text) if re.search(r"%\s*+[)\]]\s*+of\s", text) else ()
+    for m in sorted([*FRACTION.finditer(text), *lancet], key=lambda m: m.start()):
         if not free(m.start(), m.end()):
             continue
-        a, b = int(m.group("a") or m.group("a2")), int(m.group("b") or m.group("b2"))
-        v = to_float(m.group("v") or m.group("v2"))
+        a, b, v = int(m.group("a")), int(m.group("b")), to_float(m.group("v"))
         if b == 0 or a > b or abs(100 * a / b - v) > 1.0:
             continue  # the three numbers must agree
         s_start, s_end = doc.sentence(m.start())
