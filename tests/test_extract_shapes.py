@@ -1990,3 +1990,15 @@ def test_shares_compared_in_the_bracket_after_their_name():
     assert [(s.fields["analyte"], s.fields["value_a"], s.fields["value_b"]) for s in c] == \
         [("Grade 3 or higher neutropenia", 72, 50)], c
     assert c[0].text.endswith("of 112)")
+
+
+def test_a_general_statement_with_shares_is_not_the_studys():
+    lead = ("Chimeric antigen receptor T-cell therapy can cause cytokine release syndrome (CRS) in up to 90% of patients "
+            "and neurotoxicity in up to 60%, and both may be fatal. ")
+    got = _row_set(lead + "We treated 40 adults with axi-cel. CRS occurred in 30 (75%), and was grade 3 in 4 (10%).")
+    assert {s for s in got if s[3] in (90.0, 60.0)} == set() and ("CRS", None, 30, 75.0) in got, got
+    # ... and does not hide a contrast the study reports
+    got = [s.fields for s in suggest(lead + "We compared 60 axi-cel with 60 tisa-cel recipients. ICANS of any grade was "
+                                            "more frequent after axi-cel than after tisa-cel (52% vs 17%, P < .001).")
+           if s.kind == "toxicity" and s.fields["syndrome"] == "ICANS"]
+    assert any(f.get("percent") is None and f.get("grade_as_reported") == "any-grade" for f in got), got

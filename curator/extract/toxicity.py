@@ -29,7 +29,7 @@ from typing import Any
 
 from curator.domain.vocabulary import normalize_key
 from curator.extract.cohort import WORDNUM, one_case
-from curator.extract.context import LITERATURE, Doc
+from curator.extract.context import GENERAL, LITERATURE, OWN_ACT, Doc
 from curator.extract.model import Suggestion, make
 from curator.extract.patterns import NB, NUM, OCCURRENCE_VERBS, to_float
 from curator.extract.subjects import clause_start
@@ -997,8 +997,8 @@ def find(doc: Doc) -> list[Suggestion]:
         where it says what is generally so, what a protocol recommends ('guidelines recommended tocilizumab for grade
         2 or higher CRS') or what other studies found ('the low rate (2%) of grade 4 CRS in other series')."""
         s0, s1 = doc.sentence(p.m_start)
-        if LITERATURE.search(text, s0, s1):
-            return False
+        if LITERATURE.search(text, s0, s1) or doc.general(p.m_start):
+            return False  # ('CAR T cells can cause CRS in up to 90% of patients': what is generally so)
         if freq.get(i):
             return True
         return p.graded and (bool(CONTRAST_STATEMENT.search(text, s0, s1))
@@ -1042,7 +1042,7 @@ def find(doc: Doc) -> list[Suggestion]:
         tisa-cel (85% vs 50%; P < .001)'): the dev schema's toxicity item without a percent (README)."""
         s0, s1 = doc.sentence(p.m_start)
         if any(q.syndrome == p.syndrome and q.grade == p.grade and any(k in (freq.get(j) or {}) for k in ("percent", "count"))
-               for j, q in enumerate(ps) if j != i):
+               and not doc.general(q.m_start) for j, q in enumerate(ps) if j != i):
             return False  # the schema's contrast item is for an incidence reported *only* as a contrast
         return bool(CONTRAST_STATEMENT.search(text, s0, s1) and re.search(r"\d", text[s0:s1])
                     and not GRADED_BY.search(text, s0, s1)
@@ -1090,6 +1090,9 @@ def find(doc: Doc) -> list[Suggestion]:
             # 'CRS has been reported in up to 90% of patients', 'In the pivotal trials, CRS occurred in ...': other
             # studies' values (a comparison after the value — 'lower than previously reported' — is the study's own)
             continue
+        if counted and GENERAL.search(text, s0, max(p.end, f.get("_end", p.end))) \
+                and not OWN_ACT.search(text, *doc.sentence(p.m_start)):
+            continue  # 'CAR T cells can cause CRS in up to 90% of patients': what is generally so, not the study's share
         if counted and PURPOSE.search(text, max(0, p.start - 60), p.start):
             continue  # 'tocilizumab was given for grade ≥2 CRS in 30 patients (50%)': the count is the treatment's
         if f.get("negated") and ELIGIBILITY.search(text, *doc.sentence(p.m_start)):
