@@ -18,9 +18,9 @@ _CAR_T_CONTEXT = re.compile(
 )
 
 
-# A heading opens the text, a line, or follows a sentence's end, after blanks, and ends with ':' or '.' or its line. Of several line breaks in one
-# blank run only the last is tried (every start in the run reaches the same heading, read once: possessive),
-# so a long run of line breaks is not re-read from each (issue 15 item 1); the heading found is the same.
+# A heading opens the text, a line, or follows a sentence's end, after blanks, and ends with ':' or '.' or with its
+# line. Of several line breaks in one blank run only the last is tried (every start in the run reaches the same
+# heading, read once: possessive), so a long run of line breaks is not re-read from each (issue 15 item 1).
 SECTION = re.compile(r"(?:^|\n(?![^\S\n]*+\n)|(?<=[.!?])\s)\s*+(?P<h>BACKGROUND|INTRODUCTION|OBJECTIVES?|AIMS?|PURPOSE|METHODS?|"
                      r"(?:PATIENTS|MATERIALS)\s+AND\s+METHODS|DESIGN|RESULTS|FINDINGS|CASES?(?=\s*:)|Cases?(?=\s*:)|CASE\s+(?:REPORT|PRESENTATION|"
                      r"DESCRIPTION)|CONCLUSIONS?|INTERPRETATION|DISCUSSION|Background|Introduction|Objectives?|Aims?|"
