@@ -197,3 +197,10 @@ def balanced_close(text: str, open_pos: int, limit: int = 400) -> int | None:
 # one list for every pattern that reads 'X (was) <verb> in N'
 OCCURRENCE_VERBS = (r"(?:observed|reported|occurred|developed|seen|noted|documented|present|experienced|recorded|found|"
                     r"diagnosed|identified|detected|persisted|appeared|arose|emerged|manifested|evident)")
+
+
+def share_agrees(count: int, denominator: int | None, percent: float) -> bool:
+    """A count and its denominator state the share written beside them (to one point: '17 of 27 (63%)'); a count
+    alone agrees with any share."""
+    return denominator is None or (0 < denominator and count <= denominator
+                                   and abs(100 * count / denominator - percent) <= 1.0)

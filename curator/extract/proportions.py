@@ -22,7 +22,7 @@ from typing import Any
 from curator.extract.cohort import WORDNUM
 from curator.extract.context import LITERATURE, Doc
 from curator.extract.model import Suggestion, make
-from curator.extract.patterns import CI_BODY, NUMB, to_float
+from curator.extract.patterns import CI_BODY, NUMB, share_agrees, to_float
 from curator.extract.subjects import clause_start
 
 _WORDS = "|".join(sorted((w for w in WORDNUM if " " not in w), key=len, reverse=True))
@@ -183,7 +183,7 @@ def find(doc: Doc) -> list[Suggestion]:
         if bm is not None:
             a = _int(bm.group("a") or bm.group("a2") or "")
             b = int(bm.group("b")) if bm.group("b") else None
-            if a is not None and (b is None or (b and a <= b and abs(100 * a / b - v) <= 1.0)) \
+            if a is not None and share_agrees(a, b, v) \
                     and (b is not None or a == 0 or v == 0 or a * 100 / v < 1e6):
                 f["count"], f["denominator"] = a, b
                 start = vs - (len(before) - bm.start())
@@ -192,7 +192,7 @@ def find(doc: Doc) -> list[Suggestion]:
         am = AFTER.match(text, ve) if bm is None else None
         if am is not None:
             a, b = int(am.group("a") or am.group("a2")), int(am.group("b")) if am.group("b") else None
-            if b is None or (b and a <= b and abs(100 * a / b - v) <= 1.0):
+            if share_agrees(a, b, v):
                 f["count"], f["denominator"] = a, b
                 end, rule, conf = am.end(), ("proportion.fraction" if b else "proportion.count"), 0.7
         wm = WHAT_AFTER.match(text, ve) if end == ve else None

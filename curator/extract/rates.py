@@ -21,7 +21,7 @@ from typing import Any
 from curator.extract import toxicity as tox
 from curator.extract.context import Doc
 from curator.extract.model import Suggestion, make
-from curator.extract.patterns import CI_BODY, INTB, NUM, NUMB, OCCURRENCE_VERBS, ci_parts, num, to_float
+from curator.extract.patterns import CI_BODY, INTB, NUM, NUMB, OCCURRENCE_VERBS, ci_parts, num, share_agrees, to_float
 from curator.extract.subjects import clause_start
 
 _WORDNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -177,7 +177,7 @@ def find(doc: Doc) -> list[Suggestion]:
         if not free(m.start(), m.end()):
             continue
         a, b, v = int(m.group("a")), int(m.group("b")), to_float(m.group("v"))
-        if b == 0 or a > b or abs(100 * a / b - v) > 1.0:
+        if not share_agrees(a, b, v):
             continue  # the three numbers must agree
         s_start, s_end = doc.sentence(m.start())
         cs = clause_start(text, m.start(), s_start)
