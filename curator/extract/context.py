@@ -161,11 +161,12 @@ class Doc:
             kind = k
         return kind
 
-    def general(self, pos: int) -> bool:
+    def general(self, pos: int, upto: int | None = None) -> bool:
         """The sentence at `pos` states what is generally so ('X is commonly used', 'may develop', 'such as'), not
-        what was done to the study's patients."""
+        what was done to the study's patients; with `upto`, only words before it count ('can cause CRS in up to 90%'
+        is general, 'CRS occurred in 45%, which may reflect ...' is not)."""
         s, e = self.sentence(pos)
-        return bool(GENERAL.search(self.text, s, e)) and not OWN_ACT.search(self.text, s, e)
+        return bool(GENERAL.search(self.text, s, e if upto is None else upto)) and not OWN_ACT.search(self.text, s, e)
 
     def evidence_rank(self, pos: int) -> int:
         """How good the sentence at `pos` is as evidence of the study's own values (lower is better):

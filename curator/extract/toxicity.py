@@ -29,7 +29,7 @@ from typing import Any
 
 from curator.domain.vocabulary import normalize_key
 from curator.extract.cohort import WORDNUM, one_case
-from curator.extract.context import GENERAL, LITERATURE, OWN_ACT, Doc
+from curator.extract.context import LITERATURE, Doc
 from curator.extract.model import Suggestion, make
 from curator.extract.patterns import NB, NUM, OCCURRENCE_VERBS, to_float
 from curator.extract.subjects import clause_start
@@ -1092,8 +1092,7 @@ def find(doc: Doc) -> list[Suggestion]:
             # 'CRS has been reported in up to 90% of patients', 'In the pivotal trials, CRS occurred in ...': other
             # studies' values (a comparison after the value — 'lower than previously reported' — is the study's own)
             continue
-        if counted and GENERAL.search(text, s0, max(p.end, f.get("_end", p.end))) \
-                and not OWN_ACT.search(text, *doc.sentence(p.m_start)):
+        if counted and doc.general(p.m_start, upto=max(p.end, f.get("_end", p.end))):
             continue  # 'CAR T cells can cause CRS in up to 90% of patients': what is generally so, not the study's share
         if counted and PURPOSE.search(text, max(0, p.start - 60), p.start):
             continue  # 'tocilizumab was given for grade ≥2 CRS in 30 patients (50%)': the count is the treatment's
